@@ -1,0 +1,41 @@
+"""Small argument helpers shared by the commands."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+
+
+def write_rows(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str, out: Any = None
+) -> None:
+    """Print rows as CSV (header first) or as a JSON list of objects."""
+    out = out or sys.stdout
+    if fmt == "json":
+        json.dump([{c: row[c] for c in columns} for row in rows], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_value(row[c]) for c in columns])
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return value

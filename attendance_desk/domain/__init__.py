@@ -1,0 +1,1 @@
+"""Pure rules of school attendance: no Qt, no SQLAlchemy, no I/O."""

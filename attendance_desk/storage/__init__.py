@@ -1,0 +1,1 @@
+"""SQLite storage: typed SQLAlchemy models, Alembic migrations, and opening a database safely."""

@@ -1,0 +1,147 @@
+"""Opening the school's SQLite database: checks, pragmas, and migrations to the latest schema."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from attendance_desk.errors import DatabaseError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass
+class Database:
+    """An open database: the engine and a session factory. `close()` when done."""
+
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_only: bool = False
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits once on success, rolls back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def raw_connection(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection for bulk reads and writes (the caller closes it)."""
+        conn = sqlite3.connect(self.path, timeout=30)
+        _apply_pragmas(conn, self.read_only)
+        return conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _apply_pragmas(conn: sqlite3.Connection, read_only: bool) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if not read_only:
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def check_database_path(path: Path) -> None:
+    """Refuse, with one clear sentence, a path that cannot be this application's database."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file: give a file name with --db")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise DatabaseError(f"{path} cannot be read: check the file's permissions")
+        size = path.stat().st_size
+        if size:
+            with path.open("rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
+            if header != SQLITE_HEADER:
+                raise DatabaseError(
+                    f"{path} is not an Attendance Desk database (it is not a SQLite file)"
+                )
+        try:
+            with path.open("r+b"):
+                pass
+        except OSError as exc:
+            raise DatabaseError(f"{path} cannot be written to ({exc.strerror})") from None
+        _probe_folder_writable(path)
+    else:
+        parent = path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the folder {parent} ({exc.strerror})") from None
+        if not parent.is_dir():
+            raise DatabaseError(f"{parent} is not a folder")
+        _probe_folder_writable(path)
+
+
+def _probe_folder_writable(path: Path) -> None:
+    """SQLite writes journal files beside the database, so the folder must be writable too."""
+    folder = path.parent
+    probe = folder / f".attendance-desk-probe-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DatabaseError(
+            f"{path} cannot be written: its folder is read-only ({exc.strerror}); "
+            "choose another place with --db"
+        ) from None
+
+
+def make_engine(path: Path, read_only: bool = False) -> Engine:
+    if read_only:
+        url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{path.as_posix()}"
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        _apply_pragmas(dbapi_conn, read_only)
+
+    return engine
+
+
+def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = False) -> Database:
+    """Open (creating if needed) the database at `path` and bring its schema up to date.
+
+    Raises DatabaseError with a message a person can act on when the path is unusable or the
+    file is not an Attendance Desk database.
+    """
+    path = Path(path).expanduser().absolute()
+    if read_only:
+        if not path.is_file():
+            raise DatabaseError(f"{path} does not exist")
+    else:
+        check_database_path(path)
+    from attendance_desk.storage import migrations  # late: Alembic is only needed here
+
+    try:
+        if not read_only:
+            migrations.check_is_ours(path)
+            with sqlite3.connect(path, timeout=30) as conn:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise DatabaseError(f"{path} cannot use a write-ahead journal (got {mode})")
+            conn.close()
+        engine = make_engine(path, read_only)
+        if migrate and not read_only:
+            migrations.upgrade(engine)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(path=path, engine=engine, sessions=sessions, read_only=read_only)

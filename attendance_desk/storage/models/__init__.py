@@ -1,0 +1,22 @@
+"""All tables. Each area has its own module; importing this package registers every table."""
+
+from attendance_desk.storage.models.base import Base
+from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfTerm
+from attendance_desk.storage.models.imports import ImportRecord, MarkChange
+from attendance_desk.storage.models.pupils import Contact, Mark, Pupil
+from attendance_desk.storage.models.school import AppSetting, PolicyRecord, School
+
+__all__ = [
+    "AcademicYear",
+    "AppSetting",
+    "Base",
+    "Closure",
+    "Contact",
+    "HalfTerm",
+    "ImportRecord",
+    "Mark",
+    "MarkChange",
+    "PolicyRecord",
+    "Pupil",
+    "School",
+]

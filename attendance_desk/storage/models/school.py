@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from attendance_desk.storage.models.base import Base, utcnow
+
+
+class School(Base):
+    """The one school this database belongs to (a single row)."""
+
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")  # lines separated by "\n"
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    urn: Mapped[str] = mapped_column(String(12), default="")
+    headteacher: Mapped[str] = mapped_column(String(200), default="")
+    attendance_officer: Mapped[str] = mapped_column(String(200), default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # PNG or JPEG bytes
+
+
+class PolicyRecord(Base):
+    """The school's attendance policy: a preset name and every setting as JSON (one active row)."""
+
+    __tablename__ = "policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preset: Mapped[str] = mapped_column(String(40))  # "clifford" | "clifton" | "custom"
+    name: Mapped[str] = mapped_column(String(200))
+    settings_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AppSetting(Base):
+    """Small per-database settings (backup folder, idle lock minutes ...) as JSON values."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
