@@ -19,7 +19,14 @@ from attendance_desk.errors import UserError
 
 # One module per command family; each has `register(subparsers)` and sets `handler`.
 COMMAND_MODULES = [
+    "attendance_desk.commands.backup",
     "attendance_desk.commands.demo",
+    "attendance_desk.commands.letters",
+    "attendance_desk.commands.calls",
+    "attendance_desk.commands.pupils",
+    "attendance_desk.commands.concerns",
+    "attendance_desk.commands.policy",
+    "attendance_desk.commands.groups",
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2

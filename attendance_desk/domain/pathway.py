@@ -57,3 +57,4 @@ class CaseContext:
     open_case_at_previous_year_end: bool = False
     previous_year_attendance: tuple[int, int] | None = None  # (attended, possible) at 31 Aug
     history: tuple[tuple[date, Stage], ...] = field(default=())  # (date moved, new stage)
+    support_ended: date | None = None  # at a Facilitate Support tier: when its plan ended

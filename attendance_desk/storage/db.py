@@ -13,8 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_desk.errors import DatabaseError
-
-SQLITE_HEADER = b"SQLite format 3\x00"
+from attendance_desk.storage.integrity import require_usable
+from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock, current_user
 
 
 @dataclass
@@ -25,6 +25,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     read_only: bool = False
+    # Held while open for writing: a second process cannot open the file for changes.
+    writer_lock: WriterLock | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -41,12 +43,18 @@ class Database:
 
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection for bulk reads and writes (the caller closes it)."""
-        conn = sqlite3.connect(self.path, timeout=30)
+        if self.read_only:
+            conn = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True, timeout=30)
+        else:
+            conn = sqlite3.connect(self.path, timeout=30)
         _apply_pragmas(conn, self.read_only)
         return conn
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.writer_lock is not None:
+            self.writer_lock.release()
+            self.writer_lock = None
 
 
 def _apply_pragmas(conn: sqlite3.Connection, read_only: bool) -> None:
@@ -63,14 +71,7 @@ def check_database_path(path: Path) -> None:
     if path.exists():
         if not os.access(path, os.R_OK):
             raise DatabaseError(f"{path} cannot be read: check the file's permissions")
-        size = path.stat().st_size
-        if size:
-            with path.open("rb") as fh:
-                header = fh.read(len(SQLITE_HEADER))
-            if header != SQLITE_HEADER:
-                raise DatabaseError(
-                    f"{path} is not an Attendance Desk database (it is not a SQLite file)"
-                )
+        # whether the content is an intact SQLite file is checked by integrity.require_usable
         try:
             with path.open("r+b"):
                 pass
@@ -119,6 +120,11 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
 def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = False) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema up to date.
 
+    Before anything is written the file is checked (storage/integrity.py): a damaged file or
+    one that is not an Attendance Desk database raises DamagedDatabaseError and is left as it
+    is. Opening for changes takes the writer lock (storage/writer_lock.py): when another
+    process holds it, DatabaseInUseError says who; `read_only=True` needs no lock.
+
     Raises DatabaseError with a message a person can act on when the path is unusable or the
     file is not an Attendance Desk database.
     """
@@ -128,8 +134,11 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
             raise DatabaseError(f"{path} does not exist")
     else:
         check_database_path(path)
+    require_usable(path)
     from attendance_desk.storage import migrations  # late: Alembic is only needed here
 
+    lock = None if read_only else acquire_writer_lock(path)
+    engine: Engine | None = None
     try:
         if not read_only:
             migrations.check_is_ours(path)
@@ -139,9 +148,37 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
                     raise DatabaseError(f"{path} cannot use a write-ahead journal (got {mode})")
             conn.close()
         engine = make_engine(path, read_only)
-        if migrate and not read_only:
-            migrations.upgrade(engine)
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
+        if not read_only:
+            if migrate:
+                migrations.upgrade(engine)
+            _prepare_audit(engine)
+    except BaseException as exc:
+        if engine is not None:
+            engine.dispose()
+        if lock is not None:
+            lock.release()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
+        raise
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(path=path, engine=engine, sessions=sessions, read_only=read_only)
+    return Database(
+        path=path, engine=engine, sessions=sessions, read_only=read_only, writer_lock=lock
+    )
+
+
+def _prepare_audit(engine: Engine) -> None:
+    """Make sure the audit triggers exist and name who is making changes (writes only if new)."""
+    from attendance_desk.storage.audit_triggers import install_audit_triggers
+
+    with engine.begin() as conn:
+        tables = {
+            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        if "audit_log" not in tables or "audit_session" not in tables:
+            return  # an older schema opened with migrate=False
+        install_audit_triggers(conn.exec_driver_sql, tables)
+        conn.exec_driver_sql(
+            "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
+            "SET who = excluded.who WHERE who IS NOT excluded.who",
+            (current_user(),),
+        )

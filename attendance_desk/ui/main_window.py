@@ -1,36 +1,278 @@
-"""The main window: assembles the widgets, menus and status bar."""
+"""The main window: a left navigation over the pages, menus, toolbar and status bar.
+
+It assembles the widgets and wires them to the signal hub; the pages load their own data
+through services on the worker pool, so the window never freezes.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from attendance_desk import APP_NAME
 from attendance_desk.services.school import school_summary
 from attendance_desk.storage.db import Database
+from attendance_desk.ui import data, workers
+from attendance_desk.ui import window_actions as actions
+from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.dashboard import Dashboard
+from attendance_desk.ui.widgets.pupil_list import PupilListWidget
+from attendance_desk.ui.widgets.pupil_page import PupilPage
+
+PUPILS, PUPIL, DASHBOARD = "Pupils", "Pupil", "Dashboard"
+OPTIONAL_PAGES = (
+    ("First-day calls", "attendance_desk.ui.widgets.call_list", "FirstDayCallsWidget"),
+    ("Caseload", "attendance_desk.ui.widgets.caseload", "CaseloadWidget"),
+    ("Letters", "attendance_desk.ui.widgets.letter_composer", "LetterComposerWidget"),
+)
+DEFAULT_SIZE = QSize(1440, 900)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        hub: SignalHub | None = None,
+        as_of: date | None = None,
+        settings: QSettings | None = None,
+        load: bool = True,
+    ) -> None:
         super().__init__()
         self.db = db
-        summary = school_summary(db)
-        self.setWindowTitle(f"{summary.name} - {APP_NAME}")
-        self.resize(1280, 800)
+        self.hub = hub or SignalHub(self)
+        self.settings = settings or QSettings()
+        self.as_of = as_of or data.default_as_of(db)
+        self._list_worker: workers.Worker | None = None
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.resize(DEFAULT_SIZE)
 
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        self.school_label = QLabel(summary.name)
-        self.school_label.setObjectName("schoolName")
-        font = self.school_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.8)
-        font.setBold(True)
-        self.school_label.setFont(font)
-        self.pupil_count_label = QLabel(f"{summary.pupils_on_roll} pupils on roll")
-        self.pupil_count_label.setObjectName("pupilCount")
-        for label in (self.school_label, self.pupil_count_label):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        layout.addStretch(1)
-        self.setCentralWidget(central)
-        self.statusBar().showMessage(str(db.path))
+        self.pupil_list = PupilListWidget(self)
+        self.pupil_page = PupilPage(db, self.hub, self)
+        self.dashboard = Dashboard(db, self.hub, self)
+        self.pages: dict[str, QWidget] = {
+            PUPILS: self.pupil_list,
+            PUPIL: self.pupil_page,
+            DASHBOARD: self.dashboard,
+        }
+        for title, module, name in OPTIONAL_PAGES:
+            widget = actions.optional_widget(module, name, db, self.hub, self)
+            if widget is not None:
+                self.pages[title] = widget
+
+        self.stack = QStackedWidget(self)
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Pages")
+        self.nav.setIconSize(QSize(18, 18))
+        for title, widget in self.pages.items():
+            self.stack.addWidget(widget)
+            item = QListWidgetItem("Pupil page" if title == PUPIL else title)
+            item.setData(Qt.ItemDataRole.UserRole, title)
+            item.setSizeHint(QSize(150, 34))
+            self.nav.addItem(item)
+        self.nav.setMinimumWidth(self.nav.fontMetrics().horizontalAdvance("First-day calls") + 40)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._on_page_changed)
+        self.nav.item(1).setFlags(Qt.ItemFlag.NoItemFlags)  # until a pupil is opened
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([self.nav.minimumWidth() + 10, DEFAULT_SIZE.width()])
+        self.setCentralWidget(self.splitter)
+
+        self.as_of_edit = QDateEdit(self)
+        self.as_of_edit.setObjectName("asOf")
+        self.as_of_edit.setAccessibleName("Figures as of")
+        self.as_of_edit.setToolTip("The date the figures are worked out to")
+        self.as_of_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDate(QDate(self.as_of))
+        self.as_of_edit.dateChanged.connect(self._on_as_of_changed)
+        self.status_label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(200)
+        self.progress.setAccessibleName("Progress")
+        self.progress.hide()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(QLabel(str(db.path)))
+
+        actions.build_menus(self)
+        self.pupil_list.pupil_activated.connect(self.open_pupil)
+        self.pupil_list.count_changed.connect(lambda *_: self._update_status())
+        self.dashboard.pupil_activated.connect(self.open_pupil)
+        self.hub.pupil_selected.connect(self.open_pupil)
+        self.hub.marks_imported.connect(self.refresh)
+        self.hub.policy_changed.connect(self.reload_list)
+        self.hub.case_changed.connect(lambda _pid: self.reload_list())
+        self.hub.school_changed.connect(self._update_title)
+
+        self._update_title()
+        self.restore_state()
+        self.nav.setCurrentRow(0)
+        self._push_as_of()
+        if load:
+            self.load_roll()
+            self.reload_list()
+
+    # -- state -----------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        for key, splitter in (
+            ("window/splitter", self.splitter),
+            ("pupil/splitter", self.pupil_page.splitter),
+        ):
+            saved = self.settings.value(key)
+            if saved is not None:
+                splitter.restoreState(saved)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("pupil/splitter", self.pupil_page.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_state()
+        super().closeEvent(event)
+
+    def _update_title(self) -> None:
+        summary = school_summary(self.db, self.as_of)
+        self.school_name = summary.name
+        self.setWindowTitle(f"{summary.name} \u2013 {APP_NAME}")
+
+    # -- pages -----------------------------------------------------------------------------
+    def page_names(self) -> list[str]:
+        return list(self.pages)
+
+    def show_page(self, title: str) -> None:
+        names = self.page_names()
+        if title in names:
+            self.nav.setCurrentRow(names.index(title))
+
+    def current_page(self) -> str:
+        return self.page_names()[self.stack.currentIndex()]
+
+    def _on_page_changed(self, _row: int) -> None:
+        self._update_status()
+
+    def open_pupil(self, pupil_id: int) -> None:
+        self.pupil_page.set_as_of(self.as_of)
+        self.pupil_page.set_pupil(pupil_id)
+        item = self.nav.item(1)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        self.pupil_list.select_pupil(pupil_id)
+        self.show_page(PUPIL)
+
+    # -- loading ---------------------------------------------------------------------------
+    def _on_as_of_changed(self, qdate: QDate) -> None:
+        self.as_of = qdate.toPython()
+        self._push_as_of()
+        self.refresh()
+
+    def _push_as_of(self) -> None:
+        self.pupil_page.set_as_of(self.as_of)
+        self.dashboard.set_as_of(self.as_of)
+        for widget in self.pages.values():
+            if widget not in (self.pupil_page, self.dashboard) and hasattr(widget, "set_as_of"):
+                widget.set_as_of(self.as_of)
+
+    def load_roll(self) -> None:
+        """The quick list (names, classes, flags) straight away; figures follow."""
+        self.pupil_list.set_rows(data.roll_rows(self.db, self.as_of))
+
+    def reload_list(self) -> None:
+        if self._list_worker is not None:
+            self._list_worker.cancel()
+        self.busy("Working out the figures\u2026")
+        self._list_worker = workers.run_async(
+            data.pupil_rows,
+            self.db,
+            self.as_of,
+            on_finished=self._show_list,
+            on_error=self.show_error,
+        )
+
+    def _show_list(self, result: data.ListData) -> None:
+        if result.as_of != self.as_of:
+            return
+        self.pupil_list.set_bands(result.bands)
+        self.pupil_list.set_rows(result.rows)
+        self.idle()
+
+    def refresh(self) -> None:
+        """F5: reload everything on screen."""
+        self.reload_list()
+        self.dashboard.reload()
+        if self.pupil_page.pupil_id is not None:
+            self.pupil_page.reload()
+        for widget in self.pages.values():
+            if widget not in (self.pupil_list, self.pupil_page, self.dashboard):
+                for name in ("reload", "refresh"):
+                    if hasattr(widget, name):
+                        getattr(widget, name)()
+                        break
+
+    # -- status ----------------------------------------------------------------------------
+    def busy(self, message: str, done: int = 0, total: int = 0) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.show()
+        self.statusBar().showMessage(message)
+
+    def idle(self) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self._update_status()
+
+    def show_error(self, message: str, detail: str = "") -> None:
+        self.idle()
+        actions.show_error(self, message, detail)
+
+    def _update_status(self) -> None:
+        shown, total = self.pupil_list.proxy.rowCount(), self.pupil_list.model.rowCount()
+        counts = f"{total:,} pupils" if shown == total else f"{shown:,} of {total:,} pupils shown"
+        self.status_label.setText(f"Figures as of {uk_date(self.as_of)}  \u00b7  {counts}")
+
+    # -- files dropped on the window --------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            actions.open_import(self, paths)
+
+    def export_target(self) -> Any:
+        """The page whose list File > Export writes."""
+        return self.stack.currentWidget()

@@ -1,5 +1,8 @@
 """All tables. Each area has its own module; importing this package registers every table."""
 
+from attendance_desk.storage.models import cases as cases  # noqa: F401  (casework tables)
+from attendance_desk.storage.models import letters as letters  # noqa: F401  (letters tables)
+from attendance_desk.storage.models.audit import AuditEntry, AuditSession
 from attendance_desk.storage.models.base import Base
 from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfTerm
 from attendance_desk.storage.models.imports import ImportRecord, MarkChange
@@ -9,6 +12,8 @@ from attendance_desk.storage.models.school import AppSetting, PolicyRecord, Scho
 __all__ = [
     "AcademicYear",
     "AppSetting",
+    "AuditEntry",
+    "AuditSession",
     "Base",
     "Closure",
     "Contact",

@@ -1,0 +1,56 @@
+"""`attendance-desk [--db PATH] backup [--to FILE]` and `attendance-desk [--db PATH] restore FILE`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from attendance_desk.commands import database_path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    backup = subparsers.add_parser(
+        "backup", help="back up the database (safe while the window is open)"
+    )
+    backup.add_argument(
+        "--to",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="write the backup to FILE (default: a new file in the backup folder)",
+    )
+    backup.set_defaults(handler=run_backup)
+    restore = subparsers.add_parser(
+        "restore", help="replace the database with a backup (the current file is kept)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="the backup file to restore")
+    restore.set_defaults(handler=run_restore)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from attendance_desk.services.backup import make_backup
+    from attendance_desk.storage.db import open_database
+
+    # Read-only: a backup needs no writer lock, so it works while the window has the file open.
+    db = open_database(database_path(args), read_only=True)
+    try:
+        info = make_backup(db, to=args.to)
+    finally:
+        db.close()
+    print(f"Backed up to {info.path} ({info.pupils} pupils, {info.marks} marks)")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from attendance_desk.services.backup import restore_backup
+
+    result = restore_backup(database_path(args), args.file)
+    source = result.restored_from
+    line = (
+        f"Restored {result.database} from {source.path} "
+        f"(taken {source.taken_at:%d/%m/%Y %H:%M}; {source.pupils} pupils, {source.marks} marks)"
+    )
+    if result.previous_kept_as is not None:
+        line += f"; the file it replaced is kept as {result.previous_kept_as}"
+    print(line)
+    return 0

@@ -1,0 +1,49 @@
+"""`attendance-desk [--db PATH] concerns [--as-of DATE] [--format csv|json]`: every concern."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from attendance_desk.commands import open_from_args
+from attendance_desk.commands.common import write_rows
+from attendance_desk.commands.pupils import add_as_of_and_format
+
+COLUMNS = ("upn", "rule", "detail")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("concerns", help="every concern for pupils on roll, by rule id")
+    add_as_of_and_format(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from attendance_desk.services.monitoring import school_concerns
+
+    as_of = args.as_of or date.today()
+    db = open_from_args(args)
+    try:
+        concerns = school_concerns(db, as_of, _case_contexts(db, as_of))
+        conn = db.raw_connection()
+        try:
+            upns = dict(conn.execute("SELECT id, upn FROM pupils"))
+        finally:
+            conn.close()
+    finally:
+        db.close()
+    write_rows(
+        ({"upn": upns.get(c.pupil_id), "rule": c.rule, "detail": c.detail} for c in concerns),
+        COLUMNS,
+        args.format,
+    )
+    return 0
+
+
+def _case_contexts(db, as_of: date):  # noqa: ANN001, ANN202
+    """Each pupil's case, for the case-based rules, once the cases service exists."""
+    try:
+        from attendance_desk.services.cases import case_contexts
+    except ImportError:
+        return None
+    return case_contexts(db, as_of)

@@ -1,0 +1,113 @@
+"""`attendance-desk [--db PATH] templates` and `attendance-desk [--db PATH] letters TEMPLATE ...`.
+
+    attendance-desk --db school.sqlite3 templates
+    attendance-desk --db school.sqlite3 letters half_termly --class 3B --out 3B.pdf
+    attendance-desk letters fam_invitation --upn A123456789012 --meeting-date 2025-03-04 \\
+        --meeting-time 9:15am --meeting-place "the school office" --out fam.pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from datetime import date
+from pathlib import Path
+
+from attendance_desk.commands import open_from_args
+from attendance_desk.commands.common import parse_date
+from attendance_desk.domain.letters import EXTRA_FIELDS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    templates = subparsers.add_parser("templates", help="list the letter templates")
+    templates.add_argument("--long", action="store_true", help="show titles and descriptions")
+    templates.set_defaults(handler=run_templates)
+
+    letters = subparsers.add_parser(
+        "letters", help="print letters for chosen pupils into one PDF (kept in the register)"
+    )
+    letters.add_argument("template", metavar="TEMPLATE", help="a template id (see `templates`)")
+    who = letters.add_mutually_exclusive_group(required=True)
+    who.add_argument("--upn", nargs="+", metavar="UPN", help="one or more pupils by UPN")
+    who.add_argument("--band", metavar="BAND", help="every pupil in a band, e.g. amber")
+    who.add_argument("--concern", metavar="RULE", help="every pupil with a concern rule")
+    who.add_argument("--class", dest="class_name", metavar="CLASS", help="a whole class")
+    letters.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    letters.add_argument("--as-of", type=parse_date, default=None, metavar="YYYY-MM-DD")
+    letters.add_argument(
+        "--date", type=parse_date, default=None, metavar="YYYY-MM-DD", help="date on the letters"
+    )
+    letters.add_argument("--post", action="store_true", help="address to parents' homes")
+    letters.add_argument("--family", action="store_true", help="one letter per family")
+    letters.add_argument("--no-covers", action="store_true", help="no class cover sheets")
+    letters.add_argument(
+        "--skip-problems", action="store_true", help="print the rest when a letter cannot be"
+    )
+    for name in EXTRA_FIELDS:
+        letters.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None)
+    letters.set_defaults(handler=run_letters)
+
+
+def run_templates(args: argparse.Namespace) -> int:
+    from attendance_desk.services.letters import list_templates
+
+    db = open_from_args(args)
+    try:
+        for template in list_templates(db):
+            if args.long:
+                print(f"{template.id}\t{template.title}\t{template.description}")
+            else:
+                print(template.id)
+    finally:
+        db.close()
+    return 0
+
+
+def run_letters(args: argparse.Namespace) -> int:
+    from attendance_desk.errors import UserError
+    from attendance_desk.services.letter_register import print_letters
+    from attendance_desk.services.letter_sources import Selection
+    from attendance_desk.services.letters import ComposeOptions, compose
+
+    if args.out.suffix.lower() != ".pdf":
+        raise UserError(f"--out must name a .pdf file (got {args.out})")
+    selection = Selection(
+        upns=tuple(args.upn or ()),
+        band=args.band,
+        concern=args.concern,
+        class_name=args.class_name,
+    )
+    extra = {name: getattr(args, name) for name in EXTRA_FIELDS if getattr(args, name)}
+    options = ComposeOptions(
+        post=args.post,
+        family_letters=args.family,
+        cover_sheets=not args.no_covers,
+        skip_problems=args.skip_problems,
+        letter_date=args.date,
+        extra=extra,
+    )
+    db = open_from_args(args)
+    try:
+        composition = compose(db, args.template, selection, args.as_of or date.today(), options)
+        printed = print_letters(db, composition, printed_by=_user())
+    finally:
+        db.close()
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(printed.pdf)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out} ({exc.strerror})") from None
+    for problem in composition.problems:
+        print(f"not printed: {problem}")
+    print(
+        f"{printed.letters} letter(s), {printed.pages} page(s) written to {args.out} "
+        f"(batch {printed.batch_id}, sha256 {printed.sha256[:12]})"
+    )
+    return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on this system
+        return ""

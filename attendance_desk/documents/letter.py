@@ -1,0 +1,203 @@
+"""One letter as ReportLab flowables: date, addressee, subject, body, figures, signatures.
+
+Styles are made once per batch (`make_styles`) and reused for every letter in it. The page
+furniture (letterhead, continuation header, page numbers) is drawn by `documents.batch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from attendance_desk.documents.fonts import FontNames, register_fonts
+from attendance_desk.domain.letters import LetterContent, LetterSection, parse_body
+
+INK = colors.HexColor("#1f2328")
+MUTED = colors.HexColor("#5b6168")
+RULE = colors.HexColor("#c9ced4")
+PAPER_TINT = colors.HexColor("#f3f5f7")
+
+
+@dataclass(frozen=True)
+class LetterStyles:
+    fonts: FontNames
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    date: ParagraphStyle
+    address: ParagraphStyle
+    subject: ParagraphStyle
+    heading: ParagraphStyle
+    small: ParagraphStyle
+    reference: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_bold_light: ParagraphStyle
+    sign_name: ParagraphStyle
+
+
+def make_styles() -> LetterStyles:
+    fonts = register_fonts()
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.regular,
+        fontSize=10,
+        leading=13.6,
+        textColor=INK,
+        spaceAfter=6,
+        splitLongWords=True,
+    )
+    return LetterStyles(
+        fonts=fonts,
+        body=body,
+        bullet=ParagraphStyle(
+            "bullet", parent=body, leftIndent=7 * mm, bulletIndent=2.5 * mm, spaceAfter=3
+        ),
+        date=ParagraphStyle("date", parent=body, alignment=TA_RIGHT, spaceAfter=4),
+        address=ParagraphStyle("address", parent=body, leading=13.5, spaceAfter=0),
+        subject=ParagraphStyle(
+            "subject", parent=body, fontName=fonts.bold, fontSize=11.5, leading=15, spaceAfter=6
+        ),
+        heading=ParagraphStyle(
+            "heading", parent=body, fontName=fonts.bold, spaceBefore=6, spaceAfter=5
+        ),
+        small=ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=MUTED),
+        reference=ParagraphStyle(
+            "reference", parent=body, fontSize=9, leading=12, textColor=MUTED, spaceBefore=-5
+        ),
+        cell=ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12, spaceAfter=0),
+        cell_bold=ParagraphStyle(
+            "cellb", parent=body, fontName=fonts.bold, fontSize=9.5, leading=12, spaceAfter=0
+        ),
+        cell_bold_light=ParagraphStyle(
+            "cellbl",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=9.5,
+            leading=12,
+            spaceAfter=0,
+            textColor=colors.white,
+        ),
+        sign_name=ParagraphStyle("sign", parent=body, fontName=fonts.bold, spaceAfter=0),
+    )
+
+
+def markup(text: str) -> str:
+    """Plain merged text to ReportLab paragraph markup: escape, then **bold**."""
+    parts = escape(text).split("**")
+    if len(parts) % 2 == 0:  # an unmatched ** stays as written
+        parts[-2] = parts[-2] + "**" + parts.pop()
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+
+
+class LetterStart(Flowable):
+    """An invisible marker: the document notes which letter the following pages belong to."""
+
+    def __init__(self, content: LetterContent) -> None:
+        super().__init__()
+        self.content = content
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+def _text_colour(hex_colour: str) -> colors.Color:
+    colour = colors.HexColor(hex_colour)
+    luminance = 0.299 * colour.red + 0.587 * colour.green + 0.114 * colour.blue
+    return colors.white if luminance < 0.55 else INK
+
+
+def figures_table(section: LetterSection, styles: LetterStyles, width: float) -> Table:
+    """The figures, with the band's row in the band's colour and a colour stripe.
+
+    Cells are plain strings (fast to lay out); the labels are short, fixed wording.
+    """
+    rows = [[label, value] for label, value in section.figures]
+    fonts = styles.fonts
+    commands: list[tuple] = [
+        ("FONT", (0, 0), (0, -1), fonts.regular, 9.5, 12),
+        ("FONT", (1, 0), (1, -1), fonts.bold, 9.5, 12),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+        ("INNERGRID", (0, 0), (-1, -1), 0.3, RULE),
+        ("BACKGROUND", (0, 0), (-1, -1), PAPER_TINT),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 7),
+    ]
+    if section.band_hex:
+        band = colors.HexColor(section.band_hex)
+        commands.append(("LINEBEFORE", (0, 0), (0, -1), 4, band))
+        if section.figures and section.figures[-1][0] == "Attendance band":
+            commands.append(("BACKGROUND", (1, -1), (1, -1), band))
+            commands.append(("TEXTCOLOR", (1, -1), (1, -1), _text_colour(section.band_hex)))
+    table = Table(rows, colWidths=[width * 0.7, width * 0.3], hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def letter_story(content: LetterContent, styles: LetterStyles, width: float) -> list[Flowable]:
+    """The flowables of one letter, in reading order (no page breaks)."""
+    story: list[Flowable] = [LetterStart(content)]
+    story.append(Paragraph(markup(content.date_text), styles.date))
+    story.append(Paragraph("<br/>".join(markup(x) for x in content.addressee), styles.address))
+    story.append(Spacer(1, 5 * mm))
+    story.append(Paragraph(markup(content.salutation), styles.body))
+    story.append(Paragraph(markup(content.subject), styles.subject))
+    if content.reference:
+        story.append(Paragraph(markup(content.reference), styles.reference))
+    for section in content.sections:
+        if section.heading:
+            story.append(Paragraph(markup(section.heading), styles.heading))
+        for block in parse_body(section.body):
+            if block.kind == "p":
+                story.append(Paragraph(markup(block.text), styles.body))
+            elif block.kind == "bullets":
+                story.extend(
+                    Paragraph(markup(item), styles.bullet, bulletText="\u2022")
+                    for item in block.items
+                )
+                story.append(Spacer(1, 4))
+            elif block.kind == "figures" and section.figures:
+                story.append(figures_table(section, styles, min(width, 125 * mm)))
+                story.append(Spacer(1, 9))
+    story.append(signature_block(content, styles, width))
+    if content.copy_note:
+        story.append(Spacer(1, 3 * mm))
+        story.append(Paragraph(markup(content.copy_note), styles.small))
+    return story
+
+
+def signature_block(content: LetterContent, styles: LetterStyles, width: float) -> Flowable:
+    parts: list[Flowable] = [Spacer(1, 2), Paragraph(markup(content.closing), styles.body)]
+    cells = []
+    for name, role in content.signatures:
+        cells.append(
+            [
+                Spacer(1, 10 * mm),
+                Paragraph(markup(name), styles.sign_name),
+                Paragraph(markup(role), styles.small),
+            ]
+        )
+    col = width / max(len(cells), 2)
+    table = Table([cells], colWidths=[col] * len(cells), hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    parts.append(table)
+    return KeepTogether(parts)

@@ -1,0 +1,145 @@
+"""Rules of the case pathway: stage moves, the Enforce gate, and what each stage offers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from attendance_desk.domain.pathway import SUPPORT_STAGES, Stage
+from attendance_desk.errors import UserError
+
+
+class StageMoveError(UserError):
+    """A stage move that cannot be recorded as asked."""
+
+
+class EnforceGateError(StageMoveError):
+    """Moving to Enforce without support on record or a reason support was not appropriate."""
+
+
+@dataclass(frozen=True)
+class SupportItem:
+    """A piece of support on the record: an event or an earlier stage."""
+
+    date: date
+    description: str
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """A checked move, ready to store."""
+
+    from_stage: Stage | None
+    to_stage: Stage
+    on: date
+    decided_by: str
+    reason: str
+    support_offered: str = ""
+    support_not_appropriate: str = ""
+
+
+def check_move(
+    current: Stage | None,
+    current_since: date | None,
+    to_stage: Stage,
+    on: date,
+    decided_by: str,
+    reason: str,
+    support_on_record: Sequence[SupportItem] = (),
+    support_offered: str = "",
+    support_not_appropriate: str = "",
+) -> StageMove:
+    """Check a move of a case from `current` to `to_stage` and return what to record.
+
+    Any stage may follow any other (the guidance has no fixed timeline), but every move names
+    who decided and why. Moving to Enforce needs the support that was offered (from the record
+    or written here) or a recorded reason support was not appropriate; otherwise
+    EnforceGateError says so.
+    """
+    if current == to_stage:
+        raise StageMoveError(f"The case is already at {to_stage.label}")
+    if not decided_by.strip():
+        raise StageMoveError("Say who decided the move")
+    if not reason.strip():
+        raise StageMoveError(f"Say why the case moves to {to_stage.label}")
+    if current_since is not None and on < current_since:
+        raise StageMoveError(
+            f"The move's date {on:%d/%m/%Y} is before the current stage began "
+            f"({current_since:%d/%m/%Y})"
+        )
+    offered = support_offered.strip()
+    not_appropriate = support_not_appropriate.strip()
+    if to_stage is Stage.ENFORCE:
+        if not offered and support_on_record:
+            offered = support_summary(support_on_record)
+        if not offered and not not_appropriate:
+            raise EnforceGateError(
+                "Enforcement follows support: record the support that was offered to the "
+                "family, or the reason support was not appropriate, before moving to Enforce"
+            )
+    return StageMove(
+        from_stage=current,
+        to_stage=to_stage,
+        on=on,
+        decided_by=decided_by.strip(),
+        reason=reason.strip(),
+        support_offered=offered,
+        support_not_appropriate=not_appropriate,
+    )
+
+
+def support_summary(items: Sequence[SupportItem]) -> str:
+    return "\n".join(f"{i.date:%d/%m/%Y}: {i.description}" for i in sorted(items, key=_by_date))
+
+
+def _by_date(item: SupportItem) -> date:
+    return item.date
+
+
+def stage_support(history: Sequence[tuple[date, Stage]]) -> list[SupportItem]:
+    """Earlier stages that were themselves support (Facilitate Support, Formalise Support)."""
+    return [
+        SupportItem(when, f"Case at {stage.label}")
+        for when, stage in history
+        if stage in SUPPORT_STAGES or stage is Stage.FORMALISE
+    ]
+
+
+STAGE_OFFERS: dict[Stage, tuple[str, ...]] = {
+    Stage.EXPECT: ("Attendance expectations shared with the family",),
+    Stage.MONITOR: (
+        "Half-termly letter with the % and colour",
+        "Weekly class teacher report",
+        "First-day calls",
+    ),
+    Stage.LISTEN_AND_UNDERSTAND: (
+        "Phone call, then a face-to-face meeting",
+        "Name a key person",
+        "Capture the child's voice (Three Houses)",
+        "Record the barriers",
+    ),
+    Stage.SUPPORT_TIER_1: ("Regular communication", "Attendance meeting"),
+    Stage.SUPPORT_TIER_2: (
+        "Key person welcome, morning calls",
+        "Attendance contract",
+        "Early Help Assessment offer",
+        "School nurse / CAMHS referral with consent",
+    ),
+    Stage.SUPPORT_TIER_3: (
+        "Part-time timetable (time-limited, reviewed fortnightly)",
+        "Frequent Illness Protocol: meeting, GP advised, 6-week action plan",
+        "Early Help, parenting course",
+    ),
+    Stage.FORMALISE: (
+        "Pathway letter / FAM invitation",
+        "Attendance contract",
+        "Referral with consent; LA attendance team",
+    ),
+    Stage.ENFORCE: (
+        "Weekly reviews",
+        "Referral to the LA legal team (ELIT)",
+        "Notice to Improve, penalty notice, attendance panel or prosecution",
+    ),
+    Stage.CLOSED: (),
+}

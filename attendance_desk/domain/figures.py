@@ -1,0 +1,163 @@
+"""Attendance figures for a period: possible sessions, attendance and absence, on exact fractions.
+
+possible = present + approved activity + authorised + unauthorised; attended = present +
+approved activity. Not-possible codes and missing marks are left out of both sides. Legacy
+codes count under their own category (H, F authorised; J approved activity; Y not possible).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+
+from attendance_desk.domain.codes import CODES, LATE_CODES, Category
+
+PERSISTENT_LINE = Fraction(9, 10)
+SEVERE_LINE = Fraction(1, 2)
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Counts of sessions for one pupil (or a group) over one period."""
+
+    possible: int = 0
+    present: int = 0
+    approved_activity: int = 0
+    authorised: int = 0
+    unauthorised: int = 0
+    late: int = 0  # L and U marks
+    code_counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY, hash=False)
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.approved_activity
+
+    @property
+    def absent(self) -> int:
+        return self.authorised + self.unauthorised
+
+    @property
+    def attendance(self) -> Fraction | None:
+        """attended / possible as an exact fraction; None when there is no possible session."""
+        if self.possible == 0:
+            return None
+        return Fraction(self.attended, self.possible)
+
+    @property
+    def absence(self) -> Fraction | None:
+        if self.possible == 0:
+            return None
+        return Fraction(self.absent, self.possible)
+
+    @property
+    def attendance_pct(self) -> float | None:
+        frac = self.attendance
+        return None if frac is None else float(frac * 100)
+
+    @property
+    def absence_pct(self) -> float | None:
+        frac = self.absence
+        return None if frac is None else float(frac * 100)
+
+    @property
+    def authorised_pct(self) -> float | None:
+        return None if self.possible == 0 else 100 * self.authorised / self.possible
+
+    @property
+    def unauthorised_pct(self) -> float | None:
+        return None if self.possible == 0 else 100 * self.unauthorised / self.possible
+
+    @property
+    def persistent(self) -> bool:
+        """Persistent absence: attendance <= 90% (missing 10% or more)."""
+        frac = self.attendance
+        return frac is not None and frac <= PERSISTENT_LINE
+
+    @property
+    def severe(self) -> bool:
+        """Severe absence: attendance <= 50% (missing half or more)."""
+        frac = self.attendance
+        return frac is not None and frac <= SEVERE_LINE
+
+    @property
+    def legacy_marks(self) -> int:
+        """Marks with a legacy code (H, F, J, Y) in this period."""
+        return sum(n for c, n in self.code_counts.items() if c in CODES and CODES[c].legacy)
+
+    def __add__(self, other: Figures) -> Figures:
+        counts = Counter(self.code_counts)
+        counts.update(other.code_counts)
+        return Figures(
+            possible=self.possible + other.possible,
+            present=self.present + other.present,
+            approved_activity=self.approved_activity + other.approved_activity,
+            authorised=self.authorised + other.authorised,
+            unauthorised=self.unauthorised + other.unauthorised,
+            late=self.late + other.late,
+            code_counts=MappingProxyType(dict(counts)),
+        )
+
+    @classmethod
+    def from_code_counts(cls, counts: Mapping[str, int]) -> Figures:
+        """Figures from a count per code; unknown codes and missing marks are left out."""
+        present = approved = authorised = unauthorised = late = 0
+        kept: dict[str, int] = {}
+        for code, n in counts.items():
+            info = CODES.get(code)
+            if info is None or n == 0:
+                continue
+            kept[code] = n
+            cat = info.category
+            if cat is Category.PRESENT:
+                present += n
+            elif cat is Category.APPROVED_ACTIVITY:
+                approved += n
+            elif cat is Category.AUTHORISED:
+                authorised += n
+            elif cat is Category.UNAUTHORISED:
+                unauthorised += n
+            if code in LATE_CODES:
+                late += n
+        return cls(
+            possible=present + approved + authorised + unauthorised,
+            present=present,
+            approved_activity=approved,
+            authorised=authorised,
+            unauthorised=unauthorised,
+            late=late,
+            code_counts=MappingProxyType(kept),
+        )
+
+    @classmethod
+    def from_codes(cls, codes: Iterable[str | None]) -> Figures:
+        return cls.from_code_counts(Counter(c for c in codes if c))
+
+
+EMPTY_FIGURES = Figures()
+
+
+def sum_figures(items: Iterable[Figures]) -> Figures:
+    total = EMPTY_FIGURES
+    for item in items:
+        total = total + item
+    return total
+
+
+def pct_2dp(frac: Fraction | None) -> str | None:
+    """A fraction (0..1) as a percentage, exact and rounded half-up to 2 places: '95.99'."""
+    if frac is None:
+        return None
+    scaled = frac * 10000  # hundredths of a percent, exact
+    sign = -1 if scaled < 0 else 1
+    hundredths = sign * int(abs(scaled) + Fraction(1, 2))  # int() floors a positive Fraction
+    return f"{Decimal(hundredths).scaleb(-2):.2f}"
+
+
+def fraction_of_pct(value: object) -> Fraction:
+    """A percentage setting (96, 95.99, "93", Decimal) as an exact fraction of 1."""
+    return Fraction(str(value)) / 100

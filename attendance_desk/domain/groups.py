@@ -1,0 +1,120 @@
+"""Figures for groups of pupils (school, year, class, Pupil Premium, FSM, SEN, EAL, sex) with
+persistent and severe absence counts and rates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Protocol
+
+from attendance_desk.domain.figures import EMPTY_FIGURES, Figures
+
+RECEPTION_YEARS = frozenset({"N", "N1", "N2", "R"})  # under five: outside national statistics
+
+
+class GroupMember(Protocol):
+    year_group: str | None
+    reg_group: str | None
+    sex: str | None
+    pupil_premium: bool
+    fsm: bool
+    sen_status: str
+    eal: bool
+    year: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFigures:
+    kind: str  # "school" | "year_group" | "class" | "pupil_premium" | "fsm" | "sen" | "eal" | "sex"
+    name: str  # "Whole school", "Year 3", "3 Cedar", "Pupil Premium", "Not Pupil Premium" ...
+    figures: Figures
+    pupils: int  # pupils with at least one possible session
+    persistent: int
+    severe: int
+
+    @property
+    def possible(self) -> int:
+        return self.figures.possible
+
+    @property
+    def attended(self) -> int:
+        return self.figures.attended
+
+    @property
+    def attendance(self) -> Fraction | None:
+        return self.figures.attendance
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return self.figures.attendance_pct
+
+    @property
+    def persistent_rate(self) -> Fraction | None:
+        return Fraction(self.persistent, self.pupils) if self.pupils else None
+
+    @property
+    def severe_rate(self) -> Fraction | None:
+        return Fraction(self.severe, self.pupils) if self.pupils else None
+
+    @property
+    def persistent_pct(self) -> float | None:
+        r = self.persistent_rate
+        return None if r is None else float(r * 100)
+
+    @property
+    def severe_pct(self) -> float | None:
+        r = self.severe_rate
+        return None if r is None else float(r * 100)
+
+
+def aggregate(kind: str, name: str, members: Iterable[GroupMember]) -> GroupFigures:
+    total = EMPTY_FIGURES
+    pupils = persistent = severe = 0
+    for m in members:
+        f = m.year
+        if f.possible == 0:
+            continue
+        total = total + f
+        pupils += 1
+        persistent += f.persistent
+        severe += f.severe
+    return GroupFigures(kind, name, total, pupils, persistent, severe)
+
+
+def _year_label(y: str) -> str:
+    return "Reception" if y == "R" else (f"Year {y}" if y.isdigit() else f"Year group {y}")
+
+
+def _year_key(y: str) -> tuple[int, str]:
+    return (int(y), "") if y.isdigit() else ((-2 if y.startswith("N") else -1), y)
+
+
+def group_table(
+    members: Sequence[GroupMember], include_reception: bool = True
+) -> list[GroupFigures]:
+    """Whole school, then each year group, class and context group, in a stable order."""
+    pupils = [
+        m for m in members if include_reception or (m.year_group or "") not in RECEPTION_YEARS
+    ]
+    out = [aggregate("school", "Whole school", pupils)]
+    years = sorted({m.year_group for m in pupils if m.year_group}, key=_year_key)
+    out += [
+        aggregate("year_group", _year_label(y), [m for m in pupils if m.year_group == y])
+        for y in years
+    ]
+    classes = sorted({m.reg_group for m in pupils if m.reg_group})
+    out += [aggregate("class", c, [m for m in pupils if m.reg_group == c]) for c in classes]
+    flags: list[tuple[str, str, Callable[[GroupMember], bool]]] = [
+        ("pupil_premium", "Pupil Premium", lambda m: m.pupil_premium),
+        ("fsm", "FSM", lambda m: m.fsm),
+        ("eal", "EAL", lambda m: m.eal),
+    ]
+    for kind, label, test in flags:
+        out.append(aggregate(kind, label, [m for m in pupils if test(m)]))
+        out.append(aggregate(kind, f"Not {label}", [m for m in pupils if not test(m)]))
+    for code, label in (("E", "SEN: EHC plan (E)"), ("K", "SEN support (K)"), ("N", "No SEN (N)")):
+        out.append(aggregate("sen", label, [m for m in pupils if m.sen_status == code]))
+    for code, label in (("F", "Female"), ("M", "Male")):
+        out.append(aggregate("sex", label, [m for m in pupils if (m.sex or "").upper() == code]))
+    return out

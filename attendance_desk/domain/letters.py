@@ -1,0 +1,331 @@
+"""Letter templates and merge fields: pure text work, no Qt, no database, no files.
+
+A template is text with a front-matter block (id, title, description, bands, stages, signed_by,
+subject) and a body with merge fields such as `{pupil_forename}`. Body markup is small on
+purpose so an office can edit it: paragraphs are separated by a blank line, a line starting
+with `- ` is a bullet, `**words**` are bold, and a line `[figures]` places the table of figures.
+
+An unknown field, an empty value or a stray brace stops the letter with a message naming the
+field and the pupil: a printed letter never shows a blank, `None` or a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from attendance_desk.errors import UserError
+
+FIELD_RE = re.compile(r"\{([^{}\n]*)\}")
+FIGURES_MARKER = "[figures]"
+SIGNERS = ("officer", "head", "class_teacher", "head_and_officer")
+
+# Every merge field a template may use, with what it means (shown in the template editor).
+FIELDS: dict[str, str] = {
+    "pupil_forename": "the pupil's (preferred) first name",
+    "pupil_surname": "the pupil's (preferred) surname",
+    "pupil_name": "the pupil's first name and surname",
+    "class_name": "the pupil's class (registration group)",
+    "year_group": "the pupil's year group, e.g. Year 3 or Reception",
+    "class_teacher": "the class teacher's name (set in Settings > Letters)",
+    "parent_name": "the parent or carer the letter is addressed to",
+    "salutation_name": "how the letter greets the parent, e.g. Mrs Kowalska",
+    "attendance_pct": "year-to-date attendance, e.g. 94.7%",
+    "half_term_pct": "attendance in the current half term",
+    "sessions_possible": "sessions possible this year to date",
+    "sessions_attended": "sessions attended this year to date",
+    "sessions_missed": "sessions missed this year to date",
+    "days_missed": "school days missed (sessions missed / 2)",
+    "authorised_absences": "authorised absence sessions this year",
+    "unauthorised_absences": "unauthorised absence sessions this year",
+    "late_marks": "late marks (L and U) this year",
+    "band_label": "the attendance band's name under the school's policy",
+    "band_colour": "the band's colour in words, e.g. amber",
+    "band_owner": "who leads support in this band",
+    "band_actions": "the actions the policy asks for in this band (one bullet each)",
+    "expected_pct": "the school's expected attendance, e.g. 96%",
+    "period_start": "the first day the figures cover",
+    "period_end": "the last day the figures cover",
+    "half_term_name": "the current half term, e.g. Spring 1",
+    "meeting_date": "the meeting's date (entered when composing)",
+    "meeting_time": "the meeting's time (entered when composing)",
+    "meeting_place": "where the meeting is held (entered when composing)",
+    "previous_meeting_date": "the date of the earlier meeting (entered when composing)",
+    "leave_start": "first day of the leave asked for (entered when composing)",
+    "leave_end": "last day of the leave asked for (entered when composing)",
+    "request_date": "the date of the parent's request (entered when composing)",
+    "improvement_end": "the end of the improvement period (entered when composing)",
+    "target_pct": "the attendance target to reach (entered when composing)",
+    "review_date": "the date the contract or plan is reviewed (entered when composing)",
+    "penalty_amount": "the penalty notice amount (GBP 160)",
+    "penalty_reduced": "the amount if paid within 21 days (GBP 80)",
+    "officer_name": "the attendance officer's name",
+    "headteacher_name": "the headteacher's name",
+    "school_name": "the school's name",
+    "school_phone": "the school office's telephone number",
+    "school_email": "the school office's email address",
+    "today": "the date printed on the letter",
+}
+# Fields the officer types in when composing (the composer asks for the ones a template uses).
+EXTRA_FIELDS = (
+    "meeting_date",
+    "meeting_time",
+    "meeting_place",
+    "previous_meeting_date",
+    "leave_start",
+    "leave_end",
+    "request_date",
+    "improvement_end",
+    "target_pct",
+    "review_date",
+)
+_PLACEHOLDER_VALUES = {"none", "null", "n/a", "tbc", "tba", "?", "-", "\u2013", "xx", "xxx"}
+
+
+class LetterTemplateError(UserError):
+    """A template cannot be read or uses a field that does not exist."""
+
+
+class LetterFieldError(UserError):
+    """A letter cannot be printed: a field it needs is empty or unknown."""
+
+    def __init__(self, message: str, field_name: str, pupil: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+        self.pupil = pupil
+
+
+@dataclass(frozen=True)
+class LetterTemplate:
+    id: str
+    title: str
+    description: str
+    subject: str
+    body: str
+    bands: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    signed_by: str = "officer"
+    source: str = "shipped"  # "shipped" | "edited" (a shipped one changed) | "custom"
+
+    @property
+    def extra_fields(self) -> tuple[str, ...]:
+        used = fields_used(self.subject + "\n" + self.body)
+        return tuple(name for name in EXTRA_FIELDS if name in used)
+
+
+# -- reading and writing templates ------------------------------------------------------------
+
+
+def parse_template(text: str, source: str = "shipped") -> LetterTemplate:
+    """A template from its text (front-matter between `---` lines, then the body)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise LetterTemplateError("a letter template must start with a '---' line")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise LetterTemplateError("the template's header has no closing '---' line") from None
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise LetterTemplateError(f"template header line {number} is not 'name: value'")
+        meta[key.strip().lower()] = value.strip()
+    for key in ("id", "title", "subject"):
+        if not meta.get(key):
+            raise LetterTemplateError(f"the template header needs '{key}:'")
+    template = LetterTemplate(
+        id=meta["id"],
+        title=meta["title"],
+        description=meta.get("description", ""),
+        subject=meta["subject"],
+        body="\n".join(lines[end + 1 :]).strip("\n") + "\n",
+        bands=_split_list(meta.get("bands", "")),
+        stages=_split_list(meta.get("stages", "")),
+        signed_by=meta.get("signed_by", "officer") or "officer",
+        source=source,
+    )
+    check_template(template)
+    return template
+
+
+def format_template(template: LetterTemplate) -> str:
+    """The text `parse_template` reads back (the template editor saves this)."""
+    head = [
+        "---",
+        f"id: {template.id}",
+        f"title: {template.title}",
+        f"description: {template.description}",
+        f"bands: {', '.join(template.bands)}",
+        f"stages: {', '.join(template.stages)}",
+        f"signed_by: {template.signed_by}",
+        f"subject: {template.subject}",
+        "---",
+    ]
+    return "\n".join(head) + "\n" + template.body.strip("\n") + "\n"
+
+
+def _split_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def fields_used(text: str) -> list[str]:
+    """Field names in order of first use."""
+    seen: dict[str, None] = {}
+    for match in FIELD_RE.finditer(text):
+        seen.setdefault(match.group(1).strip(), None)
+    return list(seen)
+
+
+def check_template(template: LetterTemplate) -> None:
+    """Refuse unknown fields, stray braces and an unknown signer, naming each."""
+    if not re.fullmatch(r"[a-z0-9_\-]+", template.id):
+        raise LetterTemplateError(
+            f"template id '{template.id}' may use only lower-case letters, digits, - and _"
+        )
+    if template.signed_by not in SIGNERS:
+        raise LetterTemplateError(
+            f"template '{template.id}': signed_by must be one of {', '.join(SIGNERS)}"
+        )
+    for part in (template.subject, template.body):
+        unknown = [name for name in fields_used(part) if name not in FIELDS]
+        if unknown:
+            names = ", ".join("{" + n + "}" for n in unknown)
+            raise LetterTemplateError(f"template '{template.id}' uses unknown field(s) {names}")
+        stripped = FIELD_RE.sub("", part)
+        if "{" in stripped or "}" in stripped:
+            raise LetterTemplateError(
+                f"template '{template.id}' has a '{{' or '}}' that is not part of a field"
+            )
+
+
+# -- merging ----------------------------------------------------------------------------------
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    text = str(value).strip()
+    return not text or text.lower() in _PLACEHOLDER_VALUES
+
+
+def merge_text(
+    text: str, values: dict[str, str], *, pupil: str, template_title: str = "the letter"
+) -> str:
+    """Fill every `{field}` from `values`; an unknown or empty field raises LetterFieldError."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        if name not in FIELDS:
+            raise LetterFieldError(
+                f"{template_title} for {pupil} uses an unknown field {{{name}}}: "
+                "correct the template in Settings > Letters",
+                name,
+                pupil,
+            )
+        value = values.get(name)
+        if is_blank(value):
+            raise LetterFieldError(
+                f"{template_title} for {pupil} cannot be printed: {{{name}}} "
+                f"({FIELDS[name]}) is empty",
+                name,
+                pupil,
+            )
+        return str(value).strip()
+
+    merged = FIELD_RE.sub(replace, text)
+    if "{" in merged or "}" in merged:
+        raise LetterFieldError(
+            f"{template_title} for {pupil} has a stray brace: correct the template",
+            "{",
+            pupil,
+        )
+    return merged
+
+
+# -- the merged letter, ready for the document -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "p" | "bullets" | "figures"
+    text: str = ""
+    items: tuple[str, ...] = ()
+
+
+def parse_body(text: str) -> tuple[Block, ...]:
+    """Paragraphs, bullet lists and the figures marker from merged body text."""
+    blocks: list[Block] = []
+    para: list[str] = []
+    bullets: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block("p", " ".join(para)))
+            para.clear()
+        if bullets:
+            blocks.append(Block("bullets", items=tuple(bullets)))
+            bullets.clear()
+
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            flush()
+        elif line == FIGURES_MARKER:
+            flush()
+            blocks.append(Block("figures"))
+        elif line.startswith(("- ", "* ", "\u2022 ")):
+            if para:
+                flush()
+            bullets.append(line[2:].strip())
+        elif bullets and raw.startswith(("  ", "\t")):
+            bullets[-1] += " " + line  # a wrapped bullet continues
+        else:
+            if bullets:
+                flush()
+            para.append(line)
+    flush()
+    return tuple(blocks)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    school_name: str
+    address_lines: tuple[str, ...]
+    contact_line: str
+    logo_sha256: str = ""  # the logo's bytes travel beside the letters, once per batch
+
+
+@dataclass(frozen=True)
+class LetterSection:
+    """One pupil's part of a letter (a family letter has one per child)."""
+
+    heading: str
+    body: str  # merged text with the small markup above
+    figures: tuple[tuple[str, str], ...] = ()
+    band_label: str = ""
+    band_hex: str = ""
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    """Everything printed on one letter; the register keeps this as the letter's inputs."""
+
+    key: str
+    template_id: str
+    pupil_ids: tuple[int, ...]
+    pupil_name: str
+    class_name: str
+    sort_surname: str
+    date_text: str
+    addressee: tuple[str, ...]
+    salutation: str
+    subject: str
+    sections: tuple[LetterSection, ...]
+    signatures: tuple[tuple[str, str], ...]  # (name, role)
+    closing: str = "Yours sincerely,"
+    copy_note: str = ""
+    recipient: str = ""
+    reference: str = ""  # "Re: Zoë O'Brien, Class 3B, Year 3"

@@ -1,0 +1,455 @@
+"""The school's attendance policy as data: bands, thresholds, the falling-attendance line and
+what each concern asks for. Two presets read from the schools' own policies (policy-rules.md):
+"clifford" (Clifford All Saints) and "clifton" (Clifton, Support First).
+
+Percentages are Decimals (exact, as a person types them); rules compare them as Fractions.
+The national rules (penalty threshold, PA/SA, LA returns, N follow-up) are always on.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from attendance_desk.domain import concern as R
+
+PRESETS = ("clifford", "clifton")
+DEFAULT_PRESET = "clifford"
+HALF_TERM = "half_term"
+WEEK = "week"
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A half-open band on year-to-date attendance: lower_pct <= attendance < next band's lower."""
+
+    id: str
+    label: str
+    colour: str  # "#rrggbb"
+    lower_pct: Decimal  # 0 for the lowest band
+    owner: str = ""
+    actions: tuple[str, ...] = ()
+
+    @property
+    def lower(self) -> Fraction:
+        return Fraction(self.lower_pct) / 100
+
+
+@dataclass(frozen=True, slots=True)
+class BandInfo:
+    """What a pupil list shows: the band a pupil is in."""
+
+    id: str
+    label: str
+    colour: str
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Every number the rules use (policy-rules.md defaults)."""
+
+    expected_pct: Decimal = Decimal(96)
+    persistent_pct: Decimal = Decimal(90)
+    severe_pct: Decimal = Decimal(50)
+    absent_week_sessions: int = 10
+    illness_instances_half_term: int = 3
+    illness_instances_term: int = 5
+    penalty_sessions: int = 10
+    penalty_weeks: int = 10
+    unresolved_n_school_days: int = 5
+    la_return_sessions: int = 20
+    sickness_return_sessions: int = 30
+    lateness_half_term: int = 5
+    improved_points: Decimal = Decimal(3)
+    unauthorised_after_warning_sessions: int = 1
+    contract_breach_sessions: int = 10
+    contract_breach_weeks: int = 10
+    medical_review_weeks: int = 6
+    medical_review_pct: Decimal = Decimal(85)
+
+    def fraction(self, name: str) -> Fraction:
+        """A percentage setting as an exact fraction of 1: fraction("expected_pct") == 24/25."""
+        return Fraction(getattr(self, name)) / 100
+
+
+@dataclass(frozen=True, slots=True)
+class FallingAttendance:
+    line_pct: Decimal  # below this line ...
+    monitoring_point: str  # ... and lower than at the previous point: "half_term" | "week"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleAction:
+    action: str
+    owner: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    preset: str  # "clifford" | "clifton" | "custom"
+    name: str
+    bands: tuple[Band, ...]  # highest first
+    thresholds: Thresholds
+    falling_attendance: FallingAttendance
+    actions: Mapping[str, RuleAction] = field(default_factory=lambda: MappingProxyType({}))
+
+    def band_for(self, attendance: Fraction | None) -> Band | None:
+        """The band holding a year-to-date attendance fraction; None when there is none."""
+        if attendance is None:
+            return None
+        for band, lower in _bands_high_first(self.bands):
+            if attendance >= lower:
+                return band
+        return None
+
+    def band_info(self, attendance: Fraction | None) -> BandInfo | None:
+        band = self.band_for(attendance)
+        return None if band is None else BandInfo(band.id, band.label, band.colour, band.owner)
+
+    def action_for(self, rule: str) -> RuleAction:
+        return self.actions.get(rule, RuleAction(""))
+
+    # --- JSON (the `policy` table's settings_json) -----------------------------------------
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "preset": self.preset,
+                "name": self.name,
+                "bands": [
+                    {**asdict(b), "lower_pct": str(b.lower_pct), "actions": list(b.actions)}
+                    for b in self.bands
+                ],
+                "thresholds": {
+                    f.name: _dump_number(getattr(self.thresholds, f.name))
+                    for f in fields(Thresholds)
+                },
+                "falling_attendance": {
+                    "line_pct": str(self.falling_attendance.line_pct),
+                    "monitoring_point": self.falling_attendance.monitoring_point,
+                },
+                "actions": {k: asdict(v) for k, v in self.actions.items()},
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Policy:
+        """Read settings; missing thresholds take the defaults. Raises ValueError when invalid."""
+        data = json.loads(text)
+        defaults = Thresholds()
+        given = data.get("thresholds", {})
+        thresholds = Thresholds(
+            **{
+                f.name: _load_number(given.get(f.name, getattr(defaults, f.name)), f.type)
+                for f in fields(Thresholds)
+            }
+        )
+        bands = tuple(
+            Band(
+                id=str(b["id"]),
+                label=str(b["label"]),
+                colour=str(b["colour"]),
+                lower_pct=Decimal(str(b["lower_pct"])),
+                owner=str(b.get("owner", "")),
+                actions=tuple(str(a) for a in b.get("actions", ())),
+            )
+            for b in data["bands"]
+        )
+        fa = data["falling_attendance"]
+        policy = cls(
+            preset=str(data.get("preset", "custom")),
+            name=str(data.get("name", "")),
+            bands=bands,
+            thresholds=thresholds,
+            falling_attendance=FallingAttendance(
+                Decimal(str(fa["line_pct"])), str(fa["monitoring_point"])
+            ),
+            actions=MappingProxyType(
+                {
+                    k: RuleAction(str(v.get("action", "")), str(v.get("owner", "")))
+                    for k, v in data.get("actions", {}).items()
+                }
+            ),
+        )
+        validate(policy)
+        return policy
+
+    def with_thresholds(self, **changes: Any) -> Policy:
+        return replace(self, thresholds=replace(self.thresholds, **changes), preset="custom")
+
+
+@lru_cache(maxsize=16)
+def _bands_high_first(bands: tuple[Band, ...]) -> tuple[tuple[Band, Fraction], ...]:
+    ordered = sorted(bands, key=lambda b: b.lower_pct, reverse=True)
+    return tuple((b, b.lower) for b in ordered)
+
+
+def validate(policy: Policy) -> None:
+    """Raise ValueError with a sentence a person can act on when the settings cannot work."""
+    if not policy.bands:
+        raise ValueError("the policy needs at least one band")
+    if min(b.lower_pct for b in policy.bands) != 0:
+        raise ValueError("the lowest band must start at 0%")
+    ids = [b.id for b in policy.bands]
+    if len(set(ids)) != len(ids):
+        raise ValueError("band ids must be different")
+    lowers = [b.lower_pct for b in policy.bands]
+    if len(set(lowers)) != len(lowers):
+        raise ValueError("two bands start at the same percentage")
+    for b in policy.bands:
+        if not 0 <= b.lower_pct <= 100:
+            raise ValueError(f"band '{b.id}' starts outside 0-100%")
+    if policy.falling_attendance.monitoring_point not in (HALF_TERM, WEEK):
+        raise ValueError("the falling-attendance monitoring point must be 'half_term' or 'week'")
+    for f in fields(Thresholds):
+        value = getattr(policy.thresholds, f.name)
+        if value < 0 or (f.name.endswith("_pct") and value > 100):
+            raise ValueError(f"{f.name.replace('_', ' ')} is out of range: {value}")
+
+
+def _dump_number(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _load_number(value: object, type_name: object) -> object:
+    if type_name in ("Decimal", Decimal):
+        return Decimal(str(value))
+    if isinstance(value, bool) or int(str(value)) != float(str(value)):
+        raise ValueError(f"'{value}' is not a whole number")
+    return int(str(value))
+
+
+# --- presets ------------------------------------------------------------------------------
+_NATIONAL = {
+    R.PERSISTENT_ABSENCE: RuleAction(
+        "Persistent absence (attendance 90% or below): prioritise for support; check the case stage",
+        "Attendance officer",
+    ),
+    R.SEVERE_ABSENCE: RuleAction(
+        "Severe absence (50% or below): discuss with the DSL and the local authority attendance team",
+        "Designated safeguarding lead",
+    ),
+    R.PENALTY_THRESHOLD: RuleAction(
+        "10 unauthorised sessions in 10 school weeks: consider a penalty notice or a Notice to Improve",
+        "Headteacher",
+    ),
+    R.UNRESOLVED_N: RuleAction(
+        "Resolve the N code: find the reason and recode (O if none is given)", "School office"
+    ),
+    R.LA_TEN_DAY_RETURN: RuleAction(
+        "Tell the local authority: 10 consecutive school days of unauthorised absence",
+        "Attendance officer",
+    ),
+    R.SICKNESS_RETURN: RuleAction(
+        "Tell the local authority: 15 school days of illness this year", "Attendance officer"
+    ),
+    R.MISSING_MARKS: RuleAction("Complete the register for these sessions", "School office"),
+    R.PART_TIME_REVIEW: RuleAction(
+        "C2 part-time timetable: record it with a review date, or review it now",
+        "Attendance officer",
+    ),
+}
+
+_CLIFFORD_ACTIONS = {
+    **_NATIONAL,
+    R.BELOW_EXPECTED: RuleAction(
+        "Below 96%: discuss at the Attendance Team; agree actions and track their impact; "
+        "half-termly letter with the % and colour",
+        "Attendance Team",
+    ),
+    R.FALLING_ATTENDANCE: RuleAction(
+        "Dip between monitoring points: school attendance discussion; decide action on the "
+        "known circumstances and discuss with the family; prioritise for support",
+        "Attendance Team",
+    ),
+    R.ABSENT_WEEK: RuleAction(
+        "Absent for a week or more: call the family; inform the Attendance Team",
+        "Attendance officer",
+    ),
+    R.FREQUENT_ILLNESS: RuleAction(
+        "Repeated illness: meet the family; with consent, refer to the school nurse",
+        "Attendance Team",
+    ),
+    R.FREQUENT_LATENESS: RuleAction(
+        "Frequent lateness: talk to the family about mornings; offer tier 2 support",
+        "Attendance officer",
+    ),
+    R.IMPROVED: RuleAction("Send the improvement letter", "Attendance officer"),
+    R.UNAUTHORISED_AFTER_WARNING: RuleAction(
+        "Further unauthorised absence under Formalise Support: send the next pathway letter",
+        "Attendance Team",
+    ),
+    R.CONTRACT_BREACH: RuleAction(
+        "Contract not kept: pathway letter 3 with a penalty notice", "Headteacher"
+    ),
+    R.MEDICAL_REVIEW: RuleAction(
+        "No improvement: seek consent for a school nurse referral", "Attendance Team"
+    ),
+    R.FOCUS_FAMILY: RuleAction(
+        "Focus family: monitor closely from the start of the year; prioritise for support",
+        "Attendance Team",
+    ),
+}
+
+_CLIFTON_ACTIONS = {
+    **_NATIONAL,
+    R.BELOW_EXPECTED: RuleAction(
+        "Below 96%: act for the pupil's band (class teacher, senior leaders or Family Hub)",
+        "Class teacher",
+    ),
+    R.FALLING_ATTENDANCE: RuleAction(
+        "Falling attendance under 93%: scrutinise absence for patterns at the joint weekly SLT "
+        "and Family Hub meeting; agree a plan of action",
+        "Senior leaders and Family Hub",
+    ),
+    R.ABSENT_WEEK: RuleAction(
+        "Absent for a week or more: inform SLT, whatever the overall percentage",
+        "Senior leaders",
+    ),
+    R.FREQUENT_ILLNESS: RuleAction(
+        "Follow the Frequent Illness Protocol: informal meeting and Early Help offer; advise a "
+        "GP visit; agree an informal action plan and monitor for 6 weeks",
+        "Family Hub",
+    ),
+    R.FREQUENT_LATENESS: RuleAction(
+        "Frequent lateness: class teacher to talk to the family", "Class teacher"
+    ),
+    R.IMPROVED: RuleAction("Send a praise letter", "Class teacher"),
+    R.UNAUTHORISED_AFTER_WARNING: RuleAction(
+        "One further session of unauthorised absence: invite to a formal attendance meeting "
+        "(FAM) in writing and draw up an attendance contract",
+        "Senior leaders",
+    ),
+    R.CONTRACT_BREACH: RuleAction(
+        "10 further unauthorised sessions since the contract: revisit the contract and refer "
+        "to ELIT",
+        "Senior leaders",
+    ),
+    R.MEDICAL_REVIEW: RuleAction(
+        "No improvement after 6 weeks and attendance below 85%: seek consent for a school "
+        "nurse referral",
+        "Family Hub",
+    ),
+    R.FOCUS_FAMILY: RuleAction(
+        "Ended last year below 96% or with an open case: monitor closely", "Senior leaders"
+    ),
+}
+
+
+def clifford() -> Policy:
+    """Clifford All Saints: 96% expectation, colour-coded bands, half-termly monitoring points."""
+    return Policy(
+        preset="clifford",
+        name="Clifford All Saints",
+        bands=(
+            Band(
+                "green",
+                "Green",
+                "#2e7d32",
+                Decimal(96),
+                "Attendance officer",
+                ("Half-termly letter with the % and colour", "Celebrate good attendance"),
+            ),
+            Band(
+                "amber",
+                "Amber",
+                "#f9a825",
+                Decimal(90),
+                "Attendance Team",
+                (
+                    "Discussed by the Attendance Team at the end of the half term",
+                    "Actions agreed and tracked for impact",
+                    "Half-termly letter with the % and colour and the actions required",
+                ),
+            ),
+            Band(
+                "red",
+                "Red",
+                "#c62828",
+                Decimal(0),
+                "Attendance Team",
+                (
+                    "Discussed by the Attendance Team at the end of the half term",
+                    "Phone call, then a face-to-face meeting",
+                    "Prioritised for support (tiers 1-3)",
+                    "Half-termly letter with the % and colour and the actions required",
+                ),
+            ),
+        ),
+        thresholds=Thresholds(),
+        falling_attendance=FallingAttendance(Decimal(96), HALF_TERM),
+        actions=MappingProxyType(dict(_CLIFFORD_ACTIONS)),
+    )
+
+
+def clifton() -> Policy:
+    """Clifton (Support First): bands with owners, weekly monitoring, falling under 93%."""
+    return Policy(
+        preset="clifton",
+        name="Clifton (Support First)",
+        bands=(
+            Band(
+                "green",
+                "96% and above",
+                "#2e7d32",
+                Decimal(96),
+                "",
+                ("Expect: whole-school approach",),
+            ),
+            Band(
+                "class_teacher",
+                "Class teacher (93-95.99%)",
+                "#f9a825",
+                Decimal(93),
+                "Class teacher",
+                (
+                    "Weekly report",
+                    "Supportive letter from the office for the class teacher to give to the parent",
+                ),
+            ),
+            Band(
+                "senior_leaders",
+                "Senior leaders (90-92.99%)",
+                "#ef6c00",
+                Decimal(90),
+                "Senior leaders (SLT)",
+                (
+                    "Discussion at the weekly SLT meeting and a plan of action",
+                    "SLT phone call to parents",
+                    "Vulnerable children identified",
+                ),
+            ),
+            Band(
+                "family_hub",
+                "Family Hub (below 90%)",
+                "#c62828",
+                Decimal(0),
+                "Family Hub",
+                (
+                    "Discussion at the weekly SLT meeting and a plan of action",
+                    "Family Hub phone call",
+                    "Family Hub meeting and attendance contract",
+                    "Offer of Early Help and other support",
+                ),
+            ),
+        ),
+        thresholds=Thresholds(),
+        falling_attendance=FallingAttendance(Decimal(93), WEEK),
+        actions=MappingProxyType(dict(_CLIFTON_ACTIONS)),
+    )
+
+
+def preset(name: str) -> Policy:
+    if name == "clifford":
+        return clifford()
+    if name == "clifton":
+        return clifton()
+    raise ValueError(f"'{name}' is not a policy preset (choose clifford or clifton)")

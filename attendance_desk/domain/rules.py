@@ -1,0 +1,377 @@
+"""The register-based concern rules (policy-rules.md), and the registry every rule plugs into.
+
+A rule is a function `(RuleInput) -> Concern | None` (see domain/rule_input.py for what it
+receives). Register rules are in REGISTER_RULE_FUNCTIONS; the case-based rules come from
+`domain/case_rules.py` (its CASE_RULE_FUNCTIONS) when that module exists. Rules run only for
+pupils on roll on the date. Every comparison is on exact fractions.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from attendance_desk.domain import concern as R
+from attendance_desk.domain.concern import Concern, Evidence
+from attendance_desk.domain.figures import pct_2dp
+from attendance_desk.domain.rule_input import (
+    ABSENCE_RUN,
+    ENCODE,
+    ILLNESS_RUN,
+    UNAUTHORISED_RUN,
+    RuleInput,
+    date_of_slot,
+    session_of_slot,
+)
+
+RuleFunction = Callable[[RuleInput], Concern | None]
+
+
+def pct(frac: Fraction | None) -> str:
+    return "-" if frac is None else f"{pct_2dp(frac)}%"
+
+
+def when(d: date) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def make_concern(
+    inp: RuleInput, rule: str, detail: str, evidence: Sequence[Evidence] = ()
+) -> Concern:
+    """A concern with the action and owner the policy gives for this rule."""
+    action = inp.policy.action_for(rule)
+    if not isinstance(evidence, tuple):
+        evidence = tuple(evidence)
+    return Concern(inp.pupil_id, rule, detail, action.action, action.owner, evidence)
+
+
+def _indexes_evidence(
+    inp: RuleInput, indexes: Sequence[int], note: str = ""
+) -> tuple[Evidence, ...]:
+    return inp.evidence_list(indexes, note)
+
+
+def _absences_evidence(inp: RuleInput, start: date, end: date) -> tuple[Evidence, ...]:
+    if start == inp.year.start and end == inp.as_of:
+        return inp.absences_evidence()
+    i, j = inp.bounds(start, end)
+    return inp.evidence_list(inp.possible_indexes(i, j, "IAU"))
+
+
+# --- rules on year-to-date attendance ---------------------------------------------------------
+@lru_cache(maxsize=64)
+def line_of(pct_value: Decimal | int) -> Fraction:
+    """A percentage setting (96, 95.99) as an exact fraction of 1, made once."""
+    return Fraction(pct_value) / 100
+
+
+def below(attended: int, possible: int, line: Fraction) -> bool:
+    """attended / possible < line, exactly, in integers (possible > 0)."""
+    return attended * line.denominator < line.numerator * possible
+
+
+def below_expected(inp: RuleInput) -> Concern | None:
+    ytd = inp.year_to_date
+    expected = inp.policy.thresholds.expected_pct
+    if ytd.possible == 0 or not below(ytd.attended, ytd.possible, line_of(expected)):
+        return None
+    frac = Fraction(ytd.attended, ytd.possible)
+    half = inp.half_term
+    at = f" at the end of {half.name}" if half is not None and inp.as_of >= half.end else ""
+    detail = (
+        f"Year to date {pct(frac)} ({ytd.attended} of {ytd.possible} sessions){at}, "
+        f"below the expected {expected}%"
+    )
+    action = inp.policy.action_for(R.BELOW_EXPECTED)
+    text, owner = action.action, action.owner
+    band = inp.policy.band_for(frac)
+    if band is not None and band.owner and band.actions:  # Clifton: the band says who and what
+        text, owner = "; ".join(band.actions), band.owner
+    return Concern(inp.pupil_id, R.BELOW_EXPECTED, detail, text, owner, inp.absences_evidence())
+
+
+def falling_attendance(inp: RuleInput) -> Concern | None:
+    point = inp.ctx.previous_point
+    if point is None:
+        return None
+    setting = inp.policy.falling_attendance
+    ytd = inp.year_to_date
+    if ytd.possible == 0 or not below(ytd.attended, ytd.possible, line_of(setting.line_pct)):
+        return None
+    now = Fraction(ytd.attended, ytd.possible)
+    before = inp.attendance(inp.year.start, point)
+    if before is None or not now < before:
+        return None
+    detail = (
+        f"Year to date {pct(now)}, down from {pct(before)} on {when(point)}, "
+        f"under the {setting.line_pct}% line"
+    )
+    nxt = point + timedelta(days=1)
+    return make_concern(inp, R.FALLING_ATTENDANCE, detail, _absences_evidence(inp, nxt, inp.as_of))
+
+
+def _at_or_below(inp: RuleInput, rule: str, label: str, line_pct: Decimal) -> Concern | None:
+    ytd = inp.year_to_date
+    line = line_of(line_pct)
+    if ytd.possible == 0 or ytd.attended * line.denominator > line.numerator * ytd.possible:
+        return None
+    detail = (
+        f"{label}: year to date {pct(Fraction(ytd.attended, ytd.possible))} "
+        f"({ytd.absent} of {ytd.possible} sessions missed), at or below {line_pct}%"
+    )
+    return make_concern(inp, rule, detail, inp.absences_evidence())
+
+
+def persistent_absence(inp: RuleInput) -> Concern | None:
+    t = inp.policy.thresholds
+    return _at_or_below(inp, R.PERSISTENT_ABSENCE, "Persistent absence", t.persistent_pct)
+
+
+def severe_absence(inp: RuleInput) -> Concern | None:
+    t = inp.policy.thresholds
+    return _at_or_below(inp, R.SEVERE_ABSENCE, "Severe absence", t.severe_pct)
+
+
+# --- runs and instances -----------------------------------------------------------------------
+def _run_text(inp: RuleInput, i: int, j: int, n: int) -> str:
+    return f"{n} sessions from {when(inp.date_at(i))} {inp.session_at(i)} to {when(inp.date_at(j - 1))} {inp.session_at(j - 1)}"
+
+
+def absent_week(inp: RuleInput) -> Concern | None:
+    half = inp.half_term
+    minimum = inp.policy.thresholds.absent_week_sessions
+    if half is None or inp.cats.count("I") + inp.cats.count("A") + inp.cats.count("U") < minimum:
+        return None
+    start_slot = half.start.toordinal() * 2
+    runs = [r for r in inp.runs(ABSENCE_RUN, minimum) if inp.slots[r[1] - 1] >= start_slot]
+    if not runs:
+        return None
+    i, j, n = runs[-1]
+    detail = f"Absent for {_run_text(inp, i, j, n)} in a row"
+    evidence = [e for a, b, _ in runs for e in _indexes_evidence(inp, inp.possible_indexes(a, b))]
+    return make_concern(inp, R.ABSENT_WEEK, detail, evidence)
+
+
+def frequent_illness(inp: RuleInput) -> Concern | None:
+    half, term = inp.half_term, inp.term
+    t = inp.policy.thresholds
+    if (
+        half is None
+        or term is None
+        or inp.cats.count("I") < min(t.illness_instances_half_term, t.illness_instances_term)
+    ):
+        return None
+    as_of_slot = inp.as_of.toordinal() * 2 + 1
+    half_lo, half_hi = half.start.toordinal() * 2, min(half.end.toordinal() * 2 + 1, as_of_slot)
+    term_lo, term_hi = term.start.toordinal() * 2, min(term.end.toordinal() * 2 + 1, as_of_slot)
+    in_half: list[tuple[int, int]] = []
+    in_term: list[tuple[int, int]] = []
+    for m in ILLNESS_RUN.finditer(inp.cats):
+        s = inp.slots[m.start()]
+        if term_lo <= s <= term_hi:
+            in_term.append(m.span())
+            if half_lo <= s <= half_hi:
+                in_half.append(m.span())
+    if len(in_half) >= t.illness_instances_half_term:
+        chosen, where = in_half, half.name
+    elif len(in_term) >= t.illness_instances_term:
+        chosen, where = in_term, term.name
+    else:
+        return None
+    starts = ", ".join(when(inp.date_at(i)) for i, _ in chosen)
+    detail = f"{len(chosen)} instances of illness starting in {where} (on {starts})"
+    evidence = [
+        e for a, b in chosen for e in _indexes_evidence(inp, inp.possible_indexes(a, b, "I"))
+    ]
+    return make_concern(inp, R.FREQUENT_ILLNESS, detail, evidence)
+
+
+def la_ten_day_return(inp: RuleInput) -> Concern | None:
+    minimum = inp.policy.thresholds.la_return_sessions
+    if inp.cats.count("U") < minimum:
+        return None
+    year_slot = inp.year.start.toordinal() * 2
+    runs = [r for r in inp.runs(UNAUTHORISED_RUN, minimum) if inp.slots[r[1] - 1] >= year_slot]
+    if not runs:
+        return None
+    i, j, n = runs[-1]
+    detail = f"Unauthorised absence for {_run_text(inp, i, j, n)} in a row ({n // 2} school days or more)"
+    evidence = [e for a, b, _ in runs for e in _indexes_evidence(inp, inp.possible_indexes(a, b))]
+    return make_concern(inp, R.LA_TEN_DAY_RETURN, detail, evidence)
+
+
+# --- counts in windows ------------------------------------------------------------------------
+def penalty_threshold(inp: RuleInput) -> Concern | None:
+    start = inp.ctx.penalty_start
+    t = inp.policy.thresholds
+    if start is None:
+        return None
+    i, j = inp.bounds(start, inp.as_of)
+    n = inp.cats.count("U", i, j)
+    if n < t.penalty_sessions:
+        return None
+    detail = (
+        f"{n} unauthorised sessions in the {t.penalty_weeks} school weeks from {when(start)} "
+        f"to {when(inp.as_of)}"
+    )
+    return make_concern(
+        inp, R.PENALTY_THRESHOLD, detail, _indexes_evidence(inp, inp.possible_indexes(i, j, "U"))
+    )
+
+
+def unresolved_n(inp: RuleInput) -> Concern | None:
+    ch = ENCODE["N"]
+    chars = inp.chars
+    k = chars.find(ch)
+    if k < 0:
+        return None
+    days = inp.calendar.school_day_ordinals
+    limit = inp.policy.thresholds.unresolved_n_school_days
+    as_of_pos = bisect_right(days, inp.as_of.toordinal())
+    found: list[Evidence] = []
+    while k >= 0:
+        day = inp.slots[k] >> 1
+        after = as_of_pos - bisect_right(days, day)
+        if after > limit:
+            found.append(inp.evidence(k, f"{after} school days ago"))
+        k = chars.find(ch, k + 1)
+    if not found:
+        return None
+    detail = f"{len(found)} session(s) still coded N more than {limit} school days later, the oldest from {when(found[0].date)}"
+    return make_concern(inp, R.UNRESOLVED_N, detail, found)
+
+
+def sickness_return(inp: RuleInput) -> Concern | None:
+    minimum = inp.policy.thresholds.sickness_return_sessions
+    i, j = inp.bounds(inp.year.start, inp.as_of)
+    n = inp.cats.count("I", i, j)
+    if n < minimum:
+        return None
+    detail = f"{n} sessions of illness this year ({n / 2:g} school days)"
+    return make_concern(
+        inp, R.SICKNESS_RETURN, detail, _indexes_evidence(inp, inp.possible_indexes(i, j, "I"))
+    )
+
+
+def frequent_lateness(inp: RuleInput) -> Concern | None:
+    half = inp.half_term
+    if half is None:
+        return None
+    minimum = inp.policy.thresholds.lateness_half_term
+    i, j = inp.bounds(half.start, min(half.end, inp.as_of))
+    n = inp.chars.count("L", i, j) + inp.chars.count("U", i, j)
+    if n < minimum:
+        return None
+    detail = f"{n} late marks (L or U) in {half.name}"
+    late = [k for k in range(i, j) if inp.chars[k] in "LU"]
+    return make_concern(inp, R.FREQUENT_LATENESS, detail, _indexes_evidence(inp, late))
+
+
+def improved(inp: RuleInput) -> Concern | None:
+    half, prev = inp.half_term, inp.ctx.previous_half_term
+    if half is None or prev is None:
+        return None
+    t = inp.policy.thresholds
+    this = inp.attendance(half.start, min(half.end, inp.as_of))
+    before = inp.attendance(prev.start, prev.end)
+    ytd_before = inp.attendance(inp.year.start, prev.end)
+    if this is None or before is None or ytd_before is None:
+        return None
+    if ytd_before >= line_of(t.expected_pct):
+        return None
+    if this - before < line_of(t.improved_points):
+        return None
+    detail = (
+        f"{half.name} {pct(this)} against {prev.name} {pct(before)} "
+        f"(year to date {pct(ytd_before)} at the end of {prev.name})"
+    )
+    return make_concern(inp, R.IMPROVED, detail)
+
+
+def missing_marks(inp: RuleInput) -> Concern | None:
+    cal = inp.calendar
+    start = inp.year.start if inp.admission is None else max(inp.year.start, inp.admission)
+    end = inp.as_of if inp.leaving is None else min(inp.as_of, inp.leaving)
+    if end < start:
+        return None
+    days = cal.school_day_ordinals
+    lo, hi = bisect_left(days, start.toordinal()), bisect_right(days, end.toordinal())
+    expected = 2 * (hi - lo)
+    if expected == 0:
+        return None
+    i, j = inp.bounds(start, end)
+    marked = j - i - inp.chars.count("-", i, j) - _marks_on_non_school_days(inp, i, j)
+    if marked >= expected:
+        return None
+    have = {s for s, ch in zip(inp.slots[i:j], inp.chars[i:j], strict=True) if ch != "-"}
+    gaps = [
+        Evidence(date_of_slot(s), session_of_slot(s), None, "no mark")
+        for o in days[lo:hi]
+        for s in (o * 2, o * 2 + 1)
+        if s not in have
+    ]
+    if not gaps:
+        return None
+    first = gaps[0]
+    detail = f"{len(gaps)} school session(s) with no mark, the first on {when(first.date)} {first.session}"
+    return make_concern(inp, R.MISSING_MARKS, detail, gaps)
+
+
+def _marks_on_non_school_days(inp: RuleInput, i: int, j: int) -> int:
+    """Real marks in [i, j) dated on days that are not school days (INSET `#` days ...)."""
+    cal, slots, chars = inp.calendar, inp.slots, inp.chars
+    extra = inp.ctx.non_school_mark_days
+    if extra is None:
+        return sum(
+            1 for k in range(i, j) if chars[k] != "-" and not cal.is_school_ordinal(slots[k] >> 1)
+        )
+    n = 0
+    for o in extra:
+        a = max(i, bisect_left(slots, o * 2))
+        b = min(j, bisect_right(slots, o * 2 + 1))
+        n += sum(1 for k in range(a, b) if chars[k] != "-")
+    return n
+
+
+REGISTER_RULE_FUNCTIONS: tuple[RuleFunction, ...] = (
+    below_expected,
+    falling_attendance,
+    persistent_absence,
+    severe_absence,
+    absent_week,
+    frequent_illness,
+    penalty_threshold,
+    unresolved_n,
+    la_ten_day_return,
+    sickness_return,
+    frequent_lateness,
+    improved,
+    missing_marks,
+)
+
+
+def case_rule_functions() -> tuple[RuleFunction, ...]:
+    """The case-based rules from domain/case_rules.py; none until that module exists."""
+    try:
+        from attendance_desk.domain import case_rules
+    except ModuleNotFoundError as exc:
+        if exc.name != "attendance_desk.domain.case_rules":
+            raise
+        return ()
+    return tuple(getattr(case_rules, "CASE_RULE_FUNCTIONS", ()))
+
+
+def evaluate(inp: RuleInput, rules: Sequence[RuleFunction]) -> list[Concern]:
+    """Every concern the rules raise for one pupil (none when not on roll on the date)."""
+    if not inp.on_roll:
+        return []
+    out = []
+    for rule in rules:
+        found = rule(inp)
+        if found is not None:
+            out.append(found)
+    return out

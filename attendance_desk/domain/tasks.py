@@ -1,0 +1,165 @@
+"""Tasks with due dates: made by timeline events (reviews, ends of periods, missed meetings) and
+by the register (an `N` older than 5 school days), and sorted into the caseload's buckets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from attendance_desk.domain.events import (
+    AttendanceContract,
+    Details,
+    IllnessPlan,
+    Meeting,
+    NoticeToImprove,
+    PartTimeTimetableDetails,
+    PhoneCall,
+)
+
+UNRESOLVED_N_SCHOOL_DAYS = 5
+ILLNESS_REVIEW_WEEKS = 6
+REARRANGE_WITHIN_DAYS = 5
+PART_TIME_REVIEW_DAYS = 14  # guidance: reviewed about fortnightly
+
+
+class TaskKind(StrEnum):
+    SIX_WEEK_REVIEW = "six_week_review"
+    CONTRACT_REVIEW = "contract_review"
+    NOTICE_TO_IMPROVE_END = "notice_to_improve_end"
+    REARRANGE_MEETING = "rearrange_meeting"
+    UNRESOLVED_N = "unresolved_n"
+    PART_TIME_REVIEW = "part_time_review"
+    FOLLOW_UP_CALL = "follow_up_call"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return TASK_LABELS[self]
+
+
+TASK_LABELS = {
+    TaskKind.SIX_WEEK_REVIEW: "6-week review",
+    TaskKind.CONTRACT_REVIEW: "Contract review",
+    TaskKind.NOTICE_TO_IMPROVE_END: "End of Notice to Improve",
+    TaskKind.REARRANGE_MEETING: "Rearrange missed meeting",
+    TaskKind.UNRESOLVED_N: "Unresolved N",
+    TaskKind.PART_TIME_REVIEW: "Part-time timetable review",
+    TaskKind.FOLLOW_UP_CALL: "Follow-up call",
+    TaskKind.OTHER: "Task",
+}
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    kind: TaskKind
+    title: str
+    due: date
+    key: str  # stable within the event: a re-save replaces, never duplicates
+
+
+def default_illness_review(started: date) -> date:
+    return started + timedelta(weeks=ILLNESS_REVIEW_WEEKS)
+
+
+def tasks_for_event(details: Details, event_date: date) -> list[TaskSpec]:
+    """The tasks an event makes, each with its due date."""
+    out: list[TaskSpec] = []
+    match details:
+        case IllnessPlan(started=started, review_date=review):
+            assert started is not None
+            due = review or default_illness_review(started)
+            out.append(
+                TaskSpec(TaskKind.SIX_WEEK_REVIEW, "6-week review of the action plan", due, "r")
+            )
+        case AttendanceContract(review_dates=reviews, end=end):
+            for i, review in enumerate(sorted(reviews)):
+                out.append(
+                    TaskSpec(TaskKind.CONTRACT_REVIEW, "Review the contract", review, f"r{i}")
+                )
+            if end is not None:
+                out.append(TaskSpec(TaskKind.CONTRACT_REVIEW, "Contract ends: review", end, "end"))
+        case PartTimeTimetableDetails(start=start, review_dates=reviews, end=end):
+            assert start is not None
+            dates = sorted(reviews) or [start + timedelta(days=PART_TIME_REVIEW_DAYS)]
+            for i, review in enumerate(dates):
+                out.append(
+                    TaskSpec(
+                        TaskKind.PART_TIME_REVIEW, "Review the part-time timetable", review, f"r{i}"
+                    )
+                )
+            if end is not None:
+                out.append(
+                    TaskSpec(TaskKind.PART_TIME_REVIEW, "Part-time timetable ends", end, "end")
+                )
+        case NoticeToImprove(issued=issued, period_weeks=weeks, period_end=end):
+            assert issued is not None
+            due = end or issued + timedelta(weeks=weeks)
+            out.append(
+                TaskSpec(
+                    TaskKind.NOTICE_TO_IMPROVE_END,
+                    "Notice to Improve period ends: update the LA",
+                    due,
+                    "end",
+                )
+            )
+        case Meeting(attended=False):
+            out.append(
+                TaskSpec(
+                    TaskKind.REARRANGE_MEETING,
+                    "Rearrange the missed meeting",
+                    event_date + timedelta(days=REARRANGE_WITHIN_DAYS),
+                    "rearrange",
+                )
+            )
+        case PhoneCall(follow_up=True):
+            out.append(
+                TaskSpec(
+                    TaskKind.FOLLOW_UP_CALL,
+                    "Follow up the call",
+                    event_date + timedelta(days=1),
+                    "follow",
+                )
+            )
+    return out
+
+
+def unresolved_n_due(n_date: date, school_days_after: Callable[[date], date | None]) -> date | None:
+    """The day an `N` becomes older than 5 school days (the 6th school day after it).
+
+    `school_days_after(d)` gives the next school day after d (None past the calendar's end).
+    """
+    day: date | None = n_date
+    for _ in range(UNRESOLVED_N_SCHOOL_DAYS + 1):
+        assert day is not None
+        day = school_days_after(day)
+        if day is None:
+            return None
+    return day
+
+
+@dataclass(frozen=True)
+class Buckets:
+    overdue: tuple[int, ...]
+    due_today: tuple[int, ...]
+    this_week: tuple[int, ...]  # after today, up to Sunday of this week
+    later: tuple[int, ...]
+
+
+def bucket_of(due: date, today: date) -> str:
+    if due < today:
+        return "overdue"
+    if due == today:
+        return "due_today"
+    if due <= today + timedelta(days=6 - today.weekday()):
+        return "this_week"
+    return "later"
+
+
+def bucket(items: Iterable[tuple[int, date]], today: date) -> Buckets:
+    """Sort open tasks (id, due) into overdue / due today / this week / later."""
+    groups: dict[str, list[int]] = {"overdue": [], "due_today": [], "this_week": [], "later": []}
+    for task_id, due in sorted(items, key=lambda t: (t[1], t[0])):
+        groups[bucket_of(due, today)].append(task_id)
+    return Buckets(*(tuple(groups[k]) for k in ("overdue", "due_today", "this_week", "later")))

@@ -1,0 +1,304 @@
+"""Reading marks out of a register sheet in any of the five layouts.
+
+The hot loop (a full year is ~570,000 cells) looks each distinct cell value up once in a cache,
+so a cell costs a dict lookup and a tuple; no per-cell objects beyond that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from attendance_desk.domain.codes import CODES, UnknownCodeError, normalise, split_day_cell
+from attendance_desk.importers.cells import (
+    BadDate,
+    clean_text,
+    has_control,
+    parse_date_value,
+    parse_session,
+    parse_session_header,
+)
+from attendance_desk.importers.model import (
+    ColumnMapping,
+    Layout,
+    PupilRow,
+    RegisterData,
+    WideGrid,
+)
+from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.pupils import read_pupil
+
+_BAD = object()
+LEGACY = frozenset(c for c, code in CODES.items() if code.legacy)
+Progress = Callable[[int, int], None]
+
+
+class _Codes:
+    """Cell value -> code (or None for no mark), cached; unknown values are recorded."""
+
+    def __init__(self, problems: Problems, pairs: bool) -> None:
+        self.problems = problems
+        self.pairs = pairs
+        self.cache: dict[Any, Any] = {"": (None, None) if pairs else None, None: None}
+        self.cleaned = 0
+
+    def resolve(self, value: Any) -> Any:
+        text = value if isinstance(value, str) else clean_text(value)
+        if isinstance(value, str) and has_control(value):
+            self.cleaned += 1
+            text = clean_text(value)
+            result = self._parse(text)
+            return result  # not cached: each such cell is counted
+        result = self._parse(text)
+        with contextlib.suppress(TypeError):
+            self.cache[value] = result
+        return result
+
+    def _parse(self, text: str) -> Any:
+        try:
+            return split_day_cell(text) if self.pairs else normalise(text)
+        except UnknownCodeError:
+            return _BAD
+
+
+def _identity_cols(mapping: ColumnMapping) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for col, role in sorted(mapping.roles.items()):
+        if role not in ("session_column", "day_column", "ignore"):
+            cols.setdefault(role, col)
+    return cols
+
+
+class _PupilIndex:
+    """One PupilRow per distinct identity, so a long file does not repeat a pupil per row."""
+
+    def __init__(self) -> None:
+        self.pupils: list[PupilRow] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def add(self, pupil: PupilRow) -> int:
+        key = (pupil.upn, pupil.adno, pupil.surname, pupil.forename, pupil.dob)
+        index = self._index.get(key)
+        if index is None:
+            index = len(self.pupils)
+            self.pupils.append(pupil)
+            self._index[key] = index
+        return index
+
+
+def read_register(
+    rows: list[list[Any]],
+    mapping: ColumnMapping,
+    problems: Problems,
+    progress: Progress | None = None,
+) -> RegisterData:
+    layout = mapping.layout
+    cols = _identity_cols(mapping)
+    header = mapping.header_row
+    first_data = header + (2 if layout is Layout.WIDE_TWO_ROW else 1)
+    index = _PupilIndex()
+    skipped: list[tuple[int, str]] = []
+    codes = _Codes(problems, pairs=layout is Layout.WIDE_DAY_PAIRS)
+    wide = layout in (Layout.WIDE_SESSIONS, Layout.WIDE_TWO_ROW, Layout.WIDE_DAY_PAIRS)
+    if wide:
+        columns = _wide_columns(rows, mapping, problems)
+        if not columns and not problems.count:
+            raise problems.error("no sessions found: no column is headed by a date or a session")
+    else:
+        has_marks = {"session", "mark"} <= cols.keys() or {"am", "pm"} & cols.keys()
+        if "date" not in cols or not has_marks:
+            raise problems.error(
+                "no sessions found: a register with one row per session needs Date, Session "
+                "and Mark columns (or Date, AM and PM)"
+            )
+        columns = []
+    width = max((len(row) for row in rows), default=0)
+    row_pupils: list[tuple[int, int]] = []
+    marks: list[tuple[int, str, str, str, int, int]] = []
+    total = len(rows) - first_data
+    for r in range(first_data, len(rows)):
+        row = rows[r]
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        pupil = read_pupil(row, r + 1, cols, problems, full=False)
+        if pupil is None:
+            if any(clean_text(v) for v in row):
+                skipped.append((r + 1, "the row names no pupil (no UPN, admission number or name)"))
+            continue
+        if wide:
+            row_pupils.append((r, index.add(pupil)))
+        else:
+            _read_long(row, r, index.add(pupil), cols, codes, marks, problems)
+        if progress is not None and (r - first_data) % 500 == 0:
+            progress(r - first_data, total)
+    grid = None
+    if wide:
+        grid = WideGrid(rows, row_pupils, columns, codes.cache, codes.pairs)
+        _resolve_grid(grid, codes, problems)
+        dates = {iso for _, iso, _ in columns}
+    else:
+        dates = {m[1] for m in marks}
+    data = RegisterData(
+        pupils=index.pupils,
+        marks=marks,
+        column_names=problems.column_names,
+        skipped=skipped,
+        legacy={},
+        dates=dates,
+        grid=grid,
+    )
+    if problems.count:
+        return data
+    if codes.cleaned:
+        problems.warnings.append(f"{codes.cleaned} cells had stray control characters removed")
+    if _any_legacy(codes):
+        data.legacy = dict(Counter(m[3] for m in data.iter_marks() if m[3] in LEGACY))
+    if (grid is not None and not _grid_has_marks(grid)) or (grid is None and not marks):
+        raise problems.error("no marks found: every session cell is empty")
+    return data
+
+
+def _resolve_grid(grid: WideGrid, codes: _Codes, problems: Problems) -> None:
+    """Look every distinct cell value up once; locate the cells of values that are not codes."""
+    get = grid.getter()
+    values: set[Any] = set()
+    for r, _ in grid.row_pupils:
+        values.update(get(grid.rows[r]))
+    bad: set[Any] = set()
+    dirty: set[Any] = set()
+    for value in values:
+        if value in codes.cache:
+            continue
+        result = codes.resolve(value)
+        if isinstance(value, str) and has_control(value):
+            dirty.add(value)
+            codes.cache[value] = result
+        if result is _BAD:
+            bad.add(value)
+    if not bad and not dirty:
+        return
+    codes.cleaned = 0
+    for r, _ in grid.row_pupils:
+        for (col, _, _), value in zip(grid.columns, get(grid.rows[r]), strict=True):
+            if value in dirty:
+                codes.cleaned += 1
+            if value in bad:
+                problems.add(r + 1, col, _not_a_code(value, codes.pairs))
+
+
+def _grid_has_marks(grid: WideGrid) -> bool:
+    return any(v is not None and v != (None, None) for v in grid.codes.values()) and any(
+        True for _ in grid.iter_marks()
+    )
+
+
+def _any_legacy(codes: _Codes) -> bool:
+    for value in codes.cache.values():
+        if isinstance(value, tuple):
+            if any(v in LEGACY for v in value):
+                return True
+        elif value in LEGACY:
+            return True
+    return False
+
+
+def _wide_columns(
+    rows: list[list[Any]], mapping: ColumnMapping, problems: Problems
+) -> list[tuple[int, str, str]]:
+    """(column, ISO date, session) per session column; session '' for a day-pairs column."""
+    header_row = rows[mapping.header_row]
+    out: list[tuple[int, str, str]] = []
+    r = mapping.header_row + 1
+    if mapping.layout is Layout.WIDE_TWO_ROW:
+        below = rows[mapping.header_row + 1] if mapping.header_row + 1 < len(rows) else []
+        last: date | None = None
+        for col in range(max(len(header_row), len(below))):
+            value = header_row[col] if col < len(header_row) else ""
+            try:
+                day = parse_date_value(value)
+            except BadDate as exc:
+                problems.add(r, col, str(exc))
+                day = None
+            if day is not None:
+                last = day
+            elif clean_text(value):
+                last = None  # a named column ends a merged date
+            if mapping.roles.get(col) != "session_column":
+                continue
+            session = parse_session(below[col]) if col < len(below) else None
+            if last is None or session is None:
+                problems.add(r + 1, col, "the column has no date above its AM/PM heading")
+                continue
+            out.append((col, last.isoformat(), session))
+        return out
+    for col, role in sorted(mapping.roles.items()):
+        value = header_row[col] if col < len(header_row) else ""
+        try:
+            if role == "session_column":
+                found = parse_session_header(value)
+                if found is None:
+                    problems.add(r, col, f"'{clean_text(value)}' is not a date and session")
+                    continue
+                out.append((col, found[0].isoformat(), found[1]))
+            elif role == "day_column":
+                day = parse_date_value(value)
+                if day is None:
+                    problems.add(r, col, f"'{clean_text(value)}' is not a date")
+                    continue
+                out.append((col, day.isoformat(), ""))
+        except BadDate as exc:
+            problems.add(r, col, str(exc))
+    return out
+
+
+def _not_a_code(value: Any, pairs: bool) -> str:
+    text = clean_text(value)
+    if pairs:
+        return f"'{text}' is not a morning and an afternoon attendance code"
+    return f"'{text}' is not an attendance code"
+
+
+def _read_long(
+    row: list[Any],
+    r: int,
+    pupil: int,
+    cols: dict[str, int],
+    codes: _Codes,
+    marks: list[tuple[int, str, str, str, int, int]],
+    problems: Problems,
+) -> None:
+    date_col = cols["date"]
+    value = row[date_col] if date_col < len(row) else ""
+    try:
+        day = parse_date_value(value)
+    except BadDate as exc:
+        problems.add(r + 1, date_col, str(exc))
+        return
+    if day is None:
+        problems.add(r + 1, date_col, f"'{clean_text(value)}' is not a date (use dd/mm/yyyy)")
+        return
+    iso = day.isoformat()
+    if "session" in cols and "mark" in cols:
+        session_value = row[cols["session"]] if cols["session"] < len(row) else ""
+        session = parse_session(session_value)
+        if session is None:
+            problems.add(r + 1, cols["session"], f"'{clean_text(session_value)}' is not AM or PM")
+            return
+        targets = [(cols["mark"], session)]
+    else:
+        targets = [(cols[s.lower()], s) for s in ("AM", "PM") if s.lower() in cols]
+    for col, session in targets:
+        cell = row[col] if col < len(row) else ""
+        try:
+            code = codes.cache[cell]
+        except (KeyError, TypeError):
+            code = codes.resolve(cell)
+        if code is None:
+            continue
+        if code is _BAD:
+            problems.add(r + 1, col, _not_a_code(cell, False))
+            continue
+        marks.append((pupil, iso, session, code, r, col))

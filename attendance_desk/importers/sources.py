@@ -1,0 +1,180 @@
+"""Reading a file into sheets of raw cell values: .xlsx/.xlsm/.xls/.ods via python-calamine,
+.csv with its encoding (UTF-8 with or without BOM, Windows-1252) and delimiter sniffed.
+
+Formulas are never evaluated: calamine returns the value Excel cached when it saved the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import python_calamine as pc
+
+from attendance_desk.errors import ImportFileError
+from attendance_desk.importers.model import SheetData
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + TEXT_SUFFIXES
+
+_ZIP = b"PK\x03\x04"
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_NOT_SPREADSHEETS = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"BM": "a bitmap image",
+    b"SQLite format 3": "a database file",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fail(path: Path, message: str) -> ImportFileError:
+    return ImportFileError(f"{path.name}: {message}")
+
+
+def check_file(path: Path) -> bytes:
+    """Refuse what cannot be a register before any parsing; returns the first bytes."""
+    if not path.exists():
+        raise _fail(path, "the file does not exist")
+    if path.is_dir():
+        raise _fail(path, "this is a folder, not a file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise _fail(
+            path,
+            f"'{path.suffix or 'no extension'}' files cannot be imported (use .xlsx, .xlsm, "
+            ".xls, .ods or .csv)",
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise _fail(path, f"the file cannot be read ({exc.strerror})") from None
+    if not head:
+        raise _fail(path, "the file is empty")
+    for magic, what in _NOT_SPREADSHEETS.items():
+        if head.startswith(magic):
+            raise _fail(path, f"this is {what}, not a spreadsheet")
+    if suffix in (".xlsx", ".xlsm"):
+        if head.startswith(_CFB):
+            if _is_encrypted_ooxml(path):
+                raise _fail(
+                    path,
+                    "the workbook is password-protected: open it in Excel, remove the password "
+                    "(File > Info > Protect Workbook) and save it again",
+                )
+            raise _fail(path, "this is an old-style .xls workbook named .xlsx: rename it to .xls")
+        if not head.startswith(_ZIP):
+            raise _fail(path, "this is not an Excel workbook (the file is not in .xlsx format)")
+    if suffix == ".ods" and not head.startswith(_ZIP):
+        raise _fail(path, "this is not an OpenDocument spreadsheet")
+    if suffix == ".xls" and not head.startswith(_CFB):
+        if head.startswith(_ZIP):
+            raise _fail(path, "this is an .xlsx workbook named .xls: rename it to .xlsx")
+        raise _fail(path, "this is not an Excel .xls workbook")
+    return head
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted Office file is a CFB container holding 'EncryptionInfo'/'EncryptedPackage'."""
+    marker1 = "EncryptionInfo".encode("utf-16-le")
+    marker2 = "EncryptedPackage".encode("utf-16-le")
+    with path.open("rb") as fh:
+        data = fh.read(1 << 20)
+    return marker1 in data or marker2 in data
+
+
+def read_sheets(path: Path) -> Iterator[SheetData]:
+    """Every sheet of the file in order (a CSV file is one sheet named after the file)."""
+    check_file(path)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        yield SheetData(name=path.stem, rows=read_csv_rows(path))
+        return
+    try:
+        workbook = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise _fail(
+            path, "the workbook is password-protected: remove the password and save it again"
+        ) from None
+    except (pc.ZipError, pc.XmlError, pc.CalamineError, OSError, ValueError) as exc:
+        raise _fail(path, f"the file is damaged or not a spreadsheet ({_short(exc)})") from None
+    names = workbook.sheet_names
+    if not names:
+        raise _fail(path, "the workbook has no sheets")
+    for index, name in enumerate(names):
+        try:
+            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        except pc.PasswordError:
+            raise _fail(path, "the workbook is password-protected") from None
+        except (pc.ZipError, pc.XmlError, pc.CalamineError, OSError, ValueError) as exc:
+            raise _fail(
+                path, f"sheet {name} is damaged and cannot be read ({_short(exc)})"
+            ) from None
+        yield SheetData(name=name, rows=rows)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; UTF-16 when it carries a BOM."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            path, f"the file is not text in UTF-8 or Windows-1252 (byte {exc.start + 1})"
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever splits the first lines most consistently."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    best, best_score = ",", -1
+    for delimiter in (",", ";", "\t"):
+        counts = [len(next(csv.reader([line], delimiter=delimiter))) for line in lines]
+        if not counts:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = (common > 1) * (counts.count(common) * 1000 + common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    text = decode_text(path, data)
+    if not text.strip():
+        raise _fail(path, "the file is empty")
+    binary = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n")
+    if binary > 64:
+        raise _fail(path, "this is not a text (CSV) file")
+    delimiter = sniff_delimiter(text)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise _fail(path, f"the CSV file cannot be read ({exc})") from None

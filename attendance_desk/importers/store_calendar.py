@@ -1,0 +1,77 @@
+"""Writing term dates (academic years, half terms) and closures, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from attendance_desk.importers.model import ClosureRow, HalfTermRow
+from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.tally import Tally
+
+
+def academic_year_of(day: date) -> tuple[str, date, date]:
+    """The academic year (1 September to 31 August) a date falls in: ('2024/25', start, end)."""
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}/{(first + 1) % 100:02d}", date(first, 9, 1), date(first + 1, 8, 31)
+
+
+def _year_id(conn: sqlite3.Connection, day: date) -> int:
+    name, start, end = academic_year_of(day)
+    row = conn.execute("SELECT id FROM academic_years WHERE name = ?", (name,)).fetchone()
+    if row:
+        return int(row[0])
+    cursor = conn.execute(
+        "INSERT INTO academic_years (name, start_date, end_date) VALUES (?, ?, ?)",
+        (name, start.isoformat(), end.isoformat()),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def apply_half_terms(
+    conn: sqlite3.Connection, rows: list[HalfTermRow], problems: Problems, tally: Tally
+) -> None:
+    for row in rows:
+        if academic_year_of(row.start)[0] != academic_year_of(row.end)[0]:
+            problems.add(row.row, None, f"{row.name} runs across two academic years")
+            continue
+        year_id = _year_id(conn, row.start)
+        existing = conn.execute(
+            "SELECT id, name, end_date, academic_year_id FROM half_terms WHERE start_date = ?",
+            (row.start.isoformat(),),
+        ).fetchone()
+        wanted = (row.name, row.end.isoformat(), year_id)
+        if existing is None:
+            conn.execute(
+                "INSERT INTO half_terms (academic_year_id, name, start_date, end_date) "
+                "VALUES (?, ?, ?, ?)",
+                (year_id, row.name, row.start.isoformat(), row.end.isoformat()),
+            )
+            tally.half_terms_added += 1
+        elif tuple(existing[1:]) != wanted:
+            conn.execute(
+                "UPDATE half_terms SET name = ?, end_date = ?, academic_year_id = ? WHERE id = ?",
+                (*wanted, existing[0]),
+            )
+            tally.half_terms_changed += 1
+
+
+def apply_closures(
+    conn: sqlite3.Connection, rows: list[ClosureRow], problems: Problems, tally: Tally
+) -> None:
+    for row in rows:
+        existing = conn.execute(
+            "SELECT id, kind, description FROM closures WHERE date = ?", (row.day.isoformat(),)
+        ).fetchone()
+        if existing is None:
+            conn.execute(
+                "INSERT INTO closures (date, kind, description) VALUES (?, ?, ?)",
+                (row.day.isoformat(), row.kind, row.description),
+            )
+            tally.closures_added += 1
+        elif (existing[1], existing[2]) != (row.kind, row.description):
+            conn.execute(
+                "UPDATE closures SET kind = ?, description = ? WHERE id = ?",
+                (row.kind, row.description, existing[0]),
+            )
+            tally.closures_changed += 1

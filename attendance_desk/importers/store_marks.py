@@ -1,0 +1,281 @@
+"""Comparing a register's marks with the database in bulk and writing the difference.
+
+One dict holds the existing marks of the file's date range; each file mark is looked up once.
+New marks go in with one executemany; changed marks are updated and recorded in mark_changes
+(old, new, when, which import). Office marks are kept unless the caller says to overwrite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+
+from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
+from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.tally import MAX_DETAIL, MarkDetail, Tally
+
+CHUNK = 50_000
+REBUILD_INDEX_AT = 20_000
+Tick = Callable[[float], None]
+
+
+def check_academic_years(conn: sqlite3.Connection, data: RegisterData, problems: Problems) -> None:
+    """When term dates are set up, every mark must fall inside an academic year."""
+    years = conn.execute("SELECT name, start_date, end_date FROM academic_years").fetchall()
+    if not years or not data.dates:
+        return
+    outside = {d for d in data.dates if not any(start <= d <= end for _, start, end in years)}
+    if not outside:
+        return
+    span = ", ".join(
+        f"{name}: {_uk(start)} - {_uk(end)}"
+        for name, start, end in sorted(years, key=lambda y: y[1])
+    )
+    reported: set[str] = set()
+    for _, iso, _, _, r, c in data.iter_marks():
+        if iso in outside and iso not in reported:
+            reported.add(iso)
+            problems.add(r + 1, c, f"{_uk(iso)} is outside the academic years set up ({span})")
+
+
+def _uk(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+State = dict[int, dict[tuple[str, str], tuple[str, str]]]
+
+
+def _load_state(conn: sqlite3.Connection, data: RegisterData, pupil_ids: set[int]) -> State:
+    """The marks already held for the file's pupils and dates: pupil -> (date, session) -> mark."""
+    state: State = {}
+    rows = conn.execute(
+        "SELECT pupil_id, date, session, code, source FROM marks WHERE date BETWEEN ? AND ?",
+        (data.first_date, data.last_date),
+    )
+    current_id, current = -1, {}
+    for pupil_id, iso, session, code, source in rows:
+        if pupil_id != current_id:
+            if pupil_id not in pupil_ids:
+                current_id, current = pupil_id, {}
+                continue
+            current_id = pupil_id
+            current = state.setdefault(pupil_id, {})
+        current[(iso, session)] = (code, source)
+    return state
+
+
+class _Diff:
+    """Accumulates what the file changes; `take` handles one pupil's marks."""
+
+    def __init__(self, tally: Tally, overwrite_office: bool) -> None:
+        self.tally = tally
+        self.overwrite = overwrite_office
+        self.inserts: list[tuple[int, str, str, str]] = []
+        self.updates: list[tuple[str, int, str, str]] = []
+        self.history: list[tuple[int, str, str, str, str, str]] = []
+        self.unchanged = 0
+
+    def take(
+        self,
+        pupil_id: int,
+        name: str,
+        marks: list[tuple[tuple[str, str], str]],
+        existing: dict[tuple[str, str], tuple[str, str]] | None,
+    ) -> None:
+        if not existing:
+            self.inserts.extend([(pupil_id, k[0], k[1], code) for k, code in marks])
+            return
+        get = existing.get
+        for key, code in marks:
+            old = get(key)
+            if old is None:
+                self.inserts.append((pupil_id, key[0], key[1], code))
+            elif old[0] == code:
+                self.unchanged += 1
+            else:
+                self._change(pupil_id, name, key, old, code)
+
+    def _change(
+        self, pupil_id: int, name: str, key: tuple[str, str], old: tuple[str, str], code: str
+    ) -> None:
+        tally = self.tally
+        old_code, source = old
+        office = source == "office"
+        detail = MarkDetail(pupil_id, name, key[0], key[1], old_code, code, office)
+        if office:
+            tally.conflicts_total += 1
+            if len(tally.conflicts) < MAX_DETAIL:
+                tally.conflicts.append(detail)
+            if not self.overwrite:
+                return
+            tally.office_overwritten += 1
+        self.updates.append((code, pupil_id, key[0], key[1]))
+        self.history.append((pupil_id, key[0], key[1], old_code, code, source))
+        if len(tally.changes) < MAX_DETAIL:
+            tally.changes.append(detail)
+
+
+def write_marks(
+    conn: sqlite3.Connection,
+    data: RegisterData,
+    pupil_ids: list[int],
+    problems: Problems,
+    tally: Tally,
+    *,
+    overwrite_office: bool,
+    tick: Tick | None = None,
+) -> None:
+    """Compare and write; the same session twice with two marks is a problem (nothing written)."""
+    if not data.dates:
+        return
+    tally.first_date, tally.last_date = data.first_date, data.last_date
+    state = _load_state(conn, data, set(pupil_ids))
+    if tick:
+        tick(0.2)
+    diff = _Diff(tally, overwrite_office)
+    grid = data.grid
+    if grid is not None and _grid_is_simple(grid, pupil_ids):
+        _diff_grid(grid, data, pupil_ids, state, diff)
+    else:
+        _diff_marks(data, pupil_ids, state, diff, problems)
+    del state
+    tally.marks_added += len(diff.inserts)
+    tally.marks_changed += len(diff.updates)
+    tally.marks_unchanged += diff.unchanged
+    if problems.count:
+        return
+    if tick:
+        tick(0.4)
+    _write(conn, tally, diff.inserts, diff.updates, diff.history, tick)
+
+
+def _grid_is_simple(grid: WideGrid, pupil_ids: list[int]) -> bool:
+    """No pupil on two rows and no session in two columns: no duplicate marks possible."""
+    keys = grid.keys()
+    ids = [pupil_ids[p] for _, p in grid.row_pupils]
+    return len(set(keys)) == len(keys) and len(set(ids)) == len(ids)
+
+
+def _diff_grid(
+    grid: WideGrid, data: RegisterData, pupil_ids: list[int], state: State, diff: _Diff
+) -> None:
+    get = grid.getter()
+    codes = grid.codes
+    keys = grid.keys()
+    rows = grid.rows
+    for r, pupil in grid.row_pupils:
+        values = get(rows[r])
+        if grid.pairs:
+            marks = []
+            for (iso, _), value in zip(keys, values, strict=True):
+                am, pm = codes[value]
+                if am is not None:
+                    marks.append(((iso, "AM"), am))
+                if pm is not None:
+                    marks.append(((iso, "PM"), pm))
+        else:
+            marks = [
+                (k, c) for k, v in zip(keys, values, strict=True) if (c := codes[v]) is not None
+            ]
+        pupil_id = pupil_ids[pupil]
+        diff.take(pupil_id, data.pupils[pupil].display_name, marks, state.get(pupil_id))
+
+
+def _diff_marks(
+    data: RegisterData, pupil_ids: list[int], state: State, diff: _Diff, problems: Problems
+) -> None:
+    seen: dict[tuple[int, str, str], str] = {}
+    by_pupil: dict[int, list[tuple[tuple[str, str], str]]] = {}
+    names: dict[int, str] = {}
+    for pupil, iso, session, code, r, c in data.iter_marks():
+        pupil_id = pupil_ids[pupil]
+        key = (pupil_id, iso, session)
+        first = seen.get(key)
+        if first is not None:
+            if first != code:
+                _duplicate(problems, data.pupils[pupil], iso, session, r, c, first, code)
+            continue
+        seen[key] = code
+        by_pupil.setdefault(pupil_id, []).append(((iso, session), code))
+        names.setdefault(pupil_id, data.pupils[pupil].display_name)
+    for pupil_id, marks in by_pupil.items():
+        diff.take(pupil_id, names[pupil_id], marks, state.get(pupil_id))
+
+
+def _duplicate(
+    problems: Problems,
+    pupil: PupilRow,
+    iso: str,
+    session: str,
+    r: int,
+    c: int,
+    first_code: str,
+    code: str,
+) -> None:
+    problems.add(
+        r + 1,
+        c,
+        f"{pupil.display_name} has two different marks for {_uk(iso)} {session} "
+        f"('{first_code}' and '{code}')",
+    )
+
+
+def _write(
+    conn: sqlite3.Connection,
+    tally: Tally,
+    inserts: list[tuple[int, str, str, str]],
+    updates: list[tuple[str, int, str, str]],
+    history: list[tuple[int, str, str, str, str, str]],
+    tick: Tick | None,
+) -> None:
+    import_id, now = int(tally.import_id), tally.now
+    insert_sql = (
+        "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) "
+        f"VALUES (?, ?, ?, ?, 'mis', {import_id}, '{now}')"
+    )
+    index_sql = _drop_date_index(conn, len(inserts))
+    total = max(1, len(inserts) + len(updates))
+    done = 0
+    for start in range(0, len(inserts), CHUNK):
+        conn.executemany(insert_sql, inserts[start : start + CHUNK])
+        done += min(CHUNK, len(inserts) - start)
+        if tick:
+            tick(0.4 + 0.5 * done / total)
+    if index_sql:
+        conn.execute(index_sql)
+    if updates:
+        conn.executemany(
+            f"UPDATE marks SET code = ?, source = 'mis', import_id = {import_id}, "
+            f"updated_at = '{now}' WHERE pupil_id = ? AND date = ? AND session = ?",
+            updates,
+        )
+        conn.executemany(
+            "INSERT INTO mark_changes (pupil_id, date, session, old_code, new_code, source, "
+            f"import_id, changed_at, changed_by, reason) VALUES (?, ?, ?, ?, ?, 'mis', "
+            f"{import_id}, '{now}', '', ?)",
+            [
+                (p, d, s, old, new, "overwrote an office mark" if src == "office" else "")
+                for p, d, s, old, new, src in history
+            ],
+        )
+    if tick:
+        tick(1.0)
+
+
+def _drop_date_index(conn: sqlite3.Connection, inserts: int) -> str | None:
+    """For a big load, drop the marks-by-date index and rebuild it after: inserting in primary
+    key order and building the index once is about twice as fast as keeping it up to date.
+    Returns the statement that rebuilds it (inside the same transaction)."""
+    if inserts < REBUILD_INDEX_AT:
+        return None
+    existing = conn.execute("SELECT count(*) FROM marks").fetchone()[0]
+    if inserts < existing:
+        return None
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_marks_date'"
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    conn.execute("DROP INDEX ix_marks_date")
+    return str(row[0])

@@ -1,0 +1,125 @@
+"""An optional password to open the application, and the idle lock.
+
+The password is stored only as a salted scrypt hash (in `app_settings`, key `access.password`);
+the audit log records that it changed, never the hash. The idle lock minutes are a setting too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+from attendance_desk.errors import UserError
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import AppSetting
+
+PASSWORD_KEY = "access.password"
+IDLE_LOCK_KEY = "access.idle_lock_minutes"
+MIN_PASSWORD_LENGTH = 8
+DEFAULT_IDLE_MINUTES = 10
+_N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MB per check
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    password_set: bool
+    idle_lock_minutes: int  # 0: no idle lock
+
+
+def _hash(password: str, salt: bytes, n: int = _N, r: int = _R, p: int = _P) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32
+    )
+
+
+def _stored(db: Database) -> dict | None:
+    with db.session() as s:
+        setting = s.get(AppSetting, PASSWORD_KEY)
+        value = setting.value_json if setting is not None else None
+    if not value:
+        return None
+    try:
+        stored = json.loads(value)
+    except ValueError:
+        return None
+    return stored if isinstance(stored, dict) and stored.get("scheme") == "scrypt" else None
+
+
+def _put(db: Database, key: str, value: object | None) -> None:
+    with db.session() as s:
+        setting = s.get(AppSetting, key)
+        if value is None:
+            if setting is not None:
+                s.delete(setting)
+        elif setting is None:
+            s.add(AppSetting(key=key, value_json=json.dumps(value)))
+        else:
+            setting.value_json = json.dumps(value)
+
+
+def password_required(db: Database) -> bool:
+    return _stored(db) is not None
+
+
+def verify_password(db: Database, password: str) -> bool:
+    """True if `password` is right (or no password is set)."""
+    stored = _stored(db)
+    if stored is None:
+        return True
+    try:
+        salt = bytes.fromhex(stored["salt"])
+        expected = bytes.fromhex(stored["hash"])
+        got = _hash(password, salt, int(stored["n"]), int(stored["r"]), int(stored["p"]))
+    except (KeyError, ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def set_password(db: Database, new_password: str, *, current: str | None = None) -> None:
+    """Set or change the password; changing it needs the current one."""
+    if password_required(db) and not verify_password(db, current or ""):
+        raise UserError("the current password is not right")
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if new_password != new_password.strip():
+        raise UserError("a password may not begin or end with a space")
+    salt = secrets.token_bytes(16)
+    stored = {
+        "scheme": "scrypt",
+        "n": _N,
+        "r": _R,
+        "p": _P,
+        "salt": salt.hex(),
+        "hash": _hash(new_password, salt).hex(),
+    }
+    _put(db, PASSWORD_KEY, stored)
+
+
+def clear_password(db: Database, current: str) -> None:
+    """Remove the password (anyone at the computer can then open the application)."""
+    if not verify_password(db, current):
+        raise UserError("the current password is not right")
+    _put(db, PASSWORD_KEY, None)
+
+
+def idle_lock_minutes(db: Database) -> int:
+    with db.session() as s:
+        setting = s.get(AppSetting, IDLE_LOCK_KEY)
+        value = setting.value_json if setting is not None else None
+    try:
+        return max(0, int(json.loads(value))) if value else DEFAULT_IDLE_MINUTES
+    except (ValueError, TypeError):
+        return DEFAULT_IDLE_MINUTES
+
+
+def set_idle_lock_minutes(db: Database, minutes: int) -> None:
+    if not 0 <= minutes <= 240:
+        raise UserError("the idle lock is between 1 and 240 minutes (0 to turn it off)")
+    _put(db, IDLE_LOCK_KEY, int(minutes))
+
+
+def access_settings(db: Database) -> AccessSettings:
+    return AccessSettings(password_required(db), idle_lock_minutes(db))

@@ -1,0 +1,443 @@
+"""Backups of the school's database: taken, kept in rotation, listed, verified and restored.
+
+Backups use SQLite's online backup API, so a backup taken while the application (or an import)
+is writing is a consistent snapshot. They are taken automatically before every import
+(`backup_before_import`) and once a day when the application first starts
+(`daily_backup_if_due`), and by hand. Each backup is one self-contained SQLite file, plus a
+small `.json` note (kind, time, pupil and mark counts) so the list needs not open every file.
+
+A restore never leaves a half-written database: the backup is checked in full, the current
+file is copied into the backup folder first (or, when it is damaged, moved aside unchanged),
+the backup is written to a temporary file beside the database, and that file replaces the
+database in one `os.replace`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from attendance_desk.errors import DatabaseError, UserError
+from attendance_desk.paths import user_data_dir
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.integrity import integrity_report, require_usable
+from attendance_desk.storage.models import AppSetting
+from attendance_desk.storage.writer_lock import acquire_writer_lock
+
+DAILY, PRE_IMPORT, MANUAL, PRE_RESTORE = "daily", "pre-import", "manual", "pre-restore"
+KINDS = (DAILY, PRE_IMPORT, MANUAL, PRE_RESTORE)
+KEEP = {DAILY: 14, PRE_IMPORT: 10, PRE_RESTORE: 10}  # manual backups are never pruned
+BACKUP_FOLDER_KEY = "backup.folder"
+_LOCATIONS_FILE = "backup-locations.json"
+_NAME = re.compile(
+    r"^(?P<stem>.+)_(?P<kind>" + "|".join(KINDS) + r")_(?P<stamp>\d{4}-\d\d-\d\d_\d{6})(-\d+)?"
+    r"\.sqlite3$"
+)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: str  # daily | pre-import | manual | pre-restore | "" (a file from elsewhere)
+    taken_at: datetime  # local time
+    school: str
+    pupils: int
+    marks: int
+    schema: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    database: Path
+    restored_from: BackupInfo
+    previous_kept_as: Path | None  # the copy of the file that was there before
+
+
+# ---------------------------------------------------------------- where backups go
+
+
+def default_backup_folder(db_path: Path) -> Path:
+    return user_data_dir() / "backups" / Path(db_path).stem
+
+
+def backup_folder(db: Database) -> Path:
+    """The folder chosen in settings, or the default one in the user's app-data folder."""
+    with db.session() as s:
+        value = s.scalar(select(AppSetting.value_json).where(AppSetting.key == BACKUP_FOLDER_KEY))
+    return _folder_from_setting(value) or default_backup_folder(db.path)
+
+
+def _folder_from_setting(value_json: str | None) -> Path | None:
+    if not value_json:
+        return None
+    try:
+        folder = json.loads(value_json)
+    except ValueError:
+        return None
+    return Path(folder) if isinstance(folder, str) and folder else None
+
+
+def set_backup_folder(db: Database, folder: Path | None) -> Path:
+    """Choose the backup folder (None: back to the default). Returns the folder now in use."""
+    if folder is not None:
+        folder = Path(folder).expanduser().absolute()
+        _ensure_folder(folder)
+    with db.session() as s:
+        setting = s.get(AppSetting, BACKUP_FOLDER_KEY)
+        if folder is None:
+            if setting is not None:
+                s.delete(setting)
+        elif setting is None:
+            s.add(AppSetting(key=BACKUP_FOLDER_KEY, value_json=json.dumps(str(folder))))
+        else:
+            setting.value_json = json.dumps(str(folder))
+    _remember_location(db.path, folder)
+    return folder or default_backup_folder(db.path)
+
+
+def _remember_location(db_path: Path, folder: Path | None) -> None:
+    """Note the folder outside the database too, so a damaged database's backups can be found."""
+    index = user_data_dir() / _LOCATIONS_FILE
+    try:
+        known = json.loads(index.read_text(encoding="utf-8")) if index.exists() else {}
+    except (OSError, ValueError):
+        known = {}
+    key = str(Path(db_path).absolute())
+    if folder is None:
+        known.pop(key, None)
+    else:
+        known[key] = str(folder)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    tmp = index.with_name(index.name + ".part")
+    tmp.write_text(json.dumps(known, indent=1), encoding="utf-8")
+    tmp.replace(index)
+
+
+def backup_folder_for_path(db_path: Path) -> Path:
+    """The backup folder of the database at `db_path`, found without opening it for writing."""
+    db_path = Path(db_path).absolute()
+    try:
+        conn = _read_only(db_path)
+        try:
+            row = conn.execute(
+                "SELECT value_json FROM app_settings WHERE key = ?", (BACKUP_FOLDER_KEY,)
+            ).fetchone()
+        finally:
+            conn.close()
+        folder = _folder_from_setting(row[0] if row else None)
+        if folder is not None:
+            return folder
+    except sqlite3.Error:
+        pass
+    try:
+        known = json.loads((user_data_dir() / _LOCATIONS_FILE).read_text(encoding="utf-8"))
+        if str(db_path) in known:
+            return Path(known[str(db_path)])
+    except (OSError, ValueError):
+        pass
+    return default_backup_folder(db_path)
+
+
+def _ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the backup folder {folder} ({exc.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"the backup folder {folder} cannot be written to")
+
+
+# ---------------------------------------------------------------- taking backups
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=30)
+
+
+def _summary(conn: sqlite3.Connection) -> tuple[str, int, int, str]:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not {"alembic_version", "pupils", "marks"} <= tables:
+        raise DatabaseError("it is not an Attendance Desk database")
+    school = ""
+    if "school" in tables:
+        row = conn.execute("SELECT name FROM school ORDER BY id LIMIT 1").fetchone()
+        school = row[0] if row else ""
+    pupils = conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
+    marks = conn.execute("SELECT count(*) FROM marks").fetchone()[0]
+    schema = (conn.execute("SELECT version_num FROM alembic_version").fetchone() or ("",))[0]
+    return school, pupils, marks, schema
+
+
+def _copy_database(source: sqlite3.Connection, target: Path) -> tuple[str, int, int, str]:
+    """Copy `source` into a new file `target` (written as `target`.part, then moved into place)."""
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    dest = sqlite3.connect(part)
+    try:
+        source.backup(dest)  # one step: a consistent snapshot, even while others write
+        dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        problems = [r[0] for r in dest.execute("PRAGMA quick_check") if r[0] != "ok"]
+        if problems:
+            raise DatabaseError(f"the copy in {part} failed its check: {problems[0]}")
+        summary = _summary(dest)
+    finally:
+        dest.close()
+    _fsync(part)
+    os.replace(part, target)
+    _fsync_folder(target.parent)
+    return summary
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _backup_name(folder: Path, db_path: Path, kind: str, when: datetime) -> Path:
+    base = f"{Path(db_path).stem}_{kind}_{when:%Y-%m-%d_%H%M%S}"
+    target, n = folder / f"{base}.sqlite3", 1
+    while target.exists():
+        target, n = folder / f"{base}-{n}.sqlite3", n + 1
+    return target
+
+
+def _backup_connection(
+    db_path: Path, folder: Path, kind: str, conn: sqlite3.Connection
+) -> BackupInfo:
+    _ensure_folder(folder)
+    when = datetime.now()
+    target = _backup_name(folder, db_path, kind, when)
+    school, pupils, marks, schema = _copy_database(conn, target)
+    info = BackupInfo(target, kind, when, school, pupils, marks, schema, target.stat().st_size)
+    _write_note(info)
+    _prune(folder, kind)
+    return info
+
+
+def make_backup(db: Database, *, kind: str = MANUAL, to: Path | None = None) -> BackupInfo:
+    """Back up the open database: into the backup folder, or to the file `to` if given."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown backup kind {kind!r}")
+    conn = db.raw_connection()
+    try:
+        if to is None:
+            return _backup_connection(db.path, backup_folder(db), kind, conn)
+        to = Path(to).expanduser().absolute()
+        if to == db.path or to.name.endswith(("-wal", "-shm", ".lock")):
+            raise UserError(f"{to} is the database itself: give another file name")
+        if to.is_dir():
+            raise UserError(f"{to} is a folder: give a file name, e.g. {to / 'backup.sqlite3'}")
+        _ensure_folder(to.parent)
+        school, pupils, marks, schema = _copy_database(conn, to)
+        when = datetime.now().replace(microsecond=0)
+        return BackupInfo(to, kind, when, school, pupils, marks, schema, to.stat().st_size)
+    finally:
+        conn.close()
+
+
+def backup_before_import(db: Database) -> Path:
+    """Take the pre-import backup (call before an import writes anything); returns its file."""
+    return make_backup(db, kind=PRE_IMPORT).path
+
+
+def daily_backup_if_due(db: Database, today: date | None = None) -> Path | None:
+    """Take today's daily backup unless there is one already; returns the new file or None."""
+    if db.read_only:
+        return None
+    today = today or date.today()
+    folder = backup_folder(db)
+    if any(b.kind == DAILY and b.taken_at.date() == today for b in _list_folder(folder, db.path)):
+        return None
+    return make_backup(db, kind=DAILY).path
+
+
+# ---------------------------------------------------------------- the list of backups
+
+
+def _note_path(backup: Path) -> Path:
+    return backup.with_name(backup.name + ".json")
+
+
+def _write_note(info: BackupInfo) -> None:
+    note = {
+        "kind": info.kind,
+        "taken_at": info.taken_at.isoformat(),
+        "school": info.school,
+        "pupils": info.pupils,
+        "marks": info.marks,
+        "schema": info.schema,
+    }
+    _note_path(info.path).write_text(json.dumps(note, indent=1), encoding="utf-8")
+
+
+def _read_backup(path: Path) -> BackupInfo | None:
+    size = path.stat().st_size
+    try:
+        note = json.loads(_note_path(path).read_text(encoding="utf-8"))
+        return BackupInfo(
+            path,
+            note["kind"],
+            datetime.fromisoformat(note["taken_at"]),
+            note.get("school", ""),
+            int(note["pupils"]),
+            int(note["marks"]),
+            note.get("schema", ""),
+            size,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    match = _NAME.match(path.name)
+    try:
+        conn = _read_only(path)
+        try:
+            school, pupils, marks, schema = _summary(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, DatabaseError):
+        return None
+    if match:
+        kind, when = match["kind"], datetime.strptime(match["stamp"], "%Y-%m-%d_%H%M%S")
+    else:
+        kind, when = "", datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    return BackupInfo(path, kind, when, school, pupils, marks, schema, size)
+
+
+def _list_folder(folder: Path, db_path: Path | None = None) -> list[BackupInfo]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("*.sqlite3"):
+        if db_path is not None and path.absolute() == Path(db_path).absolute():
+            continue
+        info = _read_backup(path)
+        if info is not None:
+            found.append(info)
+    return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def list_backups(db: Database) -> list[BackupInfo]:
+    """The backups in the database's backup folder, newest first."""
+    return _list_folder(backup_folder(db), db.path)
+
+
+def latest_backup_for(db_path: Path) -> BackupInfo | None:
+    """The newest backup of the database at `db_path`, found even when that file is damaged."""
+    backups = _list_folder(backup_folder_for_path(db_path), db_path)
+    return backups[0] if backups else None
+
+
+def _prune(folder: Path, kind: str) -> None:
+    keep = KEEP.get(kind)
+    if keep is None:
+        return
+    mine = [b for b in _list_folder(folder) if b.kind == kind and _NAME.match(b.path.name)]
+    for old in mine[keep:]:
+        old.path.unlink(missing_ok=True)
+        _note_path(old.path).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- checking and restoring
+
+
+def verify_backup(path: Path) -> BackupInfo:
+    """Check a backup file in full; raise DatabaseError saying what is wrong with it."""
+    from attendance_desk.storage.migrations import known_revisions
+
+    path = Path(path).expanduser().absolute()
+    if not path.is_file():
+        raise UserError(f"{path} does not exist")
+    require_usable(path)
+    report = integrity_report(path, full=True)
+    if not report.ok:
+        raise DatabaseError(f"{path} is damaged ({report.problems[0]}): choose another backup")
+    conn = _read_only(path)
+    try:
+        school, pupils, marks, schema = _summary(conn)
+    except DatabaseError:
+        raise DatabaseError(f"{path} is not an Attendance Desk backup") from None
+    finally:
+        conn.close()
+    if schema not in known_revisions():
+        raise DatabaseError(
+            f"{path} was made by a newer version of Attendance Desk (schema {schema}): "
+            "install the newer version to restore it"
+        )
+    info = _read_backup(path)
+    if info is None:
+        raise DatabaseError(f"{path} cannot be read as a backup")
+    return replace(info, school=school, pupils=pupils, marks=marks, schema=schema)
+
+
+def restore_backup(db_path: Path, backup: Path) -> RestoreResult:
+    """Replace the database at `db_path` with the backup file `backup`.
+
+    Close every connection to the database in this process first (`db.close()`, or
+    `db.engine.dispose()` to keep using the same Database object after the restore). Another
+    copy of the application holding the database is refused.
+    """
+    db_path = Path(db_path).expanduser().absolute()
+    info = verify_backup(backup)
+    if info.path == db_path:
+        raise UserError(f"{backup} is the database itself: choose a backup file")
+    lock = acquire_writer_lock(db_path)
+    try:
+        kept = _keep_current(db_path)
+        part = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}")
+        part.unlink(missing_ok=True)
+        source = _read_only(info.path)
+        try:
+            _copy_database(source, part)
+        finally:
+            source.close()
+        for sidecar in _sidecars(db_path):
+            sidecar.unlink(missing_ok=True)
+        os.replace(part, db_path)
+        _fsync_folder(db_path.parent)
+    finally:
+        lock.release()
+    return RestoreResult(db_path, info, kept)
+
+
+def _sidecars(db_path: Path) -> list[Path]:
+    return [db_path.with_name(db_path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def _keep_current(db_path: Path) -> Path | None:
+    """Copy an intact current database into its backup folder; move a damaged one aside."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    try:
+        require_usable(db_path)
+    except DatabaseError:
+        stamp = f"{datetime.now():%Y-%m-%d_%H%M%S}"
+        aside = db_path.with_name(f"{db_path.stem}.damaged-{stamp}{db_path.suffix}")
+        for old, new in zip(_sidecars(db_path), _sidecars(aside), strict=True):
+            if old.exists():
+                os.replace(old, new)
+        os.replace(db_path, aside)  # the damaged bytes are kept exactly as they were
+        return aside
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        info = _backup_connection(db_path, backup_folder_for_path(db_path), PRE_RESTORE, conn)
+        # fold the write-ahead log into the file, so no stale log can touch the restored one
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return info.path

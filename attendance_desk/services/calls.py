@@ -1,0 +1,291 @@
+"""First-day calls: who is absent with no reason today, whom to ring, and logging the call.
+
+A pupil is on the list for a date when, in a session whose register was taken (some pupil has
+a mark), the pupil has `N` or no mark at all. `days_unreached` counts the school days, ending
+with the date, on which the pupil was on that list and nobody in the family was spoken to;
+two or more running is a safeguarding flag.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attendance_desk.domain.codes import UNRESOLVED_CODE, UnknownCodeError, normalise
+from attendance_desk.domain.events import EventKind, PhoneCall
+from attendance_desk.errors import UserError
+from attendance_desk.services.school import on_roll_filter
+from attendance_desk.services.timeline import TimelineEntry, add_event_in
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import Contact, Mark, MarkChange, Pupil
+from attendance_desk.storage.models.base import utcnow
+from attendance_desk.storage.models.cases import EventPupil, FamilyMember, TimelineEvent
+
+UNREACHED_FLAG_DAYS = 2
+LOOK_BACK_SCHOOL_DAYS = 10
+CALL_COLUMNS = (
+    "upn",
+    "surname",
+    "forename",
+    "reg_group",
+    "contact_name",
+    "phone",
+    "days_unreached",
+)
+
+
+@dataclass(frozen=True)
+class CallContact:
+    name: str
+    relationship: str
+    priority: int
+    phones: tuple[tuple[str, str], ...]  # (kind, number) in the order to try
+
+
+@dataclass(frozen=True)
+class CallListEntry:
+    pupil_id: int
+    upn: str
+    surname: str
+    forename: str
+    reg_group: str
+    sessions: tuple[tuple[str, str | None], ...]  # (session, code or None) with no reason
+    contacts: tuple[CallContact, ...]
+    days_unreached: int
+    unreached_flag: bool  # not reached for two school days running: a safeguarding concern
+    calls_today: tuple[str, ...]  # summaries of today's calls for the family
+    reached_today: bool
+    family_id: int | None
+
+
+@dataclass(frozen=True)
+class Recode:
+    session: str
+    old_code: str | None
+    new_code: str
+
+
+@dataclass(frozen=True)
+class LoggedCall:
+    entry: TimelineEntry
+    recoded: tuple[Recode, ...]
+
+
+def _taken_sessions(s: Session, days: list[date]) -> dict[date, set[str]]:
+    out: dict[date, set[str]] = defaultdict(set)
+    rows = s.execute(select(Mark.date, Mark.session).where(Mark.date.in_(days)).distinct())
+    for d, session in rows:
+        out[d].add(session)
+    return out
+
+
+def _reached_days(s: Session, pupil_ids: set[int], start: date, end: date) -> dict[int, set[date]]:
+    """Days on which a call covering the pupil reached someone."""
+    rows = s.execute(
+        select(EventPupil.pupil_id, TimelineEvent.date, TimelineEvent.details_json)
+        .join(TimelineEvent, TimelineEvent.id == EventPupil.event_id)
+        .where(TimelineEvent.kind == EventKind.PHONE_CALL.value)
+        .where(TimelineEvent.date >= start, TimelineEvent.date <= end)
+        .where(EventPupil.pupil_id.in_(pupil_ids))
+    ).all()
+    out: dict[int, set[date]] = defaultdict(set)
+    for pid, d, text in rows:
+        if json.loads(text).get("outcome") == "spoke":
+            out[pid].add(d)
+    return out
+
+
+def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
+    """The day's call list, by class then name, contacts in priority order."""
+    from attendance_desk.services.calendar import get_calendar
+
+    calendar = get_calendar(db)
+    days = [on]
+    day: date | None = on
+    for _ in range(LOOK_BACK_SCHOOL_DAYS):
+        day = calendar.previous_school_day(day) if day else None
+        if day is None:
+            break
+        days.append(day)
+    with db.session() as s:
+        taken = _taken_sessions(s, days)
+        if not taken.get(on):
+            return ()
+        pupils = s.scalars(select(Pupil).where(on_roll_filter(on))).all()
+        marks: dict[tuple[int, date], dict[str, str]] = defaultdict(dict)
+        for pid, d, session, code in s.execute(
+            select(Mark.pupil_id, Mark.date, Mark.session, Mark.code).where(Mark.date.in_(days))
+        ):
+            marks[(pid, d)][session] = code
+
+        def unexplained(pid: int, d: date) -> list[tuple[str, str | None]]:
+            got = marks.get((pid, d), {})
+            return [
+                (sess, got.get(sess))
+                for sess in ("AM", "PM")
+                if sess in taken.get(d, set()) and got.get(sess) in (None, UNRESOLVED_CODE, "-", "")
+            ]
+
+        listed = [p for p in pupils if unexplained(p.id, on)]
+        ids = {p.id for p in listed}
+        fam = dict(s.execute(select(FamilyMember.pupil_id, FamilyMember.family_id)).all())
+        members: dict[int, set[int]] = defaultdict(set)
+        for pid, fid in fam.items():
+            members[fid].add(pid)
+        everyone = set(ids)
+        for pid in ids:
+            if pid in fam:
+                everyone |= members[fam[pid]]
+        reached = _reached_days(s, everyone, days[-1], on)
+        calls_today: dict[int, list[str]] = defaultdict(list)
+        for pid, summary in s.execute(
+            select(EventPupil.pupil_id, TimelineEvent.summary)
+            .join(TimelineEvent, TimelineEvent.id == EventPupil.event_id)
+            .where(TimelineEvent.kind == EventKind.PHONE_CALL.value, TimelineEvent.date == on)
+            .where(EventPupil.pupil_id.in_(everyone))
+            .order_by(TimelineEvent.created_at)
+        ):
+            calls_today[pid].append(summary)
+
+        out = []
+        for p in listed:
+            family = members[fam[p.id]] if p.id in fam else {p.id}
+            family_reached = set().union(*(reached.get(m, set()) for m in family))
+            count = 0
+            for d in days:
+                if d in family_reached or not unexplained(p.id, d):
+                    break
+                count += 1
+            out.append(
+                CallListEntry(
+                    pupil_id=p.id,
+                    upn=p.upn or "",
+                    surname=p.surname,
+                    forename=p.forename,
+                    reg_group=p.reg_group or "",
+                    sessions=tuple(unexplained(p.id, on)),
+                    contacts=tuple(_contact(c) for c in p.contacts),
+                    days_unreached=count,
+                    unreached_flag=count >= UNREACHED_FLAG_DAYS,
+                    calls_today=tuple(x for m in sorted(family) for x in calls_today.get(m, [])),
+                    reached_today=on in family_reached,
+                    family_id=fam.get(p.id),
+                )
+            )
+    out.sort(key=lambda e: (not e.unreached_flag, e.reg_group, e.surname.casefold(), e.forename))
+    return tuple(out)
+
+
+def _contact(c: Contact) -> CallContact:
+    phones = tuple(
+        (kind, number.strip())
+        for kind, number in (
+            ("Mobile", c.phone_mobile),
+            ("Home", c.phone_home),
+            ("Work", c.phone_work),
+        )
+        if number and number.strip()
+    )
+    name = " ".join(x for x in (c.title, c.name) if x)
+    return CallContact(name, c.relationship_to_pupil or "", c.priority, phones)
+
+
+def call_rows(entries: tuple[CallListEntry, ...]) -> list[dict[str, Any]]:
+    """One row per number to try, in order (CALL_COLUMNS); a pupil with none gets one row."""
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        base = {
+            "upn": e.upn,
+            "surname": e.surname,
+            "forename": e.forename,
+            "reg_group": e.reg_group,
+            "days_unreached": e.days_unreached,
+        }
+        numbers = [(c.name, n) for c in e.contacts for _, n in c.phones]
+        for name, number in numbers or [("", "")]:
+            rows.append(base | {"contact_name": name, "phone": number})
+    return rows
+
+
+def log_call(
+    db: Database,
+    pupil_id: int,
+    on: date,
+    outcome: str,
+    contact_name: str = "",
+    number: str = "",
+    reason_given: str = "",
+    code: str | None = None,
+    recode: bool = False,
+    follow_up: bool = False,
+    notes: str = "",
+    recorded_by: str = "",
+    direction: str = "out",
+    also_pupil_ids: tuple[int, ...] = (),
+) -> LoggedCall:
+    """Log a call on the pupil's timeline (and siblings'); with `recode`, replace the day's `N`
+    or missing marks by `code` as the office's change, kept in the mark's history."""
+    if code is not None and code.strip():
+        try:
+            code = normalise(code)
+        except UnknownCodeError as exc:
+            raise UserError(str(exc)) from None
+    else:
+        code = None
+    if recode and code is None:
+        raise UserError("Give the code the reason suggests to re-code the mark")
+    if recode and code == UNRESOLVED_CODE:
+        raise UserError("Re-code the N with a real code (I, M, O ...)")
+    details = PhoneCall(
+        contact_name=contact_name.strip(),
+        number=number.strip(),
+        direction=direction,
+        outcome=outcome,
+        reason_given=reason_given.strip(),
+        suggested_code=code,
+        follow_up=follow_up,
+        notes=notes.strip(),
+    )
+    with db.session() as s:
+        entry = add_event_in(s, (pupil_id, *also_pupil_ids), details, on, recorded_by)
+        changes: list[Recode] = []
+        if recode and code is not None:
+            for pid in (pupil_id, *also_pupil_ids):
+                changes += _recode(s, pid, on, code, recorded_by, reason_given or entry.summary)
+    return LoggedCall(entry, tuple(changes))
+
+
+def _recode(s: Session, pupil_id: int, on: date, code: str, by: str, reason: str) -> list[Recode]:
+    taken = _taken_sessions(s, [on]).get(on, set())
+    out = []
+    for session in ("AM", "PM"):
+        if session not in taken:
+            continue
+        mark = s.get(Mark, (pupil_id, on, session))
+        old = mark.code if mark else None
+        if old not in (None, UNRESOLVED_CODE, "-", ""):
+            continue
+        if mark is None:
+            s.add(Mark(pupil_id=pupil_id, date=on, session=session, code=code, source="office"))
+        else:
+            mark.code, mark.source, mark.updated_at = code, "office", utcnow()
+        s.add(
+            MarkChange(
+                pupil_id=pupil_id,
+                date=on,
+                session=session,
+                old_code=old,
+                new_code=code,
+                source="office",
+                changed_by=by,
+                reason=f"First-day call: {reason}"[:2000],
+            )
+        )
+        out.append(Recode(session, old, code))
+    return out

@@ -1,0 +1,356 @@
+"""Cases on the support-first pathway: opening, moving stage (with the Enforce gate), key person,
+barriers, families, and the CaseContext each pupil's case-based rules read."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attendance_desk.domain.calendar import AcademicYear
+from attendance_desk.domain.casework import SupportItem, check_move, stage_support
+from attendance_desk.domain.events import (
+    SUPPORT_KINDS,
+    AttendanceContract,
+    EventKind,
+    IllnessPlan,
+    PartTimeTimetableDetails,
+    details_from_dict,
+    summarise,
+)
+from attendance_desk.domain.figures import Figures
+from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
+from attendance_desk.errors import UserError
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import Pupil
+from attendance_desk.storage.models.cases import (
+    Case,
+    EventPupil,
+    StageChange,
+    TimelineEvent,
+)
+
+
+class CaseError(UserError):
+    """A case cannot be changed as asked."""
+
+
+@dataclass(frozen=True)
+class StageChangeInfo:
+    id: int
+    date: date
+    from_stage: Stage | None
+    to_stage: Stage
+    decided_by: str
+    reason: str
+    support_offered: str
+    support_not_appropriate: str
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    case_id: int
+    pupil_id: int
+    stage: Stage
+    stage_started: date
+    key_person: str
+    barriers: str
+    opened_on: date
+    closed_on: date | None
+    history: tuple[StageChangeInfo, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+def _info(case: Case) -> CaseInfo:
+    return CaseInfo(
+        case_id=case.id,
+        pupil_id=case.pupil_id,
+        stage=Stage(case.stage),
+        stage_started=case.stage_started,
+        key_person=case.key_person,
+        barriers=case.barriers,
+        opened_on=case.opened_on,
+        closed_on=case.closed_on,
+        history=tuple(
+            StageChangeInfo(
+                c.id,
+                c.date,
+                Stage(c.from_stage) if c.from_stage else None,
+                Stage(c.to_stage),
+                c.decided_by,
+                c.reason,
+                c.support_offered,
+                c.support_not_appropriate,
+            )
+            for c in case.stage_changes
+        ),
+    )
+
+
+def _open_case(s: Session, pupil_id: int) -> Case | None:
+    return s.scalars(
+        select(Case).where(Case.pupil_id == pupil_id, Case.closed_on.is_(None))
+    ).first()
+
+
+def _require_pupil(s: Session, pupil_id: int) -> Pupil:
+    pupil = s.get(Pupil, pupil_id)
+    if pupil is None:
+        raise CaseError(f"There is no pupil with id {pupil_id}")
+    return pupil
+
+
+def get_case(db: Database, pupil_id: int) -> CaseInfo | None:
+    """The pupil's open case, or None."""
+    with db.session() as s:
+        case = _open_case(s, pupil_id)
+        return _info(case) if case else None
+
+
+def case_history(db: Database, pupil_id: int) -> tuple[CaseInfo, ...]:
+    """Every case the pupil has had, oldest first."""
+    with db.session() as s:
+        cases = s.scalars(select(Case).where(Case.pupil_id == pupil_id).order_by(Case.id)).all()
+        return tuple(_info(c) for c in cases)
+
+
+def open_cases(db: Database) -> dict[int, CaseInfo]:
+    """Every open case by pupil id."""
+    with db.session() as s:
+        return {
+            c.pupil_id: _info(c) for c in s.scalars(select(Case).where(Case.closed_on.is_(None)))
+        }
+
+
+def _support_items(s: Session, pupil_id: int, case: Case | None) -> list[SupportItem]:
+    rows = s.execute(
+        select(TimelineEvent.date, TimelineEvent.kind, TimelineEvent.details_json)
+        .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
+        .where(EventPupil.pupil_id == pupil_id)
+        .where(TimelineEvent.kind.in_([k.value for k in SUPPORT_KINDS]))
+    ).all()
+    items = [
+        SupportItem(d, summarise(details_from_dict(kind, json.loads(text))))
+        for d, kind, text in rows
+    ]
+    if case is not None:
+        items += stage_support([(c.date, Stage(c.to_stage)) for c in case.stage_changes])
+    return sorted(items, key=lambda i: i.date)
+
+
+def support_on_record(db: Database, pupil_id: int) -> tuple[SupportItem, ...]:
+    """The support the record shows for the pupil: support events and earlier support stages."""
+    with db.session() as s:
+        return tuple(_support_items(s, pupil_id, _open_case(s, pupil_id)))
+
+
+def change_stage(
+    db: Database,
+    pupil_id: int,
+    to_stage: Stage,
+    on: date,
+    decided_by: str,
+    reason: str,
+    support_offered: str = "",
+    support_not_appropriate: str = "",
+) -> CaseInfo:
+    """Move the pupil's case to `to_stage` (opening a case when none is open).
+
+    Moving to Enforce needs support on record or a reason it was not appropriate
+    (EnforceGateError); moving to Closed closes the case.
+    """
+    with db.session() as s:
+        _require_pupil(s, pupil_id)
+        case = _open_case(s, pupil_id)
+        if case is None and to_stage is Stage.CLOSED:
+            raise CaseError("The pupil has no open case to close")
+        move = check_move(
+            Stage(case.stage) if case else None,
+            case.stage_started if case else None,
+            to_stage,
+            on,
+            decided_by,
+            reason,
+            support_on_record=_support_items(s, pupil_id, case),
+            support_offered=support_offered,
+            support_not_appropriate=support_not_appropriate,
+        )
+        if case is None:
+            case = Case(
+                pupil_id=pupil_id,
+                stage=to_stage.value,
+                stage_started=on,
+                opened_on=on,
+                opened_by=move.decided_by,
+                key_person="",
+                barriers="",
+            )
+            s.add(case)
+        case.stage_changes.append(
+            StageChange(
+                date=on,
+                from_stage=move.from_stage.value if move.from_stage else None,
+                to_stage=to_stage.value,
+                decided_by=move.decided_by,
+                reason=move.reason,
+                support_offered=move.support_offered,
+                support_not_appropriate=move.support_not_appropriate,
+            )
+        )
+        case.stage = to_stage.value
+        case.stage_started = on
+        if to_stage is Stage.CLOSED:
+            case.closed_on = on
+        s.flush()
+        return _info(case)
+
+
+def open_case(
+    db: Database,
+    pupil_id: int,
+    on: date,
+    decided_by: str,
+    reason: str,
+    stage: Stage = Stage.MONITOR,
+    key_person: str = "",
+    barriers: str = "",
+) -> CaseInfo:
+    """Open a case at `stage`; refused when the pupil already has an open case."""
+    if get_case(db, pupil_id) is not None:
+        raise CaseError("The pupil already has an open case: move its stage instead")
+    change_stage(db, pupil_id, stage, on, decided_by, reason)
+    if key_person or barriers:
+        return update_case(db, pupil_id, key_person=key_person, barriers=barriers)
+    info = get_case(db, pupil_id)
+    assert info is not None
+    return info
+
+
+def update_case(
+    db: Database, pupil_id: int, key_person: str | None = None, barriers: str | None = None
+) -> CaseInfo:
+    """Name the key person and record the barriers found."""
+    with db.session() as s:
+        case = _open_case(s, pupil_id)
+        if case is None:
+            raise CaseError("The pupil has no open case")
+        if key_person is not None:
+            case.key_person = key_person.strip()
+        if barriers is not None:
+            case.barriers = barriers.strip()
+        s.flush()
+        return _info(case)
+
+
+# -- what the case-based rules read ---------------------------------------------------------------
+
+
+def case_contexts(db: Database, as_of: date) -> dict[int, CaseContext]:
+    """Each pupil's CaseContext as of `as_of`: stage, contracts, plans, timetables, last year."""
+    prev_year = AcademicYear.containing(AcademicYear.containing(as_of).start - timedelta(days=1))
+    with db.session() as s:
+        cases = s.scalars(select(Case).where(Case.opened_on <= as_of)).all()
+        events = s.execute(
+            select(EventPupil.pupil_id, TimelineEvent.kind, TimelineEvent.details_json)
+            .join(TimelineEvent, EventPupil.event_id == TimelineEvent.id)
+            .where(
+                TimelineEvent.kind.in_(
+                    [
+                        EventKind.ATTENDANCE_CONTRACT.value,
+                        EventKind.ILLNESS_PLAN.value,
+                        EventKind.PART_TIME_TIMETABLE.value,
+                    ]
+                )
+            )
+        ).all()
+        last_year = _year_counts(s, prev_year)
+        stage_rows: dict[int, list[tuple[date, Stage]]] = defaultdict(list)
+        open_at_year_end: set[int] = set()
+        current: dict[int, tuple[Stage, date]] = {}
+        for case in cases:
+            moves = [(c.date, Stage(c.to_stage)) for c in case.stage_changes if c.date <= as_of]
+            stage_rows[case.pupil_id].extend(moves)
+            if moves and moves[-1][1] is not Stage.CLOSED:
+                current[case.pupil_id] = (moves[-1][1], moves[-1][0])
+            at_end = [m for m in case.stage_changes if m.date <= prev_year.end]
+            if at_end and at_end[-1].to_stage != Stage.CLOSED.value:
+                open_at_year_end.add(case.pupil_id)
+
+    contracts: dict[int, list[date]] = defaultdict(list)
+    plans: dict[int, list[date]] = defaultdict(list)
+    plan_reviews: dict[int, list[date]] = defaultdict(list)
+    timetables: dict[int, list[PartTimeTimetable]] = defaultdict(list)
+    for pupil_id, kind, text in events:
+        details = details_from_dict(kind, json.loads(text))
+        if isinstance(details, AttendanceContract) and details.signed and details.signed <= as_of:
+            contracts[pupil_id].append(details.signed)
+        elif isinstance(details, IllnessPlan) and details.started and details.started <= as_of:
+            plans[pupil_id].append(details.started)
+            review = details.review_date or details.started + timedelta(weeks=6)
+            plan_reviews[pupil_id].append(review)
+        elif (
+            isinstance(details, PartTimeTimetableDetails)
+            and details.start
+            and details.start <= as_of
+        ):
+            timetables[pupil_id].append(
+                PartTimeTimetable(details.start, details.end, tuple(sorted(details.review_dates)))
+            )
+
+    pupils = set(stage_rows) | set(contracts) | set(plans) | set(timetables) | set(last_year)
+    out: dict[int, CaseContext] = {}
+    for pid in pupils:
+        stage, started = current.get(pid, (None, None))
+        support_ended = None
+        if stage in SUPPORT_STAGES and started is not None:
+            ended = [r for r in plan_reviews.get(pid, []) if started <= r <= as_of]
+            support_ended = max(ended) if ended else None
+        out[pid] = CaseContext(
+            pupil_id=pid,
+            stage=stage,
+            stage_started=started,
+            contracts_signed=tuple(sorted(contracts.get(pid, []))),
+            illness_plans_started=tuple(sorted(plans.get(pid, []))),
+            part_time_timetables=tuple(sorted(timetables.get(pid, []), key=lambda t: t.start)),
+            open_case_at_previous_year_end=pid in open_at_year_end,
+            previous_year_attendance=last_year.get(pid),
+            history=tuple(sorted(stage_rows.get(pid, []), key=lambda m: m[0])),
+            support_ended=support_ended,
+        )
+    return out
+
+
+def _year_counts(s: Session, year: AcademicYear) -> dict[int, tuple[int, int]]:
+    """(attended, possible) per pupil over an academic year, counting sessions while on roll."""
+    from attendance_desk.storage.models import Mark
+
+    rows = s.execute(
+        select(Mark.pupil_id, Mark.code, Mark.date, Pupil.admission_date, Pupil.leaving_date)
+        .join(Pupil, Pupil.id == Mark.pupil_id)
+        .where(Mark.date >= year.start, Mark.date <= year.end)
+    ).all()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pid, code, day, admitted, left in rows:
+        if (admitted and day < admitted) or (left and day > left):
+            continue
+        counts[pid][code] += 1
+    out: dict[int, tuple[int, int]] = {}
+    for pid, per_code in counts.items():
+        fig = Figures.from_code_counts(per_code)
+        if fig.possible:
+            out[pid] = (fig.attended, fig.possible)
+    return out
+
+
+def seed_demo_casework(db: Database, as_of: date, seed: int = 2024) -> str:
+    """Add a plausible handful of cases, calls, meetings, a contract and a penalty notice."""
+    from attendance_desk.services.casework_demo import seed_casework
+
+    return seed_casework(db, as_of, seed)

@@ -1,0 +1,503 @@
+"""Importing registers, pupil details, term dates and closures: preview, then apply.
+
+Both run the same code inside one SQLite transaction (BEGIN IMMEDIATE); a preview (or a dry
+run) rolls back, an import commits. So the preview is exactly what the import will do, and a
+failure anywhere leaves the database as it was. Files are read first (no database), then
+written in the order term dates, closures, pupil details, registers.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from attendance_desk.errors import UserError
+from attendance_desk.importers import (
+    ColumnMapping,
+    Detection,
+    Kind,
+    Layout,
+    ParsedFile,
+    inspect_file,
+)
+from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.reader import parse_file
+from attendance_desk.importers.sources import check_file, content_hash
+from attendance_desk.importers.store_calendar import apply_closures, apply_half_terms
+from attendance_desk.importers.store_marks import check_academic_years, write_marks
+from attendance_desk.importers.store_pupils import (
+    PupilMatcher,
+    apply_roster,
+    resolve_register_pupils,
+)
+from attendance_desk.importers.tally import MarkDetail, Tally, db_now
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import ImportRecord
+from attendance_desk.storage.models.base import utcnow
+
+Progress = Callable[[int, str], None]  # percent 0-100, what is happening
+Cancel = Callable[[], bool]
+_ORDER = {Kind.TERM_DATES: 0, Kind.CLOSURES: 1, Kind.ROSTER: 2, Kind.REGISTER: 3}
+
+__all__ = [
+    "ImportCancelled",
+    "ImportHistoryEntry",
+    "ImportPreview",
+    "ImportResult",
+    "FileOutcome",
+    "MarkChangeRow",
+    "apply_import",
+    "import_history",
+    "inspect",
+    "preview_import",
+]
+
+
+class ImportCancelled(UserError):
+    """The user cancelled; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("the import was cancelled: nothing was changed")
+
+
+@dataclass(frozen=True)
+class MarkChangeRow:
+    """One mark the file changes (or would change, or may not change: an office conflict)."""
+
+    pupil_id: int
+    pupil: str
+    date: date
+    session: str
+    old_code: str | None
+    new_code: str | None
+    office: bool  # the mark in the database was entered by the office
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file_name: str
+    path: str
+    kind: str
+    layout: str
+    content_hash: str
+    already_imported: bool
+    previously_imported_at: datetime | None
+    pupils_added: tuple[str, ...]
+    pupils_changed: tuple[str, ...]
+    contacts_added: int
+    contacts_changed: int
+    marks_added: int
+    marks_changed: int
+    marks_unchanged: int
+    changes: tuple[MarkChangeRow, ...]  # the first 2,000; marks_changed counts them all
+    conflicts: tuple[MarkChangeRow, ...]  # office marks the file differs from
+    conflicts_total: int
+    office_overwritten: int
+    half_terms_added: int
+    half_terms_changed: int
+    closures_added: int
+    closures_changed: int
+    skipped: tuple[tuple[int, str], ...]  # (sheet row, why)
+    warnings: tuple[str, ...]
+    first_date: date | None
+    last_date: date | None
+    import_id: int | None  # None in a preview
+
+    @property
+    def nothing_changed(self) -> bool:
+        return self.already_imported or not (
+            self.pupils_added
+            or self.pupils_changed
+            or self.contacts_added
+            or self.contacts_changed
+            or self.marks_added
+            or self.marks_changed
+            or self.half_terms_added
+            or self.half_terms_changed
+            or self.closures_added
+            or self.closures_changed
+        )
+
+    def summary(self, *, preview: bool = False) -> str:
+        if self.already_imported:
+            when = self.previously_imported_at
+            stamp = when.strftime("%d/%m/%Y %H:%M") if when else "before"
+            return f"{self.file_name}: already imported on {stamp}; nothing changed"
+        will = "would be " if preview else ""
+        parts: list[str] = []
+        if self.kind in (Kind.REGISTER, Kind.ROSTER):
+            parts.append(
+                f"{len(self.pupils_added)} pupils {will}added, {len(self.pupils_changed)} updated"
+            )
+        if self.kind is Kind.ROSTER or self.contacts_added or self.contacts_changed:
+            parts.append(
+                f"{self.contacts_added} contacts {will}added, {self.contacts_changed} updated"
+            )
+        if self.kind == Kind.REGISTER:
+            parts.append(
+                f"{self.marks_added:,} marks {will}added, {self.marks_changed:,} changed, "
+                f"{self.marks_unchanged:,} unchanged"
+            )
+            if self.conflicts_total:
+                kept = self.conflicts_total - self.office_overwritten
+                parts.append(
+                    f"{self.conflicts_total} office marks differ from the file "
+                    f"({kept} kept, {self.office_overwritten} {will}overwritten)"
+                )
+        if self.kind == Kind.TERM_DATES:
+            parts.append(
+                f"{self.half_terms_added} half terms {will}added, {self.half_terms_changed} changed"
+            )
+        if self.kind == Kind.CLOSURES:
+            parts.append(
+                f"{self.closures_added} closures {will}added, {self.closures_changed} changed"
+            )
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} rows skipped")
+        if self.nothing_changed:
+            parts.append("nothing to change")
+        return f"{self.file_name} ({self.layout.replace('_', ' ')}): " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    files: tuple[FileOutcome, ...]
+
+    @property
+    def conflicts_total(self) -> int:
+        return sum(f.conflicts_total for f in self.files)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return all(f.nothing_changed for f in self.files)
+
+    def summary_lines(self) -> list[str]:
+        return [f.summary(preview=True) for f in self.files]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    files: tuple[FileOutcome, ...]
+
+    @property
+    def import_ids(self) -> tuple[int, ...]:
+        return tuple(f.import_id for f in self.files if f.import_id is not None)
+
+    @property
+    def nothing_changed(self) -> bool:
+        return all(f.nothing_changed for f in self.files)
+
+    def summary_lines(self) -> list[str]:
+        return [f.summary() for f in self.files]
+
+
+@dataclass(frozen=True)
+class ImportHistoryEntry:
+    id: int
+    file_name: str
+    content_hash: str
+    kind: str
+    layout: str
+    imported_at: datetime
+    imported_by: str
+    pupils_added: int
+    pupils_changed: int
+    marks_added: int
+    marks_changed: int
+    rows_skipped: int
+    summary: str
+
+
+def inspect(path: Path) -> Detection:
+    """What a file looks like (layout, header, column roles) and whether detection is sure."""
+    return inspect_file(Path(path))
+
+
+def preview_import(
+    db: Database,
+    paths: Sequence[Path],
+    *,
+    mappings: Mapping[Path, ColumnMapping] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ImportPreview:
+    """What importing these files would do, without changing anything."""
+    outcomes = _run(db, paths, mappings or {}, False, False, False, progress, cancel, "")
+    return ImportPreview(outcomes)
+
+
+def apply_import(
+    db: Database,
+    paths: Sequence[Path],
+    *,
+    mappings: Mapping[Path, ColumnMapping] | None = None,
+    overwrite_office: bool = False,
+    reimport: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    imported_by: str | None = None,
+) -> ImportResult:
+    """Import the files in one transaction: all of them land, or none does.
+
+    Office marks the files differ from are kept unless `overwrite_office`. A file whose exact
+    content was imported before is skipped (and says so) unless `reimport`.
+    """
+    user = imported_by if imported_by is not None else _user()
+    outcomes = _run(
+        db, paths, mappings or {}, True, overwrite_office, reimport, progress, cancel, user
+    )
+    return ImportResult(outcomes)
+
+
+def import_history(db: Database, limit: int = 100) -> tuple[ImportHistoryEntry, ...]:
+    with db.session() as s:
+        records = s.scalars(select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit))
+        return tuple(
+            ImportHistoryEntry(
+                id=r.id,
+                file_name=r.file_name,
+                content_hash=r.content_hash,
+                kind=r.kind,
+                layout=r.layout,
+                imported_at=r.imported_at,
+                imported_by=r.imported_by,
+                pupils_added=r.pupils_added,
+                pupils_changed=r.pupils_changed,
+                marks_added=r.marks_added,
+                marks_changed=r.marks_changed,
+                rows_skipped=r.rows_skipped,
+                summary=r.summary,
+            )
+            for r in records
+        )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()[:100]
+    except Exception:  # noqa: BLE001 - no user name is not an error
+        return ""
+
+
+def _run(
+    db: Database,
+    paths: Sequence[Path],
+    mappings: Mapping[Path, ColumnMapping],
+    commit: bool,
+    overwrite_office: bool,
+    reimport: bool,
+    progress: Progress | None,
+    cancel: Cancel | None,
+    user: str,
+) -> tuple[FileOutcome, ...]:
+    if not paths:
+        raise UserError("no files to import")
+    report = progress or (lambda _p, _m: None)
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise ImportCancelled()
+
+    known = {} if reimport else _previous_imports(db, paths)
+    outcomes: list[FileOutcome] = [known[Path(p)] for p in paths if Path(p) in known]
+    parsed: list[ParsedFile] = []
+    share = 50 / len(paths)
+    for n, raw in enumerate(paths):
+        path = Path(raw)
+        if path in known:
+            continue
+        check_cancel()
+        report(int(n * share), f"Reading {path.name}")
+
+        def file_progress(done: int, total: int, n: int = n, name: str = path.name) -> None:
+            check_cancel()
+            report(int(n * share + share * done / max(total, 1)), f"Reading {name}")
+
+        parsed.append(parse_file(path, mappings.get(path) or mappings.get(raw), file_progress))
+    parsed.sort(key=lambda p: _ORDER[p.kind])
+    check_cancel()
+    if not parsed:
+        report(100, "Done")
+        return tuple(outcomes)
+    conn = db.raw_connection()
+    conn.isolation_level = None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        share = 50 / len(parsed)
+        for n, item in enumerate(parsed):
+            base = 50 + n * share
+            report(int(base), f"Comparing {item.file_name} with the database")
+
+            def tick(fraction: float, base: float = base, name: str = item.file_name) -> None:
+                check_cancel()
+                report(int(base + share * fraction), f"Writing {name}")
+
+            outcomes.append(_one(conn, item, overwrite_office, reimport, user, tick))
+        check_cancel()
+        if commit:
+            conn.execute("COMMIT")
+        else:
+            conn.execute("ROLLBACK")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    report(100, "Done")
+    return tuple(outcomes)
+
+
+def _previous_imports(db: Database, paths: Sequence[Path]) -> dict[Path, FileOutcome]:
+    """Files whose exact content was imported before: skipped without being read again."""
+    found: dict[Path, FileOutcome] = {}
+    conn = db.raw_connection()
+    try:
+        for raw in paths:
+            path = Path(raw)
+            check_file(path)
+            digest = content_hash(path)
+            row = conn.execute(
+                "SELECT imported_at, kind, layout FROM imports WHERE content_hash = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (digest,),
+            ).fetchone()
+            if row is not None:
+                found[path] = _already(path, digest, row[1], row[2], _parse_ts(row[0]))
+    finally:
+        conn.close()
+    return found
+
+
+def _already(path: Path, digest: str, kind: str, layout: str, when: datetime | None) -> FileOutcome:
+    item = ParsedFile(str(path), path.name, digest, "", Layout(layout) if layout else Layout.ROSTER)
+    outcome = _outcome(item, Tally(0, ""), None, already=when or datetime.min)
+    return replace(outcome, kind=kind, layout=layout)
+
+
+def _one(
+    conn: sqlite3.Connection,
+    item: ParsedFile,
+    overwrite_office: bool,
+    reimport: bool,
+    user: str,
+    tick: Callable[[float], None],
+) -> FileOutcome:
+    previous = conn.execute(
+        "SELECT imported_at FROM imports WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
+        (item.content_hash,),
+    ).fetchone()
+    now = utcnow()
+    if previous is not None and not reimport:
+        return _outcome(item, Tally(0, ""), None, already=_parse_ts(previous[0]) or datetime.min)
+    cursor = conn.execute(
+        "INSERT INTO imports (file_name, content_hash, kind, layout, imported_at, imported_by, "
+        "pupils_added, pupils_changed, marks_added, marks_changed, rows_skipped, summary) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
+        (
+            item.file_name[:260],
+            item.content_hash,
+            item.kind.value,
+            item.layout.value,
+            db_now(now),
+            user,
+        ),
+    )
+    import_id = int(cursor.lastrowid or 0)
+    tally = Tally(import_id, db_now(now))
+    names = item.register.column_names if item.register else {}
+    problems = Problems(item.file_name, item.sheet, names)
+    if item.kind is Kind.TERM_DATES:
+        apply_half_terms(conn, item.half_terms or [], problems, tally)
+    elif item.kind is Kind.CLOSURES:
+        apply_closures(conn, item.closures or [], problems, tally)
+    elif item.kind is Kind.ROSTER:
+        apply_roster(PupilMatcher(conn), item.roster or [], problems, tally)
+    elif item.register is not None:
+        check_academic_years(conn, item.register, problems)
+        problems.raise_if_any()
+        ids = resolve_register_pupils(PupilMatcher(conn), item.register.pupils, problems, tally)
+        problems.raise_if_any()
+        write_marks(
+            conn, item.register, ids, problems, tally, overwrite_office=overwrite_office, tick=tick
+        )
+    problems.raise_if_any()
+    outcome = _outcome(item, tally, import_id)
+    conn.execute(
+        "UPDATE imports SET pupils_added = ?, pupils_changed = ?, marks_added = ?, "
+        "marks_changed = ?, rows_skipped = ?, summary = ? WHERE id = ?",
+        (
+            len(tally.pupils_added),
+            len(tally.pupils_changed),
+            tally.marks_added,
+            tally.marks_changed,
+            len(item.skipped),
+            outcome.summary(),
+            import_id,
+        ),
+    )
+    return outcome
+
+
+def _parse_ts(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _rows(details: list[MarkDetail]) -> tuple[MarkChangeRow, ...]:
+    return tuple(
+        MarkChangeRow(
+            d.pupil_id,
+            d.pupil,
+            date.fromisoformat(d.date),
+            d.session,
+            d.old_code,
+            d.new_code,
+            d.office,
+        )
+        for d in details
+    )
+
+
+def _outcome(
+    item: ParsedFile, tally: Tally, import_id: int | None, already: datetime | None = None
+) -> FileOutcome:
+    return FileOutcome(
+        file_name=item.file_name,
+        path=item.path,
+        kind=item.kind.value,
+        layout=item.layout.value,
+        content_hash=item.content_hash,
+        already_imported=already is not None,
+        previously_imported_at=already,
+        pupils_added=tuple(tally.pupils_added),
+        pupils_changed=tuple(tally.pupils_changed),
+        contacts_added=tally.contacts_added,
+        contacts_changed=tally.contacts_changed,
+        marks_added=tally.marks_added,
+        marks_changed=tally.marks_changed,
+        marks_unchanged=tally.marks_unchanged,
+        changes=_rows(tally.changes),
+        conflicts=_rows(tally.conflicts),
+        conflicts_total=tally.conflicts_total,
+        office_overwritten=tally.office_overwritten,
+        half_terms_added=tally.half_terms_added,
+        half_terms_changed=tally.half_terms_changed,
+        closures_added=tally.closures_added,
+        closures_changed=tally.closures_changed,
+        skipped=tuple(item.skipped),
+        warnings=tuple(item.warnings),
+        first_date=date.fromisoformat(tally.first_date) if tally.first_date else None,
+        last_date=date.fromisoformat(tally.last_date) if tally.last_date else None,
+        import_id=import_id,
+    )

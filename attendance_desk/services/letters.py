@@ -1,0 +1,288 @@
+"""Letters: the template library, composing letters for chosen pupils, and printing them.
+
+    templates = list_templates(db)
+    composition = compose(db, "half_termly", Selection(class_name="3B"), as_of)
+    pdf = render(composition)                     # the exact pages (preview)
+    printed = print_letters(db, composition, printed_by="office", pdf=pdf)
+
+A composition is sorted by class then surname, with a cover sheet per class for book bags.
+Printing keeps every letter in the register (`services.letter_register`) and on the pupil's
+timeline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import select
+
+from attendance_desk.documents.batch import BatchItem, CoverSheet, build_batch_pdf
+from attendance_desk.domain.letter_fields import build_letter, long_date
+from attendance_desk.domain.letters import (
+    FIELD_RE,
+    LetterContent,
+    LetterFieldError,
+    Letterhead,
+    LetterTemplate,
+    LetterTemplateError,
+    format_template,
+    is_blank,
+    parse_template,
+)
+from attendance_desk.errors import UserError
+from attendance_desk.paths import resource
+from attendance_desk.services.letter_sources import (
+    PupilSource,
+    Selection,
+    class_teachers,
+    load_sources,
+)
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models.base import utcnow
+from attendance_desk.storage.models.letters import LetterTemplateRecord
+
+Progress = Callable[[int, int], None]
+
+
+# -- the template library ---------------------------------------------------------------------
+
+
+def shipped_templates() -> dict[str, LetterTemplate]:
+    folder = resource("templates")
+    out: dict[str, LetterTemplate] = {}
+    for path in sorted(folder.glob("*.txt")):
+        template = parse_template(path.read_text(encoding="utf-8"), source="shipped")
+        out[template.id] = template
+    return out
+
+
+def list_templates(db: Database) -> tuple[LetterTemplate, ...]:
+    """Every template: the shipped ones, each replaced by the school's edited copy if any."""
+    templates = shipped_templates()
+    with db.session() as s:
+        for record in s.scalars(select(LetterTemplateRecord)):
+            source = "edited" if record.id in templates else "custom"
+            try:
+                templates[record.id] = parse_template(record.text, source=source)
+            except LetterTemplateError:
+                continue  # a broken saved copy never hides the shipped letter
+    return tuple(templates.values())
+
+
+def get_template(db: Database, template_id: str) -> LetterTemplate:
+    for template in list_templates(db):
+        if template.id == template_id:
+            return template
+    ids = ", ".join(t.id for t in list_templates(db))
+    raise UserError(f"there is no letter template '{template_id}' (templates: {ids})")
+
+
+def save_template(db: Database, text: str, saved_by: str = "") -> LetterTemplate:
+    """Check and store a template's text; it overrides the shipped one with the same id."""
+    template = parse_template(text, source="edited")
+    canonical = format_template(template)
+    with db.session() as s:
+        record = s.get(LetterTemplateRecord, template.id)
+        if record is None:
+            s.add(LetterTemplateRecord(id=template.id, text=canonical, updated_by=saved_by))
+        else:
+            record.text = canonical
+            record.updated_at = utcnow()
+            record.updated_by = saved_by
+    return get_template(db, template.id)
+
+
+def reset_template(db: Database, template_id: str) -> LetterTemplate | None:
+    """Drop the school's copy: the shipped template comes back (None for a custom one)."""
+    with db.session() as s:
+        record = s.get(LetterTemplateRecord, template_id)
+        if record is not None:
+            s.delete(record)
+    return shipped_templates().get(template_id)
+
+
+# -- composing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComposeOptions:
+    post: bool = False  # address to the parent's home rather than "To the parent/carer of"
+    family_letters: bool = False  # siblings: one letter per family
+    split_families: bool = True  # a posted copy for each PR parent living apart
+    cover_sheets: bool = True
+    skip_problems: bool = False  # leave out letters that cannot be printed, and list them
+    letter_date: date | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Composition:
+    template: LetterTemplate
+    letters: tuple[LetterContent, ...]  # class, then surname, then copy
+    items: tuple[BatchItem, ...]  # letters with a cover sheet before each class
+    letterhead: Letterhead
+    logo: bytes | None
+    letter_date: date
+    as_of: date
+    problems: tuple[str, ...] = ()
+    merged: Mapping[str, str] = field(default_factory=dict)  # key -> merged body text
+
+    @property
+    def pupil_count(self) -> int:
+        return len({pid for letter in self.letters for pid in letter.pupil_ids})
+
+
+def compose(
+    db: Database,
+    template_id: str,
+    selection: Selection,
+    as_of: date | None = None,
+    options: ComposeOptions | None = None,
+) -> Composition:
+    """Merge a template for the chosen pupils; stops with the first field that cannot be filled
+    (or, with `skip_problems`, lists it and leaves that letter out)."""
+    options = options or ComposeOptions()
+    as_of = as_of or date.today()
+    letter_date = options.letter_date or date.today()
+    template = get_template(db, template_id)
+    _check_extra(template, options.extra)
+    school, sources = load_sources(db, selection, as_of, post=options.post)
+    if not sources:
+        raise UserError(f"no pupils on roll match {selection.describe()}")
+    letters: list[LetterContent] = []
+    problems: list[str] = []
+    for group in _groups(sources, options.family_letters):
+        recipients = group[0].contacts if options.split_families else group[0].contacts[:1]
+        for recipient in recipients:
+            try:
+                letters.append(
+                    build_letter(
+                        template,
+                        [(p.facts, p.figures) for p in group],
+                        school.facts,
+                        school.letterhead,
+                        recipient,
+                        letter_date,
+                        dict(options.extra),
+                    )
+                )
+            except LetterFieldError as exc:
+                if not options.skip_problems:
+                    raise
+                problems.append(str(exc))
+    if not letters:
+        raise UserError("no letter can be printed: " + "; ".join(problems[:3]))
+    letters.sort(key=_sort_key)
+    items = _with_covers(db, letters, template, letter_date) if options.cover_sheets else letters
+    return Composition(
+        template=template,
+        letters=tuple(letters),
+        items=tuple(items),
+        letterhead=school.letterhead,
+        logo=school.logo,
+        letter_date=letter_date,
+        as_of=as_of,
+        problems=tuple(problems),
+        merged={c.key: "\n\n".join(s.body for s in c.sections) for c in letters},
+    )
+
+
+def _check_extra(template: LetterTemplate, extra: Mapping[str, str]) -> None:
+    missing = [name for name in template.extra_fields if is_blank(extra.get(name))]
+    if missing:
+        names = ", ".join("{" + n + "}" for n in missing)
+        raise LetterFieldError(
+            f"{template.title} needs {names}: fill in the details before printing",
+            missing[0],
+            "every pupil",
+        )
+
+
+def _groups(sources: list[PupilSource], family_letters: bool) -> list[list[PupilSource]]:
+    if not family_letters:
+        return [[p] for p in sources]
+    families: dict[str, list[PupilSource]] = {}
+    for p in sources:
+        families.setdefault(p.family_key, []).append(p)
+    # eldest first: year group descending, so the letter goes in the youngest child's bag
+    return [
+        sorted(group, key=lambda p: (_year_order(p.facts.year_group), p.facts.forename))
+        for group in families.values()
+    ]
+
+
+def _year_order(year_group: str) -> int:
+    code = year_group.strip().upper()
+    return -int(code) if code.isdigit() else {"R": 1, "N": 2}.get(code, 3)
+
+
+def _sort_key(letter: LetterContent) -> tuple:
+    return (
+        _class_order(letter.class_name),
+        letter.sort_surname.casefold(),
+        letter.pupil_name.casefold(),
+        letter.key,
+    )
+
+
+def _class_order(name: str) -> tuple:
+    parts = []
+    for chunk in re.split(r"(\d+)", name.casefold()):
+        parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
+    return tuple(parts)
+
+
+def _with_covers(
+    db: Database, letters: list[LetterContent], template: LetterTemplate, letter_date: date
+) -> list[BatchItem]:
+    teachers = class_teachers(db)
+    counts: dict[str, int] = {}
+    for letter in letters:
+        counts[letter.class_name] = counts.get(letter.class_name, 0) + 1
+    items: list[BatchItem] = []
+    current = None
+    for letter in letters:
+        if letter.class_name != current:
+            current = letter.class_name
+            items.append(
+                CoverSheet(
+                    class_name=current or "No class",
+                    teacher=teachers.get(current, "") or "not recorded (Settings > Letters)",
+                    letters=counts[current],
+                    title=template.title,
+                    date_text=long_date(letter_date),
+                )
+            )
+        items.append(letter)
+    return items
+
+
+def edit_letter(composition: Composition, key: str, body: str) -> Composition:
+    """Change one letter's text before printing (a one-pupil letter: the whole body)."""
+    if is_blank(body):
+        raise UserError("the letter's text is empty")
+    if FIELD_RE.search(body) or "{" in body or "}" in body:
+        raise UserError("the edited letter still has a { } field: write the words in instead")
+    letters = []
+    for letter in composition.letters:
+        if letter.key == key:
+            sections = (replace(letter.sections[0], body=body),) + letter.sections[1:]
+            letter = replace(letter, sections=sections)
+        letters.append(letter)
+    if not any(letter.key == key for letter in composition.letters):
+        raise UserError("that letter is not in this batch")
+    by_key = {letter.key: letter for letter in letters}
+    items = tuple(by_key.get(getattr(i, "key", None), i) for i in composition.items)
+    merged = dict(composition.merged)
+    merged[key] = "\n\n".join(s.body for s in by_key[key].sections)
+    return replace(composition, letters=tuple(letters), items=items, merged=merged)
+
+
+def render(composition: Composition) -> bytes:
+    """The PDF of the whole batch, exactly as it will print (reproducible bytes)."""
+    return build_batch_pdf(
+        composition.items, composition.letterhead, composition.logo, composition.template.title
+    )

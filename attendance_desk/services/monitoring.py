@@ -1,0 +1,442 @@
+"""The monitoring engine over the database: figures, bands and concerns for every pupil.
+
+Marks are read with ONE raw SQL query (a string of dates and a string of codes per pupil, in
+time order) and turned into compact arrays (domain/rule_input.py); everything after that is
+pure domain code. Results are frozen dataclasses, never ORM objects.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from attendance_desk.domain.calendar import SchoolCalendar
+from attendance_desk.domain.concern import Concern
+from attendance_desk.domain.figures import Figures
+from attendance_desk.domain.groups import GroupFigures, group_table
+from attendance_desk.domain.pathway import CaseContext
+from attendance_desk.domain.patterns import (
+    BreakAbsence,
+    Recovery,
+    WeekdaySessions,
+    absence_instances,
+    absences_next_to_breaks,
+    recovery,
+    weekday_pattern,
+)
+from attendance_desk.domain.policy import WEEK, BandInfo, Policy
+from attendance_desk.domain.rule_input import (
+    CAT_TABLE,
+    ENCODER,
+    EvaluationContext,
+    RuleInput,
+    figures_from_chars,
+)
+from attendance_desk.domain.rules import REGISTER_RULE_FUNCTIONS, case_rule_functions, evaluate
+from attendance_desk.errors import UserError
+from attendance_desk.services.calendar import load_calendar
+from attendance_desk.services.policy import load_policy
+from attendance_desk.storage.db import Database
+
+TREND_POINTS = 6
+
+_PUPIL_SQL = """
+SELECT id, upn, legal_surname, legal_forename, preferred_surname, preferred_forename,
+       year_group, reg_group, sex, date_of_birth, admission_date, leaving_date,
+       pupil_premium, fsm, sen_status, eal, looked_after, child_protection, child_in_need
+FROM pupils {where} ORDER BY id
+"""
+# The table is clustered on (pupil_id, date, session) (WITHOUT ROWID), so a scan groups by
+# pupil with no sort and each group_concat comes in time order; the loader still checks.
+_MARKS_SQL = """
+SELECT pupil_id, group_concat(date || session, ','), group_concat(code, ',')
+FROM marks
+WHERE +date >= ? AND +date <= ? {pupil_filter}
+GROUP BY pupil_id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PupilOverview:
+    pupil_id: int
+    upn: str | None
+    surname: str  # preferred name when there is one
+    forename: str
+    legal_surname: str
+    legal_forename: str
+    year_group: str | None
+    reg_group: str | None
+    sex: str | None
+    date_of_birth: date | None
+    admission_date: date | None
+    leaving_date: date | None
+    pupil_premium: bool
+    fsm: bool
+    sen_status: str
+    eal: bool
+    looked_after: bool
+    child_protection: bool
+    child_in_need: bool
+    on_roll: bool  # on roll on the date
+    year: Figures  # 1 September to the date (to the leaving date for a leaver)
+    half_term: Figures  # the current half term to the date
+    band: BandInfo | None
+    concern_rules: tuple[str, ...]
+    trend: tuple[tuple[date, float | None], ...]  # ytd % at recent monitoring points, then now
+
+    @property
+    def persistent(self) -> bool:
+        return self.year.persistent
+
+    @property
+    def severe(self) -> bool:
+        return self.year.severe
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return self.year.attendance_pct
+
+
+@dataclass(frozen=True, slots=True)
+class PupilReport:
+    """Everything on a pupil's page. Overview fields are reachable directly (report.upn)."""
+
+    overview: PupilOverview
+    year: Figures
+    term: Figures
+    half_term: Figures
+    marks: tuple[tuple[date, str, str], ...]  # the academic year to the date
+    monitoring_points: tuple[tuple[date, float | None], ...]
+    weekday_pattern: tuple[WeekdaySessions, ...]
+    break_absences: tuple[BreakAbsence, ...]
+    absence_instances: int
+    recovery: Recovery
+    concerns: tuple[Concern, ...]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.overview, name)
+
+    @property
+    def sessions_to_90(self) -> int | None:
+        return self.recovery.sessions_to_90
+
+    @property
+    def sessions_to_96(self) -> int | None:
+        return self.recovery.sessions_to_96
+
+    @property
+    def projected_year_end_pct(self) -> float | None:
+        return self.recovery.projected_year_end_pct
+
+
+# --- loading ----------------------------------------------------------------------------------
+class _SlotMap(dict):
+    """ "YYYY-MM-DDAM" -> date ordinal * 2 + session, computed once per distinct key."""
+
+    def __missing__(self, key: str) -> int:
+        value = date.fromisoformat(key[:10]).toordinal() * 2 + (key[10:] == "PM")
+        self[key] = value
+        return value
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    ctx: EvaluationContext
+    pupils: list[tuple]  # rows of _PUPIL_SQL with dates parsed
+    inputs: dict[int, RuleInput]
+
+
+def _load(
+    db: Database,
+    as_of: date,
+    *,
+    leavers: bool,
+    pupil_id: int | None = None,
+    case_contexts: Mapping[int, CaseContext] | None = None,
+    policy: Policy | None = None,
+    calendar: SchoolCalendar | None = None,
+) -> _Loaded:
+    conn = db.raw_connection()
+    try:
+        return _load_from(conn, as_of, leavers, pupil_id, case_contexts, policy, calendar)
+    finally:
+        conn.close()
+
+
+def _load_from(
+    conn: sqlite3.Connection,
+    as_of: date,
+    leavers: bool,
+    pupil_id: int | None,
+    case_contexts: Mapping[int, CaseContext] | None,
+    policy: Policy | None,
+    calendar: SchoolCalendar | None,
+) -> _Loaded:
+    calendar = calendar or load_calendar(conn)
+    policy = policy or load_policy(conn)
+    year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    # Pupils on roll on the date, or (with leavers) at any time from 1 September to the date.
+    first_day = year_start if leavers else as_of
+    where = "WHERE (admission_date IS NULL OR admission_date <= ?) AND (leaving_date IS NULL OR leaving_date >= ?)"
+    params: list[object] = [as_of.isoformat(), first_day.isoformat()]
+    if pupil_id is not None:  # one pupil's page: whatever their dates
+        where, params = "WHERE id = ?", [pupil_id]
+    pupils = []
+    for row in conn.execute(_PUPIL_SQL.format(where=where), params):
+        row = list(row)
+        row[9], row[10], row[11] = _d(row[9]), _d(row[10]), _d(row[11])
+        pupils.append(tuple(row))
+    wanted = {p[0]: p for p in pupils}
+    load_start = date(year_start.year - 1, 9, 1)
+    pupil_filter = "AND pupil_id = ?" if pupil_id is not None else ""
+    mparams: list[object] = [load_start.isoformat(), as_of.isoformat()]
+    if pupil_id is not None:
+        mparams.append(pupil_id)
+    slot_map = _SlotMap()
+    enc = ENCODER.__getitem__
+    raw: dict[int, tuple[list[int], str]] = {}
+    for pid, keys, codes in conn.execute(_MARKS_SQL.format(pupil_filter=pupil_filter), mparams):
+        if pid not in wanted:
+            continue
+        slots = list(map(slot_map.__getitem__, keys.split(",")))
+        chars = "".join(map(enc, codes.split(",")))
+        if slots != sorted(slots):  # the query's order is not guaranteed by SQL itself
+            pairs = sorted(zip(slots, chars, strict=True))
+            slots, chars = [s for s, _ in pairs], "".join(c for _, c in pairs)
+        raw[pid] = (slots, chars)
+    non_school = tuple(
+        sorted({s >> 1 for s in slot_map.values() if not calendar.is_school_ordinal(s >> 1)})
+    )
+    ctx = EvaluationContext.build(calendar, policy, as_of, non_school)
+    cases = case_contexts or {}
+    inputs: dict[int, RuleInput] = {}
+    for p in pupils:
+        pid, admission, leaving = p[0], p[10], p[11]
+        slots, chars = raw.get(pid, ([], ""))
+        if slots and (
+            (admission is not None and admission > load_start)
+            or (leaving is not None and leaving < as_of)
+        ):
+            lo = 0 if admission is None else _bisect(slots, admission.toordinal() * 2)
+            hi = len(slots) if leaving is None else _bisect(slots, leaving.toordinal() * 2 + 2)
+            slots, chars = slots[lo:hi], chars[lo:hi]
+        inputs[pid] = RuleInput(
+            pid, slots, chars, ctx, admission, leaving, cases.get(pid), chars.translate(CAT_TABLE)
+        )
+    return _Loaded(ctx, pupils, inputs)
+
+
+def _bisect(slots: Sequence[int], value: int) -> int:
+    from bisect import bisect_left
+
+    return bisect_left(slots, value)
+
+
+# --- per pupil --------------------------------------------------------------------------------
+def monitoring_point_dates(ctx: EvaluationContext) -> list[date]:
+    """Monitoring points this year before the date: ends of half terms (Clifford) or the Sunday
+    ending each school week (Clifton)."""
+    cal, year = ctx.calendar, ctx.year
+    if ctx.policy.falling_attendance.monitoring_point == WEEK:
+        sundays = [m + timedelta(days=6) for m in cal.school_weeks(year.start, ctx.as_of)]
+        return [s for s in sundays if year.start <= s < ctx.as_of]
+    return [h.end for h in cal.half_terms_in_year(year.name) if h.end < ctx.as_of]
+
+
+def _overview(p: tuple, inp: RuleInput, points: Sequence[date], rules: Sequence) -> PupilOverview:
+    ctx = inp.ctx
+    ytd = inp.year_to_date
+    half = ctx.half_term
+    half_figures = (
+        figures_from_chars(inp.chars[slice(*inp.bounds(half.start, min(half.end, ctx.as_of)))])
+        if half is not None
+        else Figures()
+    )
+    start = ctx.year.start
+    trend = tuple((d, _pct(inp.attendance(start, d))) for d in points[-(TREND_POINTS - 1) :])
+    trend += ((ctx.as_of, ytd.attendance_pct),)
+    concerns = evaluate(inp, rules)
+    return PupilOverview(
+        pupil_id=p[0],
+        upn=p[1],
+        surname=p[4] or p[2],
+        forename=p[5] or p[3],
+        legal_surname=p[2],
+        legal_forename=p[3],
+        year_group=p[6],
+        reg_group=p[7],
+        sex=p[8],
+        date_of_birth=p[9],
+        admission_date=p[10],
+        leaving_date=p[11],
+        pupil_premium=bool(p[12]),
+        fsm=bool(p[13]),
+        sen_status=p[14] or "N",
+        eal=bool(p[15]),
+        looked_after=bool(p[16]),
+        child_protection=bool(p[17]),
+        child_in_need=bool(p[18]),
+        on_roll=inp.on_roll,
+        year=ytd,
+        half_term=half_figures,
+        band=ctx.policy.band_info(ytd.attendance),
+        concern_rules=tuple(dict.fromkeys(c.rule for c in concerns)),
+        trend=trend,
+    )
+
+
+def _pct(frac: object) -> float | None:
+    return None if frac is None else float(frac) * 100  # type: ignore[arg-type]
+
+
+def _rules() -> tuple:
+    return REGISTER_RULE_FUNCTIONS + case_rule_functions()
+
+
+# --- public API -------------------------------------------------------------------------------
+def pupil_overviews(
+    db: Database,
+    as_of: date,
+    include_leavers: bool = False,
+    case_contexts: Mapping[int, CaseContext] | None = None,
+) -> list[PupilOverview]:
+    """One row per pupil on roll on the date (with leavers: on roll at any time this year)."""
+    loaded = _load(db, as_of, leavers=include_leavers, case_contexts=case_contexts)
+    points = monitoring_point_dates(loaded.ctx)
+    rules = _rules()
+    return [_overview(p, loaded.inputs[p[0]], points, rules) for p in loaded.pupils]
+
+
+def pupil_report(
+    db: Database, pupil_id: int, as_of: date, case_context: CaseContext | None = None
+) -> PupilReport:
+    contexts = {pupil_id: case_context} if case_context is not None else None
+    loaded = _load(db, as_of, leavers=True, pupil_id=pupil_id, case_contexts=contexts)
+    if not loaded.pupils:
+        raise UserError(f"there is no pupil with id {pupil_id}")
+    p = loaded.pupils[0]
+    inp = loaded.inputs[pupil_id]
+    ctx = loaded.ctx
+    points = monitoring_point_dates(ctx)
+    rules = _rules()
+    overview = _overview(p, inp, points, rules)
+    year_start = ctx.year.start
+    term = ctx.term
+    return PupilReport(
+        overview=overview,
+        year=overview.year,
+        term=inp.figures(term.start, min(term.end, as_of)) if term else Figures(),
+        half_term=overview.half_term,
+        marks=tuple(inp.marks(year_start, as_of)),
+        monitoring_points=tuple((d, _pct(inp.attendance(year_start, d))) for d in points)
+        + ((as_of, overview.year.attendance_pct),),
+        weekday_pattern=weekday_pattern(inp, year_start, as_of),
+        break_absences=absences_next_to_breaks(inp, year_start, as_of),
+        absence_instances=absence_instances(inp, year_start, as_of),
+        recovery=recovery(inp),
+        concerns=tuple(evaluate(inp, rules)),
+    )
+
+
+def school_concerns(
+    db: Database, as_of: date, case_contexts: Mapping[int, CaseContext] | None = None
+) -> list[Concern]:
+    """Every concern for every pupil on roll on the date, register rules then case rules."""
+    loaded = _load(db, as_of, leavers=False, case_contexts=case_contexts)
+    rules = _rules()
+    out: list[Concern] = []
+    for p in loaded.pupils:
+        out.extend(evaluate(loaded.inputs[p[0]], rules))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    year_group: str | None
+    reg_group: str | None
+    sex: str | None
+    pupil_premium: bool
+    fsm: bool
+    sen_status: str
+    eal: bool
+    year: Figures
+
+
+def group_figures(db: Database, as_of: date, include_reception: bool = True) -> list[GroupFigures]:
+    """Year-to-date figures for the school and its groups; every pupil on roll at any time
+    from 1 September to the date counts (a leaver up to the leaving date)."""
+    loaded = _load(db, as_of, leavers=True)
+    members = [
+        _Member(
+            p[6],
+            p[7],
+            p[8],
+            bool(p[12]),
+            bool(p[13]),
+            p[14] or "N",
+            bool(p[15]),
+            loaded.inputs[p[0]].year_to_date,
+        )
+        for p in loaded.pupils
+    ]
+    return group_table(members, include_reception)
+
+
+_WEEKLY_SQL = """
+SELECT date(m.date, 'weekday 0', '-6 days') AS monday, m.code, count(*)
+FROM marks m JOIN pupils p ON p.id = m.pupil_id
+WHERE m.date >= ? AND m.date <= ?
+  AND (p.admission_date IS NULL OR m.date >= p.admission_date)
+  AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
+GROUP BY monday, m.code
+"""
+
+
+def weekly_attendance(db: Database, as_of: date) -> list[tuple[date, Figures]]:
+    """Whole-school figures for each school week of the academic year up to the date."""
+    year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    counts: dict[str, dict[str, int]] = {}
+    conn = db.raw_connection()
+    try:
+        for monday, code, n in conn.execute(
+            _WEEKLY_SQL, (year_start.isoformat(), as_of.isoformat())
+        ):
+            counts.setdefault(monday, {})[code] = n
+    finally:
+        conn.close()
+    weeks = [
+        (date.fromisoformat(m), Figures.from_code_counts(c)) for m, c in sorted(counts.items())
+    ]
+    return [(m, f) for m, f in weeks if f.possible > 0]
+
+
+_LEAGUE_SQL = """
+SELECT p.reg_group, m.code, count(*)
+FROM marks m JOIN pupils p ON p.id = m.pupil_id
+WHERE m.date >= ? AND m.date <= ? AND p.reg_group IS NOT NULL
+  AND (p.admission_date IS NULL OR m.date >= p.admission_date)
+  AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
+GROUP BY p.reg_group, m.code
+"""
+
+
+def class_league(db: Database, as_of: date) -> list[tuple[str, Figures]]:
+    """Each class's figures for the week of the date (Monday to the date), best first."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    counts: dict[str, dict[str, int]] = {}
+    conn = db.raw_connection()
+    try:
+        for group, code, n in conn.execute(_LEAGUE_SQL, (monday.isoformat(), as_of.isoformat())):
+            counts.setdefault(group, {})[code] = n
+    finally:
+        conn.close()
+    rows = [(g, Figures.from_code_counts(c)) for g, c in counts.items()]
+    rows = [(g, f) for g, f in rows if f.possible > 0]
+    rows.sort(key=lambda r: (-(r[1].attendance or 0), r[0]))
+    return rows

@@ -1,0 +1,169 @@
+"""Tasks and the caseload: overdue, due today, this week."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
+from attendance_desk.errors import UserError
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import Mark, Pupil
+from attendance_desk.storage.models.cases import Task
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    task_id: int
+    pupil_id: int
+    pupil_name: str
+    reg_group: str
+    kind: TaskKind
+    title: str
+    due: date
+    done_on: date | None
+    done_by: str
+    event_id: int | None
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+
+@dataclass(frozen=True)
+class Caseload:
+    today: date
+    overdue: tuple[TaskInfo, ...]
+    due_today: tuple[TaskInfo, ...]
+    this_week: tuple[TaskInfo, ...]
+
+
+def _info(task: Task, pupil: Pupil) -> TaskInfo:
+    return TaskInfo(
+        task.id,
+        task.pupil_id,
+        f"{pupil.forename} {pupil.surname}",
+        pupil.reg_group or "",
+        TaskKind(task.kind) if task.kind in TaskKind._value2member_map_ else TaskKind.OTHER,
+        task.title,
+        task.due,
+        task.done_on,
+        task.done_by,
+        task.event_id,
+    )
+
+
+def _query(s: Session, *where) -> list[TaskInfo]:  # noqa: ANN002
+    rows = s.execute(
+        select(Task, Pupil)
+        .join(Pupil, Pupil.id == Task.pupil_id)
+        .where(*where)
+        .order_by(Task.due, Task.id)
+    ).all()
+    return [_info(t, p) for t, p in rows]
+
+
+def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
+    """A task for each `N` older than 5 school days; tasks whose `N` was replaced are done.
+
+    Returns how many tasks were added.
+    """
+    from attendance_desk.services.calendar import get_calendar
+
+    calendar = get_calendar(db)
+    added = 0
+    with db.session() as s:
+        marks = s.execute(
+            select(Mark.pupil_id, Mark.date, Mark.session).where(
+                Mark.code == "N", Mark.date <= as_of
+            )
+        ).all()
+        open_n = {
+            t.source_key: t
+            for t in s.scalars(
+                select(Task).where(Task.kind == TaskKind.UNRESOLVED_N.value, Task.done_on.is_(None))
+            )
+        }
+        existing = set(
+            s.scalars(select(Task.source_key).where(Task.kind == TaskKind.UNRESOLVED_N.value))
+        )
+        current: set[str] = set()
+        for pupil_id, day, session in marks:
+            key = f"n:{pupil_id}:{day.isoformat()}:{session}"
+            current.add(key)
+            if key in existing:
+                continue
+            due = unresolved_n_due(day, calendar.next_school_day)
+            if due is None or due > as_of:
+                continue
+            s.add(
+                Task(
+                    pupil_id=pupil_id,
+                    kind=TaskKind.UNRESOLVED_N.value,
+                    title=f"Replace the N of {day:%d/%m/%Y} {session} with a real code",
+                    due=due,
+                    source_key=key,
+                )
+            )
+            added += 1
+        for key, task in open_n.items():
+            if key not in current:
+                task.done_on, task.done_by = as_of, "register"
+    return added
+
+
+def caseload(db: Database, today: date, refresh: bool = True) -> Caseload:
+    """Open tasks overdue, due today and due later this week (to Sunday)."""
+    if refresh:
+        sync_unresolved_n_tasks(db, today)
+    with db.session() as s:
+        tasks = _query(s, Task.done_on.is_(None))
+    groups: dict[str, list[TaskInfo]] = {
+        "overdue": [],
+        "due_today": [],
+        "this_week": [],
+        "later": [],
+    }
+    for t in tasks:
+        groups[bucket_of(t.due, today)].append(t)
+    return Caseload(
+        today, tuple(groups["overdue"]), tuple(groups["due_today"]), tuple(groups["this_week"])
+    )
+
+
+def pupil_tasks(db: Database, pupil_id: int, include_done: bool = True) -> tuple[TaskInfo, ...]:
+    with db.session() as s:
+        where = [Task.pupil_id == pupil_id]
+        if not include_done:
+            where.append(Task.done_on.is_(None))
+        return tuple(_query(s, *where))
+
+
+def set_task_done(db: Database, task_id: int, done: bool, on: date, by: str = "") -> TaskInfo:
+    """Tick a task off (or back on)."""
+    with db.session() as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise UserError(f"There is no task {task_id}")
+        task.done_on = on if done else None
+        task.done_by = by.strip() if done else ""
+        s.flush()
+        return _info(task, s.get(Pupil, task.pupil_id))  # type: ignore[arg-type]
+
+
+def add_task(
+    db: Database, pupil_id: int, title: str, due: date, kind: TaskKind = TaskKind.OTHER
+) -> TaskInfo:
+    if not title.strip():
+        raise UserError("A task needs a title")
+    with db.session() as s:
+        pupil = s.get(Pupil, pupil_id)
+        if pupil is None:
+            raise UserError(f"There is no pupil with id {pupil_id}")
+        task = Task(pupil_id=pupil_id, kind=kind.value, title=title.strip(), due=due)
+        s.add(task)
+        s.flush()
+        return _info(task, pupil)

@@ -1,0 +1,348 @@
+"""Timeline events: add (with the tasks they make), edit (keeping the earlier version), read.
+
+An event may cover several pupils of a family. A penalty notice is checked against the national
+cap and priced by domain.penalty; a Notice to Improve's end is counted in school weeks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attendance_desk.domain import penalty
+from attendance_desk.domain.events import (
+    Details,
+    EventKind,
+    NoticeToImprove,
+    PenaltyNotice,
+    details_from_dict,
+    details_to_dict,
+    kind_of,
+    summarise,
+    validate,
+)
+from attendance_desk.domain.pathway import Stage
+from attendance_desk.domain.tasks import tasks_for_event
+from attendance_desk.errors import UserError
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import Pupil
+from attendance_desk.storage.models.base import utcnow
+from attendance_desk.storage.models.cases import (
+    Case,
+    EventPupil,
+    EventRevision,
+    Task,
+    TimelineEvent,
+)
+
+STAGE_CHANGE = "stage_change"  # the kind of a timeline entry that is a stage move
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a pupil's chronology: an event, or a stage move (kind STAGE_CHANGE)."""
+
+    kind: str  # an EventKind value or STAGE_CHANGE
+    date: date
+    recorded_by: str
+    summary: str
+    event_id: int | None = None
+    details: Details | None = None
+    pupil_ids: tuple[int, ...] = ()
+    revision: int = 1
+    recorded_at: datetime | None = None
+    stage: Stage | None = None  # the stage moved to, for STAGE_CHANGE
+    reason: str = ""
+
+    @property
+    def edited(self) -> bool:
+        return self.revision > 1
+
+    @property
+    def label(self) -> str:
+        if self.kind == STAGE_CHANGE:
+            return "Stage change"
+        return EventKind(self.kind).label
+
+
+@dataclass(frozen=True)
+class EventRevisionInfo:
+    revision: int
+    date: date
+    recorded_by: str
+    summary: str
+    details: Details
+    replaced_at: datetime
+    replaced_by: str
+    edit_reason: str
+
+
+def _entry(event: TimelineEvent) -> TimelineEntry:
+    details = details_from_dict(event.kind, json.loads(event.details_json))
+    return TimelineEntry(
+        kind=event.kind,
+        date=event.date,
+        recorded_by=event.recorded_by,
+        summary=event.summary,
+        event_id=event.id,
+        details=details,
+        pupil_ids=tuple(sorted(p.pupil_id for p in event.pupils)),
+        revision=event.revision,
+        recorded_at=event.created_at,
+    )
+
+
+def _check_pupils(s: Session, pupil_ids: Sequence[int]) -> list[int]:
+    ids = sorted(set(pupil_ids))
+    if not ids:
+        raise UserError("An event must be about at least one pupil")
+    found = set(s.scalars(select(Pupil.id).where(Pupil.id.in_(ids))))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise UserError(f"There is no pupil with id {missing[0]}")
+    return ids
+
+
+def _prepare(
+    s: Session, details: Details, pupil_ids: Sequence[int], event_id: int | None
+) -> Details:
+    """Fill in what the rules decide: a penalty notice's amount, a Notice to Improve's end."""
+    validate(details)
+    if isinstance(details, PenaltyNotice):
+        assert details.issued is not None
+        sequence = max(
+            penalty.require_allowed(
+                _penalty_notices(s, pid, exclude=event_id), details.parent, details.issued
+            ).sequence
+            for pid in pupil_ids
+        )
+        amount = penalty.amount_due(sequence, details.issued, details.paid_on)
+        if details.status == "paid" and details.paid_on is None:
+            raise UserError("Give the date the penalty notice was paid")
+        details = replace(details, amount=amount)
+    return details
+
+
+def _with_period_end(db: Database, details: Details) -> Details:
+    """A Notice to Improve's period ends with the last school day of its Nth school week."""
+    if not isinstance(details, NoticeToImprove) or details.period_end is not None:
+        return details
+    from attendance_desk.services.calendar import get_calendar
+
+    validate(details)
+    assert details.issued is not None
+    calendar = get_calendar(db)
+    weeks = calendar.school_weeks(details.issued, date.max)
+    end = details.issued + timedelta(weeks=details.period_weeks)
+    if len(weeks) > details.period_weeks:
+        end = (
+            calendar.last_school_day_on_or_before(weeks[details.period_weeks] - timedelta(days=1))
+            or end
+        )
+    return replace(details, period_end=end)
+
+
+def _penalty_notices(s: Session, pupil_id: int, exclude: int | None) -> list[penalty.IssuedNotice]:
+    rows = s.execute(
+        select(TimelineEvent.id, TimelineEvent.details_json)
+        .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
+        .where(
+            EventPupil.pupil_id == pupil_id, TimelineEvent.kind == EventKind.PENALTY_NOTICE.value
+        )
+    ).all()
+    out = []
+    for event_id, text in rows:
+        if event_id == exclude:
+            continue
+        d = details_from_dict(EventKind.PENALTY_NOTICE, json.loads(text))
+        assert isinstance(d, PenaltyNotice) and d.issued is not None
+        out.append(penalty.IssuedNotice(d.parent, d.issued, withdrawn=d.status == "withdrawn"))
+    return out
+
+
+def penalty_decision(db: Database, pupil_id: int, parent: str, on: date) -> penalty.PenaltyDecision:
+    """May a penalty notice go to `parent` for this pupil on `on`, and for how much?"""
+    with db.session() as s:
+        return penalty.decide(_penalty_notices(s, pupil_id, None), parent, on)
+
+
+def _make_tasks(
+    s: Session, event: TimelineEvent, details: Details, pupil_ids: Iterable[int]
+) -> None:
+    specs = tasks_for_event(details, event.date)
+    existing = {t.source_key: t for t in s.scalars(select(Task).where(Task.event_id == event.id))}
+    wanted: set[str] = set()
+    for pid in pupil_ids:
+        for spec in specs:
+            key = f"event:{event.id}:{pid}:{spec.key}"
+            wanted.add(key)
+            task = existing.get(key)
+            if task is None:
+                s.add(
+                    Task(
+                        pupil_id=pid,
+                        event_id=event.id,
+                        kind=spec.kind.value,
+                        title=spec.title,
+                        due=spec.due,
+                        source_key=key,
+                    )
+                )
+            elif task.done_on is None:
+                task.due, task.title = spec.due, spec.title
+    for key, task in existing.items():
+        if key not in wanted and task.done_on is None:
+            s.delete(task)
+
+
+def add_event(
+    db: Database,
+    pupil_ids: Sequence[int],
+    details: Details,
+    on: date,
+    recorded_by: str = "",
+    summary: str | None = None,
+) -> TimelineEntry:
+    """Record an event for one pupil or several (a family), with the tasks it makes."""
+    details = _with_period_end(db, details)
+    with db.session() as s:
+        return add_event_in(s, pupil_ids, details, on, recorded_by, summary)
+
+
+def add_event_in(
+    s: Session,
+    pupil_ids: Sequence[int],
+    details: Details,
+    on: date,
+    recorded_by: str = "",
+    summary: str | None = None,
+) -> TimelineEntry:
+    """add_event inside a unit of work another service owns (it commits)."""
+    ids = _check_pupils(s, pupil_ids)
+    details = _prepare(s, details, ids, None)
+    event = TimelineEvent(
+        kind=kind_of(details).value,
+        date=on,
+        recorded_by=recorded_by.strip(),
+        summary=(summary or summarise(details)).strip(),
+        details_json=json.dumps(details_to_dict(details), ensure_ascii=False),
+        pupils=[EventPupil(pupil_id=pid) for pid in ids],
+    )
+    s.add(event)
+    s.flush()
+    _make_tasks(s, event, details, ids)
+    s.flush()
+    return _entry(event)
+
+
+def edit_event(
+    db: Database,
+    event_id: int,
+    details: Details,
+    on: date,
+    edited_by: str = "",
+    edit_reason: str = "",
+    summary: str | None = None,
+) -> TimelineEntry:
+    """Change an event; its previous version is kept in the event's revisions."""
+    details = _with_period_end(db, details)
+    with db.session() as s:
+        event = s.get(TimelineEvent, event_id)
+        if event is None:
+            raise UserError(f"There is no timeline event {event_id}")
+        if kind_of(details).value != event.kind:
+            raise UserError("An event's kind cannot change: record a new event instead")
+        ids = [p.pupil_id for p in event.pupils]
+        details = _prepare(s, details, ids, event.id)
+        s.add(
+            EventRevision(
+                event_id=event.id,
+                revision=event.revision,
+                date=event.date,
+                recorded_by=event.recorded_by,
+                summary=event.summary,
+                details_json=event.details_json,
+                replaced_by=edited_by.strip(),
+                edit_reason=edit_reason.strip(),
+            )
+        )
+        event.date = on
+        event.summary = (summary or summarise(details)).strip()
+        event.details_json = json.dumps(details_to_dict(details), ensure_ascii=False)
+        event.revision += 1
+        event.updated_at = utcnow()
+        _make_tasks(s, event, details, ids)
+        s.flush()
+        return _entry(event)
+
+
+def event_revisions(db: Database, event_id: int) -> tuple[EventRevisionInfo, ...]:
+    """Earlier versions of an event, oldest first."""
+    with db.session() as s:
+        kind = s.scalar(select(TimelineEvent.kind).where(TimelineEvent.id == event_id))
+        rows = s.scalars(
+            select(EventRevision)
+            .where(EventRevision.event_id == event_id)
+            .order_by(EventRevision.revision)
+        ).all()
+        return tuple(
+            EventRevisionInfo(
+                r.revision,
+                r.date,
+                r.recorded_by,
+                r.summary,
+                details_from_dict(kind, json.loads(r.details_json)),
+                r.replaced_at,
+                r.replaced_by,
+                r.edit_reason,
+            )
+            for r in rows
+        )
+
+
+def get_event(db: Database, event_id: int) -> TimelineEntry:
+    with db.session() as s:
+        event = s.get(TimelineEvent, event_id)
+        if event is None:
+            raise UserError(f"There is no timeline event {event_id}")
+        return _entry(event)
+
+
+def timeline(
+    db: Database, pupil_id: int, kinds: Iterable[str] | None = None
+) -> tuple[TimelineEntry, ...]:
+    """The pupil's whole chronology, newest first: events and stage moves of every case."""
+    wanted = set(kinds) if kinds is not None else None
+    with db.session() as s:
+        events = s.scalars(
+            select(TimelineEvent)
+            .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
+            .where(EventPupil.pupil_id == pupil_id)
+        ).all()
+        entries = [_entry(e) for e in events if wanted is None or e.kind in wanted]
+        if wanted is None or STAGE_CHANGE in wanted:
+            for case in s.scalars(select(Case).where(Case.pupil_id == pupil_id)):
+                for c in case.stage_changes:
+                    stage = Stage(c.to_stage)
+                    text = f"Stage: {stage.label}"
+                    if c.from_stage:
+                        text = f"Stage: {Stage(c.from_stage).label} \u2192 {stage.label}"
+                    entries.append(
+                        TimelineEntry(
+                            kind=STAGE_CHANGE,
+                            date=c.date,
+                            recorded_by=c.decided_by,
+                            summary=text,
+                            recorded_at=c.recorded_at,
+                            stage=stage,
+                            reason=c.reason,
+                            pupil_ids=(pupil_id,),
+                        )
+                    )
+    entries.sort(key=lambda e: (e.date, e.recorded_at or datetime.min), reverse=True)
+    return tuple(entries)

@@ -1,0 +1,353 @@
+"""Dialogs for casework: add or edit any kind of timeline event, and move a case's stage.
+
+The event form is built from the kind's details dataclass (domain.events), so every kind gets
+the same keyboard-friendly layout: a date, who recorded it, then its own fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.domain import events as ev
+from attendance_desk.domain.events import (
+    DETAIL_TYPES,
+    EventKind,
+    details_from_dict,
+    details_to_dict,
+)
+from attendance_desk.domain.pathway import STAGE_LABELS, Stage
+from attendance_desk.errors import UserError
+from attendance_desk.services.cases import change_stage, get_case, support_on_record
+from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
+from attendance_desk.storage.db import Database
+
+CHOICES: dict[str, dict[str, str]] = {
+    "outcome_call": ev.CALL_OUTCOMES,
+    "direction": {"out": "Outgoing", "in": "Incoming"},
+    "meeting_type": ev.MEETING_TYPES,
+    "agency": ev.REFERRAL_AGENCIES,
+    "consent": ev.CONSENT,
+    "status": ev.PENALTY_STATUSES,
+    "section": {"444(1)": "s.444(1)", "444(1A)": "s.444(1A)"},
+}
+LONG_TEXT = {"terms", "actions", "text", "notes", "outcome"}
+
+
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _parse_dates(text: str) -> list[str]:
+    out = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            day, month, year = (int(x) for x in part.split("/"))
+            out.append(date(year, month, day).isoformat())
+        except ValueError:
+            raise UserError(f"'{part}' is not a date like 03/02/2025") from None
+    return out
+
+
+class DetailsForm(QWidget):
+    """Fields for one kind's details; `values()` gives the dict domain.events validates."""
+
+    def __init__(self, kind: EventKind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.cls = DETAIL_TYPES[kind]
+        self.hints = typing.get_type_hints(self.cls)
+        self.layout_ = QFormLayout(self)
+        self.editors: dict[str, QWidget] = {}
+        for f in dataclasses.fields(self.cls):
+            if f.name == "amount":  # set by the penalty rules, never typed
+                continue
+            editor = self._editor(f.name, self.hints[f.name])
+            editor.setObjectName(f"field_{f.name}")
+            self.editors[f.name] = editor
+            self.layout_.addRow(_label(f.name), editor)
+
+    def _choices(self, name: str) -> dict[str, str] | None:
+        if name == "outcome" and self.kind is EventKind.PHONE_CALL:
+            return CHOICES["outcome_call"]
+        return CHOICES.get(name) if name != "outcome" else None
+
+    def _editor(self, name: str, hint: Any) -> QWidget:
+        args = typing.get_args(hint)
+        choices = self._choices(name)
+        if choices:
+            combo = QComboBox()
+            for key, text in choices.items():
+                combo.addItem(text, key)
+            return combo
+        if hint is bool:
+            return QCheckBox()
+        if hint == (bool | None):
+            combo = QComboBox()
+            for text, value in (("Not yet known", None), ("Yes", True), ("No", False)):
+                combo.addItem(text, value)
+            return combo
+        if hint is int:
+            spin = QSpinBox()
+            spin.setRange(3, 6) if name == "period_weeks" else spin.setRange(0, 10**6)
+            return spin
+        if hint is date or (date in args and typing.get_origin(hint) is not tuple):
+            edit = QDateEdit()
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.setSpecialValueText("(none)")
+            edit.setMinimumDate(QDate(2000, 1, 1))
+            edit.setDate(edit.minimumDate())  # shown as "(none)"
+            return edit
+        if name in LONG_TEXT:
+            text = QPlainTextEdit()
+            text.setTabChangesFocus(True)
+            text.setFixedHeight(64)
+            return text
+        line = QLineEdit()
+        if typing.get_origin(hint) is tuple:
+            line.setPlaceholderText(
+                "dates like 03/02/2025, separated by commas"
+                if date in args
+                else "separated by commas"
+            )
+        return line
+
+    def set_values(self, data: dict[str, Any]) -> None:
+        for name, editor in self.editors.items():
+            value = data.get(name)
+            if isinstance(editor, QComboBox):
+                i = editor.findData(value)
+                editor.setCurrentIndex(max(i, 0))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QSpinBox):
+                editor.setValue(int(value or editor.minimum()))
+            elif isinstance(editor, QDateEdit):
+                editor.setDate(qdate(date.fromisoformat(value)) if value else editor.minimumDate())
+            elif isinstance(editor, QPlainTextEdit):
+                editor.setPlainText(value or "")
+            elif isinstance(editor, QLineEdit):
+                if isinstance(value, list):
+                    is_dates = date in typing.get_args(self.hints[name])
+                    value = ", ".join(
+                        date.fromisoformat(v).strftime("%d/%m/%Y") if is_dates else str(v)
+                        for v in value
+                    )
+                editor.setText("" if value is None else str(value))
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            hint = self.hints[name]
+            if isinstance(editor, QComboBox):
+                out[name] = editor.currentData()
+            elif isinstance(editor, QCheckBox):
+                out[name] = editor.isChecked()
+            elif isinstance(editor, QSpinBox):
+                out[name] = editor.value()
+            elif isinstance(editor, QDateEdit):
+                out[name] = (
+                    None
+                    if editor.date() == editor.minimumDate()
+                    else pydate(editor.date()).isoformat()
+                )
+            elif isinstance(editor, QPlainTextEdit):
+                out[name] = editor.toPlainText().strip()
+            elif isinstance(editor, QLineEdit):
+                text = editor.text().strip()
+                if typing.get_origin(hint) is tuple:
+                    if date in typing.get_args(hint):
+                        out[name] = _parse_dates(text)
+                    else:
+                        out[name] = [p.strip() for p in text.split(",") if p.strip()]
+                elif name == "suggested_code":
+                    out[name] = text.upper() or None
+                elif name == "letter_id":
+                    out[name] = int(text) if text.isdigit() else None
+                else:
+                    out[name] = text
+        return out
+
+
+class EventDialog(QDialog):
+    """Add (or edit) one event of `kind` for the pupils given; saves through the services."""
+
+    def __init__(
+        self,
+        db: Database,
+        kind: EventKind,
+        pupil_ids: list[int],
+        recorded_by: str = "",
+        existing: TimelineEntry | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.kind, self.pupil_ids, self.existing = db, kind, pupil_ids, existing
+        self.saved: TimelineEntry | None = None
+        self.setWindowTitle(f"{'Edit' if existing else 'Add'}: {kind.label}")
+        layout = QVBoxLayout(self)
+        top = QFormLayout()
+        self.date_edit = QDateEdit(qdate(existing.date if existing else date.today()))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.by_edit = QLineEdit(existing.recorded_by if existing else recorded_by)
+        top.addRow("Date", self.date_edit)
+        top.addRow("Recorded by", self.by_edit)
+        if existing:
+            self.reason_edit = QLineEdit()
+            self.reason_edit.setPlaceholderText("why it changes (kept with the earlier version)")
+            top.addRow("Reason for the edit", self.reason_edit)
+        layout.addLayout(top)
+        self.form = DetailsForm(kind, self)
+        if existing and existing.details is not None:
+            self.form.set_values(details_to_dict(existing.details))
+        layout.addWidget(self.form)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            details = details_from_dict(self.kind, self.form.values())
+            on = pydate(self.date_edit.date())
+            if self.existing and self.existing.event_id is not None:
+                self.saved = edit_event(
+                    self.db,
+                    self.existing.event_id,
+                    details,
+                    on,
+                    self.by_edit.text(),
+                    self.reason_edit.text(),
+                )
+            else:
+                self.saved = add_event(self.db, self.pupil_ids, details, on, self.by_edit.text())
+        except UserError as exc:
+            self.error.setText(str(exc))
+            next_steps = getattr(exc, "next_steps", ())
+            if next_steps:
+                self.error.setText(
+                    str(exc) + "\nNext steps:\n" + "\n".join(f"\u2022 {s}" for s in next_steps)
+                )
+            return
+        self.accept()
+
+
+class StageChangeDialog(QDialog):
+    """Move a pupil's case: stage, date, who decided, why; for Enforce, the support offered."""
+
+    def __init__(
+        self, db: Database, pupil_id: int, decided_by: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.pupil_id = db, pupil_id
+        self.setWindowTitle("Change stage")
+        case = get_case(db, pupil_id)
+        layout = QVBoxLayout(self)
+        current = case.stage.label if case else "no open case"
+        layout.addWidget(QLabel(f"Current stage: <b>{current}</b>"))
+        form = QFormLayout()
+        self.stage_combo = QComboBox()
+        for stage, label in STAGE_LABELS.items():
+            if case is None and stage is Stage.CLOSED:
+                continue
+            self.stage_combo.addItem(label, stage)
+        self.date_edit = QDateEdit(qdate(date.today()))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.by_edit = QLineEdit(decided_by)
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setFixedHeight(60)
+        self.support_edit = QPlainTextEdit()
+        self.support_edit.setTabChangesFocus(True)
+        self.support_edit.setFixedHeight(80)
+        self.not_appropriate_edit = QLineEdit()
+        form.addRow("Move to", self.stage_combo)
+        form.addRow("Date", self.date_edit)
+        form.addRow("Decided by", self.by_edit)
+        form.addRow("Why", self.reason_edit)
+        self.support_label = QLabel("Support offered")
+        self.not_label = QLabel("Support not appropriate because")
+        form.addRow(self.support_label, self.support_edit)
+        form.addRow(self.not_label, self.not_appropriate_edit)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.stage_combo.currentIndexChanged.connect(self._stage_chosen)
+        self._stage_chosen()
+
+    def _stage_chosen(self) -> None:
+        enforce = self.stage_combo.currentData() is Stage.ENFORCE
+        for w in (self.support_label, self.support_edit, self.not_label, self.not_appropriate_edit):
+            w.setVisible(enforce)
+        if enforce and not self.support_edit.toPlainText():
+            items = support_on_record(self.db, self.pupil_id)
+            self.support_edit.setPlainText(
+                "\n".join(f"{i.date:%d/%m/%Y}: {i.description}" for i in items)
+            )
+
+    def save(self) -> None:
+        try:
+            change_stage(
+                self.db,
+                self.pupil_id,
+                self.stage_combo.currentData(),
+                pydate(self.date_edit.date()),
+                self.by_edit.text(),
+                self.reason_edit.toPlainText(),
+                self.support_edit.toPlainText() if self.support_edit.isVisible() else "",
+                self.not_appropriate_edit.text() if self.not_appropriate_edit.isVisible() else "",
+            )
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+__all__ = ["DetailsForm", "EventDialog", "StageChangeDialog"]

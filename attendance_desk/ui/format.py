@@ -1,0 +1,72 @@
+"""How the window shows dates and percentages: the UK way, one decimal place."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DASH = "\u2013"
+
+
+def uk_date(value: date | None) -> str:
+    """`Mon 3 Feb 2025`; an en dash for no date."""
+    if value is None:
+        return DASH
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def uk_short(value: date | None) -> str:
+    """`03/02/2025`; an en dash for no date."""
+    if value is None:
+        return DASH
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def uk_month(value: date) -> str:
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def _as_decimal(value: float | Fraction | Decimal) -> Decimal:
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(float(value)))
+
+
+def pct_value(value: float | Fraction | Decimal | None, places: int = 1) -> float | None:
+    """The percentage rounded half-up (as people expect), as a float; None stays None."""
+    if value is None:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    return float(_as_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def pct(value: float | Fraction | Decimal | None, places: int = 1) -> str:
+    """`95.3%`; an en dash when there is no percentage (no possible sessions)."""
+    rounded = pct_value(value, places)
+    if rounded is None:
+        return DASH
+    return f"{rounded:.{places}f}%"
+
+
+def signed_points(value: float | None) -> str:
+    """A change in percentage points: `+1.2`, `−0.4`, `0.0`."""
+    if value is None:
+        return DASH
+    rounded = pct_value(value) or 0.0
+    if rounded > 0:
+        return f"+{rounded:.1f}"
+    if rounded < 0:
+        return f"\u2212{abs(rounded):.1f}"
+    return "0.0"
+
+
+def count(value: int | None, singular: str, plural: str | None = None) -> str:
+    n = value or 0
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"

@@ -1,0 +1,117 @@
+"""The caseload: open tasks overdue, due today and due later this week; tick one off when done."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.services.tasks import Caseload, TaskInfo, caseload, set_task_done
+from attendance_desk.storage.db import Database
+from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.case_timeline import current_user
+from attendance_desk.ui.workers import run_async
+
+GROUPS = (
+    ("overdue", "Overdue", "#c62828"),
+    ("due_today", "Due today", "#ef6c00"),
+    ("this_week", "This week", "#1565c0"),
+)
+
+
+class CaseloadWidget(QWidget):
+    def __init__(self, db: Database, hub: SignalHub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.hub = db, hub
+        self.today = date.today()
+        self.current: Caseload | None = None
+        self.loading = False
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("caseload")
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["Task", "Pupil", "Class", "Due"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemChanged.connect(self._ticked)
+        self.tree.itemActivated.connect(self._open)
+        self.summary = QLabel("")
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.reload)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(refresh)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        hub.case_changed.connect(lambda _pid: self.reload())
+        hub.marks_imported.connect(self.reload)
+        self.reload()
+
+    def set_today(self, today: date) -> None:
+        self.today = today
+        self.reload()
+
+    def reload(self) -> None:
+        self.loading = True
+        run_async(caseload, self.db, self.today, on_finished=self._loaded, on_error=self._failed)
+
+    def _failed(self, message: str, _detail: str) -> None:
+        self.loading = False
+        self.summary.setText(message)
+
+    def _loaded(self, load: Caseload) -> None:
+        self.current = load
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for key, title, colour in GROUPS:
+            tasks: tuple[TaskInfo, ...] = getattr(load, key)
+            group = QTreeWidgetItem([f"{title} ({len(tasks)})"])
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            group.setForeground(0, QBrush(QColor(colour)))
+            group.setFirstColumnSpanned(True)
+            self.tree.addTopLevelItem(group)
+            for t in tasks:
+                item = QTreeWidgetItem(
+                    [f"{t.kind.label}: {t.title}", t.pupil_name, t.reg_group, uk_date(t.due)]
+                )
+                item.setData(0, Qt.ItemDataRole.UserRole, t)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(0, Qt.CheckState.Unchecked)
+                group.addChild(item)
+            group.setExpanded(True)
+        for col in range(4):
+            self.tree.resizeColumnToContents(col)
+        self.tree.blockSignals(False)
+        self.summary.setText(
+            f"{len(load.overdue)} overdue, {len(load.due_today)} due today, {len(load.this_week)} later this week"
+        )
+        self.loading = False
+
+    def _ticked(self, item: QTreeWidgetItem, column: int) -> None:
+        task = item.data(0, Qt.ItemDataRole.UserRole)
+        if column != 0 or not isinstance(task, TaskInfo):
+            return
+        done = item.checkState(0) == Qt.CheckState.Checked
+        set_task_done(self.db, task.task_id, done, self.today, current_user())
+        font = item.font(0)
+        font.setStrikeOut(done)
+        for col in range(4):
+            item.setFont(col, font)
+
+    def _open(self, item: QTreeWidgetItem) -> None:
+        task = item.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(task, TaskInfo):
+            self.hub.pupil_selected.emit(task.pupil_id)

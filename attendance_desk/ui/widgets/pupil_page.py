@@ -1,0 +1,350 @@
+"""A pupil's page: who they are and how to reach the family, the year's marks as a calendar,
+the figures, the monitoring-point and weekday charts, recovery, open concerns, and tabs for
+the case timeline and the letters sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.storage.db import Database
+from attendance_desk.ui import workers
+from attendance_desk.ui.format import pct, uk_date
+from attendance_desk.ui.models.pupil_list import figures_pct, flags_of
+from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.charts import ChartView
+from attendance_desk.ui.widgets.mark_calendar import KIND_COLOURS, KIND_LABELS, MarkCalendar
+from attendance_desk.ui.widgets.pupil_sections import (
+    ConcernsTree,
+    ContactsPanel,
+    FiguresModel,
+    FlagStrip,
+    RecoveryPanel,
+    figure_row,
+    flag_chips,
+)
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri")
+
+
+@dataclass(frozen=True)
+class PupilPageData:
+    details: Any  # services.school.PupilDetails
+    report: Any  # services.monitoring.PupilReport
+    calendar: Any  # domain.calendar.SchoolCalendar
+    stage: str
+    as_of: date
+
+
+def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
+    """Everything the page shows, gathered off the GUI thread."""
+    from attendance_desk.services import calendar as calendar_service
+    from attendance_desk.services import monitoring
+    from attendance_desk.services.school import pupil_details
+
+    details = pupil_details(db, pupil_id)
+    report = monitoring.pupil_report(
+        db, pupil_id, as_of, case_context=case_context(db, pupil_id, as_of)
+    )
+    cal = calendar_service.get_calendar(db)
+    stage = ""
+    try:
+        from attendance_desk.services.cases import get_case
+
+        case = get_case(db, pupil_id)
+        stage = case.stage.label if case else ""
+    except ImportError:
+        pass
+    return PupilPageData(details, report, cal, stage, as_of)
+
+
+def case_context(db: Database, pupil_id: int, as_of: date) -> Any:
+    from attendance_desk.ui.data import case_contexts
+
+    return case_contexts(db, as_of).get(pupil_id)
+
+
+def academic_year_start(d: date) -> date:
+    return date(d.year if d.month >= 9 else d.year - 1, 9, 1)
+
+
+def weekday_rows(pattern: Any) -> list[tuple[str, float, float]]:
+    """(weekday, AM absence %, PM absence %) from the engine's weekday pattern."""
+
+    def rate(missed: int, possible: int) -> float:
+        return 100.0 * missed / possible if possible else 0.0
+
+    by_day = {w.weekday: w for w in pattern or ()}
+    rows = []
+    for weekday, name in enumerate(WEEKDAY_NAMES):
+        w = by_day.get(weekday)
+        if w is None:
+            rows.append((name, 0.0, 0.0))
+        else:
+            rows.append((name, rate(w.am_missed, w.am_possible), rate(w.pm_missed, w.pm_possible)))
+    return rows
+
+
+class PupilPage(QWidget):
+    loaded = Signal(int)  # pupil id, after the page has been filled
+    back_requested = Signal()
+
+    def __init__(self, db: Database, hub: SignalHub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.hub = hub
+        self.pupil_id: int | None = None
+        self.as_of = date.today()
+        self.data: PupilPageData | None = None
+        self._worker: workers.Worker | None = None
+
+        self.name_label = QLabel("Choose a pupil from the list", self)
+        self.name_label.setObjectName("pupilName")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("pupilSummary")
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.flags = FlagStrip(self)
+        header = QVBoxLayout()
+        header.setSpacing(2)
+        header.addWidget(self.name_label)
+        header.addWidget(self.summary_label)
+        header.addWidget(self.flags)
+
+        # Attendance tab: figures, calendar, charts, concerns
+        self.figures = FiguresModel(self)
+        self.figures_view = QTableView(self)
+        self.figures_view.setObjectName("pupilFigures")
+        self.figures_view.setAccessibleName("Attendance figures")
+        self.figures_view.setModel(self.figures)
+        self.figures_view.verticalHeader().setVisible(False)
+        self.figures_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.figures_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.figures_view.setFixedHeight(4 * 28 + 6)
+        self.recovery = RecoveryPanel(self)
+        self.calendar = MarkCalendar(self)
+        self.monitoring_chart = ChartView("Attendance at each monitoring point", self)
+        self.weekday_chart = ChartView("Absence by weekday", self)
+        self.concerns = ConcernsTree(self)
+
+        figures_row = QHBoxLayout()
+        figures_row.addWidget(self.figures_view, 3)
+        figures_row.addSpacing(12)
+        figures_row.addWidget(self.recovery, 2)
+        charts_row = QHBoxLayout()
+        charts_row.addWidget(self.monitoring_chart, 3)
+        charts_row.addWidget(self.weekday_chart, 2)
+        attendance = QWidget(self)
+        body = QVBoxLayout(attendance)
+        body.addLayout(figures_row)
+        body.addWidget(self._section("The year's marks"))
+        body.addWidget(self.calendar)
+        body.addWidget(self._legend())
+        body.addLayout(charts_row)
+        body.addWidget(self._section("Open concerns"))
+        body.addWidget(self.concerns)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(attendance)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("pupilTabs")
+        self.tabs.addTab(scroll, "Attendance")
+        self.timeline = self._optional_widget(
+            "attendance_desk.ui.widgets.case_timeline", "CaseTimelineWidget"
+        )
+        if self.timeline is not None:
+            self.tabs.addTab(self.timeline, "Timeline")
+        self.letters = self._optional_widget(
+            "attendance_desk.ui.widgets.pupil_letters", "PupilLettersWidget"
+        )
+        if self.letters is not None:
+            self.tabs.addTab(self.letters, "Letters")
+
+        self.contacts = ContactsPanel(self)
+        contacts_scroll = QScrollArea(self)
+        contacts_scroll.setWidgetResizable(True)
+        contacts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        contacts_scroll.setWidget(self.contacts)
+        contacts_scroll.setMinimumWidth(240)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("pupilSplitter")
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(contacts_scroll)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1000, 280])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.splitter, 1)
+
+        hub.pupil_changed.connect(self._on_changed)
+        hub.case_changed.connect(self._on_changed)
+        hub.marks_imported.connect(self.reload)
+
+    def _optional_widget(self, module: str, name: str) -> QWidget | None:
+        try:
+            mod = __import__(module, fromlist=[name])
+        except ImportError:
+            return None
+        return getattr(mod, name)(self.db, self.hub, self)
+
+    def _section(self, title: str) -> QLabel:
+        label = QLabel(f"<b>{title}</b>")
+        label.setContentsMargins(0, 8, 0, 0)
+        return label
+
+    def _legend(self) -> QLabel:
+        parts = []
+        for kind, colour in KIND_COLOURS.items():
+            border = "#e35d5b" if kind == "missing" else "#90a4ae"
+            parts.append(
+                f"<span style='background:{colour}; border:1px solid {border};'>"
+                f"&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;{KIND_LABELS[kind]}"
+            )
+        parts.append(
+            "<span style='background:#dfe6ee;'>&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;Holiday"
+        )
+        legend = QLabel(
+            "&nbsp;&nbsp; ".join(parts) + "<br><i>Top half of a day is the morning, bottom half "
+            "the afternoon; hover over a day for its codes.</i>",
+            self,
+        )
+        legend.setWordWrap(True)
+        legend.setAccessibleName("Calendar key")
+        return legend
+
+    # -- loading ---------------------------------------------------------------------------
+    def set_as_of(self, as_of: date) -> None:
+        self.as_of = as_of
+
+    def set_pupil(self, pupil_id: int) -> None:
+        self.pupil_id = pupil_id
+        if self.timeline is not None and hasattr(self.timeline, "set_pupil"):
+            self.timeline.set_pupil(pupil_id)
+        if self.letters is not None and hasattr(self.letters, "set_pupil"):
+            self.letters.set_pupil(pupil_id)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.pupil_id is None:
+            return
+        if self._worker is not None:
+            self._worker.cancel()
+        self._worker = workers.run_async(
+            load_pupil_page,
+            self.db,
+            self.pupil_id,
+            self.as_of,
+            on_finished=self.show_data,
+            on_error=self._on_error,
+        )
+
+    def _on_changed(self, pupil_id: int) -> None:
+        if pupil_id == self.pupil_id:
+            self.reload()
+
+    def _on_error(self, message: str, _detail: str) -> None:
+        self.summary_label.setText(message)
+
+    def show_data(self, data: PupilPageData) -> None:
+        if data.details.pupil_id != self.pupil_id:
+            return
+        self.data = data
+        d, report = data.details, data.report
+        self.name_label.setText(f"{d.forename} {d.surname}")
+        year = (
+            f"Year {d.year_group}"
+            if d.year_group.isdigit()
+            else {"R": "Reception"}.get(d.year_group, d.year_group)
+        )
+        bits = [
+            year,
+            d.reg_group,
+            f"UPN {d.upn}" if d.upn else "",
+            f"born {uk_date(d.date_of_birth)}" if d.date_of_birth else "",
+        ]
+        if data.stage:
+            bits.append(f"case: {data.stage}")
+        if d.leaving_date:
+            bits.append(f"left {uk_date(d.leaving_date)}")
+        self.summary_label.setText("  \u00b7  ".join(b for b in bits if b))
+        chips = []
+        band = getattr(report, "band", None)
+        if band is not None:
+            chips.append(
+                (
+                    band.label,
+                    band.colour,
+                    f"Band: {band.label}" + (f" ({band.owner})" if band.owner else ""),
+                )
+            )
+        if getattr(report, "severe", False):
+            chips.append(("Severe absence", "#8e0000", "Attendance 50% or below"))
+        elif getattr(report, "persistent", False):
+            chips.append(("Persistent absence", "#c62828", "Attendance 90% or below"))
+        self.flags.set_chips(chips + flag_chips(flags_of(d)))
+
+        periods = [("Year to date", "year"), ("This term", "term"), ("This half term", "half_term")]
+        self.figures.set_rows(
+            [figure_row(label, getattr(report, attr, None)) for label, attr in periods]
+        )
+        self.recovery.set_recovery(getattr(report, "recovery", report))
+
+        cal = data.calendar
+        start = academic_year_start(data.as_of)
+        self.calendar.set_year(
+            start,
+            getattr(report, "marks", ()),
+            is_school_day=getattr(cal, "is_school_day", None),
+            closures=getattr(cal, "closures", ()),
+            as_of=data.as_of,
+        )
+        expected = 96.0
+        self.monitoring_chart.set_percent_line(
+            list(getattr(report, "monitoring_points", ()) or ()),
+            name="Year to date",
+            references=[
+                ("96% expected", expected, "#2e7d32"),
+                ("90% persistent absence", 90.0, "#c62828"),
+            ],
+        )
+        rows = weekday_rows(getattr(report, "weekday_pattern", None))
+        self.weekday_chart.set_bars(
+            [r[0] for r in rows],
+            [
+                ("Morning", [r[1] for r in rows], "#8fb3e0"),
+                ("Afternoon", [r[2] for r in rows], "#3f6fb5"),
+            ],
+        )
+        self.concerns.set_concerns(list(getattr(report, "concerns", ()) or ()))
+        self.contacts.set_contacts(d.contacts)
+        self.loaded.emit(d.pupil_id)
+
+    def year_pct_text(self) -> str:
+        if self.data is None:
+            return ""
+        return pct(figures_pct(getattr(self.data.report, "year", None)))

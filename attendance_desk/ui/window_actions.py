@@ -1,0 +1,318 @@
+"""The main window's menus, toolbar and the dialogs they open."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolBar, QWidget
+
+from attendance_desk import APP_NAME, __version__
+from attendance_desk.errors import UserError
+from attendance_desk.ui import workers
+
+if TYPE_CHECKING:
+    from attendance_desk.ui.main_window import MainWindow
+
+MAX_RECENT = 8
+
+
+def optional_widget(module: str, name: str, *args: Any) -> QWidget | None:
+    """A widget from a module that may not be installed in this build; None when absent."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    cls = getattr(mod, name, None)
+    return None if cls is None else cls(*args)
+
+
+def show_error(parent: QWidget, message: str, detail: str = "") -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, message, parent=parent)
+    if detail:
+        box.setDetailedText(detail)
+    box.open()
+
+
+def _action(
+    window: MainWindow, text: str, slot: Any, shortcut: Any = None, tip: str = ""
+) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def build_menus(w: MainWindow) -> None:
+    bar = w.menuBar()
+    w.act_import = _action(
+        w,
+        "&Import\u2026",
+        lambda: open_import(w),
+        "Ctrl+I",
+        "Import registers, pupil details or term dates",
+    )
+    w.act_export = _action(
+        w,
+        "&Export list to Excel\u2026",
+        lambda: export_current(w),
+        "Ctrl+E",
+        "Export the list on screen, as filtered",
+    )
+    w.act_print = _action(
+        w,
+        "&Print\u2026",
+        lambda: print_current(w),
+        QKeySequence.StandardKey.Print,
+        "Print the page on screen",
+    )
+    w.act_refresh = _action(
+        w, "&Refresh", w.refresh, QKeySequence.StandardKey.Refresh, "Work out the figures again"
+    )
+    w.act_refresh.setShortcuts([QKeySequence("F5")])
+    w.act_find = _action(
+        w,
+        "&Find pupil",
+        lambda: (w.show_page("Pupils"), w.pupil_list.focus_search()),
+        QKeySequence.StandardKey.Find,
+        "Search pupils by name or UPN",
+    )
+    w.act_settings = _action(
+        w,
+        "&Settings\u2026",
+        lambda: open_settings(w),
+        QKeySequence.StandardKey.Preferences,
+        "School details, policy, term dates, templates",
+    )
+    w.act_open = _action(
+        w, "&Open database\u2026", lambda: choose_database(w), QKeySequence.StandardKey.Open
+    )
+    w.act_backup = _action(
+        w, "&Backup and restore\u2026", lambda: open_dialog(w, "backup_dialog", "BackupDialog")
+    )
+    w.act_audit = _action(
+        w, "&Audit log\u2026", lambda: open_dialog(w, "audit_dialog", "AuditDialog")
+    )
+    w.act_password = _action(
+        w, "Pass&word\u2026", lambda: open_dialog(w, "password_dialog", "PasswordDialog")
+    )
+    w.act_about = _action(w, "&About " + APP_NAME, lambda: about(w))
+    w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(w.act_open)
+    w.recent_menu = QMenu("Recent &databases", w)
+    w.recent_menu.aboutToShow.connect(lambda: fill_recent(w))
+    file_menu.addMenu(w.recent_menu)
+    file_menu.addSeparator()
+    file_menu.addAction(w.act_import)
+    file_menu.addAction(w.act_export)
+    file_menu.addAction(w.act_print)
+    file_menu.addSeparator()
+    file_menu.addAction(w.act_backup)
+    file_menu.addAction(w.act_settings)
+    file_menu.addSeparator()
+    file_menu.addAction(w.act_quit)
+
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(w.act_find)
+    view_menu.addAction(w.act_refresh)
+    view_menu.addSeparator()
+    for i, title in enumerate(w.page_names()):
+        act = _action(
+            w,
+            "Pupil page" if title == "Pupil" else title,
+            lambda t=title: w.show_page(t),
+            f"Ctrl+{i + 1}",
+        )
+        view_menu.addAction(act)
+
+    tools = bar.addMenu("&Tools")
+    tools.addAction(w.act_audit)
+    tools.addAction(w.act_password)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(w.act_about)
+
+    toolbar = QToolBar("Main", w)
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setMovable(False)
+    toolbar.setIconSize(QSize(18, 18))
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for act in (w.act_import, w.act_export, w.act_print, w.act_refresh, w.act_settings):
+        toolbar.addAction(act)
+    toolbar.addSeparator()
+    from PySide6.QtWidgets import QLabel
+
+    toolbar.addWidget(QLabel("  Figures as of  "))
+    toolbar.addWidget(w.as_of_edit)
+    w.addToolBar(toolbar)
+    remember_database(w, w.db.path)
+
+
+# -- dialogs -------------------------------------------------------------------------------
+
+
+def open_dialog(w: MainWindow, module: str, name: str) -> None:
+    try:
+        mod = importlib.import_module(f"attendance_desk.ui.dialogs.{module}")
+    except ImportError:
+        show_error(
+            w, f"This build does not include the {name.removesuffix('Dialog').lower()} window."
+        )
+        return
+    cls = getattr(mod, name)
+    try:
+        dialog = cls(w.db, w)
+    except TypeError:
+        dialog = cls(w.db, w.hub, w)
+    dialog.exec()
+    w.refresh()
+
+
+def open_import(w: MainWindow, files: Sequence[Path] | None = None) -> None:
+    try:
+        from attendance_desk.ui.dialogs.import_dialog import ImportDialog
+    except ImportError:
+        show_error(w, "This build does not include the import window.")
+        return
+    dialog = ImportDialog(w.db, w, files=[Path(f) for f in files] if files else None)
+    dialog.imported.connect(lambda *_: w.hub.marks_imported.emit())
+    dialog.exec()
+
+
+def open_settings(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+    SettingsDialog(w.db, w.hub, w).exec()
+
+
+def about(w: MainWindow) -> None:
+    QMessageBox.about(
+        w,
+        f"About {APP_NAME}",
+        f"<h3>{APP_NAME} {__version__}</h3>"
+        "<p>The attendance officer's desk for an English primary school: registers, "
+        "figures and bands under the school's own policy, first-day calls, cases and letters.</p>"
+        "<p>Everything stays in one file on this computer:<br><code>"
+        f"{w.db.path}</code></p>",
+    )
+
+
+# -- export and print ------------------------------------------------------------------------
+
+
+def export_tables_of(page: Any) -> list[Any]:
+    if hasattr(page, "export_tables"):
+        return list(page.export_tables())
+    if hasattr(page, "export_table"):
+        return [page.export_table()]
+    return []
+
+
+def export_current(w: MainWindow, path: Path | None = None) -> None:
+    tables = export_tables_of(w.export_target())
+    if not tables:
+        tables = export_tables_of(w.pupil_list)
+    if path is None:
+        suggested = Path.home() / f"{tables[0].title.lower().replace(' ', '-')}.xlsx"
+        chosen, _ = QFileDialog.getSaveFileName(
+            w, "Export to Excel", str(suggested), "Excel workbook (*.xlsx)"
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+    from attendance_desk.services.exporting import export_tables
+
+    w.busy("Exporting\u2026")
+    w.export_worker = workers.run_async(
+        export_tables,
+        path,
+        tables,
+        on_finished=lambda target: (
+            w.idle(),
+            w.statusBar().showMessage(f"Exported to {target}", 8000),
+        ),
+        on_error=w.show_error,
+    )
+
+
+def print_current(w: MainWindow) -> None:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, w)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return
+    render_to(printer, w.stack.currentWidget())
+
+
+def render_to(device: Any, widget: QWidget) -> None:
+    """Draw `widget` scaled to fit the page of `device` (a printer or a PDF writer)."""
+    painter = QPainter(device)
+    page = painter.viewport()
+    scale = min(page.width() / max(widget.width(), 1), page.height() / max(widget.height(), 1))
+    painter.scale(scale, scale)
+    widget.render(painter)
+    painter.end()
+
+
+# -- databases --------------------------------------------------------------------------------
+
+
+def recent_databases(w: MainWindow) -> list[str]:
+    value = w.settings.value("recent/databases") or []
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value]
+
+
+def remember_database(w: MainWindow, path: Path) -> None:
+    paths = [str(path)] + [p for p in recent_databases(w) if p != str(path)]
+    w.settings.setValue("recent/databases", paths[:MAX_RECENT])
+
+
+def fill_recent(w: MainWindow) -> None:
+    w.recent_menu.clear()
+    for p in recent_databases(w):
+        act = w.recent_menu.addAction(p)
+        act.setEnabled(Path(p).exists() and Path(p) != w.db.path)
+        act.triggered.connect(lambda _c=False, path=p: switch_database(w, Path(path)))
+    if w.recent_menu.isEmpty():
+        w.recent_menu.addAction("(none yet)").setEnabled(False)
+
+
+def choose_database(w: MainWindow) -> None:
+    chosen, _ = QFileDialog.getOpenFileName(
+        w,
+        "Open a database",
+        str(w.db.path.parent),
+        "Attendance Desk database (*.sqlite3 *.db);;All files (*)",
+    )
+    if chosen:
+        switch_database(w, Path(chosen))
+
+
+def switch_database(w: MainWindow, path: Path) -> None:
+    """Open another database in a new window and close this one."""
+    from attendance_desk.storage.db import open_database
+    from attendance_desk.ui.main_window import MainWindow
+
+    try:
+        db = open_database(path)
+    except UserError as exc:
+        show_error(w, str(exc))
+        return
+    new = MainWindow(db, settings=w.settings)
+    remember_database(new, path)
+    new.show()
+    w.replaced_by = new
+    w.close()
+    w.db.close()
