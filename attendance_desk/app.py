@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
 
     window = MainWindow(db)
     window.show()
+    if os.environ.get("ATTENDANCE_DESK_SMOKE_TEST") == "1":  # CI: start, show, quit cleanly
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(1500, app.quit)
     try:
         return app.exec()
     finally:

@@ -21,6 +21,7 @@ from attendance_desk.errors import UserError
 COMMAND_MODULES = [
     "attendance_desk.commands.backup",
     "attendance_desk.commands.demo",
+    "attendance_desk.commands.import_",
     "attendance_desk.commands.letters",
     "attendance_desk.commands.calls",
     "attendance_desk.commands.pupils",

@@ -48,7 +48,11 @@ def describe(policy: Policy, changed: bool = False) -> str:
         lines.append(f"  {band.id}: {band.label} ({span}, {band.colour}{owner})")
         lines += [f"    - {a}" for a in band.actions]
         upper = band.lower_pct
-    point = "end of the previous half term" if fa.monitoring_point == "half_term" else "end of the previous school week"
+    point = (
+        "end of the previous half term"
+        if fa.monitoring_point == "half_term"
+        else "end of the previous school week"
+    )
     lines.append(f"Falling attendance: below {fa.line_pct}% and lower than at the {point}")
     lines.append(
         f"Persistent absence <= {t.persistent_pct}%; severe absence <= {t.severe_pct}%; "

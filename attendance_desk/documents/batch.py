@@ -200,7 +200,10 @@ def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
         ["Printed", sheet.date_text],
     ]
     table = Table(
-        [[Paragraph(markup(a), styles.body), Paragraph(markup(b), styles.subject)] for a, b in rows],
+        [
+            [Paragraph(markup(a), styles.body), Paragraph(markup(b), styles.subject)]
+            for a, b in rows
+        ],
         colWidths=[50 * mm, TEXT_W - 50 * mm],
         hAlign="LEFT",
     )

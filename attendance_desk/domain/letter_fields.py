@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from attendance_desk.domain.letters import (
+    FIELDS,
     LetterContent,
     LetterFieldError,
     Letterhead,
@@ -18,10 +19,8 @@ from attendance_desk.domain.letters import (
     merge_text,
 )
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 PENALTY_AMOUNT = "\u00a3160"  # domain-rules.md: first notice GBP 160 ...
 PENALTY_REDUCED = "\u00a380"  # ... reduced to GBP 80 if paid within 21 days
 
@@ -134,7 +133,7 @@ def colour_hex(colour: str) -> str:
     if text.startswith("#") and len(text) in (4, 7):
         return text if len(text) == 7 else "#" + "".join(c * 2 for c in text[1:])
     rgb = _NAMED_COLOURS.get(text.lower())
-    return "#%02x%02x%02x" % rgb if rgb else ""
+    return "#{:02x}{:02x}{:02x}".format(*rgb) if rgb else ""
 
 
 def colour_name(colour: str) -> str:
@@ -306,11 +305,15 @@ def build_letter(
     for field_name, role in _SIGNER_ROLES[template.signed_by]:
         name = first_values.get(field_name, "")
         if is_blank(name):
+            labels = " and ".join(
+                f"{n} ({class_label(p.class_name)})"
+                for n, (p, _) in zip(names, pupils, strict=True)
+            )
             raise LetterFieldError(
-                f"{template.title} for {who} cannot be printed: the signer's name "
-                f"{{{field_name}}} is empty (set it in Settings)",
+                f"{template.title} for {labels} cannot be printed: the signer's name "
+                f"{{{field_name}}} ({FIELDS[field_name]}) is empty",
                 field_name,
-                who,
+                labels,
             )
         if field_name == "class_teacher":
             role = f"Class teacher, {class_label(pupils[0][0].class_name)}"

@@ -9,11 +9,11 @@ The national rules (penalty threshold, PA/SA, LA returns, N follow-up) are alway
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -207,6 +207,35 @@ class RuleInput:
         self.case = case
         self._ytd: Figures | None = None
         self._absences: tuple[Evidence, ...] | None = None
+
+    @classmethod
+    def from_marks(
+        cls,
+        pupil_id: int,
+        marks: Iterable[tuple[date, str, str | None]],
+        ctx: EvaluationContext,
+        admission: date | None = None,
+        leaving: date | None = None,
+        case: CaseContext | None = None,
+    ) -> RuleInput:
+        """Build from (date, "AM"/"PM", code) marks in any order: keeps the marks while on roll,
+        from ctx.load_start to ctx.as_of; a None or unknown code is a missing mark."""
+        lo = ctx.load_start if admission is None else max(ctx.load_start, admission)
+        hi = ctx.as_of if leaving is None else min(ctx.as_of, leaving)
+        pairs = sorted(
+            (slot_of(d, session), ENCODER[code or "-"])
+            for d, session, code in marks
+            if lo <= d <= hi
+        )
+        return cls(
+            pupil_id,
+            [s for s, _ in pairs],
+            "".join(c for _, c in pairs),
+            ctx,
+            admission,
+            leaving,
+            case,
+        )
 
     # --- shortcuts ------------------------------------------------------------------------
     @property

@@ -9,11 +9,11 @@ pupils on roll on the date. Every comparison is on exact fractions.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.concern import Concern, Evidence

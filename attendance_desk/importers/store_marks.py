@@ -7,9 +7,12 @@ New marks go in with one executemany; changed marks are updated and recorded in 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
 from attendance_desk.importers.problems import Problems
@@ -43,34 +46,40 @@ def _uk(iso: str) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
-State = dict[int, dict[tuple[str, str], tuple[str, str]]]
+# pupil id -> "YYYY-MM-DDAM" -> code; office marks are listed apart (they are few)
+State = dict[int, dict[str, str]]
 
 
-def _load_state(conn: sqlite3.Connection, data: RegisterData, pupil_ids: set[int]) -> State:
-    """The marks already held for the file's pupils and dates: pupil -> (date, session) -> mark."""
-    state: State = {}
+def _load_state(
+    conn: sqlite3.Connection, data: RegisterData, pupil_ids: list[int]
+) -> tuple[State, set[tuple[int, str]]]:
+    """The marks already held for the file's pupils and dates, read in primary-key order."""
+    ids = json.dumps(sorted({p for p in pupil_ids if p}))
+    span = (data.first_date, data.last_date)
     rows = conn.execute(
-        "SELECT pupil_id, date, session, code, source FROM marks WHERE date BETWEEN ? AND ?",
-        (data.first_date, data.last_date),
+        "SELECT m.pupil_id, m.date || m.session, m.code FROM json_each(?) AS j "
+        "JOIN marks AS m ON m.pupil_id = j.value AND m.date BETWEEN ? AND ?",
+        (ids, *span),
     )
-    current_id, current = -1, {}
-    for pupil_id, iso, session, code, source in rows:
-        if pupil_id != current_id:
-            if pupil_id not in pupil_ids:
-                current_id, current = pupil_id, {}
-                continue
-            current_id = pupil_id
-            current = state.setdefault(pupil_id, {})
-        current[(iso, session)] = (code, source)
-    return state
+    pair = itemgetter(1, 2)
+    state: State = {pid: dict(map(pair, group)) for pid, group in groupby(rows, itemgetter(0))}
+    office = set(
+        conn.execute(
+            "SELECT m.pupil_id, m.date || m.session FROM json_each(?) AS j JOIN marks AS m "
+            "ON m.pupil_id = j.value AND m.date BETWEEN ? AND ? WHERE m.source = 'office'",
+            (ids, *span),
+        )
+    )
+    return state, office
 
 
 class _Diff:
     """Accumulates what the file changes; `take` handles one pupil's marks."""
 
-    def __init__(self, tally: Tally, overwrite_office: bool) -> None:
+    def __init__(self, tally: Tally, overwrite_office: bool, office: set[tuple[int, str]]) -> None:
         self.tally = tally
         self.overwrite = overwrite_office
+        self.office = office
         self.inserts: list[tuple[int, str, str, str]] = []
         self.updates: list[tuple[str, int, str, str]] = []
         self.history: list[tuple[int, str, str, str, str, str]] = []
@@ -80,29 +89,28 @@ class _Diff:
         self,
         pupil_id: int,
         name: str,
-        marks: list[tuple[tuple[str, str], str]],
-        existing: dict[tuple[str, str], tuple[str, str]] | None,
+        marks: list[tuple[str, str]],
+        existing: dict[str, str] | None,
     ) -> None:
+        """`marks` holds ("YYYY-MM-DDAM", code) pairs."""
         if not existing:
-            self.inserts.extend([(pupil_id, k[0], k[1], code) for k, code in marks])
+            self.inserts.extend([(pupil_id, k[:10], k[10:], code) for k, code in marks])
             return
         get = existing.get
         for key, code in marks:
             old = get(key)
             if old is None:
-                self.inserts.append((pupil_id, key[0], key[1], code))
-            elif old[0] == code:
+                self.inserts.append((pupil_id, key[:10], key[10:], code))
+            elif old == code:
                 self.unchanged += 1
             else:
                 self._change(pupil_id, name, key, old, code)
 
-    def _change(
-        self, pupil_id: int, name: str, key: tuple[str, str], old: tuple[str, str], code: str
-    ) -> None:
+    def _change(self, pupil_id: int, name: str, key: str, old_code: str, code: str) -> None:
         tally = self.tally
-        old_code, source = old
-        office = source == "office"
-        detail = MarkDetail(pupil_id, name, key[0], key[1], old_code, code, office)
+        office = (pupil_id, key) in self.office
+        iso, session = key[:10], key[10:]
+        detail = MarkDetail(pupil_id, name, iso, session, old_code, code, office)
         if office:
             tally.conflicts_total += 1
             if len(tally.conflicts) < MAX_DETAIL:
@@ -110,8 +118,8 @@ class _Diff:
             if not self.overwrite:
                 return
             tally.office_overwritten += 1
-        self.updates.append((code, pupil_id, key[0], key[1]))
-        self.history.append((pupil_id, key[0], key[1], old_code, code, source))
+        self.updates.append((code, pupil_id, iso, session))
+        self.history.append((pupil_id, iso, session, old_code, code, "office" if office else "mis"))
         if len(tally.changes) < MAX_DETAIL:
             tally.changes.append(detail)
 
@@ -130,10 +138,10 @@ def write_marks(
     if not data.dates:
         return
     tally.first_date, tally.last_date = data.first_date, data.last_date
-    state = _load_state(conn, data, set(pupil_ids))
+    state, office = _load_state(conn, data, pupil_ids)
     if tick:
         tick(0.2)
-    diff = _Diff(tally, overwrite_office)
+    diff = _Diff(tally, overwrite_office, office)
     grid = data.grid
     if grid is not None and _grid_is_simple(grid, pupil_ids):
         _diff_grid(grid, data, pupil_ids, state, diff)
@@ -163,41 +171,53 @@ def _diff_grid(
     get = grid.getter()
     codes = grid.codes
     keys = grid.keys()
+    skeys = [iso + session for iso, session in keys]
     rows = grid.rows
+    inserts = diff.inserts
     for r, pupil in grid.row_pupils:
         values = get(rows[r])
+        pupil_id = pupil_ids[pupil]
+        existing = state.get(pupil_id)
         if grid.pairs:
             marks = []
             for (iso, _), value in zip(keys, values, strict=True):
                 am, pm = codes[value]
                 if am is not None:
-                    marks.append(((iso, "AM"), am))
+                    marks.append((iso + "AM", am))
                 if pm is not None:
-                    marks.append(((iso, "PM"), pm))
+                    marks.append((iso + "PM", pm))
+        elif not existing:  # the common first import: straight to rows for the database
+            inserts.extend(
+                [
+                    (pupil_id, k[0], k[1], c)
+                    for k, v in zip(keys, values, strict=True)
+                    if (c := codes[v]) is not None
+                ]
+            )
+            continue
         else:
             marks = [
-                (k, c) for k, v in zip(keys, values, strict=True) if (c := codes[v]) is not None
+                (k, c) for k, v in zip(skeys, values, strict=True) if (c := codes[v]) is not None
             ]
-        pupil_id = pupil_ids[pupil]
-        diff.take(pupil_id, data.pupils[pupil].display_name, marks, state.get(pupil_id))
+        diff.take(pupil_id, data.pupils[pupil].display_name, marks, existing)
 
 
 def _diff_marks(
     data: RegisterData, pupil_ids: list[int], state: State, diff: _Diff, problems: Problems
 ) -> None:
-    seen: dict[tuple[int, str, str], str] = {}
-    by_pupil: dict[int, list[tuple[tuple[str, str], str]]] = {}
+    seen: dict[tuple[int, str], str] = {}
+    by_pupil: dict[int, list[tuple[str, str]]] = {}
     names: dict[int, str] = {}
     for pupil, iso, session, code, r, c in data.iter_marks():
         pupil_id = pupil_ids[pupil]
-        key = (pupil_id, iso, session)
-        first = seen.get(key)
+        key = iso + session
+        first = seen.get((pupil_id, key))
         if first is not None:
             if first != code:
                 _duplicate(problems, data.pupils[pupil], iso, session, r, c, first, code)
             continue
-        seen[key] = code
-        by_pupil.setdefault(pupil_id, []).append(((iso, session), code))
+        seen[(pupil_id, key)] = code
+        by_pupil.setdefault(pupil_id, []).append((key, code))
         names.setdefault(pupil_id, data.pupils[pupil].display_name)
     for pupil_id, marks in by_pupil.items():
         diff.take(pupil_id, names[pupil_id], marks, state.get(pupil_id))

@@ -166,6 +166,7 @@ def change_stage(
     Moving to Enforce needs support on record or a reason it was not appropriate
     (EnforceGateError); moving to Closed closes the case.
     """
+    to_stage = Stage(to_stage)
     with db.session() as s:
         _require_pupil(s, pupil_id)
         case = _open_case(s, pupil_id)

@@ -75,7 +75,14 @@ def print_letters(
         for item in composition.items
     ]
     digest = _sha(pdf)
-    single = len(composition.items) == 1
+    single = ""  # a letter printed on its own also keeps the hash of its own PDF
+    if len(composition.letters) == 1:
+        letter = composition.letters[0]
+        alone = pdf if len(composition.items) == 1 else None
+        alone = alone or build_batch_pdf(
+            [letter], composition.letterhead, composition.logo, composition.template.title
+        )
+        single = _sha(alone)
     ids: list[int] = []
     per_letter: list[tuple[LetterContent, list[int]]] = []
     with db.session() as s:
@@ -110,7 +117,7 @@ def print_letters(
                     merged_text=composition.merged.get(letter.key, ""),
                     content_json=inputs,
                     content_sha256=_sha(inputs),
-                    pdf_sha256=digest if single else "",
+                    pdf_sha256=single,
                 )
                 for pid in letter.pupil_ids
             ]
@@ -233,7 +240,12 @@ def reprint_batch(db: Database, batch_id: int) -> bytes:
             raise UserError(f"there is no printed batch {batch_id}")
         records = s.scalars(select(LetterRecord).where(LetterRecord.batch_id == batch_id))
         by_key = {r.letter_key: r.content_json for r in records}
-        items_json, logo, title, digest = batch.items_json, batch.logo, batch.title, batch.pdf_sha256
+        items_json, logo, title, digest = (
+            batch.items_json,
+            batch.logo,
+            batch.title,
+            batch.pdf_sha256,
+        )
     items = []
     head = None
     for item in json.loads(items_json):

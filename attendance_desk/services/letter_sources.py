@@ -338,3 +338,30 @@ def _recipients(pupil: Pupil, post: bool) -> tuple[tuple[Recipient, ...], tuple[
     recipients = [_recipient(main, book_bag=not post, note=note)]
     recipients += [_recipient(c, book_bag=False, note=note) for c in apart]
     return tuple(recipients), (False,) + (True,) * len(apart)
+
+
+def class_names(db: Database, as_of: date | None = None) -> tuple[str, ...]:
+    """Classes with pupils on roll on the date, in natural order (3B before 10A)."""
+    from attendance_desk.services.school import on_roll_filter
+
+    with db.session() as s:
+        query = select(Pupil.reg_group).distinct().where(Pupil.reg_group.is_not(None))
+        if as_of is not None:
+            query = query.where(on_roll_filter(as_of))
+        names = [n for n in s.scalars(query) if n and n.strip()]
+    import re
+
+    def natural(name: str) -> tuple:
+        return tuple(
+            (0, int(c), "") if c.isdigit() else (1, 0, c)
+            for c in re.split(r"(\d+)", name.casefold())
+        )
+
+    return tuple(sorted(names, key=natural))
+
+
+def band_choices(db: Database) -> tuple[tuple[str, str], ...]:
+    """(id, label) of the policy's bands, highest first."""
+    from attendance_desk.services.policy import get_policy
+
+    return tuple((b.id, b.label) for b in get_policy(db).bands)

@@ -285,3 +285,15 @@ def read_logo_file(path: str) -> bytes:
     if len(data) > MAX_LOGO_BYTES:
         raise UserError(f"{file.name} is too large for a logo (keep it under 2 MB)")
     return data
+
+
+def last_mark_date(db: Database) -> date | None:
+    """The latest date with a mark (an index lookup, cheap on any size of register)."""
+    with db.session() as s:
+        return s.scalar(select(func.max(Mark.date)))
+
+
+def school_name(db: Database) -> str:
+    with db.session() as s:
+        name = s.scalar(select(School.name).order_by(School.id).limit(1))
+    return name or "No school set up yet"

@@ -28,9 +28,9 @@ def case_stages(db: Database) -> dict[int, str]:
 
 
 def last_mark_date(db: Database) -> date | None:
-    from attendance_desk.services.school import school_summary
+    from attendance_desk.services.school import last_mark_date as last
 
-    return school_summary(db).last_mark
+    return last(db)
 
 
 def default_as_of(db: Database, today: date | None = None) -> date:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME
-from attendance_desk.services.school import school_summary
+from attendance_desk.services.school import school_name
 from attendance_desk.storage.db import Database
 from attendance_desk.ui import data, workers
 from attendance_desk.ui import window_actions as actions
@@ -165,9 +165,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _update_title(self) -> None:
-        summary = school_summary(self.db, self.as_of)
-        self.school_name = summary.name
-        self.setWindowTitle(f"{summary.name} \u2013 {APP_NAME}")
+        self.school_name = school_name(self.db)
+        self.setWindowTitle(f"{self.school_name} \u2013 {APP_NAME}")
 
     # -- pages -----------------------------------------------------------------------------
     def page_names(self) -> list[str]:

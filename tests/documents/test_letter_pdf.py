@@ -25,15 +25,38 @@ from attendance_desk.paths import resource  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not has_poppler(), reason="poppler (pdftotext) is not installed")
 
-NAMES = [("Łucja", "Kowalska"), ("Zoë", "Zielińska"), ("Nguyễn", "Văn An"), ("Ólafur", "Jónsson"), ("Seán", "O'Brien")]
+NAMES = [
+    ("Łucja", "Kowalska"),
+    ("Zoë", "Zielińska"),
+    ("Nguyễn", "Văn An"),
+    ("Ólafur", "Jónsson"),
+    ("Seán", "O'Brien"),
+]
 SCHOOL = SchoolFacts(
-    "St Łucja's C of E Primary School", ("1 Church Lane", "Clifford"), "BS1 1AA",
-    "0117 496 0000", "office@school.example", "Mr Krabbendam", "Miss Davidson-Marriott",
+    "St Łucja's C of E Primary School",
+    ("1 Church Lane", "Clifford"),
+    "BS1 1AA",
+    "0117 496 0000",
+    "office@school.example",
+    "Mr Krabbendam",
+    "Miss Davidson-Marriott",
 )
 HEAD = Letterhead(SCHOOL.name, ("1 Church Lane", "Clifford", "BS1 1AA"), "Tel 0117 496 0000")
 FIG = AttendanceFacts(
-    140, 131, 6, 3, 1, date(2024, 9, 2), date(2024, 12, 13), "Autumn 2", 60, 55,
-    "Amber", "#f9a825", "Attendance Team", ("Discussed by the Attendance Team",),
+    140,
+    131,
+    6,
+    3,
+    1,
+    date(2024, 9, 2),
+    date(2024, 12, 13),
+    "Autumn 2",
+    60,
+    55,
+    "Amber",
+    "#f9a825",
+    "Attendance Team",
+    ("Discussed by the Attendance Team",),
 )
 
 
@@ -48,14 +71,20 @@ def letters(post: bool = False) -> list:
             i,
             f"Parent {sur}-Wiśniewska-Featherstonehaugh",
             "Mrs",
-            ("Flat 12, Długa House, 1234 Extraordinarily Long Street Name Going On And On Forever",),
+            (
+                "Flat 12, Długa House, 1234 Extraordinarily Long Street Name Going On And On Forever",
+            ),
             "BS1 2AB",
             book_bag=not post,
         )
         out.append(
             build_letter(
-                template(), [(PupilFacts(i, fore, sur, "3B", "3"), FIG)], SCHOOL, HEAD,
-                recipient, date(2024, 12, 13),
+                template(),
+                [(PupilFacts(i, fore, sur, "3B", "3"), FIG)],
+                SCHOOL,
+                HEAD,
+                recipient,
+                date(2024, 12, 13),
             )
         )
     return out

@@ -323,7 +323,7 @@ class StageChangeDialog(QDialog):
         self._stage_chosen()
 
     def _stage_chosen(self) -> None:
-        enforce = self.stage_combo.currentData() is Stage.ENFORCE
+        enforce = self.stage_combo.currentData() == Stage.ENFORCE.value
         for w in (self.support_label, self.support_edit, self.not_label, self.not_appropriate_edit):
             w.setVisible(enforce)
         if enforce and not self.support_edit.toPlainText():
@@ -333,16 +333,17 @@ class StageChangeDialog(QDialog):
             )
 
     def save(self) -> None:
+        enforce = self.stage_combo.currentData() == Stage.ENFORCE.value
         try:
             change_stage(
                 self.db,
                 self.pupil_id,
-                self.stage_combo.currentData(),
+                Stage(self.stage_combo.currentData()),
                 pydate(self.date_edit.date()),
                 self.by_edit.text(),
                 self.reason_edit.toPlainText(),
-                self.support_edit.toPlainText() if self.support_edit.isVisible() else "",
-                self.not_appropriate_edit.text() if self.not_appropriate_edit.isVisible() else "",
+                self.support_edit.toPlainText() if enforce else "",
+                self.not_appropriate_edit.text() if enforce else "",
             )
         except UserError as exc:
             self.error.setText(str(exc))

@@ -168,8 +168,14 @@ class FirstDayCallsWidget(QWidget):
         """Build the list on a worker thread; the table fills when it is ready."""
         self.loading = True
         self.count_label.setText("Loading\u2026")
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
         run_async(
-            first_day_calls, self.db, self.day, on_finished=self._loaded, on_error=self._failed
+            first_day_calls,
+            self.db,
+            self.day,
+            on_finished=lambda rows: self._loaded(rows) if generation == self._generation else None,
+            on_error=self._failed,
         )
 
     def _loaded(self, entries: tuple[CallListEntry, ...]) -> None:

@@ -63,8 +63,17 @@ class CaseloadWidget(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Load on a worker; only the newest request's answer is shown."""
         self.loading = True
-        run_async(caseload, self.db, self.today, on_finished=self._loaded, on_error=self._failed)
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
+        run_async(
+            caseload,
+            self.db,
+            self.today,
+            on_finished=lambda load: self._loaded(load) if generation == self._generation else None,
+            on_error=self._failed,
+        )
 
     def _failed(self, message: str, _detail: str) -> None:
         self.loading = False

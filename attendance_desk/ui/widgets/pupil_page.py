@@ -138,7 +138,11 @@ class PupilPage(QWidget):
         self.figures_view.setModel(self.figures)
         self.figures_view.verticalHeader().setVisible(False)
         self.figures_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.figures_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.figures_view.setWordWrap(False)
+        self.figures_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.figures_view.horizontalHeader().setStretchLastSection(True)
         self.figures_view.setFixedHeight(4 * 28 + 6)
         self.recovery = RecoveryPanel(self)
         self.calendar = MarkCalendar(self)

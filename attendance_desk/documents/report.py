@@ -1,0 +1,256 @@
+"""The half-termly attendance report as an A4 PDF: figures, groups, charts and absence lists.
+
+`report` is a services.reports.HalfTermReport (read by attribute; documents do not import
+services). Charts are drawn with ReportLab's graphics.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from attendance_desk.documents.batch import _canvas
+from attendance_desk.documents.fonts import register_fonts
+from attendance_desk.documents.letter import INK, MUTED, PAPER_TINT, RULE, make_styles, markup
+from attendance_desk.domain.letters import Letterhead
+
+WIDTH = A4[0] - 36 * mm
+ACCENT = colors.HexColor("#1e5aa8")
+NATIONAL_LINE = colors.HexColor("#c62828")
+
+
+def _table(rows: list[list[str]], widths: list[float], fonts: Any, head: bool = True) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if head else 0, hAlign="LEFT")
+    style = [
+        ("FONT", (0, 0), (-1, -1), fonts.regular, 8.5, 11),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if head:
+        style += [
+            ("FONT", (0, 0), (-1, 0), fonts.bold, 8.5, 11),
+            ("BACKGROUND", (0, 0), (-1, 0), PAPER_TINT),
+        ]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def weekly_chart(weekly: Any, fonts: Any) -> Drawing:
+    """Whole-school attendance week by week, with the national 94.5% as a red line."""
+    drawing = Drawing(WIDTH, 62 * mm)
+    points = [(i + 1, v) for i, (_d, v) in enumerate(weekly) if v is not None]
+    if len(points) < 2:
+        drawing.add(String(0, 30 * mm, "Not enough weeks yet for a chart.", fontName=fonts.regular))
+        return drawing
+    low = min(85.0, min(v for _x, v in points) - 1)
+    plot = LinePlot()
+    plot.x, plot.y, plot.width, plot.height = 12 * mm, 10 * mm, WIDTH - 16 * mm, 46 * mm
+    plot.data = [points, [(1, 94.5), (len(weekly), 94.5)]]
+    plot.lines[0].strokeColor = ACCENT
+    plot.lines[0].strokeWidth = 1.6
+    plot.lines[1].strokeColor = NATIONAL_LINE
+    plot.lines[1].strokeDashArray = (3, 2)
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = low, 100
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 1, max(len(weekly), 2)
+    plot.xValueAxis.valueStep = max(1, -(-len(weekly) // 10))
+    for axis in (plot.xValueAxis, plot.yValueAxis):
+        axis.labels.fontName = fonts.regular
+        axis.labels.fontSize = 7
+    plot.yValueAxis.labelTextFormat = "%d%%"
+    plot.xValueAxis.labelTextFormat = "wk %d"
+    drawing.add(plot)
+    drawing.add(
+        String(
+            12 * mm,
+            58 * mm,
+            "Attendance each school week (red: national 94.5%)",
+            fontName=fonts.bold,
+            fontSize=8.5,
+            fillColor=INK,
+        )
+    )
+    return drawing
+
+
+def group_chart(rows: Any, fonts: Any, title: str) -> Drawing:
+    rows = [r for r in rows if r.attendance_value is not None]
+    height = (len(rows) * 6 + 18) * mm
+    drawing = Drawing(WIDTH, height)
+    if not rows:
+        return drawing
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 38 * mm, 6 * mm
+    chart.width, chart.height = WIDTH - 48 * mm, height - 16 * mm
+    chart.data = [[r.attendance_value for r in reversed(rows)]]
+    chart.categoryAxis.categoryNames = [r.name for r in reversed(rows)]
+    chart.valueAxis.valueMin = min(80, int(min(r.attendance_value for r in rows)) - 2)
+    chart.valueAxis.valueMax = 100
+    chart.valueAxis.labelTextFormat = "%d%%"
+    chart.bars[0].fillColor = ACCENT
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = "%.1f%%"
+    chart.barLabels.fontName = fonts.regular
+    chart.barLabels.fontSize = 6.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 2
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName = fonts.regular
+        axis.labels.fontSize = 7
+    drawing.add(chart)
+    span = chart.valueAxis.valueMax - chart.valueAxis.valueMin
+    x = chart.x + chart.width * (96 - chart.valueAxis.valueMin) / span
+    drawing.add(
+        Line(
+            x, chart.y, x, chart.y + chart.height, strokeColor=NATIONAL_LINE, strokeDashArray=(3, 2)
+        )
+    )
+    drawing.add(
+        String(
+            chart.x,
+            height - 6 * mm,
+            f"{title} (red line: expected 96%)",
+            fontName=fonts.bold,
+            fontSize=8.5,
+            fillColor=INK,
+        )
+    )
+    return drawing
+
+
+def band_chart(bands: Any, fonts: Any) -> Drawing:
+    total = sum(n for _l, _c, n in bands) or 1
+    drawing = Drawing(WIDTH, 16 * mm)
+    x = 0.0
+    for label, colour, n in bands:
+        w = WIDTH * n / total
+        if w <= 0:
+            continue
+        fill = colors.HexColor(colour) if colour.startswith("#") else colors.grey
+        drawing.add(Rect(x, 6 * mm, w, 8 * mm, fillColor=fill, strokeColor=colors.white))
+        if w > 18 * mm:
+            drawing.add(
+                String(
+                    x + 2,
+                    1 * mm,
+                    f"{label}: {n}",
+                    fontName=fonts.regular,
+                    fontSize=7.5,
+                    fillColor=INK,
+                )
+            )
+        x += w
+    return drawing
+
+
+def build_report_pdf(report: Any, letterhead: Letterhead, logo: bytes | None = None) -> bytes:
+    fonts = register_fonts()
+    styles = make_styles()
+    h1 = ParagraphStyle("h1", styles.subject, fontSize=16, leading=20, spaceAfter=2)
+    h2 = ParagraphStyle("h2", styles.subject, fontSize=11.5, spaceBefore=8, spaceAfter=4)
+    story: list = [
+        Paragraph(markup(report.school_name), styles.small),
+        Paragraph(markup(report.title), h1),
+        Paragraph(
+            markup(f"For the headteacher and governors. Figures from {report.period}."), styles.body
+        ),
+    ]
+    s = report.school
+    summary = [
+        ["", "This school", "National (primary)"],
+        ["Attendance", s.attendance, report.national[0][1]],
+        ["Authorised absence", s.authorised, report.national[1][1]],
+        ["Unauthorised absence", s.unauthorised, report.national[2][1]],
+        [
+            "Persistent absence (pupils)",
+            f"{s.persistent} ({s.persistent_share})",
+            report.national[3][1],
+        ],
+        ["Severe absence (pupils)", str(s.severe), report.national[4][1]],
+        ["Pupils", str(s.pupils), ""],
+    ]
+    story += [Paragraph("Whole school", h2), _table(summary, [70 * mm, 40 * mm, 40 * mm], fonts)]
+    story += [Paragraph("Pupils in each attendance band", h2), band_chart(report.bands, fonts)]
+    story += [Spacer(1, 3 * mm), weekly_chart(report.weekly, fonts)]
+    years = [g for g in report.groups if g.kind == "year_group"]
+    if years:
+        story.append(group_chart(years, fonts, "Attendance by year group"))
+    head = ["Group", "Pupils", "Attendance", "Auth.", "Unauth.", "PA", "SA"]
+    rows = [head] + [
+        [
+            g.name,
+            str(g.pupils),
+            g.attendance,
+            g.authorised,
+            g.unauthorised,
+            f"{g.persistent} ({g.persistent_share})",
+            str(g.severe),
+        ]
+        for g in report.groups
+    ]
+    widths = [50 * mm, 16 * mm, 22 * mm, 18 * mm, 18 * mm, 28 * mm, 12 * mm]
+    story += [Paragraph("Groups", h2), _table(rows, widths, fonts)]
+    for title, people in (
+        ("Severe absence (50% or less)", report.severe),
+        ("Persistent absence (90% or less)", report.persistent),
+    ):
+        story.append(Paragraph(f"{title}: {len(people)} pupil(s)", h2))
+        if people:
+            rows = [["Pupil", "Class", "Attendance", "Unauth. sessions", "Band"]] + [
+                [p.name, p.class_name, p.attendance, str(p.unauthorised), p.band] for p in people
+            ]
+            story.append(_table(rows, [62 * mm, 24 * mm, 24 * mm, 30 * mm, 30 * mm], fonts))
+        else:
+            story.append(Paragraph("None.", styles.body))
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(
+                    "Percentages are of possible sessions, rounded half-up to one place; bands compare exact "
+                    "fractions. National figures: primary schools in England, 2023/24.",
+                    styles.small,
+                )
+            ]
+        )
+    )
+
+    def footer(canv, doc) -> None:  # noqa: ANN001
+        canv.setFont(fonts.regular, 7.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(18 * mm, 10 * mm, f"{report.school_name}: {report.title}")
+        canv.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {doc.page}")
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=18 * mm,
+        title=report.title,
+        author=letterhead.school_name,
+        creator="Attendance Desk",
+        invariant=1,
+    )
+    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_canvas)
+    return buf.getvalue()

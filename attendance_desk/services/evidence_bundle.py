@@ -1,0 +1,78 @@
+"""The evidence bundle for a local-authority referral: one PDF per pupil with the attendance
+summary, the year's calendar of marks and the whole chronology of the case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from attendance_desk.domain.calendar import AcademicYear
+from attendance_desk.domain.figures import Figures
+from attendance_desk.services.cases import CaseInfo, case_history
+from attendance_desk.services.school import PupilDetails, get_school_details, pupil_details
+from attendance_desk.services.timeline import TimelineEntry, timeline
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models import Mark
+
+
+@dataclass(frozen=True)
+class EvidenceBundleData:
+    school_name: str
+    pupil: PupilDetails
+    as_of: date
+    year: AcademicYear
+    figures: Figures  # 1 September to as_of, while on roll
+    marks: dict[date, tuple[str | None, str | None]]  # (AM, PM) for every day with a mark
+    school_days: frozenset[date]
+    cases: tuple[CaseInfo, ...]
+    chronology: tuple[TimelineEntry, ...]  # oldest first
+    prepared_by: str
+
+
+def evidence_bundle_data(db: Database, pupil_id: int, as_of: date) -> EvidenceBundleData:
+    from attendance_desk.services.calendar import get_calendar
+
+    pupil = pupil_details(db, pupil_id)
+    year = AcademicYear.containing(as_of)
+    calendar = get_calendar(db)
+    school = get_school_details(db)
+    marks: dict[date, list[str | None]] = {}
+    with db.session() as s:
+        rows = s.execute(
+            select(Mark.date, Mark.session, Mark.code).where(
+                Mark.pupil_id == pupil_id, Mark.date >= year.start, Mark.date <= as_of
+            )
+        ).all()
+    codes: list[str] = []
+    for day, session, code in rows:
+        marks.setdefault(day, [None, None])[0 if session == "AM" else 1] = code
+        on_roll = (pupil.admission_date is None or pupil.admission_date <= day) and (
+            pupil.leaving_date is None or day <= pupil.leaving_date
+        )
+        if on_roll:
+            codes.append(code)
+    return EvidenceBundleData(
+        school_name=school.name or "School",
+        pupil=pupil,
+        as_of=as_of,
+        year=year,
+        figures=Figures.from_codes(codes),
+        marks={d: (v[0], v[1]) for d, v in marks.items()},
+        school_days=frozenset(calendar.school_days(year.start, min(as_of, year.end))),
+        cases=case_history(db, pupil_id),
+        chronology=tuple(reversed(timeline(db, pupil_id))),
+        prepared_by=school.attendance_officer,
+    )
+
+
+def write_evidence_bundle(db: Database, pupil_id: int, as_of: date, path: Path | str) -> Path:
+    """Write the pupil's evidence bundle PDF to `path` and return it."""
+    from attendance_desk.documents.evidence_bundle import build_evidence_pdf
+
+    data = evidence_bundle_data(db, pupil_id, as_of)
+    path = Path(path)
+    path.write_bytes(build_evidence_pdf(data))
+    return path

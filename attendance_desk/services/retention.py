@@ -1,0 +1,175 @@
+"""Retention: pupils who left more than N years ago (at least 6: registers are kept 6 years),
+listed, and removed on confirmation.
+
+A removal deletes everything the pupil owns (found as in the subject access export), the timeline
+events and families left about no one, and the audit rows about the pupil, then writes one
+audit row saying that a pupil's records were removed, when and under which rule: not who the
+child was. Backups still hold the data until they rotate out (14 days for daily backups).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from attendance_desk.errors import UserError
+from attendance_desk.services.subject_access import SHARED_TABLES, pupil_rows
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models.base import utcnow
+from attendance_desk.storage.writer_lock import current_user
+
+MIN_YEARS = 6
+DEFAULT_YEARS = 6
+
+
+@dataclass(frozen=True)
+class Leaver:
+    pupil_id: int
+    name: str
+    upn: str | None
+    year_group: str | None
+    reg_group: str | None
+    leaving_date: date
+
+
+@dataclass(frozen=True)
+class RemovalResult:
+    removed: int
+    rows_removed: int
+
+
+def _cutoff(years: int, as_of: date) -> date:
+    if years < MIN_YEARS:
+        raise UserError(f"registers must be kept at least {MIN_YEARS} years after a pupil leaves")
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:  # 29 February
+        return as_of.replace(year=as_of.year - years, day=28)
+
+
+def pupils_due_for_removal(
+    db: Database, *, years: int = DEFAULT_YEARS, as_of: date | None = None
+) -> list[Leaver]:
+    """Pupils whose leaving date is more than `years` years before `as_of` (today)."""
+    cutoff = _cutoff(years, as_of or date.today())
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute(
+            "SELECT id, legal_forename, legal_surname, upn, year_group, reg_group, leaving_date "
+            "FROM pupils WHERE leaving_date IS NOT NULL AND leaving_date < ? "
+            "ORDER BY leaving_date, legal_surname, legal_forename",
+            (cutoff.isoformat(),),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [
+        Leaver(r[0], f"{r[2]}, {r[1]}", r[3], r[4], r[5], date.fromisoformat(r[6])) for r in rows
+    ]
+
+
+def remove_pupils(
+    db: Database,
+    pupil_ids: list[int],
+    *,
+    years: int = DEFAULT_YEARS,
+    as_of: date | None = None,
+    by: str | None = None,
+) -> RemovalResult:
+    """Remove the given pupils (each must be due under the rule) in one transaction."""
+    due = {p.pupil_id: p for p in pupils_due_for_removal(db, years=years, as_of=as_of)}
+    not_due = [i for i in pupil_ids if i not in due]
+    if not_due:
+        raise UserError(
+            f"pupil {not_due[0]} has not been gone {years} years (or does not exist): "
+            "nothing was removed"
+        )
+    conn = db.raw_connection()
+    conn.isolation_level = None
+    total = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for pupil_id in pupil_ids:
+            total += _remove_one(conn, pupil_id, due[pupil_id], years, by or current_user())
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    return RemovalResult(len(pupil_ids), total)
+
+
+def _remove_one(conn, pupil_id: int, leaver: Leaver, years: int, who: str) -> int:  # noqa: ANN001
+    held = pupil_rows(conn, pupil_id)
+    owned = [t for t in held if t.owned]
+    about = [t for t in held if not t.owned and t.table not in SHARED_TABLES and t.keys]
+    counts = {t.table: len(t.rows) for t in owned if t.rows}
+    for table in reversed(owned):  # children first; foreign keys cascade the rest
+        if table.keys:
+            key = _key_column(conn, table.table)
+            _delete_keys(conn, table.table, key, table.keys)
+    conn.execute("DELETE FROM pupils WHERE id = ?", (pupil_id,))
+    for table in about:  # events and families now about no one
+        key = _key_column(conn, table.table)
+        orphans = [k for k in table.keys if not _referenced(conn, table.table, k)]
+        if orphans:
+            _delete_keys(conn, table.table, key, tuple(orphans))
+            counts[table.table] = len(orphans)
+    conn.execute("DELETE FROM audit_log WHERE pupil_id = ?", (pupil_id,))
+    conn.execute(
+        "INSERT INTO audit_log (at, who, action, entity, entity_id, pupil_id, field, old_json,"
+        " new_json) VALUES (?, ?, 'retention', 'pupil', ?, NULL, NULL, NULL, ?)",
+        (
+            utcnow().isoformat(sep=" "),
+            who,
+            str(pupil_id),
+            json.dumps(
+                {
+                    "rule": f"left more than {years} years ago",
+                    "leaving_year": leaver.leaving_date.year,
+                    "rows_removed": counts,
+                },
+                sort_keys=True,
+            ),
+        ),
+    )
+    return sum(counts.values())
+
+
+def _key_column(conn, table: str) -> str:  # noqa: ANN001
+    keys = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[5]]
+    return keys[0]
+
+
+def _delete_keys(conn, table: str, key: str, values: tuple) -> None:  # noqa: ANN001
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        conn.execute(
+            f'DELETE FROM "{table}" WHERE "{key}" IN ({", ".join("?" * len(chunk))})', chunk
+        )
+
+
+def _referenced(conn, table: str, key_value: object) -> bool:  # noqa: ANN001
+    """Whether any row of a pupil-linked table still points to this row."""
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        if r[0] != table
+    ]
+    for other in tables:
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{other}")'):
+            if fk[2] != table:
+                continue
+            has_pupil = any(
+                r[1] == "pupil_id" for r in conn.execute(f'PRAGMA table_info("{other}")')
+            )
+            if (
+                has_pupil
+                and conn.execute(
+                    f'SELECT 1 FROM "{other}" WHERE "{fk[3]}" = ? LIMIT 1', (key_value,)
+                ).fetchone()
+            ):
+                return True
+    return False

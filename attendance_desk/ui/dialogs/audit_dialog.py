@@ -1,0 +1,132 @@
+"""The audit log in the window: newest first, filtered as you type, exported to Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.documents.spreadsheet import write_workbook
+from attendance_desk.errors import UserError
+from attendance_desk.services.audit import AuditRow, audit_rows, audit_sheet
+from attendance_desk.storage.db import Database
+from attendance_desk.ui.models.proxy import RowFilterProxy
+from attendance_desk.ui.models.table import Column, RowTableModel
+
+ENTITY_NAMES = {
+    "": "Everything",
+    "mark": "Marks",
+    "import": "Imports",
+    "setting": "Settings",
+    "policy": "Policy",
+    "case": "Cases",
+    "pupil": "Pupils",
+}
+COLUMNS: list[Column[AuditRow]] = [
+    Column("When", lambda r: r.when, display=lambda t: f"{t:%d/%m/%Y %H:%M:%S}"),
+    Column("Who", lambda r: r.who),
+    Column("Action", lambda r: r.action),
+    Column("What", lambda r: r.entity),
+    Column("Which", lambda r: r.entity_id),
+    Column("Pupil", lambda r: r.pupil_name or ""),
+    Column("Old value", lambda r: r.old),
+    Column("New value", lambda r: r.new),
+]
+LIMIT = 20_000
+
+
+class AuditDialog(QDialog):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Audit log")
+        self.resize(1100, 600)
+        self.kind = QComboBox()
+        for key, name in ENTITY_NAMES.items():
+            self.kind.addItem(name, key)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter: a name, a code, a file, a setting…")
+        self.search.setClearButtonEnabled(True)
+        self.model: RowTableModel[AuditRow] = RowTableModel(COLUMNS, self)
+        self.proxy = RowFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.count_label = QLabel()
+        self.export_button = QPushButton("Export to Excel…")
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        self.export_button.clicked.connect(self.export)
+        self.kind.currentIndexChanged.connect(self.reload)
+        self.search.textChanged.connect(self._filter)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.kind)
+        top.addWidget(self.search, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addStretch(1)
+        bottom.addWidget(self.export_button)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addLayout(bottom)
+        self.reload()
+
+    def reload(self) -> None:
+        entity = self.kind.currentData() or None
+        self.model.set_rows(audit_rows(self.db, entity=entity, limit=LIMIT))
+        self.table.resizeColumnsToContents()
+        self._update_count()
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+
+        def matches(row: AuditRow) -> bool:
+            fields = (row.who, row.action, row.entity, row.entity_id, row.pupil_name or "")
+            return any(needle in f.casefold() for f in (*fields, row.old, row.new))
+
+        self.proxy.set_predicate("search", matches if needle else None)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        more = f" (the newest {LIMIT:,})" if total == LIMIT else ""
+        self.count_label.setText(f"{shown:,} of {total:,} changes{more}")
+
+    def export(self, path: Path | None = None) -> Path | None:
+        """Export the rows shown (after filtering) to an Excel file."""
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export the audit log", "audit log.xlsx", "Excel workbook (*.xlsx)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            write_workbook(path, [audit_sheet(self.proxy.visible_rows())])
+        except (OSError, UserError) as exc:
+            QMessageBox.warning(self, "Export", f"The audit log could not be written: {exc}")
+            return None
+        return path

@@ -1,0 +1,176 @@
+"""Backups in the window: the list (date, kind, pupils, marks), back up now, restore; and the
+offer to restore the latest backup when the database cannot be opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.errors import UserError
+from attendance_desk.services import backup as backups
+from attendance_desk.services.backup import BackupInfo
+from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.integrity import DamagedDatabaseError
+from attendance_desk.storage.writer_lock import DatabaseInUseError
+from attendance_desk.ui.models.table import Column, RowTableModel
+
+KIND_NAMES = {
+    backups.DAILY: "Daily",
+    backups.PRE_IMPORT: "Before an import",
+    backups.MANUAL: "By hand",
+    backups.PRE_RESTORE: "Before a restore",
+    "": "Other",
+}
+
+COLUMNS: list[Column[BackupInfo]] = [
+    Column("Taken", lambda b: b.taken_at, display=lambda t: f"{t:%a %d %b %Y %H:%M}"),
+    Column("Kind", lambda b: KIND_NAMES.get(b.kind, b.kind)),
+    Column("Pupils", lambda b: b.pupils, kind="number"),
+    Column("Marks", lambda b: b.marks, kind="number"),
+    Column("Size", lambda b: b.size_bytes, kind="number", display=lambda n: f"{n / 1e6:.1f} MB"),
+    Column("File", lambda b: b.path.name),
+]
+
+
+def _busy(on: bool) -> None:
+    if on:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    else:
+        QApplication.restoreOverrideCursor()
+
+
+class BackupDialog(QDialog):
+    """Lists the backups; "Back up now"; "Restore…" the selected one after a confirmation."""
+
+    restored = Signal(object)  # RestoreResult: every view must reload
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Backups")
+        self.resize(820, 420)
+        self.folder_label = QLabel()
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model: RowTableModel[BackupInfo] = RowTableModel(COLUMNS, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.backup_button = QPushButton("Back up now")
+        self.restore_button = QPushButton("Restore…")
+        self.close_button = QPushButton("Close")
+        self.backup_button.clicked.connect(self.back_up_now)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.close_button.clicked.connect(self.accept)
+        self.backup_button.setEnabled(not db.read_only)
+        self.restore_button.setEnabled(not db.read_only)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.backup_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.folder_label)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        self.folder_label.setText(f"Backups are kept in {backups.backup_folder(self.db)}")
+        self.model.set_rows(backups.list_backups(self.db))
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def selected(self) -> BackupInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def back_up_now(self) -> BackupInfo | None:
+        _busy(True)
+        try:
+            info = backups.make_backup(self.db)
+        except UserError as exc:
+            _busy(False)
+            QMessageBox.warning(self, "Backup", str(exc))
+            return None
+        _busy(False)
+        self.reload()
+        return info
+
+    def restore_selected(self, *, confirm: bool = True) -> backups.RestoreResult | None:
+        info = self.selected()
+        if info is None:
+            return None
+        question = (
+            f"Replace the school's data with the backup taken {info.taken_at:%a %d %b %Y at %H:%M}"
+            f" ({info.pupils} pupils, {info.marks:,} marks)?\n\n"
+            "Everything entered since then is set aside: a copy of the data as it is now is "
+            "kept in the backup folder first."
+        )
+        if confirm and QMessageBox.question(self, "Restore a backup", question) != (
+            QMessageBox.StandardButton.Yes
+        ):
+            return None
+        _busy(True)
+        try:
+            self.db.engine.dispose()  # no connection of ours may hold the old file
+            result = backups.restore_backup(self.db.path, info.path)
+        except UserError as exc:
+            _busy(False)
+            QMessageBox.warning(self, "Restore a backup", str(exc))
+            return None
+        _busy(False)
+        self.reload()
+        self.restored.emit(result)
+        return result
+
+
+def open_with_recovery(path: Path, parent: QWidget | None = None) -> Database | None:
+    """Open the database for the window, explaining what stops it and offering the way on.
+
+    Another copy holding it: offer to open it read-only. Damaged, or not an Attendance Desk
+    database: offer to restore the latest backup (the file itself is kept as it is). Returns
+    None when the person declines; other UserErrors propagate.
+    """
+    try:
+        return open_database(path)
+    except DatabaseInUseError as exc:
+        answer = QMessageBox.question(
+            parent, "Already open", f"{exc}.\n\nOpen it read-only (look, but change nothing)?"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return open_database(path, read_only=True)
+    except DamagedDatabaseError as exc:
+        latest = backups.latest_backup_for(exc.path)
+        if latest is None:
+            QMessageBox.critical(parent, "Cannot open the database", f"{exc}.\n\nNo backup found.")
+            return None
+        answer = QMessageBox.question(
+            parent,
+            "Cannot open the database",
+            f"{exc}.\n\nRestore the latest backup, taken {latest.taken_at:%a %d %b %Y at %H:%M}"
+            f" ({latest.pupils} pupils, {latest.marks:,} marks)? The file that cannot be "
+            "opened is kept beside it, unchanged.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        backups.restore_backup(exc.path, latest.path)
+        return open_database(path)

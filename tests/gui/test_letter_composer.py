@@ -1,0 +1,105 @@
+"""The composer, driven as a person would: a class's letters, previewed, saved and kept."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from letters_school import AS_OF, make_school  # noqa: E402
+from PySide6.QtCore import QDate, Qt  # noqa: E402
+
+from attendance_desk.services.letter_register import letters_for_pupil  # noqa: E402
+from attendance_desk.storage.db import Database  # noqa: E402
+from attendance_desk.ui.signals import SignalHub  # noqa: E402
+from attendance_desk.ui.widgets.letter_composer import LetterComposerWidget  # noqa: E402
+
+
+@pytest.fixture
+def composer(qtbot, db: Database):  # noqa: ANN001, ANN201
+    ids = make_school(db)
+    hub = SignalHub()
+    widget = LetterComposerWidget(db, hub)
+    qtbot.addWidget(widget)
+    widget.as_of_edit.setDate(QDate(AS_OF.year, AS_OF.month, AS_OF.day))
+    return widget, hub, ids
+
+
+def test_batch_for_one_class_lands_in_the_register_and_timelines(
+    qtbot,
+    composer,
+    db: Database,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    widget, hub, ids = composer
+    widget.template_combo.setCurrentIndex(widget.template_combo.findData("half_termly"))
+    widget.set_mode("class", "4K")
+    qtbot.mouseClick(widget.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget.composition is not None and not widget.busy, timeout=20000)
+    assert widget.letter_list.count() == 3
+    assert widget.document.pageCount() == 4  # cover sheet + three letters
+    assert "3 letters for 3 pupils" in widget.status.text()
+
+    # edit one letter's text, then save: the register keeps the edited words
+    widget.letter_list.setCurrentRow(0)
+    widget.edit_text.setPlainText("A personal word for this family.\n\n[figures]")
+    qtbot.mouseClick(widget.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=20000)
+    assert widget.composition.letters[0].sections[0].body.startswith("A personal word")
+
+    out = tmp_path / "4K.pdf"
+    with qtbot.waitSignal(hub.letters_changed, timeout=20000):
+        widget.save_pdf(out)
+    assert out.read_bytes() == widget.pdf
+    for upn in ("A100000000004", "A100000000005", "A100000000006"):
+        kept = letters_for_pupil(db, ids[upn])
+        assert len(kept) == 1 and kept[0].template_id == "half_termly"
+    timeline = pytest.importorskip("attendance_desk.services.timeline")
+    for upn in ("A100000000004", "A100000000005", "A100000000006"):
+        kinds = [entry.kind for entry in timeline.timeline(db, ids[upn])]
+        assert "letter_sent" in kinds
+
+
+def test_a_missing_meeting_date_is_shown_not_printed(qtbot, composer) -> None:  # noqa: ANN001
+    widget, _hub, _ids = composer
+    widget.template_combo.setCurrentIndex(widget.template_combo.findData("fam_invitation"))
+    assert widget.extra_box.isVisibleTo(widget)
+    widget.set_mode("upns", "A100000000003")
+    qtbot.mouseClick(widget.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=20000)
+    assert widget.composition is None
+    assert "{meeting_date}" in widget.status.text()
+    assert not widget.save_button.isEnabled()
+
+
+def test_template_editor_saves_and_resets(qtbot, db: Database) -> None:  # noqa: ANN001
+    from attendance_desk.ui.widgets.template_editor import TemplateEditorWidget
+
+    make_school(db)
+    hub = SignalHub()
+    editor = TemplateEditorWidget(db, hub)
+    qtbot.addWidget(editor)
+    ids = [
+        editor.template_list.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(editor.template_list.count())
+    ]
+    editor.template_list.setCurrentRow(ids.index("improvement"))
+    text = editor.editor.toPlainText().replace(
+        "title: Improvement letter (well done)", "title: Our praise letter"
+    )
+    editor.editor.setPlainText(text)
+    with qtbot.waitSignal(hub.letters_changed):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert "Our praise letter" in editor.template_list.currentItem().text()
+    editor.editor.setPlainText(text + "\n{no_such_field}\n")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert "no_such_field" in editor.message.text()
+    qtbot.mouseClick(editor.reset_button, Qt.MouseButton.LeftButton)
+    assert editor.template_list.currentItem().text() == "Improvement letter (well done)"
+    editor.teachers.item(0, 1).setText("Mrs Bethany Smith")
+    qtbot.mouseClick(editor.save_teachers, Qt.MouseButton.LeftButton)
+    from attendance_desk.services.letter_sources import class_teachers
+
+    assert class_teachers(db) == {"3B": "Mrs Bethany Smith"}

@@ -1,0 +1,94 @@
+"""The backup and audit dialogs, and the restore offer on a damaged database, driven by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from attendance_desk.services import backup as backups
+from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.models import AppSetting, Pupil
+from attendance_desk.ui.dialogs.audit_dialog import AuditDialog
+from attendance_desk.ui.dialogs.backup_dialog import BackupDialog, open_with_recovery
+
+
+@pytest.fixture(autouse=True)
+def app_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "appdata"))
+
+
+def add_pupils(db: Database, n: int) -> None:
+    with db.session() as s:
+        s.add_all(Pupil(legal_surname=f"Surname{i}", legal_forename="Ann") for i in range(n))
+
+
+def pupil_count(db: Database) -> int:
+    with db.session() as s:
+        return s.query(Pupil).count()
+
+
+def answer_next_question(button: QMessageBox.StandardButton) -> None:
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.button(button).click()
+        else:
+            QTimer.singleShot(50, click)
+
+    QTimer.singleShot(50, click)
+
+
+def test_back_up_now_and_restore_from_the_list(qtbot, db: Database) -> None:  # noqa: ANN001
+    add_pupils(db, 2)
+    dialog = BackupDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.model.rowCount() == 0
+    qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() == 1
+    texts = [dialog.model.index(0, c).data() for c in range(dialog.model.columnCount())]
+    assert texts[1:4] == ["By hand", "2", "0"]
+    add_pupils(db, 5)
+    with qtbot.waitSignal(dialog.restored, timeout=10000) as signal:
+        answer_next_question(QMessageBox.StandardButton.Yes)
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert signal.args[0].restored_from.pupils == 2
+    assert pupil_count(db) == 2  # the same Database object, now on the restored file
+    kinds = {dialog.model.index(r, 1).data() for r in range(dialog.model.rowCount())}
+    assert kinds == {"By hand", "Before a restore"}
+
+
+def test_the_audit_dialog_filters_and_exports(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    with db.session() as s:
+        s.add(AppSetting(key="backup.folder", value_json='"D:/Backups"'))
+        s.add(AppSetting(key="letters.signature", value_json='"Mrs Patel"'))
+    dialog = AuditDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.proxy.rowCount() == 2
+    qtbot.keyClicks(dialog.search, "patel")
+    assert dialog.proxy.rowCount() == 1
+    assert dialog.count_label.text() == "1 of 2 changes"
+    out = dialog.export(tmp_path / "audit.xlsx")
+    rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and "Mrs Patel" in rows[0]
+
+
+def test_a_damaged_database_is_offered_the_latest_backup(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "school.sqlite3"
+    db = open_database(path)
+    add_pupils(db, 3)
+    backups.make_backup(db, kind=backups.DAILY)
+    db.close()
+    path.write_bytes(b"this is not a database any more")
+    answer_next_question(QMessageBox.StandardButton.Yes)
+    reopened = open_with_recovery(path)
+    assert reopened is not None
+    assert pupil_count(reopened) == 3
+    reopened.close()
+    kept = list(tmp_path.glob("school.damaged-*.sqlite3"))
+    assert len(kept) == 1 and kept[0].read_bytes() == b"this is not a database any more"

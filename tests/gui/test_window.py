@@ -1,0 +1,175 @@
+"""The main window driven as a person would: search, filter, open a pupil, export."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QSettings, Qt
+
+from attendance_desk.services import monitoring
+from attendance_desk.services.demo import create_demo_database
+from attendance_desk.storage.db import open_database
+from attendance_desk.ui import window_actions, workers
+from attendance_desk.ui.main_window import MainWindow
+from attendance_desk.ui.models import pupil_list as pl
+from attendance_desk.ui.widgets.mark_calendar import kind_of
+
+AS_OF = date(2025, 3, 14)
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    create_demo_database(path, seed=2024, as_of=AS_OF)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, demo_path: Path, tmp_path: Path):  # noqa: ANN001, ANN201
+    db = open_database(demo_path)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(db, as_of=AS_OF, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.pupil_list.model.rows and win.pupil_list.model.rows[0].loaded, timeout=20000)
+    yield win
+    workers.wait_all()
+    db.close()
+
+
+def test_search_narrows_the_list(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    total = window.pupil_list.proxy.rowCount()
+    assert total == 420
+    row = window.pupil_list.model.rows[7]
+    qtbot.keyClicks(window.pupil_list.search, row.surname[:4])
+    shown = window.pupil_list.proxy.rowCount()
+    assert 0 < shown < total
+    assert all(r.surname.lower().startswith(row.surname[:4].lower()) or row.surname[:4].lower() in r.search_key for r in window.pupil_list.proxy.visible_rows())
+    assert f"Showing {shown} of 420" in window.pupil_list.count_label.text()
+    window.pupil_list.search.clear()
+    qtbot.keyClicks(window.pupil_list.search, row.upn)
+    assert [r.pupil_id for r in window.pupil_list.proxy.visible_rows()] == [row.pupil_id]
+
+
+def test_band_filter_and_sort(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    combo = window.pupil_list.combos["band"]
+    index = combo.findData("red")
+    assert index > 0
+    combo.setCurrentIndex(index)
+    visible = window.pupil_list.proxy.visible_rows()
+    assert visible and all(r.band_id == "red" for r in visible)
+    assert all(r.year_pct is not None and r.year_pct < 90 for r in visible)
+    # sort by year % by clicking the header: numbers as numbers
+    header = window.pupil_list.view.horizontalHeader()
+    x = header.sectionViewportPosition(pl.COL_YEAR_PCT) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.viewport().rect().topLeft() + type(header.viewport().rect().topLeft())(x, 5))
+    values = [r.year_pct for r in window.pupil_list.proxy.visible_rows()]
+    assert values == sorted(values) or values == sorted(values, reverse=True)
+
+
+def test_list_agrees_with_engine(window: MainWindow) -> None:
+    overviews = {o.pupil_id: o for o in monitoring.pupil_overviews(window.db, AS_OF)}
+    for row in window.pupil_list.model.rows:
+        o = overviews[row.pupil_id]
+        assert row.year_pct == o.year.attendance_pct
+        assert row.band_id == (o.band.id if o.band else None)
+        assert row.concern_rules == o.concern_rules
+
+
+def test_open_pupil_calendar_and_figures_agree(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    qtbot.keyClicks(window.pupil_list.search, window.pupil_list.model.rows[3].upn)
+    view = window.pupil_list.view
+    index = window.pupil_list.proxy.index(0, 0)
+    rect = view.visualRect(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    page = window.pupil_page
+    pupil_id = window.pupil_list.model.rows[3].pupil_id
+    qtbot.waitUntil(lambda: page.data is not None and page.data.details.pupil_id == pupil_id, timeout=20000)
+    assert window.current_page() == "Pupil"
+    report = monitoring.pupil_report(window.db, pupil_id, AS_OF)
+    # calendar: every mark of the engine is on the calendar, coloured by its kind
+    assert len(page.calendar.marks) == len(report.marks)
+    for d, session, code in report.marks:
+        assert page.calendar.marks[(d, session)] == code
+        assert code in page.calendar.describe(d, session)
+    d, session, code = report.marks[0]
+    assert kind_of(code) in ("present", "late", "approved_activity", "authorised", "unauthorised", "not_possible")
+    # figures table as shown
+    shown = {page.figures.index(r, 0).data(): [page.figures.index(r, c).data() for c in range(1, 7)] for r in range(3)}
+    year = report.year
+    assert shown["Year to date"][0] == f"{year.possible:,}"
+    assert shown["Year to date"][1] == f"{year.attended:,}"
+    assert shown["Year to date"][5] == f"{year.attendance_pct:.1f}%" or abs(float(shown["Year to date"][5].rstrip("%")) - year.attendance_pct) < 0.051
+    assert page.monitoring_chart.point_count() > 0
+    assert page.weekday_chart.point_count() == 10
+    assert page.name_label.text() == f"{page.data.details.forename} {page.data.details.surname}"
+
+
+def test_export_filtered_list(qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: ANN001
+    window.pupil_list.set_filter("band", "red")
+    expected = window.pupil_list.proxy.visible_rows()
+    target = tmp_path / "red.xlsx"
+    window_actions.export_current(window, target)
+    qtbot.waitUntil(target.exists, timeout=20000)
+    workers.wait_all()
+    ws = load_workbook(target).active
+    assert ws.freeze_panes == "A2"
+    assert ws.cell(1, 1).value == "Name"
+    assert ws.max_row == len(expected) + 1
+    headers = [c.value for c in ws[1]]
+    band_col = headers.index("Band") + 1
+    assert ws.cell(2, band_col).value == expected[0].band_label
+    assert ws.cell(2, band_col).fill.start_color.rgb.endswith(expected[0].band_colour.lstrip("#").upper())
+    pct_col = headers.index("Year %") + 1
+    assert isinstance(ws.cell(2, pct_col).value, float)
+
+
+def test_export_is_formula_safe(tmp_path: Path) -> None:
+    from attendance_desk.services.exporting import ExportColumn, ExportTable, export_table
+
+    target = export_table(
+        tmp_path / "x",
+        ExportTable("T", [ExportColumn("Name"), ExportColumn("When", "date")], [["=1+1", date(2025, 2, 3)], ["@cmd", None]]),
+    )
+    ws = load_workbook(target).active
+    assert ws.cell(2, 1).value == "=1+1" and ws.cell(2, 1).data_type == "s"
+    assert ws.cell(2, 2).value.date() == date(2025, 2, 3)
+
+
+def test_dashboard_and_shortcuts(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    window.show_page("Dashboard")
+    window.dashboard.reload()
+    qtbot.waitUntil(lambda: window.dashboard.data is not None, timeout=30000)
+    school = window.dashboard.groups.rows[0]
+    assert school.kind == "School" and school.pupils == 420
+    assert window.dashboard.attendance_card.value.text().endswith("%")
+    assert window.dashboard.weekly_chart.point_count() > 10
+    assert window.dashboard.league.rowCount() > 0
+    assert window.dashboard.queue.topLevelItemCount() > 0
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "Pupils"
+    assert window.act_import.shortcut().toString() == "Ctrl+I"
+    assert "F5" in [s.toString() for s in window.act_refresh.shortcuts()]
+
+
+def test_window_remembers_size(qtbot, demo_path: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    db = open_database(demo_path)
+    win = MainWindow(db, as_of=AS_OF, settings=settings, load=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.resize(700, 500)
+    size = win.size()
+    win.close()
+    again = MainWindow(db, as_of=AS_OF, settings=settings, load=False)
+    qtbot.addWidget(again)
+    assert settings.value("window/geometry") is not None
+    assert settings.value("pupil/splitter") is not None
+    assert again.restoreGeometry(settings.value("window/geometry"))
+    assert abs(again.size().height() - size.height()) <= 40
+    assert str(demo_path) in window_actions.recent_databases(again)
+    db.close()
