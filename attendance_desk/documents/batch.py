@@ -90,6 +90,15 @@ class _Letterhead:
         self.address_h = self.address.wrap(self.width, HEAD_H)[1]
 
     def draw(self, canv) -> None:  # noqa: ANN001 - a ReportLab canvas
+        """Drawn once into a form, then placed on every first page (fast for big batches)."""
+        if not getattr(self, "_form", False):
+            canv.beginForm("letterhead")
+            self._draw(canv)
+            canv.endForm()
+            self._form = True
+        canv.doForm("letterhead")
+
+    def _draw(self, canv) -> None:  # noqa: ANN001
         top = PAGE_H - TOP
         self.name.drawOn(canv, MARGIN, top - self.name_h)
         self.address.drawOn(canv, MARGIN, top - self.name_h - 2 - self.address_h)
@@ -129,6 +138,8 @@ class LetterDocument(BaseDocTemplate):
         self.head = _Letterhead(head, logo, self.styles)
         self.school_name = head.school_name
         self.current: LetterContent | None = None
+        self.letter_done = False
+        self.letter_first_page = 0
         self.letter_pages: list[tuple[int, str]] = []  # (page, letter key)
         body_h = PAGE_H - TOP - BOTTOM
         first = Frame(MARGIN, BOTTOM + FOOT_H, TEXT_W, body_h - HEAD_H - FOOT_H, id="first")
@@ -156,12 +167,18 @@ class LetterDocument(BaseDocTemplate):
     def _page_end(self, canv, doc) -> None:  # noqa: ANN001
         if self.current is None:
             return
+        if self.letter_done and self.page == self.letter_first_page:
+            return  # a one-page letter: no page number
         self.letter_pages.append((self.page, self.current.key))
         canv.doForm(f"pn{self.page}")
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's hook
         if isinstance(flowable, LetterStart):
             self.current = flowable.content
+            self.letter_done = False
+            self.letter_first_page = self.page
+        elif isinstance(flowable, LetterEnd):
+            self.letter_done = True
 
     def define_page_numbers(self) -> None:
         """After the last page: a form per page, "Page n of m" or nothing for one-page letters."""
@@ -186,6 +203,16 @@ class LetterDocument(BaseDocTemplate):
         super()._endBuild()
         self.define_page_numbers()
         self.canv.save()
+
+
+class LetterEnd(Flowable):
+    """An invisible marker after a letter's last flowable."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
 
 
 def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
@@ -251,6 +278,7 @@ def build_batch_pdf(
         else:
             story.append(NextPageTemplate("later"))
             story.extend(letter_story(item, doc.styles, TEXT_W))
+            story.append(LetterEnd())
         if i + 1 < len(items):
             story.append(NextPageTemplate(kinds[i + 1]))
             story.append(PageBreak())

@@ -6,9 +6,10 @@ Detection is sure only when the headers say so; otherwise it returns its best gu
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from attendance_desk.domain.codes import UnknownCodeError, split_day_cell
+from attendance_desk.domain.codes import UnknownCodeError, normalise, split_day_cell
 from attendance_desk.importers.cells import (
     BadDate,
     clean_text,
@@ -215,7 +216,9 @@ def _cells_hold_pairs(rows: list[list[Any]], header_row: int, cols: list[int]) -
                 split_day_cell(text)
                 pairs += 1
             except UnknownCodeError:
-                singles += 1
+                with contextlib.suppress(UnknownCodeError):
+                    normalise(text)  # one mark alone: a session column, not a day
+                    singles += 1
     return pairs > 0 and singles * 10 <= pairs
 
 

@@ -70,8 +70,9 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
 
     rng = random.Random(seed)
     calendar = get_calendar(db)
-    days = calendar.school_days(as_of - timedelta(days=120), as_of)
-    if len(days) < 40:
+    # The last 75 school days before the date (reaching back over a holiday when needed).
+    days = calendar.school_days(as_of - timedelta(days=400), as_of)[-75:]
+    if len(days) < 75:
         return "no casework: too few school days before the date"
     with db.session() as s:
         school = s.scalars(select(School).limit(1)).first()
@@ -190,7 +191,8 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
 
     # First-day calls today: a reason from some families, no answer from one.
     calls = 0
-    for entry in first_day_calls(db, as_of)[:4]:
+    call_day = days[-1]  # the last school day on or before the date
+    for entry in first_day_calls(db, call_day)[:4]:
         if not entry.contacts or not entry.contacts[0].phones:
             continue
         contact = entry.contacts[0]
@@ -202,7 +204,7 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
             log_call(
                 db,
                 entry.pupil_id,
-                as_of,
+                call_day,
                 "spoke",
                 contact.name,
                 number,
@@ -215,7 +217,7 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
             log_call(
                 db,
                 entry.pupil_id,
-                as_of,
+                call_day,
                 "no_answer",
                 contact.name,
                 number,

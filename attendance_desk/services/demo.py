@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from attendance_desk.errors import UserError
+from attendance_desk.services.cases import seed_demo_casework
 from attendance_desk.services.demo_data import DemoData, generate_demo
 from attendance_desk.storage.db import check_database_path, open_database
 
@@ -39,7 +40,8 @@ def create_demo_database(
             f"{path} already holds a school's data: the demo is only written to a new or "
             "empty database (choose another file with --db)"
         )
-    data = generate_demo(seed, as_of or date.today())
+    as_of = as_of or date.today()
+    data = generate_demo(seed, as_of)
     db = open_database(path)
     try:
         conn = db.raw_connection()
@@ -47,9 +49,10 @@ def create_demo_database(
             _write(conn, data)
         finally:
             conn.close()
+        casework = seed_demo_casework(db, as_of, seed)
     finally:
         db.close()
-    return summary_line(data)
+    return f"{summary_line(data)}; {casework}"
 
 
 def summary_line(data: DemoData) -> str:

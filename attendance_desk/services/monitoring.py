@@ -29,7 +29,9 @@ from attendance_desk.domain.patterns import (
 from attendance_desk.domain.policy import WEEK, BandInfo, Policy
 from attendance_desk.domain.rule_input import (
     CAT_TABLE,
+    ENCODE,
     ENCODER,
+    MISSING_CHAR,
     EvaluationContext,
     RuleInput,
     figures_from_chars,
@@ -41,6 +43,10 @@ from attendance_desk.services.policy import load_policy
 from attendance_desk.storage.db import Database
 
 TREND_POINTS = 6
+# Single-character codes read as themselves; any other ASCII character is a missing mark.
+_SINGLE_CHAR_CODES = str.maketrans(
+    {chr(c): (chr(c) if ENCODE.get(chr(c)) == chr(c) else MISSING_CHAR) for c in range(128)}
+)
 
 _PUPIL_SQL = """
 SELECT id, upn, legal_surname, legal_forename, preferred_surname, preferred_forename,
@@ -200,15 +206,27 @@ def _load_from(
         mparams.append(pupil_id)
     slot_map = _SlotMap()
     enc = ENCODER.__getitem__
+    shared: dict[str, list[int]] = {}  # most pupils share one string of sessions
     raw: dict[int, tuple[list[int], str]] = {}
     for pid, keys, codes in conn.execute(_MARKS_SQL.format(pupil_filter=pupil_filter), mparams):
         if pid not in wanted:
             continue
-        slots = list(map(slot_map.__getitem__, keys.split(",")))
-        chars = "".join(map(enc, codes.split(",")))
-        if slots != sorted(slots):  # the query's order is not guaranteed by SQL itself
-            pairs = sorted(zip(slots, chars, strict=True))
-            slots, chars = [s for s, _ in pairs], "".join(c for _, c in pairs)
+        slots = shared.get(keys)
+        if slots is None:
+            slots = list(map(slot_map.__getitem__, keys.split(",")))
+            if slots != sorted(slots):  # SQL does not promise the order: check, and sort
+                order = sorted(range(len(slots)), key=slots.__getitem__)
+                codes = ",".join([codes.split(",")[k] for k in order])
+                slots = [slots[k] for k in order]
+                raw[pid] = (slots, "".join(map(enc, codes.split(","))))
+                continue
+            shared[keys] = slots
+        n = len(slots)
+        # Every code one character exactly when the commas sit at every odd position.
+        if len(codes) == 2 * n - 1 and codes[1::2].count(",") == n - 1 and codes.isascii():
+            chars = codes[::2].translate(_SINGLE_CHAR_CODES)
+        else:
+            chars = "".join(map(enc, codes.split(",")))
         raw[pid] = (slots, chars)
     non_school = tuple(
         sorted({s >> 1 for s in slot_map.values() if not calendar.is_school_ordinal(s >> 1)})

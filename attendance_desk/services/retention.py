@@ -10,6 +10,7 @@ child was. Backups still hold the data until they rotate out (14 days for daily 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
@@ -101,7 +102,9 @@ def remove_pupils(
     return RemovalResult(len(pupil_ids), total)
 
 
-def _remove_one(conn, pupil_id: int, leaver: Leaver, years: int, who: str) -> int:  # noqa: ANN001
+def _remove_one(
+    conn: sqlite3.Connection, pupil_id: int, leaver: Leaver, years: int, who: str
+) -> int:
     held = pupil_rows(conn, pupil_id)
     owned = [t for t in held if t.owned]
     about = [t for t in held if not t.owned and t.table not in SHARED_TABLES and t.keys]
@@ -138,12 +141,12 @@ def _remove_one(conn, pupil_id: int, leaver: Leaver, years: int, who: str) -> in
     return sum(counts.values())
 
 
-def _key_column(conn, table: str) -> str:  # noqa: ANN001
+def _key_column(conn: sqlite3.Connection, table: str) -> str:
     keys = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[5]]
     return keys[0]
 
 
-def _delete_keys(conn, table: str, key: str, values: tuple) -> None:  # noqa: ANN001
+def _delete_keys(conn: sqlite3.Connection, table: str, key: str, values: tuple) -> None:
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
         conn.execute(
@@ -151,7 +154,7 @@ def _delete_keys(conn, table: str, key: str, values: tuple) -> None:  # noqa: AN
         )
 
 
-def _referenced(conn, table: str, key_value: object) -> bool:  # noqa: ANN001
+def _referenced(conn: sqlite3.Connection, table: str, key_value: object) -> bool:
     """Whether any row of a pupil-linked table still points to this row."""
     tables = [
         r[0]

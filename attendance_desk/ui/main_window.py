@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
             DASHBOARD: self.dashboard,
         }
         for title, module, name in OPTIONAL_PAGES:
-            widget = actions.optional_widget(module, name, db, self.hub, self)
+            widget = actions.lazy_widget(module, name, db, self.hub, self)
             if widget is not None:
                 self.pages[title] = widget
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,48 @@ def optional_widget(module: str, name: str, *args: Any) -> QWidget | None:
         return None
     cls = getattr(mod, name, None)
     return None if cls is None else cls(*args)
+
+
+class LazyPage(QWidget):
+    """A page built the first time it is shown, so heavy pages (PDF letters) never slow the
+    start. `widget` is None until then; `ensure()` builds it on demand."""
+
+    PASSED_ON = ("reload", "refresh", "set_as_of", "export_table", "export_tables")
+
+    def __init__(self, factory: Callable[[QWidget], QWidget], parent: QWidget | None) -> None:
+        from PySide6.QtWidgets import QVBoxLayout
+
+        super().__init__(parent)
+        self.factory = factory
+        self.widget: QWidget | None = None
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        if self.widget is None:
+            self.widget = self.factory(self)
+            self.box.addWidget(self.widget)
+        return self.widget
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        self.ensure()
+        super().showEvent(event)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.PASSED_ON and self.widget is not None and hasattr(self.widget, name):
+            return getattr(self.widget, name)
+        raise AttributeError(name)
+
+
+def lazy_widget(module: str, name: str, db: Any, hub: Any, parent: QWidget) -> QWidget | None:
+    """A page whose module is present now but which is built on first show; None when absent."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        return None
+    return LazyPage(
+        lambda page: getattr(importlib.import_module(module), name)(db, hub, page), parent
+    )
 
 
 def show_error(parent: QWidget, message: str, detail: str = "") -> None:
@@ -102,7 +144,7 @@ def build_menus(w: MainWindow) -> None:
         w, "&Audit log\u2026", lambda: open_dialog(w, "audit_dialog", "AuditDialog")
     )
     w.act_password = _action(
-        w, "Pass&word\u2026", lambda: open_dialog(w, "password_dialog", "PasswordDialog")
+        w, "Pass&word\u2026", lambda: open_dialog(w, "password_dialog", "AccessSettingsDialog")
     )
     w.act_about = _action(w, "&About " + APP_NAME, lambda: about(w))
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)

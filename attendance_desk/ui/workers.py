@@ -11,6 +11,7 @@ done and total); the worker passes one in when the function asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import traceback
 from collections.abc import Callable
@@ -57,7 +58,8 @@ class Worker(QRunnable):
             result = self.fn(*self.args, **self.kwargs)
         except UserError as exc:
             if not self.cancelled:
-                self.signals.error.emit(str(exc), "")
+                with contextlib.suppress(RuntimeError):
+                    self.signals.error.emit(str(exc), "")
             return
         except Exception as exc:  # noqa: BLE001 - shown to the user, never lost
             if not self.cancelled:
@@ -66,7 +68,8 @@ class Worker(QRunnable):
                 )
             return
         if not self.cancelled:
-            self.signals.finished.emit(result)
+            with contextlib.suppress(RuntimeError):  # the window closed while the work ran
+                self.signals.finished.emit(result)
 
 
 def pool() -> QThreadPool:

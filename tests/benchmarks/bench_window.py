@@ -34,8 +34,12 @@ def make_big_school(demo: Path, target: Path, copies: int = 4) -> int:
     for k in range(1, copies + 1):
         offset = top * k
         select = ", ".join(f"upn || '{k}'" if c == "upn" else c for c in cols)
-        conn.execute(f"INSERT INTO pupils (id, {', '.join(cols)}) SELECT id + {offset}, {select} FROM pupils WHERE id <= {top}")
-        conn.execute(f"INSERT INTO marks (pupil_id, {', '.join(mark_cols)}) SELECT pupil_id + {offset}, {', '.join(mark_cols)} FROM marks WHERE pupil_id <= {top}")
+        conn.execute(
+            f"INSERT INTO pupils (id, {', '.join(cols)}) SELECT id + {offset}, {select} FROM pupils WHERE id <= {top}"
+        )
+        conn.execute(
+            f"INSERT INTO marks (pupil_id, {', '.join(mark_cols)}) SELECT pupil_id + {offset}, {', '.join(mark_cols)} FROM marks WHERE pupil_id <= {top}"
+        )
     conn.commit()
     n = conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
     conn.close()
@@ -105,9 +109,13 @@ def main() -> None:
     print(f"pupils: {pupils}")
     print(f"list appears after opening the database: {list_ms:.0f} ms (target 300; {shown} rows)")
     print(f"figures, bands and concerns filled in (worker pool): {figures_ms:.0f} ms more")
-    print(f"search keystroke: median {statistics.median(keystrokes):.1f} ms, worst {max(keystrokes):.1f} ms (target 50)")
+    print(
+        f"search keystroke: median {statistics.median(keystrokes):.1f} ms, worst {max(keystrokes):.1f} ms (target 50)"
+    )
     print(f"sort: median {statistics.median(sorts):.1f} ms, worst {max(sorts):.1f} ms (target 100)")
-    print(f"cold start to a usable window (demo school, new process): median {statistics.median(cold):.0f} ms, worst {max(cold):.0f} ms (target 2000)")
+    print(
+        f"cold start to a usable window (demo school, new process): median {statistics.median(cold):.0f} ms, worst {max(cold):.0f} ms (target 2000)"
+    )
     shutil.rmtree(folder, ignore_errors=True)
 
 

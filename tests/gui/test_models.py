@@ -15,9 +15,66 @@ from attendance_desk.ui.widgets.pupil_sections import FiguresModel, figure_row
 
 def _rows() -> list[pl.PupilRow]:
     return [
-        pl.PupilRow(1, "A1", "Zed", "Amy", "R", "R Wrens", 95.5, 90.0, "amber", "Amber", "#f9a825", "", False, False, "", ("PP",), "N", ("below_expected",), date(2025, 2, 3), (97.0, 96.0, 95.5), True),
-        pl.PupilRow(2, "B2", "adams", "Ben", "10", "X", 100.0, None, "green", "Green", "#2e7d32", loaded=True),
-        pl.PupilRow(3, "C3", "Brown", "Cal", "2", "2 Oak", 9.5, 0.0, "red", "Red", "#c62828", "", True, True, "Monitor", ("SEN",), "K", ("persistent_absence", "severe_absence"), None, (), True),
+        pl.PupilRow(
+            1,
+            "A1",
+            "Zed",
+            "Amy",
+            "R",
+            "R Wrens",
+            95.5,
+            90.0,
+            "amber",
+            "Amber",
+            "#f9a825",
+            "",
+            False,
+            False,
+            "",
+            ("PP",),
+            "N",
+            ("below_expected",),
+            date(2025, 2, 3),
+            (97.0, 96.0, 95.5),
+            True,
+        ),
+        pl.PupilRow(
+            2,
+            "B2",
+            "adams",
+            "Ben",
+            "10",
+            "X",
+            100.0,
+            None,
+            "green",
+            "Green",
+            "#2e7d32",
+            loaded=True,
+        ),
+        pl.PupilRow(
+            3,
+            "C3",
+            "Brown",
+            "Cal",
+            "2",
+            "2 Oak",
+            9.5,
+            0.0,
+            "red",
+            "Red",
+            "#c62828",
+            "",
+            True,
+            True,
+            "Monitor",
+            ("SEN",),
+            "K",
+            ("persistent_absence", "severe_absence"),
+            None,
+            (),
+            True,
+        ),
         pl.PupilRow(4, "", "Ng", "Dee", "", "", loaded=False),
     ]
 
@@ -35,13 +92,30 @@ def test_pupil_models_pass_modeltester(qtmodeltester) -> None:  # noqa: ANN001
 
 def test_other_models_pass_modeltester(qtmodeltester) -> None:  # noqa: ANN001
     figures = FiguresModel()
-    figures.set_rows([figure_row("Year to date", Figures(possible=10, present=9, authorised=1)), figure_row("Half term", Figures())])
+    figures.set_rows(
+        [
+            figure_row("Year to date", Figures(possible=10, present=9, authorised=1)),
+            figure_row("Half term", Figures()),
+        ]
+    )
     qtmodeltester.check(figures)
     groups = dm.GroupModel()
-    groups.set_rows([dm.GroupRow("School", "Whole school", 10, 95.0, 5.0, 10.0, 0.0), dm.GroupRow("Year", "Year 1", 0, None, None, None, None)])
+    groups.set_rows(
+        [
+            dm.GroupRow("School", "Whole school", 10, 95.0, 5.0, 10.0, 0.0),
+            dm.GroupRow("Year", "Year 1", 0, None, None, None, None),
+        ]
+    )
     qtmodeltester.check(groups)
     league = dm.LeagueModel()
-    league.set_rows(dm.league_rows([("1 Ash", Figures(possible=60, present=58, unauthorised=2)), ("2 Oak", Figures(possible=60, present=60))]))
+    league.set_rows(
+        dm.league_rows(
+            [
+                ("1 Ash", Figures(possible=60, present=58, unauthorised=2)),
+                ("2 Oak", Figures(possible=60, present=60)),
+            ]
+        )
+    )
     qtmodeltester.check(league)
 
 
@@ -68,7 +142,15 @@ def test_filters() -> None:
     proxy.set_search("amy zed")
     assert [r.pupil_id for r in proxy.visible_rows()] == [1]
     proxy.set_search("")
-    for name, value, expected in [("band", "red", [3]), ("year", "R", [1]), ("class", "2 Oak", [3]), ("group", "SEN", [3]), ("stage", pl.NO_STAGE, [1, 2, 4]), ("rule", "below_expected", [1]), ("band", pl.NO_BAND, [4])]:
+    for name, value, expected in [
+        ("band", "red", [3]),
+        ("year", "R", [1]),
+        ("class", "2 Oak", [3]),
+        ("group", "SEN", [3]),
+        ("stage", pl.NO_STAGE, [1, 2, 4]),
+        ("rule", "below_expected", [1]),
+        ("band", pl.NO_BAND, [4]),
+    ]:
         proxy.clear_filters()
         proxy.set_filter(name, value)
         assert sorted(r.pupil_id for r in proxy.visible_rows()) == expected, name

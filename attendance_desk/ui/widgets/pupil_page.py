@@ -27,6 +27,7 @@ from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.format import pct, uk_date
 from attendance_desk.ui.models.pupil_list import figures_pct, flags_of
+from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.charts import ChartView
 from attendance_desk.ui.widgets.mark_calendar import KIND_COLOURS, KIND_LABELS, MarkCalendar
@@ -43,6 +44,20 @@ from attendance_desk.ui.widgets.pupil_sections import (
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri")
 
 
+class LettersModel(RowTableModel[Any]):
+    """The letters sent to the family, from the pupil's timeline (newest first)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(
+            [
+                Column("Date", lambda e: e.date, kind="date", display=uk_date),
+                Column("Letter", lambda e: e.summary),
+                Column("Printed by", lambda e: e.recorded_by or None),
+            ],
+            parent,
+        )
+
+
 @dataclass(frozen=True)
 class PupilPageData:
     details: Any  # services.school.PupilDetails
@@ -50,6 +65,7 @@ class PupilPageData:
     calendar: Any  # domain.calendar.SchoolCalendar
     stage: str
     as_of: date
+    letters: tuple[Any, ...] = ()
 
 
 def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
@@ -71,7 +87,14 @@ def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
         stage = case.stage.label if case else ""
     except ImportError:
         pass
-    return PupilPageData(details, report, cal, stage, as_of)
+    letters: tuple[Any, ...] = ()
+    try:
+        from attendance_desk.services.timeline import timeline
+
+        letters = timeline(db, pupil_id, kinds=["letter_sent"])
+    except ImportError:
+        pass
+    return PupilPageData(details, report, cal, stage, as_of, letters)
 
 
 def case_context(db: Database, pupil_id: int, as_of: date) -> Any:
@@ -180,11 +203,15 @@ class PupilPage(QWidget):
         )
         if self.timeline is not None:
             self.tabs.addTab(self.timeline, "Timeline")
-        self.letters = self._optional_widget(
-            "attendance_desk.ui.widgets.pupil_letters", "PupilLettersWidget"
-        )
-        if self.letters is not None:
-            self.tabs.addTab(self.letters, "Letters")
+        self.letters = LettersModel(self)
+        self.letters_view = QTableView(self)
+        self.letters_view.setObjectName("pupilLetters")
+        self.letters_view.setAccessibleName("Letters sent")
+        self.letters_view.setModel(self.letters)
+        self.letters_view.verticalHeader().setVisible(False)
+        self.letters_view.horizontalHeader().setStretchLastSection(True)
+        self.letters_view.setSortingEnabled(True)
+        self.tabs.addTab(self.letters_view, "Letters")
 
         self.contacts = ContactsPanel(self)
         contacts_scroll = QScrollArea(self)
@@ -249,8 +276,6 @@ class PupilPage(QWidget):
         self.pupil_id = pupil_id
         if self.timeline is not None and hasattr(self.timeline, "set_pupil"):
             self.timeline.set_pupil(pupil_id)
-        if self.letters is not None and hasattr(self.letters, "set_pupil"):
-            self.letters.set_pupil(pupil_id)
         self.reload()
 
     def reload(self) -> None:
@@ -346,6 +371,7 @@ class PupilPage(QWidget):
         )
         self.concerns.set_concerns(list(getattr(report, "concerns", ()) or ()))
         self.contacts.set_contacts(d.contacts)
+        self.letters.set_rows(list(data.letters))
         self.loaded.emit(d.pupil_id)
 
     def year_pct_text(self) -> str:
