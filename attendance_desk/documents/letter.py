@@ -13,7 +13,8 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from attendance_desk.documents.fonts import FontNames, register_fonts
 from attendance_desk.domain.letters import LetterContent, LetterSection, parse_body
@@ -178,26 +179,47 @@ def letter_story(content: LetterContent, styles: LetterStyles, width: float) -> 
     return story
 
 
+class SignatureBlock(Flowable):
+    """The closing, room to sign, then each signer's name and role, drawn directly (fast)."""
+
+    def __init__(self, content: LetterContent, styles: LetterStyles, width: float) -> None:
+        super().__init__()
+        self.closing = content.closing
+        self.signers = content.signatures
+        self.fonts = styles.fonts
+        self.width = width
+        col = width / max(len(self.signers), 2)
+        widest = max(
+            (
+                max(stringWidth(n, self.fonts.bold, 10), stringWidth(r, self.fonts.regular, 8.5))
+                for n, r in self.signers
+            ),
+            default=0,
+        )
+        self.stacked = widest > col - 6
+        rows = len(self.signers) if self.stacked else 1
+        self.block = 14 * mm + 24  # space to sign, then name and role
+        self.height = 18 + rows * self.block
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.setFillColor(INK)
+        canv.setFont(self.fonts.regular, 10)
+        canv.drawString(0, self.height - 12, self.closing)
+        col = self.width / max(len(self.signers), 2)
+        for i, (name, role) in enumerate(self.signers):
+            x = 0 if self.stacked else i * col
+            top = self.height - 18 - (i * self.block if self.stacked else 0)
+            canv.setFillColor(INK)
+            canv.setFont(self.fonts.bold, 10)
+            canv.drawString(x, top - 14 * mm - 8, name)
+            canv.setFillColor(MUTED)
+            canv.setFont(self.fonts.regular, 8.5)
+            canv.drawString(x, top - 14 * mm - 20, role)
+
+
 def signature_block(content: LetterContent, styles: LetterStyles, width: float) -> Flowable:
-    parts: list[Flowable] = [Spacer(1, 2), Paragraph(markup(content.closing), styles.body)]
-    cells = []
-    for name, role in content.signatures:
-        cells.append(
-            [
-                Spacer(1, 10 * mm),
-                Paragraph(markup(name), styles.sign_name),
-                Paragraph(markup(role), styles.small),
-            ]
-        )
-    col = width / max(len(cells), 2)
-    table = Table([cells], colWidths=[col] * len(cells), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    parts.append(table)
-    return KeepTogether(parts)
+    return SignatureBlock(content, styles, width)

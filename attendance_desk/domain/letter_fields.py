@@ -19,7 +19,20 @@ from attendance_desk.domain.letters import (
     merge_text,
 )
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 PENALTY_AMOUNT = "\u00a3160"  # domain-rules.md: first notice GBP 160 ...
 PENALTY_REDUCED = "\u00a380"  # ... reduced to GBP 80 if paid within 21 days

@@ -51,7 +51,8 @@ def _is_session_header(value: Any) -> bool:
         return True
 
 
-def _row_roles(row: list[Any]) -> dict[int, str]:
+def guess_roles(row: list[Any] | tuple[Any, ...]) -> dict[int, str]:
+    """The role each cell of a header row names (first column wins for a repeated role)."""
     roles: dict[int, str] = {}
     seen: set[str] = set()
     for col, value in enumerate(row):
@@ -97,12 +98,12 @@ def _session_row(row: list[Any], cols: list[int]) -> dict[int, str]:
 def detect_sheet(file_name: str, sheet: SheetData) -> Detection:
     rows = sheet.rows
     headers: tuple[str, ...] = ()
-    preview = tuple(tuple(clean_text(v) for v in row[:40]) for row in rows[:12])
+    preview = tuple(tuple(clean_text(v) for v in row) for row in rows[:HEADER_SCAN_ROWS])
     if not rows or not any(clean_text(v) for row in rows[:200] for v in row):
         return Detection(file_name, sheet.name, None, False, f"sheet {sheet.name} is empty", (), ())
     best_row, best_roles, best_score = 0, {}, 0
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        roles = _row_roles(row)
+        roles = guess_roles(row)
         score = _score(roles)
         if score > best_score:
             best_row, best_roles, best_score = index, roles, score

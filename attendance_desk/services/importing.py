@@ -347,6 +347,7 @@ def _run(
             conn.execute("COMMIT")
         else:
             conn.execute("ROLLBACK")
+            outcomes = [replace(o, import_id=None) for o in outcomes]
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -245,11 +245,10 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         self.progress.show()
-        self.statusBar().showMessage(message)
+        self.status_label.setText(message)
 
     def idle(self) -> None:
         self.progress.hide()
-        self.statusBar().clearMessage()
         self._update_status()
 
     def show_error(self, message: str, detail: str = "") -> None:
@@ -257,6 +256,8 @@ class MainWindow(QMainWindow):
         actions.show_error(self, message, detail)
 
     def _update_status(self) -> None:
+        if self.progress.isVisible():
+            return
         shown, total = self.pupil_list.proxy.rowCount(), self.pupil_list.model.rowCount()
         counts = f"{total:,} pupils" if shown == total else f"{shown:,} of {total:,} pupils shown"
         self.status_label.setText(f"Figures as of {uk_date(self.as_of)}  \u00b7  {counts}")

@@ -7,7 +7,7 @@ demo school in a temporary folder, then times, in the same run,
   - the yardstick: ReportLab building the same pages from pre-merged text with plain
     Paragraphs and a plain Table (no letterhead logic, no page numbering, no merge),
   - recording the batch in the register and on the timelines (print_letters), for information.
-Targets: compose + render under 3 s, and render within 2x the yardstick.
+Targets: compose + render under 3 s, and render within 2x the yardstick (best of 3 each).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from attendance_desk.services.letters import ComposeOptions, compose, render
 from attendance_desk.storage.db import open_database
 
 AS_OF = date(2025, 2, 14)
+REPEAT = 3
 
 
 def yardstick(letters) -> float:  # noqa: ANN001
@@ -74,10 +75,13 @@ def main() -> int:
             t0 = time.perf_counter()
             comp = compose(db, "half_termly", Selection(), AS_OF, options)
             t_compose = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            pdf = render(comp)
-            t_render = time.perf_counter() - t0
-            t_yard = yardstick(comp.letters)
+            # best of three, interleaved, so a busy shared machine hits both alike
+            t_render = t_yard = float("inf")
+            for _ in range(REPEAT):
+                t0 = time.perf_counter()
+                pdf = render(comp)
+                t_render = min(t_render, time.perf_counter() - t0)
+                t_yard = min(t_yard, yardstick(comp.letters))
             t0 = time.perf_counter()
             printed = print_letters(db, comp, printed_by="bench", pdf=pdf)
             t_record = time.perf_counter() - t0

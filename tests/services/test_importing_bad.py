@@ -96,7 +96,7 @@ def _outside_the_year(tmp: Path) -> Path:
 def _control_only_code(tmp: Path) -> Path:
     rows = day_pair_rows()
     rows[1][3] = "/\x07X\x08Q"
-    return write_xlsx(tmp / "register.xlsx", rows)
+    return write_csv(tmp / "register.csv", rows)
 
 
 BAD: dict[str, tuple[Callable[[Path], Path], str]] = {
@@ -166,8 +166,10 @@ def test_the_command_line_exits_2_with_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1
-    assert "register.xlsx, sheet Marks, row 6, column 'Mon 02/09/2024 PM'" not in err or "QQ" in err
-    assert "'QQ' is not an attendance code" in err
+    assert (
+        "register.xlsx, sheet Marks, row 6, column 'Tue 03/09/2024 AM': 'QQ' is not an "
+        "attendance code" in err
+    )
     assert fingerprint(school) == before
 
 
@@ -179,9 +181,9 @@ def test_the_command_line_dry_run_and_import(
     assert main(["--db", str(db.path), "import", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Dry run: nothing was written." in out
-    assert "17 marks would be added" in out
+    assert "16 marks would be added" in out
     assert fingerprint(db) == before
     assert main(["--db", str(db.path), "import", str(path)]) == 0
-    assert "17 marks added" in capsys.readouterr().out
+    assert "16 marks added" in capsys.readouterr().out
     assert main(["--db", str(db.path), "import", str(path)]) == 0
     assert "already imported" in capsys.readouterr().out

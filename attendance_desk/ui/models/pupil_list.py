@@ -202,7 +202,7 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
     Column(
         "Name", lambda r: (r.surname, r.forename), display=lambda v: f"{v[0]}, {v[1]}", width=22
     ),
-    Column("UPN", lambda r: r.upn or None, width=13),
+    Column("UPN", lambda r: r.upn or None, width=15),
     Column(
         "Year", lambda r: year_sort_value(r.year_group), display=year_label, width=4, kind="text"
     ),
@@ -218,7 +218,7 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
         "Half term %",
         lambda r: r.half_term_pct,
         kind="percent",
-        width=9,
+        width=11,
         description="Attendance this half term to date",
     ),
     Column(

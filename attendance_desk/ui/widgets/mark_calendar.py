@@ -66,7 +66,7 @@ class MarkCalendar(QWidget):
         self.marks: dict[tuple[date, str], str] = {}
         self.is_school_day: Callable[[date], bool] = lambda d: d.weekday() < 5
         self.closures: frozenset[date] = frozenset()
-        self.as_of: date | None = None
+        self.as_of: date | None = date.min  # nothing to show until set_year
 
     def set_year(
         self,

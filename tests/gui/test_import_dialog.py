@@ -1,0 +1,155 @@
+"""The import window, driven as a person would: files in, preview, map, import, cancel."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
+
+from filemakers import MARKS, PUPILS, DAYS, wide_rows, write_xlsx  # noqa: E402
+
+from attendance_desk.services.importing import import_history  # noqa: E402
+from attendance_desk.storage.db import Database  # noqa: E402
+from attendance_desk.ui.dialogs.import_dialog import ImportDialog  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+
+
+def _count(db: Database, table: str) -> int:
+    conn = db.raw_connection()
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def dialog(qtbot, db: Database):  # noqa: ANN001, ANN201
+    dlg = ImportDialog(
+        db,
+        None,
+        files=[SAMPLES / "roster_with_contacts.xlsx", SAMPLES / "register_wide_single_header.xlsx"],
+    )
+    qtbot.addWidget(dlg)
+    dlg.show()
+    return dlg
+
+
+def test_preview_then_import(qtbot, dialog: ImportDialog, db: Database) -> None:  # noqa: ANN001
+    assert dialog.file_list.count() == 2
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
+    assert "15,428 marks would be added" in dialog.summary_label.text()
+    assert "40 pupils would be added" in dialog.summary_label.text()
+    assert dialog.preview_table.rowCount() >= 40
+    assert _count(db, "marks") == 0  # a preview writes nothing
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=30000) as signal:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert signal.args[0].files[-1].marks_added == 15428
+    assert _count(db, "marks") == 15428
+    assert dialog.status_label.text() == "Imported."
+    assert not dialog.import_button.isEnabled()
+    assert dialog.cancel_button.text() == "Close"
+
+
+def test_a_bad_file_shows_the_message_and_writes_nothing(
+    qtbot, db: Database, tmp_path: Path
+) -> None:  # noqa: ANN001
+    rows = wide_rows()
+    rows[5][7] = "QQ"
+    bad = write_xlsx(tmp_path / "register.xlsx", rows)
+    dlg = ImportDialog(db, None, files=[bad])
+    qtbot.addWidget(dlg)
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.error_label.isVisibleTo(dlg), timeout=30000)
+    assert (
+        "row 6, column 'Tue 03/09/2024 PM': 'QQ' is not an attendance code"
+        in dlg.error_label.text()
+    )
+    assert not dlg.import_button.isEnabled()
+    assert _count(db, "pupils") == 0
+
+
+def test_office_conflicts_are_shown_and_kept(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    first = write_xlsx(tmp_path / "mon.xlsx", wide_rows())
+    dlg = ImportDialog(db, None, files=[first])
+    qtbot.addWidget(dlg)
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30000)
+    with qtbot.waitSignal(dlg.imported, timeout=30000):
+        qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    conn = db.raw_connection()
+    with conn:
+        conn.execute(
+            "UPDATE marks SET code = 'M', source = 'office' WHERE date = '2024-09-02' AND session = 'AM' AND code = 'I'"
+        )
+    conn.close()
+    older = write_xlsx(tmp_path / "older.xlsx", wide_rows(title=False))
+    dlg2 = ImportDialog(db, None, files=[older])
+    qtbot.addWidget(dlg2)
+    qtbot.mouseClick(dlg2.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg2.preview is not None, timeout=30000)
+    assert dlg2.overwrite_check.isVisibleTo(dlg2)
+    texts = [dlg2.preview_table.item(r, 1).text() for r in range(dlg2.preview_table.rowCount())]
+    assert any(t.startswith("Office mark differs") for t in texts)
+    with qtbot.waitSignal(dlg2.imported, timeout=30000):
+        qtbot.mouseClick(dlg2.import_button, Qt.MouseButton.LeftButton)
+    conn = db.raw_connection()
+    assert conn.execute("SELECT code FROM marks WHERE source = 'office'").fetchall() == [("M",)]
+    conn.close()
+
+
+def test_mapping_step_when_detection_is_unsure(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    rows = [["Pupil ref", "Child", "When", "Which", "Att"]]
+    for p, (upn, _, surname, forename, _, _) in enumerate(PUPILS):
+        for d, day in enumerate(DAYS):
+            for s, word in enumerate(("AM", "PM")):
+                rows.append(
+                    [upn, f"{surname}, {forename}", f"{day:%d/%m/%Y}", word, MARKS[p][d][s]]
+                )
+    path = write_xlsx(tmp_path / "odd.xlsx", rows)
+    dlg = ImportDialog(db, None, files=[path])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.mapping_box.isVisible(), timeout=30000)
+    assert dlg.mapping_table.rowCount() == 5
+    dlg.layout_combo.setCurrentIndex(dlg.layout_combo.findData("long_session"))
+    for col, role in enumerate(["upn", "name", "date", "session", "mark"]):
+        combo = dlg.mapping_table.cellWidget(col, 2)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(combo.findData(role))
+    qtbot.mouseClick(dlg.use_mapping_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30000)
+    assert "16 marks would be added" in dlg.summary_label.text()
+    with qtbot.waitSignal(dlg.imported, timeout=30000):
+        qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    assert _count(db, "marks") == 16
+
+
+def test_cancel_stops_the_work_and_writes_nothing(qtbot, db: Database) -> None:  # noqa: ANN001
+    dlg = ImportDialog(db, None, files=[SAMPLES / "register_long_per_day.csv"])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    dlg._job.stop.set() if dlg._job else None  # noqa: SLF001 - as if Cancel were pressed at once
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=30000)
+    assert "cancelled" in dlg.error_label.text() or dlg.preview is not None
+    assert _count(db, "marks") == 0
+    assert import_history(db) == ()
+
+
+def test_cancel_when_idle_closes(qtbot, db: Database) -> None:  # noqa: ANN001
+    dlg = ImportDialog(db, None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert not dlg.preview_button.isEnabled()
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible()
