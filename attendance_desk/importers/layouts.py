@@ -77,7 +77,7 @@ def guess_roles(row: list[Any] | tuple[Any, ...]) -> dict[int, str]:
 def _score(roles: dict[int, str]) -> int:
     named = {r for r in roles.values() if r not in ("session_column", "day_column")}
     dated = sum(1 for r in roles.values() if r in ("session_column", "day_column"))
-    return len(named) * 10 + min(dated, 9)
+    return len(named) * 10 + (min(dated, 9) if dated >= 2 else 0)
 
 
 def has_identity(roles: dict[int, str]) -> bool:

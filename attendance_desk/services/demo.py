@@ -13,8 +13,9 @@ from pathlib import Path
 
 from attendance_desk.errors import UserError
 from attendance_desk.services.cases import seed_demo_casework
-from attendance_desk.services.demo_data import DemoData, generate_demo
-from attendance_desk.storage.db import check_database_path, open_database
+from attendance_desk.services.demo_data import YEAR_GROUPS, DemoData, generate_demo
+from attendance_desk.services.demo_names import CLASS_NAMES
+from attendance_desk.storage.db import Database, check_database_path, open_database
 
 DEMO_SETTING = "demo"
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -49,10 +50,38 @@ def create_demo_database(
             _write(conn, data)
         finally:
             conn.close()
+        _name_class_teachers(db)
         casework = seed_demo_casework(db, as_of, seed)
     finally:
         db.close()
     return f"{summary_line(data)}; {casework}"
+
+
+DEMO_CLASS_TEACHERS = (
+    "Mrs Priya Sandhu",
+    "Mr Tom Whitlock",
+    "Miss Aoife Brennan",
+    "Mr Kofi Mensah",
+    "Mrs Jo Carver",
+    "Ms Elin Pryce",
+    "Mr Sam Oduya",
+    "Mrs Beth Lowther",
+    "Miss Hana Kowalczyk",
+    "Mr Rhys Morgan",
+    "Mrs Grace Achterberg",
+    "Mr Dan Fairley",
+    "Ms Zara Qureshi",
+    "Mrs Lily Thornton",
+)
+
+
+def _name_class_teachers(db: Database) -> None:
+    """Every demo class has a teacher, so cover sheets and the class teacher's letter print."""
+    from attendance_desk.services.letter_sources import set_class_teacher
+
+    classes = [name for year in YEAR_GROUPS for name in CLASS_NAMES[year]]
+    for class_name, teacher in zip(classes, DEMO_CLASS_TEACHERS, strict=False):
+        set_class_teacher(db, class_name, teacher)
 
 
 def summary_line(data: DemoData) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 
-from filemakers import MARKS, PUPILS, DAYS, wide_rows, write_xlsx  # noqa: E402
+from filemakers import DAYS, MARKS, PUPILS, wide_rows, write_xlsx  # noqa: E402
 
 from attendance_desk.services.importing import import_history  # noqa: E402
 from attendance_desk.storage.db import Database  # noqa: E402
@@ -119,7 +119,9 @@ def test_mapping_step_when_detection_is_unsure(qtbot, db: Database, tmp_path: Pa
     dlg.show()
     qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dlg.mapping_box.isVisible(), timeout=30000)
+    dlg.header_spin.setValue(1)
     assert dlg.mapping_table.rowCount() == 5
+    assert dlg.mapping_table.item(2, 1).text().startswith("When")
     dlg.layout_combo.setCurrentIndex(dlg.layout_combo.findData("long_session"))
     for col, role in enumerate(["upn", "name", "date", "session", "mark"]):
         combo = dlg.mapping_table.cellWidget(col, 2)

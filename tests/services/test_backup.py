@@ -124,12 +124,22 @@ def test_backups_are_listed_newest_first_with_counts(db: Database) -> None:
 
 def test_rotation_keeps_the_last_14_daily_and_10_pre_import(db: Database) -> None:
     add_pupils(db, 1)
-    daily = [backups.make_backup(db, kind=backups.DAILY).path for _ in range(16)]
-    pre = [backups.backup_before_import(db) for _ in range(12)]
-    manual = [backups.make_backup(db).path for _ in range(3)]
-    kept = {b.path for b in backups.list_backups(db)}
-    assert kept == set(daily[2:]) | set(pre[2:]) | set(manual)
-    assert not daily[0].exists() and not Path(str(daily[0]) + ".json").exists()
+    daily = [backups.make_backup(db, kind=backups.DAILY).taken_at for _ in range(16)]
+    pre = [backups.make_backup(db, kind=backups.PRE_IMPORT).taken_at for _ in range(12)]
+    manual = [backups.make_backup(db).taken_at for _ in range(3)]
+    listed = backups.list_backups(db)
+    kept = {kind: {b.taken_at for b in listed if b.kind == kind} for kind in backups.KINDS}
+    assert kept[backups.DAILY] == set(daily[2:])
+    assert kept[backups.PRE_IMPORT] == set(pre[2:])
+    assert kept[backups.MANUAL] == set(manual)
+    folder = backups.backup_folder(db)
+    assert len(list(folder.glob("*.sqlite3"))) == len(list(folder.glob("*.json"))) == 14 + 10 + 3
+
+
+def test_the_pre_import_backup(db: Database) -> None:
+    add_pupils(db, 2)
+    path = backups.backup_before_import(db)
+    assert path.name.startswith("school_pre-import_") and counts(path) == (2, 20)
 
 
 def test_the_daily_backup_is_taken_once_a_day(db: Database) -> None:
