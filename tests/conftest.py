@@ -17,6 +17,15 @@ SAMPLES = SHARED / "samples"
 REFERENCE = SHARED / "reference"
 
 
+@pytest.fixture(autouse=True)
+def _private_app_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backups and settings go to a temporary folder, never the real app-data folder."""
+    folder = tmp_path_factory.mktemp("appdata")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    monkeypatch.setenv("APPDATA", str(folder))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "school.sqlite3"

@@ -29,7 +29,7 @@ from attendance_desk.domain.codes import PART_TIME_CODE
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
 from attendance_desk.domain.rule_input import RuleInput
-from attendance_desk.domain.rules import make_concern, pct, when
+from attendance_desk.domain.rules import line_of, make_concern, pct, when
 
 PART_TIME_FIRST_REVIEW_DAYS = 14
 
@@ -148,8 +148,7 @@ def review_overdue(timetable: PartTimeTimetable, as_of: date) -> date | None:
 def part_time_review(inp: RuleInput) -> Concern | None:
     case = inp.case
     timetables = case.part_time_timetables if case is not None else ()
-    i, j = inp.bounds(inp.year.start, inp.as_of)
-    c2 = [k for k in range(i, j) if inp.code_at(k) == PART_TIME_CODE]
+    c2 = inp.code_indexes(PART_TIME_CODE, inp.year.start, inp.as_of)  # str.find, not a loop
     if not c2:
         return None
     uncovered = [k for k in c2 if not any(_covers(t, inp.date_at(k)) for t in timetables)]
@@ -178,8 +177,9 @@ def focus_family(inp: RuleInput) -> Concern | None:
         attended, possible = case.previous_year_attendance
         last_year = Fraction(attended, possible) if possible else None
     else:
-        last_year = inp.previous_year_figures().attendance
-    below = last_year is not None and last_year < Fraction(expected) / 100
+        start = inp.ctx.load_start
+        last_year = inp.attendance(start, date(start.year + 1, 8, 31))
+    below = last_year is not None and last_year < line_of(expected)
     open_case = case is not None and case.open_case_at_previous_year_end
     if not below and not open_case:
         return None

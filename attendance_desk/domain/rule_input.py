@@ -287,10 +287,20 @@ class RuleInput:
         return self.attendance_of(i, j)
 
     def attendance_of(self, i: int, j: int) -> Fraction | None:
+        attended, possible = self.counts_of(i, j)
+        return Fraction(attended, possible) if possible else None
+
+    def counts_of(self, i: int, j: int) -> tuple[int, int]:
+        """(attended, possible) for the marks in [i, j): integers, for comparisons in loops."""
         cats = self.cats
         attended = cats.count("P", i, j) + cats.count("V", i, j)
         possible = j - i - cats.count("X", i, j) - cats.count("-", i, j)
-        return Fraction(attended, possible) if possible else None
+        return attended, possible
+
+    def counts(self, start: date | None, end: date | None) -> tuple[int, int]:
+        """(attended, possible) for marks dated start..end (both inclusive)."""
+        i, j = self.bounds(start, end)
+        return self.counts_of(i, j)
 
     def count_codes(self, codes: str | Sequence[str], start: date | None, end: date | None) -> int:
         """How many marks dated start..end have one of these codes ("C2", ("G", "N", "O"))."""
@@ -408,13 +418,38 @@ class RuleInput:
             out.sort()
         return out
 
-    def runs(self, pattern: re.Pattern[str], minimum: int) -> list[tuple[int, int, int]]:
+    def run_scan_start(self, pattern: re.Pattern[str], index: int) -> int:
+        """A position <= index from which `pattern.finditer(cats, pos)` finds exactly the runs
+        of a scan of the whole string that start at or after it, including every run that
+        reaches `index` (it backs up to just after the last mark that cannot be in a run)."""
+        breaks = _RUN_BREAKS.get(pattern)
+        if breaks is None or index <= 0:
+            return 0
+        cats = self.cats
+        return max(cats.rfind(ch, 0, index) for ch in breaks) + 1
+
+    def runs(
+        self, pattern: re.Pattern[str], minimum: int, since: int = 0
+    ) -> list[tuple[int, int, int]]:
         """Runs matching pattern (ABSENCE_RUN, ILLNESS_RUN, UNAUTHORISED_RUN) with at least
-        `minimum` possible sessions: (first index, index after last, possible sessions)."""
+        `minimum` possible sessions: (first index, index after last, possible sessions).
+        With `since`, only the runs whose last mark is at index `since` or later."""
         out = []
-        for m in pattern.finditer(self.cats):
+        cats = self.cats
+        pos = self.run_scan_start(pattern, since) if since else 0
+        for m in pattern.finditer(cats, pos):
             i, j = m.span()
-            n = j - i - self.cats.count("X", i, j) - self.cats.count("-", i, j)
+            if j <= since:
+                continue
+            n = j - i - cats.count("X", i, j) - cats.count("-", i, j)
             if n >= minimum:
                 out.append((i, j, n))
         return out
+
+
+# The categories that end each kind of run (every category not in the run's pattern).
+_RUN_BREAKS: dict[re.Pattern[str], str] = {
+    ABSENCE_RUN: "PV",
+    ILLNESS_RUN: "PVAU",
+    UNAUTHORISED_RUN: "PVIA",
+}

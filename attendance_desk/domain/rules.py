@@ -102,10 +102,10 @@ def falling_attendance(inp: RuleInput) -> Concern | None:
     ytd = inp.year_to_date
     if ytd.possible == 0 or not below(ytd.attended, ytd.possible, line_of(setting.line_pct)):
         return None
-    now = Fraction(ytd.attended, ytd.possible)
-    before = inp.attendance(inp.year.start, point)
-    if before is None or not now < before:
+    attended, possible = inp.counts(inp.year.start, point)
+    if possible == 0 or not ytd.attended * possible < attended * ytd.possible:  # now < before
         return None
+    now, before = Fraction(ytd.attended, ytd.possible), Fraction(attended, possible)
     detail = (
         f"Year to date {pct(now)}, down from {pct(before)} on {when(point)}, "
         f"under the {setting.line_pct}% line"
@@ -147,7 +147,10 @@ def absent_week(inp: RuleInput) -> Concern | None:
     if half is None or inp.cats.count("I") + inp.cats.count("A") + inp.cats.count("U") < minimum:
         return None
     start_slot = half.start.toordinal() * 2
-    runs = [r for r in inp.runs(ABSENCE_RUN, minimum) if inp.slots[r[1] - 1] >= start_slot]
+    since = bisect_left(inp.slots, start_slot)  # runs whose last mark is in the half term
+    runs = [
+        r for r in inp.runs(ABSENCE_RUN, minimum, since) if inp.slots[r[1] - 1] >= start_slot
+    ]
     if not runs:
         return None
     i, j, n = runs[-1]
@@ -170,9 +173,13 @@ def frequent_illness(inp: RuleInput) -> Concern | None:
     term_lo, term_hi = term.start.toordinal() * 2, min(term.end.toordinal() * 2 + 1, as_of_slot)
     in_half: list[tuple[int, int]] = []
     in_term: list[tuple[int, int]] = []
-    for m in ILLNESS_RUN.finditer(inp.cats):
-        s = inp.slots[m.start()]
-        if term_lo <= s <= term_hi:
+    slots = inp.slots
+    pos = inp.run_scan_start(ILLNESS_RUN, bisect_left(slots, term_lo))
+    for m in ILLNESS_RUN.finditer(inp.cats, pos):
+        s = slots[m.start()]
+        if s > term_hi:
+            break
+        if term_lo <= s:
             in_term.append(m.span())
             if half_lo <= s <= half_hi:
                 in_half.append(m.span())
@@ -195,7 +202,12 @@ def la_ten_day_return(inp: RuleInput) -> Concern | None:
     if inp.cats.count("U") < minimum:
         return None
     year_slot = inp.year.start.toordinal() * 2
-    runs = [r for r in inp.runs(UNAUTHORISED_RUN, minimum) if inp.slots[r[1] - 1] >= year_slot]
+    since = bisect_left(inp.slots, year_slot)
+    runs = [
+        r
+        for r in inp.runs(UNAUTHORISED_RUN, minimum, since)
+        if inp.slots[r[1] - 1] >= year_slot
+    ]
     if not runs:
         return None
     i, j, n = runs[-1]
@@ -276,15 +288,18 @@ def improved(inp: RuleInput) -> Concern | None:
     if half is None or prev is None:
         return None
     t = inp.policy.thresholds
-    this = inp.attendance(half.start, min(half.end, inp.as_of))
-    before = inp.attendance(prev.start, prev.end)
-    ytd_before = inp.attendance(inp.year.start, prev.end)
-    if this is None or before is None or ytd_before is None:
+    a1, p1 = inp.counts(half.start, min(half.end, inp.as_of))
+    a2, p2 = inp.counts(prev.start, prev.end)
+    a3, p3 = inp.counts(inp.year.start, prev.end)
+    if not p1 or not p2 or not p3:
         return None
-    if ytd_before >= line_of(t.expected_pct):
+    if not below(a3, p3, line_of(t.expected_pct)):  # year to date already at the expectation
         return None
-    if this - before < line_of(t.improved_points):
+    points = line_of(t.improved_points)
+    # this - before < points, exactly: (a1/p1 - a2/p2) < n/d, every denominator positive
+    if (a1 * p2 - a2 * p1) * points.denominator < points.numerator * p1 * p2:
         return None
+    this, before, ytd_before = Fraction(a1, p1), Fraction(a2, p2), Fraction(a3, p3)
     detail = (
         f"{half.name} {pct(this)} against {prev.name} {pct(before)} "
         f"(year to date {pct(ytd_before)} at the end of {prev.name})"

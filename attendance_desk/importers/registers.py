@@ -10,6 +10,7 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from attendance_desk.domain.codes import CODES, UnknownCodeError, normalise, split_day_cell
@@ -32,6 +33,7 @@ from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.pupils import read_pupil
 
 _BAD = object()
+_MARK_ROLES = frozenset({"date", "session", "mark", "am", "pm"})
 LEGACY = frozenset(c for c, code in CODES.items() if code.legacy)
 Progress = Callable[[int, int], None]
 
@@ -118,21 +120,39 @@ def read_register(
     width = max((len(row) for row in rows), default=0)
     row_pupils: list[tuple[int, int]] = []
     marks: list[tuple[int, str, str, str, int, int]] = []
+    # A long file repeats each pupil on every row: read an identity once per distinct cells.
+    identity_cols = [c for role, c in cols.items() if role not in _MARK_ROLES]
+    get_identity = itemgetter(*identity_cols) if identity_cols else (lambda _row: ())
+    known: dict[Any, int | None] = {}
+    needs_id = bool({"upn", "adno"} & cols.keys())
+    long_reader = _LongReader(cols, codes, marks, problems)
     total = len(rows) - first_data
     for r in range(first_data, len(rows)):
         row = rows[r]
         if len(row) < width:
             row.extend([""] * (width - len(row)))
-        pupil = read_pupil(row, r + 1, cols, problems, full=False)
-        if pupil is None:
+        key = get_identity(row)
+        try:
+            pupil_index = known[key]
+        except (KeyError, TypeError):
+            pupil = read_pupil(row, r + 1, cols, problems, full=False)
+            if pupil is not None and needs_id and not (pupil.upn or pupil.adno):
+                pupil = None  # a totals or notes row under a register keyed by UPN/Adno
+            pupil_index = None if pupil is None else index.add(pupil)
+            with contextlib.suppress(TypeError):
+                known[key] = pupil_index
+        if pupil_index is None:
             if any(clean_text(v) for v in row):
-                skipped.append((r + 1, "the row names no pupil (no UPN, admission number or name)"))
+                why = (
+                    "no UPN or admission number" if needs_id else "no UPN, admission number or name"
+                )
+                skipped.append((r + 1, f"the row names no pupil ({why})"))
             continue
         if wide:
-            row_pupils.append((r, index.add(pupil)))
+            row_pupils.append((r, pupil_index))
         else:
-            _read_long(row, r, index.add(pupil), cols, codes, marks, problems)
-        if progress is not None and (r - first_data) % 500 == 0:
+            long_reader.read(row, r, pupil_index)
+        if progress is not None and (r - first_data) % 2000 == 0:
             progress(r - first_data, total)
     grid = None
     if wide:
@@ -261,44 +281,73 @@ def _not_a_code(value: Any, pairs: bool) -> str:
     return f"'{text}' is not an attendance code"
 
 
-def _read_long(
-    row: list[Any],
-    r: int,
-    pupil: int,
-    cols: dict[str, int],
-    codes: _Codes,
-    marks: list[tuple[int, str, str, str, int, int]],
-    problems: Problems,
-) -> None:
-    date_col = cols["date"]
-    value = row[date_col] if date_col < len(row) else ""
-    try:
-        day = parse_date_value(value)
-    except BadDate as exc:
-        problems.add(r + 1, date_col, str(exc))
-        return
-    if day is None:
-        problems.add(r + 1, date_col, f"'{clean_text(value)}' is not a date (use dd/mm/yyyy)")
-        return
-    iso = day.isoformat()
-    if "session" in cols and "mark" in cols:
-        session_value = row[cols["session"]] if cols["session"] < len(row) else ""
-        session = parse_session(session_value)
-        if session is None:
-            problems.add(r + 1, cols["session"], f"'{clean_text(session_value)}' is not AM or PM")
-            return
-        targets = [(cols["mark"], session)]
-    else:
-        targets = [(cols[s.lower()], s) for s in ("AM", "PM") if s.lower() in cols]
-    for col, session in targets:
-        cell = row[col] if col < len(row) else ""
+class _LongReader:
+    """One row of a long register (per session or per day) into marks; caches dates and
+    session names by cell value, since a year's file repeats them on every pupil's rows."""
+
+    def __init__(
+        self,
+        cols: dict[str, int],
+        codes: _Codes,
+        marks: list[tuple[int, str, str, str, int, int]],
+        problems: Problems,
+    ) -> None:
+        self.cols = cols
+        self.codes = codes
+        self.marks = marks
+        self.problems = problems
+        self.dates: dict[Any, str | None] = {}
+        self.sessions: dict[Any, str | None] = {}
+        self.per_session = "session" in cols and "mark" in cols
+        self.day_targets = [(cols[s.lower()], s) for s in ("AM", "PM") if s.lower() in cols]
+
+    def _date(self, value: Any, r: int) -> str | None:
         try:
-            code = codes.cache[cell]
+            return self.dates[value]
         except (KeyError, TypeError):
-            code = codes.resolve(cell)
-        if code is None:
-            continue
-        if code is _BAD:
-            problems.add(r + 1, col, _not_a_code(cell, False))
-            continue
-        marks.append((pupil, iso, session, code, r, col))
+            pass
+        col = self.cols["date"]
+        try:
+            day = parse_date_value(value)
+        except BadDate as exc:
+            self.problems.add(r + 1, col, str(exc))
+            return None
+        if day is None:
+            self.problems.add(r + 1, col, f"'{clean_text(value)}' is not a date (use dd/mm/yyyy)")
+            return None
+        iso = day.isoformat()
+        with contextlib.suppress(TypeError):
+            self.dates[value] = iso
+        return iso
+
+    def read(self, row: list[Any], r: int, pupil: int) -> None:
+        iso = self._date(row[self.cols["date"]], r)
+        if iso is None:
+            return
+        if self.per_session:
+            value = row[self.cols["session"]]
+            session = self.sessions.get(value) if isinstance(value, str) else None
+            if session is None:
+                session = parse_session(value)
+                if session is None:
+                    self.problems.add(
+                        r + 1, self.cols["session"], f"'{clean_text(value)}' is not AM or PM"
+                    )
+                    return
+                self.sessions[value] = session
+            targets = [(self.cols["mark"], session)]
+        else:
+            targets = self.day_targets
+        codes = self.codes
+        for col, session in targets:
+            cell = row[col]
+            try:
+                code = codes.cache[cell]
+            except (KeyError, TypeError):
+                code = codes.resolve(cell)
+            if code is None:
+                continue
+            if code is _BAD:
+                self.problems.add(r + 1, col, _not_a_code(cell, False))
+                continue
+            self.marks.append((pupil, iso, session, code, r, col))

@@ -9,41 +9,23 @@ written in the order term dates, closures, pupil details, registers.
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from attendance_desk.errors import UserError
-from attendance_desk.importers import (
-    ColumnMapping,
-    Detection,
-    Kind,
-    Layout,
-    ParsedFile,
-    inspect_file,
-)
-from attendance_desk.importers.problems import Problems
+from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
+from attendance_desk.importers.batch import Written, previous_imports, write_files
 from attendance_desk.importers.reader import parse_file
-from attendance_desk.importers.sources import check_file, content_hash
-from attendance_desk.importers.store_calendar import apply_closures, apply_half_terms
-from attendance_desk.importers.store_marks import check_academic_years, write_marks
-from attendance_desk.importers.store_pupils import (
-    PupilMatcher,
-    apply_roster,
-    resolve_register_pupils,
-)
-from attendance_desk.importers.tally import MarkDetail, Tally, db_now
+from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import ImportRecord
-from attendance_desk.storage.models.base import utcnow
 
 Progress = Callable[[int, str], None]  # percent 0-100, what is happening
 Cancel = Callable[[], bool]
-_ORDER = {Kind.TERM_DATES: 0, Kind.CLOSURES: 1, Kind.ROSTER: 2, Kind.REGISTER: 3}
 
 __all__ = [
     "ImportCancelled",
@@ -127,7 +109,10 @@ class FileOutcome:
     def summary(self, *, preview: bool = False) -> str:
         if self.already_imported:
             when = self.previously_imported_at
-            stamp = when.strftime("%d/%m/%Y %H:%M") if when else "before"
+            if when and when != datetime.min:
+                stamp = when.replace(tzinfo=UTC).astimezone().strftime("%d/%m/%Y %H:%M")
+            else:
+                stamp = "an earlier date"
             return f"{self.file_name}: already imported on {stamp}; nothing changed"
         will = "would be " if preview else ""
         parts: list[str] = []
@@ -304,8 +289,46 @@ def _run(
         if cancel is not None and cancel():
             raise ImportCancelled()
 
-    known = {} if reimport else _previous_imports(db, paths)
-    outcomes: list[FileOutcome] = [known[Path(p)] for p in paths if Path(p) in known]
+    conn = db.raw_connection()
+    try:
+        known = {} if reimport else previous_imports(conn, paths)
+        parsed = _read_all(paths, known, mappings, report, check_cancel)
+        check_cancel()
+        written = list(known.values())
+        if parsed:
+            share = 50 / len(parsed)
+
+            def tick_for(n: int, name: str) -> Callable[[float], None]:
+                def tick(fraction: float) -> None:
+                    check_cancel()
+                    report(int(50 + share * (n + fraction)), f"Writing {name}" if name else "")
+
+                return tick
+
+            written += write_files(
+                conn,
+                parsed,
+                commit=commit,
+                overwrite_office=overwrite_office,
+                reimport=reimport,
+                user=user,
+                tick_for=tick_for,
+                summarise=lambda w: _outcome(w).summary(),
+            )
+    finally:
+        conn.close()
+    report(100, "Done")
+    return tuple(_outcome(w) for w in written)
+
+
+def _read_all(
+    paths: Sequence[Path],
+    known: Mapping[Path, Written],
+    mappings: Mapping[Path, ColumnMapping],
+    report: Progress,
+    check_cancel: Callable[[], None],
+) -> list[ParsedFile]:
+    """Read every file not imported before (no database): the first 50% of the progress."""
     parsed: list[ParsedFile] = []
     share = 50 / len(paths)
     for n, raw in enumerate(paths):
@@ -320,142 +343,7 @@ def _run(
             report(int(n * share + share * done / max(total, 1)), f"Reading {name}")
 
         parsed.append(parse_file(path, mappings.get(path) or mappings.get(raw), file_progress))
-    parsed.sort(key=lambda p: _ORDER[p.kind])
-    check_cancel()
-    if not parsed:
-        report(100, "Done")
-        return tuple(outcomes)
-    conn = db.raw_connection()
-    conn.isolation_level = None
-    # Every id the import writes is looked up or created inside this transaction (which holds
-    # the write lock throughout), so per-row foreign-key checks are skipped for the bulk load.
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        share = 50 / len(parsed)
-        for n, item in enumerate(parsed):
-            base = 50 + n * share
-            report(int(base), f"Comparing {item.file_name} with the database")
-
-            def tick(fraction: float, base: float = base, name: str = item.file_name) -> None:
-                check_cancel()
-                report(int(base + share * fraction), f"Writing {name}")
-
-            outcomes.append(_one(conn, item, overwrite_office, reimport, user, tick))
-        check_cancel()
-        if commit:
-            conn.execute("COMMIT")
-        else:
-            conn.execute("ROLLBACK")
-            outcomes = [replace(o, import_id=None) for o in outcomes]
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
-    report(100, "Done")
-    return tuple(outcomes)
-
-
-def _previous_imports(db: Database, paths: Sequence[Path]) -> dict[Path, FileOutcome]:
-    """Files whose exact content was imported before: skipped without being read again."""
-    found: dict[Path, FileOutcome] = {}
-    conn = db.raw_connection()
-    try:
-        for raw in paths:
-            path = Path(raw)
-            check_file(path)
-            digest = content_hash(path)
-            row = conn.execute(
-                "SELECT imported_at, kind, layout FROM imports WHERE content_hash = ? "
-                "ORDER BY id DESC LIMIT 1",
-                (digest,),
-            ).fetchone()
-            if row is not None:
-                found[path] = _already(path, digest, row[1], row[2], _parse_ts(row[0]))
-    finally:
-        conn.close()
-    return found
-
-
-def _already(path: Path, digest: str, kind: str, layout: str, when: datetime | None) -> FileOutcome:
-    item = ParsedFile(str(path), path.name, digest, "", Layout(layout) if layout else Layout.ROSTER)
-    outcome = _outcome(item, Tally(0, ""), None, already=when or datetime.min)
-    return replace(outcome, kind=kind, layout=layout)
-
-
-def _one(
-    conn: sqlite3.Connection,
-    item: ParsedFile,
-    overwrite_office: bool,
-    reimport: bool,
-    user: str,
-    tick: Callable[[float], None],
-) -> FileOutcome:
-    previous = conn.execute(
-        "SELECT imported_at FROM imports WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
-        (item.content_hash,),
-    ).fetchone()
-    now = utcnow()
-    if previous is not None and not reimport:
-        return _outcome(item, Tally(0, ""), None, already=_parse_ts(previous[0]) or datetime.min)
-    cursor = conn.execute(
-        "INSERT INTO imports (file_name, content_hash, kind, layout, imported_at, imported_by, "
-        "pupils_added, pupils_changed, marks_added, marks_changed, rows_skipped, summary) "
-        "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
-        (
-            item.file_name[:260],
-            item.content_hash,
-            item.kind.value,
-            item.layout.value,
-            db_now(now),
-            user,
-        ),
-    )
-    import_id = int(cursor.lastrowid or 0)
-    tally = Tally(import_id, db_now(now))
-    names = item.register.column_names if item.register else {}
-    problems = Problems(item.file_name, item.sheet, names)
-    if item.kind is Kind.TERM_DATES:
-        apply_half_terms(conn, item.half_terms or [], problems, tally)
-    elif item.kind is Kind.CLOSURES:
-        apply_closures(conn, item.closures or [], problems, tally)
-    elif item.kind is Kind.ROSTER:
-        apply_roster(PupilMatcher(conn), item.roster or [], problems, tally)
-    elif item.register is not None:
-        check_academic_years(conn, item.register, problems)
-        problems.raise_if_any()
-        ids = resolve_register_pupils(PupilMatcher(conn), item.register.pupils, problems, tally)
-        problems.raise_if_any()
-        write_marks(
-            conn, item.register, ids, problems, tally, overwrite_office=overwrite_office, tick=tick
-        )
-    problems.raise_if_any()
-    outcome = _outcome(item, tally, import_id)
-    conn.execute(
-        "UPDATE imports SET pupils_added = ?, pupils_changed = ?, marks_added = ?, "
-        "marks_changed = ?, rows_skipped = ?, summary = ? WHERE id = ?",
-        (
-            len(tally.pupils_added),
-            len(tally.pupils_changed),
-            tally.marks_added,
-            tally.marks_changed,
-            len(item.skipped),
-            outcome.summary(),
-            import_id,
-        ),
-    )
-    return outcome
-
-
-def _parse_ts(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
+    return parsed
 
 
 def _rows(details: list[MarkDetail]) -> tuple[MarkChangeRow, ...]:
@@ -473,17 +361,16 @@ def _rows(details: list[MarkDetail]) -> tuple[MarkChangeRow, ...]:
     )
 
 
-def _outcome(
-    item: ParsedFile, tally: Tally, import_id: int | None, already: datetime | None = None
-) -> FileOutcome:
+def _outcome(written: Written) -> FileOutcome:
+    item, tally = written.item, written.tally
     return FileOutcome(
         file_name=item.file_name,
         path=item.path,
         kind=item.kind.value,
         layout=item.layout.value,
         content_hash=item.content_hash,
-        already_imported=already is not None,
-        previously_imported_at=already,
+        already_imported=written.already_at is not None,
+        previously_imported_at=written.already_at,
         pupils_added=tuple(tally.pupils_added),
         pupils_changed=tuple(tally.pupils_changed),
         contacts_added=tally.contacts_added,
@@ -503,5 +390,5 @@ def _outcome(
         warnings=tuple(item.warnings),
         first_date=date.fromisoformat(tally.first_date) if tally.first_date else None,
         last_date=date.fromisoformat(tally.last_date) if tally.last_date else None,
-        import_id=import_id,
+        import_id=written.import_id,
     )

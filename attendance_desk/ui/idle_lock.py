@@ -53,7 +53,7 @@ class LockOverlay(QFrame):
         self.password.setObjectName("lockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
-        self.password.setMaximumWidth(320)
+        self.password.setMinimumWidth(260)
         self.unlock_button = QPushButton("Unlock", self)
         self.message = QLabel("")
         self.message.setStyleSheet("color: #b00020")

@@ -16,17 +16,14 @@ from PySide6.QtGui import QBrush, QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,10 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.errors import UserError
-from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detection, Layout
-from attendance_desk.importers.columns import ROLE_LABELS
-from attendance_desk.importers.layouts import guess_roles
-from attendance_desk.importers.problems import column_letter
+from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detection
 from attendance_desk.services.importing import (
     FileOutcome,
     ImportPreview,
@@ -47,6 +41,7 @@ from attendance_desk.services.importing import (
     preview_import,
 )
 from attendance_desk.storage.db import Database
+from attendance_desk.ui.dialogs.import_mapping import MappingPanel
 
 PREVIEW_COLUMNS = ["File", "What", "Pupil", "Date", "Session", "Old", "New"]
 MAX_PREVIEW_ROWS = 3000
@@ -97,11 +92,10 @@ class ImportDialog(QDialog):
         self.files: list[Path] = []
         self.mappings: dict[Path, ColumnMapping] = {}
         self.preview: ImportPreview | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._job: _Job | None = None
-        self._detection: Detection | None = None
         self._build()
         if files:
             self.add_files(files)
@@ -124,34 +118,15 @@ class ImportDialog(QDialog):
         files_row.addLayout(buttons)
         layout.addLayout(files_row)
 
-        self.mapping_box = QGroupBox("Which column is what?")
-        box = QVBoxLayout(self.mapping_box)
-        self.mapping_reason = QLabel()
-        self.mapping_reason.setWordWrap(True)
-        box.addWidget(self.mapping_reason)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Layout:"))
-        self.layout_combo = QComboBox()
-        for item in Layout:
-            self.layout_combo.addItem(item.label, item.value)
-        row.addWidget(self.layout_combo, 1)
-        row.addWidget(QLabel("Header row:"))
-        self.header_spin = QSpinBox()
-        self.header_spin.setRange(1, 30)
-        self.header_spin.valueChanged.connect(self._header_row_changed)
-        row.addWidget(self.header_spin)
-        self.use_mapping_button = QPushButton("Use this mapping")
-        self.use_mapping_button.clicked.connect(self._use_mapping)
-        row.addWidget(self.use_mapping_button)
-        box.addLayout(row)
-        self.mapping_table = QTableWidget(0, 3)
-        self.mapping_table.setHorizontalHeaderLabels(["Column", "Heading", "Holds"])
-        self.mapping_table.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch
-        )
-        box.addWidget(self.mapping_table)
+        self.mapping_box = MappingPanel()
+        self.mapping_box.chosen.connect(self._use_mapping)
         self.mapping_box.hide()
         layout.addWidget(self.mapping_box, 1)
+        # the mapping step's controls, as a person sees them in this window
+        self.layout_combo = self.mapping_box.layout_combo
+        self.header_spin = self.mapping_box.header_spin
+        self.mapping_table = self.mapping_box.mapping_table
+        self.use_mapping_button = self.mapping_box.use_button
 
         self.summary_label = QLabel("Add the files exported from your MIS, then press Preview.")
         self.summary_label.setWordWrap(True)
@@ -219,7 +194,7 @@ class ImportDialog(QDialog):
 
     def _reset_preview(self) -> None:
         self.preview = None
-        self.result = None
+        self.import_result = None
         self.preview_table.setRowCount(0)
         self.overwrite_check.hide()
         self._update_buttons()
@@ -272,8 +247,10 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(idle)
         self.remove_button.setEnabled(idle and bool(self.files))
         self.preview_button.setEnabled(idle and bool(self.files))
-        self.import_button.setEnabled(idle and self.preview is not None and self.result is None)
-        self.cancel_button.setText("Cancel" if not idle or self.result is None else "Close")
+        self.import_button.setEnabled(
+            idle and self.preview is not None and self.import_result is None
+        )
+        self.cancel_button.setText("Cancel" if not idle or self.import_result is None else "Close")
 
     # -- preview -----------------------------------------------------------------------------
     def start_preview(self) -> None:
@@ -308,11 +285,14 @@ class ImportDialog(QDialog):
     def _fill_preview(self, files: tuple[FileOutcome, ...], *, preview: bool) -> None:
         self.summary_label.setText("\n".join(f.summary(preview=preview) for f in files))
         rows: list[tuple[list[str], bool]] = []
+        added, updated = ("to add", "to update") if preview else ("added", "updated")
         for f in files:
             for name in f.pupils_added:
-                rows.append(([f.file_name, "Pupil added", name, "", "", "", ""], False))
+                rows.append(([f.file_name, f"Pupil {added}", name, "", "", "", ""], False))
             for name in f.pupils_changed:
-                rows.append(([f.file_name, "Pupil details updated", name, "", "", "", ""], False))
+                rows.append(
+                    ([f.file_name, f"Pupil details {updated}", name, "", "", "", ""], False)
+                )
             for c in f.conflicts:
                 what = "Office mark differs (kept unless you tick the box)"
                 rows.append(([f.file_name, what, c.pupil, f"{c.date:%a %d/%m/%Y}", c.session,
@@ -320,12 +300,12 @@ class ImportDialog(QDialog):
             for c in f.changes:
                 if c.office:
                     continue
-                rows.append(([f.file_name, "Mark changed", c.pupil, f"{c.date:%a %d/%m/%Y}",
+                rows.append(([f.file_name, "Mark changes" if preview else "Mark changed", c.pupil, f"{c.date:%a %d/%m/%Y}",
                               c.session, c.old_code or "", c.new_code or ""], False))  # fmt: skip
             if f.marks_added:
                 span = f"{f.first_date:%d/%m/%Y} – {f.last_date:%d/%m/%Y}" if f.first_date else ""
                 rows.append(
-                    ([f.file_name, f"{f.marks_added:,} marks added", "", span, "", "", ""], False)
+                    ([f.file_name, f"{f.marks_added:,} marks {added}", "", span, "", "", ""], False)
                 )
             for row, why in f.skipped:
                 rows.append(([f.file_name, f"Row {row} skipped: {why}", "", "", "", "", ""], False))
@@ -334,75 +314,23 @@ class ImportDialog(QDialog):
         rows = rows[:MAX_PREVIEW_ROWS]
         self.preview_table.setRowCount(len(rows))
         for r, (values, conflict) in enumerate(rows):
-            for c, value in enumerate(values):
+            for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if conflict:
                     item.setBackground(QBrush(CONFLICT_COLOUR))
-                self.preview_table.setItem(r, c, item)
+                self.preview_table.setItem(r, col, item)
         self.preview_table.resizeColumnsToContents()
 
     # -- mapping -----------------------------------------------------------------------------
     def _show_mapping(self, detection: Detection) -> None:
-        self._detection = detection
-        self.mapping_box.setTitle(f"Which column is what in {detection.file_name}?")
-        self.mapping_reason.setText(
-            f"{detection.reason}. Choose the layout and what each column holds."
-        )
-        mapping = detection.mapping
-        layout = mapping.layout if mapping else Layout.WIDE_SESSIONS
-        self.layout_combo.setCurrentIndex(self.layout_combo.findData(layout.value))
-        header = mapping.header_row if mapping else 0
-        self.header_spin.blockSignals(True)
-        self.header_spin.setValue(header + 1)
-        self.header_spin.blockSignals(False)
-        self._fill_mapping(header, mapping.roles if mapping else None)
-        self.mapping_box.show()
+        self.mapping_box.show_detection(detection)
         self.status_label.setText("Say which column is what, then press Use this mapping.")
 
-    def _header_row_changed(self, value: int) -> None:
-        self._fill_mapping(value - 1, None)
-
-    def _fill_mapping(self, header_row: int, roles: dict[int, str] | None) -> None:
-        detection = self._detection
-        if detection is None:
-            return
-        rows = detection.preview_rows
-        cells = rows[header_row] if header_row < len(rows) else ()
-        roles = roles if roles is not None else guess_roles(cells)
-        sample = rows[header_row + 1] if header_row + 1 < len(rows) else ()
-        self.mapping_table.setRowCount(len(cells))
-        for col, text in enumerate(cells):
-            self.mapping_table.setItem(col, 0, QTableWidgetItem(column_letter(col)))
-            shown = text + (f"   (e.g. {sample[col]})" if col < len(sample) and sample[col] else "")
-            self.mapping_table.setItem(col, 1, QTableWidgetItem(shown))
-            combo = QComboBox()
-            for key, label in ROLE_LABELS.items():
-                combo.addItem(label, key)
-            role = roles.get(col, "ignore")
-            index = combo.findData(role)
-            combo.setCurrentIndex(index if index >= 0 else 0)
-            self.mapping_table.setCellWidget(col, 2, combo)
-
-    def mapping_from_table(self) -> ColumnMapping:
-        roles: dict[int, str] = {}
-        for col in range(self.mapping_table.rowCount()):
-            combo = self.mapping_table.cellWidget(col, 2)
-            if isinstance(combo, QComboBox) and combo.currentData() != "ignore":
-                roles[col] = str(combo.currentData())
-        sheet = self._detection.sheet if self._detection else None
-        return ColumnMapping(
-            Layout(self.layout_combo.currentData()), self.header_spin.value() - 1, roles, sheet
-        )
-
-    def _use_mapping(self) -> None:
-        detection = self._detection
-        if detection is None:
-            return
-        path = next((p for p in self.files if p.name == detection.file_name), None)
+    def _use_mapping(self, file_name: str, mapping: ColumnMapping) -> None:
+        path = next((p for p in self.files if p.name == file_name), None)
         if path is not None:
-            self.mappings[path] = self.mapping_from_table()
+            self.mappings[path] = mapping
         self.mapping_box.hide()
-        self._detection = None
         self.start_preview()
 
     # -- import ------------------------------------------------------------------------------
@@ -420,7 +348,7 @@ class ImportDialog(QDialog):
         self._run(work, self._import_done, "Importing…")
 
     def _import_done(self, result: ImportResult) -> None:
-        self.result = result
+        self.import_result = result
         self._fill_preview(result.files, preview=False)
         self.overwrite_check.hide()
         self.status_label.setText("Imported." if not result.nothing_changed else "Nothing changed.")
