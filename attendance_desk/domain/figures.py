@@ -152,6 +152,11 @@ def pct_2dp(frac: Fraction | None) -> str | None:
     """A fraction (0..1) as a percentage, exact and rounded half-up to 2 places: '95.99'."""
     if frac is None:
         return None
+    if type(frac) is Fraction and frac.numerator >= 0:
+        # The usual case, in integers: floor(10000 * num / den + 1/2), den > 0.
+        num, den = frac.numerator, frac.denominator
+        hundredths = (20000 * num + den) // (2 * den)
+        return f"{hundredths // 100}.{hundredths % 100:02d}"
     scaled = frac * 10000  # hundredths of a percent, exact
     sign = -1 if scaled < 0 else 1
     hundredths = sign * int(abs(scaled) + Fraction(1, 2))  # int() floors a positive Fraction

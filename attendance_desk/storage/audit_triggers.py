@@ -104,6 +104,71 @@ TRIGGERS: dict[str, str] = {
         END""",
 }
 
+
+# Casework: every event recorded or edited, every stage move, key person and barriers, tasks
+# done. An event covering several pupils of a family gets one row per pupil, so each pupil's
+# audit trail (and a subject access export) is complete.
+_EVENT_JSON = (
+    "json_object('kind', {row}.kind, 'date', {row}.date, 'summary', {row}.summary, "
+    "'details', json({row}.details_json), 'revision', {row}.revision)"
+)
+_EVENT_BY_ID = (
+    "(SELECT json_object('kind', e.kind, 'date', e.date, 'summary', e.summary, "
+    "'details', json(e.details_json), 'revision', e.revision) "
+    "FROM timeline_events e WHERE e.id = NEW.event_id)"
+)
+_EVENT_WHO = (
+    "coalesce((SELECT nullif(e.recorded_by, '') FROM timeline_events e WHERE e.id = NEW.event_id), "
+    f"{_WHO})"
+)
+_CASE_PUPIL = "(SELECT c.pupil_id FROM cases c WHERE c.id = NEW.case_id)"
+
+TRIGGERS.update(
+    {
+        "audit_event_pupils_insert_v1": f"""
+        AFTER INSERT ON event_pupils
+        BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW}, {_EVENT_WHO}, 'insert',
+            'case_event', NEW.event_id, NEW.pupil_id, 'event', NULL, {_EVENT_BY_ID}); END""",
+        "audit_events_update_v1": f"""
+        AFTER UPDATE ON timeline_events WHEN OLD.details_json IS NOT NEW.details_json
+            OR OLD.date IS NOT NEW.date OR OLD.summary IS NOT NEW.summary
+            OR OLD.kind IS NOT NEW.kind
+        BEGIN INSERT INTO audit_log ({_COLS}) SELECT {_NOW},
+            coalesce(nullif(NEW.recorded_by, ''), {_WHO}), 'update', 'case_event', NEW.id,
+            ep.pupil_id, 'event', {_EVENT_JSON.format(row="OLD")},
+            {_EVENT_JSON.format(row="NEW")}
+            FROM event_pupils ep WHERE ep.event_id = NEW.id; END""",
+        "audit_events_delete_v1": f"""
+        BEFORE DELETE ON timeline_events
+        BEGIN INSERT INTO audit_log ({_COLS}) SELECT {_NOW}, {_WHO}, 'delete', 'case_event',
+            OLD.id, ep.pupil_id, 'event', {_EVENT_JSON.format(row="OLD")}, NULL
+            FROM event_pupils ep WHERE ep.event_id = OLD.id; END""",
+        "audit_stage_changes_insert_v1": f"""
+        AFTER INSERT ON stage_changes
+        BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW},
+            coalesce(nullif(NEW.decided_by, ''), {_WHO}), 'update', 'case', NEW.case_id,
+            {_CASE_PUPIL}, 'stage', json_object('stage', NEW.from_stage),
+            json_object('stage', NEW.to_stage, 'date', NEW.date, 'reason', NEW.reason,
+                'support_offered', NEW.support_offered,
+                'support_not_appropriate', NEW.support_not_appropriate)); END""",
+        "audit_cases_update_v1": f"""
+        AFTER UPDATE ON cases WHEN OLD.key_person IS NOT NEW.key_person
+            OR OLD.barriers IS NOT NEW.barriers OR OLD.closed_on IS NOT NEW.closed_on
+        BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW}, {_WHO}, 'update', 'case', NEW.id,
+            NEW.pupil_id, 'case',
+            json_object('key_person', OLD.key_person, 'barriers', OLD.barriers,
+                'closed_on', OLD.closed_on),
+            json_object('key_person', NEW.key_person, 'barriers', NEW.barriers,
+                'closed_on', NEW.closed_on)); END""",
+        "audit_tasks_update_v1": f"""
+        AFTER UPDATE ON tasks WHEN OLD.done_on IS NOT NEW.done_on
+        BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW},
+            coalesce(nullif(NEW.done_by, ''), {_WHO}), 'update', 'task', NEW.id, NEW.pupil_id,
+            'done_on', json_object('title', OLD.title, 'done_on', OLD.done_on),
+            json_object('title', NEW.title, 'done_on', NEW.done_on)); END""",
+    }
+)
+
 _TABLE = {name: body.split(" ON ", 1)[1].split()[0] for name, body in TRIGGERS.items()}
 
 

@@ -140,10 +140,12 @@ def test_cancel_stops_the_work_and_writes_nothing(qtbot, db: Database) -> None: 
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
-    dlg._job.stop.set() if dlg._job else None  # noqa: SLF001 - as if Cancel were pressed at once
-    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    assert dlg.busy and dlg.cancel_button.text() == "Cancel"
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)  # while it reads
     qtbot.waitUntil(lambda: not dlg.busy, timeout=30000)
-    assert "cancelled" in dlg.error_label.text() or dlg.preview is not None
+    assert "cancelled: nothing was changed" in dlg.error_label.text()
+    assert dlg.preview is None and not dlg.import_button.isEnabled()
+    assert dlg.isVisible()
     assert _count(db, "marks") == 0
     assert import_history(db) == ()
 

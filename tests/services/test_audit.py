@@ -136,3 +136,38 @@ def test_the_export_is_an_excel_file_safe_to_open(db: Database, tmp_path: Path) 
     assert header[:4] == ["When", "Who", "Action", "What"]
     cell = ws.cell(2, header.index("New value") + 1)
     assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
+
+
+def test_casework_is_audited_a_call_with_its_recoded_mark_and_a_stage_move(db: Database) -> None:
+    from attendance_desk.domain.pathway import Stage
+    from attendance_desk.services.calls import log_call
+    from attendance_desk.services.cases import change_stage
+    from tests.casework_school import DAY, build_school
+
+    ids = build_school(db)
+    ava = ids["ava"]
+    log_call(
+        db,
+        ava,
+        DAY,
+        "spoke",
+        "Sarah Brown",
+        "07700 900001",
+        "Temperature",
+        "I",
+        True,
+        recorded_by="Mrs Patel",
+    )
+    change_stage(db, ava, Stage.MONITOR, DAY, "Mr Head", "Two days with no reason")
+
+    rows = audit_rows(db, pupil_id=ava)
+    by_entity = {(r.entity, r.action) for r in rows}
+    assert ("case_event", "insert") in by_entity
+    assert ("case", "update") in by_entity
+    call = next(r for r in rows if r.entity == "case_event")
+    assert call.who == "Mrs Patel"
+    assert json.loads(call.new_json or "{}")["kind"] == "phone_call"
+    stage = next(r for r in rows if r.entity == "case" and r.field == "stage")
+    assert json.loads(stage.new_json or "{}")["stage"] == Stage.MONITOR.value
+    recoded = [r for r in rows if r.entity == "mark"]
+    assert recoded and all(json.loads(r.new_json or "{}")["code"] == "I" for r in recoded)
