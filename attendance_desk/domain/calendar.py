@@ -102,6 +102,11 @@ class SchoolCalendar:
         self._ht_ends: list[int] = [h.end.toordinal() for h in self.half_terms]
         self._inferred_years = frozenset(h.year for h in inferred)
 
+    def fingerprint(self) -> tuple[object, ...]:
+        """Everything the calendar's answers depend on: two calendars with equal fingerprints
+        answer every question alike (the monitoring engine reuses results on it)."""
+        return (self.half_terms, self.closures, tuple(self._days), self._inferred_years)
+
     # --- days -------------------------------------------------------------------------------
     @property
     def school_day_ordinals(self) -> Sequence[int]:

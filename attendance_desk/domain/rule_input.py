@@ -165,6 +165,11 @@ def _make_evidence(slot: int, ch: str, note: str) -> Evidence:
     return Evidence(date.fromordinal(slot >> 1), SESSIONS[slot & 1], DECODE.get(ch, "-"), note)
 
 
+def _new_evidence(key: tuple[int, str]) -> Evidence:
+    e = _EVIDENCE_CACHE[key] = _make_evidence(key[0], key[1], "")
+    return e
+
+
 class RuleInput:
     """One pupil, as a concern rule sees it. Cheap to build; heavier views are cached.
 
@@ -356,14 +361,9 @@ class RuleInput:
         cache = _EVIDENCE_CACHE
         if len(cache) > _EVIDENCE_CACHE_LIMIT:
             cache.clear()
-        out = []
-        for k in indexes:
-            key = (slots[k], chars[k])
-            e = cache.get(key)
-            if e is None:
-                e = cache[key] = _make_evidence(key[0], key[1], "")
-            out.append(e)
-        return tuple(out)
+        get = cache.get
+        keys = zip(map(slots.__getitem__, indexes), map(chars.__getitem__, indexes), strict=True)
+        return tuple([get(key) or _new_evidence(key) for key in keys])
 
     def code_indexes(
         self, codes: str | Sequence[str], start: date | None = None, end: date | None = None

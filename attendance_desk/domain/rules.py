@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from locale import LC_TIME, setlocale
 
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.concern import Concern, Evidence
@@ -36,7 +37,18 @@ def pct(frac: Fraction | None) -> str:
 
 
 def when(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
+    # strftime is slow and names days and months in the current locale: remembered per
+    # (locale, date), so the text is always what strftime gives now.
+    key = (setlocale(LC_TIME), d)
+    text = _WHEN.get(key)
+    if text is None:
+        if len(_WHEN) > 10_000:
+            _WHEN.clear()
+        text = _WHEN[key] = f"{d:%a} {d.day} {d:%b %Y}"
+    return text
+
+
+_WHEN: dict[tuple[str, date], str] = {}
 
 
 def make_concern(
@@ -148,9 +160,7 @@ def absent_week(inp: RuleInput) -> Concern | None:
         return None
     start_slot = half.start.toordinal() * 2
     since = bisect_left(inp.slots, start_slot)  # runs whose last mark is in the half term
-    runs = [
-        r for r in inp.runs(ABSENCE_RUN, minimum, since) if inp.slots[r[1] - 1] >= start_slot
-    ]
+    runs = [r for r in inp.runs(ABSENCE_RUN, minimum, since) if inp.slots[r[1] - 1] >= start_slot]
     if not runs:
         return None
     i, j, n = runs[-1]
@@ -204,9 +214,7 @@ def la_ten_day_return(inp: RuleInput) -> Concern | None:
     year_slot = inp.year.start.toordinal() * 2
     since = bisect_left(inp.slots, year_slot)
     runs = [
-        r
-        for r in inp.runs(UNAUTHORISED_RUN, minimum, since)
-        if inp.slots[r[1] - 1] >= year_slot
+        r for r in inp.runs(UNAUTHORISED_RUN, minimum, since) if inp.slots[r[1] - 1] >= year_slot
     ]
     if not runs:
         return None

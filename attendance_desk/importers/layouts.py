@@ -51,27 +51,45 @@ def _is_session_header(value: Any) -> bool:
         return True
 
 
-def guess_roles(row: list[Any] | tuple[Any, ...]) -> dict[int, str]:
-    """The role each cell of a header row names (first column wins for a repeated role)."""
+def guess_roles(
+    row: list[Any] | tuple[Any, ...], cache: dict[Any, str | None] | None = None
+) -> dict[int, str]:
+    """The role each cell of a header row names (first column wins for a repeated role).
+
+    `cache` remembers the role of each distinct value across rows (register cells repeat)."""
+    cache = {} if cache is None else cache
     roles: dict[int, str] = {}
     seen: set[str] = set()
     for col, value in enumerate(row):
-        if not isinstance(value, str):
-            if _is_date_header(value):
-                roles[col] = "day_column"
-            continue
-        role = role_for_header(value)
+        try:
+            role = cache[value]
+        except KeyError:
+            role = cache[value] = _cell_role(value)
+        except TypeError:
+            role = _cell_role(value)
         if role is None:
-            if _is_session_header(value):
-                roles[col] = "session_column"
-            elif _is_date_header(value):
-                roles[col] = "day_column"
             continue
         if role in seen and not role.startswith("contact"):
-            continue  # the first column with a name wins
-        seen.add(role)
+            continue
+        if role not in ("session_column", "day_column"):
+            seen.add(role)
         roles[col] = role
     return roles
+
+
+def _cell_role(value: Any) -> str | None:
+    if value == "" or value is None:
+        return None
+    if not isinstance(value, str):
+        return "day_column" if _is_date_header(value) else None
+    role = role_for_header(value)
+    if role is not None:
+        return role
+    if _is_session_header(value):
+        return "session_column"
+    if _is_date_header(value):
+        return "day_column"
+    return None
 
 
 def _score(roles: dict[int, str]) -> int:
@@ -102,8 +120,9 @@ def detect_sheet(file_name: str, sheet: SheetData) -> Detection:
     if not rows or not any(clean_text(v) for row in rows[:200] for v in row):
         return Detection(file_name, sheet.name, None, False, f"sheet {sheet.name} is empty", (), ())
     best_row, best_roles, best_score = 0, {}, 0
+    cache: dict[Any, str | None] = {}
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        roles = guess_roles(row)
+        roles = guess_roles(row, cache)
         score = _score(roles)
         if score > best_score:
             best_row, best_roles, best_score = index, roles, score

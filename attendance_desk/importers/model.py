@@ -126,7 +126,7 @@ class WideGrid:
     codes: dict[Any, Any]
     pairs: bool
 
-    def keys(self) -> list[tuple[str, str]]:
+    def session_keys(self) -> list[tuple[str, str]]:
         return [(iso, session) for _, iso, session in self.columns]
 
     def getter(self) -> Callable[[list[Any]], tuple[Any, ...]]:

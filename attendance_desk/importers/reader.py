@@ -53,7 +53,12 @@ def parse_file(
     if mapping is None:
         detection = detect(path.name, sheets)
         if not detection.confident or detection.mapping is None:
-            raise ImportFileError(f"{path.name}: {detection.reason}")
+            hint = (
+                " (in the import window you can say which column holds what)"
+                if detection.mapping is not None
+                else ""
+            )
+            raise ImportFileError(f"{path.name}: {detection.reason}{hint}")
         mapping = detection.mapping
     sheet = next((s for s in sheets if s.name == mapping.sheet), sheets[0])
     rows = sheet.rows

@@ -41,20 +41,16 @@ Progress = Callable[[int, int], None]
 class _Codes:
     """Cell value -> code (or None for no mark), cached; unknown values are recorded."""
 
-    def __init__(self, problems: Problems, pairs: bool) -> None:
-        self.problems = problems
+    def __init__(self, pairs: bool) -> None:
         self.pairs = pairs
         self.cache: dict[Any, Any] = {"": (None, None) if pairs else None, None: None}
         self.cleaned = 0
 
     def resolve(self, value: Any) -> Any:
-        text = value if isinstance(value, str) else clean_text(value)
         if isinstance(value, str) and has_control(value):
             self.cleaned += 1
-            text = clean_text(value)
-            result = self._parse(text)
-            return result  # not cached: each such cell is counted
-        result = self._parse(text)
+            return self._parse(clean_text(value))  # not cached: each such cell is counted
+        result = self._parse(value if isinstance(value, str) else clean_text(value))
         with contextlib.suppress(TypeError):
             self.cache[value] = result
         return result
@@ -103,7 +99,7 @@ def read_register(
     first_data = header + (2 if layout is Layout.WIDE_TWO_ROW else 1)
     index = _PupilIndex()
     skipped: list[tuple[int, str]] = []
-    codes = _Codes(problems, pairs=layout is Layout.WIDE_DAY_PAIRS)
+    codes = _Codes(pairs=layout is Layout.WIDE_DAY_PAIRS)
     wide = layout in (Layout.WIDE_SESSIONS, Layout.WIDE_TWO_ROW, Layout.WIDE_DAY_PAIRS)
     if wide:
         columns = _wide_columns(rows, mapping, problems)

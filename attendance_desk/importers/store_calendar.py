@@ -31,11 +31,15 @@ def _year_id(conn: sqlite3.Connection, day: date) -> int:
 def apply_half_terms(
     conn: sqlite3.Connection, rows: list[HalfTermRow], problems: Problems, tally: Tally
 ) -> None:
+    """Add or update half terms by start date. A file is the whole of each academic year it
+    names: that year's half terms missing from the file are removed (and reported)."""
+    years: dict[int, set[str]] = {}
     for row in rows:
         if academic_year_of(row.start)[0] != academic_year_of(row.end)[0]:
             problems.add(row.row, None, f"{row.name} runs across two academic years")
             continue
         year_id = _year_id(conn, row.start)
+        years.setdefault(year_id, set()).add(row.start.isoformat())
         existing = conn.execute(
             "SELECT id, name, end_date, academic_year_id FROM half_terms WHERE start_date = ?",
             (row.start.isoformat(),),
@@ -54,6 +58,14 @@ def apply_half_terms(
                 (*wanted, existing[0]),
             )
             tally.half_terms_changed += 1
+    for year_id, starts in years.items():
+        for ht_id, name, start in conn.execute(
+            "SELECT id, name, start_date FROM half_terms WHERE academic_year_id = ?", (year_id,)
+        ).fetchall():
+            if start not in starts:
+                conn.execute("DELETE FROM half_terms WHERE id = ?", (ht_id,))
+                tally.half_terms_changed += 1
+                tally.notes.append(f"half term {name} starting {start} removed (not in the file)")
 
 
 def apply_closures(

@@ -11,15 +11,14 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import date
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 
+from attendance_desk.importers.bulk_write import write_changes
 from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tally import MAX_DETAIL, MarkDetail, Tally
 
-CHUNK = 50_000
-REBUILD_INDEX_AT = 20_000
 Tick = Callable[[float], None]
 
 
@@ -73,7 +72,7 @@ def _load_state(
     return state, office
 
 
-class _Diff:
+class MarksDiff:
     """Accumulates what the file changes; `take` handles one pupil's marks."""
 
     def __init__(self, tally: Tally, overwrite_office: bool, office: set[tuple[int, str]]) -> None:
@@ -81,6 +80,9 @@ class _Diff:
         self.overwrite = overwrite_office
         self.office = office
         self.inserts: list[tuple[int, str, str, str]] = []
+        # whole grid rows of pupils with no marks yet in the range: (pupil id, JSON codes)
+        self.bulk: list[tuple[int, str]] = []
+        self.bulk_count = 0
         self.updates: list[tuple[str, int, str, str]] = []
         self.history: list[tuple[int, str, str, str, str, str]] = []
         self.unchanged = 0
@@ -141,43 +143,63 @@ def write_marks(
     state, office = _load_state(conn, data, pupil_ids)
     if tick:
         tick(0.2)
-    diff = _Diff(tally, overwrite_office, office)
+    diff = MarksDiff(tally, overwrite_office, office)
     grid = data.grid
     if grid is not None and _grid_is_simple(grid, pupil_ids):
         _diff_grid(grid, data, pupil_ids, state, diff)
     else:
         _diff_marks(data, pupil_ids, state, diff, problems)
     del state
-    tally.marks_added += len(diff.inserts)
+    tally.marks_added += len(diff.inserts) + diff.bulk_count
     tally.marks_changed += len(diff.updates)
     tally.marks_unchanged += diff.unchanged
     if problems.count:
         return
     if tick:
         tick(0.4)
-    _write(conn, tally, diff.inserts, diff.updates, diff.history, tick)
+    columns = _flat_columns(grid) if grid is not None else []
+    write_changes(conn, tally, diff, columns, tick)
+
+
+def _flat_columns(grid: WideGrid) -> list[tuple[str, str]]:
+    """(date, session) for each code of a bulk row, in the order of the JSON array."""
+    if grid.pairs:
+        return [(iso, session) for iso, _ in grid.session_keys() for session in ("AM", "PM")]
+    return grid.session_keys()
 
 
 def _grid_is_simple(grid: WideGrid, pupil_ids: list[int]) -> bool:
     """No pupil on two rows and no session in two columns: no duplicate marks possible."""
-    keys = grid.keys()
+    keys = grid.session_keys()
     ids = [pupil_ids[p] for _, p in grid.row_pupils]
     return len(set(keys)) == len(keys) and len(set(ids)) == len(ids)
 
 
 def _diff_grid(
-    grid: WideGrid, data: RegisterData, pupil_ids: list[int], state: State, diff: _Diff
+    grid: WideGrid, data: RegisterData, pupil_ids: list[int], state: State, diff: MarksDiff
 ) -> None:
     get = grid.getter()
     codes = grid.codes
-    keys = grid.keys()
+    keys = grid.session_keys()
     skeys = [iso + session for iso, session in keys]
+    lookup = codes.__getitem__
     rows = grid.rows
-    inserts = diff.inserts
+    dumps = json.dumps
     for r, pupil in grid.row_pupils:
         values = get(rows[r])
         pupil_id = pupil_ids[pupil]
         existing = state.get(pupil_id)
+        if not existing:  # the common first import: the row goes to the database as it is
+            found = (
+                list(chain.from_iterable(map(lookup, values)))
+                if grid.pairs
+                else list(map(lookup, values))
+            )
+            count = len(found) - found.count(None)
+            if count:
+                diff.bulk.append((pupil_id, dumps(found)))
+                diff.bulk_count += count
+            continue
         if grid.pairs:
             marks = []
             for (iso, _), value in zip(keys, values, strict=True):
@@ -186,15 +208,6 @@ def _diff_grid(
                     marks.append((iso + "AM", am))
                 if pm is not None:
                     marks.append((iso + "PM", pm))
-        elif not existing:  # the common first import: straight to rows for the database
-            inserts.extend(
-                [
-                    (pupil_id, k[0], k[1], c)
-                    for k, v in zip(keys, values, strict=True)
-                    if (c := codes[v]) is not None
-                ]
-            )
-            continue
         else:
             marks = [
                 (k, c) for k, v in zip(skeys, values, strict=True) if (c := codes[v]) is not None
@@ -203,7 +216,7 @@ def _diff_grid(
 
 
 def _diff_marks(
-    data: RegisterData, pupil_ids: list[int], state: State, diff: _Diff, problems: Problems
+    data: RegisterData, pupil_ids: list[int], state: State, diff: MarksDiff, problems: Problems
 ) -> None:
     seen: dict[tuple[int, str], str] = {}
     by_pupil: dict[int, list[tuple[str, str]]] = {}
@@ -239,63 +252,3 @@ def _duplicate(
         f"{pupil.display_name} has two different marks for {_uk(iso)} {session} "
         f"('{first_code}' and '{code}')",
     )
-
-
-def _write(
-    conn: sqlite3.Connection,
-    tally: Tally,
-    inserts: list[tuple[int, str, str, str]],
-    updates: list[tuple[str, int, str, str]],
-    history: list[tuple[int, str, str, str, str, str]],
-    tick: Tick | None,
-) -> None:
-    import_id, now = int(tally.import_id), tally.now
-    insert_sql = (
-        "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) "
-        f"VALUES (?, ?, ?, ?, 'mis', {import_id}, '{now}')"
-    )
-    index_sql = _drop_date_index(conn, len(inserts))
-    total = max(1, len(inserts) + len(updates))
-    done = 0
-    for start in range(0, len(inserts), CHUNK):
-        conn.executemany(insert_sql, inserts[start : start + CHUNK])
-        done += min(CHUNK, len(inserts) - start)
-        if tick:
-            tick(0.4 + 0.5 * done / total)
-    if index_sql:
-        conn.execute(index_sql)
-    if updates:
-        conn.executemany(
-            f"UPDATE marks SET code = ?, source = 'mis', import_id = {import_id}, "
-            f"updated_at = '{now}' WHERE pupil_id = ? AND date = ? AND session = ?",
-            updates,
-        )
-        conn.executemany(
-            "INSERT INTO mark_changes (pupil_id, date, session, old_code, new_code, source, "
-            f"import_id, changed_at, changed_by, reason) VALUES (?, ?, ?, ?, ?, 'mis', "
-            f"{import_id}, '{now}', '', ?)",
-            [
-                (p, d, s, old, new, "overwrote an office mark" if src == "office" else "")
-                for p, d, s, old, new, src in history
-            ],
-        )
-    if tick:
-        tick(1.0)
-
-
-def _drop_date_index(conn: sqlite3.Connection, inserts: int) -> str | None:
-    """For a big load, drop the marks-by-date index and rebuild it after: inserting in primary
-    key order and building the index once is about twice as fast as keeping it up to date.
-    Returns the statement that rebuilds it (inside the same transaction)."""
-    if inserts < REBUILD_INDEX_AT:
-        return None
-    existing = conn.execute("SELECT count(*) FROM marks").fetchone()[0]
-    if inserts < existing:
-        return None
-    row = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_marks_date'"
-    ).fetchone()
-    if not row or not row[0]:
-        return None
-    conn.execute("DROP INDEX ix_marks_date")
-    return str(row[0])

@@ -43,5 +43,6 @@ class Tally:
     half_terms_changed: int = 0
     closures_added: int = 0
     closures_changed: int = 0
+    notes: list[str] = field(default_factory=list)
     first_date: str | None = None
     last_date: str | None = None

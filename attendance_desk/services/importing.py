@@ -387,7 +387,7 @@ def _outcome(written: Written) -> FileOutcome:
         closures_added=tally.closures_added,
         closures_changed=tally.closures_changed,
         skipped=tuple(item.skipped),
-        warnings=tuple(item.warnings),
+        warnings=(*item.warnings, *tally.notes),
         first_date=date.fromisoformat(tally.first_date) if tally.first_date else None,
         last_date=date.fromisoformat(tally.last_date) if tally.last_date else None,
         import_id=written.import_id,

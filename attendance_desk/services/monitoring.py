@@ -8,9 +8,11 @@ pure domain code. Results are frozen dataclasses, never ORM objects.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from locale import LC_TIME, setlocale
 
 from attendance_desk.domain.calendar import SchoolCalendar
 from attendance_desk.domain.concern import Concern
@@ -156,6 +158,62 @@ class _Loaded:
     ctx: EvaluationContext
     pupils: list[tuple]  # rows of _PUPIL_SQL with dates parsed
     inputs: dict[int, RuleInput]
+    sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
+
+
+class _PupilResult:
+    """One pupil's inputs at the last evaluation, with what was worked out from them."""
+
+    __slots__ = ("row", "slots", "chars", "case", "concerns", "overview")
+
+    def __init__(self, row: tuple, inp: RuleInput, concerns: tuple[Concern, ...]) -> None:
+        self.row = row
+        self.slots = inp.slots
+        self.chars = inp.chars
+        self.case = inp.case
+        self.concerns = concerns
+        self.overview: PupilOverview | None = None
+
+    def same_input(self, row: tuple, inp: RuleInput) -> bool:
+        return (
+            # most slots lists are the very same object between loads (see _load_from)
+            (self.slots is inp.slots or self.slots == inp.slots)
+            and self.chars == inp.chars
+            and self.row == row
+            and self.case == inp.case
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Results:
+    """The last evaluation of one database: the inputs every result depends on, and the results.
+
+    Reuse is decided by comparing the freshly read INPUTS (marks, pupil rows, cases, policy,
+    calendar, date, rules) with the stored ones, never by a version number or a time, so an
+    import, an office edit or a restored backup always shows in the next call; only the work
+    after the read is saved (the rules and the overview, for pupils whose inputs are unchanged).
+    """
+
+    context: tuple
+    sessions: dict[str, list[int]]
+    pupils: dict[int, _PupilResult]
+
+
+_RESULTS: dict[str, _Results] = {}  # by database path, most recent last
+_RESULTS_KEPT = 4
+_RESULTS_LOCK = threading.Lock()
+
+
+def _context_key(ctx: EvaluationContext, rules: tuple) -> tuple:
+    return (
+        ctx.as_of,
+        ctx.policy,
+        ctx.calendar.fingerprint(),
+        ctx.non_school_mark_days,
+        rules,
+        TREND_POINTS,
+        setlocale(LC_TIME),  # the rules name days and months with strftime
+    )
 
 
 def _load(
@@ -167,10 +225,13 @@ def _load(
     case_contexts: Mapping[int, CaseContext] | None = None,
     policy: Policy | None = None,
     calendar: SchoolCalendar | None = None,
+    known_sessions: Mapping[str, list[int]] | None = None,
 ) -> _Loaded:
     conn = db.raw_connection()
     try:
-        return _load_from(conn, as_of, leavers, pupil_id, case_contexts, policy, calendar)
+        return _load_from(
+            conn, as_of, leavers, pupil_id, case_contexts, policy, calendar, known_sessions
+        )
     finally:
         conn.close()
 
@@ -183,6 +244,7 @@ def _load_from(
     case_contexts: Mapping[int, CaseContext] | None,
     policy: Policy | None,
     calendar: SchoolCalendar | None,
+    known_sessions: Mapping[str, list[int]] | None = None,
 ) -> _Loaded:
     calendar = calendar or load_calendar(conn)
     policy = policy or load_policy(conn)
@@ -207,6 +269,7 @@ def _load_from(
     slot_map = _SlotMap()
     enc = ENCODER.__getitem__
     shared: dict[str, list[int]] = {}  # most pupils share one string of sessions
+    known = known_sessions or {}  # from an earlier load: the same list for the same string
     raw: dict[int, tuple[list[int], str]] = {}
     for pid, keys, codes in conn.execute(_MARKS_SQL.format(pupil_filter=pupil_filter), mparams):
         if pid not in wanted:
@@ -214,6 +277,8 @@ def _load_from(
         slots = shared.get(keys)
         if slots is None:
             slots = list(map(slot_map.__getitem__, keys.split(",")))
+            if known.get(keys) == slots:  # the list an earlier load made: the same object
+                slots = known[keys]
             if slots != sorted(slots):  # SQL does not promise the order: check, and sort
                 order = sorted(range(len(slots)), key=slots.__getitem__)
                 codes = ",".join([codes.split(",")[k] for k in order])
@@ -247,7 +312,7 @@ def _load_from(
         inputs[pid] = RuleInput(
             pid, slots, chars, ctx, admission, leaving, cases.get(pid), chars.translate(CAT_TABLE)
         )
-    return _Loaded(ctx, pupils, inputs)
+    return _Loaded(ctx, pupils, inputs, shared)
 
 
 def _bisect(slots: Sequence[int], value: int) -> int:
@@ -267,7 +332,13 @@ def monitoring_point_dates(ctx: EvaluationContext) -> list[date]:
     return [h.end for h in cal.half_terms_in_year(year.name) if h.end < ctx.as_of]
 
 
-def _overview(p: tuple, inp: RuleInput, points: Sequence[date], rules: Sequence) -> PupilOverview:
+def _overview(
+    p: tuple,
+    inp: RuleInput,
+    points: Sequence[date],
+    concerns: Sequence[Concern],
+    bands: dict[tuple[int, int], BandInfo | None] | None = None,
+) -> PupilOverview:
     ctx = inp.ctx
     ytd = inp.year_to_date
     half = ctx.half_term
@@ -277,9 +348,15 @@ def _overview(p: tuple, inp: RuleInput, points: Sequence[date], rules: Sequence)
         else Figures()
     )
     start = ctx.year.start
-    trend = tuple((d, _pct(inp.attendance(start, d))) for d in points[-(TREND_POINTS - 1) :])
+    trend = tuple((d, _pct_of(*inp.counts(start, d))) for d in points[-(TREND_POINTS - 1) :])
     trend += ((ctx.as_of, ytd.attendance_pct),)
-    concerns = evaluate(inp, rules)
+    key = (ytd.attended, ytd.possible)
+    if bands is None or key not in bands:
+        band = ctx.policy.band_info(ytd.attendance)
+        if bands is not None:
+            bands[key] = band  # BandInfo is immutable: pupils with the same counts share it
+    else:
+        band = bands[key]
     return PupilOverview(
         pupil_id=p[0],
         upn=p[1],
@@ -303,7 +380,7 @@ def _overview(p: tuple, inp: RuleInput, points: Sequence[date], rules: Sequence)
         on_roll=inp.on_roll,
         year=ytd,
         half_term=half_figures,
-        band=ctx.policy.band_info(ytd.attendance),
+        band=band,
         concern_rules=tuple(dict.fromkeys(c.rule for c in concerns)),
         trend=trend,
     )
@@ -311,6 +388,12 @@ def _overview(p: tuple, inp: RuleInput, points: Sequence[date], rules: Sequence)
 
 def _pct(frac: object) -> float | None:
     return None if frac is None else float(frac) * 100  # type: ignore[arg-type]
+
+
+def _pct_of(attended: int, possible: int) -> float | None:
+    """_pct(Fraction(attended, possible)) without the Fraction: int / int is correctly
+    rounded, as float(Fraction) is, so the floats are identical."""
+    return attended / possible * 100 if possible else None
 
 
 def _rules() -> tuple:
@@ -325,10 +408,56 @@ def pupil_overviews(
     case_contexts: Mapping[int, CaseContext] | None = None,
 ) -> list[PupilOverview]:
     """One row per pupil on roll on the date (with leavers: on roll at any time this year)."""
-    loaded = _load(db, as_of, leavers=include_leavers, case_contexts=case_contexts)
+    loaded, results = _evaluate(db, as_of, include_leavers, case_contexts)
     points = monitoring_point_dates(loaded.ctx)
+    bands: dict[tuple[int, int], BandInfo | None] = {}
+    out = []
+    for p in loaded.pupils:
+        r = results[p[0]]
+        if r.overview is None:
+            r.overview = _overview(p, loaded.inputs[p[0]], points, r.concerns, bands)
+        out.append(r.overview)
+    return out
+
+
+def _evaluate(
+    db: Database,
+    as_of: date,
+    leavers: bool,
+    case_contexts: Mapping[int, CaseContext] | None,
+) -> tuple[_Loaded, dict[int, _PupilResult]]:
+    """Read every pupil's inputs, and run the rules for those whose inputs changed since the
+    last evaluation of this database (pupil_overviews then school_concerns: the rules run once).
+    """
+    name = str(db.path)
+    last = _RESULTS.get(name)
+    loaded = _load(
+        db,
+        as_of,
+        leavers=leavers,
+        case_contexts=case_contexts or None,
+        known_sessions=last.sessions if last is not None else None,
+    )
     rules = _rules()
-    return [_overview(p, loaded.inputs[p[0]], points, rules) for p in loaded.pupils]
+    context = _context_key(loaded.ctx, rules)
+    old = last.pupils if last is not None and last.context == context else {}
+    results: dict[int, _PupilResult] = {}
+    for p in loaded.pupils:
+        pid = p[0]
+        inp = loaded.inputs[pid]
+        r = old.get(pid)
+        if r is None or not r.same_input(p, inp):
+            r = _PupilResult(p, inp, tuple(evaluate(inp, rules)))
+        results[pid] = r
+    # Keep this evaluation's pupils (and those the last one had that this one did not read,
+    # e.g. leavers after a call without them) for the next call.
+    kept = {**old, **results} if old else results
+    with _RESULTS_LOCK:
+        _RESULTS.pop(name, None)
+        while _RESULTS and len(_RESULTS) >= _RESULTS_KEPT:  # the oldest database first
+            del _RESULTS[next(iter(_RESULTS))]
+        _RESULTS[name] = _Results(context, loaded.sessions, kept)
+    return loaded, results
 
 
 def pupil_report(
@@ -342,8 +471,8 @@ def pupil_report(
     inp = loaded.inputs[pupil_id]
     ctx = loaded.ctx
     points = monitoring_point_dates(ctx)
-    rules = _rules()
-    overview = _overview(p, inp, points, rules)
+    concerns = tuple(evaluate(inp, _rules()))
+    overview = _overview(p, inp, points, concerns)
     year_start = ctx.year.start
     term = ctx.term
     return PupilReport(
@@ -358,7 +487,7 @@ def pupil_report(
         break_absences=absences_next_to_breaks(inp, year_start, as_of),
         absence_instances=absence_instances(inp, year_start, as_of),
         recovery=recovery(inp),
-        concerns=tuple(evaluate(inp, rules)),
+        concerns=concerns,
     )
 
 
@@ -366,11 +495,10 @@ def school_concerns(
     db: Database, as_of: date, case_contexts: Mapping[int, CaseContext] | None = None
 ) -> list[Concern]:
     """Every concern for every pupil on roll on the date, register rules then case rules."""
-    loaded = _load(db, as_of, leavers=False, case_contexts=case_contexts)
-    rules = _rules()
+    loaded, results = _evaluate(db, as_of, False, case_contexts)
     out: list[Concern] = []
     for p in loaded.pupils:
-        out.extend(evaluate(loaded.inputs[p[0]], rules))
+        out.extend(results[p[0]].concerns)
     return out
 
 

@@ -4,8 +4,12 @@ Standalone (not collected by pytest): `python tests/benchmarks/bench_engine.py`.
 own database in a temporary folder, then times, in the same run,
   - a bare SQL GROUP BY over the marks table (the yardstick),
   - pupil_overviews (figures, band, trend and every concern's rule id for every pupil),
-  - school_concerns (every concern with its evidence).
-Target: each under 1 s and within 3x the GROUP BY.
+  - school_concerns (every concern with its evidence),
+each COLD (the engine's stored results dropped before every run, so nothing is reused), then
+  - both together as a screen asks for them (overviews then concerns, cold before the pair:
+    the marks are read twice, the rules run once), and
+  - a repeat call with the data unchanged (the marks are read and compared, the rules reused).
+Target: each cold call under 1 s and within 3x the GROUP BY.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from attendance_desk.services import monitoring
 from attendance_desk.services.monitoring import pupil_overviews, school_concerns
 from attendance_desk.storage.db import open_database
 
@@ -101,9 +106,11 @@ def build(path: Path, seed: int = 7) -> int:
     return len(rows)
 
 
-def best_of(fn, runs: int = 5) -> float:  # noqa: ANN001
+def best_of(fn, runs: int = 5, cold: bool = True) -> float:  # noqa: ANN001
     times = []
     for _ in range(runs):
+        if cold:
+            monitoring._RESULTS.clear()
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
@@ -129,6 +136,8 @@ def main() -> int:
         sql = best_of(group_by)
         overviews = best_of(lambda: pupil_overviews(db, as_of))
         concerns = best_of(lambda: school_concerns(db, as_of))
+        both = best_of(lambda: (pupil_overviews(db, as_of), school_concerns(db, as_of)))
+        repeat = best_of(lambda: school_concerns(db, as_of), cold=False)
         found = school_concerns(db, as_of)
         db.close()
     print(f"bare SQL GROUP BY (pupil, code):      {sql * 1000:7.1f} ms")
@@ -138,6 +147,8 @@ def main() -> int:
     print(
         f"school_concerns ({len(found)} concerns):  {concerns * 1000:7.1f} ms  ({concerns / sql:.2f}x)"
     )
+    print(f"both, as a screen asks (cold):        {both * 1000:7.1f} ms  ({both / sql:.2f}x)")
+    print(f"school_concerns again, data unchanged: {repeat * 1000:7.1f} ms  ({repeat / sql:.2f}x)")
     ok = overviews < 1 and concerns < 1 and overviews < 3 * sql and concerns < 3 * sql
     print("PASS" if ok else "SLOWER THAN THE TARGET")
     return 0 if ok else 1

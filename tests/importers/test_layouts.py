@@ -250,3 +250,29 @@ def test_sample_registers_hold_the_same_marks() -> None:
     assert long == {k: c for k, c in wide.items() if c != "#"}
     assert len(wide) == 15428
     assert {"C1", "J1", "Y7"} <= set(wide.values())
+
+
+def test_the_register_sheet_is_found_after_a_cover_sheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    cover.append(["Ashgrove Primary School"])
+    cover.append(["Exported from the MIS on 05/09/2024"])
+    marks = wb.create_sheet("Marks by session")
+    for row in wide_rows():
+        marks.append(row)
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    parsed = parse_file(path)
+    assert parsed.sheet == "Marks by session"
+    assert marks_by_upn(parsed) == expected_marks()
+
+
+def test_a_totals_row_under_a_register_is_skipped_and_reported(tmp_path: Path) -> None:
+    rows = wide_rows(title=False)
+    rows.append(["", "Total", "", "", 3, 3, 2, 2, 3, 3])
+    parsed = parse_file(write_xlsx(tmp_path / "register.xlsx", rows))
+    assert marks_by_upn(parsed) == expected_marks()
+    assert parsed.skipped == [(5, "the row names no pupil (no UPN or admission number)")]

@@ -273,3 +273,59 @@ def test_sample_roster_contacts_and_calendar(db: Database) -> None:
     assert zoe[0][0] >= 1
     no_pr = rows(db, "SELECT count(*) FROM contacts WHERE parental_responsibility = 0")
     assert no_pr[0][0] >= 1
+
+
+def test_term_dates_file_is_the_whole_year(db: Database, tmp_path: Path) -> None:
+    apply_import(db, [SAMPLES / "term_dates.csv"])
+    moved = [["Half Term", "Start Date", "End Date"]]
+    moved += [
+        [name, start, end]
+        for name, start, end in rows(db, "SELECT name, start_date, end_date FROM half_terms")
+    ]
+    moved[-1][1] = "2025-06-03"  # Summer 2 starts a day later
+    result = apply_import(db, [write_csv(tmp_path / "terms.csv", moved)]).files[0]
+    assert (result.half_terms_added, result.half_terms_changed) == (1, 1)
+    assert any("Summer 2 starting 2025-06-02 removed" in w for w in result.warnings)
+    assert rows(db, "SELECT count(*) FROM half_terms") == [(6,)]
+
+
+def test_a_term_that_ends_before_it_starts(db: Database, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "terms.csv",
+        [["half_term", "start", "end"], ["Autumn 1", "02/09/2024", "25/08/2024"]],
+    )
+    with pytest.raises(ImportFileError, match="row 2, column 'end': the half term ends before"):
+        apply_import(db, [path])
+
+
+def test_new_pupils_in_bulk_and_known_pupils_compared(db: Database, tmp_path: Path) -> None:
+    first = wide_rows()
+    apply_import(db, [write_xlsx(tmp_path / "two.xlsx", first[:-1])])  # without Jack Smith
+    later = wide_rows()
+    later[4][5] = "M"  # O'Brien Mon PM: \ -> M
+    result = apply_import(db, [write_xlsx(tmp_path / "three.xlsx", later)]).files[0]
+    assert result.pupils_added == ("Jack Smith",)
+    assert (result.marks_added, result.marks_changed, result.marks_unchanged) == (4, 1, 11)
+    expected = expected_marks() | {(PUPILS[0][0], "2024-09-02", "PM"): "M"}
+    assert marks_by_upn(db) == expected
+
+
+def test_a_big_load_rebuilds_the_date_index(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attendance_desk.importers import bulk_write
+
+    monkeypatch.setattr(bulk_write, "REBUILD_INDEX_AT", 1)
+    index = "SELECT sql FROM sqlite_master WHERE name = 'ix_marks_date'"
+    before = rows(db, index)
+    bad = wide_rows()
+    bad[6][4] = "G"
+    twice = write_xlsx(tmp_path / "twice.xlsx", [*bad, wide_rows()[6]])  # Smith twice: an error
+    with pytest.raises(ImportFileError):
+        apply_import(db, [twice])
+    assert rows(db, index) == before
+    apply_import(db, [write_xlsx(tmp_path / "register.xlsx", wide_rows())])
+    assert rows(db, index) == before and before
+    assert marks_by_upn(db) == expected_marks()
+    plan = rows(db, "EXPLAIN QUERY PLAN SELECT * FROM marks WHERE date = '2024-09-02'")
+    assert "ix_marks_date" in str(plan)

@@ -257,3 +257,59 @@ def test_demo_school_agrees_with_an_independent_count(tmp_path: Path) -> None:
             assert o.year == Figures.from_code_counts(counts.get(o.pupil_id, {}))
     finally:
         db.close()
+
+
+def test_results_reused_only_while_the_inputs_are_unchanged(school: Database) -> None:
+    """The engine keeps its last results per database and reuses a pupil's only when that
+    pupil's freshly read marks, row, case, the policy, calendar and date are all unchanged:
+    an office edit, an import, a pupil change or a case change shows in the very next call."""
+    from attendance_desk.domain.pathway import CaseContext, PartTimeTimetable
+    from attendance_desk.services import monitoring
+
+    as_of = D(2024, 11, 15)
+    first = {o.pupil_id: o for o in pupil_overviews(school, as_of)}
+    school_concerns(school, as_of)
+    again = {o.pupil_id: o for o in pupil_overviews(school, as_of)}
+    assert all(again[p] is first[p] for p in first)  # nothing changed: nothing re-run
+    assert first[1].year.unauthorised == 0 and first[1].concern_rules == ()
+
+    # An office edit on another connection: pupil 1 gets 12 unauthorised sessions.
+    conn = school.raw_connection()
+    conn.execute(
+        "UPDATE marks SET code = 'O' WHERE pupil_id = 1 AND date >= '2024-11-05' AND date <= '2024-11-12'"
+    )
+    conn.commit()
+    conn.close()
+    edited = {o.pupil_id: o for o in pupil_overviews(school, as_of)}
+    assert edited[1].year.unauthorised == 12 and R.PENALTY_THRESHOLD in edited[1].concern_rules
+    assert edited[2] is first[2]  # the other pupils' results are reused
+    assert (1, R.PENALTY_THRESHOLD) in {
+        (c.pupil_id, c.rule) for c in school_concerns(school, as_of)
+    }
+
+    # An import: a new pupil with marks, and a changed leaving date.
+    conn = school.raw_connection()
+    add_pupil(conn, 5)
+    add_marks(conn, 5, school_days(D(2024, 9, 3), D(2024, 11, 15)), lambda d, s: "G")
+    conn.execute("UPDATE pupils SET leaving_date = '2024-11-14' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    imported = {o.pupil_id: o for o in pupil_overviews(school, as_of)}
+    assert set(imported) == {1, 2, 5} and imported[5].year.attended == 0
+    assert R.SEVERE_ABSENCE in imported[5].concern_rules
+
+    # A case given by the caller counts as an input too.
+    conn = school.raw_connection()
+    conn.execute("UPDATE marks SET code = 'C2' WHERE pupil_id = 2 AND date = '2024-11-15'")
+    conn.commit()
+    conn.close()
+    assert (2, R.PART_TIME_REVIEW) in {(c.pupil_id, c.rule) for c in school_concerns(school, as_of)}
+    timetable = PartTimeTimetable(D(2024, 11, 1), None, review_dates=(D(2024, 12, 1),))
+    cases = {2: CaseContext(2, part_time_timetables=(timetable,))}
+    with_case = {(c.pupil_id, c.rule) for c in school_concerns(school, as_of, cases)}
+    assert (2, R.PART_TIME_REVIEW) not in with_case
+
+    # Whatever was reused equals a fresh evaluation.
+    reused = (pupil_overviews(school, as_of), school_concerns(school, as_of))
+    monitoring._RESULTS.clear()
+    assert (pupil_overviews(school, as_of), school_concerns(school, as_of)) == reused

@@ -202,7 +202,7 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
     Column(
         "Name", lambda r: (r.surname, r.forename), display=lambda v: f"{v[0]}, {v[1]}", width=22
     ),
-    Column("UPN", lambda r: r.upn or None, width=15),
+    Column("UPN", lambda r: r.upn or None, width=18),
     Column(
         "Year", lambda r: year_sort_value(r.year_group), display=year_label, width=4, kind="text"
     ),
