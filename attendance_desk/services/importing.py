@@ -21,6 +21,7 @@ from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile
 from attendance_desk.importers.batch import Written, previous_imports, write_files
 from attendance_desk.importers.reader import parse_file
 from attendance_desk.importers.tally import MarkDetail
+from attendance_desk.services.backup import backup_before_import
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import ImportRecord
 
@@ -295,6 +296,9 @@ def _run(
         parsed = _read_all(paths, known, mappings, report, check_cancel)
         check_cancel()
         written = list(known.values())
+        if parsed and commit:
+            report(50, "Backing up the database before the import")
+            backup_before_import(db)
         if parsed:
             share = 50 / len(parsed)
 

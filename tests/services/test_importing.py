@@ -329,3 +329,19 @@ def test_a_big_load_rebuilds_the_date_index(
     assert marks_by_upn(db) == expected_marks()
     plan = rows(db, "EXPLAIN QUERY PLAN SELECT * FROM marks WHERE date = '2024-09-02'")
     assert "ix_marks_date" in str(plan)
+
+
+def test_every_import_that_writes_is_preceded_by_a_backup_of_the_database_as_it_was(
+    db: Database, tmp_path: Path
+) -> None:
+    from attendance_desk.services.backup import PRE_IMPORT, list_backups, verify_backup
+
+    first = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+    apply_import(db, [first])
+    marks_after_first = len(marks_by_upn(db))
+    preview_import(db, [first])  # a preview writes nothing, so it takes no backup
+    apply_import(db, [first])  # already imported: nothing to write, no backup
+    backups = [b for b in list_backups(db) if b.kind == PRE_IMPORT]
+    assert len(backups) == 1
+    assert verify_backup(backups[0].path).marks == 0  # taken before the first import landed
+    assert marks_after_first > 0
