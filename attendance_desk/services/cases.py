@@ -329,19 +329,29 @@ def case_contexts(db: Database, as_of: date) -> dict[int, CaseContext]:
 
 
 def _year_counts(s: Session, year: AcademicYear) -> dict[int, tuple[int, int]]:
-    """(attended, possible) per pupil over an academic year, counting sessions while on roll."""
+    """(attended, possible) per pupil over an academic year, counting sessions while on roll.
+
+    Counted by SQLite (one row per pupil and code), not by reading every mark: a year of
+    marks for 2,000 pupils is 800,000 rows, which took seconds as ORM rows.
+    """
+    from sqlalchemy import func, or_
+
     from attendance_desk.storage.models import Mark
 
     rows = s.execute(
-        select(Mark.pupil_id, Mark.code, Mark.date, Pupil.admission_date, Pupil.leaving_date)
+        select(Mark.pupil_id, Mark.code, func.count())
         .join(Pupil, Pupil.id == Mark.pupil_id)
-        .where(Mark.date >= year.start, Mark.date <= year.end)
+        .where(
+            Mark.date >= year.start,
+            Mark.date <= year.end,
+            or_(Pupil.admission_date.is_(None), Mark.date >= Pupil.admission_date),
+            or_(Pupil.leaving_date.is_(None), Mark.date <= Pupil.leaving_date),
+        )
+        .group_by(Mark.pupil_id, Mark.code)
     ).all()
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pid, code, day, admitted, left in rows:
-        if (admitted and day < admitted) or (left and day > left):
-            continue
-        counts[pid][code] += 1
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for pid, code, n in rows:
+        counts[pid][code] = n
     out: dict[int, tuple[int, int]] = {}
     for pid, per_code in counts.items():
         fig = Figures.from_code_counts(per_code)
