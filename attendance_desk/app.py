@@ -1,4 +1,5 @@
-"""Starting the desktop application: Qt, the database, the main window."""
+"""Starting the desktop application: Qt, the database (with recovery), the password, the
+daily backup, the main window and its idle lock."""
 
 from __future__ import annotations
 
@@ -9,16 +10,23 @@ from pathlib import Path
 from attendance_desk import APP_NAME, __version__
 from attendance_desk.paths import default_database_path, user_data_dir
 
+EXIT_NOT_OPENED = 2  # as the command line's errors: the database could not be opened
+
 
 def demo_database_path() -> Path:
     return user_data_dir() / "demo-school.sqlite3"
 
 
 def run_window(db_path: Path | None = None, demo: bool = False) -> int:
-    """Open the main window on `db_path` (or a fresh demo school) and run until it closes."""
+    """Open the main window on `db_path` (or a fresh demo school) and run until it closes.
+
+    A path that cannot be a database raises UserError before anything is shown (the command
+    line prints it and exits 2). Another copy holding the file: the person may open it
+    read-only. A damaged file: the latest backup is offered. Declined: exit 2.
+    """
     from PySide6.QtWidgets import QApplication
 
-    from attendance_desk.storage.db import open_database
+    from attendance_desk.storage.db import check_database_path
 
     if demo:
         from datetime import date
@@ -27,23 +35,41 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
 
         db_path = db_path or demo_database_path()
         create_demo_database(db_path, seed=2024, as_of=date.today(), replace_demo=True)
-    path = db_path or default_database_path()
-    db = open_database(path)  # UserError reaches the CLI before any window appears
+    path = Path(db_path or default_database_path()).expanduser().absolute()
+    check_database_path(path)  # a UserError about the path reaches the CLI: no window yet
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("AttendanceDesk")
     app.setApplicationVersion(__version__)
 
-    from attendance_desk.ui.main_window import MainWindow
+    from attendance_desk.services.backup import daily_backup_if_due
+    from attendance_desk.ui import workers
+    from attendance_desk.ui.dialogs.backup_dialog import open_with_recovery
+    from attendance_desk.ui.dialogs.password_dialog import ask_for_password
 
-    window = MainWindow(db)
-    window.show()
-    if os.environ.get("ATTENDANCE_DESK_SMOKE_TEST") == "1":  # CI: start, show, quit cleanly
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(1500, app.quit)
+    db = open_with_recovery(path, parent=None)
+    if db is None:
+        return EXIT_NOT_OPENED
     try:
-        return app.exec()
+        if not ask_for_password(db):
+            return 0
+        if not db.read_only:
+            daily_backup_if_due(db)
+
+        from attendance_desk.ui.idle_lock import install_idle_lock
+        from attendance_desk.ui.main_window import MainWindow
+
+        window = MainWindow(db)
+        window.idle_lock = install_idle_lock(window, db)
+        window.show()
+        app.aboutToQuit.connect(workers.shut_down)
+        if os.environ.get("ATTENDANCE_DESK_SMOKE_TEST") == "1":  # CI: start, show, quit cleanly
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(1500, app.quit)
+        code = app.exec()
+        workers.shut_down()
+        return code
     finally:
         db.close()

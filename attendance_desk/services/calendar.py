@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
+from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.models.calendar import AcademicYear as AcademicYearRow
+from attendance_desk.storage.models.calendar import Closure, HalfTerm
 
 
 def get_calendar(db: Database) -> SchoolCalendar:
@@ -46,3 +52,92 @@ def load_calendar(conn: sqlite3.Connection) -> SchoolCalendar:
                 ]
             year = AcademicYear.containing(year.end + timedelta(days=1))
     return SchoolCalendar(halves, closures, sessions)
+
+
+# -- editing term dates in Settings ------------------------------------------------------------
+
+CLOSURE_KINDS = {"inset": "INSET day", "bank_holiday": "Bank holiday", "other": "Other closure"}
+
+
+def academic_year_named(year_name: str) -> AcademicYear:
+    """'2024/25' -> the academic year 1 Sep 2024 to 31 Aug 2025 (UserError if malformed)."""
+    try:
+        first = int(year_name.split("/")[0])
+    except ValueError:
+        raise UserError(f"{year_name!r} is not an academic year like 2024/25") from None
+    return AcademicYear.containing(date(first, 9, 1))
+
+
+def check_half_terms(year_name: str, half_terms: Sequence[tuple[str, date, date]]) -> None:
+    """UserError, in words, for a name missing, an end before its start, a date outside the
+    academic year (September to August), or two half terms that overlap."""
+    year = academic_year_named(year_name)
+    for name, start, end in half_terms:
+        if not name.strip():
+            raise UserError(f"the half term starting {start:%d/%m/%Y} needs a name")
+        if end < start:
+            raise UserError(f"{name} ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+        if start < year.start or end > year.end:
+            raise UserError(
+                f"{name} ({start:%d/%m/%Y} to {end:%d/%m/%Y}) is outside {year_name}, "
+                f"which runs from {year.start:%d/%m/%Y} to {year.end:%d/%m/%Y}"
+            )
+    ordered = sorted(half_terms, key=lambda h: h[1])
+    for (name_a, _s, end_a), (name_b, start_b, _e) in zip(ordered, ordered[1:], strict=False):
+        if start_b <= end_a:
+            raise UserError(
+                f"{name_a} and {name_b} overlap: {name_b} starts {start_b:%d/%m/%Y}, "
+                f"before {name_a} ends on {end_a:%d/%m/%Y}"
+            )
+
+
+def save_half_terms(
+    db: Database, year_name: str, half_terms: Sequence[tuple[str, date, date]]
+) -> None:
+    """Replace the half terms of one academic year with `half_terms` (name, start, end),
+    checked first (check_half_terms); an empty list leaves the year to be inferred again."""
+    check_half_terms(year_name, half_terms)
+    year = academic_year_named(year_name)
+    with db.session() as s:
+        row = s.scalars(select(AcademicYearRow).where(AcademicYearRow.name == year.name)).first()
+        if row is None:
+            row = AcademicYearRow(name=year.name, start_date=year.start, end_date=year.end)
+            s.add(row)
+        row.half_terms.clear()
+        s.flush()
+        for name, start, end in sorted(half_terms, key=lambda h: h[1]):
+            row.half_terms.append(HalfTerm(name=name.strip(), start_date=start, end_date=end))
+
+
+def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, str, str]]) -> None:
+    """Replace one academic year's closures with `closures` (date, kind, description)."""
+    year = academic_year_named(year_name)
+    seen: set[date] = set()
+    for day, kind, _description in closures:
+        if not year.start <= day <= year.end:
+            raise UserError(f"the closure on {day:%d/%m/%Y} is outside {year_name}")
+        if kind not in CLOSURE_KINDS:
+            raise UserError(f"{kind!r} is not a kind of closure ({', '.join(CLOSURE_KINDS)})")
+        if day in seen:
+            raise UserError(f"{day:%d/%m/%Y} is listed twice as a closure")
+        seen.add(day)
+    with db.session() as s:
+        for old in s.scalars(
+            select(Closure).where(Closure.date >= year.start, Closure.date <= year.end)
+        ):
+            s.delete(old)
+        s.flush()
+        for day, kind, description in sorted(closures):
+            s.add(Closure(date=day, kind=kind, description=description.strip()))
+
+
+def closures_in_year(db: Database, year_name: str) -> list[tuple[date, str, str]]:
+    """One academic year's closures as entered: (date, kind, description), in date order."""
+    year = academic_year_named(year_name)
+    with db.session() as s:
+        rows = s.scalars(
+            select(Closure)
+            .where(Closure.date >= year.start, Closure.date <= year.end)
+            .order_by(Closure.date)
+        )
+        return [(c.date, c.kind, c.description or "") for c in rows]

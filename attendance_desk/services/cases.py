@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from attendance_desk.domain.calendar import AcademicYear
@@ -253,12 +253,13 @@ def update_case(
 # -- what the case-based rules read ---------------------------------------------------------------
 
 
-def case_contexts(db: Database, as_of: date) -> dict[int, CaseContext]:
-    """Each pupil's CaseContext as of `as_of`: stage, contracts, plans, timetables, last year."""
+def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dict[int, CaseContext]:
+    """Each pupil's CaseContext as of `as_of`: stage, contracts, plans, timetables, last year.
+    With `pupil_id`, only that pupil's (a pupil's page need not read the whole school)."""
     prev_year = AcademicYear.containing(AcademicYear.containing(as_of).start - timedelta(days=1))
     with db.session() as s:
-        cases = s.scalars(select(Case).where(Case.opened_on <= as_of)).all()
-        events = s.execute(
+        case_query = select(Case).where(Case.opened_on <= as_of)
+        event_query = (
             select(EventPupil.pupil_id, TimelineEvent.kind, TimelineEvent.details_json)
             .join(TimelineEvent, EventPupil.event_id == TimelineEvent.id)
             .where(
@@ -270,8 +271,13 @@ def case_contexts(db: Database, as_of: date) -> dict[int, CaseContext]:
                     ]
                 )
             )
-        ).all()
-        last_year = _year_counts(s, prev_year)
+        )
+        if pupil_id is not None:
+            case_query = case_query.where(Case.pupil_id == pupil_id)
+            event_query = event_query.where(EventPupil.pupil_id == pupil_id)
+        cases = s.scalars(case_query).all()
+        events = s.execute(event_query).all()
+        last_year = _year_counts(s, prev_year, pupil_id)
         stage_rows: dict[int, list[tuple[date, Stage]]] = defaultdict(list)
         open_at_year_end: set[int] = set()
         current: dict[int, tuple[Stage, date]] = {}
@@ -288,20 +294,20 @@ def case_contexts(db: Database, as_of: date) -> dict[int, CaseContext]:
     plans: dict[int, list[date]] = defaultdict(list)
     plan_reviews: dict[int, list[date]] = defaultdict(list)
     timetables: dict[int, list[PartTimeTimetable]] = defaultdict(list)
-    for pupil_id, kind, text in events:
-        details = details_from_dict(kind, json.loads(text))
+    for owner, kind, details_json in events:
+        details = details_from_dict(kind, json.loads(details_json))
         if isinstance(details, AttendanceContract) and details.signed and details.signed <= as_of:
-            contracts[pupil_id].append(details.signed)
+            contracts[owner].append(details.signed)
         elif isinstance(details, IllnessPlan) and details.started and details.started <= as_of:
-            plans[pupil_id].append(details.started)
+            plans[owner].append(details.started)
             review = details.review_date or details.started + timedelta(weeks=6)
-            plan_reviews[pupil_id].append(review)
+            plan_reviews[owner].append(review)
         elif (
             isinstance(details, PartTimeTimetableDetails)
             and details.start
             and details.start <= as_of
         ):
-            timetables[pupil_id].append(
+            timetables[owner].append(
                 PartTimeTimetable(details.start, details.end, tuple(sorted(details.review_dates)))
             )
 
@@ -328,27 +334,30 @@ def case_contexts(db: Database, as_of: date) -> dict[int, CaseContext]:
     return out
 
 
-def _year_counts(s: Session, year: AcademicYear) -> dict[int, tuple[int, int]]:
+_YEAR_COUNTS_SQL = """
+SELECT m.pupil_id, m.code, count(*)
+FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
+WHERE m.date >= :start AND m.date <= :end{pupil}
+  AND (p.admission_date IS NULL OR m.date >= p.admission_date)
+  AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
+GROUP BY m.pupil_id, m.code
+"""
+
+
+def _year_counts(
+    s: Session, year: AcademicYear, pupil_id: int | None = None
+) -> dict[int, tuple[int, int]]:
     """(attended, possible) per pupil over an academic year, counting sessions while on roll.
 
-    Counted by SQLite (one row per pupil and code), not by reading every mark: a year of
-    marks for 2,000 pupils is 800,000 rows, which took seconds as ORM rows.
+    Counted by SQLite, one row per pupil and code: a year of marks for 2,000 pupils is
+    800,000 rows, seconds as ORM rows. CROSS JOIN keeps SQLite walking each pupil's marks
+    along the primary key (pupil, date) rather than the date index, which is 4x slower.
     """
-    from sqlalchemy import func, or_
-
-    from attendance_desk.storage.models import Mark
-
-    rows = s.execute(
-        select(Mark.pupil_id, Mark.code, func.count())
-        .join(Pupil, Pupil.id == Mark.pupil_id)
-        .where(
-            Mark.date >= year.start,
-            Mark.date <= year.end,
-            or_(Pupil.admission_date.is_(None), Mark.date >= Pupil.admission_date),
-            or_(Pupil.leaving_date.is_(None), Mark.date <= Pupil.leaving_date),
-        )
-        .group_by(Mark.pupil_id, Mark.code)
-    ).all()
+    params: dict[str, object] = {"start": year.start.isoformat(), "end": year.end.isoformat()}
+    if pupil_id is not None:
+        params["pupil"] = pupil_id
+    sql = _YEAR_COUNTS_SQL.format(pupil="" if pupil_id is None else " AND p.id = :pupil")
+    rows = s.execute(text(sql), params).all()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for pid, code, n in rows:
         counts[pid][code] = n

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -260,3 +261,10 @@ def reprint_batch(db: Database, batch_id: int) -> bytes:
     if _sha(pdf) != digest:
         raise UserError(f"batch {batch_id} no longer reprints identically")
     return pdf
+
+
+def save_reprint(db: Database, letter_id: int, path: Path | str) -> Path:
+    """Write the reprint of one letter (identical to the one sent) to `path`."""
+    target = Path(path)
+    target.write_bytes(reprint_letter(db, letter_id))
+    return target

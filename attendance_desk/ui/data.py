@@ -1,36 +1,40 @@
-"""What the window loads, gathered from the services off the GUI thread."""
+"""What the window loads, gathered from the services off the GUI thread.
+
+The pupil list and the dashboard share one reading of the cases (`case_contexts`): the list
+loads it, and the dashboard, which is only worked out when it is on screen, reuses it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
+from attendance_desk.domain.figures import Figures
+from attendance_desk.domain.pathway import CaseContext
+from attendance_desk.services import cases as case_service
+from attendance_desk.services import monitoring
+from attendance_desk.services.policy import get_policy
+from attendance_desk.services.school import last_contacts, roll
+from attendance_desk.services.school import last_mark_date as _last_mark_date
 from attendance_desk.storage.db import Database
+from attendance_desk.ui.models import dashboard as dm
 from attendance_desk.ui.models.pupil_list import PupilRow, merge_rows, row_from_roll
 
+Contexts = Mapping[int, CaseContext]
 
-def case_contexts(db: Database, as_of: date) -> dict[int, Any]:
-    """Each pupil's case for the case-based concerns (empty when cases are not available)."""
-    try:
-        from attendance_desk.services.cases import case_contexts as load
-    except ImportError:
-        return {}
-    return dict(load(db, as_of))
+
+def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dict[int, CaseContext]:
+    """Each pupil's case for the case-based concerns (one pupil's with `pupil_id`)."""
+    return dict(case_service.case_contexts(db, as_of, pupil_id))
 
 
 def case_stages(db: Database) -> dict[int, str]:
-    try:
-        from attendance_desk.services.cases import open_cases
-    except ImportError:
-        return {}
-    return {pupil_id: case.stage.label for pupil_id, case in open_cases(db).items()}
+    return {pupil_id: case.stage.label for pupil_id, case in case_service.open_cases(db).items()}
 
 
 def last_mark_date(db: Database) -> date | None:
-    from attendance_desk.services.school import last_mark_date as last
-
-    return last(db)
+    return _last_mark_date(db)
 
 
 def default_as_of(db: Database, today: date | None = None) -> date:
@@ -45,8 +49,6 @@ def default_as_of(db: Database, today: date | None = None) -> date:
 
 def roll_rows(db: Database, as_of: date) -> list[PupilRow]:
     """The quick list: names, classes and flags, before the figures arrive."""
-    from attendance_desk.services.school import roll
-
     return [row_from_roll(entry) for entry in roll(db, as_of)]
 
 
@@ -55,20 +57,69 @@ class ListData:
     as_of: date
     rows: list[PupilRow]
     bands: list[tuple[str, str]]  # the policy's bands (id, label), highest first
+    contexts: Contexts = field(default_factory=dict)  # shared with the dashboard
 
 
 def pupil_rows(db: Database, as_of: date) -> ListData:
     """Every pupil on roll with the engine's figures, band, concerns, case stage and last contact."""
-    from attendance_desk.services import monitoring
-    from attendance_desk.services.policy import get_policy
-    from attendance_desk.services.school import last_contacts
-
     contexts = case_contexts(db, as_of)
     overviews = monitoring.pupil_overviews(db, as_of, case_contexts=contexts or None)
-    try:
-        contacts = last_contacts(db, as_of)
-    except Exception:  # noqa: BLE001 - the cases tables may not exist in an old schema
-        contacts = {}
-    rows = merge_rows(overviews, case_stages(db), contacts)
+    rows = merge_rows(overviews, case_stages(db), last_contacts(db, as_of))
     policy = get_policy(db)
-    return ListData(as_of, rows, [(b.id, b.label) for b in policy.bands])
+    return ListData(as_of, rows, [(b.id, b.label) for b in policy.bands], contexts)
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    as_of: date
+    groups: list[dm.GroupRow]
+    weekly: list[tuple[date, float | None]]
+    league: list[dm.LeagueRow]
+    concerns: list[dm.ConcernRow]
+
+
+def weekly_points(weekly: list[tuple[date, Figures]]) -> list[tuple[date, float | None]]:
+    """(Monday, attendance %) for the weekly chart, from the engine's (Monday, Figures)."""
+    return [(monday, dm.figures_pct(figures)) for monday, figures in weekly]
+
+
+def concern_rows(db: Database, as_of: date, contexts: Contexts | None) -> list[dm.ConcernRow]:
+    names = {r.pupil_id: (f"{r.surname}, {r.forename}", r.reg_group) for r in roll(db, as_of)}
+    rows = []
+    for c in monitoring.school_concerns(db, as_of, contexts or None):
+        name, reg_group = names.get(c.pupil_id, (f"Pupil {c.pupil_id}", ""))
+        rows.append(
+            dm.ConcernRow(
+                c.pupil_id,
+                name,
+                reg_group or "",
+                c.rule,
+                c.owner or "No owner set",
+                c.detail,
+                c.action,
+                len(c.evidence),
+            )
+        )
+    return rows
+
+
+def load_dashboard(db: Database, as_of: date, contexts: Contexts | None = None) -> DashboardData:
+    """The dashboard's figures. `contexts`: the cases as the pupil list read them (read here
+    when not given). Groups without Reception are worked out only when asked for
+    (`group_rows_without_reception`)."""
+    if contexts is None:
+        contexts = case_contexts(db, as_of)
+    return DashboardData(
+        as_of=as_of,
+        groups=dm.group_rows(monitoring.group_figures(db, as_of, include_reception=True)),
+        weekly=weekly_points(monitoring.weekly_attendance(db, as_of)),
+        league=dm.league_rows(monitoring.class_league(db, as_of)),
+        concerns=concern_rows(db, as_of, contexts),
+    )
+
+
+def group_rows_without_reception(db: Database, as_of: date) -> list[dm.GroupRow]:
+    return dm.group_rows(monitoring.group_figures(db, as_of, include_reception=False))

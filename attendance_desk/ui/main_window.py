@@ -36,11 +36,7 @@ from attendance_desk.ui.widgets.pupil_list import PupilListWidget
 from attendance_desk.ui.widgets.pupil_page import PupilPage
 
 PUPILS, PUPIL, DASHBOARD = "Pupils", "Pupil", "Dashboard"
-OPTIONAL_PAGES = (
-    ("First-day calls", "attendance_desk.ui.widgets.call_list", "FirstDayCallsWidget"),
-    ("Caseload", "attendance_desk.ui.widgets.caseload", "CaseloadWidget"),
-    ("Letters", "attendance_desk.ui.widgets.letter_composer", "LetterComposerWidget"),
-)
+CALLS, CASELOAD, LETTERS = "First-day calls", "Caseload", "Letters"
 DEFAULT_SIZE = QSize(1440, 900)
 
 
@@ -59,6 +55,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.as_of = as_of or data.default_as_of(db)
         self._list_worker: workers.Worker | None = None
+        self.idle_lock: Any = None  # ui.idle_lock.IdleLock when a password and lock are set
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.resize(DEFAULT_SIZE)
@@ -71,10 +68,15 @@ class MainWindow(QMainWindow):
             PUPIL: self.pupil_page,
             DASHBOARD: self.dashboard,
         }
-        for title, module, name in OPTIONAL_PAGES:
-            widget = actions.lazy_widget(module, name, db, self.hub, self)
-            if widget is not None:
-                self.pages[title] = widget
+        # Built the first time they are shown: the letters page brings in QtPdf and ReportLab.
+        for title, factory in (
+            (CALLS, actions.calls_page),
+            (CASELOAD, actions.caseload_page),
+            (LETTERS, actions.letters_page),
+        ):
+            self.pages[title] = actions.LazyPage(
+                lambda parent, f=factory: f(db, self.hub, parent), self
+            )
 
         self.stack = QStackedWidget(self)
         self.nav = QListWidget(self)
@@ -117,9 +119,20 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
+        if db.read_only:
+            self.read_only_label = QLabel(
+                "<b>Read-only</b>: look, but nothing can be changed", self
+            )
+            self.read_only_label.setObjectName("readOnly")
+            self.read_only_label.setStyleSheet(
+                "QLabel { background: #fff3cd; color: #5c4400; padding: 1px 8px; }"
+            )
+            self.statusBar().addPermanentWidget(self.read_only_label)
         self.statusBar().addPermanentWidget(QLabel(str(db.path)))
 
         actions.build_menus(self)
+        if db.read_only:
+            actions.disable_writing(self)
         self.pupil_list.pupil_activated.connect(self.open_pupil)
         self.pupil_list.count_changed.connect(lambda *_: self._update_status())
         self.dashboard.pupil_activated.connect(self.open_pupil)
@@ -162,11 +175,15 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        for worker in (self._list_worker,):
+            if worker is not None:
+                worker.cancel()
         super().closeEvent(event)
 
     def _update_title(self) -> None:
         self.school_name = school_name(self.db)
-        self.setWindowTitle(f"{self.school_name} \u2013 {APP_NAME}")
+        suffix = " (read-only)" if self.db.read_only else ""
+        self.setWindowTitle(f"{self.school_name} \u2013 {APP_NAME}{suffix}")
 
     # -- pages -----------------------------------------------------------------------------
     def page_names(self) -> list[str]:
@@ -209,15 +226,17 @@ class MainWindow(QMainWindow):
         self.pupil_list.set_rows(data.roll_rows(self.db, self.as_of))
 
     def reload_list(self) -> None:
+        """Work out the list's figures again; the dashboard follows with the same cases."""
         if self._list_worker is not None:
             self._list_worker.cancel()
         self.busy("Working out the figures\u2026")
+        self.dashboard.invalidate(awaiting_contexts=True)
         self._list_worker = workers.run_async(
             data.pupil_rows,
             self.db,
             self.as_of,
             on_finished=self._show_list,
-            on_error=self.show_error,
+            on_error=self._list_failed,
         )
 
     def _show_list(self, result: data.ListData) -> None:
@@ -226,11 +245,15 @@ class MainWindow(QMainWindow):
         self.pupil_list.set_bands(result.bands)
         self.pupil_list.set_rows(result.rows)
         self.idle()
+        self.dashboard.offer_contexts(result.as_of, result.contexts)
+
+    def _list_failed(self, message: str, detail: str) -> None:
+        self.dashboard.invalidate()
+        self.show_error(message, detail)
 
     def refresh(self) -> None:
         """F5: reload everything on screen."""
         self.reload_list()
-        self.dashboard.reload()
         if self.pupil_page.pupil_id is not None:
             self.pupil_page.reload()
         for widget in self.pages.values():

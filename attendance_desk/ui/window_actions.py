@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from attendance_desk import APP_NAME, __version__
 from attendance_desk.errors import UserError
+from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
+from attendance_desk.ui.signals import SignalHub
 
 if TYPE_CHECKING:
     from attendance_desk.ui.main_window import MainWindow
@@ -21,28 +31,18 @@ if TYPE_CHECKING:
 MAX_RECENT = 8
 
 
-def optional_widget(module: str, name: str, *args: Any) -> QWidget | None:
-    """A widget from a module that may not be installed in this build; None when absent."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    cls = getattr(mod, name, None)
-    return None if cls is None else cls(*args)
-
-
 class LazyPage(QWidget):
     """A page built the first time it is shown, so heavy pages (PDF letters) never slow the
-    start. `widget` is None until then; `ensure()` builds it on demand."""
+    start. `widget` is None until then; `ensure()` builds it on demand. The date the
+    figures are worked out to is kept and handed on when the page is built."""
 
-    PASSED_ON = ("reload", "refresh", "set_as_of", "export_table", "export_tables")
+    PASSED_ON = ("export_table", "export_tables")
 
     def __init__(self, factory: Callable[[QWidget], QWidget], parent: QWidget | None) -> None:
-        from PySide6.QtWidgets import QVBoxLayout
-
         super().__init__(parent)
         self.factory = factory
         self.widget: QWidget | None = None
+        self.as_of: date | None = None
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
 
@@ -50,7 +50,24 @@ class LazyPage(QWidget):
         if self.widget is None:
             self.widget = self.factory(self)
             self.box.addWidget(self.widget)
+            if self.as_of is not None:
+                self._pass_as_of(self.as_of)
         return self.widget
+
+    def set_as_of(self, as_of: date) -> None:
+        self.as_of = as_of
+        if self.widget is not None:
+            self._pass_as_of(as_of)
+
+    def _pass_as_of(self, as_of: date) -> None:
+        for name in ("set_as_of", "set_date", "set_today"):  # calls: a day; caseload: today
+            if hasattr(self.widget, name):
+                getattr(self.widget, name)(as_of)
+                return
+
+    def reload(self) -> None:
+        if self.widget is not None and hasattr(self.widget, "reload"):
+            self.widget.reload()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         self.ensure()
@@ -62,15 +79,22 @@ class LazyPage(QWidget):
         raise AttributeError(name)
 
 
-def lazy_widget(module: str, name: str, db: Any, hub: Any, parent: QWidget) -> QWidget | None:
-    """A page whose module is present now but which is built on first show; None when absent."""
-    import importlib.util
+def calls_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
+    from attendance_desk.ui.widgets.call_list import FirstDayCallsWidget
 
-    if importlib.util.find_spec(module) is None:
-        return None
-    return LazyPage(
-        lambda page: getattr(importlib.import_module(module), name)(db, hub, page), parent
-    )
+    return FirstDayCallsWidget(db, hub, parent)
+
+
+def caseload_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
+    from attendance_desk.ui.widgets.caseload import CaseloadWidget
+
+    return CaseloadWidget(db, hub, parent)
+
+
+def letters_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
+    from attendance_desk.ui.widgets.letter_composer import LetterComposerWidget
+
+    return LetterComposerWidget(db, hub, parent)
 
 
 def show_error(parent: QWidget, message: str, detail: str = "") -> None:
@@ -137,14 +161,14 @@ def build_menus(w: MainWindow) -> None:
     w.act_open = _action(
         w, "&Open database\u2026", lambda: choose_database(w), QKeySequence.StandardKey.Open
     )
-    w.act_backup = _action(
-        w, "&Backup and restore\u2026", lambda: open_dialog(w, "backup_dialog", "BackupDialog")
-    )
-    w.act_audit = _action(
-        w, "&Audit log\u2026", lambda: open_dialog(w, "audit_dialog", "AuditDialog")
-    )
-    w.act_password = _action(
-        w, "Pass&word\u2026", lambda: open_dialog(w, "password_dialog", "AccessSettingsDialog")
+    w.act_backup = _action(w, "&Backup and restore\u2026", lambda: open_backups(w))
+    w.act_audit = _action(w, "&Audit log\u2026", lambda: open_audit(w))
+    w.act_password = _action(w, "Pass&word and lock\u2026", lambda: open_access(w))
+    w.act_retention = _action(
+        w,
+        "Pupils past &retention\u2026",
+        lambda: open_retention(w),
+        tip="Pupils who left more than six years ago, to remove",
     )
     w.act_about = _action(w, "&About " + APP_NAME, lambda: about(w))
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
@@ -180,6 +204,7 @@ def build_menus(w: MainWindow) -> None:
     tools = bar.addMenu("&Tools")
     tools.addAction(w.act_audit)
     tools.addAction(w.act_password)
+    tools.addAction(w.act_retention)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(w.act_about)
 
@@ -191,8 +216,6 @@ def build_menus(w: MainWindow) -> None:
     for act in (w.act_import, w.act_export, w.act_print, w.act_refresh, w.act_settings):
         toolbar.addAction(act)
     toolbar.addSeparator()
-    from PySide6.QtWidgets import QLabel
-
     toolbar.addWidget(QLabel("  Figures as of  "))
     toolbar.addWidget(w.as_of_edit)
     w.addToolBar(toolbar)
@@ -202,38 +225,57 @@ def build_menus(w: MainWindow) -> None:
 # -- dialogs -------------------------------------------------------------------------------
 
 
-def open_dialog(w: MainWindow, module: str, name: str) -> None:
-    try:
-        mod = importlib.import_module(f"attendance_desk.ui.dialogs.{module}")
-    except ImportError:
-        show_error(
-            w, f"This build does not include the {name.removesuffix('Dialog').lower()} window."
-        )
-        return
-    cls = getattr(mod, name)
-    try:
-        dialog = cls(w.db, w)
-    except TypeError:
-        dialog = cls(w.db, w.hub, w)
+def open_backups(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.backup_dialog import BackupDialog
+
+    dialog = BackupDialog(w.db, w)
     dialog.exec()
     w.refresh()
 
 
+def open_audit(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.audit_dialog import AuditDialog
+
+    AuditDialog(w.db, w).exec()
+
+
+def open_access(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.password_dialog import AccessSettingsDialog
+
+    AccessSettingsDialog(w.db, w).exec()
+
+
+def open_retention(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.retention_dialog import RetentionDialog
+
+    dialog = RetentionDialog(w.db, w)
+    dialog.exec()
+    if dialog.removed:
+        w.hub.marks_imported.emit()  # pupils went: every view reloads
+
+
 def open_import(w: MainWindow, files: Sequence[Path] | None = None) -> None:
-    try:
-        from attendance_desk.ui.dialogs.import_dialog import ImportDialog
-    except ImportError:
-        show_error(w, "This build does not include the import window.")
+    from attendance_desk.ui.dialogs.import_dialog import ImportDialog
+
+    if w.db.read_only:
+        show_error(w, "This database is open read-only, so nothing can be imported.")
         return
     dialog = ImportDialog(w.db, w, files=[Path(f) for f in files] if files else None)
     dialog.imported.connect(lambda *_: w.hub.marks_imported.emit())
     dialog.exec()
 
 
+def disable_writing(w: MainWindow) -> None:
+    """A read-only window: every action that would change the database is turned off."""
+    for act in (w.act_import, w.act_settings, w.act_password, w.act_retention):
+        act.setEnabled(False)
+        act.setToolTip(act.toolTip() + " (the database is open read-only)")
+
+
 def open_settings(w: MainWindow) -> None:
     from attendance_desk.ui.dialogs.settings_dialog import SettingsDialog
 
-    SettingsDialog(w.db, w.hub, w).exec()
+    SettingsDialog(w.db, w.hub, w, as_of=w.as_of).exec()
 
 
 def about(w: MainWindow) -> None:

@@ -92,6 +92,21 @@ def wait_all(msecs: int = 30000) -> bool:
     return pool().waitForDone(msecs)
 
 
+def cancel_all() -> None:
+    """Quiet every running worker: their results are dropped, no signal fires."""
+    for worker in list(_ACTIVE):
+        worker.cancel()
+
+
+def shut_down(msecs: int = 30000) -> bool:
+    """On quitting: quiet the running work and wait for it to end, so no worker emits into
+    a deleted object ("Signal source has been deleted") while Qt tears the window down."""
+    cancel_all()
+    done = wait_all(msecs)
+    _ACTIVE.clear()
+    return done
+
+
 def run_async(
     fn: Callable[..., Any],
     *args: Any,

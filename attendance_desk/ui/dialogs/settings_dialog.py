@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -17,8 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,8 +28,9 @@ from attendance_desk.services import policy as policy_service
 from attendance_desk.services import school as school_service
 from attendance_desk.storage.db import Database
 from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
-from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.dialogs.term_dates_tab import SafetyTab, TermDatesTab
 from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.template_editor import TemplateEditorWidget
 
 TEXT_FIELDS = (
     ("name", "School name"),
@@ -110,47 +110,14 @@ class SchoolTab(QWidget):
         return replace(self.details, address=self.address.toPlainText(), logo=self.logo, **values)
 
 
-class TermDatesTab(QWidget):
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from attendance_desk.services.calendar import get_calendar
-
-        calendar = get_calendar(db)
-        halves = list(calendar.half_terms)
-        table = QTableWidget(len(halves), 4, self)
-        table.setObjectName("termDates")
-        table.setAccessibleName("Half terms")
-        table.setHorizontalHeaderLabels(["Year", "Half term", "Starts", "Ends"])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for r, h in enumerate(halves):
-            name = h.name + (" (worked out from the register)" if h.inferred else "")
-            for c, text in enumerate((h.year, name, uk_date(h.start), uk_date(h.end))):
-                table.setItem(r, c, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
-        closures = sorted(calendar.closures)
-        closure_table = QTableWidget(len(closures), 1, self)
-        closure_table.setHorizontalHeaderLabels(["Closure (INSET day, bank holiday)"])
-        closure_table.verticalHeader().setVisible(False)
-        closure_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for r, d in enumerate(closures):
-            closure_table.setItem(r, 0, QTableWidgetItem(uk_date(d)))
-        closure_table.resizeColumnsToContents()
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "Term dates and closures come from the files you import (File \u203a Import): a term-dates file or a closures file. Years with no term dates are worked out from the register."
-            )
-        )
-        row = QHBoxLayout()
-        row.addWidget(table, 3)
-        row.addWidget(closure_table, 1)
-        layout.addLayout(row)
-        self.table = table
-
-
 class SettingsDialog(QDialog):
-    def __init__(self, db: Database, hub: SignalHub, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        hub: SignalHub,
+        parent: QWidget | None = None,
+        as_of: date | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.hub = hub
@@ -161,10 +128,12 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.school_tab, "School")
         self.policy_editor = PolicyEditor(policy_service.get_policy(db), self)
         self.tabs.addTab(self.policy_editor, "Policy")
-        self.tabs.addTab(TermDatesTab(db, self), "Term dates")
-        self.templates = self._template_editor()
-        if self.templates is not None:
-            self.tabs.addTab(self.templates, "Letter templates")
+        self.term_dates = TermDatesTab(db, as_of, self)
+        self.tabs.addTab(self.term_dates, "Term dates")
+        self.templates = TemplateEditorWidget(db, hub, self)
+        self.tabs.addTab(self.templates, "Letter templates")
+        self.safety = SafetyTab(db, self)
+        self.tabs.addTab(self.safety, "Backups and lock")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -174,30 +143,33 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
 
-    def _template_editor(self) -> QWidget | None:
-        try:
-            from attendance_desk.ui.widgets import template_editor
-        except ImportError:
-            return None
-        for name in ("TemplateEditorWidget", "TemplateEditor"):
-            cls = getattr(template_editor, name, None)
-            if cls is not None:
-                try:
-                    return cls(self.db, self.hub, self)
-                except TypeError:
-                    return cls(self.db, self)
-        return None
-
     def save(self) -> None:
-        try:
-            before = policy_service.get_policy(self.db)
-            school_service.save_school_details(self.db, self.school_tab.value())
-            policy = self.policy_editor.policy()
-            if policy != before:
-                policy_service.save_policy(self.db, policy)
-                self.hub.policy_changed.emit()
-        except UserError as exc:
-            QMessageBox.warning(self, "Settings", str(exc))
-            return
+        steps = (
+            (self.school_tab, self._save_school),
+            (self.policy_editor, self._save_policy),
+            (self.safety, self.safety.save),
+            (self.term_dates, self._save_term_dates),
+        )
+        for tab, step in steps:
+            try:
+                step()
+            except UserError as exc:
+                self.tabs.setCurrentWidget(tab)
+                QMessageBox.warning(self, "Settings", str(exc)[:1].upper() + str(exc)[1:] + ".")
+                return
         self.hub.school_changed.emit()
         self.accept()
+
+    def _save_school(self) -> None:
+        school_service.save_school_details(self.db, self.school_tab.value())
+
+    def _save_policy(self) -> None:
+        before = policy_service.get_policy(self.db)
+        policy = self.policy_editor.policy()
+        if policy != before:
+            policy_service.save_policy(self.db, policy)
+            self.hub.policy_changed.emit()
+
+    def _save_term_dates(self) -> None:
+        if self.term_dates.save():
+            self.hub.marks_imported.emit()  # the calendar changed: every figure with it

@@ -123,6 +123,9 @@ class FirstDayCallsWidget(QWidget):
         self.log_button.setObjectName("logCall")
         self.log_button.setDefault(True)
         self.log_button.clicked.connect(self.log_selected)
+        self.log_button.setEnabled(not db.read_only)
+        if db.read_only:
+            self.log_button.setToolTip("The database is open read-only")
         self.message = QLabel("")
         self.message.setWordWrap(True)
 
@@ -226,6 +229,9 @@ class FirstDayCallsWidget(QWidget):
 
     def log_selected(self) -> LoggedCall | None:
         """Log the call for the chosen pupil from the form; the list reloads."""
+        if self.db.read_only:
+            self.message.setText("The database is open read-only: calls cannot be logged")
+            return None
         entry = self.selected()
         if entry is None:
             self.message.setText("Choose a pupil first")

@@ -147,7 +147,7 @@ class CaseTimelineWidget(QWidget):
 
     def _set_enabled(self, enabled: bool) -> None:
         for w in (self.add_button, self.stage_button, self.filter_combo):
-            w.setEnabled(enabled)
+            w.setEnabled(enabled and (w is self.filter_combo or not self.db.read_only))
 
     def _changed(self, pupil_id: int) -> None:
         if pupil_id == self.pupil_id:

@@ -4,7 +4,7 @@ groups with bars, attendance by week, this week's class league and the concerns 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.services.exporting import ExportTable
 from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
+from attendance_desk.ui.data import DashboardData, group_rows_without_reception, load_dashboard
 from attendance_desk.ui.format import pct, uk_date
 from attendance_desk.ui.models import dashboard as dm
 from attendance_desk.ui.models.export import to_export_table
@@ -35,63 +36,6 @@ from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.charts import ChartView
 from attendance_desk.ui.widgets.delegates import PercentBarDelegate
 from attendance_desk.ui.widgets.pupil_list import rule_label
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    as_of: date
-    groups: list[dm.GroupRow]
-    groups_no_reception: list[dm.GroupRow]
-    weekly: list[tuple[date, float | None]]
-    league: list[dm.LeagueRow]
-    concerns: list[dm.ConcernRow]
-
-
-def _weekly_points(weekly: Any) -> list[tuple[date, float | None]]:
-    points = []
-    for item in weekly or ():
-        if isinstance(item, tuple):
-            when, value = item[0], item[-1]
-        else:
-            when = getattr(item, "week_start", None) or getattr(item, "monday", None) or item.date
-            value = getattr(item, "figures", None) or getattr(item, "attendance_pct", None)
-        if value is not None and hasattr(value, "possible"):
-            value = dm.figures_pct(value)
-        points.append((when, None if value is None else float(value)))
-    return points
-
-
-def load_dashboard(db: Database, as_of: date) -> DashboardData:
-    from attendance_desk.services import monitoring
-    from attendance_desk.services.school import roll
-    from attendance_desk.ui.data import case_contexts
-
-    names = {r.pupil_id: (f"{r.surname}, {r.forename}", r.reg_group) for r in roll(db, as_of)}
-    concerns = []
-    for c in monitoring.school_concerns(db, as_of, case_contexts(db, as_of)):
-        name, reg_group = names.get(c.pupil_id, (f"Pupil {c.pupil_id}", ""))
-        concerns.append(
-            dm.ConcernRow(
-                c.pupil_id,
-                name,
-                reg_group,
-                c.rule,
-                c.owner or "No owner set",
-                c.detail,
-                c.action,
-                len(c.evidence),
-            )
-        )
-    return DashboardData(
-        as_of=as_of,
-        groups=dm.group_rows(monitoring.group_figures(db, as_of, include_reception=True)),
-        groups_no_reception=dm.group_rows(
-            monitoring.group_figures(db, as_of, include_reception=False)
-        ),
-        weekly=_weekly_points(monitoring.weekly_attendance(db, as_of)),
-        league=dm.league_rows(monitoring.class_league(db, as_of)),
-        concerns=concerns,
-    )
 
 
 class Card(QFrame):
@@ -207,9 +151,13 @@ class Dashboard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        hub.marks_imported.connect(self.reload)
-        hub.policy_changed.connect(self.reload)
-        hub.case_changed.connect(lambda _pid: self.reload())
+        # The window says when the figures are out of date (invalidate) and hands over the
+        # cases the pupil list read (offer_contexts); the work is done only when on screen.
+        self.stale = True
+        self._contexts: Mapping[int, Any] | None = None
+        self._awaiting_contexts = False
+        self._no_reception: list[dm.GroupRow] | None = None
+        self._groups_worker: workers.Worker | None = None
 
     def _table(self, model: Any, name: str) -> QTableView:
         view = QTableView(self)
@@ -227,19 +175,53 @@ class Dashboard(QWidget):
 
     # -- loading ---------------------------------------------------------------------------
     def set_as_of(self, as_of: date) -> None:
-        self.as_of = as_of
+        if as_of != self.as_of:
+            self.as_of = as_of
+            self.stale = True
+
+    def invalidate(self, awaiting_contexts: bool = False) -> None:
+        """The figures are out of date; with `awaiting_contexts`, the pupil list is reading
+        the cases and will offer them (so they are not read twice)."""
+        self.stale = True
+        self._contexts = None
+        self._awaiting_contexts = awaiting_contexts
+        if self.isVisible() and not awaiting_contexts:
+            self.reload()
+
+    def offer_contexts(self, as_of: date, contexts: Mapping[int, Any]) -> None:
+        if as_of != self.as_of:
+            return
+        self._contexts = contexts
+        self._awaiting_contexts = False
+        if self.stale and self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.stale and not self._awaiting_contexts:
+            self.reload()
 
     def reload(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
+        self.stale = False
+        self._no_reception = None
+        self.heading.setText("Working out the figures\u2026")
         self._worker = workers.run_async(
-            load_dashboard, self.db, self.as_of, on_finished=self.show_data, on_error=self._on_error
+            load_dashboard,
+            self.db,
+            self.as_of,
+            self._contexts,
+            on_finished=self.show_data,
+            on_error=self._on_error,
         )
 
     def _on_error(self, message: str, _detail: str) -> None:
         self.heading.setText(message)
 
     def show_data(self, data: DashboardData) -> None:
+        if data.as_of != self.as_of:
+            return
         self.data = data
         self.heading.setText(f"Whole school, year to date on {uk_date(data.as_of)}")
         self._show_groups()
@@ -261,11 +243,12 @@ class Dashboard(QWidget):
     def _show_groups(self) -> None:
         if self.data is None:
             return
-        rows = (
-            self.data.groups_no_reception
-            if self.without_reception.isChecked()
-            else self.data.groups
-        )
+        rows = self.data.groups
+        if self.without_reception.isChecked():
+            if self._no_reception is None:
+                self._load_without_reception()
+                return
+            rows = self._no_reception
         self.groups.set_rows(rows)
         school = next(
             (r for r in rows if r.kind.lower() in ("school", "whole school", "all")),
@@ -291,6 +274,20 @@ class Dashboard(QWidget):
             else pct(school.severe_pct),
             f"of pupils; national about {dm.NATIONAL_SA_PCT}%",
             None if school.severe_pct is None else school.severe_pct <= dm.NATIONAL_SA_PCT,
+        )
+
+    def _load_without_reception(self) -> None:
+        if self._groups_worker is not None:
+            self._groups_worker.cancel()
+        as_of = self.as_of
+
+        def done(rows: list[dm.GroupRow]) -> None:
+            if self.data is not None and self.data.as_of == as_of:
+                self._no_reception = rows
+                self._show_groups()
+
+        self._groups_worker = workers.run_async(
+            group_rows_without_reception, self.db, as_of, on_finished=done, on_error=self._on_error
         )
 
     def _fill_queue(self, concerns: list[dm.ConcernRow]) -> None:

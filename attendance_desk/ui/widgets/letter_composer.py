@@ -292,7 +292,7 @@ class LetterComposerWidget(QWidget):
         ready = self.composition is not None and not self.busy
         self.preview_button.setEnabled(not self.busy)
         self.save_button.setEnabled(ready)
-        self.print_button.setEnabled(ready)
+        self.print_button.setEnabled(ready and not self.db.read_only)  # printing registers
         self.apply_button.setEnabled(ready and self.letter_list.currentRow() >= 0)
 
     # -- editing one letter -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -23,14 +25,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.domain.pathway import CaseContext
+from attendance_desk.services import monitoring
+from attendance_desk.services.calendar import get_calendar
+from attendance_desk.services.cases import get_case
+from attendance_desk.services.letter_register import LetterInfo, letters_for_pupil
+from attendance_desk.services.school import pupil_details
 from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
+from attendance_desk.ui.data import case_contexts
 from attendance_desk.ui.format import pct, uk_date
 from attendance_desk.ui.models.pupil_list import figures_pct, flags_of
-from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.case_timeline import CaseTimelineWidget
 from attendance_desk.ui.widgets.charts import ChartView
 from attendance_desk.ui.widgets.mark_calendar import KIND_COLOURS, KIND_LABELS, MarkCalendar
+from attendance_desk.ui.widgets.pupil_records import (
+    LettersPanel,
+    save_evidence_bundle,
+    save_subject_access,
+)
 from attendance_desk.ui.widgets.pupil_sections import (
     ConcernsTree,
     ContactsPanel,
@@ -44,20 +58,6 @@ from attendance_desk.ui.widgets.pupil_sections import (
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri")
 
 
-class LettersModel(RowTableModel[Any]):
-    """The letters sent to the family, from the pupil's timeline (newest first)."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(
-            [
-                Column("Date", lambda e: e.date, kind="date", display=uk_date),
-                Column("Letter", lambda e: e.summary),
-                Column("Printed by", lambda e: e.recorded_by or None),
-            ],
-            parent,
-        )
-
-
 @dataclass(frozen=True)
 class PupilPageData:
     details: Any  # services.school.PupilDetails
@@ -65,42 +65,29 @@ class PupilPageData:
     calendar: Any  # domain.calendar.SchoolCalendar
     stage: str
     as_of: date
-    letters: tuple[Any, ...] = ()
+    letters: tuple[LetterInfo, ...] = ()
 
 
 def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
     """Everything the page shows, gathered off the GUI thread."""
-    from attendance_desk.services import calendar as calendar_service
-    from attendance_desk.services import monitoring
-    from attendance_desk.services.school import pupil_details
-
     details = pupil_details(db, pupil_id)
     report = monitoring.pupil_report(
         db, pupil_id, as_of, case_context=case_context(db, pupil_id, as_of)
     )
-    cal = calendar_service.get_calendar(db)
-    stage = ""
-    try:
-        from attendance_desk.services.cases import get_case
-
-        case = get_case(db, pupil_id)
-        stage = case.stage.label if case else ""
-    except ImportError:
-        pass
-    letters: tuple[Any, ...] = ()
-    try:
-        from attendance_desk.services.timeline import timeline
-
-        letters = timeline(db, pupil_id, kinds=["letter_sent"])
-    except ImportError:
-        pass
-    return PupilPageData(details, report, cal, stage, as_of, letters)
+    case = get_case(db, pupil_id)
+    return PupilPageData(
+        details,
+        report,
+        get_calendar(db),
+        case.stage.label if case else "",
+        as_of,
+        letters_for_pupil(db, pupil_id),
+    )
 
 
-def case_context(db: Database, pupil_id: int, as_of: date) -> Any:
-    from attendance_desk.ui.data import case_contexts
-
-    return case_contexts(db, as_of).get(pupil_id)
+def case_context(db: Database, pupil_id: int, as_of: date) -> CaseContext | None:
+    """The pupil's case for the case-based concerns (only this pupil's is read)."""
+    return case_contexts(db, as_of, pupil_id).get(pupil_id)
 
 
 def academic_year_start(d: date) -> date:
@@ -152,6 +139,29 @@ class PupilPage(QWidget):
         header.addWidget(self.name_label)
         header.addWidget(self.summary_label)
         header.addWidget(self.flags)
+        self.evidence_button = QPushButton("Evidence bundle (PDF)\u2026", self)
+        self.evidence_button.setObjectName("evidenceBundle")
+        self.evidence_button.setToolTip(
+            "The pupil's marks, figures, case history and chronology as one PDF "
+            "(for a panel, the local authority or court)"
+        )
+        self.evidence_button.clicked.connect(lambda: self.save_evidence_bundle())
+        self.access_button = QPushButton("Subject access export\u2026", self)
+        self.access_button.setObjectName("subjectAccess")
+        self.access_button.setToolTip("Everything held about the pupil, as PDF and Excel")
+        self.access_button.clicked.connect(lambda: self.save_subject_access())
+        self.action_message = QLabel(self)
+        self.action_message.setObjectName("pupilActionMessage")
+        self.action_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for button in (self.evidence_button, self.access_button):
+            button.setEnabled(False)
+        actions_row = QHBoxLayout()
+        actions_row.addWidget(self.evidence_button)
+        actions_row.addWidget(self.access_button)
+        actions_row.addWidget(self.action_message, 1)
+        top = QHBoxLayout()
+        top.addLayout(header, 1)
+        top.addLayout(actions_row)
 
         # Attendance tab: figures, calendar, charts, concerns
         self.figures = FiguresModel(self)
@@ -198,20 +208,12 @@ class PupilPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pupilTabs")
         self.tabs.addTab(scroll, "Attendance")
-        self.timeline = self._optional_widget(
-            "attendance_desk.ui.widgets.case_timeline", "CaseTimelineWidget"
-        )
-        if self.timeline is not None:
-            self.tabs.addTab(self.timeline, "Timeline")
-        self.letters = LettersModel(self)
-        self.letters_view = QTableView(self)
-        self.letters_view.setObjectName("pupilLetters")
-        self.letters_view.setAccessibleName("Letters sent")
-        self.letters_view.setModel(self.letters)
-        self.letters_view.verticalHeader().setVisible(False)
-        self.letters_view.horizontalHeader().setStretchLastSection(True)
-        self.letters_view.setSortingEnabled(True)
-        self.tabs.addTab(self.letters_view, "Letters")
+        self.timeline = CaseTimelineWidget(db, hub, self)
+        self.tabs.addTab(self.timeline, "Timeline")
+        self.letters_panel = LettersPanel(db, self)
+        self.letters = self.letters_panel.model
+        self.letters_view = self.letters_panel.view
+        self.tabs.addTab(self.letters_panel, "Letters")
 
         self.contacts = ContactsPanel(self)
         contacts_scroll = QScrollArea(self)
@@ -229,19 +231,12 @@ class PupilPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
-        layout.addLayout(header)
+        layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
 
         hub.pupil_changed.connect(self._on_changed)
         hub.case_changed.connect(self._on_changed)
         hub.marks_imported.connect(self.reload)
-
-    def _optional_widget(self, module: str, name: str) -> QWidget | None:
-        try:
-            mod = __import__(module, fromlist=[name])
-        except ImportError:
-            return None
-        return getattr(mod, name)(self.db, self.hub, self)
 
     def _section(self, title: str) -> QLabel:
         label = QLabel(f"<b>{title}</b>")
@@ -274,8 +269,9 @@ class PupilPage(QWidget):
 
     def set_pupil(self, pupil_id: int) -> None:
         self.pupil_id = pupil_id
-        if self.timeline is not None and hasattr(self.timeline, "set_pupil"):
-            self.timeline.set_pupil(pupil_id)
+        self.timeline.set_pupil(pupil_id)
+        self.evidence_button.setEnabled(True)
+        self.access_button.setEnabled(True)
         self.reload()
 
     def reload(self) -> None:
@@ -371,8 +367,34 @@ class PupilPage(QWidget):
         )
         self.concerns.set_concerns(list(getattr(report, "concerns", ()) or ()))
         self.contacts.set_contacts(d.contacts)
-        self.letters.set_rows(list(data.letters))
+        self.letters_panel.set_letters(data.letters)
         self.loaded.emit(d.pupil_id)
+
+    # -- documents -------------------------------------------------------------------------
+    def _pupil_name(self) -> str:
+        if self.data is None:
+            return "pupil"
+        return f"{self.data.details.forename} {self.data.details.surname}"
+
+    def save_evidence_bundle(self, path: Path | None = None) -> workers.Worker | None:
+        if self.pupil_id is None:
+            return None
+        return save_evidence_bundle(
+            self,
+            self.db,
+            self.pupil_id,
+            self._pupil_name(),
+            self.as_of,
+            self.action_message.setText,
+            path,
+        )
+
+    def save_subject_access(self, folder: Path | None = None) -> workers.Worker | None:
+        if self.pupil_id is None:
+            return None
+        return save_subject_access(
+            self, self.db, self.pupil_id, self.action_message.setText, folder
+        )
 
     def year_pct_text(self) -> str:
         if self.data is None:

@@ -1,0 +1,196 @@
+"""On a pupil's page: the letters register (with Reprint), the evidence bundle PDF and the
+subject access export. The files are written by the services, on the worker pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.services.evidence_bundle import write_evidence_bundle
+from attendance_desk.services.letter_register import LetterInfo, save_reprint
+from attendance_desk.services.subject_access import SubjectAccessExport, export_subject_access
+from attendance_desk.storage.db import Database
+from attendance_desk.ui import workers
+from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.models.table import Column, RowTableModel
+
+
+def _safe_name(text: str) -> str:
+    return "".join("_" if ch in '<>:"/\\|?*' else ch for ch in text).strip() or "pupil"
+
+
+class LettersModel(RowTableModel[LetterInfo]):
+    """The letters register for one pupil, newest first."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(
+            [
+                Column("Date", lambda r: r.letter_date, kind="date", display=uk_date),
+                Column("Letter", lambda r: r.template_title or r.template_id),
+                Column("To", lambda r: r.addressee or r.recipient),
+                Column(
+                    "Printed",
+                    lambda r: r.printed_at,
+                    display=lambda t: f"{t:%d/%m/%Y %H:%M}" if t else "",
+                ),
+                Column("By", lambda r: r.printed_by or None),
+            ],
+            parent,
+        )
+
+
+class LettersPanel(QWidget):
+    """The Letters tab: every letter sent about the pupil, and Reprint for the chosen one."""
+
+    reprinted = Signal(object)  # Path of the saved reprint
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.model = LettersModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("pupilLetters")
+        self.view.setAccessibleName("Letters sent")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.view.doubleClicked.connect(lambda _i: self.reprint())
+        self.reprint_button = QPushButton("Reprint\u2026", self)
+        self.reprint_button.setObjectName("reprintLetter")
+        self.reprint_button.setToolTip(
+            "Save the chosen letter again as a PDF, exactly as it was sent"
+        )
+        self.reprint_button.clicked.connect(lambda: self.reprint())
+        self.empty = QLabel("No letters have been printed for this pupil yet.", self)
+        self.empty.setStyleSheet("color: #607d8b;")
+        self.message = QLabel(self)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reprint_button)
+        buttons.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self._worker: workers.Worker | None = None
+        self.set_letters(())
+
+    def set_letters(self, letters: tuple[LetterInfo, ...]) -> None:
+        self.model.set_rows(list(letters))
+        self.empty.setVisible(not letters)
+        self.reprint_button.setEnabled(bool(letters))
+        if letters:
+            self.view.selectRow(0)
+
+    def selected(self) -> LetterInfo | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def reprint(self, path: Path | None = None) -> workers.Worker | None:
+        letter = self.selected()
+        if letter is None:
+            return None
+        if path is None:
+            suggested = Path.home() / _safe_name(
+                f"{letter.template_title or letter.template_id} - {letter.letter_date:%Y-%m-%d}.pdf"
+            )
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Reprint the letter", str(suggested), "PDF (*.pdf)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        self.message.setText("Reprinting\u2026")
+        self._worker = workers.run_async(
+            save_reprint,
+            self.db,
+            letter.id,
+            path,
+            on_finished=self._saved,
+            on_error=lambda message, _d: self.message.setText(message),
+        )
+        return self._worker
+
+    def _saved(self, path: Path) -> None:
+        self.message.setText(f"Saved to {path}")
+        self.reprinted.emit(path)
+
+
+def save_evidence_bundle(
+    parent: QWidget,
+    db: Database,
+    pupil_id: int,
+    name: str,
+    as_of: date,
+    report: Callable[[str], None],
+    path: Path | None = None,
+) -> workers.Worker | None:
+    """Ask where (unless `path`), then write the evidence bundle PDF on a worker."""
+    if path is None:
+        suggested = Path.home() / _safe_name(f"{name} - evidence bundle - {as_of:%Y-%m-%d}.pdf")
+        chosen, _ = QFileDialog.getSaveFileName(
+            parent, "Save the evidence bundle", str(suggested), "PDF (*.pdf)"
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+    report("Writing the evidence bundle\u2026")
+    return workers.run_async(
+        write_evidence_bundle,
+        db,
+        pupil_id,
+        as_of,
+        path,
+        on_finished=lambda target: report(f"Evidence bundle saved to {target}"),
+        on_error=lambda message, _d: report(message),
+    )
+
+
+def save_subject_access(
+    parent: QWidget,
+    db: Database,
+    pupil_id: int,
+    report: Callable[[str], None],
+    folder: Path | None = None,
+) -> workers.Worker | None:
+    """Ask for a folder (unless given), then write the subject access PDF and workbook."""
+    if folder is None:
+        chosen = QFileDialog.getExistingDirectory(
+            parent, "Folder for the subject access export", str(Path.home())
+        )
+        if not chosen:
+            return None
+        folder = Path(chosen)
+    report("Writing the subject access export\u2026")
+
+    def done(export: SubjectAccessExport) -> None:
+        report(f"Subject access export saved: {export.pdf.name} and {export.xlsx.name}")
+
+    return workers.run_async(
+        export_subject_access,
+        db,
+        pupil_id,
+        folder,
+        on_finished=done,
+        on_error=lambda message, _d: report(message),
+    )
