@@ -18,7 +18,9 @@ REFERENCE = SHARED / "reference"
 
 
 @pytest.fixture(autouse=True)
-def _private_app_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_app_data(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Backups and settings go to a temporary folder, never the real app-data folder."""
     folder = tmp_path_factory.mktemp("appdata")
     monkeypatch.setenv("XDG_DATA_HOME", str(folder))

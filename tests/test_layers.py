@@ -7,7 +7,18 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "attendance_desk"
-FORBIDDEN_IN_DOMAIN = ("PySide6", "sqlalchemy", "sqlite3", "openpyxl", "python_calamine", "reportlab", "alembic", "attendance_desk.storage", "attendance_desk.services", "attendance_desk.ui")
+FORBIDDEN_IN_DOMAIN = (
+    "PySide6",
+    "sqlalchemy",
+    "sqlite3",
+    "openpyxl",
+    "python_calamine",
+    "reportlab",
+    "alembic",
+    "attendance_desk.storage",
+    "attendance_desk.services",
+    "attendance_desk.ui",
+)
 FORBIDDEN_IN_UI = ("sqlalchemy", "sqlite3", "reportlab", "attendance_desk.storage.models")
 
 

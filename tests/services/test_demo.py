@@ -203,7 +203,9 @@ def test_every_pupil_on_roll_has_a_mark_every_session_and_none_after_as_of(
     # Marks come from the MIS, except reasons taken on the demo's first-day calls, each of which
     # is an office change with its history row.
     office = conn.execute("SELECT count(*) FROM marks WHERE source = 'office'").fetchone()[0]
-    history = conn.execute("SELECT count(*) FROM mark_changes WHERE source = 'office'").fetchone()[0]
+    history = conn.execute("SELECT count(*) FROM mark_changes WHERE source = 'office'").fetchone()[
+        0
+    ]
     assert office == history <= 4
     assert {s for (s,) in conn.execute("SELECT DISTINCT source FROM marks")} <= {"mis", "office"}
 
