@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from datetime import date
 from pathlib import Path
 
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date
 from attendance_desk.domain.letters import EXTRA_FIELDS
+from attendance_desk.user import current_user
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +89,7 @@ def run_letters(args: argparse.Namespace) -> int:
     db = open_from_args(args)
     try:
         composition = compose(db, args.template, selection, args.as_of or date.today(), options)
-        printed = print_letters(db, composition, printed_by=_user())
+        printed = print_letters(db, composition, printed_by=current_user())
     finally:
         db.close()
     try:
@@ -104,10 +104,3 @@ def run_letters(args: argparse.Namespace) -> int:
         f"(batch {printed.batch_id}, sha256 {printed.sha256[:12]})"
     )
     return 0
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name on this system
-        return ""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -31,6 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from attendance_desk.documents.batch_items import BatchItem, CoverSheet
 from attendance_desk.documents.fonts import REGULAR, register_fonts
 from attendance_desk.documents.letter import (
     INK,
@@ -51,18 +51,6 @@ BOTTOM = 10 * mm
 HEAD_H = 30 * mm  # letterhead band on a letter's first page
 FOOT_H = 9 * mm  # room for "Page n of m"
 TEXT_W = PAGE_W - 2 * MARGIN
-
-
-@dataclass(frozen=True)
-class CoverSheet:
-    class_name: str
-    teacher: str
-    letters: int
-    title: str
-    date_text: str
-
-
-BatchItem = LetterContent | CoverSheet
 
 
 class _Letterhead:

@@ -12,10 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+# openpyxl (with numpy behind it) is imported when a workbook is written, not at start-up.
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,7 +39,7 @@ def _set_value(cell: Any, value: Any, kind: str) -> None:
     if isinstance(value, str):
         cell.value = value
         if value.startswith(FORMULA_PREFIXES):
-            cell.data_type = TYPE_STRING  # stored as a shared string, never as a formula
+            cell.data_type = "s"  # TYPE_STRING: stored as a shared string, never as a formula
             cell.quotePrefix = True
         return
     if isinstance(value, bool):
@@ -63,6 +60,10 @@ def _set_value(cell: Any, value: Any, kind: str) -> None:
 
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     """Write `sheets` to a new .xlsx at `path` (written beside it first, then moved into place)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=False)
     workbook.remove(workbook.active)
     bold = Font(bold=True)

@@ -69,17 +69,11 @@ class GroupFigures:
 
 
 def aggregate(kind: str, name: str, members: Iterable[GroupMember]) -> GroupFigures:
-    total = EMPTY_FIGURES
-    pupils = persistent = severe = 0
-    for m in members:
-        f = m.year
-        if f.possible == 0:
-            continue
-        total = total + f
-        pupils += 1
-        persistent += f.persistent
-        severe += f.severe
-    return GroupFigures(kind, name, total, pupils, persistent, severe)
+    counted = [m.year for m in members if m.year.possible != 0]
+    total = Figures.total(counted) if counted else EMPTY_FIGURES
+    persistent = sum(1 for f in counted if f.persistent)
+    severe = sum(1 for f in counted if f.severe)
+    return GroupFigures(kind, name, total, len(counted), persistent, severe)
 
 
 def _year_label(y: str) -> str:

@@ -20,7 +20,7 @@ from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_work
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import AuditEntry, Pupil
 from attendance_desk.storage.models.base import utcnow
-from attendance_desk.storage.writer_lock import current_user
+from attendance_desk.user import current_user
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ written in the order term dates, closures, pupil details, registers.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,6 +23,7 @@ from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.services.backup import backup_before_import
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import ImportRecord
+from attendance_desk.user import current_user
 
 Progress = Callable[[int, str], None]  # percent 0-100, what is happening
 Cancel = Callable[[], bool]
@@ -234,7 +234,7 @@ def apply_import(
     Office marks the files differ from are kept unless `overwrite_office`. A file whose exact
     content was imported before is skipped (and says so) unless `reimport`.
     """
-    user = imported_by if imported_by is not None else _user()
+    user = imported_by if imported_by is not None else current_user()
     outcomes = _run(
         db, paths, mappings or {}, True, overwrite_office, reimport, progress, cancel, user
     )
@@ -262,13 +262,6 @@ def import_history(db: Database, limit: int = 100) -> tuple[ImportHistoryEntry, 
             )
             for r in records
         )
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()[:100]
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return ""
 
 
 def _run(

@@ -10,19 +10,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from attendance_desk.documents.batch import CoverSheet, build_batch_pdf
+from attendance_desk.documents.batch_items import BatchItem, CoverSheet
 from attendance_desk.domain.letter_fields import content_from_json, content_to_json
-from attendance_desk.domain.letters import LetterContent
+from attendance_desk.domain.letters import LetterContent, Letterhead
 from attendance_desk.errors import UserError
 from attendance_desk.services.letters import Composition, render
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models.letters import LetterBatch, LetterRecord
+
+
+def build_batch_pdf(
+    items: Sequence[BatchItem], letterhead: Letterhead, logo: bytes | None, title: str
+) -> bytes:
+    """documents.batch.build_batch_pdf, with ReportLab imported only when a PDF is made."""
+    from attendance_desk.documents.batch import build_batch_pdf as build
+
+    return build(items, letterhead, logo, title)
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,10 @@ def print_letters(
     if len(composition.letters) == 1:
         letter = composition.letters[0]
         alone = pdf if len(composition.items) == 1 else None
-        alone = alone or build_batch_pdf(
-            [letter], composition.letterhead, composition.logo, composition.template.title
-        )
+        if not alone:
+            alone = build_batch_pdf(
+                [letter], composition.letterhead, composition.logo, composition.template.title
+            )
         single = _sha(alone)
     ids: list[int] = []
     per_letter: list[tuple[LetterContent, list[int]]] = []
@@ -263,8 +274,19 @@ def reprint_batch(db: Database, batch_id: int) -> bytes:
     return pdf
 
 
+def save_pdf(pdf: bytes, path: Path | str) -> Path:
+    """Write a PDF to `path` whole or not at all (a half-written file never replaces a good one)."""
+    target = Path(path)
+    part = target.with_name(target.name + ".part")
+    try:
+        part.write_bytes(pdf)
+        part.replace(target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise UserError(f"cannot write {target} ({exc.strerror})") from None
+    return target
+
+
 def save_reprint(db: Database, letter_id: int, path: Path | str) -> Path:
     """Write the reprint of one letter (identical to the one sent) to `path`."""
-    target = Path(path)
-    target.write_bytes(reprint_letter(db, letter_id))
-    return target
+    return save_pdf(reprint_letter(db, letter_id), path)

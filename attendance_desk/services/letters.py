@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from attendance_desk.documents.batch import BatchItem, CoverSheet, build_batch_pdf
+from attendance_desk.documents.batch_items import BatchItem, CoverSheet
 from attendance_desk.domain.letter_fields import build_letter, long_date
 from attendance_desk.domain.letters import (
     FIELD_RE,
@@ -283,6 +283,8 @@ def edit_letter(composition: Composition, key: str, body: str) -> Composition:
 
 def render(composition: Composition) -> bytes:
     """The PDF of the whole batch, exactly as it will print (reproducible bytes)."""
+    from attendance_desk.documents.batch import build_batch_pdf  # ReportLab: only to print
+
     return build_batch_pdf(
         composition.items, composition.letterhead, composition.logo, composition.template.title
     )

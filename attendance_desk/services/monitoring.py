@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from locale import LC_TIME, setlocale
@@ -31,6 +33,7 @@ from attendance_desk.domain.patterns import (
 from attendance_desk.domain.policy import WEEK, BandInfo, Policy
 from attendance_desk.domain.rule_input import (
     CAT_TABLE,
+    DECODE,
     ENCODE,
     ENCODER,
     MISSING_CHAR,
@@ -50,12 +53,17 @@ _SINGLE_CHAR_CODES = str.maketrans(
     {chr(c): (chr(c) if ENCODE.get(chr(c)) == chr(c) else MISSING_CHAR) for c in range(128)}
 )
 
+# The last column says whether the pupil is on roll on the date (the same test as the WHERE
+# clause of a load without leavers), so one load with leavers serves both.
 _PUPIL_SQL = """
 SELECT id, upn, legal_surname, legal_forename, preferred_surname, preferred_forename,
        year_group, reg_group, sex, date_of_birth, admission_date, leaving_date,
-       pupil_premium, fsm, sen_status, eal, looked_after, child_protection, child_in_need
+       pupil_premium, fsm, sen_status, eal, looked_after, child_protection, child_in_need,
+       (admission_date IS NULL OR admission_date <= :as_of)
+       AND (leaving_date IS NULL OR leaving_date >= :as_of)
 FROM pupils {where} ORDER BY id
 """
+_ON_ROLL = 19  # index of that column in a pupil row
 # The table is clustered on (pupil_id, date, session) (WITHOUT ROWID), so a scan groups by
 # pupil with no sort and each group_concat comes in time order; the loader still checks.
 _MARKS_SQL = """
@@ -216,6 +224,18 @@ def _context_key(ctx: EvaluationContext, rules: tuple) -> tuple:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """What one read of the database gives, before any evaluation context is built."""
+
+    as_of: date
+    calendar: SchoolCalendar
+    policy: Policy
+    pupils: list[tuple]  # rows of _PUPIL_SQL with dates parsed
+    marks: dict[int, tuple[list[int], str]]  # pupil -> (slots, chars) as read (not trimmed)
+    sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
+
+
 def _load(
     db: Database,
     as_of: date,
@@ -227,11 +247,22 @@ def _load(
     calendar: SchoolCalendar | None = None,
     known_sessions: Mapping[str, list[int]] | None = None,
 ) -> _Loaded:
+    raw = _read(db, as_of, leavers, pupil_id, policy, calendar, known_sessions)
+    return _inputs(raw, raw.pupils, case_contexts)
+
+
+def _read(
+    db: Database,
+    as_of: date,
+    leavers: bool,
+    pupil_id: int | None = None,
+    policy: Policy | None = None,
+    calendar: SchoolCalendar | None = None,
+    known_sessions: Mapping[str, list[int]] | None = None,
+) -> _Raw:
     conn = db.raw_connection()
     try:
-        return _load_from(
-            conn, as_of, leavers, pupil_id, case_contexts, policy, calendar, known_sessions
-        )
+        return _read_from(conn, as_of, leavers, pupil_id, policy, calendar, known_sessions)
     finally:
         conn.close()
 
@@ -246,22 +277,38 @@ def _load_from(
     calendar: SchoolCalendar | None,
     known_sessions: Mapping[str, list[int]] | None = None,
 ) -> _Loaded:
+    raw = _read_from(conn, as_of, leavers, pupil_id, policy, calendar, known_sessions)
+    return _inputs(raw, raw.pupils, case_contexts)
+
+
+def _read_from(
+    conn: sqlite3.Connection,
+    as_of: date,
+    leavers: bool,
+    pupil_id: int | None,
+    policy: Policy | None,
+    calendar: SchoolCalendar | None,
+    known_sessions: Mapping[str, list[int]] | None = None,
+) -> _Raw:
     calendar = calendar or load_calendar(conn)
     policy = policy or load_policy(conn)
     year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
     # Pupils on roll on the date, or (with leavers) at any time from 1 September to the date.
     first_day = year_start if leavers else as_of
-    where = "WHERE (admission_date IS NULL OR admission_date <= ?) AND (leaving_date IS NULL OR leaving_date >= ?)"
-    params: list[object] = [as_of.isoformat(), first_day.isoformat()]
+    where = "WHERE (admission_date IS NULL OR admission_date <= :as_of) AND (leaving_date IS NULL OR leaving_date >= :first_day)"
+    params: dict[str, object] = {"as_of": as_of.isoformat(), "first_day": first_day.isoformat()}
     if pupil_id is not None:  # one pupil's page: whatever their dates
-        where, params = "WHERE id = ?", [pupil_id]
+        where = "WHERE id = :pupil_id"
+        params["pupil_id"] = pupil_id
     pupils = []
     for row in conn.execute(_PUPIL_SQL.format(where=where), params):
         row = list(row)
         row[9], row[10], row[11] = _d(row[9]), _d(row[10]), _d(row[11])
+        row[_ON_ROLL] = bool(row[_ON_ROLL])
         pupils.append(tuple(row))
     wanted = {p[0]: p for p in pupils}
     load_start = date(year_start.year - 1, 9, 1)
+    # One pupil's page reads only that pupil's marks (a range of the primary key).
     pupil_filter = "AND pupil_id = ?" if pupil_id is not None else ""
     mparams: list[object] = [load_start.isoformat(), as_of.isoformat()]
     if pupil_id is not None:
@@ -293,15 +340,39 @@ def _load_from(
         else:
             chars = "".join(map(enc, codes.split(",")))
         raw[pid] = (slots, chars)
-    non_school = tuple(
-        sorted({s >> 1 for s in slot_map.values() if not calendar.is_school_ordinal(s >> 1)})
-    )
-    ctx = EvaluationContext.build(calendar, policy, as_of, non_school)
+    return _Raw(as_of, calendar, policy, pupils, raw, shared)
+
+
+def _context(raw: _Raw, pupils: Sequence[tuple]) -> EvaluationContext:
+    """The evaluation context for these pupils: the days with marks that are not school days
+    are worked out from THEIR marks (as a load of just these pupils would)."""
+    days: set[int] = set()
+    seen: set[int] = set()
+    for p in pupils:
+        slots = raw.marks.get(p[0], ((), ""))[0]
+        if id(slots) not in seen:  # most pupils share one list
+            seen.add(id(slots))
+            days.update(s >> 1 for s in slots)
+    is_school = raw.calendar.is_school_ordinal
+    non_school = tuple(sorted(d for d in days if not is_school(d)))
+    return EvaluationContext.build(raw.calendar, raw.policy, raw.as_of, non_school)
+
+
+def _inputs(
+    raw: _Raw,
+    pupils: Sequence[tuple],
+    case_contexts: Mapping[int, CaseContext] | None,
+    ctx: EvaluationContext | None = None,
+) -> _Loaded:
+    """Each pupil's RuleInput: the marks while on roll, from 1 September of the previous year."""
+    ctx = ctx or _context(raw, pupils)
+    load_start = ctx.load_start
+    as_of = raw.as_of
     cases = case_contexts or {}
     inputs: dict[int, RuleInput] = {}
     for p in pupils:
         pid, admission, leaving = p[0], p[10], p[11]
-        slots, chars = raw.get(pid, ([], ""))
+        slots, chars = raw.marks.get(pid, ([], ""))
         if slots and (
             (admission is not None and admission > load_start)
             or (leaving is not None and leaving < as_of)
@@ -312,12 +383,10 @@ def _load_from(
         inputs[pid] = RuleInput(
             pid, slots, chars, ctx, admission, leaving, cases.get(pid), chars.translate(CAT_TABLE)
         )
-    return _Loaded(ctx, pupils, inputs, shared)
+    return _Loaded(ctx, list(pupils), inputs, raw.sessions)
 
 
 def _bisect(slots: Sequence[int], value: int) -> int:
-    from bisect import bisect_left
-
     return bisect_left(slots, value)
 
 
@@ -408,7 +477,12 @@ def pupil_overviews(
     case_contexts: Mapping[int, CaseContext] | None = None,
 ) -> list[PupilOverview]:
     """One row per pupil on roll on the date (with leavers: on roll at any time this year)."""
-    loaded, results = _evaluate(db, as_of, include_leavers, case_contexts)
+    raw = _read_for(db, as_of, include_leavers)
+    loaded, results = _evaluate(db, raw, raw.pupils, case_contexts)
+    return _overviews(loaded, results)
+
+
+def _overviews(loaded: _Loaded, results: Mapping[int, _PupilResult]) -> list[PupilOverview]:
     points = monitoring_point_dates(loaded.ctx)
     bands: dict[tuple[int, int], BandInfo | None] = {}
     out = []
@@ -420,24 +494,26 @@ def pupil_overviews(
     return out
 
 
+def _read_for(db: Database, as_of: date, leavers: bool) -> _Raw:
+    """Read the pupils and every mark, sharing the session lists of this database's last read."""
+    last = _RESULTS.get(str(db.path))
+    known = last.sessions if last is not None else None
+    return _read(db, as_of, leavers, known_sessions=known)
+
+
 def _evaluate(
     db: Database,
-    as_of: date,
-    leavers: bool,
+    raw: _Raw,
+    pupils: Sequence[tuple],
     case_contexts: Mapping[int, CaseContext] | None,
 ) -> tuple[_Loaded, dict[int, _PupilResult]]:
-    """Read every pupil's inputs, and run the rules for those whose inputs changed since the
-    last evaluation of this database (pupil_overviews then school_concerns: the rules run once).
+    """Run the rules for these pupils (read in `raw`), only for those whose inputs changed
+    since the last evaluation of this database (pupil_overviews then school_concerns, or one
+    school_snapshot: the rules run once).
     """
     name = str(db.path)
     last = _RESULTS.get(name)
-    loaded = _load(
-        db,
-        as_of,
-        leavers=leavers,
-        case_contexts=case_contexts or None,
-        known_sessions=last.sessions if last is not None else None,
-    )
+    loaded = _inputs(raw, pupils, case_contexts or None)
     rules = _rules()
     context = _context_key(loaded.ctx, rules)
     old = last.pupils if last is not None and last.context == context else {}
@@ -495,7 +571,12 @@ def school_concerns(
     db: Database, as_of: date, case_contexts: Mapping[int, CaseContext] | None = None
 ) -> list[Concern]:
     """Every concern for every pupil on roll on the date, register rules then case rules."""
-    loaded, results = _evaluate(db, as_of, False, case_contexts)
+    raw = _read_for(db, as_of, False)
+    loaded, results = _evaluate(db, raw, raw.pupils, case_contexts)
+    return _concerns(loaded, results)
+
+
+def _concerns(loaded: _Loaded, results: Mapping[int, _PupilResult]) -> list[Concern]:
     out: list[Concern] = []
     for p in loaded.pupils:
         out.extend(results[p[0]].concerns)
@@ -518,7 +599,11 @@ def group_figures(db: Database, as_of: date, include_reception: bool = True) -> 
     """Year-to-date figures for the school and its groups; every pupil on roll at any time
     from 1 September to the date counts (a leaver up to the leaving date)."""
     loaded = _load(db, as_of, leavers=True)
-    members = [
+    return group_table(_members(loaded), include_reception)
+
+
+def _members(loaded: _Loaded) -> list[_Member]:
+    return [
         _Member(
             p[6],
             p[7],
@@ -531,34 +616,38 @@ def group_figures(db: Database, as_of: date, include_reception: bool = True) -> 
         )
         for p in loaded.pupils
     ]
-    return group_table(members, include_reception)
 
 
+# Pupils first, then each pupil's marks by the primary key (pupil_id, date, session): reading
+# the marks through the date index and looking each pupil up is about 4 times slower. Grouped
+# by day, not by week: the weeks are worked out in Python from a few hundred rows.
 _WEEKLY_SQL = """
-SELECT date(m.date, 'weekday 0', '-6 days') AS monday, m.code, count(*)
-FROM marks m JOIN pupils p ON p.id = m.pupil_id
+SELECT m.date, m.code, count(*)
+FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
 WHERE m.date >= ? AND m.date <= ?
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
   AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
-GROUP BY monday, m.code
+GROUP BY m.date, m.code
 """
 
 
 def weekly_attendance(db: Database, as_of: date) -> list[tuple[date, Figures]]:
     """Whole-school figures for each school week of the academic year up to the date."""
     year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[date, dict[str, int]] = {}
+    mondays: dict[str, date] = {}
     conn = db.raw_connection()
     try:
-        for monday, code, n in conn.execute(
-            _WEEKLY_SQL, (year_start.isoformat(), as_of.isoformat())
-        ):
-            counts.setdefault(monday, {})[code] = n
+        for day, code, n in conn.execute(_WEEKLY_SQL, (year_start.isoformat(), as_of.isoformat())):
+            monday = mondays.get(day)
+            if monday is None:
+                d = date.fromisoformat(day[:10])
+                monday = mondays[day] = d - timedelta(days=d.weekday())
+            week = counts.setdefault(monday, {})
+            week[code] = week.get(code, 0) + n
     finally:
         conn.close()
-    weeks = [
-        (date.fromisoformat(m), Figures.from_code_counts(c)) for m, c in sorted(counts.items())
-    ]
+    weeks = [(m, Figures.from_code_counts(c)) for m, c in sorted(counts.items())]
     return [(m, f) for m, f in weeks if f.possible > 0]
 
 
@@ -583,6 +672,102 @@ def class_league(db: Database, as_of: date) -> list[tuple[str, Figures]]:
     finally:
         conn.close()
     rows = [(g, Figures.from_code_counts(c)) for g, c in counts.items()]
+    rows = [(g, f) for g, f in rows if f.possible > 0]
+    rows.sort(key=lambda r: (-(r[1].attendance or 0), r[0]))
+    return rows
+
+
+# --- everything a window shows, from one read ----------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SchoolSnapshot:
+    """The pupil list and the dashboard from ONE read of the marks: the same results as
+    pupil_overviews, school_concerns, group_figures (with and without Reception),
+    weekly_attendance and class_league called one by one on the same date."""
+
+    as_of: date
+    overviews: tuple[PupilOverview, ...]  # pupils on roll on the date
+    concerns: tuple[Concern, ...]
+    groups: tuple[GroupFigures, ...]
+    groups_without_reception: tuple[GroupFigures, ...]
+    weekly: tuple[tuple[date, Figures], ...]
+    league: tuple[tuple[str, Figures], ...]
+
+
+def school_snapshot(
+    db: Database, as_of: date, case_contexts: Mapping[int, CaseContext] | None = None
+) -> SchoolSnapshot:
+    """Figures, bands and concerns for the pupils on roll, and the school's groups, weeks and
+    class league, from one read of the pupils and marks (leavers included: groups and weeks
+    count a leaver up to the leaving date)."""
+    raw = _read_for(db, as_of, True)
+    on_roll = [p for p in raw.pupils if p[_ON_ROLL]]
+    loaded, results = _evaluate(db, raw, on_roll, case_contexts)
+    # Everyone read (leavers too), with the on-roll pupils' inputs as evaluated.
+    rest = [p for p in raw.pupils if not p[_ON_ROLL]]
+    everyone = _inputs(raw, rest, None, loaded.ctx) if rest else loaded
+    inputs = {**loaded.inputs, **everyone.inputs} if rest else loaded.inputs
+    members = _members(_Loaded(loaded.ctx, raw.pupils, inputs, raw.sessions))
+    year_start = loaded.ctx.year.start
+    monday = as_of - timedelta(days=as_of.weekday())
+    if monday >= year_start:
+        league = _league(raw.pupils, inputs, monday, as_of)
+    else:  # the week began last academic year: pupils who left since then count too
+        league = class_league(db, as_of)
+    return SchoolSnapshot(
+        as_of=as_of,
+        overviews=tuple(_overviews(loaded, results)),
+        concerns=tuple(_concerns(loaded, results)),
+        groups=tuple(group_table(members, True)),
+        groups_without_reception=tuple(group_table(members, False)),
+        weekly=tuple(_weekly(inputs.values(), year_start, as_of)),
+        league=tuple(league),
+    )
+
+
+def _code_figures(counts: Mapping[str, int]) -> Figures:
+    """Figures from a count per encoded character (as figures_from_chars)."""
+    return Figures.from_code_counts({DECODE[ch]: n for ch, n in counts.items() if ch in DECODE})
+
+
+def _weekly(inputs: Iterable[RuleInput], start: date, end: date) -> list[tuple[date, Figures]]:
+    """weekly_attendance from the pupils' inputs: the marks of each week, school-wide."""
+    lo, hi = start.toordinal() * 2, end.toordinal() * 2 + 1
+    by_slots: dict[int, tuple[Sequence[int], list[str]]] = {}
+    for inp in inputs:  # pupils with the same sessions share one list of slots
+        entry = by_slots.get(id(inp.slots))
+        if entry is None:
+            entry = by_slots[id(inp.slots)] = (inp.slots, [])
+        entry[1].append(inp.chars)
+    counts: dict[int, Counter[str]] = {}
+    for slots, texts in by_slots.values():
+        i, j = bisect_left(slots, lo), bisect_right(slots, hi)
+        while i < j:
+            day = slots[i] >> 1
+            monday = day - (day + 6) % 7  # ordinal 1 (1 January of year 1) was a Monday
+            k = bisect_left(slots, (monday + 7) * 2, i, j)
+            week = counts.get(monday)
+            if week is None:
+                week = counts[monday] = Counter()
+            week.update("".join([t[i:k] for t in texts]))
+            i = k
+    weeks = [(date.fromordinal(m), _code_figures(c)) for m, c in sorted(counts.items())]
+    return [(m, f) for m, f in weeks if f.possible > 0]
+
+
+def _league(
+    pupils: Sequence[tuple], inputs: Mapping[int, RuleInput], monday: date, as_of: date
+) -> list[tuple[str, Figures]]:
+    """class_league from the pupils' inputs: each class's marks from Monday to the date."""
+    texts: dict[str, list[str]] = {}
+    for p in pupils:
+        group = p[7]
+        if group is None:
+            continue
+        inp = inputs[p[0]]
+        i, j = inp.bounds(monday, as_of)
+        if i < j:
+            texts.setdefault(group, []).append(inp.chars[i:j])
+    rows = [(g, _code_figures(Counter("".join(t)))) for g, t in texts.items()]
     rows = [(g, f) for g, f in rows if f.possible > 0]
     rows.sort(key=lambda r: (-(r[1].attendance or 0), r[0]))
     return rows

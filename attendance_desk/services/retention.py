@@ -18,7 +18,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.subject_access import SHARED_TABLES, pupil_rows
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models.base import utcnow
-from attendance_desk.storage.writer_lock import current_user
+from attendance_desk.user import current_user
 
 MIN_YEARS = 6
 DEFAULT_YEARS = 6

@@ -17,12 +17,14 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attendance_desk.documents.record_pdf import PdfSection, write_record_pdf
 from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_workbook
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
+
+if TYPE_CHECKING:  # ReportLab is imported when a record is written, not at start-up
+    from attendance_desk.documents.record_pdf import PdfSection
 
 # Tables of the school, not of a pupil: never removed with a pupil.
 SHARED_TABLES = frozenset({"imports", "letter_batches", "letter_templates", "academic_years"})
@@ -170,6 +172,7 @@ def export_subject_access(
     db: Database, pupil_id: int, folder: Path, *, today: date | None = None
 ) -> SubjectAccessExport:
     """Write `<name> - subject access - <date>.xlsx` and `.pdf` into `folder`."""
+    from attendance_desk.documents.record_pdf import PdfSection, write_record_pdf
     from attendance_desk.services.audit import AUDIT_COLUMNS, audit_rows, audit_sheet
 
     today = today or date.today()
@@ -230,6 +233,8 @@ def export_subject_access(
 
 def _marks_by_day(rows: TableRows) -> PdfSection:
     """Marks printed compactly: one line per day, morning and afternoon side by side."""
+    from attendance_desk.documents.record_pdf import PdfSection
+
     index = {c: i for i, c in enumerate(rows.columns)}
     days: dict[Any, dict[str, str]] = {}
     for r in rows.rows:

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.integrity import require_usable
-from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock, current_user
+from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock
+from attendance_desk.user import current_user
 
 
 @dataclass

@@ -9,7 +9,6 @@ and told who holds it. The lock file holds who took it, for that message.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import socket
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from attendance_desk.errors import DatabaseError
+from attendance_desk.user import current_user
 
 
 class DatabaseInUseError(DatabaseError):
@@ -147,12 +147,4 @@ def describe_holder(db_path: Path) -> str | None:
 
 
 def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some service accounts)
-        return "unknown user"
-
-
-def current_user() -> str:
-    """The login name used in the audit log."""
-    return _user()
+    return current_user() or "unknown user"

@@ -1,15 +1,17 @@
 """What the window loads, gathered from the services off the GUI thread.
 
-The pupil list and the dashboard share one reading of the cases (`case_contexts`): the list
-loads it, and the dashboard, which is only worked out when it is on screen, reuses it.
+The pupil list and the dashboard share one reading of the cases (`case_contexts`) and ONE read
+of the marks (`monitoring.school_snapshot`): the list's load brings the dashboard's figures
+with it, and the dashboard shows them when it is on screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.services import cases as case_service
@@ -53,43 +55,54 @@ def roll_rows(db: Database, as_of: date) -> list[PupilRow]:
 
 
 @dataclass(frozen=True)
-class ListData:
-    as_of: date
-    rows: list[PupilRow]
-    bands: list[tuple[str, str]]  # the policy's bands (id, label), highest first
-    contexts: Contexts = field(default_factory=dict)  # shared with the dashboard
-
-
-def pupil_rows(db: Database, as_of: date) -> ListData:
-    """Every pupil on roll with the engine's figures, band, concerns, case stage and last contact."""
-    contexts = case_contexts(db, as_of)
-    overviews = monitoring.pupil_overviews(db, as_of, case_contexts=contexts or None)
-    rows = merge_rows(overviews, case_stages(db), last_contacts(db, as_of))
-    policy = get_policy(db)
-    return ListData(as_of, rows, [(b.id, b.label) for b in policy.bands], contexts)
-
-
-# -- the dashboard ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
 class DashboardData:
     as_of: date
     groups: list[dm.GroupRow]
     weekly: list[tuple[date, float | None]]
     league: list[dm.LeagueRow]
     concerns: list[dm.ConcernRow]
+    # Worked out with the rest (from the same read); None: ask group_rows_without_reception.
+    groups_without_reception: list[dm.GroupRow] | None = None
 
 
-def weekly_points(weekly: list[tuple[date, Figures]]) -> list[tuple[date, float | None]]:
+@dataclass(frozen=True)
+class ListData:
+    as_of: date
+    rows: list[PupilRow]
+    bands: list[tuple[str, str]]  # the policy's bands (id, label), highest first
+    contexts: Contexts = field(default_factory=dict)  # shared with the dashboard
+    dashboard: DashboardData | None = None  # from the same read of the marks
+
+
+def pupil_rows(db: Database, as_of: date) -> ListData:
+    """Every pupil on roll with the engine's figures, band, concerns, case stage and last
+    contact, and the dashboard's figures: ONE read of the marks for both."""
+    contexts = case_contexts(db, as_of)
+    snapshot = monitoring.school_snapshot(db, as_of, case_contexts=contexts or None)
+    rows = merge_rows(snapshot.overviews, case_stages(db), last_contacts(db, as_of))
+    policy = get_policy(db)
+    bands = [(b.id, b.label) for b in policy.bands]
+    return ListData(as_of, rows, bands, contexts, dashboard_from_snapshot(snapshot))
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+def weekly_points(weekly: Iterable[tuple[date, Figures]]) -> list[tuple[date, float | None]]:
     """(Monday, attendance %) for the weekly chart, from the engine's (Monday, Figures)."""
     return [(monday, dm.figures_pct(figures)) for monday, figures in weekly]
 
 
 def concern_rows(db: Database, as_of: date, contexts: Contexts | None) -> list[dm.ConcernRow]:
     names = {r.pupil_id: (f"{r.surname}, {r.forename}", r.reg_group) for r in roll(db, as_of)}
+    return _concern_rows(monitoring.school_concerns(db, as_of, contexts or None), names)
+
+
+def _concern_rows(
+    concerns: Iterable[Concern], names: Mapping[int, tuple[str, str | None]]
+) -> list[dm.ConcernRow]:
     rows = []
-    for c in monitoring.school_concerns(db, as_of, contexts or None):
+    for c in concerns:
         name, reg_group = names.get(c.pupil_id, (f"Pupil {c.pupil_id}", ""))
         rows.append(
             dm.ConcernRow(
@@ -106,19 +119,25 @@ def concern_rows(db: Database, as_of: date, contexts: Contexts | None) -> list[d
     return rows
 
 
+def dashboard_from_snapshot(snapshot: monitoring.SchoolSnapshot) -> DashboardData:
+    """The dashboard's rows from the engine's snapshot (no further reading)."""
+    names = {o.pupil_id: (f"{o.surname}, {o.forename}", o.reg_group) for o in snapshot.overviews}
+    return DashboardData(
+        as_of=snapshot.as_of,
+        groups=dm.group_rows(snapshot.groups),
+        weekly=weekly_points(snapshot.weekly),
+        league=dm.league_rows(snapshot.league),
+        concerns=_concern_rows(snapshot.concerns, names),
+        groups_without_reception=dm.group_rows(snapshot.groups_without_reception),
+    )
+
+
 def load_dashboard(db: Database, as_of: date, contexts: Contexts | None = None) -> DashboardData:
-    """The dashboard's figures. `contexts`: the cases as the pupil list read them (read here
-    when not given). Groups without Reception are worked out only when asked for
-    (`group_rows_without_reception`)."""
+    """The dashboard's figures, from one read of the marks. `contexts`: the cases as the
+    pupil list read them (read here when not given)."""
     if contexts is None:
         contexts = case_contexts(db, as_of)
-    return DashboardData(
-        as_of=as_of,
-        groups=dm.group_rows(monitoring.group_figures(db, as_of, include_reception=True)),
-        weekly=weekly_points(monitoring.weekly_attendance(db, as_of)),
-        league=dm.league_rows(monitoring.class_league(db, as_of)),
-        concerns=concern_rows(db, as_of, contexts),
-    )
+    return dashboard_from_snapshot(monitoring.school_snapshot(db, as_of, contexts or None))
 
 
 def group_rows_without_reception(db: Database, as_of: date) -> list[dm.GroupRow]:

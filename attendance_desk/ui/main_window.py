@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         self.pupil_list.set_rows(data.roll_rows(self.db, self.as_of))
 
     def reload_list(self) -> None:
-        """Work out the list's figures again; the dashboard follows with the same cases."""
+        """Work out the list's figures again, and the dashboard's from the same read."""
         if self._list_worker is not None:
             self._list_worker.cancel()
         self.busy("Working out the figures\u2026")
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         self.pupil_list.set_bands(result.bands)
         self.pupil_list.set_rows(result.rows)
         self.idle()
-        self.dashboard.offer_contexts(result.as_of, result.contexts)
+        self.dashboard.offer_contexts(result.as_of, result.contexts, result.dashboard)
 
     def _list_failed(self, message: str, detail: str) -> None:
         self.dashboard.invalidate()

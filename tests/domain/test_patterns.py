@@ -67,3 +67,20 @@ def test_an_absence_after_half_term_is_next_to_a_holiday() -> None:
     assert {b.next_to for b in absences_next_to_breaks(inp, D(2024, 9, 1), D(2024, 11, 4))} == {
         "holiday"
     }
+
+
+def test_weekday_pattern_never_misses_more_than_was_possible() -> None:
+    # Two weeks, 4-15 Nov 2024. Both Friday afternoons missed (I, O): 2 of 2 = 100%, not more.
+    # Monday 11 Nov AM is X (not possible): it is neither possible nor missed.
+    over = {
+        (D(2024, 11, 8), "PM"): "I",
+        (D(2024, 11, 15), "PM"): "O",
+        (D(2024, 11, 11), "AM"): "X",
+        (D(2024, 11, 4), "AM"): "V",  # approved activity: possible, attended
+    }
+    inp = make_input(fill(D(2024, 11, 4), D(2024, 11, 15), overrides=over), D(2024, 11, 15))
+    mon, *_, fri = weekday_pattern(inp, D(2024, 9, 1), D(2024, 11, 15))
+    assert (fri.pm_missed, fri.pm_possible) == (2, 2)
+    assert (fri.am_missed, fri.am_possible) == (0, 2)
+    assert (mon.am_missed, mon.am_possible) == (0, 1)
+    assert (mon.pm_missed, mon.pm_possible) == (0, 2)

@@ -209,3 +209,56 @@ def test_window_remembers_size(qtbot, demo_path: Path, tmp_path: Path) -> None: 
     assert abs(again.size().height() - size.height()) <= 40
     assert str(demo_path) in window_actions.recent_databases(again)
     db.close()
+
+
+def open_pupil_page(qtbot, window: MainWindow, pupil_id: int) -> None:  # noqa: ANN001
+    window.open_pupil(pupil_id)
+    page = window.pupil_page
+    qtbot.waitUntil(
+        lambda: page.data is not None and page.data.details.pupil_id == pupil_id, timeout=20000
+    )
+
+
+def test_pupil_charts_show_the_engine_figures(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    row = min(window.pupil_list.model.rows, key=lambda r: r.year_pct or 100.0)
+    open_pupil_page(qtbot, window, row.pupil_id)
+    page = window.pupil_page
+    report = page.data.report
+    # one dot per monitoring point, at its date, with the year-to-date % the engine gives
+    expected = [(d, round(v, 1)) for d, v in report.monitoring_points if v is not None]
+    assert len(expected) >= 2
+    assert page.monitoring_chart.line_points() == expected
+    chart = page.monitoring_chart.chart()
+    y_axis = chart.axes(Qt.Orientation.Vertical)[0]
+    assert y_axis.max() == 100
+    assert y_axis.min() < min(v for _, v in expected) and y_axis.min() >= 0
+    # the policy's band lines, dashed, in the band colours
+    refs = {s.name(): s for s in chart.series() if s.name() != "Year to date"}
+    assert set(refs) == {"Green from 96%", "Amber from 90%"}
+    assert refs["Amber from 90%"].pen().style() == Qt.PenStyle.DashLine
+    assert refs["Amber from 90%"].pen().color().name() == "#f9a825"
+    assert {p.y() for p in refs["Green from 96%"].points()} == {96.0}
+    # dates on the x axis as the UK writes them
+    x_labels = chart.axes(Qt.Orientation.Horizontal)[0].categoriesLabels()
+    d = expected[-1][0]
+    assert x_labels[-1] == f"{d.day} {d.strftime('%b')}"
+    # weekday bars: % of possible sessions missed, never above 100
+    bars = page.weekday_chart.chart().series()[0].barSets()
+    am = {bars[0].at(i) for i in range(5)}
+    pm = {bars[1].at(i) for i in range(5)}
+    assert all(0 <= v <= 100 for v in am | pm)
+    assert page.weekday_chart.chart().axes(Qt.Orientation.Vertical)[0].max() <= 100
+    monday = report.weekday_pattern[0]
+    if monday.am_possible:
+        assert bars[0].at(0) == round(100 * monday.am_missed / monday.am_possible)
+
+
+def test_letters_follow_the_windows_date(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    window.show_page("Letters")
+    composer = window.pages["Letters"].ensure()
+    assert composer.as_of_edit.date().toPython() == AS_OF
+    later = date(2025, 3, 21)
+    window.as_of_edit.setDate(later)
+    assert composer.as_of_edit.date().toPython() == later
+    assert window.pupil_page.as_of == later
+    workers.wait_all()

@@ -313,3 +313,39 @@ def test_results_reused_only_while_the_inputs_are_unchanged(school: Database) ->
     reused = (pupil_overviews(school, as_of), school_concerns(school, as_of))
     monitoring._RESULTS.clear()
     assert (pupil_overviews(school, as_of), school_concerns(school, as_of)) == reused
+
+
+def test_school_snapshot_equals_the_separate_calls_on_the_demo_school(tmp_path: Path) -> None:
+    """One read for the list and the dashboard gives exactly what the separate calls give
+    (weeks and the class league are worked out from the pupils' marks, not by SQL: two
+    independent counts that must agree), on several dates, with the stored results cold
+    and warm."""
+    from attendance_desk.services import monitoring
+    from attendance_desk.services.demo import create_demo_database
+    from attendance_desk.services.monitoring import school_snapshot
+    from attendance_desk.storage.db import open_database
+
+    path = tmp_path / "demo.sqlite3"
+    create_demo_database(path, seed=2024, as_of=D(2025, 3, 14))
+    db = open_database(path)
+    try:
+        # a term day, the end of a term, a Sunday starting the year, a weekend in a holiday
+        for as_of in (D(2025, 3, 14), D(2024, 12, 20), D(2024, 9, 1), D(2025, 1, 5)):
+            monitoring._RESULTS.clear()
+            snap = school_snapshot(db, as_of)
+            monitoring._RESULTS.clear()
+            assert snap.as_of == as_of
+            assert list(snap.overviews) == pupil_overviews(db, as_of)
+            assert list(snap.concerns) == school_concerns(db, as_of)
+            assert list(snap.groups) == group_figures(db, as_of)
+            assert list(snap.groups_without_reception) == group_figures(
+                db, as_of, include_reception=False
+            )
+            assert list(snap.weekly) == weekly_attendance(db, as_of)
+            assert list(snap.league) == class_league(db, as_of)
+            assert school_snapshot(db, as_of) == snap  # warm: the rules' results reused
+        assert snap.overviews and snap.concerns and snap.weekly
+        full = school_snapshot(db, D(2025, 3, 14))
+        assert full.league and any(not o.on_roll for o in full.overviews) is False
+    finally:
+        db.close()

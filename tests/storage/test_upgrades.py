@@ -135,3 +135,15 @@ def test_a_database_from_an_earlier_revision_keeps_every_row(tmp_path: Path, rev
 
 def test_every_earlier_revision_is_covered() -> None:
     assert set(migrations.known_revisions()) == {*EARLIER, migrations.head_revision()}
+
+
+def test_revisions_read_without_alembic_agree_with_alembic() -> None:
+    """Opening a database reads the revision ids as text (Alembic is imported only to
+    migrate); that reading must be Alembic's."""
+    from alembic.script import ScriptDirectory
+
+    from attendance_desk.storage import migrations
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert migrations.head_revision() == script.get_current_head()
+    assert migrations.known_revisions() == {s.revision for s in script.walk_revisions()}

@@ -6,42 +6,79 @@ edit the file in versions/. Revisions are numbered 0001, 0002 ... in one straigh
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from functools import cache
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError
 
+if TYPE_CHECKING:  # Alembic is imported only when a migration (or a developer tool) needs it
+    from alembic.config import Config
+    from sqlalchemy import Engine
+
 _HERE = Path(__file__).resolve().parent
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:None|[\"']([^\"']*)[\"'])", re.MULTILINE)
 
 
 @cache
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_HERE))
     return cfg
 
 
 @cache
+def _revision_chain() -> tuple[str, ...]:
+    """The revision ids of versions/*.py, read as text (no Alembic import), oldest first.
+
+    The migrations are one straight line (see above); anything else raises, and
+    tests/storage checks that this agrees with Alembic's own reading.
+    """
+    down_of: dict[str, str | None] = {}
+    for path in sorted((_HERE / "versions").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(text), _DOWN.search(text)
+        if rev is None or down is None:
+            raise DatabaseError(f"migration {path.name} has no revision ids")
+        down_of[rev.group(1)] = down.group(1) or None
+    chain: list[str] = []
+    nxt = {d: r for r, d in down_of.items()}
+    if len(nxt) != len(down_of):
+        raise DatabaseError("the migrations are not one straight line")
+    rev = nxt.get(None)
+    while rev is not None:
+        chain.append(rev)
+        rev = nxt.get(rev)
+    if len(chain) != len(down_of):
+        raise DatabaseError("the migrations are not one straight line")
+    return tuple(chain)
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return _revision_chain()[-1]
 
 
 def known_revisions() -> set[str]:
-    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return set(_revision_chain())
+
+
+def stored_revision(conn: sqlite3.Connection) -> str | None:
+    """The schema revision recorded in the file (None for a new, empty database)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "alembic_version" not in tables:
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return None if row is None else row[0]
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return stored_revision(conn.connection.driver_connection)  # type: ignore[arg-type]
 
 
 def check_is_ours(path: Path) -> None:
@@ -68,9 +105,12 @@ def check_is_ours(path: Path) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` in one transaction per migration."""
+    """Bring the schema to `revision` in one transaction per migration (Alembic is imported
+    only when there is something to do)."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
+    from alembic import command
+
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

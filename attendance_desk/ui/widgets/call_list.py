@@ -34,8 +34,8 @@ from attendance_desk.services.calls import CallListEntry, LoggedCall, first_day_
 from attendance_desk.storage.db import Database
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
-from attendance_desk.ui.widgets.case_timeline import current_user
 from attendance_desk.ui.workers import run_async
+from attendance_desk.user import current_user
 
 REASON_CODES = ("", "I", "M", "R", "C", "G", "O", "L", "U")
 FLAG_COLOUR = "#c62828"

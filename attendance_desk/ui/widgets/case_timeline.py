@@ -5,7 +5,6 @@ Icons per kind, a filter by kind, a button to add each kind of event, and one to
 
 from __future__ import annotations
 
-import getpass
 from functools import cache
 
 from PySide6.QtCore import QRectF, Qt
@@ -30,6 +29,7 @@ from attendance_desk.storage.db import Database
 from attendance_desk.ui.dialogs.case_dialogs import EventDialog, StageChangeDialog
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.signals import SignalHub
+from attendance_desk.user import current_user
 
 # (glyph, colour) per kind: a round badge painted at run time (no image files needed).
 KIND_STYLE: dict[str, tuple[str, str]] = {
@@ -69,13 +69,6 @@ def kind_icon(kind: str, size: int = 28) -> QIcon:
     painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, glyph)
     painter.end()
     return QIcon(pixmap)
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name available
-        return ""
 
 
 class CaseTimelineWidget(QWidget):

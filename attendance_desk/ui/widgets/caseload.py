@@ -20,8 +20,8 @@ from attendance_desk.services.tasks import Caseload, TaskInfo, caseload, set_tas
 from attendance_desk.storage.db import Database
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.signals import SignalHub
-from attendance_desk.ui.widgets.case_timeline import current_user
 from attendance_desk.ui.workers import run_async
+from attendance_desk.user import current_user
 
 GROUPS = (
     ("overdue", "Overdue", "#c62828"),
@@ -43,6 +43,7 @@ class CaseloadWidget(QWidget):
         self.tree.setHeaderLabels(["Task", "Pupil", "Class", "Due"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setStyleSheet("QTreeWidget::item { padding-top: 3px; padding-bottom: 3px; }")
         self.tree.itemChanged.connect(self._ticked)
         self.tree.itemActivated.connect(self._open)
         self.summary = QLabel("")
@@ -103,6 +104,7 @@ class CaseloadWidget(QWidget):
             group.setExpanded(True)
         for col in range(4):
             self.tree.resizeColumnToContents(col)
+            self.tree.setColumnWidth(col, self.tree.columnWidth(col) + 24)
         self.tree.blockSignals(False)
         self.summary.setText(
             f"{len(load.overdue)} overdue, {len(load.due_today)} due today, {len(load.this_week)} later this week"

@@ -10,11 +10,10 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
-    QDateTimeAxis,
     QLineSeries,
-    QScatterSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QMargins, Qt
@@ -27,6 +26,38 @@ PALETTE = ("#3f6fb5", "#8fb3e0", "#e0a23f", "#7fc483", "#c06b6b")
 
 def _msecs(d: date) -> float:
     return float(QDateTime(datetime.combine(d, time(12))).toMSecsSinceEpoch())
+
+
+def percent_range(lowest: float, floor: float | None = None) -> tuple[float, float]:
+    """(bottom of the y axis, tick step): a little below `lowest`, on a round number, with
+    at most 8 steps up to 100%."""
+    for step in (1.0, 2.0, 5.0, 10.0, 20.0):
+        low = floor if floor is not None else ((lowest - step / 2) // step) * step
+        low = max(0.0, min(low, 100 - step))
+        if (100 - low) / step <= 8:
+            return low, step
+    return 0.0, 20.0
+
+
+def date_axis(dates: Sequence[date], most: int = 8) -> QCategoryAxis:
+    """An x axis in milliseconds labelled with the points' own dates (UK, `23 Oct`), every
+    n-th when there are many (the last always), with a little room either side."""
+    first, last = _msecs(dates[0]), _msecs(dates[-1])
+    pad = max((last - first) * 0.06, 2 * 86_400_000.0)
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis.setRange(first - pad, last + pad)
+    axis.setStartValue(first - pad)
+    every = max(1, -(-len(dates) // most))
+    shown = [d for i, d in enumerate(dates) if i % every == 0]
+    if shown[-1] != dates[-1]:
+        if len(shown) > 1 and every > 1:
+            shown.pop()
+        shown.append(dates[-1])
+    for d in shown:
+        axis.append(f"{d.day} {d.strftime('%b')}", _msecs(d))
+    axis.setGridLineVisible(True)
+    return axis
 
 
 class ChartView(QChartView):
@@ -76,40 +107,32 @@ class ChartView(QChartView):
         floor: float | None = None,
         extra: Sequence[tuple[str, Sequence[tuple[date, float | None]], str]] = (),
     ) -> None:
-        """A line of % by date; `references` are (label, value, "#colour") dashed lines."""
+        """A line of % by date with a dot and (when few) a label at each point; `references`
+        are (label, value, "#colour") dashed lines across the chart. The x axis labels the
+        points' own dates; the y axis runs from a little below the lowest value to 100%."""
         chart = self._new_chart()
         data = [(d, v) for d, v in points if v is not None]
         if not data:
             chart.setTitle(f"{self.title}: no figures yet")
             return
-        x_axis = QDateTimeAxis()
-        x_axis.setFormat("d MMM")
-        x_axis.setTickCount(min(max(len(data), 2), 8))
-        y_axis = QValueAxis()
         values = [v for _, v in data] + [r[1] for r in references]
         for _, pts, _ in extra:
             values += [v for _, v in pts if v is not None]
-        low = floor if floor is not None else max(0.0, (min(values) // 5) * 5 - 5)
+        low, step = percent_range(min(values), floor)
+        y_axis = QValueAxis()
         y_axis.setRange(low, 100)
+        y_axis.setTickCount(round((100 - low) / step) + 1)
         y_axis.setLabelFormat("%.0f%%")
-        span = 100 - low
-        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        y_axis.setTickAnchor(100)
-        y_axis.setTickInterval(next(step for step in (1, 2, 5, 10, 20, 25) if span / step <= 8))
+        x_axis = date_axis([d for d, _ in data])
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        first, last = data[0][0], data[-1][0]
-        if first == last:
-            x_axis.setRange(
-                QDateTime(datetime.combine(first, time(0))),
-                QDateTime(datetime.combine(last, time(23))),
-            )
+        left, right = x_axis.min(), x_axis.max()
         for label, value, colour in references:
             ref = QLineSeries()
             ref.setName(label)
-            ref.append(_msecs(first), value)
-            ref.append(_msecs(last), value)
-            ref.setPen(QPen(QColor(colour), 1.2, Qt.PenStyle.DashLine))
+            ref.append(left, value)
+            ref.append(right, value)
+            ref.setPen(QPen(QColor(colour), 1.8, Qt.PenStyle.DashLine))
             chart.addSeries(ref)
             ref.attachAxis(x_axis)
             ref.attachAxis(y_axis)
@@ -126,22 +149,29 @@ class ChartView(QChartView):
         line = QLineSeries()
         line.setName(name)
         for d, v in data:
-            line.append(_msecs(d), v)
+            line.append(_msecs(d), round(v, 1))
         line.setPen(QPen(LINE, 2.4))
+        line.setColor(LINE)
+        line.setPointsVisible(True)
+        line.setMarkerSize(6)
+        if len(data) <= 12:
+            line.setPointLabelsVisible(True)
+            line.setPointLabelsFormat("@yPoint%")
+            line.setPointLabelsClipping(False)
+            line.setPointLabelsColor(QColor("#1f3a5f"))
         chart.addSeries(line)
         line.attachAxis(x_axis)
         line.attachAxis(y_axis)
-        if len(data) <= 40:
-            dots = QScatterSeries()
-            dots.setMarkerSize(7)
-            dots.setColor(LINE)
-            dots.setBorderColor(LINE)
-            for d, v in data:
-                dots.append(_msecs(d), v)
-            chart.addSeries(dots)
-            dots.attachAxis(x_axis)
-            dots.attachAxis(y_axis)
-            chart.legend().markers(dots)[0].setVisible(False)
+
+    def line_points(self) -> list[tuple[date, float]]:
+        """The main line's points as (date, %): what a person reads off the chart."""
+        series = [s for s in self.chart().series() if isinstance(s, QLineSeries)]
+        if not series:
+            return []
+        return [
+            (QDateTime.fromMSecsSinceEpoch(int(p.x())).date().toPython(), p.y())
+            for p in series[-1].points()
+        ]
 
     # -- bars ------------------------------------------------------------------------------
     def set_bars(
@@ -150,7 +180,10 @@ class ChartView(QChartView):
         sets: Sequence[tuple[str, Sequence[float], str | None]],
         y_label: str = "%.0f%%",
         y_max: float | None = None,
+        value_labels: str | None = None,
+        y_title: str = "",
     ) -> None:
+        """Bars by category; `value_labels` (e.g. "@value%") writes each bar's value on it."""
         chart = self._new_chart()
         if not categories or not sets:
             chart.setTitle(f"{self.title}: no figures yet")
@@ -164,13 +197,29 @@ class ChartView(QChartView):
             bar_set.setBorderColor(QColor(colour or PALETTE[i % len(PALETTE)]))
             series.append(bar_set)
             top = max([top, *[float(v) for v in values]])
+        if value_labels:
+            series.setLabelsVisible(True)
+            series.setLabelsFormat(value_labels)
+            series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
+            series.setLabelsPrecision(3)
+            series.setBarWidth(0.85)
+            small = QFont(self.font())
+            small.setPointSizeF(max(small.pointSizeF() * 0.8, 7.0))
+            for bar_set in series.barSets():
+                bar_set.setLabelColor(QColor("#1f3a5f"))
+                bar_set.setLabelFont(small)
         chart.addSeries(series)
         x_axis = QBarCategoryAxis()
         x_axis.append(list(categories))
         y_axis = QValueAxis()
         y_axis.setRange(0, y_max if y_max is not None else max(top * 1.15, 1.0))
         y_axis.setLabelFormat(y_label)
-        y_axis.setTickCount(5)
+        if y_max is not None and y_max % 10 == 0 and 0 < y_max <= 100:
+            y_axis.setTickCount(int(y_max // (20 if y_max > 50 else 10)) + 1)
+        else:
+            y_axis.setTickCount(5)
+        if y_title:
+            y_axis.setTitleText(y_title)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x_axis)

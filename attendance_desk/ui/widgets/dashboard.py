@@ -152,11 +152,13 @@ class Dashboard(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
         # The window says when the figures are out of date (invalidate) and hands over the
-        # cases the pupil list read (offer_contexts); the work is done only when on screen.
+        # cases and the figures the pupil list's load worked out (offer_contexts); they are
+        # drawn only when on screen.
         self.stale = True
         self._contexts: Mapping[int, Any] | None = None
         self._awaiting_contexts = False
         self._no_reception: list[dm.GroupRow] | None = None
+        self._pending: DashboardData | None = None  # figures offered while hidden
         self._groups_worker: workers.Worker | None = None
 
     def _table(self, model: Any, name: str) -> QTableView:
@@ -178,33 +180,57 @@ class Dashboard(QWidget):
         if as_of != self.as_of:
             self.as_of = as_of
             self.stale = True
+            self._pending = None
 
     def invalidate(self, awaiting_contexts: bool = False) -> None:
         """The figures are out of date; with `awaiting_contexts`, the pupil list is reading
         the cases and will offer them (so they are not read twice)."""
         self.stale = True
+        self._pending = None
         self._contexts = None
         self._awaiting_contexts = awaiting_contexts
         if self.isVisible() and not awaiting_contexts:
             self.reload()
 
-    def offer_contexts(self, as_of: date, contexts: Mapping[int, Any]) -> None:
+    def offer_contexts(
+        self, as_of: date, contexts: Mapping[int, Any], data: DashboardData | None = None
+    ) -> None:
+        """The cases the pupil list read and, with `data`, the figures worked out from the same
+        read of the marks (shown now when on screen, else when the dashboard is shown)."""
         if as_of != self.as_of:
             return
         self._contexts = contexts
         self._awaiting_contexts = False
+        if data is not None and data.as_of == self.as_of:
+            if self._worker is not None:
+                self._worker.cancel()
+                self._worker = None
+            self.stale = False
+            self._pending = data
+            if self.isVisible():
+                self._show_pending()
+            return
         if self.stale and self.isVisible():
             self.reload()
 
+    def _show_pending(self) -> None:
+        data, self._pending = self._pending, None
+        if data is not None:
+            self._no_reception = data.groups_without_reception
+            self.show_data(data)
+
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
-        if self.stale and not self._awaiting_contexts:
+        if self._pending is not None:
+            self._show_pending()
+        elif self.stale and not self._awaiting_contexts:
             self.reload()
 
     def reload(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
         self.stale = False
+        self._pending = None
         self._no_reception = None
         self.heading.setText("Working out the figures\u2026")
         self._worker = workers.run_async(
@@ -223,6 +249,8 @@ class Dashboard(QWidget):
         if data.as_of != self.as_of:
             return
         self.data = data
+        if data.groups_without_reception is not None:
+            self._no_reception = data.groups_without_reception
         self.heading.setText(f"Whole school, year to date on {uk_date(data.as_of)}")
         self._show_groups()
         self.weekly_chart.set_percent_line(

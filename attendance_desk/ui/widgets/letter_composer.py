@@ -6,12 +6,10 @@ printed and kept in the register.
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QPointF, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -36,7 +34,8 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.domain.concern import ALL_RULES
 from attendance_desk.domain.letters import EXTRA_FIELDS, FIELDS
-from attendance_desk.services.letter_register import PrintedBatch, print_letters
+from attendance_desk.errors import UserError
+from attendance_desk.services.letter_register import PrintedBatch, print_letters, save_pdf
 from attendance_desk.services.letter_sources import Selection, band_choices, class_names
 from attendance_desk.services.letters import (
     ComposeOptions,
@@ -48,8 +47,11 @@ from attendance_desk.services.letters import (
 )
 from attendance_desk.storage.db import Database
 from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.letter_printing import paint_document
 from attendance_desk.ui.workers import run_async
+from attendance_desk.user import current_user
 
+TITLE_CHARS = 40  # the template box shows this much of a title; the list shows it all
 MODES = (
     ("class", "A class"),
     ("band", "A band"),
@@ -81,6 +83,11 @@ class LetterComposerWidget(QWidget):
         self._buffer: QBuffer | None = None
 
         self.template_combo = QComboBox(objectName="templateCombo")
+        self.template_combo.setAccessibleName("Letter template")
+        self.template_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.template_combo.setMinimumContentsLength(TITLE_CHARS)
         self.description = QLabel(wordWrap=True, objectName="templateDescription")
         self.mode_combo = QComboBox(objectName="modeCombo")
         for key, label in MODES:
@@ -117,13 +124,16 @@ class LetterComposerWidget(QWidget):
         self.status = QLabel(objectName="composerStatus", wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # Labels above their fields: the narrow panel gives each field its whole width.
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow("Letter", self.template_combo)
-        form.addRow("", self.description)
+        form.addRow(self.description)
         form.addRow("Pupils", self.mode_combo)
-        form.addRow("", self.who_stack)
+        form.addRow(self.who_stack)
         form.addRow("Figures as of", self.as_of_edit)
         left = QWidget()
+        left.setMinimumWidth(340)
         left_layout = QVBoxLayout(left)
         left_layout.addLayout(form)
         for check in (self.post_check, self.family_check, self.covers_check):
@@ -138,6 +148,7 @@ class LetterComposerWidget(QWidget):
         self.letter_list = QListWidget(objectName="letterList")
         left_layout.addWidget(self.letter_list, 1)
         self.edit_text = QPlainTextEdit(objectName="letterText")
+        self.edit_text.setPlaceholderText("Choose a letter above to change its wording")
         self.apply_button = QPushButton("Use this text for this letter", objectName="applyEdit")
         left_layout.addWidget(self.edit_text, 1)
         left_layout.addWidget(self.apply_button)
@@ -147,11 +158,24 @@ class LetterComposerWidget(QWidget):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        hint = QLabel(
+            "Choose a letter and the pupils, then press <b>Preview</b> to see the pages "
+            "exactly as they will print.",
+            objectName="previewHint",
+            wordWrap=True,
+            alignment=Qt.AlignmentFlag.AlignCenter,
+        )
+        hint.setStyleSheet("QLabel { color: #50606f; background: #f4f6f8; padding: 24px; }")
+        self.preview_stack = QStackedWidget(objectName="previewStack")
+        self.preview_stack.addWidget(hint)
+        self.preview_stack.addWidget(self.view)
 
         splitter = QSplitter(self)
         splitter.addWidget(left)
-        splitter.addWidget(self.view)
+        splitter.addWidget(self.preview_stack)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([420, 900])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -193,9 +217,14 @@ class LetterComposerWidget(QWidget):
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
 
+    def set_as_of(self, as_of: date) -> None:
+        """The window's "Figures as of" date: the letters' figures follow it."""
+        self.as_of_edit.setDate(QDate(as_of.year, as_of.month, as_of.day))
+
     def _template_chosen(self) -> None:
         template = self.templates.get(self.template_combo.currentData())
         self.description.setText(template.description if template else "")
+        self.template_combo.setToolTip(template.title if template else "")
         used = set(template.extra_fields) if template else set()
         for name, edit in self.extra_edits.items():
             self.extra_form.setRowVisible(edit, name in used)
@@ -284,6 +313,7 @@ class LetterComposerWidget(QWidget):
         buffer.setData(QByteArray(data))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(buffer)
+        self.preview_stack.setCurrentWidget(self.view)
         if self._buffer is not None:
             self._buffer.deleteLater()
         self._buffer = buffer
@@ -309,7 +339,7 @@ class LetterComposerWidget(QWidget):
         key = self.letter_list.currentItem().data(Qt.ItemDataRole.UserRole)
         try:
             edited = edit_letter(self.composition, key, self.edit_text.toPlainText())
-        except Exception as exc:  # noqa: BLE001 - a UserError to show
+        except UserError as exc:
             self.status.setText(str(exc))
             return
         self._start("Updating the preview…", _render, edited)
@@ -337,7 +367,7 @@ class LetterComposerWidget(QWidget):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return
-        self._record(lambda _printed: self._paint(printer))
+        self._record(lambda _printed: paint_document(self.document, printer))
 
     def _record(self, then) -> None:  # noqa: ANN001
         def done(printed: PrintedBatch) -> None:
@@ -357,7 +387,7 @@ class LetterComposerWidget(QWidget):
             print_letters,
             self.db,
             self.composition,
-            _user(),
+            current_user(),
             self.pdf,
             on_finished=done,
             on_error=self._failed,
@@ -365,25 +395,6 @@ class LetterComposerWidget(QWidget):
 
     def _write(self, printed: PrintedBatch, path: Path) -> None:
         try:
-            path.write_bytes(printed.pdf)
-        except OSError as exc:
-            self.status.setText(f"cannot write {path} ({exc.strerror})")
-
-    def _paint(self, printer) -> None:  # noqa: ANN001 - a QPrinter
-        painter = QPainter(printer)
-        try:
-            rect = printer.pageLayout().paintRectPixels(printer.resolution())
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                image = self.document.render(page, QSize(rect.width(), rect.height()))
-                painter.drawImage(QPointF(0, 0), image)
-        finally:
-            painter.end()
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001
-        return ""
+            save_pdf(printed.pdf, path)
+        except UserError as exc:
+            self.status.setText(str(exc))

@@ -166,7 +166,7 @@ class MarkCalendar(QWidget):
             painter.drawText(
                 QRectF(0, y, self._label_width() - 6, ch),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                f"{MONTHS[first.month - 1]} {first.year % 100:02d}",
+                f"{MONTHS[first.month - 1]} {first.year}",
             )
             day = first
             while day.month == first.month:

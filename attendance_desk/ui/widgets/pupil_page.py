@@ -30,6 +30,7 @@ from attendance_desk.services import monitoring
 from attendance_desk.services.calendar import get_calendar
 from attendance_desk.services.cases import get_case
 from attendance_desk.services.letter_register import LetterInfo, letters_for_pupil
+from attendance_desk.services.policy import get_policy
 from attendance_desk.services.school import pupil_details
 from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
@@ -38,8 +39,8 @@ from attendance_desk.ui.format import pct, uk_date
 from attendance_desk.ui.models.pupil_list import figures_pct, flags_of
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.case_timeline import CaseTimelineWidget
-from attendance_desk.ui.widgets.charts import ChartView
 from attendance_desk.ui.widgets.mark_calendar import KIND_COLOURS, KIND_LABELS, MarkCalendar
+from attendance_desk.ui.widgets.pupil_charts import BandLine, PupilCharts, band_lines
 from attendance_desk.ui.widgets.pupil_records import (
     LettersPanel,
     save_evidence_bundle,
@@ -55,8 +56,6 @@ from attendance_desk.ui.widgets.pupil_sections import (
     flag_chips,
 )
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri")
-
 
 @dataclass(frozen=True)
 class PupilPageData:
@@ -66,6 +65,7 @@ class PupilPageData:
     stage: str
     as_of: date
     letters: tuple[LetterInfo, ...] = ()
+    band_lines: tuple[BandLine, ...] = ()
 
 
 def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
@@ -82,6 +82,7 @@ def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
         case.stage.label if case else "",
         as_of,
         letters_for_pupil(db, pupil_id),
+        band_lines(get_policy(db)),
     )
 
 
@@ -92,23 +93,6 @@ def case_context(db: Database, pupil_id: int, as_of: date) -> CaseContext | None
 
 def academic_year_start(d: date) -> date:
     return date(d.year if d.month >= 9 else d.year - 1, 9, 1)
-
-
-def weekday_rows(pattern: Any) -> list[tuple[str, float, float]]:
-    """(weekday, AM absence %, PM absence %) from the engine's weekday pattern."""
-
-    def rate(missed: int, possible: int) -> float:
-        return 100.0 * missed / possible if possible else 0.0
-
-    by_day = {w.weekday: w for w in pattern or ()}
-    rows = []
-    for weekday, name in enumerate(WEEKDAY_NAMES):
-        w = by_day.get(weekday)
-        if w is None:
-            rows.append((name, 0.0, 0.0))
-        else:
-            rows.append((name, rate(w.am_missed, w.am_possible), rate(w.pm_missed, w.pm_possible)))
-    return rows
 
 
 class PupilPage(QWidget):
@@ -179,24 +163,22 @@ class PupilPage(QWidget):
         self.figures_view.setFixedHeight(4 * 28 + 6)
         self.recovery = RecoveryPanel(self)
         self.calendar = MarkCalendar(self)
-        self.monitoring_chart = ChartView("Attendance at each monitoring point", self)
-        self.weekday_chart = ChartView("Absence by weekday", self)
+        self.charts = PupilCharts(self)
+        self.monitoring_chart = self.charts.monitoring_chart
+        self.weekday_chart = self.charts.weekday_chart
         self.concerns = ConcernsTree(self)
 
         figures_row = QHBoxLayout()
         figures_row.addWidget(self.figures_view, 3)
         figures_row.addSpacing(12)
         figures_row.addWidget(self.recovery, 2)
-        charts_row = QHBoxLayout()
-        charts_row.addWidget(self.monitoring_chart, 3)
-        charts_row.addWidget(self.weekday_chart, 2)
         attendance = QWidget(self)
         body = QVBoxLayout(attendance)
         body.addLayout(figures_row)
         body.addWidget(self._section("The year's marks"))
         body.addWidget(self.calendar)
         body.addWidget(self._legend())
-        body.addLayout(charts_row)
+        body.addWidget(self.charts)
         body.addWidget(self._section("Open concerns"))
         body.addWidget(self.concerns)
         scroll = QScrollArea(self)
@@ -348,23 +330,7 @@ class PupilPage(QWidget):
             closures=getattr(cal, "closures", ()),
             as_of=data.as_of,
         )
-        expected = 96.0
-        self.monitoring_chart.set_percent_line(
-            list(getattr(report, "monitoring_points", ()) or ()),
-            name="Year to date",
-            references=[
-                ("96% expected", expected, "#2e7d32"),
-                ("90% persistent absence", 90.0, "#c62828"),
-            ],
-        )
-        rows = weekday_rows(getattr(report, "weekday_pattern", None))
-        self.weekday_chart.set_bars(
-            [r[0] for r in rows],
-            [
-                ("Morning", [r[1] for r in rows], "#8fb3e0"),
-                ("Afternoon", [r[2] for r in rows], "#3f6fb5"),
-            ],
-        )
+        self.charts.set_report(report, data.band_lines)
         self.concerns.set_concerns(list(getattr(report, "concerns", ()) or ()))
         self.contacts.set_contacts(d.contacts)
         self.letters_panel.set_letters(data.letters)

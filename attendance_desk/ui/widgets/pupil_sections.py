@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
@@ -233,6 +234,13 @@ def _evidence_text(e: Any) -> str:
     return "  ".join(parts)
 
 
+def concern_text(label: str, detail: str) -> str:
+    """ "Rule: detail", without saying the rule twice when the detail starts with it."""
+    if detail.lower().startswith(label.lower()):
+        detail = detail[len(label) :].lstrip(" :")
+    return f"{label}: {detail}" if detail else label
+
+
 class ConcernsTree(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,9 +248,15 @@ class ConcernsTree(QTreeWidget):
         self.setAccessibleName("Open concerns and their evidence")
         self.setHeaderLabels(["Concern", "What the policy asks", "Who"])
         self.setRootIsDecorated(True)
+        # One line each; the whole concern and action are in the tooltips.
         self.setUniformRowHeights(True)
         self.setWordWrap(False)
-        self.setMinimumHeight(140)
+        self.setMinimumHeight(180)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
 
     def set_concerns(self, concerns: Sequence[Any]) -> None:
         from attendance_desk.ui.widgets.pupil_list import rule_label
@@ -254,7 +268,11 @@ class ConcernsTree(QTreeWidget):
         for concern in concerns:
             item = QTreeWidgetItem(
                 self,
-                [f"{rule_label(concern.rule)}: {concern.detail}", concern.action, concern.owner],
+                [
+                    concern_text(rule_label(concern.rule), concern.detail),
+                    concern.action,
+                    concern.owner,
+                ],
             )
             item.setToolTip(0, concern.detail)
             item.setToolTip(1, concern.action)
@@ -263,8 +281,6 @@ class ConcernsTree(QTreeWidget):
                 QTreeWidgetItem(item, [_evidence_text(e), "", ""])
             if len(evidence) > 200:
                 QTreeWidgetItem(item, [f"... and {len(evidence) - 200} more sessions", "", ""])
-        self.resizeColumnToContents(2)
-        self.setColumnWidth(0, max(self.width() // 2, 380))
 
 
 class FlagStrip(QWidget):
