@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from attendance_desk.documents.spreadsheet import FORMULA_PREFIXES
+
 
 def parse_date(text: str) -> date:
     try:
@@ -21,7 +23,8 @@ def parse_date(text: str) -> date:
 def write_rows(
     rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str, out: Any = None
 ) -> None:
-    """Print rows as CSV (header first) or as a JSON list of objects."""
+    """Print rows as CSV (header first; text that a spreadsheet would run as a formula is
+    written with a leading apostrophe) or as a JSON list of objects."""
     out = out or sys.stdout
     if fmt == "json":
         json.dump([{c: row[c] for c in columns} for row in rows], out, ensure_ascii=False, indent=2)
@@ -38,4 +41,6 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value  # opened in Excel, shown as text: never run as a formula
     return value

@@ -19,17 +19,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from attendance_desk.services.cases import case_contexts
     from attendance_desk.services.monitoring import school_concerns
+    from attendance_desk.services.school import pupil_upns
 
     as_of = args.as_of or date.today()
     db = open_from_args(args)
     try:
-        concerns = school_concerns(db, as_of, _case_contexts(db, as_of))
-        conn = db.raw_connection()
-        try:
-            upns = dict(conn.execute("SELECT id, upn FROM pupils"))
-        finally:
-            conn.close()
+        concerns = school_concerns(db, as_of, case_contexts(db, as_of))
+        upns = pupil_upns(db)
     finally:
         db.close()
     write_rows(
@@ -38,12 +36,3 @@ def run(args: argparse.Namespace) -> int:
         args.format,
     )
     return 0
-
-
-def _case_contexts(db, as_of: date):  # noqa: ANN001, ANN202
-    """Each pupil's case, for the case-based rules, once the cases service exists."""
-    try:
-        from attendance_desk.services.cases import case_contexts
-    except ImportError:
-        return None
-    return case_contexts(db, as_of)

@@ -58,7 +58,3 @@ def register_fonts() -> FontNames:
             addMapping(REGULAR, 1, 1, BOLD_ITALIC)
             _registered = True
     return FontNames()
-
-
-def text_width(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)

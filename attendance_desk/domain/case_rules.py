@@ -118,7 +118,7 @@ def medical_review(inp: RuleInput) -> Concern | None:
     if during is not None and before is not None and during > before:
         return None  # improved
     ytd = inp.year_to_date.attendance
-    if ytd is None or ytd >= Fraction(t.medical_review_pct) / 100:
+    if ytd is None or ytd >= line_of(t.medical_review_pct):
         return None
     detail = (
         f"Frequent Illness plan from {when(started)}: {pct(during)} in its {t.medical_review_weeks} "

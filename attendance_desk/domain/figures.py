@@ -189,8 +189,3 @@ def pct_2dp(frac: Fraction | None) -> str | None:
     sign = -1 if scaled < 0 else 1
     hundredths = sign * int(abs(scaled) + Fraction(1, 2))  # int() floors a positive Fraction
     return f"{Decimal(hundredths).scaleb(-2):.2f}"
-
-
-def fraction_of_pct(value: object) -> Fraction:
-    """A percentage setting (96, 95.99, "93", Decimal) as an exact fraction of 1."""
-    return Fraction(str(value)) / 100

@@ -15,6 +15,7 @@ from attendance_desk.domain.letters import (
     Letterhead,
     LetterSection,
     LetterTemplate,
+    band_text,
     is_blank,
     merge_text,
 )
@@ -33,7 +34,6 @@ MONTHS = [
     "November",
     "December",
 ]
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 PENALTY_AMOUNT = "\u00a3160"  # domain-rules.md: first notice GBP 160 ...
 PENALTY_REDUCED = "\u00a380"  # ... reduced to GBP 80 if paid within 21 days
 
@@ -87,6 +87,7 @@ class AttendanceFacts:
     band_owner: str = ""
     band_actions: tuple[str, ...] = ()
     expected_pct: str = "96%"
+    band_id: str = ""  # with the label, chooses the template's [band: ...] sections
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,6 @@ def long_date(value: date) -> str:
 
 def short_date(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
-
-
-def day_date(value: date) -> str:
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def percent(attended: int, possible: int) -> str:
@@ -299,7 +296,13 @@ def build_letter(
         values = merge_values(pupil, figures, school, recipient, letter_date, extra)
         first_values = first_values or values
         label = f"{values['pupil_name']} ({class_label(pupil.class_name)})"
-        body = merge_text(template.body, values, pupil=label, template_title=template.title)
+        body = band_text(
+            template.body,
+            (figures.band_id, figures.band_label) if figures else (),
+            pupil=label,
+            template_title=template.title,
+        )
+        body = merge_text(body, values, pupil=label, template_title=template.title)
         sections.append(
             LetterSection(
                 heading=label if len(pupils) > 1 else "",

@@ -4,6 +4,9 @@ A template is text with a front-matter block (id, title, description, bands, sta
 subject) and a body with merge fields such as `{pupil_forename}`. Body markup is small on
 purpose so an office can edit it: paragraphs are separated by a blank line, a line starting
 with `- ` is a bullet, `**words**` are bold, and a line `[figures]` places the table of figures.
+Lines between `[band: green, amber]` and `[end band]` are printed only for a pupil in one of
+those bands (named by the policy's band id or label), so a letter can speak to each band in
+words meant for parents.
 
 An unknown field, an empty value or a stray brace stops the letter with a message naming the
 field and the pupil: a printed letter never shows a blank, `None` or a placeholder.
@@ -18,6 +21,8 @@ from attendance_desk.errors import UserError
 
 FIELD_RE = re.compile(r"\{([^{}\n]*)\}")
 FIGURES_MARKER = "[figures]"
+BAND_START_RE = re.compile(r"^\[band:([^\]]*)\]$")
+BAND_END = "[end band]"
 SIGNERS = ("officer", "head", "class_teacher", "head_and_officer")
 
 # Every merge field a template may use, with what it means (shown in the template editor).
@@ -42,7 +47,7 @@ FIELDS: dict[str, str] = {
     "band_label": "the attendance band's name under the school's policy",
     "band_colour": "the band's colour in words, e.g. amber",
     "band_owner": "who leads support in this band",
-    "band_actions": "the actions the policy asks for in this band (one bullet each)",
+    "band_actions": "the policy's actions for this band, written for staff (one bullet each)",
     "expected_pct": "the school's expected attendance, e.g. 96%",
     "period_start": "the first day the figures cover",
     "period_end": "the last day the figures cover",
@@ -199,6 +204,71 @@ def check_template(template: LetterTemplate) -> None:
             raise LetterTemplateError(
                 f"template '{template.id}' has a '{{' or '}}' that is not part of a field"
             )
+    _band_sections(template.body, template.id)
+
+
+# -- wording for each band --------------------------------------------------------------------
+
+
+def _band_sections(body: str, template_id: str) -> list[tuple[tuple[str, ...] | None, str]]:
+    """The body as runs of lines: (None, text) for every band, (band ids, text) for some."""
+    runs: list[tuple[tuple[str, ...] | None, list[str]]] = [(None, [])]
+    for number, raw in enumerate(body.split("\n"), start=1):
+        line = raw.strip()
+        start = BAND_START_RE.match(line)
+        if start:
+            if runs[-1][0] is not None:
+                raise LetterTemplateError(
+                    f"template '{template_id}' line {number}: a [band: ...] section starts "
+                    "before the previous one ends with [end band]"
+                )
+            bands = _split_list(start.group(1))
+            if not bands:
+                raise LetterTemplateError(
+                    f"template '{template_id}' line {number}: [band: ...] names no band"
+                )
+            runs.append((bands, []))
+        elif line == BAND_END:
+            if runs[-1][0] is None:
+                raise LetterTemplateError(
+                    f"template '{template_id}' line {number}: [end band] without a [band: ...]"
+                )
+            runs.append((None, []))
+        else:
+            runs[-1][1].append(raw)
+    if runs[-1][0] is not None:
+        raise LetterTemplateError(
+            f"template '{template_id}': a [band: ...] section has no [end band] line"
+        )
+    return [(bands, "\n".join(lines)) for bands, lines in runs]
+
+
+def band_text(
+    body: str, band: tuple[str, ...], *, pupil: str, template_title: str = "the letter"
+) -> str:
+    """The body with only the sections for the pupil's band kept, their markers dropped.
+
+    `band` holds the pupil's band id and label (either may name a section). A template with
+    band sections but none for this band stops the letter: a parent never gets a letter
+    with the part about their child's band missing."""
+    names = {name.strip().lower() for name in band if name.strip()}
+    runs = _band_sections(body, template_title)
+
+    def keep(bands: tuple[str, ...] | None) -> bool:
+        return bands is None or any(b.lower() in names for b in bands)
+
+    if any(bands is not None for bands, _ in runs) and not any(
+        bands is not None and keep(bands) for bands, _ in runs
+    ):
+        named = " / ".join(n for n in band if n.strip()) or "none"
+        raise LetterFieldError(
+            f"{template_title} for {pupil} cannot be printed: the template has no "
+            f"[band: ...] section for this pupil's band ({named}); add one in "
+            "Settings > Letters",
+            "band",
+            pupil,
+        )
+    return "\n".join(text for bands, text in runs if keep(bands))
 
 
 # -- merging ----------------------------------------------------------------------------------

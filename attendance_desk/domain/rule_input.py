@@ -307,32 +307,12 @@ class RuleInput:
         i, j = self.bounds(start, end)
         return self.counts_of(i, j)
 
-    def count_codes(self, codes: str | Sequence[str], start: date | None, end: date | None) -> int:
-        """How many marks dated start..end have one of these codes ("C2", ("G", "N", "O"))."""
-        i, j = self.bounds(start, end)
-        if isinstance(codes, str):
-            codes = (codes,)
-        return sum(self.chars.count(ENCODE[c], i, j) for c in codes if c in ENCODE)
-
-    def count_categories(self, letters: str, start: date | None, end: date | None) -> int:
-        """How many marks dated start..end have a category in letters ("U": unauthorised)."""
-        i, j = self.bounds(start, end)
-        return sum(self.cats.count(ch, i, j) for ch in letters)
-
-    def unauthorised_between(self, start: date | None, end: date | None) -> int:
-        return self.count_categories("U", start, end)
-
     @property
     def year_to_date(self) -> Figures:
         """Figures from 1 September to as_of (cached)."""
         if self._ytd is None:
             self._ytd = self.figures(self.ctx.year.start, self.ctx.as_of)
         return self._ytd
-
-    def previous_year_figures(self) -> Figures:
-        """Figures for the whole previous academic year (to 31 August)."""
-        start = self.ctx.load_start
-        return self.figures(start, date(start.year + 1, 8, 31))
 
     # --- marks as people read them --------------------------------------------------------
     def code_at(self, i: int) -> str:

@@ -61,12 +61,6 @@ def make_concern(
     return Concern(inp.pupil_id, rule, detail, action.action, action.owner, evidence)
 
 
-def _indexes_evidence(
-    inp: RuleInput, indexes: Sequence[int], note: str = ""
-) -> tuple[Evidence, ...]:
-    return inp.evidence_list(indexes, note)
-
-
 def _absences_evidence(inp: RuleInput, start: date, end: date) -> tuple[Evidence, ...]:
     if start == inp.year.start and end == inp.as_of:
         return inp.absences_evidence()
@@ -165,7 +159,7 @@ def absent_week(inp: RuleInput) -> Concern | None:
         return None
     i, j, n = runs[-1]
     detail = f"Absent for {_run_text(inp, i, j, n)} in a row"
-    evidence = [e for a, b, _ in runs for e in _indexes_evidence(inp, inp.possible_indexes(a, b))]
+    evidence = [e for a, b, _ in runs for e in inp.evidence_list(inp.possible_indexes(a, b))]
     return make_concern(inp, R.ABSENT_WEEK, detail, evidence)
 
 
@@ -201,9 +195,7 @@ def frequent_illness(inp: RuleInput) -> Concern | None:
         return None
     starts = ", ".join(when(inp.date_at(i)) for i, _ in chosen)
     detail = f"{len(chosen)} instances of illness starting in {where} (on {starts})"
-    evidence = [
-        e for a, b in chosen for e in _indexes_evidence(inp, inp.possible_indexes(a, b, "I"))
-    ]
+    evidence = [e for a, b in chosen for e in inp.evidence_list(inp.possible_indexes(a, b, "I"))]
     return make_concern(inp, R.FREQUENT_ILLNESS, detail, evidence)
 
 
@@ -220,7 +212,7 @@ def la_ten_day_return(inp: RuleInput) -> Concern | None:
         return None
     i, j, n = runs[-1]
     detail = f"Unauthorised absence for {_run_text(inp, i, j, n)} in a row ({n // 2} school days or more)"
-    evidence = [e for a, b, _ in runs for e in _indexes_evidence(inp, inp.possible_indexes(a, b))]
+    evidence = [e for a, b, _ in runs for e in inp.evidence_list(inp.possible_indexes(a, b))]
     return make_concern(inp, R.LA_TEN_DAY_RETURN, detail, evidence)
 
 
@@ -239,7 +231,7 @@ def penalty_threshold(inp: RuleInput) -> Concern | None:
         f"to {when(inp.as_of)}"
     )
     return make_concern(
-        inp, R.PENALTY_THRESHOLD, detail, _indexes_evidence(inp, inp.possible_indexes(i, j, "U"))
+        inp, R.PENALTY_THRESHOLD, detail, inp.evidence_list(inp.possible_indexes(i, j, "U"))
     )
 
 
@@ -273,7 +265,7 @@ def sickness_return(inp: RuleInput) -> Concern | None:
         return None
     detail = f"{n} sessions of illness this year ({n / 2:g} school days)"
     return make_concern(
-        inp, R.SICKNESS_RETURN, detail, _indexes_evidence(inp, inp.possible_indexes(i, j, "I"))
+        inp, R.SICKNESS_RETURN, detail, inp.evidence_list(inp.possible_indexes(i, j, "I"))
     )
 
 
@@ -288,7 +280,7 @@ def frequent_lateness(inp: RuleInput) -> Concern | None:
         return None
     detail = f"{n} late marks (L or U) in {half.name}"
     late = [k for k in range(i, j) if inp.chars[k] in "LU"]
-    return make_concern(inp, R.FREQUENT_LATENESS, detail, _indexes_evidence(inp, late))
+    return make_concern(inp, R.FREQUENT_LATENESS, detail, inp.evidence_list(late))
 
 
 def improved(inp: RuleInput) -> Concern | None:

@@ -125,13 +125,18 @@ def tasks_for_event(details: Details, event_date: date) -> list[TaskSpec]:
     return out
 
 
-def unresolved_n_due(n_date: date, school_days_after: Callable[[date], date | None]) -> date | None:
-    """The day an `N` becomes older than 5 school days (the 6th school day after it).
+def unresolved_n_due(
+    n_date: date,
+    school_days_after: Callable[[date], date | None],
+    limit: int = UNRESOLVED_N_SCHOOL_DAYS,
+) -> date | None:
+    """The day an `N` becomes older than `limit` school days (the policy's setting, 5 by
+    default: the 6th school day after it), the day the unresolved_n concern is raised.
 
     `school_days_after(d)` gives the next school day after d (None past the calendar's end).
     """
     day: date | None = n_date
-    for _ in range(UNRESOLVED_N_SCHOOL_DAYS + 1):
+    for _ in range(limit + 1):
         assert day is not None
         day = school_days_after(day)
         if day is None:

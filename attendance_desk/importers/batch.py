@@ -8,7 +8,7 @@ back for a preview or on any error: the files land whole or not at all.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,13 +49,20 @@ def parse_timestamp(value: str | None) -> datetime | None:
         return None
 
 
-def previous_imports(conn: sqlite3.Connection, paths: Sequence[Path]) -> dict[Path, Written]:
-    """Files whose exact content (sha256) was imported before: they need not be read again."""
-    found: dict[Path, Written] = {}
+def file_digests(paths: Sequence[Path]) -> dict[Path, str]:
+    """The sha256 of each file's content (each file checked first: a clear error, not a hash)."""
+    digests: dict[Path, str] = {}
     for raw in paths:
         path = Path(raw)
         check_file(path)
-        digest = content_hash(path)
+        digests[path] = content_hash(path)
+    return digests
+
+
+def previous_imports(conn: sqlite3.Connection, digests: Mapping[Path, str]) -> dict[Path, Written]:
+    """Files whose exact content (sha256) was imported before: they need not be read again."""
+    found: dict[Path, Written] = {}
+    for path, digest in digests.items():
         row = conn.execute(
             "SELECT imported_at, layout FROM imports WHERE content_hash = ? "
             "ORDER BY id DESC LIMIT 1",

@@ -168,7 +168,7 @@ def detect_sheet(file_name: str, sheet: SheetData) -> Detection:
             return result(
                 None, False, f"sheet {sheet.name}: no column headings were recognised", {}
             )
-        guess = _register_layout(best_roles, rows, best_row)
+        guess = _register_layout(best_roles)
         return result(guess, False, _no_identity(sheet.name), best_roles)
     if "session_column" in values:
         return result(Layout.WIDE_SESSIONS, True, "one column per session", best_roles)
@@ -211,7 +211,7 @@ def _no_identity(sheet: str) -> str:
     )
 
 
-def _register_layout(roles: dict[int, str], rows: list[list[Any]], header_row: int) -> Layout:
+def _register_layout(roles: dict[int, str]) -> Layout:
     values = set(roles.values())
     if "session_column" in values:
         return Layout.WIDE_SESSIONS

@@ -180,11 +180,6 @@ class RegisterData:
             return self.grid.iter_marks()
         return iter(self.marks)
 
-    def count_marks(self) -> int:
-        if self.grid is None:
-            return len(self.marks)
-        return sum(1 for _ in self.grid.iter_marks())
-
 
 @dataclass(frozen=True)
 class HalfTermRow:

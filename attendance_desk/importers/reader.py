@@ -45,9 +45,16 @@ def inspect_file(path: Path) -> Detection:
 
 
 def parse_file(
-    path: Path, mapping: ColumnMapping | None = None, progress: Progress | None = None
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    progress: Progress | None = None,
+    *,
+    digest: str | None = None,
 ) -> ParsedFile:
-    """Read and understand a whole file. Without a mapping the layout must be certain."""
+    """Read and understand a whole file. Without a mapping the layout must be certain.
+
+    `digest` is the file's sha256 when the caller has it already (the file is not hashed again).
+    """
     path = Path(path)
     sheets = _sheets(path)
     if mapping is None:
@@ -76,7 +83,7 @@ def parse_file(
     parsed = ParsedFile(
         path=str(path),
         file_name=path.name,
-        content_hash=content_hash(path),
+        content_hash=digest or content_hash(path),
         sheet=sheet.name,
         layout=mapping.layout,
     )

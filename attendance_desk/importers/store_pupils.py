@@ -53,6 +53,21 @@ _CONTACT_COLUMNS = {
 }
 
 
+def _identity_values(pupil: PupilRow) -> dict[str, Any]:
+    """The pupils columns a file row names the pupil by (None where the file is silent)."""
+    return {
+        "upn": pupil.upn,
+        "admission_number": pupil.adno,
+        "legal_surname": pupil.surname,
+        "legal_forename": pupil.forename,
+        "preferred_surname": pupil.preferred_surname,
+        "preferred_forename": pupil.preferred_forename,
+        "date_of_birth": pupil.dob,
+        "year_group": pupil.year_group,
+        "reg_group": pupil.reg_group,
+    }
+
+
 def _adno_key(adno: str | None) -> str | None:
     return adno.lstrip("0") or "0" if adno else None
 
@@ -184,15 +199,7 @@ class PupilMatcher:
             )
             return None
         values: dict[str, Any] = {
-            "upn": pupil.upn,
-            "admission_number": pupil.adno,
-            "legal_surname": pupil.surname,
-            "legal_forename": pupil.forename,
-            "preferred_surname": pupil.preferred_surname,
-            "preferred_forename": pupil.preferred_forename,
-            "date_of_birth": pupil.dob,
-            "year_group": pupil.year_group,
-            "reg_group": pupil.reg_group,
+            **_identity_values(pupil),
             "sex": None,
             "admission_date": None,
             "leaving_date": None,
@@ -262,6 +269,7 @@ def resolve_register_pupils(
 def apply_roster(
     matcher: PupilMatcher, pupils: list[PupilRow], problems: Problems, tally: Tally
 ) -> None:
+    contacts = _Contacts(matcher.conn)
     for pupil in pupils:
         before = problems.count
         known = matcher.find(pupil, problems)
@@ -271,25 +279,14 @@ def apply_roster(
             new_id = matcher.create(pupil, tally.now, problems)
             if new_id:
                 tally.pupils_added.append(pupil.display_name)
-                _apply_contacts(matcher.conn, new_id, pupil, tally)
+                contacts.apply(new_id, pupil, tally)
             continue
-        wanted: dict[str, Any] = {
-            "upn": pupil.upn,
-            "admission_number": pupil.adno,
-            "legal_surname": pupil.surname,
-            "legal_forename": pupil.forename,
-            "preferred_surname": pupil.preferred_surname,
-            "preferred_forename": pupil.preferred_forename,
-            "date_of_birth": pupil.dob,
-            "year_group": pupil.year_group,
-            "reg_group": pupil.reg_group,
-        }
-        wanted = {k: v for k, v in wanted.items() if v is not None}
+        wanted = {k: v for k, v in _identity_values(pupil).items() if v is not None}
         wanted.update({_DETAIL_COLUMNS[k]: v for k, v in pupil.details.items()})
         changes = {k: v for k, v in wanted.items() if _sql_value(v) != known.row.get(k)}
         if changes:
             matcher.update(known, changes, tally.now)
-        contacts_changed = _apply_contacts(matcher.conn, known.id, pupil, tally)
+        contacts_changed = contacts.apply(known.id, pupil, tally)
         if changes or contacts_changed:
             tally.pupils_changed.append(pupil.display_name)
 
@@ -305,34 +302,49 @@ def _contact_values(contact: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _apply_contacts(conn: sqlite3.Connection, pupil_id: int, pupil: PupilRow, tally: Tally) -> bool:
-    """Insert or update the file's contacts by priority; never deletes the office's contacts."""
-    changed = False
-    for contact in pupil.contacts:
-        values = _contact_values(contact)
-        cursor = conn.execute(
-            "SELECT * FROM contacts WHERE pupil_id = ? AND priority = ? ORDER BY id LIMIT 1",
-            (pupil_id, values["priority"]),
-        )
-        existing = cursor.fetchone()
-        if existing is None:
-            values.setdefault("parental_responsibility", 1)
-            values.setdefault("lives_with_pupil", 1)
-            columns = ["pupil_id", *values]
-            conn.execute(
-                f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [pupil_id, *values.values()],
-            )
-            tally.contacts_added += 1
-            changed = True
-            continue
-        current = dict(zip([d[0] for d in cursor.description], existing, strict=True))
-        diff = {k: v for k, v in values.items() if current.get(k) != v}
-        if diff:
-            sets = ", ".join(f"{k} = ?" for k in diff)
-            conn.execute(
-                f"UPDATE contacts SET {sets} WHERE id = ?", [*diff.values(), current["id"]]
-            )
-            tally.contacts_changed += 1
-            changed = True
-    return changed
+class _Contacts:
+    """The school's contacts by (pupil id, priority), read in one query; the first (lowest id)
+    of a priority is the one the file updates. Learns the contacts it inserts."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        cursor = conn.execute("SELECT * FROM contacts ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        self.known: dict[tuple[int, int], dict[str, Any]] = {}
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            self.known.setdefault((row["pupil_id"], row["priority"]), row)
+
+    def apply(self, pupil_id: int, pupil: PupilRow, tally: Tally) -> bool:
+        """Insert or update the file's contacts by priority; never deletes the office's."""
+        changed = False
+        for contact in pupil.contacts:
+            values = _contact_values(contact)
+            current = self.known.get((pupil_id, values["priority"]))
+            if current is None:
+                values.setdefault("parental_responsibility", 1)
+                values.setdefault("lives_with_pupil", 1)
+                columns = ["pupil_id", *values]
+                cursor = self.conn.execute(
+                    f"INSERT INTO contacts ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    [pupil_id, *values.values()],
+                )
+                self.known[(pupil_id, values["priority"])] = {
+                    "id": cursor.lastrowid,
+                    "pupil_id": pupil_id,
+                    **values,
+                }
+                tally.contacts_added += 1
+                changed = True
+                continue
+            diff = {k: v for k, v in values.items() if current.get(k) != v}
+            if diff:
+                sets = ", ".join(f"{k} = ?" for k in diff)
+                self.conn.execute(
+                    f"UPDATE contacts SET {sets} WHERE id = ?", [*diff.values(), current["id"]]
+                )
+                current.update(diff)
+                tally.contacts_changed += 1
+                changed = True
+        return changed

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import AppSetting
+from attendance_desk.storage.settings import read_setting, write_setting
 
 PASSWORD_KEY = "access.password"
 IDLE_LOCK_KEY = "access.idle_lock_minutes"
@@ -36,28 +35,8 @@ def _hash(password: str, salt: bytes, n: int = _N, r: int = _R, p: int = _P) -> 
 
 
 def _stored(db: Database) -> dict | None:
-    with db.session() as s:
-        setting = s.get(AppSetting, PASSWORD_KEY)
-        value = setting.value_json if setting is not None else None
-    if not value:
-        return None
-    try:
-        stored = json.loads(value)
-    except ValueError:
-        return None
+    stored = read_setting(db, PASSWORD_KEY)
     return stored if isinstance(stored, dict) and stored.get("scheme") == "scrypt" else None
-
-
-def _put(db: Database, key: str, value: object | None) -> None:
-    with db.session() as s:
-        setting = s.get(AppSetting, key)
-        if value is None:
-            if setting is not None:
-                s.delete(setting)
-        elif setting is None:
-            s.add(AppSetting(key=key, value_json=json.dumps(value)))
-        else:
-            setting.value_json = json.dumps(value)
 
 
 def password_required(db: Database) -> bool:
@@ -95,22 +74,20 @@ def set_password(db: Database, new_password: str, *, current: str | None = None)
         "salt": salt.hex(),
         "hash": _hash(new_password, salt).hex(),
     }
-    _put(db, PASSWORD_KEY, stored)
+    write_setting(db, PASSWORD_KEY, stored)
 
 
 def clear_password(db: Database, current: str) -> None:
     """Remove the password (anyone at the computer can then open the application)."""
     if not verify_password(db, current):
         raise UserError("the current password is not right")
-    _put(db, PASSWORD_KEY, None)
+    write_setting(db, PASSWORD_KEY, None)
 
 
 def idle_lock_minutes(db: Database) -> int:
-    with db.session() as s:
-        setting = s.get(AppSetting, IDLE_LOCK_KEY)
-        value = setting.value_json if setting is not None else None
+    value = read_setting(db, IDLE_LOCK_KEY)
     try:
-        return max(0, int(json.loads(value))) if value else DEFAULT_IDLE_MINUTES
+        return DEFAULT_IDLE_MINUTES if value is None else max(0, int(value))
     except (ValueError, TypeError):
         return DEFAULT_IDLE_MINUTES
 
@@ -118,7 +95,7 @@ def idle_lock_minutes(db: Database) -> int:
 def set_idle_lock_minutes(db: Database, minutes: int) -> None:
     if not 0 <= minutes <= 240:
         raise UserError("the idle lock is between 1 and 240 minutes (0 to turn it off)")
-    _put(db, IDLE_LOCK_KEY, int(minutes))
+    write_setting(db, IDLE_LOCK_KEY, int(minutes))
 
 
 def access_settings(db: Database) -> AccessSettings:

@@ -14,21 +14,24 @@ database in one `os.replace`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.paths import user_data_dir
-from attendance_desk.storage.db import Database
-from attendance_desk.storage.integrity import integrity_report, require_usable
-from attendance_desk.storage.models import AppSetting
+from attendance_desk.storage.db import Database, check_database_path
+from attendance_desk.storage.integrity import (
+    DamagedDatabaseError,
+    connect_read_only,
+    require_usable,
+)
+from attendance_desk.storage.settings import read_setting, write_setting
 from attendance_desk.storage.writer_lock import acquire_writer_lock
 
 DAILY, PRE_IMPORT, MANUAL, PRE_RESTORE = "daily", "pre-import", "manual", "pre-restore"
@@ -70,18 +73,12 @@ def default_backup_folder(db_path: Path) -> Path:
 
 def backup_folder(db: Database) -> Path:
     """The folder chosen in settings, or the default one in the user's app-data folder."""
-    with db.session() as s:
-        value = s.scalar(select(AppSetting.value_json).where(AppSetting.key == BACKUP_FOLDER_KEY))
-    return _folder_from_setting(value) or default_backup_folder(db.path)
+    return _folder_from_setting(read_setting(db, BACKUP_FOLDER_KEY)) or default_backup_folder(
+        db.path
+    )
 
 
-def _folder_from_setting(value_json: str | None) -> Path | None:
-    if not value_json:
-        return None
-    try:
-        folder = json.loads(value_json)
-    except ValueError:
-        return None
+def _folder_from_setting(folder: object) -> Path | None:
     return Path(folder) if isinstance(folder, str) and folder else None
 
 
@@ -90,15 +87,7 @@ def set_backup_folder(db: Database, folder: Path | None) -> Path:
     if folder is not None:
         folder = Path(folder).expanduser().absolute()
         _ensure_folder(folder)
-    with db.session() as s:
-        setting = s.get(AppSetting, BACKUP_FOLDER_KEY)
-        if folder is None:
-            if setting is not None:
-                s.delete(setting)
-        elif setting is None:
-            s.add(AppSetting(key=BACKUP_FOLDER_KEY, value_json=json.dumps(str(folder))))
-        else:
-            setting.value_json = json.dumps(str(folder))
+    write_setting(db, BACKUP_FOLDER_KEY, None if folder is None else str(folder))
     _remember_location(db.path, folder)
     return folder or default_backup_folder(db.path)
 
@@ -125,17 +114,17 @@ def backup_folder_for_path(db_path: Path) -> Path:
     """The backup folder of the database at `db_path`, found without opening it for writing."""
     db_path = Path(db_path).absolute()
     try:
-        conn = _read_only(db_path)
+        conn = connect_read_only(db_path)
         try:
             row = conn.execute(
                 "SELECT value_json FROM app_settings WHERE key = ?", (BACKUP_FOLDER_KEY,)
             ).fetchone()
         finally:
             conn.close()
-        folder = _folder_from_setting(row[0] if row else None)
+        folder = _folder_from_setting(json.loads(row[0]) if row and row[0] else None)
         if folder is not None:
             return folder
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError):
         pass
     try:
         known = json.loads((user_data_dir() / _LOCATIONS_FILE).read_text(encoding="utf-8"))
@@ -158,10 +147,6 @@ def _ensure_folder(folder: Path) -> None:
 # ---------------------------------------------------------------- taking backups
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=30)
-
-
 def _summary(conn: sqlite3.Connection) -> tuple[str, int, int, str]:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not {"alembic_version", "pupils", "marks"} <= tables:
@@ -177,21 +162,32 @@ def _summary(conn: sqlite3.Connection) -> tuple[str, int, int, str]:
 
 
 def _copy_database(source: sqlite3.Connection, target: Path) -> tuple[str, int, int, str]:
-    """Copy `source` into a new file `target` (written as `target`.part, then moved into place)."""
+    """Copy `source` into a new file `target` (written as `target`.part, then moved into place).
+
+    A copy that cannot be written or fails its check raises DatabaseError and leaves no file.
+    """
     part = target.with_name(target.name + ".part")
-    part.unlink(missing_ok=True)
-    dest = sqlite3.connect(part)
     try:
-        source.backup(dest)  # one step: a consistent snapshot, even while others write
-        dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        problems = [r[0] for r in dest.execute("PRAGMA quick_check") if r[0] != "ok"]
-        if problems:
-            raise DatabaseError(f"the copy in {part} failed its check: {problems[0]}")
-        summary = _summary(dest)
-    finally:
-        dest.close()
-    _fsync(part)
-    os.replace(part, target)
+        part.unlink(missing_ok=True)
+        dest = sqlite3.connect(part)
+        try:
+            source.backup(dest)  # one step: a consistent snapshot, even while others write
+            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            problems = [r[0] for r in dest.execute("PRAGMA quick_check") if r[0] != "ok"]
+            if problems:
+                raise DatabaseError(f"the copy in {part} failed its check: {problems[0]}")
+            summary = _summary(dest)
+        finally:
+            dest.close()
+        _fsync(part)
+        os.replace(part, target)
+    except (OSError, sqlite3.Error, DatabaseError) as exc:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        if isinstance(exc, DatabaseError):
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DatabaseError(f"cannot write the copy to {target} ({reason})") from None
     _fsync_folder(target.parent)
     return summary
 
@@ -287,8 +283,8 @@ def _write_note(info: BackupInfo) -> None:
     _note_path(info.path).write_text(json.dumps(note, indent=1), encoding="utf-8")
 
 
-def _read_backup(path: Path) -> BackupInfo | None:
-    size = path.stat().st_size
+def _read_note(path: Path) -> BackupInfo | None:
+    """The backup as its `.json` note describes it, or None without a readable note."""
     try:
         note = json.loads(_note_path(path).read_text(encoding="utf-8"))
         return BackupInfo(
@@ -299,24 +295,38 @@ def _read_backup(path: Path) -> BackupInfo | None:
             int(note["pupils"]),
             int(note["marks"]),
             note.get("schema", ""),
-            size,
+            path.stat().st_size,
         )
     except (OSError, ValueError, KeyError, TypeError):
-        pass
+        return None
+
+
+def _kind_and_time(path: Path) -> tuple[str, datetime]:
+    """Without a note: the kind and time in the file's name, or its modification time."""
     match = _NAME.match(path.name)
+    if match:
+        return match["kind"], datetime.strptime(match["stamp"], "%Y-%m-%d_%H%M%S")
+    return "", datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+
+
+def _read_summary(path: Path) -> tuple[str, int, int, str]:
+    conn = connect_read_only(path)
     try:
-        conn = _read_only(path)
-        try:
-            school, pupils, marks, schema = _summary(conn)
-        finally:
-            conn.close()
+        return _summary(conn)
+    finally:
+        conn.close()
+
+
+def _read_backup(path: Path) -> BackupInfo | None:
+    note = _read_note(path)
+    if note is not None:
+        return note
+    try:
+        school, pupils, marks, schema = _read_summary(path)
     except (sqlite3.Error, DatabaseError):
         return None
-    if match:
-        kind, when = match["kind"], datetime.strptime(match["stamp"], "%Y-%m-%d_%H%M%S")
-    else:
-        kind, when = "", datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
-    return BackupInfo(path, kind, when, school, pupils, marks, schema, size)
+    kind, when = _kind_and_time(path)
+    return BackupInfo(path, kind, when, school, pupils, marks, schema, path.stat().st_size)
 
 
 def _list_folder(folder: Path, db_path: Path | None = None) -> list[BackupInfo]:
@@ -361,28 +371,32 @@ def verify_backup(path: Path) -> BackupInfo:
     from attendance_desk.storage.migrations import known_revisions
 
     path = Path(path).expanduser().absolute()
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: choose a backup file in it")
     if not path.is_file():
         raise UserError(f"{path} does not exist")
-    require_usable(path)
-    report = integrity_report(path, full=True)
-    if not report.ok:
-        raise DatabaseError(f"{path} is damaged ({report.problems[0]}): choose another backup")
-    conn = _read_only(path)
     try:
-        school, pupils, marks, schema = _summary(conn)
-    except DatabaseError:
+        require_usable(path, full=True)
+    except DamagedDatabaseError as exc:
+        if exc.kind == "damaged":
+            raise DatabaseError(
+                f"{path} is damaged ({exc.detail}): choose another backup"
+            ) from None
+        raise DatabaseError(
+            f"{path} is not an Attendance Desk backup: choose another file"
+        ) from None
+    try:
+        school, pupils, marks, schema = _read_summary(path)
+    except (sqlite3.Error, DatabaseError):
         raise DatabaseError(f"{path} is not an Attendance Desk backup") from None
-    finally:
-        conn.close()
     if schema not in known_revisions():
         raise DatabaseError(
             f"{path} was made by a newer version of Attendance Desk (schema {schema}): "
             "install the newer version to restore it"
         )
-    info = _read_backup(path)
-    if info is None:
-        raise DatabaseError(f"{path} cannot be read as a backup")
-    return replace(info, school=school, pupils=pupils, marks=marks, schema=schema)
+    note = _read_note(path)
+    kind, when = (note.kind, note.taken_at) if note else _kind_and_time(path)
+    return BackupInfo(path, kind, when, school, pupils, marks, schema, path.stat().st_size)
 
 
 def restore_backup(db_path: Path, backup: Path) -> RestoreResult:
@@ -396,12 +410,13 @@ def restore_backup(db_path: Path, backup: Path) -> RestoreResult:
     info = verify_backup(backup)
     if info.path == db_path:
         raise UserError(f"{backup} is the database itself: choose a backup file")
+    check_database_path(db_path)  # a folder or a read-only place: one clear line, nothing moved
     lock = acquire_writer_lock(db_path)
     try:
         kept = _keep_current(db_path)
         part = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}")
         part.unlink(missing_ok=True)
-        source = _read_only(info.path)
+        source = connect_read_only(info.path)
         try:
             _copy_database(source, part)
         finally:

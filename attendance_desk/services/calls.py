@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from attendance_desk.domain.codes import UNRESOLVED_CODE, UnknownCodeError, normalise
 from attendance_desk.domain.events import EventKind, PhoneCall
 from attendance_desk.errors import UserError
-from attendance_desk.services.school import on_roll_filter
+from attendance_desk.services.school import contact_name, contact_phones, on_roll_filter
 from attendance_desk.services.timeline import TimelineEntry, add_event_in
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Mark, MarkChange, Pupil
@@ -134,6 +134,13 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
 
         listed = [p for p in pupils if unexplained(p.id, on)]
         ids = {p.id for p in listed}
+        contacts: dict[int, list[CallContact]] = defaultdict(list)
+        for c in s.scalars(  # the listed pupils' contacts in one query, not one per pupil
+            select(Contact)
+            .where(Contact.pupil_id.in_(ids))
+            .order_by(Contact.pupil_id, Contact.priority, Contact.id)
+        ):
+            contacts[c.pupil_id].append(_contact(c))
         fam = dict(s.execute(select(FamilyMember.pupil_id, FamilyMember.family_id)).all())
         members: dict[int, set[int]] = defaultdict(set)
         for pid, fid in fam.items():
@@ -170,7 +177,7 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
                     forename=p.forename,
                     reg_group=p.reg_group or "",
                     sessions=tuple(unexplained(p.id, on)),
-                    contacts=tuple(_contact(c) for c in p.contacts),
+                    contacts=tuple(contacts.get(p.id, ())),
                     days_unreached=count,
                     unreached_flag=count >= UNREACHED_FLAG_DAYS,
                     calls_today=tuple(x for m in sorted(family) for x in calls_today.get(m, [])),
@@ -183,17 +190,9 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
 
 
 def _contact(c: Contact) -> CallContact:
-    phones = tuple(
-        (kind, number.strip())
-        for kind, number in (
-            ("Mobile", c.phone_mobile),
-            ("Home", c.phone_home),
-            ("Work", c.phone_work),
-        )
-        if number and number.strip()
+    return CallContact(
+        contact_name(c), c.relationship_to_pupil or "", c.priority, contact_phones(c)
     )
-    name = " ".join(x for x in (c.title, c.name) if x)
-    return CallContact(name, c.relationship_to_pupil or "", c.priority, phones)
 
 
 def call_rows(entries: tuple[CallListEntry, ...]) -> list[dict[str, Any]]:
@@ -256,13 +255,17 @@ def log_call(
         entry = add_event_in(s, (pupil_id, *also_pupil_ids), details, on, recorded_by)
         changes: list[Recode] = []
         if recode and code is not None:
+            taken = _taken_sessions(s, [on]).get(on, set())
+            reason = reason_given or entry.summary
             for pid in (pupil_id, *also_pupil_ids):
-                changes += _recode(s, pid, on, code, recorded_by, reason_given or entry.summary)
+                changes += _recode(s, pid, on, taken, code, recorded_by, reason)
     return LoggedCall(entry, tuple(changes))
 
 
-def _recode(s: Session, pupil_id: int, on: date, code: str, by: str, reason: str) -> list[Recode]:
-    taken = _taken_sessions(s, [on]).get(on, set())
+def _recode(
+    s: Session, pupil_id: int, on: date, taken: set[str], code: str, by: str, reason: str
+) -> list[Recode]:
+    """Replace the pupil's `N` or missing marks in the day's taken sessions by `code`."""
     out = []
     for session in ("AM", "PM"):
         if session not in taken:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.casework import SupportItem, check_move, stage_support
@@ -94,6 +94,9 @@ def _info(case: Case) -> CaseInfo:
     )
 
 
+_WITH_MOVES = selectinload(Case.stage_changes)
+
+
 def _open_case(s: Session, pupil_id: int) -> Case | None:
     return s.scalars(
         select(Case).where(Case.pupil_id == pupil_id, Case.closed_on.is_(None))
@@ -117,16 +120,18 @@ def get_case(db: Database, pupil_id: int) -> CaseInfo | None:
 def case_history(db: Database, pupil_id: int) -> tuple[CaseInfo, ...]:
     """Every case the pupil has had, oldest first."""
     with db.session() as s:
-        cases = s.scalars(select(Case).where(Case.pupil_id == pupil_id).order_by(Case.id)).all()
+        cases = s.scalars(
+            select(Case).where(Case.pupil_id == pupil_id).order_by(Case.id).options(_WITH_MOVES)
+        ).all()
         return tuple(_info(c) for c in cases)
 
 
 def open_cases(db: Database) -> dict[int, CaseInfo]:
     """Every open case by pupil id."""
     with db.session() as s:
-        return {
-            c.pupil_id: _info(c) for c in s.scalars(select(Case).where(Case.closed_on.is_(None)))
-        }
+        query = select(Case).where(Case.closed_on.is_(None))
+        # every case's stage moves in one more query, not one per case
+        return {c.pupil_id: _info(c) for c in s.scalars(query.options(_WITH_MOVES))}
 
 
 def _support_items(s: Session, pupil_id: int, case: Case | None) -> list[SupportItem]:
@@ -258,7 +263,7 @@ def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dic
     With `pupil_id`, only that pupil's (a pupil's page need not read the whole school)."""
     prev_year = AcademicYear.containing(AcademicYear.containing(as_of).start - timedelta(days=1))
     with db.session() as s:
-        case_query = select(Case).where(Case.opened_on <= as_of)
+        case_query = select(Case).where(Case.opened_on <= as_of).options(_WITH_MOVES)
         event_query = (
             select(EventPupil.pupil_id, TimelineEvent.kind, TimelineEvent.details_json)
             .join(TimelineEvent, EventPupil.event_id == TimelineEvent.id)

@@ -16,6 +16,7 @@ from attendance_desk.services.cases import seed_demo_casework
 from attendance_desk.services.demo_data import YEAR_GROUPS, DemoData, generate_demo
 from attendance_desk.services.demo_names import CLASS_NAMES
 from attendance_desk.storage.db import Database, check_database_path, open_database
+from attendance_desk.storage.integrity import connect_read_only
 
 DEMO_SETTING = "demo"
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -94,7 +95,7 @@ def _existing_state(path: Path) -> str:
     if not path.exists() or path.stat().st_size == 0:
         return "new"
     try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=30)
+        conn = connect_read_only(path)
     except sqlite3.Error as exc:
         raise UserError(f"{path} cannot be opened as a database: {exc}") from None
     try:

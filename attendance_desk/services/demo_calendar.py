@@ -54,9 +54,6 @@ class DemoYear:
                 d += timedelta(days=1)
         return days
 
-    def inset_days(self) -> list[date]:
-        return [c.date for c in self.closures if c.kind == "inset"]
-
     def first_pupil_day(self) -> date:
         return self.school_days()[0]
 

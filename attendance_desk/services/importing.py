@@ -17,7 +17,12 @@ from sqlalchemy import select
 
 from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
-from attendance_desk.importers.batch import Written, previous_imports, write_files
+from attendance_desk.importers.batch import (
+    Written,
+    file_digests,
+    previous_imports,
+    write_files,
+)
 from attendance_desk.importers.reader import parse_file
 from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.services.backup import backup_before_import
@@ -172,10 +177,6 @@ class ImportResult:
     files: tuple[FileOutcome, ...]
 
     @property
-    def import_ids(self) -> tuple[int, ...]:
-        return tuple(f.import_id for f in self.files if f.import_id is not None)
-
-    @property
     def nothing_changed(self) -> bool:
         return all(f.nothing_changed for f in self.files)
 
@@ -285,8 +286,9 @@ def _run(
 
     conn = db.raw_connection()
     try:
-        known = {} if reimport else previous_imports(conn, paths)
-        parsed = _read_all(paths, known, mappings, report, check_cancel)
+        digests = {} if reimport else file_digests(paths)
+        known = previous_imports(conn, digests)
+        parsed = _read_all(paths, known, digests, mappings, report, check_cancel)
         check_cancel()
         written = list(known.values())
         if parsed and commit:
@@ -321,6 +323,7 @@ def _run(
 def _read_all(
     paths: Sequence[Path],
     known: Mapping[Path, Written],
+    digests: Mapping[Path, str],
     mappings: Mapping[Path, ColumnMapping],
     report: Progress,
     check_cancel: Callable[[], None],
@@ -339,7 +342,8 @@ def _read_all(
             check_cancel()
             report(int(n * share + share * done / max(total, 1)), f"Reading {name}")
 
-        parsed.append(parse_file(path, mappings.get(path) or mappings.get(raw), file_progress))
+        mapping = mappings.get(path) or mappings.get(raw)
+        parsed.append(parse_file(path, mapping, file_progress, digest=digests.get(path)))
     return parsed
 
 

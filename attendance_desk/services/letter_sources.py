@@ -293,6 +293,7 @@ def load_sources(
                     half_term_name=half_name,
                     half_term_possible=half_fig.possible,
                     half_term_attended=half_fig.attended,
+                    band_id=band_id or "",
                     band_label=band.label if band else "",
                     band_colour=band.colour if band else "",
                     band_owner=band.owner if band else "",

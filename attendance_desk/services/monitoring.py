@@ -184,7 +184,7 @@ class _PupilResult:
 
     def same_input(self, row: tuple, inp: RuleInput) -> bool:
         return (
-            # most slots lists are the very same object between loads (see _load_from)
+            # most slots lists are the very same object between loads (see _read_from)
             (self.slots is inp.slots or self.slots == inp.slots)
             and self.chars == inp.chars
             and self.row == row
@@ -265,20 +265,6 @@ def _read(
         return _read_from(conn, as_of, leavers, pupil_id, policy, calendar, known_sessions)
     finally:
         conn.close()
-
-
-def _load_from(
-    conn: sqlite3.Connection,
-    as_of: date,
-    leavers: bool,
-    pupil_id: int | None,
-    case_contexts: Mapping[int, CaseContext] | None,
-    policy: Policy | None,
-    calendar: SchoolCalendar | None,
-    known_sessions: Mapping[str, list[int]] | None = None,
-) -> _Loaded:
-    raw = _read_from(conn, as_of, leavers, pupil_id, policy, calendar, known_sessions)
-    return _inputs(raw, raw.pupils, case_contexts)
 
 
 def _read_from(
@@ -377,17 +363,13 @@ def _inputs(
             (admission is not None and admission > load_start)
             or (leaving is not None and leaving < as_of)
         ):
-            lo = 0 if admission is None else _bisect(slots, admission.toordinal() * 2)
-            hi = len(slots) if leaving is None else _bisect(slots, leaving.toordinal() * 2 + 2)
+            lo = 0 if admission is None else bisect_left(slots, admission.toordinal() * 2)
+            hi = len(slots) if leaving is None else bisect_left(slots, leaving.toordinal() * 2 + 2)
             slots, chars = slots[lo:hi], chars[lo:hi]
         inputs[pid] = RuleInput(
             pid, slots, chars, ctx, admission, leaving, cases.get(pid), chars.translate(CAT_TABLE)
         )
     return _Loaded(ctx, list(pupils), inputs, raw.sessions)
-
-
-def _bisect(slots: Sequence[int], value: int) -> int:
-    return bisect_left(slots, value)
 
 
 # --- per pupil --------------------------------------------------------------------------------
@@ -455,12 +437,8 @@ def _overview(
     )
 
 
-def _pct(frac: object) -> float | None:
-    return None if frac is None else float(frac) * 100  # type: ignore[arg-type]
-
-
 def _pct_of(attended: int, possible: int) -> float | None:
-    """_pct(Fraction(attended, possible)) without the Fraction: int / int is correctly
+    """float(Fraction(attended, possible)) * 100 without the Fraction: int / int is correctly
     rounded, as float(Fraction) is, so the floats are identical."""
     return attended / possible * 100 if possible else None
 
@@ -557,7 +535,7 @@ def pupil_report(
         term=inp.figures(term.start, min(term.end, as_of)) if term else Figures(),
         half_term=overview.half_term,
         marks=tuple(inp.marks(year_start, as_of)),
-        monitoring_points=tuple((d, _pct(inp.attendance(year_start, d))) for d in points)
+        monitoring_points=tuple((d, _pct_of(*inp.counts(year_start, d))) for d in points)
         + ((as_of, overview.year.attendance_pct),),
         weekday_pattern=weekday_pattern(inp, year_start, as_of),
         break_absences=absences_next_to_breaks(inp, year_start, as_of),

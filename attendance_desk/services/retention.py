@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -110,15 +111,16 @@ def _remove_one(
     about = [t for t in held if not t.owned and t.table not in SHARED_TABLES and t.keys]
     counts = {t.table: len(t.rows) for t in owned if t.rows}
     for table in reversed(owned):  # children first; foreign keys cascade the rest
-        if table.keys:
-            key = _key_column(conn, table.table)
-            _delete_keys(conn, table.table, key, table.keys)
+        if table.keys and table.key:
+            _delete_keys(conn, table.table, table.key, table.keys)
     conn.execute("DELETE FROM pupils WHERE id = ?", (pupil_id,))
     for table in about:  # events and families now about no one
-        key = _key_column(conn, table.table)
-        orphans = [k for k in table.keys if not _referenced(conn, table.table, k)]
+        if table.key is None:
+            continue
+        still = _still_referenced(conn, table.table, table.keys)
+        orphans = tuple(k for k in table.keys if k not in still)
         if orphans:
-            _delete_keys(conn, table.table, key, tuple(orphans))
+            _delete_keys(conn, table.table, table.key, orphans)
             counts[table.table] = len(orphans)
     conn.execute("DELETE FROM audit_log WHERE pupil_id = ?", (pupil_id,))
     conn.execute(
@@ -141,38 +143,42 @@ def _remove_one(
     return sum(counts.values())
 
 
-def _key_column(conn: sqlite3.Connection, table: str) -> str:
-    keys = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[5]]
-    return keys[0]
+def _chunks(values: tuple) -> Iterator[tuple[tuple, str]]:
+    """The values 500 at a time, each with its `?, ?, ...` placeholders."""
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        yield chunk, ", ".join("?" * len(chunk))
 
 
 def _delete_keys(conn: sqlite3.Connection, table: str, key: str, values: tuple) -> None:
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        conn.execute(
-            f'DELETE FROM "{table}" WHERE "{key}" IN ({", ".join("?" * len(chunk))})', chunk
-        )
+    for chunk, marks in _chunks(values):
+        conn.execute(f'DELETE FROM "{table}" WHERE "{key}" IN ({marks})', chunk)
 
 
-def _referenced(conn: sqlite3.Connection, table: str, key_value: object) -> bool:
-    """Whether any row of a pupil-linked table still points to this row."""
-    tables = [
+def _still_referenced(conn: sqlite3.Connection, table: str, keys: tuple) -> set[object]:
+    """The keys of `table` that a row of a pupil-linked table (one with a pupil_id) still
+    points to: a timeline event still linked to another pupil is kept."""
+    others = [
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         if r[0] != table
     ]
-    for other in tables:
-        for fk in conn.execute(f'PRAGMA foreign_key_list("{other}")'):
-            if fk[2] != table:
-                continue
-            has_pupil = any(
-                r[1] == "pupil_id" for r in conn.execute(f'PRAGMA table_info("{other}")')
-            )
-            if (
-                has_pupil
-                and conn.execute(
-                    f'SELECT 1 FROM "{other}" WHERE "{fk[3]}" = ? LIMIT 1', (key_value,)
-                ).fetchone()
-            ):
-                return True
-    return False
+    still: set[object] = set()
+    for other in others:
+        columns = [
+            fk[3] for fk in conn.execute(f'PRAGMA foreign_key_list("{other}")') if fk[2] == table
+        ]
+        if not columns or not any(
+            r[1] == "pupil_id" for r in conn.execute(f'PRAGMA table_info("{other}")')
+        ):
+            continue
+        for column in columns:
+            for chunk, marks in _chunks(keys):
+                still.update(
+                    r[0]
+                    for r in conn.execute(
+                        f'SELECT DISTINCT "{column}" FROM "{other}" WHERE "{column}" IN ({marks})',
+                        chunk,
+                    )
+                )
+    return still

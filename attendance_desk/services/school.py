@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import Mark, Pupil, School
+from attendance_desk.storage.models import Contact, Mark, Pupil, School
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,10 @@ def get_school_details(db: Database) -> SchoolDetails:
         return SchoolDetails(**{f: getattr(school, f) for f in _DETAIL_FIELDS})
 
 
+def _is_png_or_jpeg(data: bytes) -> bool:
+    return data.startswith((b"\x89PNG", b"\xff\xd8"))
+
+
 def save_school_details(db: Database, details: SchoolDetails) -> SchoolDetails:
     """Store the school's details (the one row), creating it on first save."""
     from attendance_desk.errors import UserError
@@ -88,9 +92,7 @@ def save_school_details(db: Database, details: SchoolDetails) -> SchoolDetails:
     name = details.name.strip()
     if not name:
         raise UserError("The school needs a name")
-    if details.logo is not None and not (
-        details.logo.startswith(b"\x89PNG") or details.logo.startswith(b"\xff\xd8")
-    ):
+    if details.logo is not None and not _is_png_or_jpeg(details.logo):
         raise UserError("The logo must be a PNG or JPEG picture")
     with db.session() as s:
         school = s.scalars(select(School).order_by(School.id).limit(1)).first()
@@ -194,6 +196,17 @@ class PupilDetails:
     contacts: tuple[ContactDetails, ...]
 
 
+def contact_name(c: Contact) -> str:
+    """A contact's name with the title: "Mrs Jane Smith"."""
+    return " ".join(x for x in (c.title, c.name) if x)
+
+
+def contact_phones(c: Contact) -> tuple[tuple[str, str], ...]:
+    """(kind, number) for each number the contact has, in the order to try them."""
+    numbers = (("Mobile", c.phone_mobile), ("Home", c.phone_home), ("Work", c.phone_work))
+    return tuple((kind, n.strip()) for kind, n in numbers if n and n.strip())
+
+
 def pupil_details(db: Database, pupil_id: int) -> PupilDetails:
     from attendance_desk.errors import UserError
 
@@ -203,18 +216,10 @@ def pupil_details(db: Database, pupil_id: int) -> PupilDetails:
             raise UserError(f"There is no pupil with id {pupil_id}")
         contacts = tuple(
             ContactDetails(
-                name=" ".join(x for x in (c.title, c.name) if x),
+                name=contact_name(c),
                 relationship=c.relationship_to_pupil or "",
                 priority=c.priority,
-                phones=tuple(
-                    (kind, number)
-                    for kind, number in (
-                        ("Mobile", c.phone_mobile),
-                        ("Home", c.phone_home),
-                        ("Work", c.phone_work),
-                    )
-                    if number
-                ),
+                phones=contact_phones(c),
                 email=c.email or "",
                 address="\n".join(
                     x for x in (c.address_line1, c.address_line2, c.address_line3, c.postcode) if x
@@ -280,11 +285,17 @@ def read_logo_file(path: str) -> bytes:
         data = file.read_bytes()
     except OSError as exc:
         raise UserError(f"{file} cannot be read ({exc.strerror or exc})") from None
-    if not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8")):
+    if not _is_png_or_jpeg(data):
         raise UserError(f"{file.name} is not a PNG or JPEG picture")
     if len(data) > MAX_LOGO_BYTES:
         raise UserError(f"{file.name} is too large for a logo (keep it under 2 MB)")
     return data
+
+
+def pupil_upns(db: Database) -> dict[int, str | None]:
+    """Every pupil's UPN by pupil id (None where the MIS gave none)."""
+    with db.session() as s:
+        return {pid: upn for pid, upn in s.execute(select(Pupil.id, Pupil.upn))}
 
 
 def last_mark_date(db: Database) -> date | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ class TableRows:
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     keys: tuple[Any, ...]  # the primary key value of each row, where there is one column
+    key: str | None = None  # that primary key column
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _select(conn: sqlite3.Connection, table: str, where: str, params: list[Any])
     rows = conn.execute(f'SELECT {names} FROM "{table}" WHERE {where} ORDER BY {order}', params)
     rows = tuple(tuple(r) for r in rows)
     keys = tuple(r[columns.index(key)] for r in rows) if key else ()
-    return TableRows(table, False, columns, rows, keys)
+    return TableRows(table, False, columns, rows, keys, key)
 
 
 def _in(column: str, values: tuple[Any, ...]) -> tuple[str, list[Any]]:
@@ -97,7 +98,7 @@ def pupil_rows(conn: sqlite3.Connection, pupil_id: int) -> list[TableRows]:
     fks = {t: _foreign_keys(conn, t) for t in tables}
     found: dict[str, TableRows] = {}
     pupil = _select(conn, "pupils", '"id" = ?', [pupil_id])
-    found["pupils"] = TableRows("pupils", True, pupil.columns, pupil.rows, pupil.keys)
+    found["pupils"] = replace(pupil, owned=True)
     changed = True
     while changed:  # children of owned rows are owned, level by level
         changed = False
@@ -114,7 +115,7 @@ def pupil_rows(conn: sqlite3.Connection, pupil_id: int) -> list[TableRows]:
                 clauses.append(clause)
                 params += args
             got = _select(conn, table, " OR ".join(clauses), params)
-            found[table] = TableRows(table, True, got.columns, got.rows, got.keys)
+            found[table] = replace(got, owned=True)
             changed = True
     related: dict[str, TableRows] = {}
     for table in list(found):  # the rows owned rows point to
@@ -127,7 +128,7 @@ def pupil_rows(conn: sqlite3.Connection, pupil_id: int) -> list[TableRows]:
             if parent in related:
                 merged = {r: None for r in related[parent].rows + got.rows}
                 keys = {k: None for k in related[parent].keys + got.keys}
-                got = TableRows(parent, False, got.columns, tuple(merged), tuple(keys))
+                got = replace(got, rows=tuple(merged), keys=tuple(keys))
             related[parent] = got
     for parent in list(related):  # and the rows hanging off those (revisions of events)
         for table in tables:

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from attendance_desk.domain.codes import UNRESOLVED_CODE
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
@@ -72,31 +73,27 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     Returns how many tasks were added.
     """
     from attendance_desk.services.calendar import get_calendar
+    from attendance_desk.services.policy import get_policy
 
     calendar = get_calendar(db)
+    limit = get_policy(db).thresholds.unresolved_n_school_days  # as the unresolved_n rule
     added = 0
     with db.session() as s:
         marks = s.execute(
             select(Mark.pupil_id, Mark.date, Mark.session).where(
-                Mark.code == "N", Mark.date <= as_of
+                Mark.code == UNRESOLVED_CODE, Mark.date <= as_of
             )
         ).all()
-        open_n = {
-            t.source_key: t
-            for t in s.scalars(
-                select(Task).where(Task.kind == TaskKind.UNRESOLVED_N.value, Task.done_on.is_(None))
-            )
-        }
-        existing = set(
-            s.scalars(select(Task.source_key).where(Task.kind == TaskKind.UNRESOLVED_N.value))
-        )
+        n_tasks = s.scalars(select(Task).where(Task.kind == TaskKind.UNRESOLVED_N.value)).all()
+        existing = {t.source_key for t in n_tasks}
+        open_n = {t.source_key: t for t in n_tasks if t.done_on is None}
         current: set[str] = set()
         for pupil_id, day, session in marks:
             key = f"n:{pupil_id}:{day.isoformat()}:{session}"
             current.add(key)
             if key in existing:
                 continue
-            due = unresolved_n_due(day, calendar.next_school_day)
+            due = unresolved_n_due(day, calendar.next_school_day, limit)
             if due is None or due > as_of:
                 continue
             s.add(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from attendance_desk.domain import penalty
 from attendance_desk.domain.events import (
@@ -319,14 +319,18 @@ def timeline(
     """The pupil's whole chronology, newest first: events and stage moves of every case."""
     wanted = set(kinds) if kinds is not None else None
     with db.session() as s:
-        events = s.scalars(
+        query = (
             select(TimelineEvent)
             .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
             .where(EventPupil.pupil_id == pupil_id)
-        ).all()
-        entries = [_entry(e) for e in events if wanted is None or e.kind in wanted]
+            .options(selectinload(TimelineEvent.pupils))  # one query, not one per event
+        )
+        if wanted is not None:
+            query = query.where(TimelineEvent.kind.in_(wanted))
+        entries = [_entry(e) for e in s.scalars(query)]
         if wanted is None or STAGE_CHANGE in wanted:
-            for case in s.scalars(select(Case).where(Case.pupil_id == pupil_id)):
+            cases = select(Case).where(Case.pupil_id == pupil_id)
+            for case in s.scalars(cases.options(selectinload(Case.stage_changes))):
                 for c in case.stage_changes:
                     stage = Stage(c.to_stage)
                     text = f"Stage: {stage.label}"

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_desk.errors import DatabaseError
-from attendance_desk.storage.integrity import require_usable
+from attendance_desk.storage.integrity import connect_read_only, require_usable
 from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock
 from attendance_desk.user import current_user
 
@@ -45,7 +45,7 @@ class Database:
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection for bulk reads and writes (the caller closes it)."""
         if self.read_only:
-            conn = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True, timeout=30)
+            conn = connect_read_only(self.path)
         else:
             conn = sqlite3.connect(self.path, timeout=30)
         _apply_pragmas(conn, self.read_only)

@@ -23,13 +23,14 @@ RESTORE_HINT = (
 class DamagedDatabaseError(DatabaseError):
     """The file is damaged or is not an Attendance Desk database; restoring a backup is the way on.
 
-    `kind` is "damaged" or "not_ours".
+    `kind` is "damaged" or "not_ours"; `detail` is what SQLite reported about a damaged file.
     """
 
-    def __init__(self, path: Path, message: str, kind: str) -> None:
+    def __init__(self, path: Path, message: str, kind: str, detail: str = "") -> None:
         super().__init__(message)
         self.path = path
         self.kind = kind
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,16 @@ class IntegrityReport:
     problems: tuple[str, ...]
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=30)
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection that can never write to the file."""
+    return sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=30)
 
 
 def integrity_report(path: Path, *, full: bool = False) -> IntegrityReport:
     """Run SQLite's quick_check (or the slower, thorough integrity_check) without writing."""
     pragma = "integrity_check" if full else "quick_check"
     try:
-        conn = _connect_read_only(path)
+        conn = connect_read_only(path)
         try:
             conn.execute("PRAGMA foreign_keys = OFF")
             # Pages read through a memory map (read-only): the same check, ~10% quicker.
@@ -82,9 +84,9 @@ def require_usable(path: Path, *, full: bool = False) -> None:
         if len(report.problems) > 1:
             detail += f", and {len(report.problems) - 1} more problem(s)"
         raise DamagedDatabaseError(
-            path, f"{path} is damaged (SQLite reports: {detail}). {hint}", "damaged"
+            path, f"{path} is damaged (SQLite reports: {detail}). {hint}", "damaged", detail
         )
-    conn = _connect_read_only(path)
+    conn = connect_read_only(path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:

@@ -93,11 +93,6 @@ def weekly_points(weekly: Iterable[tuple[date, Figures]]) -> list[tuple[date, fl
     return [(monday, dm.figures_pct(figures)) for monday, figures in weekly]
 
 
-def concern_rows(db: Database, as_of: date, contexts: Contexts | None) -> list[dm.ConcernRow]:
-    names = {r.pupil_id: (f"{r.surname}, {r.forename}", r.reg_group) for r in roll(db, as_of)}
-    return _concern_rows(monitoring.school_concerns(db, as_of, contexts or None), names)
-
-
 def _concern_rows(
     concerns: Iterable[Concern], names: Mapping[int, tuple[str, str | None]]
 ) -> list[dm.ConcernRow]:

@@ -27,10 +27,6 @@ def uk_short(value: date | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def uk_month(value: date) -> str:
-    return f"{MONTHS[value.month - 1]} {value.year}"
-
-
 def _as_decimal(value: float | Fraction | Decimal) -> Decimal:
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
@@ -53,18 +49,6 @@ def pct(value: float | Fraction | Decimal | None, places: int = 1) -> str:
     if rounded is None:
         return DASH
     return f"{rounded:.{places}f}%"
-
-
-def signed_points(value: float | None) -> str:
-    """A change in percentage points: `+1.2`, `−0.4`, `0.0`."""
-    if value is None:
-        return DASH
-    rounded = pct_value(value) or 0.0
-    if rounded > 0:
-        return f"+{rounded:.1f}"
-    if rounded < 0:
-        return f"\u2212{abs(rounded):.1f}"
-    return "0.0"
 
 
 def count(value: int | None, singular: str, plural: str | None = None) -> str:

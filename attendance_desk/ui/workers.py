@@ -6,13 +6,15 @@
     start(worker)
 
 A function that reports progress takes a keyword argument `progress` (a callable taking
-done and total); the worker passes one in when the function asks for it.
+done and total); the worker passes one in when the function asks for it. Likewise a function
+that can stop early takes `cancel` (a callable: True once `request_stop()` was called).
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +38,8 @@ class Worker(QRunnable):
         self.kwargs = kwargs
         self.signals = WorkerSignals()
         self.cancelled = False
+        self.stop = threading.Event()  # asked to stop early: the function still reports
+        self.ended = threading.Event()
         self.setAutoDelete(False)  # Python keeps it (see _ACTIVE) until its signals fire
         try:
             params = inspect.signature(fn).parameters
@@ -43,6 +47,8 @@ class Worker(QRunnable):
             params = {}
         if "progress" in params and "progress" not in kwargs:
             self.kwargs["progress"] = self._progress
+        if "cancel" in params and "cancel" not in kwargs:
+            self.kwargs["cancel"] = self.stop.is_set
 
     def _progress(self, done: int, total: int) -> None:
         if not self.cancelled:
@@ -52,8 +58,22 @@ class Worker(QRunnable):
         """Drop the result: the signals stay quiet once the work ends."""
         self.cancelled = True
 
+    def request_stop(self) -> None:
+        """Ask a function that takes `cancel` to stop early; it reports how it ended."""
+        self.stop.set()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Wait for this piece of work to end; True when it has."""
+        return self.ended.wait(msecs / 1000)
+
     @Slot()
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.ended.set()
+
+    def _run(self) -> None:
         try:
             result = self.fn(*self.args, **self.kwargs)
         except UserError as exc:

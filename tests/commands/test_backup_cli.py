@@ -95,3 +95,57 @@ def test_mistakes_give_exit_2_and_one_line(tmp_path: Path, env: dict[str, str], 
     assert len(lines) == 1 and lines[0].startswith("attendance-desk: "), result.stderr
     assert "Traceback" not in result.stderr
     assert db.read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder no file can be made in")
+def test_a_backup_to_a_place_that_cannot_be_written_is_one_line(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = tmp_path / "school.sqlite3"
+    school(db, 1)
+    result = cli(env, "--db", str(db), "backup", "--to", "/proc/backup.sqlite3")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0], result.stderr
+
+
+def test_restoring_into_a_folder_is_one_line_and_changes_nothing(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = tmp_path / "school.sqlite3"
+    school(db, 1)
+    copy = tmp_path / "copy.sqlite3"
+    assert cli(env, "--db", str(db), "backup", "--to", str(copy)).returncode == 0
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    result = cli(env, "--db", str(folder), "restore", str(copy))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is a folder" in lines[0], result.stderr
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("what", ["text", "damaged", "folder"])
+def test_restoring_what_is_not_a_backup_says_so_about_the_backup(
+    tmp_path: Path, env: dict[str, str], what: str
+) -> None:
+    db = tmp_path / "school.sqlite3"
+    school(db, 1)
+    before = db.read_bytes()
+    bad = tmp_path / "bad.sqlite3"
+    if what == "text":
+        bad.write_text("hello")
+    elif what == "damaged":
+        copy = tmp_path / "copy.sqlite3"
+        assert cli(env, "--db", str(db), "backup", "--to", str(copy)).returncode == 0
+        bad.write_bytes(copy.read_bytes()[:20000])
+    else:
+        bad.mkdir()
+    result = cli(env, "--db", str(db), "restore", str(bad))
+    assert result.returncode == 2, result.stderr
+    line = result.stderr.strip()
+    assert "\n" not in line
+    # the advice is about the file given, never to restore a backup into it
+    expected = {"text": "not an Attendance Desk backup", "damaged": "damaged", "folder": "folder"}
+    assert expected[what] in line and "--db " not in line, line
+    assert db.read_bytes() == before

@@ -161,7 +161,10 @@ def test_book_bag_letter_is_addressed_to_the_parent_carer() -> None:
     assert "Ms Siobhán O'Brien" in letter.addressee[-1]
     assert letter.salutation == "Dear Ms O'Brien,"
     assert "93.0%" in letter.sections[0].body and "Amber" in letter.sections[0].body
-    assert "- Phone call" in letter.sections[0].body
+    # the band's part is written for parents (the template's [band: amber] section), not the
+    # policy's staff actions
+    assert "a little below what we expect" in letter.sections[0].body
+    assert "Phone call" not in letter.sections[0].body
 
 
 def test_posted_letter_needs_an_address() -> None:
@@ -205,3 +208,31 @@ def test_letter_inputs_round_trip_as_canonical_json() -> None:
     back, head = content_from_json(text)
     assert back == letter and head == HEAD
     assert content_to_json(back, head) == text
+
+
+def test_band_sections_speak_to_each_band_in_words_for_parents() -> None:
+    from dataclasses import replace
+
+    template = shipped()["half_termly"]
+    recipient = Recipient(5, "Siobhán O'Brien", "Ms")
+    pupil = PupilFacts(1, "Zoë", "O'Brien", "3B", "3")
+    for band_id, label, words in (
+        ("green", "Green", "Well done, Zoë"),
+        ("family_hub", "Family Hub (below 90%)", "Family Hub team will ring you"),
+    ):
+        fig = replace(FIG, band_id=band_id, band_label=label)
+        body = build_letter(template, [(pupil, fig)], SCHOOL, HEAD, recipient, date(2025, 2, 7))
+        text = body.sections[0].body
+        assert words in text and "[band" not in text and "[end band]" not in text
+        assert "little below what we expect" not in text
+    stranger = replace(FIG, band_id="purple", band_label="Purple")
+    with pytest.raises(LetterFieldError, match="no \\[band: ...\\] section"):
+        build_letter(template, [(pupil, stranger)], SCHOOL, HEAD, recipient, date(2025, 2, 7))
+
+
+def test_band_sections_must_be_closed() -> None:
+    head = "---\nid: t\ntitle: T\nsubject: S\n---\n"
+    with pytest.raises(LetterTemplateError, match="no \\[end band\\]"):
+        parse_template(head + "[band: green]\nHello\n")
+    with pytest.raises(LetterTemplateError, match="without a \\[band"):
+        parse_template(head + "Hello\n[end band]\n")

@@ -198,6 +198,21 @@ def test_an_n_older_than_5_school_days_becomes_a_task(db, school) -> None:  # no
     assert len(n_tasks) == 2  # AM and PM
 
 
+def test_the_n_task_follows_the_schools_setting(db, school) -> None:  # noqa: ANN001
+    # The school allows 7 school days: Ava's N of Tue 8 Oct is 5 school days old on Tue 15,
+    # 7 on Thu 17 and more than 7 on Fri 18 Oct, the day the unresolved_n concern appears too.
+    from attendance_desk.services.policy import get_policy, save_policy
+
+    save_policy(db, get_policy(db).with_thresholds(unresolved_n_school_days=7))
+
+    def n_tasks(day: date) -> list:
+        return [t for t in caseload(db, day).due_today if t.kind is TaskKind.UNRESOLVED_N]
+
+    assert n_tasks(date(2024, 10, 16)) == []
+    assert n_tasks(date(2024, 10, 17)) == []
+    assert len(n_tasks(date(2024, 10, 18))) == 2  # AM and PM
+
+
 def test_a_notice_to_improve_ends_after_its_school_weeks(db, school) -> None:  # noqa: ANN001
     # Issued Wed 9 Oct, 3 school weeks: weeks of 7, 14, 21 Oct; half term follows, so it ends Fri 25 Oct.
     entry = add_event(db, [school["ava"]], NoticeToImprove(DAY, 3, target="95%"), DAY)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError
+from attendance_desk.storage.integrity import connect_read_only
 
 if TYPE_CHECKING:  # Alembic is imported only when a migration (or a developer tool) needs it
     from alembic.config import Config
@@ -85,7 +86,7 @@ def check_is_ours(path: Path) -> None:
     """An existing SQLite file with tables but no Attendance Desk schema is refused, never changed."""
     if not path.exists() or path.stat().st_size == 0:
         return
-    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    conn = connect_read_only(path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:

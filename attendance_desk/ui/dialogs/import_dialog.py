@@ -6,12 +6,11 @@ cancel. The dialog only calls `services.importing`: it never opens files or the 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from attendance_desk.errors import UserError
 from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detection
 from attendance_desk.services.importing import (
     FileOutcome,
@@ -42,45 +40,18 @@ from attendance_desk.services.importing import (
 )
 from attendance_desk.storage.db import Database
 from attendance_desk.ui.dialogs.import_mapping import MappingPanel
+from attendance_desk.ui.workers import Worker, run_async
 
 PREVIEW_COLUMNS = ["File", "What", "Pupil", "Date", "Session", "Old", "New"]
 MAX_PREVIEW_ROWS = 3000
 CONFLICT_COLOUR = QColor("#fde2e1")
 
 
-class _Signals(QObject):
-    progress = Signal(int, str)
-    done = Signal(object)
-    failed = Signal(str)
-
-
-class _Job(QRunnable):
-    """One piece of work off the GUI thread; `fn(progress, cancel)` returns the result."""
-
-    def __init__(self, fn: Callable[[Callable[[int, str], None], Callable[[], bool]], Any]):
-        super().__init__()
-        self.fn = fn
-        self.signals = _Signals()
-        self.stop = threading.Event()
-        self.setAutoDelete(False)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self.fn(self.signals.progress.emit, self.stop.is_set)
-        except UserError as exc:
-            self.signals.failed.emit(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never lost
-            self.signals.failed.emit(f"Something went wrong: {exc}")
-            return
-        self.signals.done.emit(result)
-
-
 class ImportDialog(QDialog):
     """Import registers, pupil details, term dates and closures. Emits `imported(result)`."""
 
     imported = Signal(object)  # ImportResult
+    _noted = Signal(int, str)  # percent, what is happening: from the worker to the window
 
     def __init__(
         self, db: Database, parent: QWidget | None = None, files: list[Path] | None = None
@@ -93,9 +64,8 @@ class ImportDialog(QDialog):
         self.mappings: dict[Path, ColumnMapping] = {}
         self.preview: ImportPreview | None = None
         self.import_result: ImportResult | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._job: _Job | None = None
+        self._job: Worker | None = None
+        self._noted.connect(self._progress)
         self._build()
         if files:
             self.add_files(files)
@@ -205,17 +175,18 @@ class ImportDialog(QDialog):
         return self._job is not None
 
     def _run(self, fn: Callable[..., Any], on_done: Callable[[Any], None], what: str) -> None:
+        """Run `fn(progress=..., cancel=...)` on the worker pool, one piece of work at a time."""
         self.error_label.hide()
-        job = _Job(fn)
-        job.signals.progress.connect(self._progress)
-        job.signals.done.connect(lambda result: self._finished(on_done, result))
-        job.signals.failed.connect(self._failed)
-        self._job = job
         self.progress_bar.setValue(0)
         self.progress_bar.show()
         self.status_label.setText(what)
+        self._job = run_async(
+            fn,
+            progress=self._noted.emit,
+            on_finished=lambda result: self._finished(on_done, result),
+            on_error=lambda message, _detail: self._failed(message),
+        )
         self._update_buttons()
-        self._pool.start(job)
 
     def _progress(self, percent: int, message: str) -> None:
         self.progress_bar.setValue(percent)
@@ -237,7 +208,7 @@ class ImportDialog(QDialog):
 
     def _cancel_clicked(self) -> None:
         if self._job is not None:
-            self._job.stop.set()
+            self._job.request_stop()
             self.status_label.setText("Cancelling…")
         else:
             self.reject()
@@ -257,7 +228,7 @@ class ImportDialog(QDialog):
         files, mappings = list(self.files), dict(self.mappings)
         db = self.db
 
-        def work(progress: Callable[[int, str], None], cancel: Callable[[], bool]) -> Any:
+        def work(*, progress: Callable[[int, str], None], cancel: Callable[[], bool]) -> Any:
             for path in files:
                 if path in mappings:
                     continue
@@ -339,7 +310,7 @@ class ImportDialog(QDialog):
         overwrite = self.overwrite_check.isChecked()
         db = self.db
 
-        def work(progress: Callable[[int, str], None], cancel: Callable[[], bool]) -> Any:
+        def work(*, progress: Callable[[int, str], None], cancel: Callable[[], bool]) -> Any:
             return apply_import(
                 db, files, mappings=mappings, overwrite_office=overwrite, progress=progress,
                 cancel=cancel,
@@ -355,14 +326,15 @@ class ImportDialog(QDialog):
         self.imported.emit(result)
 
     # -- closing -----------------------------------------------------------------------------
-    def done(self, code: int) -> None:
+    def _stop_and_wait(self) -> None:
         if self._job is not None:
-            self._job.stop.set()
-        self._pool.waitForDone(30000)
+            self._job.request_stop()
+            self._job.wait(30000)
+
+    def done(self, code: int) -> None:
+        self._stop_and_wait()
         super().done(code)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self._job is not None:
-            self._job.stop.set()
-        self._pool.waitForDone(30000)
+        self._stop_and_wait()
         super().closeEvent(event)

@@ -3,12 +3,12 @@ with its columns, and the proxy for search-as-you-type and the filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from attendance_desk.ui.format import DASH, pct_value
+from attendance_desk.ui.format import DASH
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
 
@@ -157,33 +157,8 @@ def merge_rows(
     ]
 
 
-def with_case_info(
-    rows: Sequence[PupilRow], stages: Mapping[int, str], last_contacts: Mapping[int, date]
-) -> list[PupilRow]:
-    return [
-        replace(
-            r,
-            stage=stages.get(r.pupil_id, r.stage),
-            last_contact=last_contacts.get(r.pupil_id, r.last_contact),
-        )
-        for r in rows
-    ]
-
-
-def _pa_text(row: PupilRow) -> str:
-    if row.severe:
-        return "SA"
-    if row.persistent:
-        return "PA"
-    return ""
-
-
 def _pa_rank(row: PupilRow) -> int | None:
     return 2 if row.severe else 1 if row.persistent else None
-
-
-def _rounded(value: float | None) -> float | None:
-    return pct_value(value)
 
 
 def year_sort_value(year: str) -> int | None:

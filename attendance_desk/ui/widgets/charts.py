@@ -86,9 +86,6 @@ class ChartView(QChartView):
             old.deleteLater()
         return chart
 
-    def series_count(self) -> int:
-        return len(self.chart().series())
-
     def point_count(self) -> int:
         total = 0
         for series in self.chart().series():

@@ -234,9 +234,6 @@ class PupilListWidget(QWidget):
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         return [pid for pid in (self._pupil_at(i) for i in rows) if pid is not None]
 
-    def visible_pupil_ids(self) -> list[int]:
-        return [r.pupil_id for r in self.proxy.visible_rows()]
-
     def select_pupil(self, pupil_id: int) -> bool:
         index = self._proxy_index(pupil_id)
         if index.isValid():

@@ -35,8 +35,8 @@ from attendance_desk.services.school import pupil_details
 from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.data import case_contexts
-from attendance_desk.ui.format import pct, uk_date
-from attendance_desk.ui.models.pupil_list import figures_pct, flags_of
+from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.models.pupil_list import flags_of
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.case_timeline import CaseTimelineWidget
 from attendance_desk.ui.widgets.mark_calendar import KIND_COLOURS, KIND_LABELS, MarkCalendar
@@ -361,8 +361,3 @@ class PupilPage(QWidget):
         return save_subject_access(
             self, self.db, self.pupil_id, self.action_message.setText, folder
         )
-
-    def year_pct_text(self) -> str:
-        if self.data is None:
-            return ""
-        return pct(figures_pct(getattr(self.data.report, "year", None)))

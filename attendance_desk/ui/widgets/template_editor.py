@@ -51,7 +51,10 @@ class TemplateEditorWidget(QWidget):
         middle_layout.addWidget(
             QLabel(
                 "A blank line starts a new paragraph; '- ' starts a bullet; **words** are bold; "
-                "a line [figures] places the table of figures. Double-click a field to insert it."
+                "a line [figures] places the table of figures; lines between [band: green, amber] "
+                "and [end band] print only for pupils in those bands. Double-click a field to "
+                "insert it.",
+                wordWrap=True,
             )
         )
         middle_layout.addWidget(self.editor, 1)
