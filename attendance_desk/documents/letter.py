@@ -117,13 +117,36 @@ def _text_colour(hex_colour: str) -> colors.Color:
     return colors.white if luminance < 0.55 else INK
 
 
-def figures_table(section: LetterSection, styles: LetterStyles, width: float) -> Table:
+LABEL_GAP = 12  # at least this much clear space after the longest label in the figures table
+
+
+def figures_table(
+    section: LetterSection, styles: LetterStyles, width: float, max_width: float | None = None
+) -> Table:
     """The figures, with the band's row in the band's colour and a colour stripe.
 
-    Cells are plain strings (fast to lay out); the labels are short, fixed wording.
+    Cells are plain strings (fast to lay out). The label column is 70% of `width`, widened
+    (up to `max_width` for the whole table) when a label needs more; a label that still does
+    not fit wraps.
     """
-    rows = [[label, value] for label, value in section.figures]
     fonts = styles.fonts
+    value_w = width * 0.3
+    label_room = max(width, max_width or width) - value_w
+    padding = 7 + 6  # LEFTPADDING below, and ReportLab's default right padding
+    widest = max(
+        (stringWidth(label, fonts.regular, 9.5) for label, _ in section.figures), default=0
+    )
+    label_w = min(max(width * 0.7, widest + padding + LABEL_GAP), label_room)
+    fits = label_w - padding - LABEL_GAP
+    rows = [
+        [
+            label
+            if stringWidth(label, fonts.regular, 9.5) <= fits
+            else Paragraph(markup(label), styles.cell),
+            value,
+        ]
+        for label, value in section.figures
+    ]
     commands: list[tuple] = [
         ("FONT", (0, 0), (0, -1), fonts.regular, 9.5, 12),
         ("FONT", (1, 0), (1, -1), fonts.bold, 9.5, 12),
@@ -142,7 +165,7 @@ def figures_table(section: LetterSection, styles: LetterStyles, width: float) ->
         if section.figures and section.figures[-1][0] == "Attendance band":
             commands.append(("BACKGROUND", (1, -1), (1, -1), band))
             commands.append(("TEXTCOLOR", (1, -1), (1, -1), _text_colour(section.band_hex)))
-    table = Table(rows, colWidths=[width * 0.7, width * 0.3], hAlign="LEFT")
+    table = Table(rows, colWidths=[label_w, value_w], hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     return table
 
@@ -170,7 +193,7 @@ def letter_story(content: LetterContent, styles: LetterStyles, width: float) -> 
                 )
                 story.append(Spacer(1, 4))
             elif block.kind == "figures" and section.figures:
-                story.append(figures_table(section, styles, min(width, 125 * mm)))
+                story.append(figures_table(section, styles, min(width, 125 * mm), width))
                 story.append(Spacer(1, 9))
     story.append(signature_block(content, styles, width))
     if content.copy_note:

@@ -7,7 +7,6 @@ it is installed; otherwise they are counted here from the register with the same
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +19,8 @@ from attendance_desk.domain.letter_fields import AttendanceFacts, PupilFacts, Re
 from attendance_desk.domain.letters import Letterhead
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import AppSetting, Contact, Pupil, School
+from attendance_desk.storage.models import Contact, Pupil, School
+from attendance_desk.storage.settings import read_setting, write_setting
 
 CLASS_TEACHERS_KEY = "letters.class_teachers"
 
@@ -91,25 +91,18 @@ def school_source(s: Session) -> SchoolSource:
 
 
 def class_teachers(db: Database) -> dict[str, str]:
-    with db.session() as s:
-        row = s.get(AppSetting, CLASS_TEACHERS_KEY)
-        return dict(json.loads(row.value_json)) if row else {}
+    value = read_setting(db, CLASS_TEACHERS_KEY)
+    return dict(value) if value else {}
 
 
 def set_class_teacher(db: Database, class_name: str, teacher: str) -> dict[str, str]:
     """Name a class's teacher (cover sheets and the class teacher's letter); "" removes it."""
-    with db.session() as s:
-        row = s.get(AppSetting, CLASS_TEACHERS_KEY)
-        data = dict(json.loads(row.value_json)) if row else {}
-        if teacher.strip():
-            data[class_name.strip()] = teacher.strip()
-        else:
-            data.pop(class_name.strip(), None)
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        if row is None:
-            s.add(AppSetting(key=CLASS_TEACHERS_KEY, value_json=text))
-        else:
-            row.value_json = text
+    data = class_teachers(db)
+    if teacher.strip():
+        data[class_name.strip()] = teacher.strip()
+    else:
+        data.pop(class_name.strip(), None)
+    write_setting(db, CLASS_TEACHERS_KEY, dict(sorted(data.items())))
     return data
 
 

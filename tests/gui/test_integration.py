@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from attendance_desk.errors import UserError
 from attendance_desk.services import calendar as calendar_service
@@ -78,6 +78,14 @@ def test_retention_removes_only_after_confirmation(qtbot, db: Database) -> None:
     qtbot.addWidget(dialog)
     assert [leaver.name for leaver in dialog.leavers] == ["Gone, Long"]
     assert dialog.remove_button.isEnabled()
+    # Untick the pupil as a person would (select the tick, press Space): nothing to remove.
+    dialog.show()
+    dialog.table.setFocus()
+    dialog.table.setCurrentIndex(dialog.model.index(0, 0))
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Space)
+    assert dialog.ticked() == [] and not dialog.remove_button.isEnabled()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Space)
+    assert dialog.ticked() == dialog.leavers and dialog.remove_button.isEnabled()
     asked: list[int] = []
     dialog.confirm = lambda leavers: asked.append(len(leavers)) or False  # type: ignore[method-assign]
     assert dialog.remove_ticked() is None
@@ -89,7 +97,24 @@ def test_retention_removes_only_after_confirmation(qtbot, db: Database) -> None:
     assert retention.pupils_due_for_removal(db) == []
     with db.session() as s:
         assert [p.legal_surname for p in s.query(Pupil)] == ["Here"]
-    assert dialog.table.rowCount() == 0
+    assert dialog.model.rowCount() == 0
+
+
+def test_leavers_model_passes_modeltester(qtmodeltester) -> None:  # noqa: ANN001
+    from attendance_desk.services.retention import Leaver
+    from attendance_desk.ui.dialogs.retention_dialog import LeaversModel
+
+    model = LeaversModel()
+    model.set_rows(
+        [
+            Leaver(1, "Gone, Long", "A123", "6", "6 Willow", date(2012, 7, 20)),
+            Leaver(2, "Away, Far", None, None, None, date(2013, 7, 19)),
+        ]
+    )
+    assert model.setData(model.index(1, 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    assert [leaver.pupil_id for leaver in model.ticked()] == [1]
+    assert model.index(0, 4).data() == "Fri 20 Jul 2012"
+    qtmodeltester.check(model)
 
 
 def test_evidence_bundle_and_subject_access(qtbot, demo_path: Path, tmp_path: Path) -> None:  # noqa: ANN001

@@ -4,8 +4,12 @@ explicit confirmation; the service records the removal in the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -13,8 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +27,58 @@ from attendance_desk.services import retention
 from attendance_desk.services.retention import Leaver, RemovalResult
 from attendance_desk.storage.db import Database
 from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.models.table import Column, Index, RowTableModel
+
+LEAVER_COLUMNS: list[Column[Leaver]] = [
+    Column("Remove", lambda _l: "", export=False, description="Ticked pupils are removed"),
+    Column("Pupil", lambda leaver: leaver.name),
+    Column("UPN", lambda leaver: leaver.upn or ""),
+    Column("Class", lambda leaver: leaver.reg_group or ""),
+    Column("Left on", lambda leaver: leaver.leaving_date, kind="date", display=uk_date),
+]
+
+
+class LeaversModel(RowTableModel[Leaver]):
+    """The leavers, each with a tick in the first column (all ticked when listed)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(LEAVER_COLUMNS, parent)
+        self.unticked: set[int] = set()  # pupil ids
+
+    def set_rows(self, rows: Sequence[Leaver]) -> None:
+        self.unticked = set()
+        super().set_rows(rows)
+
+    def ticked(self) -> list[Leaver]:
+        return [leaver for leaver in self.rows if leaver.pupil_id not in self.unticked]
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and index.column() == 0 and index.row() < len(self.rows):
+            ticked = self.rows[index.row()].pupil_id not in self.unticked
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return "Remove: yes" if ticked else "Remove: no"
+        return super().data(index, role)
+
+    def setData(  # noqa: N802
+        self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        pupil_id = self.rows[index.row()].pupil_id
+        if Qt.CheckState(value) == Qt.CheckState.Checked:
+            self.unticked.discard(pupil_id)
+        else:
+            self.unticked.add(pupil_id)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        return True
 
 
 class RetentionDialog(QDialog):
@@ -41,12 +96,14 @@ class RetentionDialog(QDialog):
         self.years.setValue(retention.DEFAULT_YEARS)
         self.years.setSuffix(" years")
         self.years.valueChanged.connect(lambda _v: self.reload())
-        self.table = QTableWidget(0, 5, self)
+        self.model = LeaversModel(self)
+        self.table = QTableView(self)
         self.table.setObjectName("leavers")
         self.table.setAccessibleName("Pupils who left")
-        self.table.setHorizontalHeaderLabels(["Remove", "Pupil", "UPN", "Class", "Left on"])
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -72,23 +129,12 @@ class RetentionDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
-        self.table.itemChanged.connect(lambda _i: self._update_button())
+        self.model.dataChanged.connect(lambda *_: self._update_button())
         self.reload()
 
     def reload(self) -> None:
         self.leavers = retention.pupils_due_for_removal(self.db, years=self.years.value())
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(self.leavers))
-        for r, leaver in enumerate(self.leavers):
-            tick = QTableWidgetItem()
-            tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-            tick.setCheckState(Qt.CheckState.Checked)
-            self.table.setItem(r, 0, tick)
-            values = (leaver.name, leaver.upn or "", leaver.reg_group or "", leaver.leaving_date)
-            for c, value in enumerate(values, start=1):
-                text = uk_date(value) if c == 4 else str(value)
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.blockSignals(False)
+        self.model.set_rows(self.leavers)
         self.summary.setText(
             f"{len(self.leavers)} pupils left more than {self.years.value()} years ago. "
             "Removing a pupil deletes their marks, contacts and casework for good; the "
@@ -99,11 +145,7 @@ class RetentionDialog(QDialog):
         self._update_button()
 
     def ticked(self) -> list[Leaver]:
-        return [
-            leaver
-            for r, leaver in enumerate(self.leavers)
-            if self.table.item(r, 0).checkState() == Qt.CheckState.Checked
-        ]
+        return self.model.ticked()
 
     def _update_button(self) -> None:
         self.remove_button.setEnabled(bool(self.ticked()) and not self.db.read_only)

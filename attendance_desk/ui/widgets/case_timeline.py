@@ -1,13 +1,15 @@
 """The case timeline on a pupil's page: stage, key person, and every event newest first.
 
 Icons per kind, a filter by kind, a button to add each kind of event, and one to move the stage.
+The case and timeline are read on the worker pool; only the newest request's answer is shown.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.domain.events import EventKind
-from attendance_desk.services.cases import get_case
+from attendance_desk.services.cases import CaseInfo, get_case
 from attendance_desk.services.timeline import STAGE_CHANGE, TimelineEntry, timeline
 from attendance_desk.storage.db import Database
+from attendance_desk.ui import workers
 from attendance_desk.ui.dialogs.case_dialogs import EventDialog, StageChangeDialog
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.signals import SignalHub
@@ -71,14 +74,31 @@ def kind_icon(kind: str, size: int = 28) -> QIcon:
     return QIcon(pixmap)
 
 
+@dataclass(frozen=True)
+class TimelineData:
+    pupil_id: int
+    case: CaseInfo | None
+    entries: tuple[TimelineEntry, ...]
+
+
+def load_timeline(db: Database, pupil_id: int) -> TimelineData:
+    """The pupil's open case and whole timeline, read off the GUI thread."""
+    return TimelineData(pupil_id, get_case(db, pupil_id), timeline(db, pupil_id))
+
+
 class CaseTimelineWidget(QWidget):
-    """The timeline of one pupil's case. `set_pupil(pupil_id)` shows a pupil."""
+    """The timeline of one pupil's case. `set_pupil(pupil_id)` shows a pupil; `loaded` fires
+    with the pupil id once their case and timeline are on screen."""
+
+    loaded = Signal(int)
 
     def __init__(self, db: Database, hub: SignalHub, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.hub = db, hub
         self.pupil_id: int | None = None
         self.entries: tuple[TimelineEntry, ...] = ()
+        self.loading = False
+        self._generation = 0  # bumped on every request: an older answer is dropped
 
         self.stage_label = QLabel("No pupil chosen")
         self.stage_label.setObjectName("caseStage")
@@ -147,12 +167,22 @@ class CaseTimelineWidget(QWidget):
             self.reload()
 
     def set_pupil(self, pupil_id: int | None) -> None:
+        if pupil_id != self.pupil_id:
+            # Another pupil: never leave the last one's timeline showing under this one.
+            self.entries = ()
+            self.stage_label.setText("Loading\u2026" if pupil_id is not None else "")
+            self.key_label.setText("")
+            self.key_label.setVisible(False)
+            self._set_enabled(False)
+            self._fill()
         self.pupil_id = pupil_id
         self.reload()
 
     def reload(self) -> None:
-        """Read the pupil's case and timeline (one small query) and show them."""
+        """Read the pupil's case and timeline on a worker; the newest request's answer wins."""
+        self._generation += 1
         if self.pupil_id is None:
+            self.loading = False
             self.entries = ()
             self.stage_label.setText("No pupil chosen")
             self.key_label.setText("")
@@ -160,12 +190,31 @@ class CaseTimelineWidget(QWidget):
             self._set_enabled(False)
             self._fill()
             return
-        case = get_case(self.db, self.pupil_id)
-        self.entries = timeline(self.db, self.pupil_id)
+        self.loading = True
+        generation = self._generation
+        workers.run_async(
+            load_timeline,
+            self.db,
+            self.pupil_id,
+            on_finished=lambda data: self._loaded(data) if generation == self._generation else None,
+            on_error=lambda message, _detail: (
+                self._failed(message) if generation == self._generation else None
+            ),
+        )
+
+    def _failed(self, message: str) -> None:
+        self.loading = False
+        self.stage_label.setText(message)
+
+    def _loaded(self, data: TimelineData) -> None:
+        self.loading = False
+        if data.pupil_id != self.pupil_id:
+            return
+        case = data.case
+        self.entries = data.entries
         if case is None:
             self.stage_label.setText("No open case")
             self.key_label.setText("")
-            self.key_label.setVisible(False)
         else:
             self.stage_label.setText(f"{case.stage.label} since {uk_date(case.stage_started)}")
             parts = []
@@ -177,6 +226,7 @@ class CaseTimelineWidget(QWidget):
         self.key_label.setVisible(bool(self.key_label.text()))
         self._set_enabled(True)
         self._fill()
+        self.loaded.emit(data.pupil_id)
 
     def visible_entries(self) -> list[TimelineEntry]:
         wanted = self.filter_combo.currentData()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -43,7 +44,16 @@ class CaseloadWidget(QWidget):
         self.tree.setHeaderLabels(["Task", "Pupil", "Class", "Due"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setStyleSheet("QTreeWidget::item { padding-top: 3px; padding-bottom: 3px; }")
+        self.tree.setStyleSheet(
+            "QTreeWidget::item { padding-top: 3px; padding-bottom: 3px; padding-right: 18px; }"
+        )
+        # Task, pupil and class fit their text (kept up to date by the header itself, at
+        # whatever width the page has), the due date takes what is left: the columns fit
+        # the window, so no horizontal scroll bar, and the pupil sits next to the task.
+        header = self.tree.header()
+        for col in (0, 1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.tree.itemChanged.connect(self._ticked)
         self.tree.itemActivated.connect(self._open)
         self.summary = QLabel("")
@@ -94,17 +104,14 @@ class CaseloadWidget(QWidget):
             group.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(group)
             for t in tasks:
-                item = QTreeWidgetItem(
-                    [f"{t.kind.label}: {t.title}", t.pupil_name, t.reg_group, uk_date(t.due)]
-                )
+                # The title says what to do ("Review the contract"); the kind is on hover.
+                item = QTreeWidgetItem([t.title, t.pupil_name, t.reg_group, uk_date(t.due)])
+                item.setToolTip(0, f"{t.kind.label}: {t.title}")
                 item.setData(0, Qt.ItemDataRole.UserRole, t)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(0, Qt.CheckState.Unchecked)
                 group.addChild(item)
             group.setExpanded(True)
-        for col in range(4):
-            self.tree.resizeColumnToContents(col)
-            self.tree.setColumnWidth(col, self.tree.columnWidth(col) + 24)
         self.tree.blockSignals(False)
         self.summary.setText(
             f"{len(load.overdue)} overdue, {len(load.due_today)} due today, {len(load.this_week)} later this week"

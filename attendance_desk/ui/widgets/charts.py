@@ -28,15 +28,15 @@ def _msecs(d: date) -> float:
     return float(QDateTime(datetime.combine(d, time(12))).toMSecsSinceEpoch())
 
 
-def percent_range(lowest: float, floor: float | None = None) -> tuple[float, float]:
+def percent_range(lowest: float, floor: float | None = None, most: int = 8) -> tuple[float, float]:
     """(bottom of the y axis, tick step): a little below `lowest`, on a round number, with
-    at most 8 steps up to 100%."""
-    for step in (1.0, 2.0, 5.0, 10.0, 20.0):
+    at most `most` steps up to 100% (fewer on a short chart, so no label is elided)."""
+    for step in (1.0, 2.0, 5.0, 10.0, 20.0, 25.0):
         low = floor if floor is not None else ((lowest - step / 2) // step) * step
         low = max(0.0, min(low, 100 - step))
-        if (100 - low) / step <= 8:
+        if (100 - low) / step <= most:
             return low, step
-    return 0.0, 20.0
+    return 0.0, 25.0
 
 
 def date_axis(dates: Sequence[date], most: int = 8) -> QCategoryAxis:
@@ -68,6 +68,7 @@ class ChartView(QChartView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAccessibleName(title)
         self.title = title
+        self.max_steps = 8  # most gaps between % labels on the y axis
         self._new_chart()
 
     def _new_chart(self) -> QChart:
@@ -115,7 +116,7 @@ class ChartView(QChartView):
         values = [v for _, v in data] + [r[1] for r in references]
         for _, pts, _ in extra:
             values += [v for _, v in pts if v is not None]
-        low, step = percent_range(min(values), floor)
+        low, step = percent_range(min(values), floor, self.max_steps)
         y_axis = QValueAxis()
         y_axis.setRange(low, 100)
         y_axis.setTickCount(round((100 - low) / step) + 1)

@@ -16,6 +16,7 @@ from attendance_desk.domain.codes import CODES, LATE_CODES, Category
 from attendance_desk.ui.format import MONTHS, uk_date
 
 COLUMNS = 37  # a month starting on Sunday spans 6 + 31 columns
+CELL_MAX = 22.0  # widest a day grows on a wide window
 KIND_COLOURS = {
     "present": "#7fc483",
     "late": "#b39ddb",
@@ -96,26 +97,33 @@ class MarkCalendar(QWidget):
     def _label_width(self) -> float:
         return self.fontMetrics().horizontalAdvance("Sep 2024") + 10.0
 
+    @staticmethod
+    def _cell_for(width: float, label: float) -> tuple[float, float]:
+        """(width, height) of a day: compact, so the year fits beside the charts; a day never
+        narrower than 9 px nor wider than CELL_MAX, a little taller than wide (two halves)."""
+        cell_w = min(max((width - label - 2) / COLUMNS, 9.0), CELL_MAX)
+        return cell_w, min(max(round(cell_w * 1.15), 14.0), 20.0)
+
     def _cell(self) -> tuple[float, float]:
-        width = max((self.width() - self._label_width() - 2) / COLUMNS, 8.0)
-        return width, max(min(width * 1.25, 30.0), 16.0)
+        return self._cell_for(self.width(), self._label_width())
 
     def _header(self) -> float:
-        return self.fontMetrics().height() + 4.0
+        return self.fontMetrics().height() + 2.0
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
-        cell_w = max((width - self._label_width() - 2) / COLUMNS, 8.0)
-        cell_h = max(min(cell_w * 1.25, 30.0), 16.0)
-        return int(self._header() + 12 * cell_h + 4)
+        _cell_w, cell_h = self._cell_for(width, self._label_width())
+        return int(self._header() + 12 * cell_h + 2)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(860, self.heightForWidth(860))
+        width = int(self._label_width() + COLUMNS * 15 + 2)
+        return QSize(width, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(520, self.heightForWidth(520))
+        width = int(self._label_width() + COLUMNS * 11 + 2)
+        return QSize(width, self.heightForWidth(width))
 
     def _cell_rect(self, month_row: int, day: date) -> QRectF:
         cw, ch = self._cell()

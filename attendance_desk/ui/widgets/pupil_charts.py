@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from attendance_desk.ui.widgets.charts import ChartView
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri")
-CHART_HEIGHT = 290
+CHART_HEIGHT = 210  # the least height of each chart; they share what the page has to give
 BandLine = tuple[str, float, str]  # (label, %, "#colour")
 
 
@@ -54,31 +55,37 @@ def weekday_axis_top(values: Sequence[float]) -> float:
 
 
 class PupilCharts(QWidget):
-    """The monitoring-point line and the weekday bars side by side."""
+    """The monitoring-point line above the weekday bars (a column beside the calendar), or the
+    two side by side (`stacked=False`)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, stacked: bool = True) -> None:
         super().__init__(parent)
-        self.monitoring_chart = ChartView(
-            "Attendance at each monitoring point (year to date)", self, CHART_HEIGHT
+        # Short titles: the column beside the calendar is narrow at 1366x768.
+        self.monitoring_chart = ChartView("Attendance at each monitoring point", self, CHART_HEIGHT)
+        self.monitoring_chart.max_steps = 5  # a short chart: every % label readable
+        self.monitoring_chart.setToolTip(
+            "Year-to-date attendance at each monitoring point, against the policy's bands"
         )
-        self.weekday_chart = ChartView(
-            "Sessions missed on each weekday (% of possible)", self, CHART_HEIGHT
-        )
+        self.weekday_chart = ChartView("Sessions missed by weekday", self, CHART_HEIGHT)
         self.weekday_chart.setToolTip(
             "Of the morning and afternoon sessions the pupil could have attended on each "
             "weekday this year, the share missed (authorised or unauthorised)"
         )
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 4, 0, 0)
-        row.addWidget(self.monitoring_chart, 3)
-        row.addWidget(self.weekday_chart, 2)
-        self.setFixedHeight(CHART_HEIGHT + 8)
+        direction = (
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
+        box = QBoxLayout(direction, self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        box.addWidget(self.monitoring_chart, 1 if stacked else 3)
+        box.addWidget(self.weekday_chart, 1 if stacked else 2)
 
     def set_report(self, report: Any, lines: Sequence[BandLine]) -> None:
         points: list[tuple[date, float | None]] = list(
             getattr(report, "monitoring_points", ()) or ()
         )
         self.monitoring_chart.set_percent_line(points, name="Year to date", references=lines)
+        self._compact_legend(self.monitoring_chart, hide_last=True)
         rows = weekday_rows(getattr(report, "weekday_pattern", None))
         am = [round(r[1] or 0.0) for r in rows]
         pm = [round(r[2] or 0.0) for r in rows]
@@ -89,3 +96,17 @@ class PupilCharts(QWidget):
             value_labels="@value",
         )
         self.weekday_chart.chart().legend().setVisible(True)
+        self._compact_legend(self.weekday_chart)
+
+    @staticmethod
+    def _compact_legend(view: ChartView, hide_last: bool = False) -> None:
+        """A smaller legend font; `hide_last` drops the main line's entry (the title says
+        what it is), so the band lines' entries are not cut short in a narrow column."""
+        legend = view.chart().legend()
+        font = QFont(view.font())
+        font.setPointSizeF(max(font.pointSizeF() * 0.88, 7.0))
+        legend.setFont(font)
+        series = view.chart().series()
+        if hide_last and len(series) > 1:
+            for marker in legend.markers(series[-1]):
+                marker.setVisible(False)

@@ -160,7 +160,13 @@ class PupilPage(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.figures_view.horizontalHeader().setStretchLastSection(True)
-        self.figures_view.setFixedHeight(4 * 28 + 6)
+        self.figures_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.figures_view.setFixedHeight(
+            self.figures_view.horizontalHeader().sizeHint().height()
+            + 3 * self.figures_view.verticalHeader().defaultSectionSize()
+            + 2 * self.figures_view.frameWidth()
+            + 2
+        )
         self.recovery = RecoveryPanel(self)
         self.calendar = MarkCalendar(self)
         self.charts = PupilCharts(self)
@@ -168,19 +174,27 @@ class PupilPage(QWidget):
         self.weekday_chart = self.charts.weekday_chart
         self.concerns = ConcernsTree(self)
 
-        figures_row = QHBoxLayout()
-        figures_row.addWidget(self.figures_view, 3)
-        figures_row.addSpacing(12)
-        figures_row.addWidget(self.recovery, 2)
+        # Left: the figures, getting back on track, the year's marks; right: the two charts
+        # in a column. Everything but the open concerns fits a 1440x900 window unscrolled.
+        left = QVBoxLayout()
+        left.setSpacing(4)
+        left.addWidget(self.figures_view)
+        left.addSpacing(6)
+        left.addWidget(self.recovery)
+        left.addWidget(self._section("The year's marks"))
+        left.addWidget(self.calendar)
+        left.addWidget(self._legend())
+        left.addStretch(1)
+        columns = QHBoxLayout()
+        columns.setSpacing(14)
+        columns.addLayout(left, 3)
+        columns.addWidget(self.charts, 2)
         attendance = QWidget(self)
         body = QVBoxLayout(attendance)
-        body.addLayout(figures_row)
-        body.addWidget(self._section("The year's marks"))
-        body.addWidget(self.calendar)
-        body.addWidget(self._legend())
-        body.addWidget(self.charts)
+        body.setContentsMargins(6, 6, 6, 6)
+        body.addLayout(columns)
         body.addWidget(self._section("Open concerns"))
-        body.addWidget(self.concerns)
+        body.addWidget(self.concerns, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -231,17 +245,20 @@ class PupilPage(QWidget):
             border = "#e35d5b" if kind == "missing" else "#90a4ae"
             parts.append(
                 f"<span style='background:{colour}; border:1px solid {border};'>"
-                f"&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;{KIND_LABELS[kind]}"
+                f"&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;" + KIND_LABELS[kind].replace(" ", "&nbsp;")
             )
         parts.append(
             "<span style='background:#dfe6ee;'>&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;Holiday"
         )
         legend = QLabel(
-            "&nbsp;&nbsp; ".join(parts) + "<br><i>Top half of a day is the morning, bottom half "
+            " &nbsp; ".join(parts) + "<br><i>Top half of a day is the morning, bottom half "
             "the afternoon; hover over a day for its codes.</i>",
             self,
         )
         legend.setWordWrap(True)
+        font = legend.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        legend.setFont(font)
         legend.setAccessibleName("Calendar key")
         return legend
 
