@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
+from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -203,10 +204,16 @@ class LetterEnd(Flowable):
         pass
 
 
+@lru_cache(maxsize=4)
+def _cover_styles(body: ParagraphStyle, bold: str) -> tuple[ParagraphStyle, ParagraphStyle]:
+    """The cover sheet's class name and note styles (made once, not per sheet)."""
+    big = ParagraphStyle("coverbig", body, fontName=bold, fontSize=30, leading=36)
+    return big, ParagraphStyle("covernote", body, textColor=INK)
+
+
 def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
-    big = ParagraphStyle(
-        "coverbig", styles.body, fontName=styles.fonts.bold, fontSize=30, leading=36
-    )
+    big, note_style = _cover_styles(styles.body, styles.fonts.bold)
+    para = styles.paragraph
     rows = [
         ["Class", sheet.class_name],
         ["Class teacher", sheet.teacher],
@@ -215,10 +222,7 @@ def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
         ["Printed", sheet.date_text],
     ]
     table = Table(
-        [
-            [Paragraph(markup(a), styles.body), Paragraph(markup(b), styles.subject)]
-            for a, b in rows
-        ],
+        [[para(markup(a), styles.body), para(markup(b), styles.subject)] for a, b in rows],
         colWidths=[50 * mm, TEXT_W - 50 * mm],
         hAlign="LEFT",
     )
@@ -238,12 +242,12 @@ def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
     )
     return [
         Spacer(1, 40 * mm),
-        Paragraph("Letters for book bags", styles.small),
-        Paragraph(markup(sheet.class_name), big),
+        para("Letters for book bags", styles.small),
+        para(markup(sheet.class_name), big),
         Spacer(1, 10 * mm),
         table,
         Spacer(1, 10 * mm),
-        Paragraph(note, ParagraphStyle("covernote", styles.body, textColor=INK)),
+        para(note, note_style),
     ]
 
 

@@ -1,12 +1,14 @@
 """One letter as ReportLab flowables: date, addressee, subject, body, figures, signatures.
 
-Styles are made once per batch (`make_styles`) and reused for every letter in it. The page
-furniture (letterhead, continuation header, page numbers) is drawn by `documents.batch`.
+Styles are made once per batch (`make_styles`) and reused for every letter in it, with what is
+worked out from them: the parse of text that repeats from letter to letter (`LetterStyles.
+paragraph`), text widths, and the figures table's style. The page furniture (letterhead, continuation header, page numbers) is drawn by `documents.batch`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -40,6 +42,69 @@ class LetterStyles:
     cell_bold: ParagraphStyle
     cell_bold_light: ParagraphStyle
     sign_name: ParagraphStyle
+    # per batch: markup parsed before, as (text, style, bullet) -> fragments to copy; widths
+    _parsed: dict[tuple, tuple] = field(default_factory=dict, compare=False, repr=False)
+    _widths: dict[tuple[str, str, float], float] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _lines: dict[tuple, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def paragraph(self, text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
+        """Paragraph(text, style, bullet), parsing markup seen before in this batch only once
+        (most letters share paragraphs of fixed wording), and breaking its lines once per width.
+        Each paragraph gets its own copy of the fragments, as a fresh parse would give it."""
+        key = (text, style, bullet)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            para = _Paragraph(text, style, bullet)
+            self._parsed[key] = (para.text, para.style, para.bulletText, _copy_frags(para.frags))
+        else:
+            para = _Paragraph(parsed[0], parsed[1], parsed[2], frags=_copy_frags(parsed[3]))
+        para.lines_memo, para.lines_key = self._lines, key
+        return para
+
+    def width(self, text: str, font: str, size: float) -> float:
+        """stringWidth, remembered for text that repeats (labels, signers)."""
+        key = (text, font, size)
+        w = self._widths.get(key)
+        if w is None:
+            w = self._widths[key] = stringWidth(text, font, size)
+        return w
+
+
+class _Paragraph(Paragraph):
+    """A Paragraph that reuses the line breaks of an identical one (same markup, style and
+    widths) made by the same LetterStyles. Only simple paragraphs (one run of text, ReportLab's
+    kind 0: read-only lists of words) with no hyphenation are shared; parts of a split
+    paragraph break their own lines."""
+
+    lines_memo: dict | None = None
+    lines_key: tuple = ()
+
+    def breakLines(self, width):  # noqa: ANN001, ANN201, N802 - ReportLab's method
+        memo = self.lines_memo
+        if memo is None or getattr(self.style, "hyphenationLang", None):
+            return super().breakLines(width)
+        key = (self.lines_key, tuple(width) if isinstance(width, list | tuple) else width)
+        lines = memo.get(key)
+        if lines is None:
+            lines = super().breakLines(width)
+            if lines.kind == 0:
+                memo[key] = lines
+        return lines
+
+
+def _copy_frags(frags: list) -> list:
+    """A copy of parsed fragments as deep as ReportLab's parser makes them (lists not shared)."""
+    out = []
+    for frag in frags:
+        copy = frag.clone()
+        attrs = copy.__dict__
+        for name, value in attrs.items():
+            if isinstance(value, list):
+                attrs[name] = value.copy()
+        out.append(copy)
+    return out
 
 
 def make_styles() -> LetterStyles:
@@ -117,6 +182,23 @@ def _text_colour(hex_colour: str) -> colors.Color:
     return colors.white if luminance < 0.55 else INK
 
 
+@lru_cache(maxsize=8)
+def _table_commands(fonts: FontNames) -> tuple[tuple, ...]:
+    """The figures table's style, the same for every letter."""
+    return (
+        ("FONT", (0, 0), (0, -1), fonts.regular, 9.5, 12),
+        ("FONT", (1, 0), (1, -1), fonts.bold, 9.5, 12),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+        ("INNERGRID", (0, 0), (-1, -1), 0.3, RULE),
+        ("BACKGROUND", (0, 0), (-1, -1), PAPER_TINT),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 7),
+    )
+
+
 LABEL_GAP = 12  # at least this much clear space after the longest label in the figures table
 
 
@@ -133,32 +215,14 @@ def figures_table(
     value_w = width * 0.3
     label_room = max(width, max_width or width) - value_w
     padding = 7 + 6  # LEFTPADDING below, and ReportLab's default right padding
-    widest = max(
-        (stringWidth(label, fonts.regular, 9.5) for label, _ in section.figures), default=0
-    )
-    label_w = min(max(width * 0.7, widest + padding + LABEL_GAP), label_room)
+    widths = [styles.width(label, fonts.regular, 9.5) for label, _ in section.figures]
+    label_w = min(max(width * 0.7, max(widths, default=0) + padding + LABEL_GAP), label_room)
     fits = label_w - padding - LABEL_GAP
     rows = [
-        [
-            label
-            if stringWidth(label, fonts.regular, 9.5) <= fits
-            else Paragraph(markup(label), styles.cell),
-            value,
-        ]
-        for label, value in section.figures
+        [label if w <= fits else styles.paragraph(markup(label), styles.cell), value]
+        for (label, value), w in zip(section.figures, widths, strict=True)
     ]
-    commands: list[tuple] = [
-        ("FONT", (0, 0), (0, -1), fonts.regular, 9.5, 12),
-        ("FONT", (1, 0), (1, -1), fonts.bold, 9.5, 12),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-        ("INNERGRID", (0, 0), (-1, -1), 0.3, RULE),
-        ("BACKGROUND", (0, 0), (-1, -1), PAPER_TINT),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 7),
-    ]
+    commands = list(_table_commands(fonts))
     if section.band_hex:
         band = colors.HexColor(section.band_hex)
         commands.append(("LINEBEFORE", (0, 0), (0, -1), 4, band))
@@ -173,23 +237,24 @@ def figures_table(
 def letter_story(content: LetterContent, styles: LetterStyles, width: float) -> list[Flowable]:
     """The flowables of one letter, in reading order (no page breaks)."""
     story: list[Flowable] = [LetterStart(content)]
-    story.append(Paragraph(markup(content.date_text), styles.date))
-    story.append(Paragraph("<br/>".join(markup(x) for x in content.addressee), styles.address))
+    story.append(styles.paragraph(markup(content.date_text), styles.date))
+    story.append(
+        styles.paragraph("<br/>".join(markup(x) for x in content.addressee), styles.address)
+    )
     story.append(Spacer(1, 5 * mm))
-    story.append(Paragraph(markup(content.salutation), styles.body))
-    story.append(Paragraph(markup(content.subject), styles.subject))
+    story.append(styles.paragraph(markup(content.salutation), styles.body))
+    story.append(styles.paragraph(markup(content.subject), styles.subject))
     if content.reference:
-        story.append(Paragraph(markup(content.reference), styles.reference))
+        story.append(styles.paragraph(markup(content.reference), styles.reference))
     for section in content.sections:
         if section.heading:
-            story.append(Paragraph(markup(section.heading), styles.heading))
+            story.append(styles.paragraph(markup(section.heading), styles.heading))
         for block in parse_body(section.body):
             if block.kind == "p":
-                story.append(Paragraph(markup(block.text), styles.body))
+                story.append(styles.paragraph(markup(block.text), styles.body))
             elif block.kind == "bullets":
                 story.extend(
-                    Paragraph(markup(item), styles.bullet, bulletText="\u2022")
-                    for item in block.items
+                    styles.paragraph(markup(item), styles.bullet, "\u2022") for item in block.items
                 )
                 story.append(Spacer(1, 4))
             elif block.kind == "figures" and section.figures:
@@ -198,7 +263,7 @@ def letter_story(content: LetterContent, styles: LetterStyles, width: float) -> 
     story.append(signature_block(content, styles, width))
     if content.copy_note:
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph(markup(content.copy_note), styles.small))
+        story.append(styles.paragraph(markup(content.copy_note), styles.small))
     return story
 
 
@@ -214,7 +279,7 @@ class SignatureBlock(Flowable):
         col = width / max(len(self.signers), 2)
         widest = max(
             (
-                max(stringWidth(n, self.fonts.bold, 10), stringWidth(r, self.fonts.regular, 8.5))
+                max(styles.width(n, self.fonts.bold, 10), styles.width(r, self.fonts.regular, 8.5))
                 for n, r in self.signers
             ),
             default=0,
