@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         if db.read_only:
             actions.disable_writing(self)
         self.pupil_list.pupil_activated.connect(self.open_pupil)
+        self.pupil_list.import_requested.connect(lambda: actions.open_import(self))
         self.pupil_list.count_changed.connect(lambda *_: self._update_status())
         self.dashboard.pupil_activated.connect(self.open_pupil)
         self.hub.pupil_selected.connect(self.open_pupil)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QPushButton
 
 from attendance_desk.services import monitoring
 from attendance_desk.services.demo import create_demo_database
@@ -262,3 +263,32 @@ def test_letters_follow_the_windows_date(qtbot, window: MainWindow) -> None:  # 
     assert composer.as_of_edit.date().toPython() == later
     assert window.pupil_page.as_of == later
     workers.wait_all()
+
+
+def test_a_new_database_shows_the_first_steps_not_an_empty_table(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    db = open_database(tmp_path / "new-school.sqlite3")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(db, as_of=AS_OF, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.pupil_list.first_run.isVisible(), timeout=20000)
+    assert not win.pupil_list.view.isVisible()
+    workers.wait_all()
+    db.close()
+
+
+def test_the_first_run_button_asks_for_an_import(qtbot) -> None:  # noqa: ANN001
+    from attendance_desk.ui.widgets.pupil_list import PupilListWidget
+
+    widget = PupilListWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.set_rows([])
+    button = widget.first_run.findChild(QPushButton)
+    with qtbot.waitSignal(widget.import_requested, timeout=2000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_a_school_with_pupils_shows_the_table(window: MainWindow) -> None:
+    assert window.pupil_list.view.isVisible()
+    assert not window.pupil_list.first_run.isVisible()

@@ -43,6 +43,7 @@ def rule_label(rule: str) -> str:
 class PupilListWidget(QWidget):
     pupil_activated = Signal(int)  # open this pupil's page
     count_changed = Signal(int, int)  # shown, total
+    import_requested = Signal()  # the first-run "Import files" button
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,19 +104,51 @@ class PupilListWidget(QWidget):
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("pupilCount")
+        self.first_run = self._first_run_panel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.first_run, 1)
         layout.addWidget(self.count_label)
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
 
+    def _first_run_panel(self) -> QWidget:
+        """What a new database shows instead of an empty table: the first steps to take."""
+        panel = QWidget(self)
+        panel.setObjectName("firstRun")
+        text = QLabel(
+            "<h2>No pupils yet</h2>"
+            "<p>Start by importing the files your MIS exports: the pupil details (roster with "
+            "contacts), the term dates and the registers. Excel and CSV files from any of the "
+            "usual layouts work; you will see every change before anything is saved.</p>"
+            "<p>You can also drop the files on this window. The school's name, address, logo "
+            "and policy are in <b>Settings</b>.</p>",
+            panel,
+        )
+        text.setWordWrap(True)
+        text.setFixedWidth(560)
+        text.setMinimumHeight(text.heightForWidth(560))  # wrapped text gets its full height
+        button = QPushButton("Import files\u2026", panel)
+        button.setAccessibleName("Import files")
+        button.clicked.connect(self.import_requested)
+        box = QVBoxLayout(panel)
+        box.addStretch(1)
+        box.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addStretch(2)
+        panel.hide()
+        return panel
+
     # -- data ------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[pl.PupilRow]) -> None:
         """Show `rows`, keeping the selected pupil and the scroll place."""
+        empty_school = not rows
+        self.first_run.setVisible(empty_school)
+        self.view.setVisible(not empty_school)
         current = self.current_pupil_id()
         selected = self.selected_pupil_ids()
         top_index = self.view.indexAt(self.view.viewport().rect().topLeft())
