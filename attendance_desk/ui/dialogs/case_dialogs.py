@@ -52,14 +52,6 @@ CHOICES: dict[str, dict[str, str]] = {
 LONG_TEXT = {"terms", "actions", "text", "notes", "outcome"}
 
 
-def qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
 def _label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -153,7 +145,7 @@ class DetailsForm(QWidget):
             elif isinstance(editor, QSpinBox):
                 editor.setValue(int(value or editor.minimum()))
             elif isinstance(editor, QDateEdit):
-                editor.setDate(qdate(date.fromisoformat(value)) if value else editor.minimumDate())
+                editor.setDate(QDate(date.fromisoformat(value)) if value else editor.minimumDate())
             elif isinstance(editor, QPlainTextEdit):
                 editor.setPlainText(value or "")
             elif isinstance(editor, QLineEdit):
@@ -179,7 +171,7 @@ class DetailsForm(QWidget):
                 out[name] = (
                     None
                     if editor.date() == editor.minimumDate()
-                    else pydate(editor.date()).isoformat()
+                    else editor.date().toPython().isoformat()
                 )
             elif isinstance(editor, QPlainTextEdit):
                 out[name] = editor.toPlainText().strip()
@@ -217,7 +209,7 @@ class EventDialog(QDialog):
         self.setWindowTitle(f"{'Edit' if existing else 'Add'}: {kind.label}")
         layout = QVBoxLayout(self)
         top = QFormLayout()
-        self.date_edit = QDateEdit(qdate(existing.date if existing else date.today()))
+        self.date_edit = QDateEdit(QDate(existing.date if existing else date.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.by_edit = QLineEdit(existing.recorded_by if existing else recorded_by)
@@ -247,7 +239,7 @@ class EventDialog(QDialog):
     def save(self) -> None:
         try:
             details = details_from_dict(self.kind, self.form.values())
-            on = pydate(self.date_edit.date())
+            on = self.date_edit.date().toPython()
             if self.existing and self.existing.event_id is not None:
                 self.saved = edit_event(
                     self.db,
@@ -289,7 +281,7 @@ class StageChangeDialog(QDialog):
             if case is None and stage is Stage.CLOSED:
                 continue
             self.stage_combo.addItem(label, stage)
-        self.date_edit = QDateEdit(qdate(date.today()))
+        self.date_edit = QDateEdit(QDate(date.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.by_edit = QLineEdit(decided_by)
@@ -339,7 +331,7 @@ class StageChangeDialog(QDialog):
                 self.db,
                 self.pupil_id,
                 Stage(self.stage_combo.currentData()),
-                pydate(self.date_edit.date()),
+                self.date_edit.date().toPython(),
                 self.by_edit.text(),
                 self.reason_edit.toPlainText(),
                 self.support_edit.toPlainText() if enforce else "",

@@ -165,7 +165,7 @@ class FirstDayCallsWidget(QWidget):
         return date(q.year(), q.month(), q.day())
 
     def set_date(self, day: date) -> None:
-        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_edit.setDate(QDate(day))
 
     def reload(self) -> None:
         """Build the list on a worker thread; the table fills when it is ready."""

@@ -219,7 +219,7 @@ class LetterComposerWidget(QWidget):
 
     def set_as_of(self, as_of: date) -> None:
         """The window's "Figures as of" date: the letters' figures follow it."""
-        self.as_of_edit.setDate(QDate(as_of.year, as_of.month, as_of.day))
+        self.as_of_edit.setDate(QDate(as_of))
 
     def _template_chosen(self) -> None:
         template = self.templates.get(self.template_combo.currentData())
