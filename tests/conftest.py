@@ -12,9 +12,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from attendance_desk.storage.db import Database, open_database  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SAMPLES = SHARED / "samples"
-REFERENCE = SHARED / "reference"
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the MIS sample files, written by tests/sample_school.py."""
+    from tests.sample_school import write_samples
+
+    return write_samples(tmp_path_factory.mktemp("samples"))
 
 
 @pytest.fixture(autouse=True)

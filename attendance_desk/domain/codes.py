@@ -1,6 +1,6 @@
 """The national attendance code table (from 19 August 2024), with the legacy codes.
 
-Mirrors `shared/reference/attendance-codes.csv`; a test checks the two agree.
+Mirrors the national code table (a copy is tests/domain/attendance-codes.csv); a test checks the two agree.
 """
 
 from __future__ import annotations

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
 from attendance_desk.domain.codes import CODES, UnknownCodeError, normalise, split_day_cell
-from tests.conftest import REFERENCE
+
+# The national attendance code table, copied beside the test.
+REFERENCE = Path(__file__).with_name("attendance-codes.csv")
 
 
 def _reference_rows() -> list[dict[str, str]]:
-    with (REFERENCE / "attendance-codes.csv").open(encoding="utf-8") as fh:
+    with REFERENCE.open(encoding="utf-8") as fh:
         return [row for row in csv.DictReader(fh) if row["category"] != "missing"]
 
 

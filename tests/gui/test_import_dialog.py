@@ -16,8 +16,7 @@ from filemakers import DAYS, MARKS, PUPILS, wide_rows, write_xlsx  # noqa: E402
 from attendance_desk.services.importing import import_history  # noqa: E402
 from attendance_desk.storage.db import Database  # noqa: E402
 from attendance_desk.ui.dialogs.import_dialog import ImportDialog  # noqa: E402
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+from tests.sample_school import PUPIL_COUNT, WIDE_MARKS  # noqa: E402
 
 
 def _count(db: Database, table: str) -> int:
@@ -29,11 +28,11 @@ def _count(db: Database, table: str) -> int:
 
 
 @pytest.fixture
-def dialog(qtbot, db: Database):  # noqa: ANN001, ANN201
+def dialog(qtbot, db: Database, samples: Path):  # noqa: ANN001, ANN201
     dlg = ImportDialog(
         db,
         None,
-        files=[SAMPLES / "roster_with_contacts.xlsx", SAMPLES / "register_wide_single_header.xlsx"],
+        files=[samples / "roster_with_contacts.xlsx", samples / "register_wide_single_header.xlsx"],
     )
     qtbot.addWidget(dlg)
     dlg.show()
@@ -44,15 +43,15 @@ def test_preview_then_import(qtbot, dialog: ImportDialog, db: Database) -> None:
     assert dialog.file_list.count() == 2
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
-    assert "15,428 marks would be added" in dialog.summary_label.text()
-    assert "40 pupils would be added" in dialog.summary_label.text()
-    assert dialog.preview_table.rowCount() >= 40
+    assert f"{WIDE_MARKS:,} marks would be added" in dialog.summary_label.text()
+    assert f"{PUPIL_COUNT} pupils would be added" in dialog.summary_label.text()
+    assert dialog.preview_table.rowCount() >= PUPIL_COUNT  # a row for each new pupil
     assert _count(db, "marks") == 0  # a preview writes nothing
     assert dialog.import_button.isEnabled()
     with qtbot.waitSignal(dialog.imported, timeout=30000) as signal:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert signal.args[0].files[-1].marks_added == 15428
-    assert _count(db, "marks") == 15428
+    assert signal.args[0].files[-1].marks_added == WIDE_MARKS
+    assert _count(db, "marks") == WIDE_MARKS
     assert dialog.status_label.text() == "Imported."
     assert not dialog.import_button.isEnabled()
     assert dialog.cancel_button.text() == "Close"
@@ -135,8 +134,12 @@ def test_mapping_step_when_detection_is_unsure(qtbot, db: Database, tmp_path: Pa
     assert _count(db, "marks") == 16
 
 
-def test_cancel_stops_the_work_and_writes_nothing(qtbot, db: Database) -> None:  # noqa: ANN001
-    dlg = ImportDialog(db, None, files=[SAMPLES / "register_long_per_day.csv"])
+def test_cancel_stops_the_work_and_writes_nothing(
+    qtbot,
+    db: Database,
+    samples: Path,  # noqa: ANN001
+) -> None:
+    dlg = ImportDialog(db, None, files=[samples / "register_long_per_day.csv"])
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)

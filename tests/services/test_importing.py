@@ -30,8 +30,7 @@ from attendance_desk.services.importing import (  # noqa: E402
     preview_import,
 )
 from attendance_desk.storage.db import Database  # noqa: E402
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+from tests.sample_school import PUPIL_COUNT, WIDE_MARKS  # noqa: E402
 
 
 def fingerprint(db: Database) -> str:
@@ -190,13 +189,15 @@ def test_a_upn_clash_is_an_error_and_nothing_is_written(db: Database, tmp_path: 
     assert fingerprint(db) == before
 
 
-def test_several_files_land_together_in_dependency_order(db: Database, tmp_path: Path) -> None:
+def test_several_files_land_together_in_dependency_order(
+    db: Database, tmp_path: Path, samples: Path
+) -> None:
     from filemakers import day_pair_rows
 
     files = [
         write_xlsx(tmp_path / "pairs.xlsx", day_pair_rows()),  # needs the roster's Adno
         write_xlsx(tmp_path / "roster.xlsx", roster_rows()),
-        SAMPLES / "term_dates.csv",
+        samples / "term_dates.csv",
     ]
     result = apply_import(db, files)
     assert [f.kind for f in result.files] == ["term_dates", "roster", "register"]
@@ -234,7 +235,7 @@ def test_import_history(db: Database, tmp_path: Path) -> None:
     assert "16 marks added" in entry.summary
 
 
-def test_samples_import_to_identical_marks_in_every_layout(tmp_path: Path) -> None:
+def test_samples_import_to_identical_marks_in_every_layout(tmp_path: Path, samples: Path) -> None:
     """Each register layout into its own database (after the roster): the same marks."""
     from attendance_desk.storage.db import open_database
 
@@ -246,7 +247,7 @@ def test_samples_import_to_identical_marks_in_every_layout(tmp_path: Path) -> No
     ):
         db = open_database(tmp_path / f"{name}.sqlite3")
         files = [
-            SAMPLES / n
+            samples / n
             for n in ("roster_with_contacts.xlsx", "term_dates.csv", "closures.csv", name)
         ]
         result = apply_import(db, files)
@@ -254,16 +255,16 @@ def test_samples_import_to_identical_marks_in_every_layout(tmp_path: Path) -> No
         found[name] = marks_by_upn(db)
         db.close()
     wide = found["register_wide_single_header.xlsx"]
-    assert len(wide) == 15428
+    assert len(wide) == WIDE_MARKS  # 14 pupils * 193 days * 2, less Reception's blank 2 Sep
     assert found["register_by_day_pairs.xlsx"] == wide
     # the long export has no rows for INSET days (coded # in the other two)
     assert found["register_long_per_day.csv"] == {k: c for k, c in wide.items() if c != "#"}
 
 
-def test_sample_roster_contacts_and_calendar(db: Database) -> None:
-    files = [SAMPLES / n for n in ("roster_with_contacts.xlsx", "term_dates.csv", "closures.csv")]
+def test_sample_roster_contacts_and_calendar(db: Database, samples: Path) -> None:
+    files = [samples / n for n in ("roster_with_contacts.xlsx", "term_dates.csv", "closures.csv")]
     apply_import(db, files)
-    assert rows(db, "SELECT count(*) FROM pupils") == [(40,)]
+    assert rows(db, "SELECT count(*) FROM pupils") == [(PUPIL_COUNT,)]
     assert rows(db, "SELECT count(*) FROM half_terms") == [(6,)]
     assert rows(db, "SELECT name, start_date, end_date FROM academic_years") == [
         ("2024/25", "2024-09-01", "2025-08-31")
@@ -275,8 +276,8 @@ def test_sample_roster_contacts_and_calendar(db: Database) -> None:
     assert no_pr[0][0] >= 1
 
 
-def test_term_dates_file_is_the_whole_year(db: Database, tmp_path: Path) -> None:
-    apply_import(db, [SAMPLES / "term_dates.csv"])
+def test_term_dates_file_is_the_whole_year(db: Database, tmp_path: Path, samples: Path) -> None:
+    apply_import(db, [samples / "term_dates.csv"])
     moved = [["Half Term", "Start Date", "End Date"]]
     moved += [
         [name, start, end]

@@ -27,8 +27,6 @@ from attendance_desk.errors import ImportFileError, UserError  # noqa: E402
 from attendance_desk.services.importing import apply_import, preview_import  # noqa: E402
 from attendance_desk.storage.db import Database  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-
 
 def _image(tmp: Path) -> Path:
     path = tmp / "register.xlsx"
@@ -116,14 +114,14 @@ BAD: dict[str, tuple[Callable[[Path], Path], str]] = {
 
 
 @pytest.fixture
-def school(db: Database, tmp_path: Path) -> Database:
+def school(db: Database, tmp_path: Path, samples: Path) -> Database:
     """A database with pupils, term dates and marks already in it."""
     (tmp_path / "seed").mkdir()
     apply_import(
         db,
         [
             write_xlsx(tmp_path / "seed" / "roster.xlsx", roster_rows()),
-            SAMPLES / "term_dates.csv",
+            samples / "term_dates.csv",
             write_xlsx(tmp_path / "seed" / "register.xlsx", wide_rows()),
         ],
     )
