@@ -14,14 +14,24 @@ RECEPTION_YEARS = frozenset({"N", "N1", "N2", "R"})  # under five: outside natio
 
 
 class GroupMember(Protocol):
-    year_group: str | None
-    reg_group: str | None
-    sex: str | None
-    pupil_premium: bool
-    fsm: bool
-    sen_status: str
-    eal: bool
-    year: Figures
+    """What a group table needs of a pupil (read-only, so frozen records fit)."""
+
+    @property
+    def year_group(self) -> str | None: ...
+    @property
+    def reg_group(self) -> str | None: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def pupil_premium(self) -> bool: ...
+    @property
+    def fsm(self) -> bool: ...
+    @property
+    def sen_status(self) -> str: ...
+    @property
+    def eal(self) -> bool: ...
+    @property
+    def year(self) -> Figures: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -335,6 +335,7 @@ def build_letter(
             role = f"Class teacher, {class_label(pupils[0][0].class_name)}"
         signatures.append((name, role))
     lead = pupils[-1][0]  # the youngest sibling's bag (pupils come eldest first)
+    addressee: tuple[str, ...]
     if recipient.book_bag:
         addressee = (f"To the parent/carer of {who}", class_label(lead.class_name))
         if recipient.name.strip():

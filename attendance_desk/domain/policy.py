@@ -146,12 +146,11 @@ class Policy:
         data = json.loads(text)
         defaults = Thresholds()
         given = data.get("thresholds", {})
-        thresholds = Thresholds(
-            **{
-                f.name: _load_number(given.get(f.name, getattr(defaults, f.name)), f.type)
-                for f in fields(Thresholds)
-            }
-        )
+        values: dict[str, Any] = {
+            f.name: _load_number(given.get(f.name, getattr(defaults, f.name)), f.type)
+            for f in fields(Thresholds)
+        }
+        thresholds = Thresholds(**values)
         bands = tuple(
             Band(
                 id=str(b["id"]),

@@ -60,7 +60,7 @@ UNAUTHORISED_RUN = re.compile(r"U(?:[X-]*U)*")
 SESSIONS = ("AM", "PM")
 
 
-class _Encoder(dict):
+class _Encoder(dict[str, str]):
     """code -> char; anything unknown (including '-') becomes MISSING_CHAR."""
 
     def __missing__(self, key: str) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
@@ -34,7 +35,7 @@ def _hash(password: str, salt: bytes, n: int = _N, r: int = _R, p: int = _P) -> 
     )
 
 
-def _stored(db: Database) -> dict | None:
+def _stored(db: Database) -> dict[Any, Any] | None:
     stored = read_setting(db, PASSWORD_KEY)
     return stored if isinstance(stored, dict) and stored.get("scheme") == "scrypt" else None
 

@@ -83,7 +83,10 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
     rng.shuffle(worst)
     if len(worst) < 5:
         return "no casework: too few pupils"
-    d = lambda k: days[k]  # noqa: E731 - k school days into the window
+
+    def d(k: int) -> date:
+        """k school days into the window."""
+        return days[k]
 
     # 1. Listen and Understand -> Facilitate Support tier 2 with a Frequent Illness plan.
     pid, parent, *_ = worst[0]

@@ -12,6 +12,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from attendance_desk.services import demo_names as names
 
@@ -112,7 +113,7 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in folded.lower() if ch.isalnum())
 
 
-def _pick(rng: random.Random, weights: dict) -> object:  # noqa: ANN001 - any key type
+def _pick(rng: random.Random, weights: dict[Any, Any]) -> object:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

@@ -139,7 +139,7 @@ def derive_families(db: Database) -> int:
         clusters: dict[int, list[int]] = defaultdict(list)
         for pid in list(parent):
             clusters[find(pid)].append(pid)
-        for members in clusters.values():
-            if len(members) > 1:
-                _link(s, sorted(members), "")
+        for cluster in clusters.values():
+            if len(cluster) > 1:
+                _link(s, sorted(cluster), "")
         return len(set(s.scalars(select(FamilyMember.family_id))))

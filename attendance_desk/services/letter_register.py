@@ -234,6 +234,8 @@ def reprint_letter(db: Database, letter_id: int) -> bytes:
             raise UserError(f"there is no letter {letter_id} in the register")
         batch = s.get(LetterBatch, record.batch_id)
         inputs, expected, pdf_hash = record.content_json, record.content_sha256, record.pdf_sha256
+        if batch is None:
+            raise UserError(f"letter {letter_id} belongs to no batch in the register")
         logo, title = batch.logo, batch.title
     if _sha(inputs) != expected:
         raise UserError(f"letter {letter_id}'s stored inputs do not match their hash")
@@ -258,7 +260,7 @@ def reprint_batch(db: Database, batch_id: int) -> bytes:
             batch.title,
             batch.pdf_sha256,
         )
-    items = []
+    items: list[BatchItem] = []
     head = None
     for item in json.loads(items_json):
         if "cover" in item:

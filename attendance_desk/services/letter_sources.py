@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -106,7 +107,7 @@ def set_class_teacher(db: Database, class_name: str, teacher: str) -> dict[str, 
     return data
 
 
-def _figures(db: Database, pupils: list[Pupil], as_of: date) -> dict[int, tuple]:
+def _figures(db: Database, pupils: list[Pupil], as_of: date) -> dict[int, tuple[Any, ...]]:
     """pupil id -> (year Figures, half-term Figures, half-term name, band id or "", concern rules)."""
     try:
         from attendance_desk.services.monitoring import pupil_overviews
@@ -122,7 +123,7 @@ def _figures(db: Database, pupils: list[Pupil], as_of: date) -> dict[int, tuple]
     }
 
 
-def _count_figures(db: Database, pupils: list[Pupil], as_of: date) -> dict[int, tuple]:
+def _count_figures(db: Database, pupils: list[Pupil], as_of: date) -> dict[int, tuple[Any, ...]]:
     from attendance_desk.services.calendar import get_calendar
     from attendance_desk.services.policy import get_policy
 
@@ -345,7 +346,7 @@ def class_names(db: Database, as_of: date | None = None) -> tuple[str, ...]:
         names = [n for n in s.scalars(query) if n and n.strip()]
     import re
 
-    def natural(name: str) -> tuple:
+    def natural(name: str) -> tuple[Any, ...]:
         return tuple(
             (0, int(c), "") if c.isdigit() else (1, 0, c)
             for c in re.split(r"(\d+)", name.casefold())

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -219,7 +220,7 @@ def _year_order(year_group: str) -> int:
     return -int(code) if code.isdigit() else {"R": 1, "N": 2}.get(code, 3)
 
 
-def _sort_key(letter: LetterContent) -> tuple:
+def _sort_key(letter: LetterContent) -> tuple[Any, ...]:
     return (
         _class_order(letter.class_name),
         letter.sort_surname.casefold(),
@@ -228,7 +229,7 @@ def _sort_key(letter: LetterContent) -> tuple:
     )
 
 
-def _class_order(name: str) -> tuple:
+def _class_order(name: str) -> tuple[Any, ...]:
     parts = []
     for chunk in re.split(r"(\d+)", name.casefold()):
         parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
@@ -275,7 +276,9 @@ def edit_letter(composition: Composition, key: str, body: str) -> Composition:
     if not any(letter.key == key for letter in composition.letters):
         raise UserError("that letter is not in this batch")
     by_key = {letter.key: letter for letter in letters}
-    items = tuple(by_key.get(getattr(i, "key", None), i) for i in composition.items)
+    items = tuple(
+        by_key.get(i.key, i) if isinstance(i, LetterContent) else i for i in composition.items
+    )
     merged = dict(composition.merged)
     merged[key] = "\n\n".join(s.body for s in by_key[key].sections)
     return replace(composition, letters=tuple(letters), items=items, merged=merged)

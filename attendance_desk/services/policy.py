@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import select
 
 from attendance_desk.domain.policy import DEFAULT_PRESET, Policy, preset, validate
@@ -25,7 +27,7 @@ def get_policy(db: Database) -> Policy:
         ) from None
 
 
-def load_policy(conn) -> Policy:  # noqa: ANN001 - sqlite3.Connection
+def load_policy(conn: sqlite3.Connection) -> Policy:
     """The active policy read over a plain sqlite3 connection (for the monitoring engine)."""
     row = conn.execute("SELECT settings_json FROM policy ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:

@@ -84,6 +84,7 @@ def half_term_report(db: Database, as_of: date | None = None) -> HalfTermReport:
     from attendance_desk.services.calendar import get_calendar
     from attendance_desk.services.letter_sources import school_source
     from attendance_desk.services.monitoring import (
+        PupilOverview,
         group_figures,
         pupil_overviews,
         weekly_attendance,
@@ -105,7 +106,7 @@ def half_term_report(db: Database, as_of: date | None = None) -> HalfTermReport:
             band_counts[o.band.id] = band_counts.get(o.band.id, 0) + 1
     bands = tuple((b.label, b.colour, band_counts.get(b.id, 0)) for b in policy.bands)
 
-    def line(o) -> PupilLine:  # noqa: ANN001
+    def line(o: PupilOverview) -> PupilLine:
         return PupilLine(
             name=f"{o.forename} {o.surname}",
             class_name=o.reg_group or "",
@@ -118,7 +119,7 @@ def half_term_report(db: Database, as_of: date | None = None) -> HalfTermReport:
     half = get_calendar(db).half_term_of(as_of)
     year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
     weekly = tuple(
-        (monday, float(f.attendance * 100) if f.possible else None)
+        (monday, float(f.attendance * 100) if f.attendance is not None else None)
         for monday, f in weekly_attendance(db, as_of)
     )
     return HalfTermReport(

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from attendance_desk.errors import UserError
 from attendance_desk.services.subject_access import SHARED_TABLES, pupil_rows
@@ -143,19 +144,19 @@ def _remove_one(
     return sum(counts.values())
 
 
-def _chunks(values: tuple) -> Iterator[tuple[tuple, str]]:
+def _chunks(values: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     """The values 500 at a time, each with its `?, ?, ...` placeholders."""
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
         yield chunk, ", ".join("?" * len(chunk))
 
 
-def _delete_keys(conn: sqlite3.Connection, table: str, key: str, values: tuple) -> None:
+def _delete_keys(conn: sqlite3.Connection, table: str, key: str, values: tuple[Any, ...]) -> None:
     for chunk, marks in _chunks(values):
         conn.execute(f'DELETE FROM "{table}" WHERE "{key}" IN ({marks})', chunk)
 
 
-def _still_referenced(conn: sqlite3.Connection, table: str, keys: tuple) -> set[object]:
+def _still_referenced(conn: sqlite3.Connection, table: str, keys: tuple[Any, ...]) -> set[object]:
     """The keys of `table` that a row of a pupil-linked table (one with a pupil_id) still
     points to: a timeline event still linked to another pupil is kept."""
     others = [

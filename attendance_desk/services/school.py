@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Mark, Pupil, School
@@ -20,7 +20,7 @@ class SchoolSummary:
     last_mark: date | None
 
 
-def on_roll_filter(as_of: date):  # noqa: ANN201 - a SQLAlchemy boolean clause
+def on_roll_filter(as_of: date) -> ColumnElement[bool]:
     """Pupils on roll on `as_of`: admission and leaving dates are both inclusive."""
     return or_(Pupil.admission_date.is_(None), Pupil.admission_date <= as_of) & or_(
         Pupil.leaving_date.is_(None), Pupil.leaving_date >= as_of
@@ -153,9 +153,13 @@ def roll(db: Database, as_of: date | None = None) -> list[RollEntry]:
             r[3],
             r[4] or "",
             r[5] or "",
-            *map(bool, r[6:8]),
+            bool(r[6]),
+            bool(r[7]),
             r[8] or "N",
-            *map(bool, r[9:]),
+            bool(r[9]),
+            bool(r[10]),
+            bool(r[11]),
+            bool(r[12]),
         )
         for r in result
     ]

@@ -80,8 +80,8 @@ def _select(conn: sqlite3.Connection, table: str, where: str, params: list[Any])
     columns, key = _columns(conn, table)
     names = ", ".join(f'"{c}"' for c in columns)
     order = f'"{key}"' if key else "1"
-    rows = conn.execute(f'SELECT {names} FROM "{table}" WHERE {where} ORDER BY {order}', params)
-    rows = tuple(tuple(r) for r in rows)
+    cursor = conn.execute(f'SELECT {names} FROM "{table}" WHERE {where} ORDER BY {order}', params)
+    rows = tuple(tuple(r) for r in cursor)
     keys = tuple(r[columns.index(key)] for r in rows) if key else ()
     return TableRows(table, False, columns, rows, keys, key)
 
@@ -134,10 +134,10 @@ def pupil_rows(conn: sqlite3.Connection, pupil_id: int) -> list[TableRows]:
         for table in tables:
             if table in found or table in related or table in SHARED_TABLES:
                 continue
-            links = [(c, pc) for c, p, pc in fks[table] if p == parent]
-            if parent in SHARED_TABLES or not links:
+            pairs = [(c, pc) for c, p, pc in fks[table] if p == parent]
+            if parent in SHARED_TABLES or not pairs:
                 continue
-            column, parent_column = links[0]
+            column, parent_column = pairs[0]
             where, params = _in(column, _values(related[parent], parent_column))
             related[table] = _select(conn, table, where, params)
     return list(found.values()) + list(related.values())

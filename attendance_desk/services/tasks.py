@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from attendance_desk.domain.codes import UNRESOLVED_CODE
@@ -57,7 +57,7 @@ def _info(task: Task, pupil: Pupil) -> TaskInfo:
     )
 
 
-def _query(s: Session, *where) -> list[TaskInfo]:  # noqa: ANN002
+def _query(s: Session, *where: ColumnElement[bool]) -> list[TaskInfo]:
     rows = s.execute(
         select(Task, Pupil)
         .join(Pupil, Pupil.id == Task.pupil_id)
@@ -86,7 +86,7 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
         ).all()
         n_tasks = s.scalars(select(Task).where(Task.kind == TaskKind.UNRESOLVED_N.value)).all()
         existing = {t.source_key for t in n_tasks}
-        open_n = {t.source_key: t for t in n_tasks if t.done_on is None}
+        open_n: dict[str | None, Task] = {t.source_key: t for t in n_tasks if t.done_on is None}
         current: set[str] = set()
         for pupil_id, day, session in marks:
             key = f"n:{pupil_id}:{day.isoformat()}:{session}"
@@ -106,8 +106,8 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
                 )
             )
             added += 1
-        for key, task in open_n.items():
-            if key not in current:
+        for source_key, task in open_n.items():
+            if source_key not in current:
                 task.done_on, task.done_by = as_of, "register"
     return added
 

@@ -175,7 +175,9 @@ def _make_tasks(
     s: Session, event: TimelineEvent, details: Details, pupil_ids: Iterable[int]
 ) -> None:
     specs = tasks_for_event(details, event.date)
-    existing = {t.source_key: t for t in s.scalars(select(Task).where(Task.event_id == event.id))}
+    existing: dict[str | None, Task] = {
+        t.source_key: t for t in s.scalars(select(Task).where(Task.event_id == event.id))
+    }
     wanted: set[str] = set()
     for pid in pupil_ids:
         for spec in specs:
@@ -195,8 +197,8 @@ def _make_tasks(
                 )
             elif task.done_on is None:
                 task.due, task.title = spec.due, spec.title
-    for key, task in existing.items():
-        if key not in wanted and task.done_on is None:
+    for source_key, task in existing.items():
+        if source_key not in wanted and task.done_on is None:
             s.delete(task)
 
 
@@ -284,7 +286,7 @@ def edit_event(
 def event_revisions(db: Database, event_id: int) -> tuple[EventRevisionInfo, ...]:
     """Earlier versions of an event, oldest first."""
     with db.session() as s:
-        kind = s.scalar(select(TimelineEvent.kind).where(TimelineEvent.id == event_id))
+        kind = s.scalar(select(TimelineEvent.kind).where(TimelineEvent.id == event_id)) or ""
         rows = s.scalars(
             select(EventRevision)
             .where(EventRevision.event_id == event_id)

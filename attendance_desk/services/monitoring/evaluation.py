@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from locale import LC_TIME, setlocale
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.pathway import CaseContext
@@ -30,7 +30,7 @@ class _PupilResult:
 
     __slots__ = ("row", "slots", "chars", "case", "concerns", "overview")
 
-    def __init__(self, row: tuple, inp: RuleInput, concerns: tuple[Concern, ...]) -> None:
+    def __init__(self, row: tuple[Any, ...], inp: RuleInput, concerns: tuple[Concern, ...]) -> None:
         self.row = row
         self.slots = inp.slots
         self.chars = inp.chars
@@ -38,7 +38,7 @@ class _PupilResult:
         self.concerns = concerns
         self.overview: PupilOverview | None = None
 
-    def same_input(self, row: tuple, inp: RuleInput) -> bool:
+    def same_input(self, row: tuple[Any, ...], inp: RuleInput) -> bool:
         return (
             # most slots lists are the very same object between loads (see _read_from)
             (self.slots is inp.slots or self.slots == inp.slots)
@@ -58,7 +58,7 @@ class _Results:
     after the read is saved (the rules and the overview, for pupils whose inputs are unchanged).
     """
 
-    context: tuple
+    context: tuple[Any, ...]
     sessions: dict[str, list[int]]
     pupils: dict[int, _PupilResult]
 
@@ -68,7 +68,7 @@ _RESULTS_KEPT = 4
 _RESULTS_LOCK = threading.Lock()
 
 
-def _context_key(ctx: EvaluationContext, rules: tuple) -> tuple:
+def _context_key(ctx: EvaluationContext, rules: tuple[Any, ...]) -> tuple[Any, ...]:
     return (
         ctx.as_of,
         ctx.policy,
@@ -80,7 +80,7 @@ def _context_key(ctx: EvaluationContext, rules: tuple) -> tuple:
     )
 
 
-def _rules() -> tuple:
+def _rules() -> tuple[Any, ...]:
     return REGISTER_RULE_FUNCTIONS + case_rule_functions()
 
 
@@ -94,7 +94,7 @@ def _read_for(db: Database, as_of: date, leavers: bool) -> _Raw:
 def _evaluate(
     db: Database,
     raw: _Raw,
-    pupils: Sequence[tuple],
+    pupils: Sequence[tuple[Any, ...]],
     case_contexts: Mapping[int, CaseContext] | None,
 ) -> tuple[_Loaded, dict[int, _PupilResult]]:
     """Run the rules for these pupils (read in `raw`), only for those whose inputs changed

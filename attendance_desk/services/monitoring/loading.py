@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from attendance_desk.domain.calendar import SchoolCalendar
 from attendance_desk.domain.pathway import CaseContext
@@ -54,7 +55,7 @@ GROUP BY pupil_id
 """
 
 
-class _SlotMap(dict):
+class _SlotMap(dict[str, int]):
     """ "YYYY-MM-DDAM" -> date ordinal * 2 + session, computed once per distinct key."""
 
     def __missing__(self, key: str) -> int:
@@ -70,7 +71,7 @@ def _d(text: str | None) -> date | None:
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     ctx: EvaluationContext
-    pupils: list[tuple]  # rows of _PUPIL_SQL with dates parsed
+    pupils: list[tuple[Any, ...]]  # rows of _PUPIL_SQL with dates parsed
     inputs: dict[int, RuleInput]
     sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
 
@@ -82,7 +83,7 @@ class _Raw:
     as_of: date
     calendar: SchoolCalendar
     policy: Policy
-    pupils: list[tuple]  # rows of _PUPIL_SQL with dates parsed
+    pupils: list[tuple[Any, ...]]  # rows of _PUPIL_SQL with dates parsed
     marks: dict[int, tuple[list[int], str]]  # pupil -> (slots, chars) as read (not trimmed)
     sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
 
@@ -180,7 +181,7 @@ def _read_from(
     return _Raw(as_of, calendar, policy, pupils, raw, shared)
 
 
-def _context(raw: _Raw, pupils: Sequence[tuple]) -> EvaluationContext:
+def _context(raw: _Raw, pupils: Sequence[tuple[Any, ...]]) -> EvaluationContext:
     """The evaluation context for these pupils: the days with marks that are not school days
     are worked out from THEIR marks (as a load of just these pupils would)."""
     days: set[int] = set()
@@ -197,7 +198,7 @@ def _context(raw: _Raw, pupils: Sequence[tuple]) -> EvaluationContext:
 
 def _inputs(
     raw: _Raw,
-    pupils: Sequence[tuple],
+    pupils: Sequence[tuple[Any, ...]],
     case_contexts: Mapping[int, CaseContext] | None,
     ctx: EvaluationContext | None = None,
 ) -> _Loaded:

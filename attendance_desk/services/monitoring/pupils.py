@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.figures import Figures
@@ -117,7 +118,7 @@ def monitoring_point_dates(ctx: EvaluationContext) -> list[date]:
 
 
 def _overview(
-    p: tuple,
+    p: tuple[Any, ...],
     inp: RuleInput,
     points: Sequence[date],
     concerns: Sequence[Concern],

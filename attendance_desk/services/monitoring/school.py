@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.figures import Figures
@@ -192,7 +193,7 @@ def _weekly(inputs: Iterable[RuleInput], start: date, end: date) -> list[tuple[d
 
 
 def _league(
-    pupils: Sequence[tuple], inputs: Mapping[int, RuleInput], monday: date, as_of: date
+    pupils: Sequence[tuple[Any, ...]], inputs: Mapping[int, RuleInput], monday: date, as_of: date
 ) -> list[tuple[str, Figures]]:
     """class_league from the pupils' inputs: each class's marks from Monday to the date."""
     texts: dict[str, list[str]] = {}
