@@ -114,6 +114,9 @@ class EvaluationContext:
     # Ordinals of days that have marks but are not school days (INSET `#` days ...), when the
     # loader knows them; None means "work it out per pupil".
     non_school_mark_days: tuple[int, ...] | None = None
+    # The sessions of `as_of` whose register has been taken (some pupil has a mark for it);
+    # a session not yet taken is neither missing nor possible. None: all of them (not known).
+    taken_on_as_of: frozenset[str] | None = None
 
     @classmethod
     def build(
@@ -122,6 +125,7 @@ class EvaluationContext:
         policy: Policy,
         as_of: date,
         non_school_mark_days: tuple[int, ...] | None = None,
+        taken_on_as_of: frozenset[str] | None = None,
     ) -> EvaluationContext:
         year = AcademicYear.containing(as_of)
         half = calendar.half_term_of(as_of)
@@ -154,6 +158,7 @@ class EvaluationContext:
             penalty_start=window[0] if window else None,
             load_start=date(year.start.year - 1, 9, 1),
             non_school_mark_days=non_school_mark_days,
+            taken_on_as_of=taken_on_as_of,
         )
 
 

@@ -23,6 +23,7 @@ from attendance_desk.domain.rule_input import (
     ABSENCE_RUN,
     ENCODE,
     ILLNESS_RUN,
+    SESSIONS,
     UNAUTHORISED_RUN,
     RuleInput,
     date_of_slot,
@@ -315,11 +316,21 @@ def missing_marks(inp: RuleInput) -> Concern | None:
         return None
     days = cal.school_day_ordinals
     lo, hi = bisect_left(days, start.toordinal()), bisect_right(days, end.toordinal())
-    expected = 2 * (hi - lo)
-    if expected == 0:
+    # On the date of the figures a register not yet taken is not missing (not taken yet).
+    taken = inp.ctx.taken_on_as_of
+    not_taken: set[int] = set()
+    if taken is not None and end == inp.as_of and hi > lo and days[hi - 1] == end.toordinal():
+        o = end.toordinal()
+        not_taken = {o * 2 + k for k, session in enumerate(SESSIONS) if session not in taken}
+    expected = 2 * (hi - lo) - len(not_taken)
+    if expected <= 0:
         return None
     i, j = inp.bounds(start, end)
     marked = j - i - inp.chars.count("-", i, j) - _marks_on_non_school_days(inp, i, j)
+    if not_taken:  # a mark in a session said to be not taken counts for nothing here
+        marked -= sum(
+            1 for k in range(max(i, j - 2), j) if inp.slots[k] in not_taken and inp.chars[k] != "-"
+        )
     if marked >= expected:
         return None
     have = {s for s, ch in zip(inp.slots[i:j], inp.chars[i:j], strict=True) if ch != "-"}
@@ -327,7 +338,7 @@ def missing_marks(inp: RuleInput) -> Concern | None:
         Evidence(date_of_slot(s), session_of_slot(s), None, "no mark")
         for o in days[lo:hi]
         for s in (o * 2, o * 2 + 1)
-        if s not in have
+        if s not in have and s not in not_taken
     ]
     if not gaps:
         return None

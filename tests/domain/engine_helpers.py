@@ -49,6 +49,8 @@ def make_input(
     leaving: date | None = None,
     case: CaseContext | None = None,
     calendar: SchoolCalendar = CALENDAR,
+    taken: frozenset[str] | None = None,
 ) -> RuleInput:
-    ctx = EvaluationContext.build(calendar, policy or clifford(), as_of)
+    """`taken`: the sessions of `as_of` whose register was taken (None: not known, all)."""
+    ctx = EvaluationContext.build(calendar, policy or clifford(), as_of, taken_on_as_of=taken)
     return RuleInput.from_marks(1, marks, ctx, admission, leaving, case)

@@ -351,6 +351,62 @@ def test_a_dash_is_a_missing_mark() -> None:
     assert concern is not None and len(concern.evidence) == 1
 
 
+# A register not yet taken is not missing. Fri 13 Sep 2024: the morning register is taken
+# (AM marks imported), the afternoon one not yet.
+MORNING_ONLY = frozenset({"AM"})
+
+
+def _to_friday_morning() -> list:
+    return [m for m in fill(D(2024, 9, 3), D(2024, 9, 13)) if m[:2] != (D(2024, 9, 13), "PM")]
+
+
+def test_an_afternoon_not_yet_taken_on_the_date_is_not_missing() -> None:
+    inp = make_input(_to_friday_morning(), D(2024, 9, 13), taken=MORNING_ONLY)
+    assert rules.missing_marks(inp) is None
+    # Neither missing nor possible: Tue 3 - Thu 12 Sep is 8 days x 2 sessions, + Friday AM
+    assert inp.year_to_date.possible == 17 and inp.year_to_date.attendance_pct == 100.0
+
+
+def test_before_any_register_of_the_date_nothing_of_the_date_is_missing() -> None:
+    marks = fill(D(2024, 9, 3), D(2024, 9, 12))
+    assert rules.missing_marks(make_input(marks, D(2024, 9, 13), taken=frozenset())) is None
+
+
+def test_the_same_afternoon_missing_on_an_earlier_date_is_reported() -> None:
+    # Friday PM still blank on Monday 16 Sep, whose morning only is taken: Friday PM is missing,
+    # Monday PM (not taken yet) is not.
+    marks = _to_friday_morning() + [(D(2024, 9, 16), "AM", "/")]
+    concern = rules.missing_marks(make_input(marks, D(2024, 9, 16), taken=MORNING_ONLY))
+    assert concern is not None
+    assert [(e.date, e.session) for e in concern.evidence] == [(D(2024, 9, 13), "PM")]
+    assert concern.detail.startswith("1 school session(s) with no mark")
+
+
+def test_once_the_afternoon_is_taken_a_pupil_without_a_mark_is_missing() -> None:
+    # Another pupil has a PM mark on the date, so the afternoon register was taken.
+    inp = make_input(_to_friday_morning(), D(2024, 9, 13), taken=frozenset({"AM", "PM"}))
+    concern = rules.missing_marks(inp)
+    assert concern is not None
+    assert [(e.date, e.session) for e in concern.evidence] == [(D(2024, 9, 13), "PM")]
+
+
+def test_a_morning_not_yet_taken_hides_only_the_date_not_the_days_before() -> None:
+    # Thu 12 Sep AM blank; on Fri 13 Sep nothing taken yet: Thursday AM is still missing.
+    marks = fill(D(2024, 9, 3), D(2024, 9, 12), overrides={(D(2024, 9, 12), "AM"): "-"})
+    concern = rules.missing_marks(make_input(marks, D(2024, 9, 13), taken=frozenset()))
+    assert concern is not None
+    assert [(e.date, e.session) for e in concern.evidence] == [(D(2024, 9, 12), "AM")]
+
+
+def test_a_leaver_before_the_date_keeps_the_present_rule() -> None:
+    # Left on Thu 12 Sep with that afternoon blank; the figures are as of Friday (not taken).
+    marks = [m for m in fill(D(2024, 9, 3), D(2024, 9, 12)) if m[:2] != (D(2024, 9, 12), "PM")]
+    inp = make_input(marks, D(2024, 9, 12), leaving=D(2024, 9, 12), taken=frozenset({"AM"}))
+    assert rules.missing_marks(inp) is None  # the leaving day is the date: PM not taken
+    inp = make_input(marks, D(2024, 9, 12), leaving=D(2024, 9, 12), taken=frozenset({"AM", "PM"}))
+    assert rules.missing_marks(inp) is not None
+
+
 # --- on roll: admitted mid-year, leavers, legacy codes -----------------------------------------
 def test_a_pupil_admitted_mid_year_counts_from_admission() -> None:
     before = fill(D(2024, 9, 3), D(2025, 1, 10), code="Z")

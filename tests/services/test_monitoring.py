@@ -349,3 +349,39 @@ def test_school_snapshot_equals_the_separate_calls_on_the_demo_school(tmp_path: 
         assert full.league and any(not o.on_roll for o in full.overviews) is False
     finally:
         db.close()
+
+
+def test_a_register_not_yet_taken_raises_no_missing_marks(school: Database) -> None:
+    """Mon 25 Nov 2024: the morning export is in for pupils 1-3, the afternoon not yet."""
+    day = D(2024, 11, 25)
+    conn = school.raw_connection()
+    conn.execute("DELETE FROM marks WHERE date = ? AND session = 'PM'", (day.isoformat(),))
+    conn.execute("DELETE FROM marks WHERE date > ?", (day.isoformat(),))
+    conn.commit()
+    conn.close()
+
+    def missing(as_of: date) -> dict[int, list[tuple[date, str]]]:
+        return {
+            c.pupil_id: [(e.date, e.session) for e in c.evidence]
+            for c in school_concerns(school, as_of)
+            if c.rule == R.MISSING_MARKS
+        }
+
+    assert missing(day) == {}
+    # The next day (nothing taken yet), Monday's afternoon is missing for everyone on roll.
+    assert missing(D(2024, 11, 26)) == {p: [(day, "PM")] for p in (1, 2, 3)}
+    # One afternoon mark taken on the day: the afternoon register exists, the others are missing.
+    conn = school.raw_connection()
+    conn.execute(
+        "INSERT INTO marks (pupil_id, date, session, code, source, updated_at) "
+        "VALUES (1, ?, 'PM', '\\', 'mis', ?)",
+        (day.isoformat(), NOW),
+    )
+    conn.commit()
+    conn.close()
+    assert missing(day) == {p: [(day, "PM")] for p in (2, 3)}
+    one = {o.pupil_id: o for o in pupil_overviews(school, day)}
+    # Figures are untouched: a session with no mark is not possible, taken or not.
+    # 2: 3 Sep-22 Nov is 20 + 19 + 15 = 54 days = 108 sessions, + Monday AM = 109.
+    # 3: admitted 4 Nov: 15 days to 22 Nov = 30 sessions, + Monday AM = 31.
+    assert (one[2].year.possible, one[3].year.possible) == (109, 31)

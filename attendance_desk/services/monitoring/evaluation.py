@@ -74,6 +74,7 @@ def _context_key(ctx: EvaluationContext, rules: tuple[Any, ...]) -> tuple[Any, .
         ctx.policy,
         ctx.calendar.fingerprint(),
         ctx.non_school_mark_days,
+        ctx.taken_on_as_of,
         rules,
         TREND_POINTS,
         setlocale(LC_TIME),  # the rules name days and months with strftime

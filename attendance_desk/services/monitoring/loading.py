@@ -86,6 +86,7 @@ class _Raw:
     pupils: list[tuple[Any, ...]]  # rows of _PUPIL_SQL with dates parsed
     marks: dict[int, tuple[list[int], str]]  # pupil -> (slots, chars) as read (not trimmed)
     sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
+    taken: frozenset[str] = frozenset()  # sessions of as_of whose register was taken
 
 
 def _load(
@@ -178,7 +179,16 @@ def _read_from(
         else:
             chars = "".join(map(enc, codes.split(",")))
         raw[pid] = (slots, chars)
-    return _Raw(as_of, calendar, policy, pupils, raw, shared)
+    return _Raw(as_of, calendar, policy, pupils, raw, shared, taken_sessions(conn, as_of))
+
+
+def taken_sessions(conn: sqlite3.Connection, day: date) -> frozenset[str]:
+    """The sessions of `day` whose register was taken: some pupil has a mark for it."""
+    rows = conn.execute(
+        "SELECT DISTINCT session FROM marks WHERE date = ? AND code NOT IN ('-', '')",
+        (day.isoformat(),),
+    )
+    return frozenset(str(r[0]) for r in rows)
 
 
 def _context(raw: _Raw, pupils: Sequence[tuple[Any, ...]]) -> EvaluationContext:
@@ -193,7 +203,7 @@ def _context(raw: _Raw, pupils: Sequence[tuple[Any, ...]]) -> EvaluationContext:
             days.update(s >> 1 for s in slots)
     is_school = raw.calendar.is_school_ordinal
     non_school = tuple(sorted(d for d in days if not is_school(d)))
-    return EvaluationContext.build(raw.calendar, raw.policy, raw.as_of, non_school)
+    return EvaluationContext.build(raw.calendar, raw.policy, raw.as_of, non_school, raw.taken)
 
 
 def _inputs(
