@@ -19,7 +19,7 @@ FORBIDDEN_IN_DOMAIN = (
     "attendance_desk.services",
     "attendance_desk.ui",
 )
-FORBIDDEN_IN_UI = ("sqlalchemy", "sqlite3", "reportlab", "attendance_desk.storage.models")
+FORBIDDEN_IN_UI = ("sqlalchemy", "sqlite3", "reportlab", "attendance_desk.storage")
 
 
 def _imports(path: Path) -> set[str]:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from attendance_desk.paths import default_database_path
-from attendance_desk.storage.db import Database, open_database
+from attendance_desk.services.database import Database, open_database
 
 
 def database_path(args: argparse.Namespace) -> Path:

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_backup(args: argparse.Namespace) -> int:
     from attendance_desk.services.backup import make_backup
-    from attendance_desk.storage.db import open_database
+    from attendance_desk.services.database import open_database
 
     # Read-only: a backup needs no writer lock, so it works while the window has the file open.
     db = open_database(database_path(args), read_only=True)

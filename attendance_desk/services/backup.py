@@ -430,6 +430,13 @@ def restore_backup(db_path: Path, backup: Path) -> RestoreResult:
     return RestoreResult(db_path, info, kept)
 
 
+def restore_in_place(db: Database, backup: Path) -> RestoreResult:
+    """Restore `backup` over the open database `db`, which stays usable afterwards: its
+    connections are closed first so none holds the old file."""
+    db.engine.dispose()
+    return restore_backup(db.path, backup)
+
+
 def _sidecars(db_path: Path) -> list[Path]:
     return [db_path.with_name(db_path.name + suffix) for suffix in ("-wal", "-shm")]
 

@@ -16,10 +16,10 @@ from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.services import cases as case_service
 from attendance_desk.services import monitoring
+from attendance_desk.services.database import Database
 from attendance_desk.services.policy import get_policy
 from attendance_desk.services.school import last_contacts, roll
 from attendance_desk.services.school import last_mark_date as _last_mark_date
-from attendance_desk.storage.db import Database
 from attendance_desk.ui.models import dashboard as dm
 from attendance_desk.ui.models.pupil_list import PupilRow, merge_rows, row_from_roll
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from attendance_desk import APP_NAME
 from attendance_desk.services import access
-from attendance_desk.storage.db import Database
+from attendance_desk.services.database import Database
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME
+from attendance_desk.services.database import Database
 from attendance_desk.services.school import school_name
-from attendance_desk.storage.db import Database
 from attendance_desk.ui import data, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from attendance_desk import APP_NAME, __version__
 from attendance_desk.errors import UserError
-from attendance_desk.storage.db import Database
+from attendance_desk.services.database import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.signals import SignalHub
 
@@ -386,7 +386,7 @@ def choose_database(w: MainWindow) -> None:
 
 def switch_database(w: MainWindow, path: Path) -> None:
     """Open another database in a new window and close this one."""
-    from attendance_desk.storage.db import open_database
+    from attendance_desk.services.database import open_database
     from attendance_desk.ui.main_window import MainWindow
 
     try:

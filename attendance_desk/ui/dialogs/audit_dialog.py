@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.documents.spreadsheet import write_workbook
 from attendance_desk.errors import UserError
 from attendance_desk.services.audit import AuditRow, audit_rows, audit_sheet
-from attendance_desk.storage.db import Database
+from attendance_desk.services.database import Database
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
 

@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
 from attendance_desk.errors import UserError
 from attendance_desk.services import backup as backups
 from attendance_desk.services.backup import BackupInfo
-from attendance_desk.storage.db import Database, open_database
-from attendance_desk.storage.integrity import DamagedDatabaseError
-from attendance_desk.storage.writer_lock import DatabaseInUseError
+from attendance_desk.services.database import (
+    DamagedDatabaseError,
+    Database,
+    DatabaseInUseError,
+    open_database,
+)
 from attendance_desk.ui.models.table import Column, RowTableModel
 
 KIND_NAMES = {
@@ -130,8 +133,7 @@ class BackupDialog(QDialog):
             return None
         _busy(True)
         try:
-            self.db.engine.dispose()  # no connection of ours may hold the old file
-            result = backups.restore_backup(self.db.path, info.path)
+            result = backups.restore_in_place(self.db, info.path)
         except UserError as exc:
             _busy(False)
             QMessageBox.warning(self, "Restore a backup", str(exc))

@@ -37,8 +37,8 @@ from attendance_desk.domain.events import (
 from attendance_desk.domain.pathway import STAGE_LABELS, Stage
 from attendance_desk.errors import UserError
 from attendance_desk.services.cases import change_stage, get_case, support_on_record
+from attendance_desk.services.database import Database
 from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
-from attendance_desk.storage.db import Database
 
 CHOICES: dict[str, dict[str, str]] = {
     "outcome_call": ev.CALL_OUTCOMES,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detection
+from attendance_desk.services.database import Database
 from attendance_desk.services.importing import (
     FileOutcome,
     ImportPreview,
@@ -38,7 +39,6 @@ from attendance_desk.services.importing import (
     inspect,
     preview_import,
 )
-from attendance_desk.storage.db import Database
 from attendance_desk.ui.dialogs.import_mapping import MappingPanel
 from attendance_desk.ui.workers import Worker, run_async
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.errors import UserError
 from attendance_desk.services import retention
+from attendance_desk.services.database import Database
 from attendance_desk.services.retention import Leaver, RemovalResult
-from attendance_desk.storage.db import Database
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, Index, RowTableModel
 

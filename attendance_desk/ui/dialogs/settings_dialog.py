@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.errors import UserError
 from attendance_desk.services import policy as policy_service
 from attendance_desk.services import school as school_service
-from attendance_desk.storage.db import Database
+from attendance_desk.services.database import Database
 from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
 from attendance_desk.ui.dialogs.term_dates_tab import SafetyTab, TermDatesTab
 from attendance_desk.ui.signals import SignalHub

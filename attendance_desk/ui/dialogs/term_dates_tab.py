@@ -27,7 +27,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services import access
 from attendance_desk.services import backup as backups
 from attendance_desk.services import calendar as calendar_service
-from attendance_desk.storage.db import Database
+from attendance_desk.services.database import Database
 from attendance_desk.ui.format import uk_date
 
 KIND_BY_LABEL = {label: kind for kind, label in calendar_service.CLOSURE_KINDS.items()}

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.domain.events import CALL_OUTCOMES
 from attendance_desk.errors import UserError
 from attendance_desk.services.calls import CallListEntry, LoggedCall, first_day_calls, log_call
-from attendance_desk.storage.db import Database
+from attendance_desk.services.database import Database
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import run_async

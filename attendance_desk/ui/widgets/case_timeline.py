@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.domain.events import EventKind
 from attendance_desk.services.cases import CaseInfo, get_case
+from attendance_desk.services.database import Database
 from attendance_desk.services.timeline import STAGE_CHANGE, TimelineEntry, timeline
-from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.dialogs.case_dialogs import EventDialog, StageChangeDialog
 from attendance_desk.ui.format import uk_date

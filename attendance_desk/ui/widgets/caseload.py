@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.services.database import Database
 from attendance_desk.services.tasks import Caseload, TaskInfo, caseload, set_task_done
-from attendance_desk.storage.db import Database
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import run_async

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.services.database import Database
 from attendance_desk.services.exporting import ExportTable
-from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.data import DashboardData, group_rows_without_reception, load_dashboard
 from attendance_desk.ui.format import pct, uk_date

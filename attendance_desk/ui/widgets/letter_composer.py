@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.domain.concern import ALL_RULES
 from attendance_desk.domain.letters import EXTRA_FIELDS, FIELDS
 from attendance_desk.errors import UserError
+from attendance_desk.services.database import Database
 from attendance_desk.services.letter_register import PrintedBatch, print_letters, save_pdf
 from attendance_desk.services.letter_sources import Selection, band_choices, class_names
 from attendance_desk.services.letters import (
@@ -45,7 +46,6 @@ from attendance_desk.services.letters import (
     list_templates,
     render,
 )
-from attendance_desk.storage.db import Database
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.letter_printing import paint_document
 from attendance_desk.ui.workers import run_async

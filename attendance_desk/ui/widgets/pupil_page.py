@@ -29,10 +29,10 @@ from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.services import monitoring
 from attendance_desk.services.calendar import get_calendar
 from attendance_desk.services.cases import get_case
+from attendance_desk.services.database import Database
 from attendance_desk.services.letter_register import LetterInfo, letters_for_pupil
 from attendance_desk.services.policy import get_policy
 from attendance_desk.services.school import pupil_details
-from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.data import case_contexts
 from attendance_desk.ui.format import uk_date

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.services.database import Database
 from attendance_desk.services.evidence_bundle import write_evidence_bundle
 from attendance_desk.services.letter_register import LetterInfo, save_reprint
 from attendance_desk.services.subject_access import SubjectAccessExport, export_subject_access
-from attendance_desk.storage.db import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, RowTableModel

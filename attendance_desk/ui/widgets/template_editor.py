@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.domain.letters import FIELDS, format_template
 from attendance_desk.errors import UserError
+from attendance_desk.services.database import Database
 from attendance_desk.services.letter_sources import class_names, class_teachers, set_class_teacher
 from attendance_desk.services.letters import list_templates, reset_template, save_template
-from attendance_desk.storage.db import Database
 from attendance_desk.ui.signals import SignalHub
 
 

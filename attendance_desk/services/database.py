@@ -1,0 +1,13 @@
+"""Opening the school's database: the one way in for the window and the command line.
+
+The front ends hold a `Database` as an opaque handle and pass it to the services; they never
+reach into storage themselves.
+"""
+
+from __future__ import annotations
+
+from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.integrity import DamagedDatabaseError
+from attendance_desk.storage.writer_lock import DatabaseInUseError
+
+__all__ = ["DamagedDatabaseError", "Database", "DatabaseInUseError", "open_database"]
