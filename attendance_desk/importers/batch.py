@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from attendance_desk.importers.model import Kind, Layout, ParsedFile
+from attendance_desk.importers.model import Kind, Layout, ParsedFile, RegisterData
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.sources import check_file, content_hash
 from attendance_desk.importers.store_calendar import apply_closures, apply_half_terms
@@ -28,6 +28,9 @@ from attendance_desk.storage.models.base import utcnow
 
 ORDER = {Kind.TERM_DATES: 0, Kind.CLOSURES: 1, Kind.ROSTER: 2, Kind.REGISTER: 3}
 Tick = Callable[[float], None]
+# A check on a register's marks once its pupils are known: (connection, register, pupil ids,
+# problems); it adds problems, and any problem stops the import before a mark is written.
+RegisterCheck = Callable[[sqlite3.Connection, RegisterData, list[int], Problems], None]
 
 
 @dataclass
@@ -86,6 +89,7 @@ def write_files(
     user: str,
     tick_for: Callable[[int, str], Tick],
     summarise: Callable[[Written], str],
+    check_register: RegisterCheck | None = None,
 ) -> list[Written]:
     """Write every file in one transaction; `tick_for(n, name)` gives file n's progress tick."""
     conn.isolation_level = None
@@ -99,7 +103,9 @@ def write_files(
             tick = tick_for(n, item.file_name)
             tick(0.0)
             written.append(
-                _write_one(conn, item, overwrite_office, reimport, user, tick, summarise)
+                _write_one(
+                    conn, item, overwrite_office, reimport, user, tick, summarise, check_register
+                )
             )
         tick_for(len(parsed), "")(0.0)
         conn.execute("COMMIT" if commit else "ROLLBACK")
@@ -123,6 +129,7 @@ def _write_one(
     user: str,
     tick: Tick,
     summarise: Callable[[Written], str],
+    check_register: RegisterCheck | None = None,
 ) -> Written:
     previous = conn.execute(
         "SELECT imported_at FROM imports WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
@@ -153,6 +160,9 @@ def _write_one(
         problems.raise_if_any()
         ids = resolve_register_pupils(PupilMatcher(conn), item.register.pupils, problems, tally)
         problems.raise_if_any()
+        if check_register is not None:
+            check_register(conn, item.register, ids, problems)
+            problems.raise_if_any()
         write_marks(
             conn, item.register, ids, problems, tally, overwrite_office=overwrite_office, tick=tick
         )

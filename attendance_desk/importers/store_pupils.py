@@ -106,6 +106,14 @@ class _Known:
             forename_ok = True
         return surname_ok or forename_ok
 
+    def forename_matches(self, pupil: PupilRow) -> bool:
+        forenames = {
+            name_key(self.row["legal_forename"] or ""),
+            name_key(self.row["preferred_forename"] or ""),
+        }
+        given = [n for n in (pupil.forename, pupil.preferred_forename) if n]
+        return bool(given) and any(name_key(n) in forenames for n in given)
+
 
 class PupilMatcher:
     """The school's pupils, indexed for matching; learns the pupils it creates."""
@@ -132,13 +140,19 @@ class PupilMatcher:
             self.by_name_dob[(*names, row["date_of_birth"])] = known
         self.by_name.setdefault(names, []).append(known)
 
-    def find(self, pupil: PupilRow, problems: Problems) -> _Known | None:
-        """The database pupil this row is about, None if new; a clash is added to problems."""
+    def find(self, pupil: PupilRow, problems: Problems, *, roster: bool = False) -> _Known | None:
+        """The database pupil this row is about, None if new; a clash is added to problems.
+
+        A roster (pupil details from the MIS) is the school's record of who the child is: with
+        the same UPN and forename it may change the surname or date of birth (an update, shown
+        and audited). A register naming someone else under a known UPN stays a clash.
+        """
         where = pupil.row
         found: _Known | None = None
         if pupil.upn:
             found = self.by_upn.get(pupil.upn)
-            if found and not found.same_person(pupil):
+            renamed = roster and found is not None and found.forename_matches(pupil)
+            if found and not renamed and not found.same_person(pupil):
                 problems.add(
                     where,
                     None,
@@ -272,7 +286,7 @@ def apply_roster(
     contacts = _Contacts(matcher.conn)
     for pupil in pupils:
         before = problems.count
-        known = matcher.find(pupil, problems)
+        known = matcher.find(pupil, problems, roster=True)
         if problems.count > before:
             continue
         if known is None:
@@ -284,11 +298,34 @@ def apply_roster(
         wanted = {k: v for k, v in _identity_values(pupil).items() if v is not None}
         wanted.update({_DETAIL_COLUMNS[k]: v for k, v in pupil.details.items()})
         changes = {k: v for k, v in wanted.items() if _sql_value(v) != known.row.get(k)}
+        identity = _identity_changes(known, changes)
+        if identity:
+            tally.notes.append(f"{pupil.display_name} (UPN {pupil.upn}): {identity}")
         if changes:
             matcher.update(known, changes, tally.now)
         contacts_changed = contacts.apply(known.id, pupil, tally)
         if changes or contacts_changed:
             tally.pupils_changed.append(pupil.display_name)
+
+
+_IDENTITY_LABELS = {
+    "legal_surname": "surname",
+    "legal_forename": "forename",
+    "date_of_birth": "date of birth",
+}
+
+
+def _identity_changes(known: _Known, changes: dict[str, Any]) -> str:
+    """'surname Smith -> Jones; date of birth 01/02/2018 -> 03/02/2018' for the preview."""
+    parts = []
+    for column, label in _IDENTITY_LABELS.items():
+        if column in changes and known.row.get(column):
+            old, new = known.row[column], changes[column]
+            if column == "date_of_birth":
+                old = date.fromisoformat(str(old)[:10]).strftime("%d/%m/%Y")
+                new = new.strftime("%d/%m/%Y") if isinstance(new, date) else str(new)
+            parts.append(f"{label} {old} -> {new}")
+    return "; ".join(parts)
 
 
 def _contact_values(contact: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from attendance_desk.importers.batch import (
     write_files,
 )
 from attendance_desk.importers.reader import parse_file
+from attendance_desk.importers.school_days import check_school_days
 from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.services.backup import backup_before_import
 from attendance_desk.storage.db import Database
@@ -313,6 +314,9 @@ def _run(
                 user=user,
                 tick_for=tick_for,
                 summarise=lambda w: _outcome(w).summary(),
+                check_register=lambda c, data, ids, problems: check_school_days(
+                    c, data, ids, problems, date.today()
+                ),
             )
     finally:
         conn.close()

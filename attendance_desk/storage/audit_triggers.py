@@ -169,6 +169,41 @@ TRIGGERS.update(
     }
 )
 
+# A child's identity and safeguarding flags, and how to reach the family: each change is kept
+# with its old and new value, whoever made it (an import, the window, the command line).
+_PUPIL_FIELDS = (
+    "upn",
+    "legal_surname",
+    "legal_forename",
+    "date_of_birth",
+    "looked_after",
+    "child_protection",
+    "child_in_need",
+)
+_CONTACT_FIELDS = (
+    "name",
+    "phone_home",
+    "phone_mobile",
+    "phone_work",
+    "email",
+    "address_line1",
+    "address_line2",
+    "address_line3",
+    "postcode",
+)
+for _field in _PUPIL_FIELDS:
+    TRIGGERS[f"audit_pupils_{_field}_v1"] = f"""
+        AFTER UPDATE OF {_field} ON pupils WHEN OLD.{_field} IS NOT NEW.{_field}
+        BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW}, {_WHO}, 'update', 'pupil',
+            NEW.id, NEW.id, '{_field}', json_quote(OLD.{_field}), json_quote(NEW.{_field}));
+        END"""
+for _field in _CONTACT_FIELDS:
+    TRIGGERS[f"audit_contacts_{_field}_v1"] = f"""
+        AFTER UPDATE OF {_field} ON contacts WHEN OLD.{_field} IS NOT NEW.{_field}
+        BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW}, {_WHO}, 'update', 'contact',
+            NEW.id, NEW.pupil_id, '{_field}', json_quote(OLD.{_field}),
+            json_quote(NEW.{_field})); END"""
+
 _TABLE = {name: body.split(" ON ", 1)[1].split()[0] for name, body in TRIGGERS.items()}
 
 
