@@ -31,7 +31,7 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     if demo:
         from datetime import date
 
-        from attendance_desk.services.demo import create_demo_database
+        from attendance_desk.demo import create_demo_database
 
         db_path = db_path or demo_database_path()
         create_demo_database(db_path, seed=2024, as_of=date.today(), replace_demo=True)

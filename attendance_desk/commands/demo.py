@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from attendance_desk.services.demo import create_demo_database
+    from attendance_desk.demo import create_demo_database
 
     path = database_path(args)
     summary = create_demo_database(path, seed=args.seed, as_of=args.as_of or date.today())

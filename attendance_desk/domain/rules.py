@@ -1,8 +1,8 @@
 """The register-based concern rules (policy-rules.md), and the registry every rule plugs into.
 
 A rule is a function `(RuleInput) -> Concern | None` (see domain/rule_input.py for what it
-receives). Register rules are in REGISTER_RULE_FUNCTIONS; the case-based rules come from
-`domain/case_rules.py` (its CASE_RULE_FUNCTIONS) when that module exists. Rules run only for
+receives). Register rules are in REGISTER_RULE_FUNCTIONS; the case-based rules are in
+`domain/case_rules.py` (CASE_RULE_FUNCTIONS), which builds on this module. Rules run only for
 pupils on roll on the date. Every comparison is on exact fractions.
 """
 
@@ -378,17 +378,6 @@ REGISTER_RULE_FUNCTIONS: tuple[RuleFunction, ...] = (
     improved,
     missing_marks,
 )
-
-
-def case_rule_functions() -> tuple[RuleFunction, ...]:
-    """The case-based rules from domain/case_rules.py; none until that module exists."""
-    try:
-        from attendance_desk.domain import case_rules
-    except ModuleNotFoundError as exc:
-        if exc.name != "attendance_desk.domain.case_rules":
-            raise
-        return ()
-    return tuple(getattr(case_rules, "CASE_RULE_FUNCTIONS", ()))
 
 
 def evaluate(inp: RuleInput, rules: Sequence[RuleFunction]) -> list[Concern]:

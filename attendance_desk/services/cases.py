@@ -372,10 +372,3 @@ def _year_counts(
         if fig.possible:
             out[pid] = (fig.attended, fig.possible)
     return out
-
-
-def seed_demo_casework(db: Database, as_of: date, seed: int = 2024) -> str:
-    """Add a plausible handful of cases, calls, meetings, a contract and a penalty notice."""
-    from attendance_desk.services.casework_demo import seed_casework
-
-    return seed_casework(db, as_of, seed)

@@ -11,8 +11,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from attendance_desk.services.demo import create_demo_database
-from attendance_desk.services.demo_data import generate_demo
+from attendance_desk.demo import create_demo_database
+from attendance_desk.demo.data import generate_demo
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ def yardstick(letters) -> float:  # noqa: ANN001
 
 
 def main() -> int:
-    from attendance_desk.services.demo import create_demo_database
+    from attendance_desk.demo import create_demo_database
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.sqlite3"

@@ -54,7 +54,7 @@ def main() -> None:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
-    from attendance_desk.services.demo import create_demo_database
+    from attendance_desk.demo import create_demo_database
     from attendance_desk.storage.db import open_database
 
     app = QApplication.instance() or QApplication(sys.argv)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from attendance_desk.demo import create_demo_database
 from attendance_desk.errors import UserError
 from attendance_desk.services import calendar as calendar_service
 from attendance_desk.services import retention
-from attendance_desk.services.demo import create_demo_database
 from attendance_desk.services.letter_register import letters_for_pupil, print_letters
 from attendance_desk.services.letter_sources import Selection
 from attendance_desk.services.letters import ComposeOptions, compose

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QPushButton
 
+from attendance_desk.demo import create_demo_database
 from attendance_desk.services import monitoring
-from attendance_desk.services.demo import create_demo_database
 from attendance_desk.storage.db import open_database
 from attendance_desk.ui import data, window_actions, workers
 from attendance_desk.ui.main_window import MainWindow

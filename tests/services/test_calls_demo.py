@@ -6,8 +6,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+from attendance_desk.demo import create_demo_database
 from attendance_desk.services.calls import first_day_calls
-from attendance_desk.services.demo import create_demo_database
 from attendance_desk.storage.db import open_database
 
 AS_OF = date(2025, 3, 12)

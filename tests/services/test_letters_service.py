@@ -178,7 +178,8 @@ def test_printing_keeps_every_letter_and_reprints_identically(
 
 
 def test_printed_letters_are_on_the_pupils_timelines(db: Database, school: dict[str, int]) -> None:
-    timeline = pytest.importorskip("attendance_desk.services.timeline")
+    from attendance_desk.services import timeline
+
     comp = compose(db, "improvement", Selection(upns=("A100000000004",)), AS_OF)
     printed = print_letters(db, comp, printed_by="office")
     assert printed.timeline_events == 1

@@ -6,7 +6,6 @@ made here with openpyxl, killed while it is writing, and the file is compared wi
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import signal
@@ -20,23 +19,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from attendance_desk.cli import build_parser
 from attendance_desk.storage.db import open_database
 from attendance_desk.storage.integrity import integrity_report
 
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
-def _has_import_command() -> bool:
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return "import" in action.choices
-    return False
-
-
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not _has_import_command(), reason="the `import` command is not there yet"),
     pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"),
 ]
 

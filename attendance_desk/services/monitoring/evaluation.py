@@ -12,10 +12,11 @@ from datetime import date
 from locale import LC_TIME, setlocale
 from typing import TYPE_CHECKING, Any
 
+from attendance_desk.domain.case_rules import CASE_RULE_FUNCTIONS
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.domain.rule_input import EvaluationContext, RuleInput
-from attendance_desk.domain.rules import REGISTER_RULE_FUNCTIONS, case_rule_functions, evaluate
+from attendance_desk.domain.rules import REGISTER_RULE_FUNCTIONS, evaluate
 from attendance_desk.services.monitoring.loading import _inputs, _Loaded, _Raw, _read
 from attendance_desk.storage.db import Database
 
@@ -82,7 +83,7 @@ def _context_key(ctx: EvaluationContext, rules: tuple[Any, ...]) -> tuple[Any, .
 
 
 def _rules() -> tuple[Any, ...]:
-    return REGISTER_RULE_FUNCTIONS + case_rule_functions()
+    return REGISTER_RULE_FUNCTIONS + CASE_RULE_FUNCTIONS
 
 
 def _read_for(db: Database, as_of: date, leavers: bool) -> _Raw:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from attendance_desk.services import demo_names as names
+from attendance_desk.demo import names
 
 KINDS = {"two_parent": 0.58, "single": 0.17, "split": 0.14, "step": 0.07, "kinship": 0.04}
 FSM_BY_KIND = {"two_parent": 0.12, "single": 0.45, "split": 0.34, "step": 0.24, "kinship": 0.5}

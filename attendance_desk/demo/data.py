@@ -12,9 +12,9 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 
-from attendance_desk.services.demo_calendar import DemoYear, academic_start_year, academic_year
-from attendance_desk.services.demo_family import Child, DemoContact, Household, make_households
-from attendance_desk.services.demo_names import CLASS_NAMES, NICKNAMES
+from attendance_desk.demo.family import Child, DemoContact, Household, make_households
+from attendance_desk.demo.names import CLASS_NAMES, NICKNAMES
+from attendance_desk.demo.school_year import DemoYear, academic_start_year, academic_year
 
 YEAR_GROUPS = ("R", "1", "2", "3", "4", "5", "6")
 CLASS_SIZE = 30
@@ -122,7 +122,7 @@ def upn_check_letter(digits: str) -> str:
 
 def generate_demo(seed: int = 2024, as_of: date | None = None) -> DemoData:
     """The whole demo school for `seed`, with marks up to and including `as_of`."""
-    from attendance_desk.services.demo_marks import generate_marks
+    from attendance_desk.demo.marks import generate_marks
 
     as_of = as_of or date.today()
     current = academic_start_year(as_of)

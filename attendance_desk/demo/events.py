@@ -10,11 +10,11 @@ import random
 from datetime import date
 from typing import TYPE_CHECKING
 
-from attendance_desk.services.demo_calendar import DemoYear
+from attendance_desk.demo.school_year import DemoYear
 
 if TYPE_CHECKING:
-    from attendance_desk.services.demo_data import DemoPupil
-    from attendance_desk.services.demo_marks import Day
+    from attendance_desk.demo.data import DemoPupil
+    from attendance_desk.demo.marks import Day
 
 Overrides = dict[int, dict[str, tuple[str | None, str | None]]]
 

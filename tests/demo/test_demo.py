@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from attendance_desk.demo import create_demo_database
+from attendance_desk.demo.data import generate_demo, upn_check_letter
 from attendance_desk.domain.codes import CODES, Category
 from attendance_desk.errors import UserError
-from attendance_desk.services.demo import create_demo_database
-from attendance_desk.services.demo_data import generate_demo, upn_check_letter
 from attendance_desk.storage.db import open_database
 from attendance_desk.storage.models import Pupil, School
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from attendance_desk.services.demo_calendar import DemoYear
+from attendance_desk.demo.school_year import DemoYear
 
 if TYPE_CHECKING:
-    from attendance_desk.services.demo_data import DemoPupil, MarkRow
+    from attendance_desk.demo.data import DemoPupil, MarkRow
 
 SEASON = {9: 0.7, 10: 0.95, 11: 1.15, 12: 1.35, 1: 1.35, 2: 1.2, 3: 1.05, 4: 0.85, 5: 0.8,
           6: 0.75, 7: 0.8}  # fmt: skip
@@ -127,7 +127,7 @@ def class_trips(seed: int, year: DemoYear, days: list[Day]) -> dict[str, set[str
     """Each class's trip days (`V` for the whole class): one or two a year."""
     rng = random.Random(f"{seed}:trips:{year.name}")
     candidates = [d.iso for d in days if not d.inset and not d.before_break and d.weekday < 4]
-    from attendance_desk.services.demo_names import CLASS_NAMES
+    from attendance_desk.demo.names import CLASS_NAMES
 
     trips: dict[str, set[str]] = {}
     for pair in CLASS_NAMES.values():
@@ -147,7 +147,7 @@ def generate_marks(
     as_of: date,
 ) -> list[MarkRow]:
     """Every session of every pupil on roll, from the first year's start up to `as_of`."""
-    from attendance_desk.services.demo_events import special_events
+    from attendance_desk.demo.events import special_events
 
     calendars = [(year, school_days(year)) for year in years]
     register_days = [d for _, days in calendars for d in days if not d.inset and d.date <= as_of]

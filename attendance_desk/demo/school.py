@@ -11,10 +11,10 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
+from attendance_desk.demo.casework import seed_casework
+from attendance_desk.demo.data import YEAR_GROUPS, DemoData, generate_demo
+from attendance_desk.demo.names import CLASS_NAMES
 from attendance_desk.errors import UserError
-from attendance_desk.services.cases import seed_demo_casework
-from attendance_desk.services.demo_data import YEAR_GROUPS, DemoData, generate_demo
-from attendance_desk.services.demo_names import CLASS_NAMES
 from attendance_desk.storage.db import Database, check_database_path, open_database
 from attendance_desk.storage.integrity import connect_read_only
 
@@ -52,7 +52,7 @@ def create_demo_database(
         finally:
             conn.close()
         _name_class_teachers(db)
-        casework = seed_demo_casework(db, as_of, seed)
+        casework = seed_casework(db, as_of, seed)
     finally:
         db.close()
     return f"{summary_line(data)}; {casework}"
