@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -36,7 +36,7 @@ class LazyPage(QWidget):
     start. `widget` is None until then; `ensure()` builds it on demand. The date the
     figures are worked out to is kept and handed on when the page is built."""
 
-    PASSED_ON = ("export_table", "export_tables")
+    PASSED_ON = ("export_table", "export_tables", "printout")
 
     def __init__(self, factory: Callable[[QWidget], QWidget], parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -140,6 +140,13 @@ def build_menus(w: MainWindow) -> None:
         QKeySequence.StandardKey.Print,
         "Print the page on screen",
     )
+    w.act_preview = _action(
+        w,
+        "Print pre&view\u2026",
+        lambda: preview_current(w),
+        "Ctrl+Shift+P",
+        "See the page on screen as it will print",
+    )
     w.act_refresh = _action(
         w, "&Refresh", w.refresh, QKeySequence.StandardKey.Refresh, "Work out the figures again"
     )
@@ -182,6 +189,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu.addAction(w.act_import)
     file_menu.addAction(w.act_export)
     file_menu.addAction(w.act_print)
+    file_menu.addAction(w.act_preview)
     file_menu.addSeparator()
     file_menu.addAction(w.act_backup)
     file_menu.addAction(w.act_settings)
@@ -328,24 +336,38 @@ def export_current(w: MainWindow, path: Path | None = None) -> None:
     )
 
 
-def print_current(w: MainWindow) -> None:
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+def printout_of(w: MainWindow) -> Any:
+    """What Ctrl+P prints on the page on screen (ui.printing.Printout)."""
+    from attendance_desk.ui import printing
+    from attendance_desk.ui.format import uk_date
 
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    dialog = QPrintDialog(printer, w)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return
-    render_to(printer, w.stack.currentWidget())
+    page: Any = w.stack.currentWidget()
+    if isinstance(page, LazyPage):
+        page = page.ensure()
+    if hasattr(page, "printout"):
+        made = page.printout()
+        if made is not None:
+            return made
+    title = w.current_page()
+    tables = export_tables_of(page)
+    if tables:
+        return printing.tables_printout(title, f"Figures as of {uk_date(w.as_of)}", tables)
+    return printing.widget_printout(title, page)
 
 
-def render_to(device: Any, widget: QWidget) -> None:
-    """Draw `widget` scaled to fit the page of `device` (a printer or a PDF writer)."""
-    painter = QPainter(device)
-    page = painter.viewport()
-    scale = min(page.width() / max(widget.width(), 1), page.height() / max(widget.height(), 1))
-    painter.scale(scale, scale)
-    widget.render(painter)
-    painter.end()
+def print_current(w: MainWindow, printer: Any = None) -> None:
+    """Ctrl+P: the system print dialog for the page on screen."""
+    from attendance_desk.ui import printing
+
+    printing.print_printout(w, printout_of(w), printer)
+
+
+def preview_current(w: MainWindow) -> None:
+    """Ctrl+Shift+P: a print preview of the page on screen, with a Print button."""
+    from attendance_desk.ui import printing
+
+    w.preview = printing.preview_dialog(w, printout_of(w))
+    w.preview.exec()
 
 
 # -- databases --------------------------------------------------------------------------------

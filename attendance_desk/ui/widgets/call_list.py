@@ -8,6 +8,7 @@ two school days running are flagged in red at the top.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -221,6 +222,12 @@ class FirstDayCallsWidget(QWidget):
                 self.number_combo.addItem(f"{c.name}{rel} \u2014 {kind} {number}", (c.name, number))
         if self.number_combo.count() == 0:
             self.number_combo.addItem("no number on record", ("", ""))
+
+    def printout(self) -> Any:
+        """The call sheet for the day (Ctrl+P)."""
+        from attendance_desk.ui.printing import call_sheet
+
+        return call_sheet(self.day, list(self.model.rows))
 
     def _open_pupil(self) -> None:
         entry = self.selected()

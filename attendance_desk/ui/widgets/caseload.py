@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -117,6 +118,23 @@ class CaseloadWidget(QWidget):
             f"{len(load.overdue)} overdue, {len(load.due_today)} due today, {len(load.this_week)} later this week"
         )
         self.loading = False
+
+    def printout(self) -> Any:
+        """The caseload as tables, one per group (Ctrl+P)."""
+        if self.current is None:
+            return None
+        from attendance_desk.ui.format import uk_date as shown
+        from attendance_desk.ui.printing import page_html, table_html
+
+        parts = []
+        for key, title, _colour in GROUPS:
+            tasks: tuple[TaskInfo, ...] = getattr(self.current, key)
+            rows = [(t.title, t.pupil_name, t.reg_group, shown(t.due)) for t in tasks]
+            parts.append(f"<h2>{title} ({len(tasks)})</h2>")
+            parts.append(table_html(("Task", "Pupil", "Class", "Due"), rows) if rows else "")
+        from attendance_desk.ui.printing import Printout
+
+        return Printout("Caseload", page_html("Caseload", self.summary.text(), "".join(parts)))
 
     def _ticked(self, item: QTreeWidgetItem, column: int) -> None:
         task = item.data(0, Qt.ItemDataRole.UserRole)

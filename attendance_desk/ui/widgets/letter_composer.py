@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, Qt
 from PySide6.QtPdf import QPdfDocument
@@ -47,7 +48,6 @@ from attendance_desk.services.letters import (
     render,
 )
 from attendance_desk.ui.signals import SignalHub
-from attendance_desk.ui.widgets.letter_printing import paint_document
 from attendance_desk.ui.workers import run_async
 from attendance_desk.user import current_user
 
@@ -358,16 +358,21 @@ class LetterComposerWidget(QWidget):
         target = Path(path)
         self._record(lambda printed: self._write(printed, target))
 
+    def printout(self) -> Any:
+        """The letters as their PDF pages (Ctrl+P); printing keeps them in the register."""
+        if self.composition is None or self.pdf is None:
+            return None
+        from attendance_desk.ui.printing import Printout
+
+        title = self.composition.template.title or self.composition.template.id
+        return Printout(title, pdf=self.document, on_printed=lambda: self._record(lambda _p: None))
+
     def print_pdf(self) -> None:
         if self.composition is None:
             return
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from attendance_desk.ui.printing import print_printout
 
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return
-        self._record(lambda _printed: paint_document(self.document, printer))
+        print_printout(self, self.printout())
 
     def _record(self, then) -> None:  # noqa: ANN001
         def done(printed: PrintedBatch) -> None:

@@ -354,6 +354,12 @@ class PupilPage(QWidget):
         self.loaded.emit(d.pupil_id)
 
     # -- documents -------------------------------------------------------------------------
+    def printout(self) -> Any:
+        """The pupil on one sheet (Ctrl+P); None until the page has loaded."""
+        from attendance_desk.ui.printing import pupil_summary
+
+        return pupil_summary(self.data) if self.data is not None else None
+
     def _pupil_name(self) -> str:
         if self.data is None:
             return "pupil"
