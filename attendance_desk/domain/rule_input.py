@@ -35,6 +35,7 @@ from attendance_desk.domain.concern import Evidence
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.domain.policy import WEEK, Policy
+from attendance_desk.domain.school_age import compulsory_school_age_from
 
 MISSING_CHAR = "-"
 _STAND_INS = iter("abcdefghijklmnopqrstuvwxyz")
@@ -178,7 +179,7 @@ def _new_evidence(key: tuple[int, str]) -> Evidence:
 class RuleInput:
     """One pupil, as a concern rule sees it. Cheap to build; heavier views are cached.
 
-    Attributes: pupil_id, admission, leaving (dates or None), on_roll (on roll on as_of),
+    Attributes: pupil_id, admission, leaving, born (dates or None), on_roll (on roll on as_of),
     slots, chars, cats (see the module docstring), ctx (EvaluationContext), case
     (CaseContext or None). Shortcuts: as_of, calendar, policy, year, half_term, term.
     """
@@ -192,6 +193,7 @@ class RuleInput:
         "cats",
         "ctx",
         "case",
+        "born",
         "_ytd",
         "_absences",
     )
@@ -206,8 +208,10 @@ class RuleInput:
         leaving: date | None = None,
         case: CaseContext | None = None,
         cats: str | None = None,
+        born: date | None = None,
     ) -> None:
         self.pupil_id = pupil_id
+        self.born = born
         self.admission = admission
         self.leaving = leaving
         self.slots = slots
@@ -227,6 +231,7 @@ class RuleInput:
         admission: date | None = None,
         leaving: date | None = None,
         case: CaseContext | None = None,
+        born: date | None = None,
     ) -> RuleInput:
         """Build from (date, "AM"/"PM", code) marks in any order: keeps the marks while on roll,
         from ctx.load_start to ctx.as_of; a None or unknown code is a missing mark."""
@@ -245,6 +250,7 @@ class RuleInput:
             admission,
             leaving,
             case,
+            born=born,
         )
 
     # --- shortcuts ------------------------------------------------------------------------
@@ -279,6 +285,12 @@ class RuleInput:
         return (self.admission is None or self.admission <= d) and (
             self.leaving is None or self.leaving >= d
         )
+
+    @property
+    def school_age_from(self) -> date | None:
+        """The day the pupil reaches compulsory school age; None when the date of birth is
+        unknown (the national rules then apply to every session)."""
+        return None if self.born is None else compulsory_school_age_from(self.born)
 
     # --- ranges ---------------------------------------------------------------------------
     def bounds(self, start: date | None, end: date | None) -> tuple[int, int]:

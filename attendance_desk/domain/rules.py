@@ -8,6 +8,7 @@ pupils on roll on the date. Every comparison is on exact fractions.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -201,35 +202,80 @@ def frequent_illness(inp: RuleInput) -> Concern | None:
 
 
 def la_ten_day_return(inp: RuleInput) -> Concern | None:
+    """20 or more consecutive possible sessions, all unauthorised, in a run that ends in the
+    current academic year.
+
+    Only sessions on or after the day the pupil reaches compulsory school age count (the first
+    31 December, 31 March or 31 August on or after the fifth birthday; see
+    domain/school_age.py): a run that began earlier is counted from that day, and nothing is
+    raised before it.
+    """
     minimum = inp.policy.thresholds.la_return_sessions
     if inp.cats.count("U") < minimum:
         return None
     year_slot = inp.year.start.toordinal() * 2
     since = bisect_left(inp.slots, year_slot)
-    runs = [
-        r for r in inp.runs(UNAUTHORISED_RUN, minimum, since) if inp.slots[r[1] - 1] >= year_slot
-    ]
+    school_age = inp.school_age_from
+    from_age = ""
+    if school_age is not None and school_age > inp.date_at(0):
+        if school_age > inp.as_of:
+            return None
+        first = bisect_left(inp.slots, school_age.toordinal() * 2)
+        runs = [r for r in _runs_from(inp, UNAUTHORISED_RUN, minimum, first) if r[1] > since]
+        from_age = f", counted from {when(school_age)} when compulsory school age began"
+    else:
+        runs = inp.runs(UNAUTHORISED_RUN, minimum, since)
+    runs = [r for r in runs if inp.slots[r[1] - 1] >= year_slot]
     if not runs:
         return None
     i, j, n = runs[-1]
-    detail = f"Unauthorised absence for {_run_text(inp, i, j, n)} in a row ({n // 2} school days or more)"
+    detail = f"Unauthorised absence for {_run_text(inp, i, j, n)} in a row ({n // 2} school days or more){from_age}"
     evidence = [e for a, b, _ in runs for e in inp.evidence_list(inp.possible_indexes(a, b))]
     return make_concern(inp, R.LA_TEN_DAY_RETURN, detail, evidence)
 
 
+def _runs_from(
+    inp: RuleInput, pattern: re.Pattern[str], minimum: int, first: int
+) -> list[tuple[int, int, int]]:
+    """Runs of `pattern` over the marks from index `first` on (a run that began earlier is cut
+    at `first`), with at least `minimum` possible sessions."""
+    cats, out = inp.cats, []
+    for m in pattern.finditer(cats, first):
+        i, j = m.span()
+        n = j - i - cats.count("X", i, j) - cats.count("-", i, j)
+        if n >= minimum:
+            out.append((i, j, n))
+    return out
+
+
 # --- counts in windows ------------------------------------------------------------------------
 def penalty_threshold(inp: RuleInput) -> Concern | None:
+    """10 or more unauthorised sessions (G N O U) in the 10 school weeks ending with the week
+    of the date, counting only sessions on or before the date.
+
+    The framework applies to children of compulsory school age only: sessions before the day
+    the pupil reaches it (the first 31 December, 31 March or 31 August on or after the fifth
+    birthday; domain/school_age.py) do not count, and nothing is raised before that day. An
+    unknown date of birth counts every session.
+    """
     start = inp.ctx.penalty_start
     t = inp.policy.thresholds
     if start is None:
         return None
+    school_age = inp.school_age_from
+    from_age = ""
+    if school_age is not None and school_age > start:
+        if school_age > inp.as_of:
+            return None
+        start = school_age
+        from_age = " (counted from the day compulsory school age began)"
     i, j = inp.bounds(start, inp.as_of)
     n = inp.cats.count("U", i, j)
     if n < t.penalty_sessions:
         return None
     detail = (
         f"{n} unauthorised sessions in the {t.penalty_weeks} school weeks from {when(start)} "
-        f"to {when(inp.as_of)}"
+        f"to {when(inp.as_of)}{from_age}"
     )
     return make_concern(
         inp, R.PENALTY_THRESHOLD, detail, inp.evidence_list(inp.possible_indexes(i, j, "U"))
@@ -259,12 +305,22 @@ def unresolved_n(inp: RuleInput) -> Concern | None:
 
 
 def sickness_return(inp: RuleInput) -> Concern | None:
+    """30 or more illness (I) sessions in the academic year to date, counting only sessions
+    on or after the day the pupil reaches compulsory school age (domain/school_age.py)."""
     minimum = inp.policy.thresholds.sickness_return_sessions
-    i, j = inp.bounds(inp.year.start, inp.as_of)
+    start = inp.year.start
+    school_age = inp.school_age_from
+    from_age = ""
+    if school_age is not None and school_age > start:
+        if school_age > inp.as_of:
+            return None
+        start = school_age
+        from_age = f" since {when(school_age)} when compulsory school age began"
+    i, j = inp.bounds(start, inp.as_of)
     n = inp.cats.count("I", i, j)
     if n < minimum:
         return None
-    detail = f"{n} sessions of illness this year ({n / 2:g} school days)"
+    detail = f"{n} sessions of illness this year{from_age} ({n / 2:g} school days)"
     return make_concern(
         inp, R.SICKNESS_RETURN, detail, inp.evidence_list(inp.possible_indexes(i, j, "I"))
     )

@@ -27,6 +27,7 @@ from attendance_desk.domain.events import (
     validate,
 )
 from attendance_desk.domain.pathway import Stage
+from attendance_desk.domain.school_age import require_school_age
 from attendance_desk.domain.tasks import tasks_for_event
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
@@ -115,6 +116,9 @@ def _prepare(
     validate(details)
     if isinstance(details, PenaltyNotice):
         assert details.issued is not None
+        births = s.execute(select(Pupil.id, Pupil.date_of_birth).where(Pupil.id.in_(pupil_ids)))
+        for _pid, born in births:
+            require_school_age(born, details.issued, "a penalty notice")
         sequence = max(
             penalty.require_allowed(
                 _penalty_notices(s, pid, exclude=event_id), details.parent, details.issued

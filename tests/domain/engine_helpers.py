@@ -50,7 +50,8 @@ def make_input(
     case: CaseContext | None = None,
     calendar: SchoolCalendar = CALENDAR,
     taken: frozenset[str] | None = None,
+    born: date | None = None,
 ) -> RuleInput:
     """`taken`: the sessions of `as_of` whose register was taken (None: not known, all)."""
     ctx = EvaluationContext.build(calendar, policy or clifford(), as_of, taken_on_as_of=taken)
-    return RuleInput.from_marks(1, marks, ctx, admission, leaving, case)
+    return RuleInput.from_marks(1, marks, ctx, admission, leaving, case, born=born)

@@ -229,6 +229,14 @@ def _inputs(
             hi = len(slots) if leaving is None else bisect_left(slots, leaving.toordinal() * 2 + 2)
             slots, chars = slots[lo:hi], chars[lo:hi]
         inputs[pid] = RuleInput(
-            pid, slots, chars, ctx, admission, leaving, cases.get(pid), chars.translate(CAT_TABLE)
+            pid,
+            slots,
+            chars,
+            ctx,
+            admission,
+            leaving,
+            cases.get(pid),
+            chars.translate(CAT_TABLE),
+            born=p[9],
         )
     return _Loaded(ctx, list(pupils), inputs, raw.sessions)
