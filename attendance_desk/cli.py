@@ -17,20 +17,28 @@ from typing import NoReturn
 from attendance_desk import APP_NAME, __version__
 from attendance_desk.errors import UserError
 
-# One module per command family; each has `register(subparsers)` and sets `handler`.
+# Every command: its module (one per family; `register(subparsers)` adds the family's commands
+# and sets `handler`) and the line `--help` shows. Only the module of the command that runs is
+# imported: a command pays for its own imports, not for every other command's.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "backup": ("backup", "back up the database (safe while the window is open)"),
+    "restore": ("backup", "replace the database with a backup (the current file is kept)"),
+    "demo": ("demo", "create a demo school in a new database"),
+    "import": ("import_", "import registers, pupil details, term dates or closures"),
+    "templates": ("letters", "list the letter templates"),
+    "letters": ("letters", "print letters for chosen pupils into one PDF (kept in the register)"),
+    "calls": ("calls", "the first-day call list: pupils absent with no reason, numbers to ring"),
+    "pupils": ("pupils", "year-to-date figures, band, PA and SA for every pupil on roll"),
+    "concerns": ("concerns", "every concern for pupils on roll, by rule id"),
+    "policy": ("policy", "show the attendance policy, or set a preset"),
+    "groups": ("groups", "year-to-date figures for the school, year groups, classes and groups"),
+}
 COMMAND_MODULES = [
-    "attendance_desk.commands.backup",
-    "attendance_desk.commands.demo",
-    "attendance_desk.commands.import_",
-    "attendance_desk.commands.letters",
-    "attendance_desk.commands.calls",
-    "attendance_desk.commands.pupils",
-    "attendance_desk.commands.concerns",
-    "attendance_desk.commands.policy",
-    "attendance_desk.commands.groups",
+    f"attendance_desk.commands.{m}" for m in dict.fromkeys(m for m, _ in COMMANDS.values())
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+DB_HELP = "the school's database file (default: in your app-data folder)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,29 +48,57 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` (the first word that is not an option or the value of
+    `--db`), or None for the window."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif word in COMMANDS:
+            return word
+        elif not word.startswith("-"):
+            return None  # not a command: argparse says so
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; `command` (or all commands, when None) gets its full arguments, the others
+    only their line in `--help`."""
     parser = _Parser(
         prog="attendance-desk",
         description=f"{APP_NAME}: attendance monitoring, letters and casework for a primary school.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help="the school's database file (default: in your app-data folder)",
-    )
+    parser.add_argument("--db", type=Path, metavar="PATH", help=DB_HELP)
     parser.add_argument(
         "--demo", action="store_true", help="open the window on a fresh demo school database"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module_name in COMMAND_MODULES:
+    wanted = COMMAND_MODULES if command is None else [COMMANDS[command][0]]
+    modules = [
+        m if m.startswith("attendance_desk.") else f"attendance_desk.commands.{m}" for m in wanted
+    ]
+    for name, (module, help_text) in COMMANDS.items():
+        if f"attendance_desk.commands.{module}" not in modules:
+            subparsers.add_parser(name, help=help_text)  # never parsed: listed for --help
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
+    # `--db` after the command too, as people type it (`attendance-desk demo --db FILE`); left
+    # out there, the one before the command (or the default) stands.
+    for name, sub in subparsers.choices.items():
+        if f"attendance_desk.commands.{COMMANDS[name][0]}" in modules:
+            sub.add_argument(
+                "--db", type=Path, metavar="PATH", help=DB_HELP, default=argparse.SUPPRESS
+            )
+    # --help lists the commands in the table's order
+    subparsers._choices_actions.sort(key=lambda a: list(COMMANDS).index(a.dest))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_in(argv))
     args = parser.parse_args(argv)
     try:
         if args.command is None:
