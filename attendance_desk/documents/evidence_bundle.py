@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import calendar as cal
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -22,9 +25,87 @@ from reportlab.platypus import (
 )
 
 from attendance_desk.documents.fonts import register_fonts
+from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.codes import CODES, Category
-from attendance_desk.domain.figures import pct_2dp
-from attendance_desk.services.evidence_bundle import EvidenceBundleData
+from attendance_desk.domain.figures import Figures, pct_2dp
+from attendance_desk.domain.pathway import Stage
+
+
+class BundleContact(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def relationship(self) -> str: ...
+    @property
+    def phones(self) -> tuple[tuple[str, str], ...]: ...
+
+
+class BundlePupil(Protocol):
+    @property
+    def upn(self) -> str: ...
+    @property
+    def forename(self) -> str: ...
+    @property
+    def surname(self) -> str: ...
+    @property
+    def legal_name(self) -> str: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def reg_group(self) -> str: ...
+    @property
+    def year_group(self) -> str: ...
+    @property
+    def admission_date(self) -> date | None: ...
+    @property
+    def contacts(self) -> Sequence[BundleContact]: ...
+
+
+class BundleCase(Protocol):
+    @property
+    def stage(self) -> Stage: ...
+    @property
+    def stage_started(self) -> date: ...
+    @property
+    def key_person(self) -> str: ...
+    @property
+    def barriers(self) -> str: ...
+
+
+class BundleEntry(Protocol):
+    """One line of the chronology."""
+
+    @property
+    def date(self) -> date: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def recorded_by(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def edited(self) -> bool: ...
+    @property
+    def revision(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class EvidenceBundleData:
+    """What the bundle shows; the service gathers it (this module only lays it out)."""
+
+    school_name: str
+    pupil: BundlePupil
+    as_of: date
+    year: AcademicYear
+    figures: Figures  # 1 September to as_of, while on roll
+    marks: dict[date, tuple[str | None, str | None]]  # (AM, PM) for every day with a mark
+    school_days: frozenset[date]
+    cases: Sequence[BundleCase]
+    chronology: Sequence[BundleEntry]  # oldest first
+    prepared_by: str
+
 
 CATEGORY_FILL = {
     Category.PRESENT: "#dcedc8",

@@ -3,33 +3,19 @@ summary, the year's calendar of marks and the whole chronology of the case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
+from attendance_desk.documents.evidence_bundle import EvidenceBundleData, build_evidence_pdf
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.figures import Figures
-from attendance_desk.services.cases import CaseInfo, case_history
-from attendance_desk.services.school import PupilDetails, get_school_details, pupil_details
-from attendance_desk.services.timeline import TimelineEntry, timeline
+from attendance_desk.services.cases import case_history
+from attendance_desk.services.school import get_school_details, pupil_details
+from attendance_desk.services.timeline import timeline
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark
-
-
-@dataclass(frozen=True)
-class EvidenceBundleData:
-    school_name: str
-    pupil: PupilDetails
-    as_of: date
-    year: AcademicYear
-    figures: Figures  # 1 September to as_of, while on roll
-    marks: dict[date, tuple[str | None, str | None]]  # (AM, PM) for every day with a mark
-    school_days: frozenset[date]
-    cases: tuple[CaseInfo, ...]
-    chronology: tuple[TimelineEntry, ...]  # oldest first
-    prepared_by: str
 
 
 def evidence_bundle_data(db: Database, pupil_id: int, as_of: date) -> EvidenceBundleData:
@@ -70,8 +56,6 @@ def evidence_bundle_data(db: Database, pupil_id: int, as_of: date) -> EvidenceBu
 
 def write_evidence_bundle(db: Database, pupil_id: int, as_of: date, path: Path | str) -> Path:
     """Write the pupil's evidence bundle PDF to `path` and return it."""
-    from attendance_desk.documents.evidence_bundle import build_evidence_pdf
-
     data = evidence_bundle_data(db, pupil_id, as_of)
     path = Path(path)
     path.write_bytes(build_evidence_pdf(data))

@@ -7,17 +7,20 @@ through services on the worker pool, so the window never freezes.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDateEdit,
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -25,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME
-from attendance_desk.services.database import Database
+from attendance_desk.errors import UserError
+from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
 from attendance_desk.ui import data, workers
 from attendance_desk.ui import window_actions as actions
@@ -41,6 +45,23 @@ DEFAULT_SIZE = QSize(1440, 900)
 
 
 class MainWindow(QMainWindow):
+    # The menu and toolbar actions, made by window_actions.build_menus during __init__.
+    act_import: QAction
+    act_export: QAction
+    act_print: QAction
+    act_preview: QAction
+    act_refresh: QAction
+    act_find: QAction
+    act_settings: QAction
+    act_open: QAction
+    act_backup: QAction
+    act_audit: QAction
+    act_password: QAction
+    act_retention: QAction
+    act_about: QAction
+    act_quit: QAction
+    recent_menu: QMenu
+
     def __init__(
         self,
         db: Database,
@@ -55,6 +76,9 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.as_of = as_of or data.default_as_of(db)
         self._list_worker: workers.Worker | None = None
+        self.export_worker: workers.Worker | None = None
+        self.preview: QDialog | None = None  # the print preview, while open
+        self.replaced_by: MainWindow | None = None  # the window opened on another database
         self.idle_lock: Any = None  # ui.idle_lock.IdleLock when a password and lock are set
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
@@ -74,9 +98,7 @@ class MainWindow(QMainWindow):
             (CASELOAD, actions.caseload_page),
             (LETTERS, actions.letters_page),
         ):
-            self.pages[title] = actions.LazyPage(
-                lambda parent, f=factory: f(db, self.hub, parent), self
-            )
+            self.pages[title] = actions.LazyPage(partial(factory, db, self.hub), self)
 
         self.stack = QStackedWidget(self)
         self.nav = QListWidget(self)
@@ -110,7 +132,7 @@ class MainWindow(QMainWindow):
         self.as_of_edit.setToolTip("The date the figures are worked out to")
         self.as_of_edit.setDisplayFormat("ddd d MMM yyyy")
         self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDate(QDate(self.as_of))
+        self.as_of_edit.setDate(QDate(self.as_of.year, self.as_of.month, self.as_of.day))
         self.as_of_edit.dateChanged.connect(self._on_as_of_changed)
         self.status_label = QLabel(self)
         self.progress = QProgressBar(self)
@@ -211,7 +233,7 @@ class MainWindow(QMainWindow):
 
     # -- loading ---------------------------------------------------------------------------
     def _on_as_of_changed(self, qdate: QDate) -> None:
-        self.as_of = qdate.toPython()
+        self.as_of = date(qdate.year(), qdate.month(), qdate.day())
         self._push_as_of()
         self.refresh()
 
@@ -296,6 +318,20 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             actions.open_import(self, paths)
+
+    def switch_database(self, path: Path) -> None:
+        """Open another database in a new window and close this one."""
+        try:
+            db = open_database(path)
+        except UserError as exc:
+            actions.show_error(self, str(exc))
+            return
+        new = MainWindow(db, settings=self.settings)
+        actions.remember_database(new, path)
+        new.show()
+        self.replaced_by = new
+        self.close()
+        self.db.close()
 
     def export_target(self) -> Any:
         """The page whose list File > Export writes."""

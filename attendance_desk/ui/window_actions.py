@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME, __version__
-from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.signals import SignalHub
@@ -154,7 +153,7 @@ def build_menus(w: MainWindow) -> None:
     w.act_find = _action(
         w,
         "&Find pupil",
-        lambda: (w.show_page("Pupils"), w.pupil_list.focus_search()),
+        lambda: find_pupil(w),
         QKeySequence.StandardKey.Find,
         "Search pupils by name or UPN",
     )
@@ -328,12 +327,19 @@ def export_current(w: MainWindow, path: Path | None = None) -> None:
         export_tables,
         path,
         tables,
-        on_finished=lambda target: (
-            w.idle(),
-            w.statusBar().showMessage(f"Exported to {target}", 8000),
-        ),
+        on_finished=lambda target: exported(w, target),
         on_error=w.show_error,
     )
+
+
+def exported(w: MainWindow, target: Path) -> None:
+    w.idle()
+    w.statusBar().showMessage(f"Exported to {target}", 8000)
+
+
+def find_pupil(w: MainWindow) -> None:
+    w.show_page("Pupils")
+    w.pupil_list.focus_search()
 
 
 def printout_of(w: MainWindow) -> Any:
@@ -390,7 +396,7 @@ def fill_recent(w: MainWindow) -> None:
     for p in recent_databases(w):
         act = w.recent_menu.addAction(p)
         act.setEnabled(Path(p).exists() and Path(p) != w.db.path)
-        act.triggered.connect(lambda _c=False, path=p: switch_database(w, Path(path)))
+        act.triggered.connect(lambda _c=False, path=p: w.switch_database(Path(path)))
     if w.recent_menu.isEmpty():
         w.recent_menu.addAction("(none yet)").setEnabled(False)
 
@@ -403,22 +409,4 @@ def choose_database(w: MainWindow) -> None:
         "Attendance Desk database (*.sqlite3 *.db);;All files (*)",
     )
     if chosen:
-        switch_database(w, Path(chosen))
-
-
-def switch_database(w: MainWindow, path: Path) -> None:
-    """Open another database in a new window and close this one."""
-    from attendance_desk.services.database import open_database
-    from attendance_desk.ui.main_window import MainWindow
-
-    try:
-        db = open_database(path)
-    except UserError as exc:
-        show_error(w, str(exc))
-        return
-    new = MainWindow(db, settings=w.settings)
-    remember_database(new, path)
-    new.show()
-    w.replaced_by = new
-    w.close()
-    w.db.close()
+        w.switch_database(Path(chosen))
