@@ -26,7 +26,7 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     """
     from PySide6.QtWidgets import QApplication
 
-    from attendance_desk.storage.db import check_database_path
+    from attendance_desk.services.database import check_database_path
 
     if demo:
         from datetime import date

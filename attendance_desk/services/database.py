@@ -6,8 +6,14 @@ reach into storage themselves.
 
 from __future__ import annotations
 
-from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.db import Database, check_database_path, open_database
 from attendance_desk.storage.integrity import DamagedDatabaseError
 from attendance_desk.storage.writer_lock import DatabaseInUseError
 
-__all__ = ["DamagedDatabaseError", "Database", "DatabaseInUseError", "open_database"]
+__all__ = [
+    "DamagedDatabaseError",
+    "Database",
+    "DatabaseInUseError",
+    "check_database_path",
+    "open_database",
+]
