@@ -289,7 +289,7 @@ def _chronology(data: EvidenceBundleData, st: dict[str, ParagraphStyle]) -> list
     for e in data.chronology:
         record = escape(e.summary)
         if e.reason:
-            record += f"<br/><i>Why:</i> {escape(e.reason)}"
+            record += "<br/><i>Why:</i> " + escape(e.reason).replace("\n", "<br/>")
         if e.edited:
             record += f" <font size=7>(edited; version {e.revision})</font>"
         rows.append(

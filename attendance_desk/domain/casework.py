@@ -37,6 +37,59 @@ class StageMove:
     reason: str
     support_offered: str = ""
     support_not_appropriate: str = ""
+    support_considered: tuple[str, ...] = ()
+    signed_off_by: str = ""
+
+
+# The support the two policies offer (Clifford tiers 1-3 and Formalise; Clifton Facilitate and
+# Formalise Support): the checklist a reason "support was not appropriate" must tick from.
+SUPPORT_OPTIONS: tuple[str, ...] = (
+    "Phone call and face-to-face meeting with the family",
+    "Key person named to work with the family",
+    "Morning calls, key person welcome, adapted start times",
+    "Early Help Assessment offered",
+    "Home visit",
+    "School nurse, GP or CAMHS referral (with consent)",
+    "Frequent Illness Protocol action plan",
+    "Attendance contract or parenting contract",
+    "Part-time timetable",
+    "Travel assistance advice",
+    "Parenting course or other external agency",
+    "Local authority attendance team",
+)
+# A reason must say something: this many characters and words at least, and not a stock
+# non-answer such as "n/a".
+MIN_REASON_CHARS = 25
+MIN_REASON_WORDS = 5
+NON_ANSWERS = frozenset(
+    {"n/a", "na", "n.a.", "none", "nil", "no", "nothing", "not applicable", "-", "see above"}
+)
+
+
+def substantive(text: str) -> bool:
+    """Whether a written reason says something: not a stock non-answer, long enough."""
+    words = text.split()
+    cleaned = " ".join(words).casefold().strip(" .")
+    return (
+        cleaned not in NON_ANSWERS
+        and len(cleaned) >= MIN_REASON_CHARS
+        and len(words) >= MIN_REASON_WORDS
+    )
+
+
+def check_not_appropriate(considered: Sequence[str], reason: str) -> None:
+    """A reason support was not appropriate names what was considered and says why."""
+    if not considered:
+        raise EnforceGateError(
+            "Tick the support that was considered for the family before saying it was not "
+            "appropriate"
+        )
+    if not substantive(reason):
+        raise EnforceGateError(
+            f"Say why the support considered was not appropriate for this family, in a sentence "
+            f"(at least {MIN_REASON_WORDS} words): '{reason.strip() or '(nothing)'}' is not a "
+            "reason a panel can read"
+        )
 
 
 def check_move(
@@ -49,13 +102,17 @@ def check_move(
     support_on_record: Sequence[SupportItem] = (),
     support_offered: str = "",
     support_not_appropriate: str = "",
+    support_considered: Sequence[str] = (),
+    signoff_required: bool = False,
+    signed_off_by: str = "",
 ) -> StageMove:
     """Check a move of a case from `current` to `to_stage` and return what to record.
 
     Any stage may follow any other (the guidance has no fixed timeline), but every move names
-    who decided and why. Moving to Enforce needs the support that was offered (from the record
-    or written here) or a recorded reason support was not appropriate; otherwise
-    EnforceGateError says so.
+    who decided and why. Moving to Enforce needs the support that was offered (from the record,
+    or described here in a sentence) or a reason support was not appropriate that ticks what was
+    considered (SUPPORT_OPTIONS) and says why in words (`substantive`); with `signoff_required`
+    it also needs who signed it off. Otherwise EnforceGateError says what is missing.
     """
     if current == to_stage:
         raise StageMoveError(f"The case is already at {to_stage.label}")
@@ -70,14 +127,29 @@ def check_move(
         )
     offered = support_offered.strip()
     not_appropriate = support_not_appropriate.strip()
+    considered = tuple(c.strip() for c in support_considered if c.strip())
+    signed = signed_off_by.strip()
     if to_stage is Stage.ENFORCE:
-        if not offered and support_on_record:
-            offered = support_summary(support_on_record)
+        on_record = support_summary(support_on_record) if support_on_record else ""
+        if offered and not on_record and not substantive(offered):
+            raise EnforceGateError(
+                "Describe the support that was offered in a sentence (what, when, and how the "
+                f"family responded): '{offered}' is not enough"
+            )
+        if not offered:
+            offered = on_record
+        if not_appropriate or considered:
+            check_not_appropriate(considered, not_appropriate)
         if not offered and not not_appropriate:
             raise EnforceGateError(
                 "Enforcement follows support: record the support that was offered to the "
-                "family, or the reason support was not appropriate, before moving to Enforce"
+                "family, or tick what was considered and say why it was not appropriate, "
+                "before moving to Enforce"
             )
+        if signoff_required and not signed:
+            raise EnforceGateError("The school requires the headteacher's sign-off to Enforce")
+    else:
+        considered, signed = (), ""
     return StageMove(
         from_stage=current,
         to_stage=to_stage,
@@ -86,6 +158,8 @@ def check_move(
         reason=reason.strip(),
         support_offered=offered,
         support_not_appropriate=not_appropriate,
+        support_considered=considered,
+        signed_off_by=signed,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,6 +34,7 @@ from attendance_desk.storage.models.cases import (
     StageChange,
     TimelineEvent,
 )
+from attendance_desk.storage.settings import read_setting, write_setting
 
 
 class CaseError(UserError):
@@ -49,6 +51,8 @@ class StageChangeInfo:
     reason: str
     support_offered: str
     support_not_appropriate: str
+    support_considered: tuple[str, ...] = ()
+    signed_off_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ def _info(case: Case) -> CaseInfo:
                 c.reason,
                 c.support_offered,
                 c.support_not_appropriate,
+                tuple(line for line in c.support_considered.splitlines() if line),
+                c.signed_off_by,
             )
             for c in case.stage_changes
         ),
@@ -165,12 +171,16 @@ def change_stage(
     reason: str,
     support_offered: str = "",
     support_not_appropriate: str = "",
+    support_considered: Sequence[str] = (),
+    signed_off_by: str = "",
 ) -> CaseInfo:
     """Move the pupil's case to `to_stage` (opening a case when none is open).
 
-    Moving to Enforce needs support on record or a reason it was not appropriate
-    (EnforceGateError); moving to Closed closes the case.
+    Moving to Enforce needs support on record or a reason it was not appropriate naming what
+    was considered (EnforceGateError); when the school requires it (`enforce_signoff_required`)
+    the headteacher's sign-off too. Moving to Closed closes the case.
     """
+    signoff = to_stage == Stage.ENFORCE and enforce_signoff_required(db)
     to_stage = Stage(to_stage)
     with db.session() as s:
         _require_pupil(s, pupil_id)
@@ -187,6 +197,9 @@ def change_stage(
             support_on_record=_support_items(s, pupil_id, case),
             support_offered=support_offered,
             support_not_appropriate=support_not_appropriate,
+            support_considered=support_considered,
+            signoff_required=signoff,
+            signed_off_by=signed_off_by,
         )
         if case is None:
             case = Case(
@@ -208,6 +221,8 @@ def change_stage(
                 reason=move.reason,
                 support_offered=move.support_offered,
                 support_not_appropriate=move.support_not_appropriate,
+                support_considered="\n".join(move.support_considered),
+                signed_off_by=move.signed_off_by,
             )
         )
         case.stage = to_stage.value
@@ -216,6 +231,18 @@ def change_stage(
             case.closed_on = on
         s.flush()
         return _info(case)
+
+
+ENFORCE_SIGNOFF_KEY = "casework.enforce_needs_headteacher"
+
+
+def enforce_signoff_required(db: Database) -> bool:
+    """Whether the school requires the headteacher's sign-off to move a case to Enforce."""
+    return bool(read_setting(db, ENFORCE_SIGNOFF_KEY))
+
+
+def set_enforce_signoff_required(db: Database, required: bool) -> None:
+    write_setting(db, ENFORCE_SIGNOFF_KEY, True if required else None)
 
 
 def open_case(

@@ -37,6 +37,7 @@ from attendance_desk.storage.models.cases import (
     Case,
     EventPupil,
     EventRevision,
+    StageChange,
     Task,
     TimelineEvent,
 )
@@ -319,6 +320,23 @@ def get_event(db: Database, event_id: int) -> TimelineEntry:
         return _entry(event)
 
 
+def _move_reason(c: StageChange) -> str:
+    """Why a case moved, with what the Enforce gate recorded: the support offered, or what was
+    considered and why it was not appropriate, and who signed the move off."""
+    lines = [c.reason]
+    if Stage(c.to_stage) is Stage.ENFORCE:
+        if c.support_offered:
+            lines.append("Support offered: " + "; ".join(c.support_offered.splitlines()))
+        if c.support_not_appropriate:
+            considered = "; ".join(x for x in c.support_considered.splitlines() if x)
+            if considered:
+                lines.append(f"Support considered: {considered}")
+            lines.append(f"Support not appropriate because: {c.support_not_appropriate}")
+        if c.signed_off_by:
+            lines.append(f"Signed off by the headteacher: {c.signed_off_by}")
+    return "\n".join(line for line in lines if line)
+
+
 def timeline(
     db: Database, pupil_id: int, kinds: Iterable[str] | None = None
 ) -> tuple[TimelineEntry, ...]:
@@ -350,7 +368,7 @@ def timeline(
                             summary=text,
                             recorded_at=c.recorded_at,
                             stage=stage,
-                            reason=c.reason,
+                            reason=_move_reason(c),
                             pupil_ids=(pupil_id,),
                         )
                     )

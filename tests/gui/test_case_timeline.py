@@ -167,7 +167,13 @@ def test_stage_dialog_enforce_gate_message(qtbot, db, school) -> None:  # noqa: 
     dialog.reason_edit.setPlainText("Holiday in term time")
     dialog.save()
     assert "support" in dialog.error.text()
-    dialog.not_appropriate_edit.setText("Term-time holiday, no barriers")
+    dialog.not_appropriate_edit.setText("n/a")
+    dialog.tick("Home visit")
+    dialog.save()
+    assert "not a reason a panel can read" in dialog.error.text()
+    dialog.not_appropriate_edit.setText(
+        "Term-time holiday booked; the family told us of no barriers"
+    )
     dialog.save()
     qtbot.waitUntil(lambda: widget.stage_label.text().startswith("Enforce"), timeout=10000)
     workers.wait_all()

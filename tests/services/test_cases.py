@@ -110,10 +110,15 @@ def test_enforce_gate_accepts_a_reason_support_was_not_appropriate(db, school) -
         DAY,
         "Head",
         "Term-time holiday",
-        support_not_appropriate="Unauthorised holiday; no barrier to attendance",
+        support_not_appropriate="Unauthorised holiday; the family named no barrier to attendance",
+        support_considered=("Early Help Assessment offered",),
     )
     assert case.stage is Stage.ENFORCE
     assert case.history[-1].support_not_appropriate.startswith("Unauthorised holiday")
+    assert case.history[-1].support_considered == ("Early Help Assessment offered",)
+    (entry,) = timeline(db, school["ava"], kinds=[STAGE_CHANGE])[:1]
+    assert "Support considered: Early Help Assessment offered" in entry.reason
+    assert "not appropriate because: Unauthorised holiday; the family" in entry.reason
 
 
 def test_enforce_gate_reads_the_support_on_record(db, school) -> None:  # noqa: ANN001

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from attendance_desk.storage.models.base import Base, utcnow
@@ -48,6 +48,8 @@ class Case(Base):
     opened_by: Mapped[str] = mapped_column(String(100), default="")
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    next_review: Mapped[date | None] = mapped_column(Date)
 
     stage_changes: Mapped[list[StageChange]] = relationship(
         back_populates="case",
@@ -81,6 +83,9 @@ class StageChange(Base):
     support_offered: Mapped[str] = mapped_column(Text, default="")
     support_not_appropriate: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the support options the Enforce gate says were considered, one per line
+    support_considered: Mapped[str] = mapped_column(Text, default="", server_default="")
+    signed_off_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     case: Mapped[Case] = relationship(back_populates="stage_changes")
 
@@ -160,3 +165,44 @@ class Task(Base):
     done_by: Mapped[str] = mapped_column(String(100), default="")
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class Staff(Base):
+    """A member of staff who uses the application; `role` decides what they may change."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(30))  # a domain.staff.Role value
+    active: Mapped[bool] = mapped_column(default=True, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('attendance_officer', 'dsl', 'headteacher', 'class_teacher')", name="role"
+        ),
+    )
+
+
+class LeaveRequest(Base):
+    """A parent's request for leave of absence in term time, and the school's decision."""
+
+    __tablename__ = "leave_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+    asked_on: Mapped[date] = mapped_column(Date)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(20))  # "authorised" | "refused"
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("decision IN ('authorised', 'refused')", name="decision"),)

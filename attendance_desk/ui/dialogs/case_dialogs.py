@@ -11,7 +11,7 @@ import typing
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.domain import events as ev
+from attendance_desk.domain.casework import SUPPORT_OPTIONS
 from attendance_desk.domain.events import (
     DETAIL_TYPES,
     EventKind,
@@ -36,7 +39,12 @@ from attendance_desk.domain.events import (
 )
 from attendance_desk.domain.pathway import STAGE_LABELS, Stage
 from attendance_desk.errors import UserError
-from attendance_desk.services.cases import change_stage, get_case, support_on_record
+from attendance_desk.services.cases import (
+    change_stage,
+    enforce_signoff_required,
+    get_case,
+    support_on_record,
+)
 from attendance_desk.services.database import Database
 from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
 
@@ -262,8 +270,23 @@ class EventDialog(QDialog):
         self.accept()
 
 
+# The stage a case usually moves to next (the dialog offers it first).
+NEXT_STAGE: dict[Stage, Stage] = {
+    Stage.EXPECT: Stage.MONITOR,
+    Stage.MONITOR: Stage.LISTEN_AND_UNDERSTAND,
+    Stage.LISTEN_AND_UNDERSTAND: Stage.SUPPORT_TIER_1,
+    Stage.SUPPORT_TIER_1: Stage.SUPPORT_TIER_2,
+    Stage.SUPPORT_TIER_2: Stage.SUPPORT_TIER_3,
+    Stage.SUPPORT_TIER_3: Stage.FORMALISE,
+    Stage.FORMALISE: Stage.ENFORCE,
+    Stage.ENFORCE: Stage.CLOSED,
+}
+
+
 class StageChangeDialog(QDialog):
-    """Move a pupil's case: stage, date, who decided, why; for Enforce, the support offered."""
+    """Move a pupil's case: stage, date, who decided, why; for Enforce, the support offered or
+    what was considered and why it was not appropriate, and the headteacher's sign-off when the
+    school requires it."""
 
     def __init__(
         self, db: Database, pupil_id: int, decided_by: str = "", parent: QWidget | None = None
@@ -272,15 +295,21 @@ class StageChangeDialog(QDialog):
         self.db, self.pupil_id = db, pupil_id
         self.setWindowTitle("Change stage")
         case = get_case(db, pupil_id)
+        self.signoff_required = enforce_signoff_required(db)
         layout = QVBoxLayout(self)
         current = case.stage.label if case else "no open case"
         layout.addWidget(QLabel(f"Current stage: <b>{current}</b>"))
         form = QFormLayout()
         self.stage_combo = QComboBox()
         for stage, label in STAGE_LABELS.items():
+            if case is not None and stage is case.stage:
+                continue
             if case is None and stage is Stage.CLOSED:
                 continue
             self.stage_combo.addItem(label, stage)
+        nxt = NEXT_STAGE.get(case.stage) if case else Stage.MONITOR
+        if nxt is not None:
+            self.stage_combo.setCurrentIndex(max(self.stage_combo.findData(nxt), 0))
         self.date_edit = QDateEdit(QDate(date.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
@@ -291,15 +320,32 @@ class StageChangeDialog(QDialog):
         self.support_edit = QPlainTextEdit()
         self.support_edit.setTabChangesFocus(True)
         self.support_edit.setFixedHeight(80)
+        self.considered = QListWidget()
+        self.considered.setObjectName("support_considered")
+        for option in SUPPORT_OPTIONS:
+            item = QListWidgetItem(option)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.considered.addItem(item)
+        self.considered.setFixedHeight(140)
         self.not_appropriate_edit = QLineEdit()
+        self.not_appropriate_edit.setPlaceholderText(
+            "why the support ticked above was not appropriate for this family"
+        )
+        self.signoff_edit = QLineEdit()
+        self.signoff_edit.setPlaceholderText("the headteacher's name")
         form.addRow("Move to", self.stage_combo)
         form.addRow("Date", self.date_edit)
         form.addRow("Decided by", self.by_edit)
         form.addRow("Why", self.reason_edit)
         self.support_label = QLabel("Support offered")
-        self.not_label = QLabel("Support not appropriate because")
+        self.considered_label = QLabel("Or: support considered")
+        self.not_label = QLabel("Not appropriate because")
+        self.signoff_label = QLabel("Headteacher's sign-off")
         form.addRow(self.support_label, self.support_edit)
+        form.addRow(self.considered_label, self.considered)
         form.addRow(self.not_label, self.not_appropriate_edit)
+        form.addRow(self.signoff_label, self.signoff_edit)
         layout.addLayout(form)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020")
@@ -316,13 +362,35 @@ class StageChangeDialog(QDialog):
 
     def _stage_chosen(self) -> None:
         enforce = self.stage_combo.currentData() == Stage.ENFORCE.value
-        for w in (self.support_label, self.support_edit, self.not_label, self.not_appropriate_edit):
+        for w in (
+            self.support_label,
+            self.support_edit,
+            self.considered_label,
+            self.considered,
+            self.not_label,
+            self.not_appropriate_edit,
+        ):
             w.setVisible(enforce)
+        for w in (self.signoff_label, self.signoff_edit):
+            w.setVisible(enforce and self.signoff_required)
         if enforce and not self.support_edit.toPlainText():
             items = support_on_record(self.db, self.pupil_id)
             self.support_edit.setPlainText(
                 "\n".join(f"{i.date:%d/%m/%Y}: {i.description}" for i in items)
             )
+
+    def considered_options(self) -> list[str]:
+        return [
+            self.considered.item(i).text()
+            for i in range(self.considered.count())
+            if self.considered.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def tick(self, *options: str) -> None:
+        for i in range(self.considered.count()):
+            item = self.considered.item(i)
+            if item.text() in options:
+                item.setCheckState(Qt.CheckState.Checked)
 
     def save(self) -> None:
         enforce = self.stage_combo.currentData() == Stage.ENFORCE.value
@@ -336,6 +404,8 @@ class StageChangeDialog(QDialog):
                 self.reason_edit.toPlainText(),
                 self.support_edit.toPlainText() if enforce else "",
                 self.not_appropriate_edit.text() if enforce else "",
+                self.considered_options() if enforce else (),
+                self.signoff_edit.text() if enforce else "",
             )
         except UserError as exc:
             self.error.setText(str(exc))
