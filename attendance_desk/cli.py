@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("letters", "list the letter templates"),
     "letters": ("letters", "print letters for chosen pupils into one PDF (kept in the register)"),
     "calls": ("calls", "the first-day call list: pupils absent with no reason, numbers to ring"),
+    "changes-for-mis": (
+        "mis_changes",
+        "marks the office changed that the MIS still holds differently",
+    ),
     "pupils": ("pupils", "year-to-date figures, band, PA and SA for every pupil on roll"),
     "concerns": ("concerns", "every concern for pupils on roll, by rule id"),
     "policy": ("policy", "show the attendance policy, or set a preset"),

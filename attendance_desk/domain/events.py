@@ -117,6 +117,7 @@ class PhoneCall:
     suggested_code: str | None = None
     follow_up: bool = False
     notes: str = ""
+    time: str = ""  # "09:12": the time of day the call was made (local time)
 
     @property
     def reached(self) -> bool:
@@ -376,6 +377,7 @@ def summarise(details: Details) -> str:
         case PhoneCall():
             who = details.contact_name or "contact"
             line = f"{'Call to' if details.direction == 'out' else 'Call from'} {who}"
+            line = f"{details.time} {line}" if details.time else line
             line += f": {CALL_OUTCOMES[details.outcome].lower()}"
             if details.reason_given:
                 line += f"; reason: {details.reason_given}"

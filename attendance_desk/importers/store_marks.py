@@ -47,6 +47,21 @@ def _uk(iso: str) -> str:
 
 # pupil id -> "YYYY-MM-DDAM" -> code; office marks are listed apart (they are few)
 State = dict[int, dict[str, str]]
+# pupil id -> "YYYY-MM-DD" -> (code, reason, who): a reason from a call that covers the day
+Covers = dict[int, dict[str, tuple[str, str, str]]]
+UNRESOLVED = "N"
+MAX_COVER_NOTES = 20
+
+
+def _load_covers(conn: sqlite3.Connection, data: RegisterData) -> Covers:
+    covers: Covers = {}
+    for pid, iso, code, reason, who in conn.execute(
+        "SELECT pupil_id, date, code, reason, recorded_by FROM day_reasons "
+        "WHERE date BETWEEN ? AND ?",
+        (data.first_date, data.last_date),
+    ):
+        covers.setdefault(pid, {})[str(iso)[:10]] = (code, reason, who)
+    return covers
 
 
 def _load_state(
@@ -73,12 +88,30 @@ def _load_state(
 
 
 class MarksDiff:
-    """Accumulates what the file changes; `take` handles one pupil's marks."""
+    """Accumulates what the file changes; `take` handles one pupil's marks.
 
-    def __init__(self, tally: Tally, overwrite_office: bool, office: set[tuple[int, str]]) -> None:
+    The office's marks and the days a call covered are few: a pupil with either goes through
+    `_office_first`, which keeps the office's code for an `N` on a covered day and notes what
+    the MIS holds for each office mark (so the changes for the MIS can be settled)."""
+
+    def __init__(
+        self,
+        tally: Tally,
+        overwrite_office: bool,
+        office: set[tuple[int, str]],
+        covers: Covers | None = None,
+    ) -> None:
         self.tally = tally
         self.overwrite = overwrite_office
         self.office = office
+        self.office_by_pupil: dict[int, set[str]] = {}
+        for pid, key in office:
+            self.office_by_pupil.setdefault(pid, set()).add(key)
+        self.covers = covers or {}
+        # office marks written for a covered day: (pupil, date, session, old code, code, why, who)
+        self.office_writes: list[tuple[int, str, str, str | None, str, str, str]] = []
+        self.mis_seen: list[tuple[int, str, str, str]] = []  # what the MIS holds for office marks
+        self.covered = 0
         self.inserts: list[tuple[int, str, str, str]] = []
         # whole grid rows of pupils with no marks yet in the range: (pupil id, JSON codes)
         self.bulk: list[tuple[int, str]] = []
@@ -95,6 +128,9 @@ class MarksDiff:
         existing: dict[str, str] | None,
     ) -> None:
         """`marks` holds ("YYYY-MM-DDAM", code) pairs."""
+        office, covers = self.office_by_pupil.get(pupil_id), self.covers.get(pupil_id)
+        if office or covers:
+            marks = self._office_first(pupil_id, name, marks, existing or {}, office, covers)
         if not existing:
             self.inserts.extend([(pupil_id, k[:10], k[10:], code) for k, code in marks])
             return
@@ -107,6 +143,42 @@ class MarksDiff:
                 self.unchanged += 1
             else:
                 self._change(pupil_id, name, key, old, code)
+
+    def _office_first(
+        self,
+        pupil_id: int,
+        name: str,
+        marks: list[tuple[str, str]],
+        existing: dict[str, str],
+        office: set[str] | None,
+        covers: dict[str, tuple[str, str, str]] | None,
+    ) -> list[tuple[str, str]]:
+        """Handle the marks a call's reason covers; return the rest for the usual comparison."""
+        office, covers = office or set(), covers or {}
+        rest: list[tuple[str, str]] = []
+        for key, code in marks:
+            iso, session = key[:10], key[10:]
+            cover = covers.get(iso) if code == UNRESOLVED else None
+            if cover is not None and not (key in office and self.overwrite):
+                self.mis_seen.append((pupil_id, iso, session, code))
+                self.covered += 1
+                kept, why, who = cover
+                if len(self.tally.notes) < MAX_COVER_NOTES:
+                    self.tally.notes.append(
+                        f"{name} {_uk(iso)} {session}: N in the file; the office's code {kept} "
+                        "is kept (a first-day call gave the reason for the day)"
+                    )
+                if key in office:
+                    self.unchanged += 1
+                else:
+                    self.office_writes.append(
+                        (pupil_id, iso, session, existing.get(key), kept, why, who)
+                    )
+                continue
+            if key in office:
+                self.mis_seen.append((pupil_id, iso, session, code))
+            rest.append((key, code))
+        return rest
 
     def _change(self, pupil_id: int, name: str, key: str, old_code: str, code: str) -> None:
         tally = self.tally
@@ -143,22 +215,66 @@ def write_marks(
     state, office = _load_state(conn, data, pupil_ids)
     if tick:
         tick(0.2)
-    diff = MarksDiff(tally, overwrite_office, office)
+    diff = MarksDiff(tally, overwrite_office, office, _load_covers(conn, data))
     grid = data.grid
     if grid is not None and _grid_is_simple(grid, pupil_ids):
         _diff_grid(grid, data, pupil_ids, state, diff)
     else:
         _diff_marks(data, pupil_ids, state, diff, problems)
     del state
-    tally.marks_added += len(diff.inserts) + diff.bulk_count
-    tally.marks_changed += len(diff.updates)
+    new_office = sum(1 for w in diff.office_writes if w[3] is None)
+    tally.marks_added += len(diff.inserts) + diff.bulk_count + new_office
+    tally.marks_changed += len(diff.updates) + len(diff.office_writes) - new_office
     tally.marks_unchanged += diff.unchanged
+    if diff.covered > MAX_COVER_NOTES:
+        tally.notes.append(
+            f"{diff.covered} N marks in all keep the office's code (a call covered the day)"
+        )
     if problems.count:
         return
     if tick:
         tick(0.4)
     columns = _flat_columns(grid) if grid is not None else []
     write_changes(conn, tally, diff, columns, tick)
+    write_office_marks(conn, tally, diff)
+
+
+def write_office_marks(conn: sqlite3.Connection, tally: Tally, diff: MarksDiff) -> None:
+    """The office's codes kept on covered days, and what the MIS holds for the office's marks:
+    a change for the MIS is settled once the MIS holds the mark's code."""
+    import_id, now = int(tally.import_id), tally.now
+    for pid, iso, session, old, code, why, who in diff.office_writes:
+        conn.execute(
+            "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) "
+            "VALUES (?, ?, ?, ?, 'office', ?, ?) ON CONFLICT (pupil_id, date, session) DO "
+            "UPDATE SET code = excluded.code, source = 'office', import_id = excluded.import_id, "
+            "updated_at = excluded.updated_at",
+            (pid, iso, session, code, import_id, now),
+        )
+        conn.execute(
+            "INSERT INTO mark_changes (pupil_id, date, session, old_code, new_code, source, "
+            "import_id, changed_at, changed_by, reason) VALUES (?, ?, ?, ?, ?, 'office', ?, ?, "
+            "?, ?)",
+            (pid, iso, session, old, code, import_id, now, who, f"{why} (the MIS has N)"),
+        )
+        conn.execute(
+            "INSERT INTO mis_changes (pupil_id, date, session, mis_code, office_code, reason, "
+            "changed_by, changed_at) VALUES (?, ?, ?, 'N', ?, ?, ?, ?) "
+            "ON CONFLICT (pupil_id, date, session) DO UPDATE SET mis_code = 'N', "
+            "office_code = excluded.office_code, reason = excluded.reason, "
+            "changed_by = excluded.changed_by, changed_at = excluded.changed_at, "
+            "agreed_at = NULL, agreed_import_id = NULL",
+            (pid, iso, session, code, why, who, now),
+        )
+    conn.executemany(
+        "UPDATE mis_changes SET mis_code = ?1, "
+        "agreed_at = CASE WHEN m.code = ?1 THEN ?5 END, "
+        "agreed_import_id = CASE WHEN m.code = ?1 THEN ?6 END "
+        "FROM marks AS m WHERE m.pupil_id = ?2 AND m.date = ?3 AND m.session = ?4 "
+        "AND mis_changes.pupil_id = ?2 AND mis_changes.date = ?3 AND mis_changes.session = ?4 "
+        "AND mis_changes.agreed_at IS NULL",
+        [(code, pid, iso, session, now, import_id) for pid, iso, session, code in diff.mis_seen],
+    )
 
 
 def _flat_columns(grid: WideGrid) -> list[tuple[str, str]]:

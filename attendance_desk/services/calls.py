@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.school import contact_name, contact_phones, on_roll_filter
 from attendance_desk.services.timeline import TimelineEntry, add_event_in
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import Contact, Mark, MarkChange, Pupil
+from attendance_desk.storage.models import Contact, DayReason, Mark, MarkChange, MisChange, Pupil
 from attendance_desk.storage.models.base import utcnow
 from attendance_desk.storage.models.cases import EventPupil, FamilyMember, TimelineEvent
 
@@ -62,6 +62,13 @@ class CallListEntry:
     calls_today: tuple[str, ...]  # summaries of today's calls for the family
     reached_today: bool
     family_id: int | None
+    flags: tuple[str, ...] = ()  # "CP", "CIN", "LAC": shown beside the not-reached flag
+    next_step: str = ""  # what the policy asks when the family is not reached
+    siblings: tuple[int, ...] = ()  # other pupils of the family on the same day's list
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}"
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,8 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
                 if sess in taken.get(d, set()) and got.get(sess) in (None, UNRESOLVED_CODE, "-", "")
             ]
 
-        listed = [p for p in pupils if unexplained(p.id, on)]
+        covered = set(s.scalars(select(DayReason.pupil_id).where(DayReason.date == on)))
+        listed = [p for p in pupils if p.id not in covered and unexplained(p.id, on)]
         ids = {p.id for p in listed}
         contacts: dict[int, list[CallContact]] = defaultdict(list)
         for c in s.scalars(  # the listed pupils' contacts in one query, not one per pupil
@@ -183,10 +191,47 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
                     calls_today=tuple(x for m in sorted(family) for x in calls_today.get(m, [])),
                     reached_today=on in family_reached,
                     family_id=fam.get(p.id),
+                    flags=_flags(p),
+                    next_step=unreached_step(_flags(p)) if count >= UNREACHED_FLAG_DAYS else "",
+                    siblings=tuple(sorted((family & ids) - {p.id})),
                 )
             )
     out.sort(key=lambda e: (not e.unreached_flag, e.reg_group, e.surname.casefold(), e.forename))
-    return tuple(out)
+    return tuple(_families_together(out))
+
+
+def _flags(p: Pupil) -> tuple[str, ...]:
+    return tuple(
+        flag
+        for flag, on in (
+            ("CP", p.child_protection),
+            ("CIN", p.child_in_need),
+            ("LAC", p.looked_after),
+        )
+        if on
+    )
+
+
+def unreached_step(flags: tuple[str, ...]) -> str:
+    """The next step when a family has not been reached for two school days running."""
+    if flags:
+        return f"Tell the DSL today ({', '.join(flags)}); arrange a home visit"
+    return "Arrange a home visit; tell the DSL if the child is not seen"
+
+
+def _families_together(entries: list[CallListEntry]) -> list[CallListEntry]:
+    """Siblings next to each other, at the place of the first of them: a family is rung once."""
+    out: list[CallListEntry] = []
+    placed: set[int] = set()
+    by_id = {e.pupil_id: e for e in entries}
+    for e in entries:
+        if e.pupil_id in placed:
+            continue
+        for member in (e, *(by_id[i] for i in e.siblings if i in by_id)):
+            if member.pupil_id not in placed:
+                placed.add(member.pupil_id)
+                out.append(member)
+    return out
 
 
 def _contact(c: Contact) -> CallContact:
@@ -227,9 +272,12 @@ def log_call(
     recorded_by: str = "",
     direction: str = "out",
     also_pupil_ids: tuple[int, ...] = (),
+    at: datetime | None = None,
 ) -> LoggedCall:
-    """Log a call on the pupil's timeline (and siblings'); with `recode`, replace the day's `N`
-    or missing marks by `code` as the office's change, kept in the mark's history."""
+    """Log a call on the pupil's timeline (and siblings'), with the time of day (`at`, local;
+    now by default). With `recode`, the reason covers the day: the day's `N` or missing marks
+    become `code` as the office's change (kept in the mark's history and listed for the MIS),
+    and an `N` imported later for that day takes the same code."""
     if code is not None and code.strip():
         try:
             code = normalise(code)
@@ -250,16 +298,67 @@ def log_call(
         suggested_code=code,
         follow_up=follow_up,
         notes=notes.strip(),
+        time=(at or datetime.now()).strftime("%H:%M"),
     )
     with db.session() as s:
         entry = add_event_in(s, (pupil_id, *also_pupil_ids), details, on, recorded_by)
         changes: list[Recode] = []
         if recode and code is not None:
             taken = _taken_sessions(s, [on]).get(on, set())
-            reason = reason_given or entry.summary
+            reason = f"First-day call: {reason_given.strip() or entry.summary}"[:2000]
             for pid in (pupil_id, *also_pupil_ids):
+                _cover_day(s, pid, on, code, reason, recorded_by, entry.event_id)
                 changes += _recode(s, pid, on, taken, code, recorded_by, reason)
     return LoggedCall(entry, tuple(changes))
+
+
+def _cover_day(
+    s: Session, pupil_id: int, on: date, code: str, reason: str, by: str, event_id: int | None
+) -> None:
+    """The reason covers the pupil's whole day (a later reason on the same day replaces it)."""
+    cover = s.scalars(
+        select(DayReason).where(DayReason.pupil_id == pupil_id, DayReason.date == on)
+    ).first()
+    if cover is None:
+        s.add(
+            DayReason(
+                pupil_id=pupil_id, date=on, code=code, reason=reason, recorded_by=by,
+                event_id=event_id,
+            )
+        )  # fmt: skip
+    else:
+        cover.code, cover.reason, cover.recorded_by = code, reason, by
+        cover.recorded_at, cover.event_id = utcnow(), event_id
+
+
+def note_for_mis(
+    s: Session,
+    pupil_id: int,
+    on: date,
+    session: str,
+    mis_code: str | None,
+    office_code: str,
+    reason: str,
+    by: str,
+) -> None:
+    """List the office's change of a mark for the MIS (one open item per mark)."""
+    item = s.scalars(
+        select(MisChange).where(
+            MisChange.pupil_id == pupil_id, MisChange.date == on, MisChange.session == session
+        )
+    ).first()
+    if item is None:
+        s.add(
+            MisChange(
+                pupil_id=pupil_id, date=on, session=session, mis_code=mis_code,
+                office_code=office_code, reason=reason, changed_by=by,
+            )
+        )  # fmt: skip
+        return
+    if item.agreed_at is not None:  # agreed before: the MIS holds what the office had then
+        item.mis_code = item.office_code
+    item.office_code, item.reason, item.changed_by = office_code, reason, by
+    item.changed_at, item.agreed_at, item.agreed_import_id = utcnow(), None, None
 
 
 def _recode(
@@ -274,6 +373,7 @@ def _recode(
         old = mark.code if mark else None
         if old not in (None, UNRESOLVED_CODE, "-", ""):
             continue
+        from_mis = mark is not None and mark.source != "office"
         if mark is None:
             s.add(Mark(pupil_id=pupil_id, date=on, session=session, code=code, source="office"))
         else:
@@ -287,8 +387,10 @@ def _recode(
                 new_code=code,
                 source="office",
                 changed_by=by,
-                reason=f"First-day call: {reason}"[:2000],
+                reason=reason,
             )
         )
+        mis_code = old if from_mis and old not in ("-", "") else None
+        note_for_mis(s, pupil_id, on, session, mis_code, code, reason, by)
         out.append(Recode(session, old, code))
     return out

@@ -6,6 +6,7 @@ from attendance_desk.storage.models.audit import AuditEntry, AuditSession
 from attendance_desk.storage.models.base import Base
 from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfTerm
 from attendance_desk.storage.models.imports import ImportRecord, MarkChange
+from attendance_desk.storage.models.office import DayReason, MisChange
 from attendance_desk.storage.models.pupils import Contact, Mark, Pupil
 from attendance_desk.storage.models.school import AppSetting, PolicyRecord, School
 
@@ -17,10 +18,12 @@ __all__ = [
     "Base",
     "Closure",
     "Contact",
+    "DayReason",
     "HalfTerm",
     "ImportRecord",
     "Mark",
     "MarkChange",
+    "MisChange",
     "PolicyRecord",
     "Pupil",
     "School",
