@@ -77,7 +77,7 @@ sys.exit(main(["--db", sys.argv[1]]))
 def add_history(path: Path, years: int) -> None:
     """Copy the previous academic year's marks back `years` times (whole weeks, so each day
     keeps its weekday), with each year's term dates: the same pupils, more history."""
-    from attendance_desk.services.demo_calendar import academic_year
+    from attendance_desk.demo.school_year import academic_year
 
     conn = sqlite3.connect(path)
     first = conn.execute("SELECT min(start_date) FROM academic_years").fetchone()[0]
@@ -223,7 +223,7 @@ def main() -> int:
 
 
 def build(folder: Path) -> None:
-    from attendance_desk.services.demo import create_demo_database
+    from attendance_desk.demo import create_demo_database
 
     one, seven = folder / "one.sqlite3", folder / "seven.sqlite3"
     create_demo_database(one, seed=2024, as_of=AS_OF)
