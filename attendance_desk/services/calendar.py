@@ -15,18 +15,29 @@ from attendance_desk.storage.models.calendar import AcademicYear as AcademicYear
 from attendance_desk.storage.models.calendar import Closure, HalfTerm
 
 
-def get_calendar(db: Database) -> SchoolCalendar:
-    """Half terms and closures as entered; years with no term dates are inferred from marks."""
+def get_calendar(
+    db: Database, since: date | None = None, until: date | None = None
+) -> SchoolCalendar:
+    """Half terms and closures as entered; years with no term dates are inferred from marks
+    (only the academic years from `since` to `until`, when given: see load_calendar)."""
     conn = db.raw_connection()
     try:
-        return load_calendar(conn)
+        return load_calendar(conn, since, until)
     finally:
         conn.close()
 
 
-def load_calendar(conn: sqlite3.Connection) -> SchoolCalendar:
+def load_calendar(
+    conn: sqlite3.Connection, since: date | None = None, until: date | None = None
+) -> SchoolCalendar:
     """Read term dates and closures; for academic years with register marks but no term dates,
-    the days with sessions (some pupil has a mark other than `#`) so they can be inferred."""
+    the days with sessions (some pupil has a mark other than `#`) so they can be inferred.
+
+    With `since` / `until`, only the academic years from the one holding `since` to the one
+    holding `until` are inferred (each year is inferred from its own marks alone, so those
+    years come out exactly as in the whole calendar): the cost follows the years asked for,
+    not the years of history kept.
+    """
     halves = [
         (name, date.fromisoformat(start[:10]), date.fromisoformat(end[:10]))
         for name, start, end in conn.execute(
@@ -35,11 +46,19 @@ def load_calendar(conn: sqlite3.Connection) -> SchoolCalendar:
     ]
     closures = [date.fromisoformat(d[:10]) for (d,) in conn.execute("SELECT date FROM closures")]
     covered = {AcademicYear.containing(start).name for _, start, _ in halves}
-    first, last = conn.execute("SELECT min(date), max(date) FROM marks").fetchone()
+    # Two subqueries: each one step into the date index (one min(), max() pair walks it all).
+    first, last = conn.execute(
+        "SELECT (SELECT min(date) FROM marks), (SELECT max(date) FROM marks)"
+    ).fetchone()
     sessions: list[date] = []
     if first is not None:
-        year = AcademicYear.containing(date.fromisoformat(first[:10]))
+        start = date.fromisoformat(first[:10])
         end = date.fromisoformat(last[:10])
+        if since is not None:
+            start = max(start, AcademicYear.containing(since).start)
+        if until is not None:
+            end = min(end, AcademicYear.containing(until).end)
+        year = AcademicYear.containing(start)
         while year.start <= end:
             if year.name not in covered:
                 sessions += [

@@ -112,7 +112,10 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
     """The day's call list, by class then name, contacts in priority order."""
     from attendance_desk.services.calendar import get_calendar
 
-    calendar = get_calendar(db)
+    # This academic year and the one before: ten school days back never leave them.
+    calendar = get_calendar(
+        db, since=date(on.year - 1 if on.month >= 9 else on.year - 2, 9, 1), until=on
+    )
     days = [on]
     day: date | None = on
     for _ in range(LOOK_BACK_SCHOOL_DAYS):

@@ -11,7 +11,7 @@ import sqlite3
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from attendance_desk.domain.calendar import SchoolCalendar
@@ -42,16 +42,19 @@ SELECT id, upn, legal_surname, legal_forename, preferred_surname, preferred_fore
        pupil_premium, fsm, sen_status, eal, looked_after, child_protection, child_in_need,
        (admission_date IS NULL OR admission_date <= :as_of)
        AND (leaving_date IS NULL OR leaving_date >= :as_of)
-FROM pupils {where} ORDER BY id
+FROM pupils p {where} ORDER BY id
 """
 _ON_ROLL = 19  # index of that column in a pupil row
-# The table is clustered on (pupil_id, date, session) (WITHOUT ROWID), so a scan groups by
-# pupil with no sort and each group_concat comes in time order; the loader still checks.
+# Only the marks the date needs (1 September of the previous academic year to the date), of
+# only the pupils read: for each pupil a range of the primary key (pupil_id, date, session) of
+# the WITHOUT ROWID table, so the cost follows the pupils and the two years, never the years
+# of history kept. CROSS JOIN keeps SQLite walking the pupils first (the date index would be
+# slower). Each group_concat comes in time order; the loader still checks.
 _MARKS_SQL = """
-SELECT pupil_id, group_concat(date || session, ','), group_concat(code, ',')
-FROM marks
-WHERE +date >= ? AND +date <= ? {pupil_filter}
-GROUP BY pupil_id
+SELECT p.id, group_concat(m.date || m.session, ','), group_concat(m.code, ',')
+FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
+{where} AND m.date >= :load_start AND m.date <= :as_of
+GROUP BY p.id
 """
 
 
@@ -129,15 +132,25 @@ def _read_from(
     calendar: SchoolCalendar | None,
     known_sessions: Mapping[str, list[int]] | None = None,
 ) -> _Raw:
-    calendar = calendar or load_calendar(conn)
-    policy = policy or load_policy(conn)
     year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    load_start = date(year_start.year - 1, 9, 1)
+    # The calendar the rules use: the years of the marks read, and the rest of this one.
+    calendar = calendar or load_calendar(
+        conn,
+        since=load_start,
+        until=year_start.replace(year=year_start.year + 1) - timedelta(days=1),
+    )
+    policy = policy or load_policy(conn)
     # Pupils on roll on the date, or (with leavers) at any time from 1 September to the date.
     first_day = year_start if leavers else as_of
-    where = "WHERE (admission_date IS NULL OR admission_date <= :as_of) AND (leaving_date IS NULL OR leaving_date >= :first_day)"
-    params: dict[str, object] = {"as_of": as_of.isoformat(), "first_day": first_day.isoformat()}
+    where = "WHERE (p.admission_date IS NULL OR p.admission_date <= :as_of) AND (p.leaving_date IS NULL OR p.leaving_date >= :first_day)"
+    params: dict[str, object] = {
+        "as_of": as_of.isoformat(),
+        "first_day": first_day.isoformat(),
+        "load_start": load_start.isoformat(),
+    }
     if pupil_id is not None:  # one pupil's page: whatever their dates
-        where = "WHERE id = :pupil_id"
+        where = "WHERE p.id = :pupil_id"
         params["pupil_id"] = pupil_id
     pupils = []
     for row in conn.execute(_PUPIL_SQL.format(where=where), params):
@@ -146,18 +159,12 @@ def _read_from(
         row[_ON_ROLL] = bool(row[_ON_ROLL])
         pupils.append(tuple(row))
     wanted = {p[0]: p for p in pupils}
-    load_start = date(year_start.year - 1, 9, 1)
-    # One pupil's page reads only that pupil's marks (a range of the primary key).
-    pupil_filter = "AND pupil_id = ?" if pupil_id is not None else ""
-    mparams: list[object] = [load_start.isoformat(), as_of.isoformat()]
-    if pupil_id is not None:
-        mparams.append(pupil_id)
     slot_map = _SlotMap()
     enc = ENCODER.__getitem__
     shared: dict[str, list[int]] = {}  # most pupils share one string of sessions
     known = known_sessions or {}  # from an earlier load: the same list for the same string
     raw: dict[int, tuple[list[int], str]] = {}
-    for pid, keys, codes in conn.execute(_MARKS_SQL.format(pupil_filter=pupil_filter), mparams):
+    for pid, keys, codes in conn.execute(_MARKS_SQL.format(where=where), params):
         if pid not in wanted:
             continue
         slots = shared.get(keys)

@@ -1,0 +1,114 @@
+"""Years of history change nothing a date shows, and the reads for a date are bounded by it.
+
+The demo school, and a copy of it holding three earlier academic years of marks for the
+same pupils with NO term dates (so the calendar infers those years from the register),
+must give exactly the same figures, bands, concerns, groups, weeks and call list for a date;
+and the reads the engine makes go through the indexes, never a walk of the whole table.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from attendance_desk.domain.calendar import AcademicYear
+from attendance_desk.services import monitoring
+from attendance_desk.services.calendar import load_calendar
+from attendance_desk.services.calls import first_day_calls
+from attendance_desk.services.monitoring.loading import _MARKS_SQL
+from attendance_desk.storage.db import open_database
+
+AS_OF = date(2025, 11, 14)
+EARLIER_YEARS = 3
+
+
+@pytest.fixture(scope="module")
+def schools(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from attendance_desk.demo import create_demo_database
+
+    folder = tmp_path_factory.mktemp("history")
+    short, long = folder / "short.sqlite3", folder / "long.sqlite3"
+    create_demo_database(short, seed=2024, as_of=AS_OF)
+    shutil.copy(short, long)
+    conn = sqlite3.connect(long)
+    first = conn.execute("SELECT min(date) FROM marks").fetchone()[0]
+    end = AcademicYear.containing(date.fromisoformat(first)).end.isoformat()
+    with conn:
+        for k in range(1, EARLIER_YEARS + 1):
+            conn.execute(
+                "INSERT INTO marks (pupil_id, date, session, code, source, updated_at)"
+                " SELECT pupil_id, date(date, ?), session, code, source, updated_at FROM marks"
+                " WHERE date >= ? AND date <= ?",
+                (f"-{364 * k} days", first, end),
+            )
+    conn.close()
+    return short, long
+
+
+def test_earlier_years_change_nothing_the_date_shows(schools: tuple[Path, Path]) -> None:
+    results = []
+    for path in schools:
+        monitoring._RESULTS.clear()
+        db = open_database(path)
+        try:
+            snapshot = monitoring.school_snapshot(db, AS_OF)
+            results.append(
+                (
+                    snapshot,
+                    monitoring.pupil_overviews(db, AS_OF, include_leavers=True),
+                    monitoring.school_concerns(db, AS_OF),
+                    monitoring.group_figures(db, AS_OF),
+                    monitoring.weekly_attendance(db, AS_OF),
+                    first_day_calls(db, AS_OF),
+                )
+            )
+        finally:
+            db.close()
+    short, long = results
+    assert short[0].overviews and short[0].concerns  # a school with something to show
+    assert short == long
+
+
+def test_the_calendar_for_a_date_infers_only_the_years_it_needs(
+    schools: tuple[Path, Path],
+) -> None:
+    conn = sqlite3.connect(schools[1])
+    try:
+        whole = load_calendar(conn)
+        since = date(2024, 9, 1)
+        bounded = load_calendar(conn, since=since, until=date(2026, 8, 31))
+    finally:
+        conn.close()
+    assert {h.year for h in whole.half_terms if h.inferred}  # the earlier years, inferred
+    assert not {h.year for h in bounded.half_terms if h.inferred}  # not read at all
+    # The years asked for come out as in the whole calendar.
+    assert [h for h in bounded.half_terms if h.start >= since] == [
+        h for h in whole.half_terms if h.start >= since
+    ]
+    days = [d for d in whole.school_day_ordinals if d >= since.toordinal()]
+    assert [d for d in bounded.school_day_ordinals if d >= since.toordinal()] == days
+
+
+def _plan(conn: sqlite3.Connection, sql: str, params: object = ()) -> str:
+    return " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+def test_the_reads_for_a_date_go_through_indexes(schools: tuple[Path, Path]) -> None:
+    conn = sqlite3.connect(schools[1])
+    try:
+        marks = _plan(
+            conn,
+            _MARKS_SQL.format(where="WHERE p.id > 0"),
+            {"as_of": "2025-11-14", "load_start": "2024-09-01"},
+        )
+        # each pupil's marks: a range of the primary key, from the date the rules need
+        assert "SEARCH m USING PRIMARY KEY (pupil_id=? AND date>? AND date<?)" in marks
+        assert "SCAN m" not in marks and "SCAN marks" not in marks
+        ends = _plan(conn, "SELECT (SELECT min(date) FROM marks), (SELECT max(date) FROM marks)")
+        assert ends.count("SEARCH marks USING COVERING INDEX ix_marks_date") == 2
+    finally:
+        conn.close()
