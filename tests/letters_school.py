@@ -224,3 +224,24 @@ def pdf_info(path: Path) -> dict[str, str]:
 
 def has_poppler() -> bool:
     return shutil.which("pdftotext") is not None and shutil.which("pdfinfo") is not None
+
+
+def word_boxes(path: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Each word on a page with its box in millimetres from the page's top-left corner."""
+    import html
+    import re
+
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    pt = 25.4 / 72
+    words = []
+    for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
+    ):
+        x0, y0, x1, y1 = (float(m.group(i)) * pt for i in range(1, 5))
+        words.append((html.unescape(m.group(5)), x0, y0, x1, y1))
+    return words

@@ -2,6 +2,7 @@
 
     attendance-desk --db school.sqlite3 templates
     attendance-desk --db school.sqlite3 letters half_termly --class 3B --out 3B.pdf
+    attendance-desk --db school.sqlite3 letters half_termly --all --out school.pdf
     attendance-desk letters fam_invitation --upn A123456789012 --meeting-date 2025-03-04 \\
         --meeting-time 9:15am --meeting-place "the school office" --out fam.pdf
 """
@@ -32,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     who.add_argument("--band", metavar="BAND", help="every pupil in a band, e.g. amber")
     who.add_argument("--concern", metavar="RULE", help="every pupil with a concern rule")
     who.add_argument("--class", dest="class_name", metavar="CLASS", help="a whole class")
+    who.add_argument(
+        "--all",
+        dest="whole_school",
+        action="store_true",
+        help="every pupil on roll (by class then surname, a cover sheet per class)",
+    )
     letters.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     letters.add_argument("--as-of", type=parse_date, default=None, metavar="YYYY-MM-DD")
     letters.add_argument(
@@ -76,6 +83,7 @@ def run_letters(args: argparse.Namespace) -> int:
         band=args.band,
         concern=args.concern,
         class_name=args.class_name,
+        whole_school=args.whole_school,
     )
     extra = {name: getattr(args, name) for name in EXTRA_FIELDS if getattr(args, name)}
     options = ComposeOptions(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4
@@ -31,12 +31,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from attendance_desk.documents.batch_items import BatchItem, CoverSheet
+from attendance_desk.documents.batch_items import POST_PILE, BatchItem, CoverSheet
 from attendance_desk.documents.fonts import REGULAR, register_fonts
 from attendance_desk.documents.letter import (
     INK,
     MUTED,
     RULE,
+    WINDOW_HEIGHT,
+    WINDOW_TOP,
     LetterStart,
     LetterStyles,
     letter_story,
@@ -44,6 +46,7 @@ from attendance_desk.documents.letter import (
     markup,
 )
 from attendance_desk.domain.letters import LetterContent, Letterhead
+from attendance_desk.errors import UserError
 
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm  # left and right
@@ -52,6 +55,9 @@ BOTTOM = 10 * mm
 HEAD_H = 30 * mm  # letterhead band on a letter's first page
 FOOT_H = 9 * mm  # room for "Page n of m"
 TEXT_W = PAGE_W - 2 * MARGIN
+FRAME_PADDING = 6  # ReportLab's default frame padding (points)
+# A posted letter's address block: from the first page's frame top to 3 mm below the window.
+WINDOW_SPACE = WINDOW_TOP + WINDOW_HEIGHT + 2 * mm - (TOP + HEAD_H + FRAME_PADDING)
 
 
 class _Letterhead:
@@ -109,7 +115,14 @@ class _Letterhead:
 class LetterDocument(BaseDocTemplate):
     """Letters and cover sheets; remembers which pages belong to which letter."""
 
-    def __init__(self, buf: io.BytesIO, head: Letterhead, logo: bytes | None, title: str) -> None:
+    def __init__(
+        self,
+        buf: io.BytesIO,
+        head: Letterhead,
+        logo: bytes | None,
+        title: str,
+        on_letter: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(
             buf,
             pagesize=A4,
@@ -130,6 +143,7 @@ class LetterDocument(BaseDocTemplate):
         self.letter_done = False
         self.letter_first_page = 0
         self.letter_pages: list[tuple[int, str]] = []  # (page, letter key)
+        self.on_letter = on_letter
         body_h = PAGE_H - TOP - BOTTOM
         first = Frame(MARGIN, BOTTOM + FOOT_H, TEXT_W, body_h - HEAD_H - FOOT_H, id="first")
         later = Frame(MARGIN, BOTTOM + FOOT_H, TEXT_W, body_h - FOOT_H - 8 * mm, id="later")
@@ -163,6 +177,8 @@ class LetterDocument(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's hook
         if isinstance(flowable, LetterStart):
+            if self.on_letter is not None:
+                self.on_letter()
             self.current = flowable.content
             self.letter_done = False
             self.letter_first_page = self.page
@@ -214,6 +230,8 @@ def _cover_styles(body: ParagraphStyle, bold: str) -> tuple[ParagraphStyle, Para
 def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
     big, note_style = _cover_styles(styles.body, styles.fonts.bold)
     para = styles.paragraph
+    if sheet.kind == POST_PILE:
+        return _post_cover(sheet, styles, big, note_style)
     rows = [
         ["Class", sheet.class_name],
         ["Class teacher", sheet.teacher],
@@ -251,15 +269,76 @@ def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
     ]
 
 
+def _post_cover(
+    sheet: CoverSheet, styles: LetterStyles, big: ParagraphStyle, note_style: ParagraphStyle
+) -> list[Flowable]:
+    para = styles.paragraph
+    rows = [
+        ["Letters to post", str(sheet.letters)],
+        ["Letter", sheet.title],
+        ["Printed", sheet.date_text],
+    ]
+    table = Table(
+        [[para(markup(a), styles.body), para(markup(b), styles.subject)] for a, b in rows],
+        colWidths=[50 * mm, TEXT_W - 50 * mm],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    note = (
+        "For the office: these letters go by post, not in book bags (a parent with parental "
+        "responsibility who lives apart, a looked-after child's carer or social worker). Fold "
+        "each in three along the marks at the left edge so the address shows in the window of "
+        "a DL envelope (or fold once for a C5 window envelope)."
+    )
+    return [
+        Spacer(1, 40 * mm),
+        para("Letters for the post", styles.small),
+        para("Post", big),
+        Spacer(1, 10 * mm),
+        table,
+        Spacer(1, 10 * mm),
+        para(note, note_style),
+    ]
+
+
 def build_batch_pdf(
-    items: Sequence[BatchItem], letterhead: Letterhead, logo: bytes | None, title: str
+    items: Sequence[BatchItem],
+    letterhead: Letterhead,
+    logo: bytes | None,
+    title: str,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> bytes:
-    """One PDF of cover sheets and letters, in the order given; each item starts a new page."""
+    """One PDF of cover sheets and letters, in the order given; each item starts a new page.
+
+    `progress(done, total)` hears of each letter as it is laid out; `cancel()` returning True
+    stops the build (raises BatchCancelled)."""
     if not items:
         raise ValueError("nothing to print")
     register_fonts()
     buf = io.BytesIO()
-    doc = LetterDocument(buf, letterhead, logo, title)
+    total = sum(1 for item in items if not isinstance(item, CoverSheet))
+    count = [0]
+
+    def on_letter() -> None:
+        count[0] += 1
+        if count[0] % 20 == 0:
+            if cancel is not None and cancel():
+                raise BatchCancelled("stopped: the letters were not made")
+            if progress is not None:
+                progress(count[0], total)
+
+    watch = progress is not None or cancel is not None
+    doc = LetterDocument(buf, letterhead, logo, title, on_letter if watch else None)
     kinds = ["cover" if isinstance(item, CoverSheet) else "first" for item in items]
     order = {"first": 0, "later": 1, "cover": 2}
     doc.pageTemplates.sort(key=lambda t: 0 if t.id == kinds[0] else 1 + order[t.id])
@@ -269,13 +348,19 @@ def build_batch_pdf(
             story.extend(cover_story(item, doc.styles))
         else:
             story.append(NextPageTemplate("later"))
-            story.extend(letter_story(item, doc.styles, TEXT_W))
+            story.extend(letter_story(item, doc.styles, TEXT_W, WINDOW_SPACE))
             story.append(LetterEnd())
         if i + 1 < len(items):
             story.append(NextPageTemplate(kinds[i + 1]))
             story.append(PageBreak())
     doc.build(story, canvasmaker=_canvas)
+    if progress is not None:
+        progress(total, total)
     return buf.getvalue()
+
+
+class BatchCancelled(UserError):
+    """The person stopped the batch while its pages were being laid out."""
 
 
 def _canvas(*args, **kwargs) -> Canvas:  # noqa: ANN002, ANN003

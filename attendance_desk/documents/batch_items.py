@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from attendance_desk.domain.letters import LetterContent
 
+POST_PILE = "post"  # the cover sheet before the letters that go by post
+
 
 @dataclass(frozen=True)
 class CoverSheet:
@@ -17,6 +19,7 @@ class CoverSheet:
     letters: int
     title: str
     date_text: str
+    kind: str = "bag"  # "bag": a class's book-bag bundle; POST_PILE: the letters to post
 
 
 BatchItem = LetterContent | CoverSheet

@@ -234,14 +234,89 @@ def figures_table(
     return table
 
 
-def letter_story(content: LetterContent, styles: LetterStyles, width: float) -> list[Flowable]:
-    """The flowables of one letter, in reading order (no page breaks)."""
+# Where the address shows through a window envelope, measured from the sheet's top-left corner.
+# A DL window envelope (220 x 110 mm, window 90 x 35 mm, 20 mm from the left and 15 mm from the
+# bottom) holding an A4 sheet folded in three shows the top third's area from about 50 to 85 mm
+# down; a C5 window (90 x 45 mm) holding it folded once shows the same area and more. The
+# address is kept 5 mm inside that area on every side so a letter that slides in the envelope
+# still shows it whole.
+WINDOW_LEFT = 20 * mm
+WINDOW_TOP = 50 * mm
+WINDOW_WIDTH = 90 * mm
+WINDOW_HEIGHT = 35 * mm
+WINDOW_INSET = 4 * mm
+FOLDS = (99 * mm, 198 * mm)  # A4 folded in three for a DL envelope
+
+
+class WindowAddress(Flowable):
+    """A posted letter's date and address: the address placed in the envelope's window area,
+    fold marks at the sheet's edge. It must be the first thing on a letter's first page."""
+
+    def __init__(
+        self, content: LetterContent, styles: LetterStyles, width: float, space: float
+    ) -> None:
+        super().__init__()
+        self.content = content
+        self.height = space  # from the frame's top to just below the window
+        self.fonts = styles.fonts
+        self.width = width
+        self.origin = (0.0, 0.0)
+        self.date = styles.paragraph(markup(content.date_text), styles.date)
+        room_w = WINDOW_WIDTH - 2 * WINDOW_INSET
+        room_h = WINDOW_HEIGHT - 2 * WINDOW_INSET
+        lines = [markup(x) for x in content.addressee]
+        size = 10.0
+        while True:  # shrink a long address until each line fits the window, and all of it
+            style = ParagraphStyle(
+                "window", styles.address, fontSize=size, leading=size * 1.2, spaceAfter=0
+            )
+            widest = max(
+                (styles.width(x, self.fonts.regular, size) for x in content.addressee), default=0
+            )
+            self.address = Paragraph("<br/>".join(lines), style)
+            _w, h = self.address.wrap(room_w, room_h * 4)
+            if (h <= room_h and widest <= room_w) or size <= 7:
+                break
+            size -= 0.5
+        self.address_h = h
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: ANN001, ANN201, N802 - ReportLab's method
+        self.origin = (x, y)  # where this block sits on the page (the frame draws it directly)
+        return super().drawOn(canvas, x, y, _sW)
+
+    def draw(self) -> None:
+        canv = self.canv
+        x0, y0 = self.origin
+        page_h = canv._pagesize[1]
+        _w, date_h = self.date.wrap(self.width, self.height)
+        self.date.drawOn(canv, 0, self.height - date_h)
+        left = WINDOW_LEFT + WINDOW_INSET - x0
+        top = page_h - WINDOW_TOP - WINDOW_INSET - y0
+        self.address.drawOn(canv, left, top - self.address_h)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        for fold in FOLDS:
+            y = page_h - fold - y0
+            canv.line(-x0 + 3 * mm, y, -x0 + 7 * mm, y)
+
+
+def letter_story(
+    content: LetterContent, styles: LetterStyles, width: float, window_space: float = 0.0
+) -> list[Flowable]:
+    """The flowables of one letter, in reading order (no page breaks). A posted letter's
+    address block takes `window_space` from the top of the first page's frame."""
     story: list[Flowable] = [LetterStart(content)]
-    story.append(styles.paragraph(markup(content.date_text), styles.date))
-    story.append(
-        styles.paragraph("<br/>".join(markup(x) for x in content.addressee), styles.address)
-    )
-    story.append(Spacer(1, 5 * mm))
+    if content.postal:
+        story.append(WindowAddress(content, styles, width, window_space))
+    else:
+        story.append(styles.paragraph(markup(content.date_text), styles.date))
+        story.append(
+            styles.paragraph("<br/>".join(markup(x) for x in content.addressee), styles.address)
+        )
+        story.append(Spacer(1, 5 * mm))
     story.append(styles.paragraph(markup(content.salutation), styles.body))
     story.append(styles.paragraph(markup(content.subject), styles.subject))
     if content.reference:

@@ -382,6 +382,7 @@ def build_letter(
             for p, _ in pupils
         ),
         recipient=contact_display(recipient.title, recipient.name) or "Parent/Carer",
+        postal=not recipient.book_bag,
     )
 
 

@@ -399,3 +399,4 @@ class LetterContent:
     copy_note: str = ""
     recipient: str = ""
     reference: str = ""  # "Re: Zoë O'Brien, Class 3B, Year 3"
+    postal: bool = False  # goes by post in a window envelope, not in a book bag

@@ -28,15 +28,30 @@ CLASS_TEACHERS_KEY = "letters.class_teachers"
 
 @dataclass(frozen=True)
 class Selection:
-    """Which pupils: any mix of UPNs and ids, or everyone in a band, with a concern, in a class."""
+    """Which pupils: any mix of UPNs and ids, or everyone in a band, with a concern, in a class,
+    or the whole school on roll."""
 
     upns: tuple[str, ...] = ()
     pupil_ids: tuple[int, ...] = ()
     band: str | None = None
     concern: str | None = None
     class_name: str | None = None
+    whole_school: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.whole_school
+            or self.upns
+            or self.pupil_ids
+            or self.band
+            or self.concern
+            or self.class_name
+        )
 
     def describe(self) -> str:
+        if self.whole_school:
+            return "the whole school"
         if self.band:
             return f"band {self.band}"
         if self.concern:
@@ -54,6 +69,8 @@ class PupilSource:
     contacts: tuple[Recipient, ...]  # parents with parental responsibility, first = main
     apart: tuple[bool, ...]  # per contact: lives apart from the pupil at another address
     family_key: str
+    stage: str = ""  # the open case's stage on the date ("" without one)
+    concerns: tuple[str, ...] = ()  # concern rules raised on the date
 
 
 @dataclass(frozen=True)
@@ -207,6 +224,10 @@ def _family_ids(s: Session, pupil_ids: list[int]) -> dict[int, int]:
 def _select_pupils(s: Session, selection: Selection, as_of: date) -> list[Pupil]:
     from attendance_desk.services.school import on_roll_filter
 
+    if selection.is_empty:
+        raise UserError(
+            "choose the pupils first: a class, a band, a concern, UPNs or the whole school"
+        )
     query = select(Pupil).options(selectinload(Pupil.contacts)).where(on_roll_filter(as_of))
     if selection.class_name:
         query = query.where(Pupil.reg_group == selection.class_name)
@@ -258,6 +279,7 @@ def load_sources(
             pupils = [p for p in pupils if p.id in figures and figures[p.id][3] == selection.band]
         year = AcademicYear.containing(as_of)
         expected = f"{policy.thresholds.expected_pct.normalize():f}%"
+        stages = _open_stages(db, as_of)
         out = []
         for pupil in pupils:
             entry = figures.get(pupil.id)
@@ -271,7 +293,9 @@ def load_sources(
             )
             attendance = None
             band_id = ""
+            concerns: tuple[str, ...] = ()
             if entry is not None:
+                concerns = tuple(entry[4])
                 fig, half_fig, half_name, band_id, _rules = entry
                 band = bands.get(band_id)
                 start = max(year.start, pupil.admission_date or year.start)
@@ -296,6 +320,8 @@ def load_sources(
                 )
             contacts, apart = _recipients(pupil, post)
             main = next((c for c in pupil.contacts if c.parental_responsibility), None)
+            if pupil.looked_after:
+                main = None  # a looked-after child's letter is never merged with a family's
             family = families.get(pupil.id)
             key = (
                 f"f{family}"
@@ -304,12 +330,71 @@ def load_sources(
                     f"c{(main.name or '').lower()}|{_address_key(main)}" if main else f"p{pupil.id}"
                 )
             )
-            out.append(PupilSource(facts, attendance, band_id, contacts, apart, key))
+            out.append(
+                PupilSource(
+                    facts,
+                    attendance,
+                    band_id,
+                    contacts,
+                    apart,
+                    key,
+                    stage=stages.get(pupil.id, ""),
+                    concerns=concerns,
+                )
+            )
     return school, out
+
+
+def _open_stages(db: Database, as_of: date) -> dict[int, str]:
+    """pupil id -> the stage of their case open on the date (the cases service, if installed)."""
+    try:
+        from attendance_desk.services.cases import case_contexts
+    except ImportError:
+        return {}
+    return {
+        pid: ctx.stage.value
+        for pid, ctx in case_contexts(db, as_of).items()
+        if ctx.stage is not None
+    }
+
+
+SOCIAL_WORKER = "social worker"
+
+
+def _is_social_worker(contact: Contact) -> bool:
+    return SOCIAL_WORKER in (contact.relationship_to_pupil or "").lower()
+
+
+def _looked_after_recipients(
+    pupil: Pupil, post: bool
+) -> tuple[tuple[Recipient, ...], tuple[bool, ...]]:
+    """A looked-after child's letter goes to the carer on record (posted when an address is
+    known), with a posted copy for the social worker; never to "Parent/Carer"."""
+    ordered = sorted(pupil.contacts, key=lambda c: (c.priority, c.id))
+    workers = [c for c in ordered if _is_social_worker(c)]
+    others = [c for c in ordered if not _is_social_worker(c)]
+    carer = next((c for c in others if c.lives_with_pupil), others[0] if others else None)
+    note = ""
+    if carer is not None and workers:
+        note = f"A copy of this letter is sent to {pupil.forename}'s social worker."
+    recipients: list[Recipient] = []
+    if carer is not None:
+        has_address = bool(carer.address_line1 or carer.postcode)
+        recipients.append(_recipient(carer, book_bag=not has_address, note=note))
+    for worker in workers:
+        if worker.address_line1 or worker.postcode:
+            recipients.append(_recipient(worker, book_bag=False, note=note))
+    if not recipients:
+        return (Recipient(contact_id=None, name="", book_bag=not post),), (False,)
+    return tuple(recipients), tuple(
+        r.contact_id != (carer.id if carer else None) for r in recipients
+    )
 
 
 def _recipients(pupil: Pupil, post: bool) -> tuple[tuple[Recipient, ...], tuple[bool, ...]]:
     """The main parent (book bag or post), then a posted copy for each PR parent living apart."""
+    if pupil.looked_after:
+        return _looked_after_recipients(pupil, post)
     pr = sorted(
         (c for c in pupil.contacts if c.parental_responsibility), key=lambda c: (c.priority, c.id)
     )

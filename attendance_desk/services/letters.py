@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from attendance_desk.documents.batch_items import BatchItem, CoverSheet
+from attendance_desk.documents.batch_items import POST_PILE, BatchItem, CoverSheet
+from attendance_desk.domain.letter_choice import HALF_TERMLY, VARIANTS, half_termly_variant
 from attendance_desk.domain.letter_fields import build_letter, long_date
 from attendance_desk.domain.letters import (
     FIELD_RE,
@@ -117,23 +118,49 @@ class ComposeOptions:
     skip_problems: bool = False  # leave out letters that cannot be printed, and list them
     letter_date: date | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    variants: bool = True  # the half-termly letter: adapted / improvement where the policy says
 
 
 @dataclass(frozen=True)
 class Composition:
     template: LetterTemplate
-    letters: tuple[LetterContent, ...]  # class, then surname, then copy
-    items: tuple[BatchItem, ...]  # letters with a cover sheet before each class
+    letters: tuple[LetterContent, ...]  # book bags by class then surname, then the post
+    items: tuple[BatchItem, ...]  # letters with a cover sheet before each class and the post
     letterhead: Letterhead
     logo: bytes | None
     letter_date: date
     as_of: date
     problems: tuple[str, ...] = ()
     merged: Mapping[str, str] = field(default_factory=dict)  # key -> merged body text
+    titles: Mapping[str, str] = field(default_factory=dict)  # template id -> title, per letter
 
     @property
     def pupil_count(self) -> int:
         return len({pid for letter in self.letters for pid in letter.pupil_ids})
+
+    @property
+    def postal_count(self) -> int:
+        return sum(1 for letter in self.letters if letter.postal)
+
+    def variant_counts(self) -> tuple[tuple[str, int], ...]:
+        """(template title, letters) for each template used, in the order of first use."""
+        counts: dict[str, int] = {}
+        for letter in self.letters:
+            title = self.titles.get(letter.template_id, letter.template_id)
+            counts[title] = counts.get(title, 0) + 1
+        return tuple(counts.items())
+
+    def title_of(self, letter: LetterContent) -> str:
+        return self.titles.get(letter.template_id, self.template.title)
+
+
+class Cancelled(UserError):
+    """The person stopped the batch before it was finished."""
+
+
+def _check_cancel(cancel: Callable[[], bool] | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled("stopped: no letters were made")
 
 
 def compose(
@@ -142,9 +169,15 @@ def compose(
     selection: Selection,
     as_of: date | None = None,
     options: ComposeOptions | None = None,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> Composition:
     """Merge a template for the chosen pupils; stops with the first field that cannot be filled
-    (or, with `skip_problems`, lists it and leaves that letter out)."""
+    (or, with `skip_problems`, lists it and leaves that letter out).
+
+    For the half-termly letter the policy chooses each pupil's variant (`domain.letter_choice`).
+    Book-bag letters come first, by class then surname, each class after its cover sheet; the
+    letters that go by post follow as one pile with its own cover sheet."""
     options = options or ComposeOptions()
     as_of = as_of or date.today()
     letter_date = options.letter_date or date.today()
@@ -153,15 +186,26 @@ def compose(
     school, sources = load_sources(db, selection, as_of, post=options.post)
     if not sources:
         raise UserError(f"no pupils on roll match {selection.describe()}")
+    choose = options.variants and template.id == HALF_TERMLY
+    templates = {template.id: template}
+    if choose:
+        for variant in VARIANTS:
+            templates[variant] = get_template(db, variant)
     letters: list[LetterContent] = []
     problems: list[str] = []
-    for group in _groups(sources, options.family_letters):
+    groups = _groups(sources, options.family_letters, choose)
+    for done, group in enumerate(groups):
+        if done % 25 == 0:
+            _check_cancel(cancel)
+            if progress is not None:
+                progress(done, len(groups))
+        use = templates[_variant(group)] if choose else template
         recipients = group[0].contacts if options.split_families else group[0].contacts[:1]
         for recipient in recipients:
             try:
                 letters.append(
                     build_letter(
-                        template,
+                        use,
                         [(p.facts, p.figures) for p in group],
                         school.facts,
                         school.letterhead,
@@ -188,7 +232,12 @@ def compose(
         as_of=as_of,
         problems=tuple(problems),
         merged={c.key: "\n\n".join(s.body for s in c.sections) for c in letters},
+        titles={t.id: t.title for t in templates.values()},
     )
+
+
+def _variant(group: list[PupilSource]) -> str:
+    return half_termly_variant(group[0].stage, group[0].concerns)
 
 
 def _check_extra(template: LetterTemplate, extra: Mapping[str, str]) -> None:
@@ -202,12 +251,17 @@ def _check_extra(template: LetterTemplate, extra: Mapping[str, str]) -> None:
         )
 
 
-def _groups(sources: list[PupilSource], family_letters: bool) -> list[list[PupilSource]]:
+def _groups(
+    sources: list[PupilSource], family_letters: bool, by_variant: bool = False
+) -> list[list[PupilSource]]:
+    """One group per letter; siblings share one when `family_letters` (and, when the policy
+    chooses the variant, the same variant: an adapted letter never speaks for a sibling)."""
     if not family_letters:
         return [[p] for p in sources]
-    families: dict[str, list[PupilSource]] = {}
+    families: dict[tuple[str, str], list[PupilSource]] = {}
     for p in sources:
-        families.setdefault(p.family_key, []).append(p)
+        variant = _variant([p]) if by_variant else ""
+        families.setdefault((p.family_key, variant), []).append(p)
     # eldest first: year group descending, so the letter goes in the youngest child's bag
     return [
         sorted(group, key=lambda p: (_year_order(p.facts.year_group), p.facts.forename))
@@ -222,6 +276,7 @@ def _year_order(year_group: str) -> int:
 
 def _sort_key(letter: LetterContent) -> tuple[Any, ...]:
     return (
+        letter.postal,  # the post pile goes last
         _class_order(letter.class_name),
         letter.sort_surname.casefold(),
         letter.pupil_name.casefold(),
@@ -239,14 +294,31 @@ def _class_order(name: str) -> tuple[Any, ...]:
 def _with_covers(
     db: Database, letters: list[LetterContent], template: LetterTemplate, letter_date: date
 ) -> list[BatchItem]:
+    """A cover sheet before each class's book-bag letters (counting only those), and one
+    before the pile that goes by post."""
     teachers = class_teachers(db)
     counts: dict[str, int] = {}
     for letter in letters:
-        counts[letter.class_name] = counts.get(letter.class_name, 0) + 1
+        if not letter.postal:
+            counts[letter.class_name] = counts.get(letter.class_name, 0) + 1
+    posted = sum(1 for letter in letters if letter.postal)
     items: list[BatchItem] = []
-    current = None
+    current: str | None = None
+    in_post = False
     for letter in letters:
-        if letter.class_name != current:
+        if letter.postal and not in_post:
+            in_post = True
+            items.append(
+                CoverSheet(
+                    class_name="Post",
+                    teacher="",
+                    letters=posted,
+                    title=template.title,
+                    date_text=long_date(letter_date),
+                    kind=POST_PILE,
+                )
+            )
+        elif not letter.postal and letter.class_name != current:
             current = letter.class_name
             items.append(
                 CoverSheet(
@@ -284,10 +356,19 @@ def edit_letter(composition: Composition, key: str, body: str) -> Composition:
     return replace(composition, letters=tuple(letters), items=items, merged=merged)
 
 
-def render(composition: Composition) -> bytes:
+def render(
+    composition: Composition,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> bytes:
     """The PDF of the whole batch, exactly as it will print (reproducible bytes)."""
     from attendance_desk.documents.batch import build_batch_pdf  # ReportLab: only to print
 
     return build_batch_pdf(
-        composition.items, composition.letterhead, composition.logo, composition.template.title
+        composition.items,
+        composition.letterhead,
+        composition.logo,
+        composition.template.title,
+        progress=progress,
+        cancel=cancel,
     )

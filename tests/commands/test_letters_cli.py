@@ -96,3 +96,19 @@ def test_bad_input_is_one_line_and_exit_2(
     with pytest.raises(SystemExit) as caught:
         main(["--db", str(school_db), "letters", "half_termly", "--out", out])
     assert caught.value.code == 2
+
+
+@pytest.mark.skipif(not has_poppler(), reason="poppler is not installed")
+def test_letters_for_the_whole_school(
+    school_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "school.pdf"
+    args = ["--db", str(school_db), "letters", "half_termly", "--all", "--out", str(out)]
+    assert main([*args, "--as-of", "2024-10-18"]) == 0, capsys.readouterr().err
+    # 7 pupils: 7 book-bag letters and the copy posted to the father who lives apart,
+    # a cover sheet for 3B and 4K and one for the post
+    assert "8 letter(s), 11 page(s)" in capsys.readouterr().out
+    text = pdf_text(out)
+    order = [text.index(name) for name in ("Łucja Kowalska", "Nguyễn Văn An", "Ólafur Jónsson")]
+    assert order == sorted(order)
+    assert text.index("Letters for the post") > text.index("Amara Okafor")

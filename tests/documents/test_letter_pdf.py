@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from letters_school import _logo_png, has_poppler, pdf_info, pdf_text  # noqa: E402
+from letters_school import _logo_png, has_poppler, pdf_info, pdf_text, word_boxes  # noqa: E402
 
 from attendance_desk.documents.batch import CoverSheet, build_batch_pdf  # noqa: E402
 from attendance_desk.domain.letter_fields import (  # noqa: E402
@@ -112,14 +112,17 @@ def test_a4_one_page_per_letter_with_every_name_intact(tmp_path: Path) -> None:
     assert "Page 1 of" not in text  # one-page letters carry no page numbers
 
 
-def test_long_address_wraps_inside_the_page(tmp_path: Path) -> None:
+def test_long_address_stays_inside_the_envelope_window(tmp_path: Path) -> None:
     path = write(tmp_path, letters(post=True)[:1])
-    raw = pdf_text(path)
-    # the long first address line is broken over two lines, never cut off
-    assert "Extraordinarily Long Street Name" in raw
-    assert "Forever" in raw
-    widest = max(len(line) for line in raw.splitlines())
-    assert widest < 120
+    boxes = word_boxes(path, 1)
+    address = letters(post=True)[0].addressee
+    wanted = [w for line in address for w in line.split()]
+    # the address block: the words after the date, up to the salutation
+    start = next(i for i, b in enumerate(boxes) if b[0] == "Mrs")
+    found = boxes[start : start + len(wanted)]
+    assert [b[0] for b in found] == wanted  # every word, in order, none cut off
+    for _word, x0, y0, x1, y1 in found:  # DL window: 20-110 mm across, 50-85 mm down
+        assert 20 <= x0 < x1 <= 110 and 50 <= y0 < y1 <= 85, (_word, x0, y0, x1, y1)
 
 
 def test_fonts_are_embedded(tmp_path: Path) -> None:

@@ -58,16 +58,18 @@ def test_class_batch_sorted_with_cover_sheet_and_split_family_copy(
         db, "half_termly", Selection(class_name="3B"), AS_OF, ComposeOptions(letter_date=DAY)
     )
     surnames = [letter.sort_surname for letter in comp.letters]
-    assert surnames == ["Kowalska", "O'Brien", "O'Brien", "Okafor", "Văn An"]
+    # book bags by surname, then the copy posted to the parent who lives apart
+    assert surnames == ["Kowalska", "O'Brien", "Okafor", "Văn An", "O'Brien"]
     assert isinstance(comp.items[0], CoverSheet)
-    assert comp.items[0].letters == 5 and comp.items[0].teacher == "Mrs Bethany Smith"
+    assert comp.items[0].letters == 4 and comp.items[0].teacher == "Mrs Bethany Smith"
     copies = [letter for letter in comp.letters if letter.sort_surname == "O'Brien"]
     assert copies[0].addressee[0] == "To the parent/carer of Zoë O'Brien"
     assert copies[1].addressee[0] == "Mr Declan O'Brien"  # lives apart: posted
+    assert [letter.postal for letter in comp.letters] == [False] * 4 + [True]
     path = tmp_path / "3B.pdf"
     path.write_bytes(render(comp))
     info = pdf_info(path)
-    assert info["Page size"].startswith("595.276 x 841.89") and info["Pages"] == "6"
+    assert info["Page size"].startswith("595.276 x 841.89") and info["Pages"] == "7"
     text = pdf_text(path)
     for name, pct in [
         ("Łucja Kowalska", "97.1%"),
@@ -113,7 +115,7 @@ def test_one_letter_per_family_goes_in_the_youngest_bag(
     comp = compose(
         db,
         "half_termly",
-        Selection(),
+        Selection(whole_school=True),
         AS_OF,
         ComposeOptions(family_letters=True, cover_sheets=False),
     )
@@ -149,7 +151,11 @@ def test_an_empty_field_names_the_field_and_the_pupil(db: Database, school: dict
 def test_skip_problems_prints_the_rest_and_lists_them(db: Database, school: dict[str, int]) -> None:
     set_class_teacher(db, "3B", "Mrs Bethany Smith")
     comp = compose(
-        db, "class_teacher_support", Selection(), AS_OF, ComposeOptions(skip_problems=True)
+        db,
+        "class_teacher_support",
+        Selection(whole_school=True),
+        AS_OF,
+        ComposeOptions(skip_problems=True),
     )
     assert {letter.class_name for letter in comp.letters} == {"3B"}
     assert len(comp.problems) == 3 and all("{class_teacher}" in p for p in comp.problems)
@@ -163,7 +169,7 @@ def test_printing_keeps_every_letter_and_reprints_identically(
     )
     pdf = render(comp)
     printed = print_letters(db, comp, printed_by="office", pdf=pdf)
-    assert printed.letters == 5 and len(printed.letter_ids) == 5 and printed.pages == 6
+    assert printed.letters == 5 and len(printed.letter_ids) == 5 and printed.pages == 7
     assert reprint_batch(db, printed.batch_id) == pdf
     zoe = letters_for_pupil(db, school["A100000000002"])
     assert len(zoe) == 2 and {x.recipient for x in zoe} == {

@@ -53,6 +53,7 @@ from attendance_desk.user import current_user
 
 TITLE_CHARS = 40  # the template box shows this much of a title; the list shows it all
 MODES = (
+    ("school", "Whole school"),
     ("class", "A class"),
     ("band", "A band"),
     ("concern", "A concern"),
@@ -101,7 +102,14 @@ class LetterComposerWidget(QWidget):
             objectName="upnsEdit", placeholderText="UPNs, separated by spaces"
         )
         self.who_stack = QStackedWidget()
-        for widget in (self.class_combo, self.band_combo, self.concern_combo, self.upns_edit):
+        self.school_note = QLabel("Every pupil on roll, by class then surname", wordWrap=True)
+        for widget in (
+            self.school_note,
+            self.class_combo,
+            self.band_combo,
+            self.concern_combo,
+            self.upns_edit,
+        ):
             self.who_stack.addWidget(widget)
         self.as_of_edit = QDateEdit(QDate.currentDate(), calendarPopup=True, objectName="asOfEdit")
         self.as_of_edit.setDisplayFormat("ddd d MMM yyyy")
@@ -232,6 +240,8 @@ class LetterComposerWidget(QWidget):
 
     def selection(self) -> Selection:
         mode = self.mode_combo.currentData()
+        if mode == "school":
+            return Selection(whole_school=True)
         if mode == "class":
             return Selection(class_name=self.class_combo.currentData())
         if mode == "band":
@@ -254,6 +264,8 @@ class LetterComposerWidget(QWidget):
     def set_mode(self, mode: str, value: str) -> None:
         """Choose pupils as a person would: a mode and its value (class, band id, rule, UPNs)."""
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
+        if mode == "school":
+            return
         if mode == "upns":
             self.upns_edit.setText(value)
             return
