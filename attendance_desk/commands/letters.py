@@ -50,9 +50,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     letters.add_argument(
         "--skip-problems", action="store_true", help="print the rest when a letter cannot be"
     )
+    again = letters.add_mutually_exclusive_group()
+    again.add_argument(
+        "--again",
+        action="store_true",
+        help="record the letters even if the same batch is already in the register",
+    )
+    again.add_argument(
+        "--reprint",
+        action="store_true",
+        help="the same batch is already recorded: write its PDF again without recording it",
+    )
     for name in EXTRA_FIELDS:
         letters.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None)
     letters.set_defaults(handler=run_letters)
+
+    void = subparsers.add_parser(
+        "void-letter", help="mark a letter in the register void (kept, left out of bundles)"
+    )
+    void.add_argument("letter_id", type=int, metavar="LETTER_ID")
+    void.add_argument("--reason", required=True, help="why the letter is void")
+    void.set_defaults(handler=run_void)
 
 
 def run_templates(args: argparse.Namespace) -> int:
@@ -72,9 +90,9 @@ def run_templates(args: argparse.Namespace) -> int:
 
 def run_letters(args: argparse.Namespace) -> int:
     from attendance_desk.errors import UserError
-    from attendance_desk.services.letter_register import print_letters
+    from attendance_desk.services.letter_register import matching_batch, print_letters, save_pdf
     from attendance_desk.services.letter_sources import Selection
-    from attendance_desk.services.letters import ComposeOptions, compose
+    from attendance_desk.services.letters import ComposeOptions, compose, render
 
     if args.out.suffix.lower() != ".pdf":
         raise UserError(f"--out must name a .pdf file (got {args.out})")
@@ -97,18 +115,43 @@ def run_letters(args: argparse.Namespace) -> int:
     db = open_from_args(args)
     try:
         composition = compose(db, args.template, selection, args.as_of or date.today(), options)
-        printed = print_letters(db, composition, printed_by=current_user())
+        pdf = render(composition)
+        match = matching_batch(db, composition, pdf)
+        if match is not None and not args.again:
+            if args.reprint and match.identical:
+                save_pdf(pdf, args.out)
+                print(f"reprinted {match.describe()}; nothing new recorded; written to {args.out}")
+                return 0
+            raise UserError(
+                f"these letters are already in the register: {match.describe()}. Add --again "
+                "to record them as new letters"
+                + (
+                    ", or --reprint to write the same PDF without recording it"
+                    if match.identical
+                    else ""
+                )
+            )
+        printed = print_letters(db, composition, current_user(), pdf, out=args.out)
     finally:
         db.close()
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(printed.pdf)
-    except OSError as exc:
-        raise UserError(f"cannot write {args.out} ({exc.strerror})") from None
     for problem in composition.problems:
         print(f"not printed: {problem}")
+    counts = ", ".join(f"{n} {title}" for title, n in composition.variant_counts())
     print(
         f"{printed.letters} letter(s), {printed.pages} page(s) written to {args.out} "
-        f"(batch {printed.batch_id}, sha256 {printed.sha256[:12]})"
+        f"(batch {printed.batch_id}, sha256 {printed.sha256[:12]}); "
+        f"{composition.postal_count} to post; {counts}"
     )
+    return 0
+
+
+def run_void(args: argparse.Namespace) -> int:
+    from attendance_desk.services.letter_register import void_letter
+
+    db = open_from_args(args)
+    try:
+        info = void_letter(db, args.letter_id, current_user(), args.reason)
+    finally:
+        db.close()
+    print(f"letter {info.id} ({info.template_title} to {info.recipient}) is now void")
     return 0

@@ -12,6 +12,7 @@ from attendance_desk.documents.evidence_bundle import EvidenceBundleData, build_
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.figures import Figures
 from attendance_desk.services.cases import case_history
+from attendance_desk.services.letter_register import voided_event_ids
 from attendance_desk.services.school import get_school_details, pupil_details
 from attendance_desk.services.timeline import timeline
 from attendance_desk.storage.db import Database
@@ -40,6 +41,7 @@ def evidence_bundle_data(db: Database, pupil_id: int, as_of: date) -> EvidenceBu
         )
         if on_roll:
             codes.append(code)
+    void = voided_event_ids(db, pupil_id)  # a void letter stays in the register, not here
     return EvidenceBundleData(
         school_name=school.name or "School",
         pupil=pupil,
@@ -49,7 +51,9 @@ def evidence_bundle_data(db: Database, pupil_id: int, as_of: date) -> EvidenceBu
         marks={d: (v[0], v[1]) for d, v in marks.items()},
         school_days=frozenset(calendar.school_days(year.start, min(as_of, year.end))),
         cases=case_history(db, pupil_id),
-        chronology=tuple(reversed(timeline(db, pupil_id))),
+        chronology=tuple(
+            entry for entry in reversed(timeline(db, pupil_id)) if entry.event_id not in void
+        ),
         prepared_by=school.attendance_officer,
     )
 

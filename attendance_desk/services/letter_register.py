@@ -7,8 +7,10 @@ same bytes from the stored inputs and checks them against the hash.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from attendance_desk.documents.batch_items import BatchItem, CoverSheet
 from attendance_desk.domain.letter_fields import content_from_json, content_to_json
@@ -23,6 +26,7 @@ from attendance_desk.domain.letters import LetterContent, Letterhead
 from attendance_desk.errors import UserError
 from attendance_desk.services.letters import Composition, render
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.models.base import utcnow
 from attendance_desk.storage.models.letters import LetterBatch, LetterRecord
 
 
@@ -62,6 +66,13 @@ class LetterInfo:
     content_sha256: str
     pdf_sha256: str
     timeline_event_id: int | None
+    voided_at: datetime | None = None
+    voided_by: str = ""
+    void_reason: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.voided_at is not None
 
 
 def _sha(data: bytes | str) -> str:
@@ -73,11 +84,19 @@ def _pages(pdf: bytes) -> int:
 
 
 def print_letters(
-    db: Database, composition: Composition, printed_by: str = "", pdf: bytes | None = None
+    db: Database,
+    composition: Composition,
+    printed_by: str = "",
+    pdf: bytes | None = None,
+    out: Path | str | None = None,
 ) -> PrintedBatch:
     """Record the batch and every letter in it (and on each pupil's timeline); returns the PDF.
 
-    `pdf` is the preview already rendered from this composition, to save rendering it twice.
+    All or nothing: the register rows and timeline events are written in one transaction, and
+    with `out` the PDF is first written to a temporary file and moved into place; only then is
+    the transaction committed. A failed write, or the process killed at any point before the
+    commit, leaves no letter recorded. `pdf` is the preview already rendered from this
+    composition, to save rendering it twice.
     """
     pdf = pdf if pdf is not None else render(composition)
     head_json = json.dumps(composition.letterhead.__dict__, ensure_ascii=False, sort_keys=True)
@@ -96,7 +115,7 @@ def print_letters(
             )
         single = _sha(alone)
     ids: list[int] = []
-    per_letter: list[tuple[LetterContent, list[int]]] = []
+    events = 0
     with db.session() as s:
         batch = LetterBatch(
             template_id=composition.template.id,
@@ -114,13 +133,14 @@ def print_letters(
         s.flush()
         for letter in composition.letters:
             inputs = content_to_json(letter, composition.letterhead)
+            title = composition.title_of(letter)
             records = [
                 LetterRecord(
                     batch_id=batch.id,
                     pupil_id=pid,
                     letter_key=letter.key,
-                    template_id=composition.template.id,
-                    template_title=composition.template.title,
+                    template_id=letter.template_id,
+                    template_title=title,
                     letter_date=composition.letter_date,
                     printed_by=printed_by,
                     recipient=letter.recipient,
@@ -136,44 +156,137 @@ def print_letters(
             s.add_all(records)
             s.flush()
             ids.extend(r.id for r in records)
-            per_letter.append((letter, [r.id for r in records]))
+            event_id = _add_to_timeline(s, composition, letter, title, records[0].id, printed_by)
+            if event_id is not None:
+                events += 1
+                for record in records:
+                    record.timeline_event_id = event_id
+        s.flush()
         batch_id, pages = batch.id, batch.pages
-    events = _add_to_timelines(db, composition, per_letter, printed_by)
+        if out is not None:
+            save_pdf(pdf, out)  # the file is whole and in place before anything is committed
     return PrintedBatch(batch_id, pdf, digest, len(composition.letters), pages, tuple(ids), events)
 
 
-def _add_to_timelines(
-    db: Database,
+def _add_to_timeline(
+    s: Session,
     composition: Composition,
-    per_letter: list[tuple[LetterContent, list[int]]],
+    letter: LetterContent,
+    title: str,
+    letter_id: int,
     printed_by: str,
-) -> int:
-    """A "letter sent" event per letter through the cases service, when it is installed."""
+) -> int | None:
+    """A "letter sent" event for the letter, in the register's own transaction."""
     try:
         from attendance_desk.domain.events import LetterSent
-        from attendance_desk.services.timeline import add_event
+        from attendance_desk.services.timeline import add_event_in
     except ImportError:
-        return 0
-    done = 0
-    links: dict[int, int | None] = {}
-    for letter, record_ids in per_letter:
-        title = composition.template.title
-        if letter.copy_note and letter.recipient:
-            title = f"{title} (to {letter.recipient})"
-        entry = add_event(
-            db,
-            list(letter.pupil_ids),
-            LetterSent(title=title, letter_id=record_ids[0]),
-            composition.letter_date,
-            recorded_by=printed_by,
-        )
-        for rid in record_ids:
-            links[rid] = entry.event_id
-        done += 1
+        return None
+    if letter.copy_note and letter.recipient:
+        title = f"{title} (to {letter.recipient})"
+    entry = add_event_in(
+        s,
+        list(letter.pupil_ids),
+        LetterSent(title=title, letter_id=letter_id),
+        composition.letter_date,
+        recorded_by=printed_by,
+    )
+    return entry.event_id
+
+
+@dataclass(frozen=True)
+class BatchMatch:
+    """A batch already in the register that holds the same letters."""
+
+    batch_id: int
+    printed_at: datetime
+    printed_by: str
+    letters: int
+    identical: bool  # the very same bytes: saving it again is a reprint
+
+    def describe(self) -> str:
+        when = self.printed_at.strftime("%d %b %Y %H:%M")
+        who = f" by {self.printed_by}" if self.printed_by else ""
+        same = "the same PDF" if self.identical else "the same letters"
+        return f"batch {self.batch_id} ({self.letters} letters, {same}) was printed {when}{who}"
+
+
+def matching_batch(db: Database, composition: Composition, pdf: bytes) -> BatchMatch | None:
+    """The latest recorded batch with the same PDF, or the same letters (template, date and
+    recipients) for the same pupils, if there is one."""
+    digest = _sha(pdf)
+    keys = {letter.key for letter in composition.letters}
     with db.session() as s:
-        for record in s.scalars(select(LetterRecord).where(LetterRecord.id.in_(list(links)))):
-            record.timeline_event_id = links[record.id]
-    return done
+        candidates = s.scalars(
+            select(LetterBatch)
+            .where(
+                (LetterBatch.pdf_sha256 == digest)
+                | (
+                    (LetterBatch.template_id == composition.template.id)
+                    & (LetterBatch.letter_date == composition.letter_date)
+                    & (LetterBatch.letters == len(composition.letters))
+                )
+            )
+            .order_by(LetterBatch.id.desc())
+        ).all()
+        for batch in candidates:
+            same_bytes = batch.pdf_sha256 == digest
+            if not same_bytes:
+                stored = set(
+                    s.scalars(
+                        select(LetterRecord.letter_key).where(LetterRecord.batch_id == batch.id)
+                    )
+                )
+                if stored != keys:
+                    continue
+            return BatchMatch(
+                batch.id, batch.printed_at, batch.printed_by, batch.letters, same_bytes
+            )
+    return None
+
+
+def void_letter(db: Database, letter_id: int, voided_by: str, reason: str) -> LetterInfo:
+    """Mark a letter void: it stays in the register with who voided it and why, and is left
+    out of the evidence bundle. Every row of a family letter is voided together."""
+    if not reason.strip():
+        raise UserError("say why the letter is void (for example: sent to the wrong address)")
+    if not voided_by.strip():
+        raise UserError("a letter is voided by a named person")
+    with db.session() as s:
+        record = s.get(LetterRecord, letter_id)
+        if record is None:
+            raise UserError(f"there is no letter {letter_id} in the register")
+        if record.voided_at is not None:
+            raise UserError(
+                f"letter {letter_id} was already voided by {record.voided_by} "
+                f"({record.void_reason})"
+            )
+        siblings = s.scalars(
+            select(LetterRecord).where(
+                LetterRecord.batch_id == record.batch_id,
+                LetterRecord.letter_key == record.letter_key,
+            )
+        )
+        now = utcnow()
+        for row in siblings:
+            row.voided_at = now
+            row.voided_by = voided_by.strip()
+            row.void_reason = reason.strip()
+        s.flush()
+        return _info(record)
+
+
+def voided_event_ids(db: Database, pupil_id: int) -> frozenset[int]:
+    """Timeline events of a pupil's void letters (the evidence bundle leaves them out)."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(LetterRecord.timeline_event_id).where(
+                LetterRecord.pupil_id == pupil_id,
+                LetterRecord.voided_at.is_not(None),
+                LetterRecord.timeline_event_id.is_not(None),
+            )
+        )
+        return frozenset(r for r in rows if r is not None)
 
 
 def _info(r: LetterRecord) -> LetterInfo:
@@ -192,6 +305,9 @@ def _info(r: LetterRecord) -> LetterInfo:
         content_sha256=r.content_sha256,
         pdf_sha256=r.pdf_sha256,
         timeline_event_id=r.timeline_event_id,
+        voided_at=r.voided_at,
+        voided_by=r.voided_by,
+        void_reason=r.void_reason,
     )
 
 
@@ -277,15 +393,21 @@ def reprint_batch(db: Database, batch_id: int) -> bytes:
 
 
 def save_pdf(pdf: bytes, path: Path | str) -> Path:
-    """Write a PDF to `path` whole or not at all (a half-written file never replaces a good one)."""
+    """Write a PDF to `path` whole or not at all: a temporary file beside it, flushed to disk,
+    then moved into place (a half-written file never replaces a good one)."""
     target = Path(path)
-    part = target.with_name(target.name + ".part")
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        part.write_bytes(pdf)
-        part.replace(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(part, "wb") as handle:
+            handle.write(pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(part, target)
     except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise UserError(f"cannot write {target} ({exc.strerror})") from None
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise UserError(f"cannot write {target} ({exc.strerror or exc})") from None
     return target
 
 

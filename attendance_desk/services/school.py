@@ -256,11 +256,13 @@ def pupil_details(db: Database, pupil_id: int) -> PupilDetails:
         )
 
 
-CONTACT_KINDS = ("phone_call", "meeting", "home_visit", "letter_sent")
+# Contact with the family is a conversation: a book-bag letter is not (issue: every pupil's
+# "Last contact" became the day the half-termly letters were printed).
+CONTACT_KINDS = ("phone_call", "meeting", "home_visit")
 
 
 def last_contacts(db: Database, as_of: date | None = None) -> dict[int, date]:
-    """The date of each pupil's latest contact with the family (call, meeting, visit, letter)."""
+    """The date of each pupil's latest contact with the family: a call, a meeting or a visit."""
     from attendance_desk.storage.models.cases import EventPupil, TimelineEvent
 
     query = (

@@ -180,7 +180,7 @@ def test_family_letter_has_a_section_per_child() -> None:
         (PupilFacts(2, "Kofi", "Okafor", "3B", "3"), FIG),
     ]
     letter = _letter(Recipient(5, "Ngozi Okafor", "Mrs"), pupils)
-    assert letter.subject == "Amara and Kofi's attendance this half term"
+    assert letter.subject == "Amara and Kofi's attendance so far this school year"
     assert [s.heading for s in letter.sections] == [
         "Amara Okafor (Class 4K)",
         "Kofi Okafor (Class 3B)",

@@ -104,3 +104,78 @@ def test_template_editor_saves_and_resets(qtbot, db: Database) -> None:  # noqa:
     from attendance_desk.services.letter_sources import class_teachers
 
     assert class_teachers(db) == {"3B": "Mrs Bethany Smith"}
+
+
+def _preview(qtbot, widget) -> None:  # noqa: ANN001
+    qtbot.mouseClick(widget.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget.composition is not None and not widget.busy, timeout=30000)
+
+
+def test_changing_the_choice_after_a_preview_saves_the_new_choice(
+    qtbot,
+    composer,
+    db: Database,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    from letters_school import has_poppler, pdf_text
+
+    widget, hub, ids = composer
+    widget.template_combo.setCurrentIndex(widget.template_combo.findData("half_termly"))
+    widget.set_mode("class", "3B")
+    _preview(qtbot, widget)
+    assert "Łucja Kowalska" in widget.letter_list.item(0).text()
+
+    widget.set_mode("class", "4K")  # a new choice: the old pages are gone at once
+    assert widget.composition is None and widget.pdf is None
+    assert not widget.save_button.isEnabled() and widget.letter_list.count() == 0
+    _preview(qtbot, widget)
+    out = tmp_path / "letters.pdf"
+    with qtbot.waitSignal(hub.letters_changed, timeout=30000):
+        widget.save_pdf(out)
+    if has_poppler():
+        text = pdf_text(out)
+        for name in ("Ólafur Jónsson", "Amara Okafor", "Featherstonehaugh-Montgomery"):
+            assert name in text
+        assert "Łucja Kowalska" not in text and "Class                        3B" not in text
+    for upn in ("A100000000004", "A100000000005", "A100000000006"):
+        assert len(letters_for_pupil(db, ids[upn])) == 1  # one register entry each
+    for upn in ("A100000000001", "A100000000002", "A100000000003", "A100000000007"):
+        assert letters_for_pupil(db, ids[upn]) == ()  # the class previewed first: nothing
+
+    # Save again: the same batch is in the register, so the composer asks first
+    asked = []
+    widget.ask_duplicate = lambda match: asked.append(match) or "reprint"
+    again = tmp_path / "again.pdf"
+    widget.save_pdf(again)
+    assert len(asked) == 1 and asked[0].identical
+    assert again.read_bytes() == out.read_bytes()  # a reprint: the same bytes ...
+    for upn in ("A100000000004", "A100000000005", "A100000000006"):
+        assert len(letters_for_pupil(db, ids[upn])) == 1  # ... and not a new letter
+    widget.ask_duplicate = lambda match: "cancel"
+    widget.save_pdf(tmp_path / "cancelled.pdf")
+    assert not (tmp_path / "cancelled.pdf").exists()
+
+
+def test_whole_school_shows_each_kind_of_letter_and_the_post(qtbot, composer) -> None:  # noqa: ANN001
+    widget, _hub, _ids = composer
+    widget.template_combo.setCurrentIndex(widget.template_combo.findData("half_termly"))
+    widget.set_mode("school", "")
+    _preview(qtbot, widget)
+    assert widget.letter_list.count() == 8
+    assert "8 letters for 7 pupils, 1 to post" in widget.status.text()
+    assert widget.letter_list.item(7).text().endswith("Mr Declan O'Brien (post)")
+
+
+def test_a_batch_can_be_cancelled_and_nothing_is_kept(qtbot, composer, db: Database) -> None:  # noqa: ANN001
+    widget, _hub, _ids = composer
+    widget.set_mode("school", "")
+    qtbot.mouseClick(widget.preview_button, Qt.MouseButton.LeftButton)
+    assert widget.busy and widget.cancel_button.isVisible() is widget.isVisible()
+    qtbot.mouseClick(widget.cancel_button, Qt.MouseButton.LeftButton)
+    assert not widget.busy and widget.composition is None
+    assert "Stopped" in widget.status.text()
+    from attendance_desk.ui.workers import wait_all
+
+    wait_all()
+    qtbot.wait(50)
+    assert widget.composition is None  # the stopped work's result never arrives

@@ -62,5 +62,9 @@ class LetterRecord(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="")  # the letter on its own
     timeline_event_id: Mapped[int | None] = mapped_column(nullable=True)
+    # a void letter stays in the register, marked with who voided it, when and why
+    voided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    voided_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index("ix_letters_pupil_date", "pupil_id", "letter_date"),)

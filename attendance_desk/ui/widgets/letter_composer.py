@@ -6,6 +6,7 @@ printed and kept in the register.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -37,7 +40,13 @@ from attendance_desk.domain.concern import ALL_RULES
 from attendance_desk.domain.letters import EXTRA_FIELDS, FIELDS
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
-from attendance_desk.services.letter_register import PrintedBatch, print_letters, save_pdf
+from attendance_desk.services.letter_register import (
+    BatchMatch,
+    PrintedBatch,
+    matching_batch,
+    print_letters,
+    save_pdf,
+)
 from attendance_desk.services.letter_sources import Selection, band_choices, class_names
 from attendance_desk.services.letters import (
     ComposeOptions,
@@ -48,7 +57,7 @@ from attendance_desk.services.letters import (
     render,
 )
 from attendance_desk.ui.signals import SignalHub
-from attendance_desk.ui.workers import run_async
+from attendance_desk.ui.workers import Worker, run_async
 from attendance_desk.user import current_user
 
 TITLE_CHARS = 40  # the template box shows this much of a title; the list shows it all
@@ -62,14 +71,39 @@ MODES = (
 
 
 def _compose_and_render(
-    db: Database, template_id: str, selection: Selection, as_of: date, options: ComposeOptions
+    db: Database,
+    template_id: str,
+    selection: Selection,
+    as_of: date,
+    options: ComposeOptions,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> tuple[Composition, bytes]:
-    composition = compose(db, template_id, selection, as_of, options)
-    return composition, render(composition)
+    """Merging is the first tenth of the work, laying out the pages the rest."""
+
+    def merging(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total * 10)
+
+    composition = compose(db, template_id, selection, as_of, options, merging, cancel)
+    letters = len(composition.letters)
+
+    def laying_out(done: int, total: int) -> None:
+        if progress is not None:
+            progress(letters + done * 9, letters * 10)
+
+    return composition, render(composition, laying_out, cancel)
 
 
-def _render(composition: Composition) -> tuple[Composition, bytes]:
-    return composition, render(composition)
+def _render(
+    composition: Composition,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[Composition, bytes]:
+    return composition, render(composition, progress, cancel)
+
+
+REPRINT, RECORD, CANCEL = "reprint", "record", "cancel"
 
 
 class LetterComposerWidget(QWidget):
@@ -81,7 +115,12 @@ class LetterComposerWidget(QWidget):
         self.pdf: bytes | None = None
         self.last_printed: PrintedBatch | None = None
         self.busy = False
+        self.worker: Worker | None = None
         self._buffer: QBuffer | None = None
+        # asks what to do with a batch already in the register (tests answer it themselves)
+        self.ask_duplicate: Callable[[BatchMatch], str] = self._ask_duplicate
+        self._pending_choice: str | None = None
+        self._token = object()
 
         self.template_combo = QComboBox(objectName="templateCombo")
         self.template_combo.setAccessibleName("Letter template")
@@ -131,6 +170,13 @@ class LetterComposerWidget(QWidget):
         self.print_button = QPushButton("Print…", objectName="printButton")
         self.status = QLabel(objectName="composerStatus", wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar(objectName="composerProgress")
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%p%")
+        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        self.cancel_button.setToolTip("Stop making this batch: nothing is printed or kept")
+        self.progress.hide()
+        self.cancel_button.hide()
 
         # Labels above their fields: the narrow panel gives each field its whole width.
         form = QFormLayout()
@@ -151,6 +197,10 @@ class LetterComposerWidget(QWidget):
         for button in (self.preview_button, self.save_button, self.print_button):
             buttons.addWidget(button)
         left_layout.addLayout(buttons)
+        working = QHBoxLayout()
+        working.addWidget(self.progress, 1)
+        working.addWidget(self.cancel_button)
+        left_layout.addLayout(working)
         left_layout.addWidget(self.status)
         left_layout.addWidget(QLabel("Letters in this batch (choose one to edit its text):"))
         self.letter_list = QListWidget(objectName="letterList")
@@ -189,6 +239,23 @@ class LetterComposerWidget(QWidget):
 
         self.template_combo.currentIndexChanged.connect(self._template_chosen)
         self.mode_combo.currentIndexChanged.connect(self.who_stack.setCurrentIndex)
+        # any change to what would be printed clears the preview: Save and Print act only on
+        # the pages shown, and those are always the current choice
+        for combo in (
+            self.template_combo,
+            self.mode_combo,
+            self.class_combo,
+            self.band_combo,
+            self.concern_combo,
+        ):
+            combo.currentIndexChanged.connect(self.clear_preview)
+        self.upns_edit.textChanged.connect(self.clear_preview)
+        self.as_of_edit.dateChanged.connect(self.clear_preview)
+        for check in (self.post_check, self.family_check, self.covers_check):
+            check.toggled.connect(self.clear_preview)
+        for edit in self.extra_edits.values():
+            edit.textChanged.connect(self.clear_preview)
+        self.cancel_button.clicked.connect(self.cancel)
         self.preview_button.clicked.connect(self.preview)
         self.save_button.clicked.connect(lambda: self.save_pdf())
         self.print_button.clicked.connect(self.print_pdf)
@@ -201,6 +268,7 @@ class LetterComposerWidget(QWidget):
 
     # -- choices ---------------------------------------------------------------------------
     def reload(self) -> None:
+        self.clear_preview()  # the figures or the policy changed
         self._reload_templates()
         self._fill(self.class_combo, [(c, c) for c in class_names(self.db)])
         self._fill(self.band_combo, [(label, bid) for bid, label in band_choices(self.db)])
@@ -275,8 +343,26 @@ class LetterComposerWidget(QWidget):
         combo.setCurrentIndex(combo.findData(value))
 
     # -- work off the GUI thread --------------------------------------------------------------
+    def clear_preview(self, *_args: object) -> None:
+        """Forget the pages shown: the choice changed, so they are no longer what would print."""
+        if self.busy and self.worker is not None:
+            self.worker.request_stop()  # a batch for the old choice is not wanted any more
+            self.worker.cancel()
+            self._done_working()
+        if self.composition is None and self.pdf is None:
+            return
+        self.composition = None
+        self.pdf = None
+        self.letter_list.clear()
+        self.edit_text.clear()
+        self.document.close()
+        self.preview_stack.setCurrentIndex(0)
+        self.status.setText("The choice changed: press Preview to see the new letters.")
+        self._set_buttons()
+
     def preview(self) -> None:
         as_of = self.as_of_edit.date().toPython()
+        self.clear_preview()
         self._start(
             "Composing letters…",
             _compose_and_render,
@@ -287,35 +373,78 @@ class LetterComposerWidget(QWidget):
             self.options(),
         )
 
-    def _start(self, message: str, fn, *args) -> None:  # noqa: ANN001
+    def _start(self, message: str, fn: Callable[..., object], *args: object) -> None:
         self.busy = True
         self.status.setText(message)
+        self.progress.setRange(0, 0)  # busy until the first report
+        self.progress.show()
+        self.cancel_button.show()
         self._set_buttons()
-        run_async(fn, *args, on_finished=self._shown, on_error=self._failed)
+        token = self._token = object()  # results of work stopped since are dropped
+
+        def shown(result: tuple[Composition, bytes]) -> None:
+            if token is self._token:
+                self._shown(result)
+
+        def failed(message: str, detail: str) -> None:
+            if token is self._token:
+                self._failed(message, detail)
+
+        self.worker = run_async(
+            fn, *args, on_finished=shown, on_error=failed, on_progress=self._progressed
+        )
+
+    def _progressed(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+
+    def cancel(self) -> None:
+        """Stop the batch being made; nothing is shown, printed or kept."""
+        if self.worker is None or not self.busy:
+            return
+        self.worker.request_stop()
+        self.worker.cancel()
+        self._done_working()
+        self.status.setText("Stopped: no letters were made.")
+        self._set_buttons()
+
+    def _done_working(self) -> None:
+        self._token = object()
+        self.busy = False
+        self.worker = None
+        self.progress.hide()
+        self.cancel_button.hide()
 
     def _shown(self, result: tuple[Composition, bytes]) -> None:
+        self._done_working()
         self.composition, self.pdf = result
-        self.busy = False
         self._load_pdf(self.pdf)
         comp = self.composition
         self.letter_list.blockSignals(True)
         self.letter_list.clear()
         for letter in comp.letters:
+            where = "post" if letter.postal else "bag"
             item = QListWidgetItem(
-                f"{letter.class_name}  {letter.pupil_name}  →  {letter.recipient}"
+                f"{letter.class_name}  {letter.pupil_name}  →  {letter.recipient} ({where})"
             )
             item.setData(Qt.ItemDataRole.UserRole, letter.key)
             self.letter_list.addItem(item)
         self.letter_list.blockSignals(False)
         skipped = f"; not printable: {'; '.join(comp.problems)}" if comp.problems else ""
+        kinds = comp.variant_counts()
+        variants = ""
+        if len(kinds) > 1 or kinds[0][0] != comp.template.title:
+            variants = "\n" + "\n".join(f"{n} × {title}" for title, n in kinds)
+        posted = f", {comp.postal_count} to post" if comp.postal_count else ""
         self.status.setText(
-            f"{len(comp.letters)} letters for {comp.pupil_count} pupils, "
-            f"{self.document.pageCount()} pages{skipped}"
+            f"{len(comp.letters)} letters for {comp.pupil_count} pupils{posted}, "
+            f"{self.document.pageCount()} pages{variants}{skipped}"
         )
         self._set_buttons()
 
     def _failed(self, message: str, _detail: str) -> None:
-        self.busy = False
+        self._done_working()
         self.status.setText(message)
         self._set_buttons()
 
@@ -368,7 +497,18 @@ class LetterComposerWidget(QWidget):
                 return
             path = chosen
         target = Path(path)
-        self._record(lambda printed: self._write(printed, target))
+        choice = self._check_duplicate()
+        if choice == CANCEL:
+            return
+        if choice == REPRINT:
+            try:
+                save_pdf(self.pdf, target)
+            except UserError as exc:
+                self.status.setText(str(exc))
+                return
+            self.status.setText(f"Reprinted to {target}: nothing new kept in the register.")
+            return
+        self._record(target, None)
 
     def printout(self) -> Any:
         """The letters as their PDF pages (Ctrl+P); printing keeps them in the register."""
@@ -377,41 +517,84 @@ class LetterComposerWidget(QWidget):
         from attendance_desk.ui.printing import Printout
 
         title = self.composition.template.title or self.composition.template.id
-        return Printout(title, pdf=self.document, on_printed=lambda: self._record(lambda _p: None))
+        return Printout(title, pdf=self.document, on_printed=self._printed)
 
     def print_pdf(self) -> None:
-        if self.composition is None:
+        """Print button: a batch already in the register is asked about before printing."""
+        if self.composition is None or self.pdf is None:
             return
         from attendance_desk.ui.printing import print_printout
 
-        print_printout(self, self.printout())
+        choice = self._check_duplicate()
+        if choice == CANCEL:
+            return
+        self._pending_choice = choice
+        if not print_printout(self, self.printout()):
+            self._pending_choice = None
 
-    def _record(self, then) -> None:  # noqa: ANN001
+    def _printed(self) -> None:
+        """After the pages went to the printer: keep them, unless they were a reprint."""
+        choice = self._pending_choice or self._check_duplicate()
+        self._pending_choice = None
+        if choice == RECORD:
+            self._record(None, None)
+        else:
+            self.status.setText("Printed as a reprint: nothing new kept in the register.")
+
+    def _check_duplicate(self) -> str:
+        """RECORD when the batch is new; otherwise what the person chose."""
+        assert self.composition is not None and self.pdf is not None
+        match = matching_batch(self.db, self.composition, self.pdf)
+        return RECORD if match is None else self.ask_duplicate(match)
+
+    def _ask_duplicate(self, match: BatchMatch) -> str:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("These letters are already in the register")
+        box.setText(f"These letters are already in the register: {match.describe()}.")
+        box.setInformativeText(
+            "A reprint gives the same pages and is not kept as new letters. Keep them as new "
+            "letters only if they are really being sent again."
+        )
+        reprint = None
+        if match.identical:
+            reprint = box.addButton("Reprint (not kept again)", QMessageBox.ButtonRole.AcceptRole)
+        record = box.addButton("Keep as new letters", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(reprint or cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if reprint is not None and clicked is reprint:
+            return REPRINT
+        return RECORD if clicked is record else CANCEL
+
+    def _record(self, target: Path | None, then: Callable[[], None] | None) -> None:
+        """Keep the batch: the PDF written whole first (when saving), then the register."""
+
         def done(printed: PrintedBatch) -> None:
-            self.busy = False
+            self._done_working()
             self.last_printed = printed
-            then(printed)
+            if then is not None:
+                then()
+            where = f" and saved to {target}" if target is not None else ""
             self.status.setText(
-                f"{printed.letters} letters kept in the register (batch {printed.batch_id})"
+                f"{printed.letters} letters kept in the register (batch {printed.batch_id}){where}"
             )
             self._set_buttons()
             self.hub.letters_changed.emit()
 
         self.busy = True
         self.status.setText("Keeping the letters in the register…")
+        self.progress.setRange(0, 0)
+        self.progress.show()
         self._set_buttons()
-        run_async(
+        self.worker = run_async(
             print_letters,
             self.db,
             self.composition,
             current_user(),
             self.pdf,
+            target,
             on_finished=done,
             on_error=self._failed,
         )
-
-    def _write(self, printed: PrintedBatch, path: Path) -> None:
-        try:
-            save_pdf(printed.pdf, path)
-        except UserError as exc:
-            self.status.setText(str(exc))
