@@ -141,7 +141,8 @@ class LetterComposerWidget(QWidget):
             objectName="upnsEdit", placeholderText="UPNs, separated by spaces"
         )
         self.who_stack = QStackedWidget()
-        self.school_note = QLabel("Every pupil on roll, by class then surname", wordWrap=True)
+        self.school_note = QLabel("Every pupil on roll, by class then surname")
+        self.school_note.setWordWrap(True)
         for widget in (
             self.school_note,
             self.class_combo,
@@ -170,10 +171,12 @@ class LetterComposerWidget(QWidget):
         self.print_button = QPushButton("Print…", objectName="printButton")
         self.status = QLabel(objectName="composerStatus", wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.progress = QProgressBar(objectName="composerProgress")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("composerProgress")
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")
-        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Stop making this batch: nothing is printed or kept")
         self.progress.hide()
         self.cancel_button.hide()
