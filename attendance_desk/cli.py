@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_", "import registers, pupil details, term dates or closures"),
     "templates": ("letters", "list the letter templates"),
     "letters": ("letters", "print letters for chosen pupils into one PDF (kept in the register)"),
+    "void-letter": ("letters", "mark a letter in the register void (kept, left out of bundles)"),
     "calls": ("calls", "the first-day call list: pupils absent with no reason, numbers to ring"),
     "changes-for-mis": (
         "mis_changes",

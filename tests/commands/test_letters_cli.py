@@ -112,3 +112,31 @@ def test_letters_for_the_whole_school(
     order = [text.index(name) for name in ("Łucja Kowalska", "Nguyễn Văn An", "Ólafur Jónsson")]
     assert order == sorted(order)
     assert text.index("Letters for the post") > text.index("Amara Okafor")
+
+
+def test_a_batch_is_not_recorded_twice_unasked_and_a_letter_can_be_voided(
+    school_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "4K.pdf"
+    args = ["--db", str(school_db), "letters", "half_termly", "--class", "4K"]
+    args += ["--as-of", "2024-10-18", "--date", "2024-10-18", "--out", str(out)]
+    assert main(args) == 0
+    first = out.read_bytes()
+    out.unlink()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "already in the register" in err and "--reprint" in err and not out.exists()
+    assert main([*args, "--reprint"]) == 0
+    assert out.read_bytes() == first and "nothing new recorded" in capsys.readouterr().out
+    db = open_database(school_db)
+    try:
+        from attendance_desk.services.letter_register import letter_register
+
+        register = letter_register(db)
+    finally:
+        db.close()
+    assert len(register) == 3
+    assert (
+        main(["--db", str(school_db), "void-letter", str(register[0].id), "--reason", "wrong"]) == 0
+    )
+    assert "is now void" in capsys.readouterr().out
