@@ -1,7 +1,7 @@
 """letters can be voided: kept in the register, marked void with who and why
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0006
 
 A void letter stays in the register (and on the timeline) but is left out of the evidence
 bundle. Additive only: three columns on `letters`.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
