@@ -37,6 +37,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "concerns": ("concerns", "every concern for pupils on roll, by rule id"),
     "policy": ("policy", "show the attendance policy, or set a preset"),
     "groups": ("groups", "year-to-date figures for the school, year groups, classes and groups"),
+    "weekly-report": (
+        "weekly_report",
+        "the class teacher's weekly report (a page per class) as a PDF",
+    ),
+    "agenda": ("agenda", "a meeting's agenda (SLT, Family Hub, Attendance Team) as a PDF"),
+    "tsm-list": ("tsm_list", "the termly Targeted Support Meeting list (PDF or Excel)"),
+    "report": ("report", "the attendance report for the head and governors as a PDF"),
 }
 COMMAND_MODULES = [
     f"attendance_desk.commands.{m}" for m in dict.fromkeys(m for m, _ in COMMANDS.values())

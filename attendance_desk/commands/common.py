@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from attendance_desk.documents.spreadsheet import FORMULA_PREFIXES
@@ -44,3 +45,16 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value  # opened in Excel, shown as text: never run as a formula
     return value
+
+
+def write_file(path: Path, data: bytes, suffixes: Sequence[str]) -> None:
+    """Write a document the user asked for; a wrong suffix or an unwritable place is bad input."""
+    from attendance_desk.errors import UserError
+
+    if path.suffix.lower() not in suffixes:
+        raise UserError(f"--out must name a {' or '.join(suffixes)} file (got {path})")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {path} ({exc.strerror})") from None

@@ -92,6 +92,20 @@ class RuleAction:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingRoute:
+    """A meeting (or the class teacher's weekly report) and who the policy sends to it: every
+    pupil in one of `bands`, and every pupil with an open concern under one of `rules`."""
+
+    id: str  # stable: "class_teacher", "slt", "family_hub", "attendance_team" ...
+    label: str
+    owner: str
+    cadence: str  # WEEK | HALF_TERM
+    bands: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    per_class: bool = False  # a page per class for the class teacher, not a meeting's agenda
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     preset: str  # "clifford" | "clifton" | "custom"
     name: str
@@ -99,6 +113,7 @@ class Policy:
     thresholds: Thresholds
     falling_attendance: FallingAttendance
     actions: Mapping[str, RuleAction] = field(default_factory=lambda: MappingProxyType({}))
+    meetings: tuple[MeetingRoute, ...] = ()
 
     def band_for(self, attendance: Fraction | None) -> Band | None:
         """The band holding a year-to-date attendance fraction; None when there is none."""
@@ -135,6 +150,10 @@ class Policy:
                     "monitoring_point": self.falling_attendance.monitoring_point,
                 },
                 "actions": {k: asdict(v) for k, v in self.actions.items()},
+                "meetings": [
+                    {**asdict(m), "bands": list(m.bands), "rules": list(m.rules)}
+                    for m in self.meetings
+                ],
             },
             indent=2,
             ensure_ascii=False,
@@ -177,6 +196,7 @@ class Policy:
                     for k, v in data.get("actions", {}).items()
                 }
             ),
+            meetings=_load_meetings(data),
         )
         validate(policy)
         return policy
@@ -189,6 +209,25 @@ class Policy:
 def _bands_high_first(bands: tuple[Band, ...]) -> tuple[tuple[Band, Fraction], ...]:
     ordered = sorted(bands, key=lambda b: b.lower_pct, reverse=True)
     return tuple((b, b.lower) for b in ordered)
+
+
+def _load_meetings(data: Mapping[str, Any]) -> tuple[MeetingRoute, ...]:
+    """The stored meetings; settings saved before meetings existed take their preset's."""
+    if "meetings" not in data:
+        name = str(data.get("preset", ""))
+        return preset(name).meetings if name in PRESETS else ()
+    return tuple(
+        MeetingRoute(
+            id=str(m["id"]),
+            label=str(m.get("label", m["id"])),
+            owner=str(m.get("owner", "")),
+            cadence=str(m.get("cadence", WEEK)),
+            bands=tuple(str(b) for b in m.get("bands", ())),
+            rules=tuple(str(r) for r in m.get("rules", ())),
+            per_class=bool(m.get("per_class", False)),
+        )
+        for m in data["meetings"]
+    )
 
 
 def validate(policy: Policy) -> None:
@@ -208,6 +247,18 @@ def validate(policy: Policy) -> None:
             raise ValueError(f"band '{b.id}' starts outside 0-100%")
     if policy.falling_attendance.monitoring_point not in (HALF_TERM, WEEK):
         raise ValueError("the falling-attendance monitoring point must be 'half_term' or 'week'")
+    meeting_ids = [m.id for m in policy.meetings]
+    if len(set(meeting_ids)) != len(meeting_ids):
+        raise ValueError("meeting ids must be different")
+    for m in policy.meetings:
+        if m.cadence not in (HALF_TERM, WEEK):
+            raise ValueError(f"meeting '{m.id}' must meet each 'week' or each 'half_term'")
+        for band_id in m.bands:
+            if band_id not in ids:
+                raise ValueError(f"meeting '{m.id}' names band '{band_id}', which the policy lacks")
+        for rule in m.rules:
+            if rule not in R.ALL_RULES:
+                raise ValueError(f"meeting '{m.id}' names '{rule}', which is not a concern rule")
     for f in fields(Thresholds):
         value = getattr(policy.thresholds, f.name)
         if value < 0 or (f.name.endswith("_pct") and value > 100):
@@ -386,6 +437,15 @@ def clifford() -> Policy:
         thresholds=Thresholds(),
         falling_attendance=FallingAttendance(Decimal(96), HALF_TERM),
         actions=MappingProxyType(dict(_CLIFFORD_ACTIONS)),
+        meetings=(
+            MeetingRoute(
+                "attendance_team",
+                "Attendance Team half-term review",
+                "Attendance Team",
+                HALF_TERM,
+                rules=(R.BELOW_EXPECTED,),
+            ),
+        ),
     )
 
 
@@ -443,6 +503,37 @@ def clifton() -> Policy:
         thresholds=Thresholds(),
         falling_attendance=FallingAttendance(Decimal(93), WEEK),
         actions=MappingProxyType(dict(_CLIFTON_ACTIONS)),
+        meetings=(
+            MeetingRoute(
+                "class_teacher",
+                "Class teacher's weekly report",
+                "Class teacher",
+                WEEK,
+                bands=("class_teacher",),
+                per_class=True,
+            ),
+            MeetingRoute(
+                "slt",
+                "Weekly SLT meeting",
+                "Senior leaders (SLT)",
+                WEEK,
+                bands=("senior_leaders",),
+                rules=(
+                    R.FALLING_ATTENDANCE,
+                    R.ABSENT_WEEK,
+                    R.UNAUTHORISED_AFTER_WARNING,
+                    R.CONTRACT_BREACH,
+                ),
+            ),
+            MeetingRoute(
+                "family_hub",
+                "Weekly SLT and Family Hub meeting",
+                "Family Hub",
+                WEEK,
+                bands=("family_hub",),
+                rules=(R.FREQUENT_ILLNESS, R.MEDICAL_REVIEW),
+            ),
+        ),
     )
 
 

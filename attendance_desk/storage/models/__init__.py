@@ -2,6 +2,7 @@
 
 from attendance_desk.storage.models import cases as cases  # noqa: F401  (casework tables)
 from attendance_desk.storage.models import letters as letters  # noqa: F401  (letters tables)
+from attendance_desk.storage.models import meetings as meetings  # noqa: F401  (meetings tables)
 from attendance_desk.storage.models.audit import AuditEntry, AuditSession
 from attendance_desk.storage.models.base import Base
 from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfTerm

@@ -1,0 +1,38 @@
+"""`attendance-desk report [--as-of DATE] --out FILE.pdf`: the governors' attendance report."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from attendance_desk.commands import open_from_args
+from attendance_desk.commands.common import parse_date, write_file
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report", help="the attendance report for the head and governors as a PDF"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=parse_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="figures to this date (default: today)",
+    )
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from attendance_desk.services.reports import half_term_report_pdf
+
+    db = open_from_args(args)
+    try:
+        pdf = half_term_report_pdf(db, args.as_of or date.today())
+    finally:
+        db.close()
+    write_file(args.out, pdf, (".pdf",))
+    print(f"governors' report written to {args.out}")
+    return 0
