@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "weekly_report",
         "the class teacher's weekly report (a page per class) as a PDF",
     ),
-    "agenda": ("agenda", "a meeting's agenda (SLT, Family Hub, Attendance Team) as a PDF"),
+    "agenda": ("agenda", "a meeting's agenda as a PDF"),
     "tsm-list": ("tsm_list", "the termly Targeted Support Meeting list (PDF or Excel)"),
     "report": ("report", "the attendance report for the head and governors as a PDF"),
 }

@@ -34,15 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from attendance_desk.documents.meetings import build_agenda_pdf
-    from attendance_desk.services.meetings import agenda
+    from attendance_desk.services.meetings import agenda, render_agenda
 
     db = open_from_args(args)
     try:
         paper = agenda(db, args.meeting, args.date or date.today())
     finally:
         db.close()
-    write_file(args.out, build_agenda_pdf(paper), (".pdf",))
+    write_file(args.out, render_agenda(paper), (".pdf",))
     print(
         f"{paper.title}: {len(paper.pupils)} pupil(s) on the agenda, "
         f"{len(paper.follow_ups)} with actions to review, written to {args.out}"

@@ -30,15 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from attendance_desk.documents.meetings import build_weekly_report_pdf
-    from attendance_desk.services.weekly_report import weekly_report
+    from attendance_desk.services.weekly_report import render_weekly_report, weekly_report
 
     db = open_from_args(args)
     try:
         report = weekly_report(db, args.week_ending, args.class_name)
     finally:
         db.close()
-    write_file(args.out, build_weekly_report_pdf(report), (".pdf",))
+    write_file(args.out, render_weekly_report(report), (".pdf",))
     pupils = sum(len(c.band_pupils) for c in report.classes)
     print(
         f"{len(report.classes)} class page(s), {pupils} pupil(s) in the class teacher's band, "

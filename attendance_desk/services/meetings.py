@@ -377,7 +377,12 @@ def record_agreed_actions(
     return len(actions)
 
 
-def agenda_pdf(db: Database, meeting_id: str, on: date) -> bytes:
+def render_agenda(paper: Agenda) -> bytes:
+    """The agenda as a PDF: a block per pupil with room for today's actions."""
     from attendance_desk.documents.meetings import build_agenda_pdf
 
-    return build_agenda_pdf(agenda(db, meeting_id, on))
+    return build_agenda_pdf(paper)
+
+
+def agenda_pdf(db: Database, meeting_id: str, on: date) -> bytes:
+    return render_agenda(agenda(db, meeting_id, on))

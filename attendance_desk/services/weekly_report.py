@@ -292,7 +292,12 @@ def _letter_line(
     return f"{title}: printed {when:%d/%m/%Y}" if when else f"{title}: offer (not printed yet)"
 
 
-def weekly_report_pdf(db: Database, week_end: date, class_name: str | None = None) -> bytes:
+def render_weekly_report(report: WeeklyReport) -> bytes:
+    """The report as a PDF: a page per class."""
     from attendance_desk.documents.meetings import build_weekly_report_pdf
 
-    return build_weekly_report_pdf(weekly_report(db, week_end, class_name))
+    return build_weekly_report_pdf(report)
+
+
+def weekly_report_pdf(db: Database, week_end: date, class_name: str | None = None) -> bytes:
+    return render_weekly_report(weekly_report(db, week_end, class_name))
