@@ -1,7 +1,7 @@
 """meetings and the actions agreed at them
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 
 The SLT, Family Hub and Attendance Team meetings (one row per kind and date) and the actions
 agreed for each pupil there (each with its task and timeline entry).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
