@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from attendance_desk import APP_NAME, __version__
 from attendance_desk.paths import default_database_path, user_data_dir
@@ -15,6 +16,44 @@ EXIT_NOT_OPENED = 2  # as the command line's errors: the database could not be o
 
 def demo_database_path() -> Path:
     return user_data_dir() / "demo-school.sqlite3"
+
+
+def _check_after_first_screen(window: Any, db: Any, daily_backup: Any) -> None:
+    """Once the pupil list's figures are on screen (or after 3 s, whatever the list does):
+    the full integrity check of the file, then, if it passed, the daily backup. A damaged
+    file is said so at once, and the window writes nothing (every write waits for the check
+    anyway: storage/db.py)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from attendance_desk.services.database import damage_error
+    from attendance_desk.ui import window_actions, workers
+
+    def start() -> None:
+        if db.integrity.started:
+            return
+        db.integrity.start()
+        poll()
+
+    def poll() -> None:
+        if not db.integrity.done:
+            QTimer.singleShot(100, poll)
+            return
+        report = db.integrity.report()
+        if report.ok:
+            if not db.read_only:
+                workers.run_async(daily_backup, db, on_error=window.show_error)
+            return
+        window_actions.disable_writing(window)
+        QMessageBox.critical(
+            window,
+            "The database is damaged",
+            f"{damage_error(report)}.\n\nNothing will be written to it. Restore the latest "
+            "backup (File > Backup and restore).",
+        )
+
+    window.hub.list_shown.connect(start)
+    QTimer.singleShot(3000, start)
 
 
 def run_window(db_path: Path | None = None, demo: bool = False) -> int:
@@ -54,8 +93,6 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     try:
         if not ask_for_password(db):
             return 0
-        if not db.read_only:
-            daily_backup_if_due(db)
 
         from attendance_desk.ui.idle_lock import install_idle_lock
         from attendance_desk.ui.main_window import MainWindow
@@ -63,6 +100,7 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
         window = MainWindow(db)
         window.idle_lock = install_idle_lock(window, db)
         window.show()
+        _check_after_first_screen(window, db, daily_backup_if_due)
         app.aboutToQuit.connect(workers.shut_down)
         if os.environ.get("ATTENDANCE_DESK_SMOKE_TEST") == "1":  # CI: start, show, quit cleanly
             from PySide6.QtCore import QTimer

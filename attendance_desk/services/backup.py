@@ -231,6 +231,7 @@ def make_backup(db: Database, *, kind: str = MANUAL, to: Path | None = None) -> 
     """Back up the open database: into the backup folder, or to the file `to` if given."""
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
+    db.require_intact()  # a copy of a damaged file is no backup, and would rotate good ones out
     conn = db.raw_connection()
     try:
         if to is None:

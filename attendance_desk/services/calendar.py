@@ -6,13 +6,9 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models.calendar import AcademicYear as AcademicYearRow
-from attendance_desk.storage.models.calendar import Closure, HalfTerm
 
 
 def get_calendar(
@@ -115,6 +111,11 @@ def save_half_terms(
 ) -> None:
     """Replace the half terms of one academic year with `half_terms` (name, start, end),
     checked first (check_half_terms); an empty list leaves the year to be inferred again."""
+    from sqlalchemy import select  # SQLAlchemy only for editing: reading is plain SQL
+
+    from attendance_desk.storage.models.calendar import AcademicYear as AcademicYearRow
+    from attendance_desk.storage.models.calendar import HalfTerm
+
     check_half_terms(year_name, half_terms)
     year = academic_year_named(year_name)
     with db.session() as s:
@@ -130,6 +131,10 @@ def save_half_terms(
 
 def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, str, str]]) -> None:
     """Replace one academic year's closures with `closures` (date, kind, description)."""
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models.calendar import Closure
+
     year = academic_year_named(year_name)
     seen: set[date] = set()
     for day, kind, _description in closures:
@@ -152,6 +157,10 @@ def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, s
 
 def closures_in_year(db: Database, year_name: str) -> list[tuple[date, str, str]]:
     """One academic year's closures as entered: (date, kind, description), in date order."""
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models.calendar import Closure
+
     year = academic_year_named(year_name)
     with db.session() as s:
         rows = s.scalars(

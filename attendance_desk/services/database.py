@@ -7,7 +7,7 @@ reach into storage themselves.
 from __future__ import annotations
 
 from attendance_desk.storage.db import Database, check_database_path, open_database
-from attendance_desk.storage.integrity import DamagedDatabaseError
+from attendance_desk.storage.integrity import DamagedDatabaseError, damage_error
 from attendance_desk.storage.writer_lock import DatabaseInUseError
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "Database",
     "DatabaseInUseError",
     "check_database_path",
+    "damage_error",
     "open_database",
 ]

@@ -293,6 +293,7 @@ def _run(
         check_cancel()
         written = list(known.values())
         if parsed and commit:
+            db.require_intact()  # the full integrity check ran beside the reading: its verdict
             report(50, "Backing up the database before the import")
             backup_before_import(db)
         if parsed:

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import select
-
 from attendance_desk.domain.policy import DEFAULT_PRESET, Policy, preset, validate
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import PolicyRecord
 
 
 def get_policy(db: Database) -> Policy:
     """The active policy; the Clifford preset when none has been chosen yet."""
-    with db.session() as s:
-        record = s.scalars(select(PolicyRecord).order_by(PolicyRecord.id.desc()).limit(1)).first()
-        text = record.settings_json if record else None
-    if text is None:
-        return preset(DEFAULT_PRESET)
+    conn = db.raw_connection()
     try:
-        return Policy.from_json(text)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UserError(
-            f"the stored attendance policy cannot be read ({exc}); choose a preset"
-        ) from None
+        return load_policy(conn)
+    finally:
+        conn.close()
 
 
 def load_policy(conn: sqlite3.Connection) -> Policy:
@@ -46,6 +37,10 @@ def save_policy(db: Database, policy: Policy) -> Policy:
         validate(policy)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    from sqlalchemy import select  # SQLAlchemy only for a change: reading is plain SQL
+
+    from attendance_desk.storage.models import PolicyRecord
+
     with db.session() as s:
         record = s.scalars(select(PolicyRecord).order_by(PolicyRecord.id.desc()).limit(1)).first()
         if record is None:

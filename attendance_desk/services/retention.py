@@ -87,7 +87,7 @@ def remove_pupils(
             f"pupil {not_due[0]} has not been gone {years} years (or does not exist): "
             "nothing was removed"
         )
-    conn = db.raw_connection()
+    conn = db.raw_connection(write=True)
     conn.isolation_level = None
     total = 0
     try:

@@ -2,39 +2,71 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError
-from attendance_desk.storage.integrity import connect_read_only, require_usable
+from attendance_desk.storage.integrity import IntegrityCheck, connect_read_only, require_structure
 from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock
 from attendance_desk.user import current_user
 
+if TYPE_CHECKING:  # SQLAlchemy is imported when a unit of work first needs it
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
-@dataclass
+
 class Database:
-    """An open database: the engine and a session factory. `close()` when done."""
+    """An open database: the engine and a session factory. `close()` when done.
 
-    path: Path
-    engine: Engine
-    sessions: sessionmaker[Session]
-    read_only: bool = False
-    # Held while open for writing: a second process cannot open the file for changes.
-    writer_lock: WriterLock | None = None
+    The SQLAlchemy engine is made on first use: a command that reads with plain SQL (the
+    monitoring engine does) never imports SQLAlchemy. `integrity` is the full integrity check
+    of the file (storage/integrity.py): every write waits for its verdict, and `close()` too.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        writer_lock: WriterLock | None = None,
+        integrity: IntegrityCheck | None = None,
+    ) -> None:
+        self.path = path
+        self.read_only = read_only
+        # Held while open for writing: a second process cannot open the file for changes.
+        self.writer_lock = writer_lock
+        self.integrity = integrity or IntegrityCheck(path)
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.path, self.read_only)
+        return self._engine
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits once on success, rolls back on any error."""
+        """A unit of work: commits once on success, rolls back on any error. Nothing commits
+        before the integrity check has passed."""
         session = self.sessions()
         try:
             yield session
+            session.flush()
+            if _has_written(session):
+                self.require_intact()
             session.commit()
         except BaseException:
             session.rollback()
@@ -42,8 +74,16 @@ class Database:
         finally:
             session.close()
 
-    def raw_connection(self) -> sqlite3.Connection:
-        """A plain sqlite3 connection for bulk reads and writes (the caller closes it)."""
+    def require_intact(self) -> None:
+        """Wait for the full integrity check (starting it if it has not started) and raise
+        DamagedDatabaseError if the file is damaged."""
+        self.integrity.require()
+
+    def raw_connection(self, write: bool = False) -> sqlite3.Connection:
+        """A plain sqlite3 connection for bulk reads and writes (the caller closes it); with
+        `write`, only once the integrity check has passed."""
+        if write:
+            self.require_intact()
         if self.read_only:
             conn = connect_read_only(self.path)
         else:
@@ -52,10 +92,35 @@ class Database:
         return conn
 
     def close(self) -> None:
-        self.engine.dispose()
-        if self.writer_lock is not None:
-            self.writer_lock.release()
-            self.writer_lock = None
+        """Close; the integrity check is finished first (never skipped), and a damaged file
+        raises DamagedDatabaseError here if nothing said so before."""
+        try:
+            if self.integrity.started:
+                self.integrity.report()
+        finally:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+                self._sessions = None
+            if not self.read_only and self.path.with_name(self.path.name + "-wal").exists():
+                # The last connection to close folds the write-ahead log into the file (the
+                # check's read-only one cannot): close one more, once everything else has.
+                with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as conn:
+                    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            if self.writer_lock is not None:
+                self.writer_lock.release()
+                self.writer_lock = None
+        if self.integrity.started:
+            self.integrity.require()
+
+
+def _has_written(session: Session) -> bool:
+    """Whether the unit of work has changed anything: the sqlite3 driver opens a transaction
+    only for a statement that writes (a read-only unit never waits for the check)."""
+    if not session.in_transaction():
+        return False
+    driver = session.connection().connection.driver_connection
+    return bool(getattr(driver, "in_transaction", True))
 
 
 def _apply_pragmas(conn: sqlite3.Connection, read_only: bool) -> None:
@@ -105,6 +170,8 @@ def _probe_folder_writable(path: Path) -> None:
 
 
 def make_engine(path: Path, read_only: bool = False) -> Engine:
+    from sqlalchemy import create_engine, event
+
     if read_only:
         url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
     else:
@@ -118,13 +185,19 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
     return engine
 
 
-def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = False) -> Database:
+def open_database(
+    path: Path | str, *, migrate: bool = True, read_only: bool = False, check: str = "now"
+) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema up to date.
 
-    Before anything is written the file is checked (storage/integrity.py): a damaged file or
-    one that is not an Attendance Desk database raises DamagedDatabaseError and is left as it
-    is. Opening for changes takes the writer lock (storage/writer_lock.py): when another
-    process holds it, DatabaseInUseError says who; `read_only=True` needs no lock.
+    Before anything is written the file is checked (storage/integrity.py): at once, what costs
+    the same for any file (a file that is not an Attendance Desk database, or whose schema
+    cannot be read, raises DamagedDatabaseError and is left as it is); and the full
+    integrity check, which starts now in the background (`check="now"`) or when the caller
+    says (`check="later"`: the window starts it once its first screen is up). Every write, and
+    `close()`, waits for its verdict. Opening for changes takes the writer lock
+    (storage/writer_lock.py): when another process holds it, DatabaseInUseError says who;
+    `read_only=True` needs no lock.
 
     Raises DatabaseError with a message a person can act on when the path is unusable or the
     file is not an Attendance Desk database.
@@ -135,11 +208,14 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
             raise DatabaseError(f"{path} does not exist")
     else:
         check_database_path(path)
-    require_usable(path)
-    from attendance_desk.storage import migrations  # late: Alembic is only needed here
+    require_structure(path)
+    integrity = IntegrityCheck(path)
+    if check == "now":
+        integrity.start()
+    from attendance_desk.storage import migrations  # Alembic itself only if a migration runs
 
     lock = None if read_only else acquire_writer_lock(path)
-    engine: Engine | None = None
+    db = Database(path, read_only=read_only, writer_lock=lock, integrity=integrity)
     try:
         if not read_only:
             migrations.check_is_ours(path)
@@ -147,39 +223,48 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise DatabaseError(f"{path} cannot use a write-ahead journal (got {mode})")
+                current = migrations.stored_revision(conn)
             conn.close()
-        engine = make_engine(path, read_only)
-        if not read_only:
-            if migrate:
-                migrations.upgrade(engine)
-            _prepare_audit(engine)
+            if migrate and current != migrations.head_revision():
+                if current is not None:
+                    db.require_intact()  # a damaged file is never migrated
+                migrations.upgrade(db.engine)
+            _prepare_audit(db)
     except BaseException as exc:
-        if engine is not None:
-            engine.dispose()
+        if db._engine is not None:
+            db._engine.dispose()
         if lock is not None:
             lock.release()
         if isinstance(exc, sqlite3.DatabaseError):
             raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
         raise
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(
-        path=path, engine=engine, sessions=sessions, read_only=read_only, writer_lock=lock
-    )
+    return db
 
 
-def _prepare_audit(engine: Engine) -> None:
-    """Make sure the audit triggers exist and name who is making changes (writes only if new)."""
-    from attendance_desk.storage.audit_triggers import install_audit_triggers
+def _prepare_audit(db: Database) -> None:
+    """Make sure the audit triggers exist and name who is making changes (writes only when
+    something is missing or another person opens the file, and then after the check)."""
+    from attendance_desk.storage.audit_triggers import install_audit_triggers, trigger_names
 
-    with engine.begin() as conn:
-        tables = {
-            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+    conn = sqlite3.connect(db.path, timeout=30)
+    try:
+        _apply_pragmas(conn, False)
+        names = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master")}
+        tables = {n for n, kind in names.items() if kind == "table"}
         if "audit_log" not in tables or "audit_session" not in tables:
             return  # an older schema opened with migrate=False
-        install_audit_triggers(conn.exec_driver_sql, tables)
-        conn.exec_driver_sql(
-            "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
-            "SET who = excluded.who WHERE who IS NOT excluded.who",
-            (current_user(),),
-        )
+        who = current_user()
+        row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
+        missing = [t for t in trigger_names() if t not in names]
+        if not missing and row is not None and row[0] == who:
+            return
+        db.require_intact()
+        with conn:
+            install_audit_triggers(conn.execute, tables)
+            conn.execute(
+                "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
+                "SET who = excluded.who WHERE who IS NOT excluded.who",
+                (who,),
+            )
+    finally:
+        conn.close()

@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         self.pupil_list.set_bands(result.bands)
         self.pupil_list.set_rows(result.rows)
         self.idle()
+        self.hub.list_shown.emit()
         self.dashboard.offer_contexts(result.as_of, result.contexts, result.dashboard)
 
     def _list_failed(self, message: str, detail: str) -> None:

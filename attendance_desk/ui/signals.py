@@ -13,3 +13,4 @@ class SignalHub(QObject):
     policy_changed = Signal()
     school_changed = Signal()
     pupil_selected = Signal(int)  # open this pupil's page
+    list_shown = Signal()  # the pupil list's figures are on screen (the first screen is up)

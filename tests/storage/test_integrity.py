@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -65,15 +66,57 @@ def test_a_damaged_file_is_detected_and_not_overwritten(db_path: Path, damage: s
         before = bytes(data)
         db_path.write_bytes(before)
     with pytest.raises(DamagedDatabaseError) as caught:
-        open_database(db_path)
+        open_and_check(db_path)
     assert caught.value.kind == "damaged"
     assert caught.value.path == db_path
     message = str(caught.value)
     assert "damaged" in message and "not been changed" in message and "restore" in message
     assert db_path.read_bytes() == before
     with pytest.raises(DamagedDatabaseError):
-        open_database(db_path, read_only=True)
+        open_and_check(db_path, read_only=True)
     assert db_path.read_bytes() == before
+
+
+def open_and_check(path: Path, **kw: bool) -> None:
+    """Open (what costs the same for any file is checked at once) and wait for the full check."""
+    db = open_database(path, **kw)
+    try:
+        db.require_intact()
+    finally:
+        with contextlib.suppress(DamagedDatabaseError):
+            db.close()
+
+
+def test_a_damaged_file_is_never_written(db_path: Path) -> None:
+    school_file(db_path)
+    before = wreck_page(db_path, marks_root_page(db_path))
+    db = open_database(db_path)  # the damage is in a table: the full check finds it
+    with pytest.raises(DamagedDatabaseError, match="is damaged"), db.session() as s:
+        s.add(Pupil(legal_surname="New", legal_forename="Pupil"))
+    with pytest.raises(DamagedDatabaseError):
+        db.raw_connection(write=True)
+    with pytest.raises(DamagedDatabaseError):  # and closing says so, if nothing did before
+        db.close()
+    assert db_path.read_bytes() == before
+
+
+def test_reading_never_waits_for_the_check_and_closing_always_does(db_path: Path) -> None:
+    school_file(db_path)
+    db = open_database(db_path, check="later")  # as the window opens it
+    with db.session() as s:
+        assert s.query(Pupil).count() == 40
+    conn = db.raw_connection()
+    conn.execute("SELECT count(*) FROM marks").fetchone()
+    conn.close()
+    assert not db.integrity.started  # nothing waited for it
+    with db.session() as s:  # a write starts it, waits for it, then commits
+        s.add(Pupil(legal_surname="New", legal_forename="Pupil"))
+    assert db.integrity.done and db.integrity.report().ok
+    db.close()
+    db = open_database(db_path)  # as a command opens it: the check starts at once
+    assert db.integrity.started
+    db.close()
+    assert db.integrity.done
 
 
 def test_a_file_of_another_program_offers_a_restore(db_path: Path) -> None:

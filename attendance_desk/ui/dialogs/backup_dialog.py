@@ -152,14 +152,14 @@ def open_with_recovery(path: Path, parent: QWidget | None = None) -> Database | 
     None when the person declines; other UserErrors propagate.
     """
     try:
-        return open_database(path)
+        return open_database(path, check="later")  # the full check runs after the first screen
     except DatabaseInUseError as exc:
         answer = QMessageBox.question(
             parent, "Already open", f"{exc}.\n\nOpen it read-only (look, but change nothing)?"
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        return open_database(path, read_only=True)
+        return open_database(path, read_only=True, check="later")
     except DamagedDatabaseError as exc:
         latest = backups.latest_backup_for(exc.path)
         if latest is None:
