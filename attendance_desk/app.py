@@ -48,8 +48,8 @@ def _check_after_first_screen(window: Any, db: Any, daily_backup: Any) -> None:
         QMessageBox.critical(
             window,
             "The database is damaged",
-            f"{damage_error(report)}.\n\nNothing will be written to it. Restore the latest "
-            "backup (File > Backup and restore).",
+            f"{damage_error(report)}.\n\nUntil then nothing will be written to it (File > "
+            "Backup and restore\u2026 lists the backups).",
         )
 
     window.hub.list_shown.connect(start)

@@ -71,7 +71,9 @@ def integrity_report(path: Path, *, full: bool = False) -> IntegrityReport:
             conn.close()
     except sqlite3.DatabaseError as exc:
         return IntegrityReport(path, False, (str(exc),))
-    problems = tuple(line for r in rows if r != "ok" for line in str(r).splitlines() if line)
+    lines = [line for r in rows if r != "ok" for line in str(r).splitlines() if line]
+    # "*** in database main ***" heads the problems: a heading, not a problem to show first
+    problems = tuple(x for x in lines if not x.startswith("*** in database")) or tuple(lines)
     return IntegrityReport(path, not problems, problems)
 
 
