@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.services.database import Database
-from attendance_desk.services.evidence_bundle import write_evidence_bundle
 from attendance_desk.services.letter_register import LetterInfo, save_reprint
 from attendance_desk.services.subject_access import SubjectAccessExport, export_subject_access
 from attendance_desk.ui import workers
@@ -154,6 +153,8 @@ def save_evidence_bundle(
         if not chosen:
             return None
         path = Path(chosen)
+    from attendance_desk.services.evidence_bundle import write_evidence_bundle  # ReportLab
+
     report("Writing the evidence bundle\u2026")
     return workers.run_async(
         write_evidence_bundle,
