@@ -22,6 +22,7 @@ from attendance_desk.domain.events import (
     Referral,
 )
 from attendance_desk.domain.pathway import Stage
+from attendance_desk.errors import UserError
 from attendance_desk.services.calls import first_day_calls, log_call
 from attendance_desk.services.cases import change_stage, update_case
 from attendance_desk.services.families import derive_families
@@ -162,7 +163,16 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
     )
     change_stage(db, pid, Stage.FORMALISE, d(15), head, "No improvement")
     change_stage(db, pid, Stage.ENFORCE, d(35), head, "10 unauthorised sessions in 10 school weeks")
-    add_event(db, [pid], PenaltyNotice(parent, d(36)), d(36), officer)
+    try:  # the demo's pupil may be below the threshold or have no parent on record
+        notice = PenaltyNotice(
+            parent,
+            d(36),
+            la_reference=f"PN/{d(36):%Y}/{pid:04d}",
+            below_threshold_reason="Agreed with the LA attendance team after the contract was broken",
+        )
+        add_event(db, [pid], notice, d(36), officer)
+    except UserError:
+        add_event(db, [pid], Note("Penalty notice considered; not issued"), d(36), officer)
 
     # 4. A part-time timetable for a pupil at tier 3.
     pid, parent, *_ = worst[3]

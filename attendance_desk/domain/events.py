@@ -190,6 +190,7 @@ class NoticeToImprove:
     period_end: date | None = None
     target: str = ""
     on_track: bool | None = None
+    outcome: str = ""  # at the end of the period: met, not met (penalty notice) ...
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,8 @@ class PenaltyNotice:
     amount: int = 0  # GBP, by domain.penalty
     status: str = "issued"  # PENALTY_STATUSES
     paid_on: date | None = None
+    la_reference: str = ""  # the local authority's reference for the notice
+    below_threshold_reason: str = ""  # why it was issued with fewer sessions than the threshold
 
 
 @dataclass(frozen=True)
@@ -410,11 +413,17 @@ def summarise(details: Details) -> str:
         case IllnessPlan():
             return f"Frequent Illness action plan; 6-week review {_d(details.review_date)}"
         case NoticeToImprove():
-            return f"Notice to Improve: {details.period_weeks} school weeks" + (
+            line = f"Notice to Improve: {details.period_weeks} school weeks" + (
                 f" to {_d(details.period_end)}" if details.period_end else ""
             )
+            line += f"; target {details.target}" if details.target else ""
+            return line + (f"; outcome: {details.outcome}" if details.outcome else "")
         case PenaltyNotice():
-            return f"Penalty notice to {details.parent}: GBP {details.amount} ({PENALTY_STATUSES[details.status].lower()})"
+            ref = f"; LA ref {details.la_reference}" if details.la_reference else ""
+            return (
+                f"Penalty notice to {details.parent}: \u00a3{details.amount} "
+                f"({PENALTY_STATUSES[details.status].lower()}){ref}"
+            )
         case AttendancePanel():
             return "School attendance panel" + _tail(details)
         case SupervisionOrder():

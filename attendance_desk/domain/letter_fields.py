@@ -19,6 +19,7 @@ from attendance_desk.domain.letters import (
     is_blank,
     merge_text,
 )
+from attendance_desk.domain.penalty import FULL_AMOUNT, REDUCED_AMOUNT, pounds
 
 MONTHS = [
     "January",
@@ -34,8 +35,8 @@ MONTHS = [
     "November",
     "December",
 ]
-PENALTY_AMOUNT = "\u00a3160"  # domain-rules.md: first notice GBP 160 ...
-PENALTY_REDUCED = "\u00a380"  # ... reduced to GBP 80 if paid within 21 days
+PENALTY_AMOUNT = pounds(FULL_AMOUNT)  # domain-rules.md: first notice GBP 160 ...
+PENALTY_REDUCED = pounds(REDUCED_AMOUNT)  # ... reduced to GBP 80 if paid within 21 days
 
 _NAMED_COLOURS = {
     "green": (46, 125, 50),

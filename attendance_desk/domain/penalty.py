@@ -23,6 +23,22 @@ PAY_WITHIN_DAYS = 28
 CAP = 2
 WINDOW_YEARS = 3
 
+
+def pounds(amount: int) -> str:
+    """An amount as the notice shows it: £160."""
+    return f"\u00a3{amount:,}"
+
+
+def reduced_by(issued: date) -> date:
+    """The last day to pay the reduced amount of a first notice."""
+    return issued + timedelta(days=REDUCED_WITHIN_DAYS)
+
+
+def pay_by(issued: date) -> date:
+    """The last day to pay the notice at all (then prosecution is considered)."""
+    return issued + timedelta(days=PAY_WITHIN_DAYS)
+
+
 NEXT_STEPS = (
     "Prosecution under section 444 of the Education Act 1996 (ask the local authority's legal team)",
     "Refer to the local authority's School Attendance Panel",
@@ -65,8 +81,19 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev"})
+
+
+def _name_key(name: str) -> str:
+    words = name.casefold().replace(".", " ").split()
+    if len(words) > 1 and words[0] in TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
 def same_parent(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+    """The same person, whatever the spacing, case or title ("Mrs Sarah Brown", "sarah brown")."""
+    return _name_key(a) == _name_key(b)
 
 
 def counting_notices(notices: Iterable[IssuedNotice], parent: str, on: date) -> tuple[date, ...]:
@@ -110,7 +137,11 @@ def decide(notices: Iterable[IssuedNotice], parent: str, on: date) -> PenaltyDec
             amount_if_paid_early=None,
             amount=FULL_AMOUNT,
             counted=counted,
-            message=f"Second notice within 3 years: GBP {FULL_AMOUNT}",
+            message=(
+                f"Second notice to this parent for this child within {WINDOW_YEARS} years: "
+                f"{pounds(FULL_AMOUNT)}, to be paid by {pay_by(on):%d/%m/%Y} "
+                f"({PAY_WITHIN_DAYS} days)"
+            ),
         )
     return PenaltyDecision(
         allowed=True,
@@ -119,8 +150,9 @@ def decide(notices: Iterable[IssuedNotice], parent: str, on: date) -> PenaltyDec
         amount=FULL_AMOUNT,
         counted=counted,
         message=(
-            f"First notice: GBP {REDUCED_AMOUNT} if paid within {REDUCED_WITHIN_DAYS} days, "
-            f"otherwise GBP {FULL_AMOUNT}"
+            f"First notice: {pounds(REDUCED_AMOUNT)} if paid by {reduced_by(on):%d/%m/%Y} "
+            f"(within {REDUCED_WITHIN_DAYS} days), otherwise {pounds(FULL_AMOUNT)} by "
+            f"{pay_by(on):%d/%m/%Y} (within {PAY_WITHIN_DAYS} days)"
         ),
     )
 
@@ -134,6 +166,6 @@ def require_allowed(notices: Iterable[IssuedNotice], parent: str, on: date) -> P
 
 def amount_due(sequence: int, issued: date, paid_on: date | None) -> int:
     """What the parent owes: a first notice paid within 21 days is GBP 80, anything else 160."""
-    if sequence == 1 and paid_on is not None and paid_on <= issued + timedelta(REDUCED_WITHIN_DAYS):
+    if sequence == 1 and paid_on is not None and paid_on <= reduced_by(issued):
         return REDUCED_AMOUNT
     return FULL_AMOUNT

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -249,6 +250,33 @@ def _runs_from(
 
 
 # --- counts in windows ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PenaltyWindow:
+    """The unauthorised sessions the penalty framework counts as of a date."""
+
+    start: date  # the first day counted
+    sessions: int
+    first: int  # index range [first, after) of the marks counted
+    after: int
+    from_age: bool  # the window was cut at the day compulsory school age began
+
+
+def penalty_window(inp: RuleInput) -> PenaltyWindow | None:
+    """The 10 school weeks ending with the week of the date, from the day compulsory school
+    age began if later; None when there is no window or the pupil is not yet of school age."""
+    start = inp.ctx.penalty_start
+    if start is None:
+        return None
+    school_age = inp.school_age_from
+    from_age = school_age is not None and school_age > start
+    if school_age is not None and from_age:
+        if school_age > inp.as_of:
+            return None
+        start = school_age
+    i, j = inp.bounds(start, inp.as_of)
+    return PenaltyWindow(start, inp.cats.count("U", i, j), i, j, from_age)
+
+
 def penalty_threshold(inp: RuleInput) -> Concern | None:
     """10 or more unauthorised sessions (G N O U) in the 10 school weeks ending with the week
     of the date, counting only sessions on or before the date.
@@ -258,21 +286,12 @@ def penalty_threshold(inp: RuleInput) -> Concern | None:
     birthday; domain/school_age.py) do not count, and nothing is raised before that day. An
     unknown date of birth counts every session.
     """
-    start = inp.ctx.penalty_start
+    window = penalty_window(inp)
     t = inp.policy.thresholds
-    if start is None:
+    if window is None or window.sessions < t.penalty_sessions:
         return None
-    school_age = inp.school_age_from
-    from_age = ""
-    if school_age is not None and school_age > start:
-        if school_age > inp.as_of:
-            return None
-        start = school_age
-        from_age = " (counted from the day compulsory school age began)"
-    i, j = inp.bounds(start, inp.as_of)
-    n = inp.cats.count("U", i, j)
-    if n < t.penalty_sessions:
-        return None
+    start, n, i, j = window.start, window.sessions, window.first, window.after
+    from_age = " (counted from the day compulsory school age began)" if window.from_age else ""
     detail = (
         f"{n} unauthorised sessions in the {t.penalty_weeks} school weeks from {when(start)} "
         f"to {when(inp.as_of)}{from_age}"

@@ -168,3 +168,58 @@ def bucket(items: Iterable[tuple[int, date]], today: date) -> Buckets:
     for task_id, due in sorted(items, key=lambda t: (t[1], t[0])):
         groups[bucket_of(due, today)].append(task_id)
     return Buckets(*(tuple(groups[k]) for k in ("overdue", "due_today", "this_week", "later")))
+
+
+# An attended meeting counts as holding a review due within this many days after it (a review
+# is often held a few days early) or any time before it.
+REVIEW_HELD_WITHIN_DAYS = 7
+REVIEW_KINDS = frozenset(
+    {
+        TaskKind.SIX_WEEK_REVIEW,
+        TaskKind.CONTRACT_REVIEW,
+        TaskKind.PART_TIME_REVIEW,
+        TaskKind.NOTICE_TO_IMPROVE_END,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Open tasks an event completes: those of `kinds` due on or before `due_by`."""
+
+    kinds: frozenset[TaskKind]
+    due_by: date
+    outcome: str
+
+
+def closures_for_event(details: Details, event_date: date) -> list[Closure]:
+    """What an event does to the pupil's open tasks: an attended meeting closes the missed
+    meeting's "rearrange" task and holds the reviews due up to a week after it; a call that
+    reached the family closes the follow-up calls due by then."""
+    out: list[Closure] = []
+    match details:
+        case Meeting(attended=True):
+            out.append(
+                Closure(
+                    frozenset({TaskKind.REARRANGE_MEETING}),
+                    # meetings missed on or before this one
+                    event_date + timedelta(days=REARRANGE_WITHIN_DAYS),
+                    f"Meeting held on {event_date:%d/%m/%Y}",
+                )
+            )
+            out.append(
+                Closure(
+                    REVIEW_KINDS,
+                    event_date + timedelta(days=REVIEW_HELD_WITHIN_DAYS),
+                    f"Reviewed at the meeting on {event_date:%d/%m/%Y}",
+                )
+            )
+        case PhoneCall() if details.reached:
+            out.append(
+                Closure(
+                    frozenset({TaskKind.FOLLOW_UP_CALL}),
+                    event_date,
+                    f"Family reached on {event_date:%d/%m/%Y}",
+                )
+            )
+    return out

@@ -208,6 +208,7 @@ def change_stage(
                 stage_started=on,
                 opened_on=on,
                 opened_by=move.decided_by,
+                owner=move.decided_by,
                 key_person="",
                 barriers="",
             )

@@ -28,6 +28,8 @@ class TaskInfo:
     done_on: date | None
     done_by: str
     event_id: int | None
+    owner: str = ""
+    outcome: str = ""
 
     @property
     def done(self) -> bool:
@@ -40,6 +42,7 @@ class Caseload:
     overdue: tuple[TaskInfo, ...]
     due_today: tuple[TaskInfo, ...]
     this_week: tuple[TaskInfo, ...]
+    later: tuple[TaskInfo, ...] = ()
 
 
 def _info(task: Task, pupil: Pupil) -> TaskInfo:
@@ -54,6 +57,8 @@ def _info(task: Task, pupil: Pupil) -> TaskInfo:
         task.done_on,
         task.done_by,
         task.event_id,
+        task.owner,
+        task.outcome,
     )
 
 
@@ -109,11 +114,12 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
         for source_key, task in open_n.items():
             if source_key not in current:
                 task.done_on, task.done_by = as_of, "register"
+                task.outcome = "The N was replaced by a real code"
     return added
 
 
 def caseload(db: Database, today: date, refresh: bool = True) -> Caseload:
-    """Open tasks overdue, due today and due later this week (to Sunday)."""
+    """Open tasks overdue, due today, due later this week (to Sunday) and later."""
     if refresh:
         sync_unresolved_n_tasks(db, today)
     with db.session() as s:
@@ -127,7 +133,11 @@ def caseload(db: Database, today: date, refresh: bool = True) -> Caseload:
     for t in tasks:
         groups[bucket_of(t.due, today)].append(t)
     return Caseload(
-        today, tuple(groups["overdue"]), tuple(groups["due_today"]), tuple(groups["this_week"])
+        today,
+        tuple(groups["overdue"]),
+        tuple(groups["due_today"]),
+        tuple(groups["this_week"]),
+        tuple(groups["later"]),
     )
 
 
@@ -139,20 +149,28 @@ def pupil_tasks(db: Database, pupil_id: int, include_done: bool = True) -> tuple
         return tuple(_query(s, *where))
 
 
-def set_task_done(db: Database, task_id: int, done: bool, on: date, by: str = "") -> TaskInfo:
-    """Tick a task off (or back on)."""
+def set_task_done(
+    db: Database, task_id: int, done: bool, on: date, by: str = "", outcome: str = ""
+) -> TaskInfo:
+    """Tick a task off with its outcome (or back on); done tasks stay in the history."""
     with db.session() as s:
         task = s.get(Task, task_id)
         if task is None:
             raise UserError(f"There is no task {task_id}")
         task.done_on = on if done else None
         task.done_by = by.strip() if done else ""
+        task.outcome = outcome.strip() if done else ""
         s.flush()
         return _info(task, s.get(Pupil, task.pupil_id))  # type: ignore[arg-type]
 
 
 def add_task(
-    db: Database, pupil_id: int, title: str, due: date, kind: TaskKind = TaskKind.OTHER
+    db: Database,
+    pupil_id: int,
+    title: str,
+    due: date,
+    kind: TaskKind = TaskKind.OTHER,
+    owner: str = "",
 ) -> TaskInfo:
     if not title.strip():
         raise UserError("A task needs a title")
@@ -160,7 +178,18 @@ def add_task(
         pupil = s.get(Pupil, pupil_id)
         if pupil is None:
             raise UserError(f"There is no pupil with id {pupil_id}")
-        task = Task(pupil_id=pupil_id, kind=kind.value, title=title.strip(), due=due)
+        task = Task(
+            pupil_id=pupil_id, kind=kind.value, title=title.strip(), due=due, owner=owner.strip()
+        )
         s.add(task)
         s.flush()
         return _info(task, pupil)
+
+
+def task_history(db: Database, pupil_id: int | None = None) -> tuple[TaskInfo, ...]:
+    """Done tasks, newest first, with who or what closed them and the outcome."""
+    with db.session() as s:
+        where: list[ColumnElement[bool]] = [Task.done_on.is_not(None)]
+        if pupil_id is not None:
+            where.append(Task.pupil_id == pupil_id)
+        return tuple(sorted(_query(s, *where), key=lambda t: (t.done_on, t.task_id), reverse=True))

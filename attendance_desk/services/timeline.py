@@ -28,7 +28,7 @@ from attendance_desk.domain.events import (
 )
 from attendance_desk.domain.pathway import Stage
 from attendance_desk.domain.school_age import require_school_age
-from attendance_desk.domain.tasks import tasks_for_event
+from attendance_desk.domain.tasks import closures_for_event, tasks_for_event
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
@@ -198,6 +198,7 @@ def _make_tasks(
                         title=spec.title,
                         due=spec.due,
                         source_key=key,
+                        owner=event.recorded_by,
                     )
                 )
             elif task.done_on is None:
@@ -205,6 +206,28 @@ def _make_tasks(
     for source_key, task in existing.items():
         if source_key not in wanted and task.done_on is None:
             s.delete(task)
+
+
+AUTOMATIC = "(automatic)"  # done_by of a task closed by what it waited for
+
+
+def _close_tasks(
+    s: Session, event: TimelineEvent, details: Details, pupil_ids: Iterable[int]
+) -> None:
+    """Close the open tasks this event completes (domain.tasks.closures_for_event), with the
+    outcome saying what closed them; the tasks stay in the history."""
+    for closure in closures_for_event(details, event.date):
+        tasks = s.scalars(
+            select(Task).where(
+                Task.pupil_id.in_(list(pupil_ids)),
+                Task.done_on.is_(None),
+                Task.kind.in_([k.value for k in closure.kinds]),
+                Task.due <= closure.due_by,
+                (Task.event_id.is_(None)) | (Task.event_id != event.id),
+            )
+        ).all()
+        for task in tasks:
+            task.done_on, task.done_by, task.outcome = event.date, AUTOMATIC, closure.outcome
 
 
 def add_event(
@@ -217,8 +240,22 @@ def add_event(
 ) -> TimelineEntry:
     """Record an event for one pupil or several (a family), with the tasks it makes."""
     details = _with_period_end(db, details)
+    if isinstance(details, PenaltyNotice) and details.status != "withdrawn":
+        _check_penalty(db, pupil_ids, details)
     with db.session() as s:
         return add_event_in(s, pupil_ids, details, on, recorded_by, summary)
+
+
+def _check_penalty(db: Database, pupil_ids: Sequence[int], details: PenaltyNotice) -> None:
+    """A new penalty notice: to a parent with parental responsibility, at the threshold or
+    with a reason (services/penalties.py)."""
+    from attendance_desk.services.penalties import require_parent, require_threshold_or_reason
+
+    validate(details)
+    assert details.issued is not None
+    for pid in pupil_ids:
+        require_parent(db, pid, details.parent)
+        require_threshold_or_reason(db, pid, details.issued, details.below_threshold_reason)
 
 
 def add_event_in(
@@ -243,6 +280,7 @@ def add_event_in(
     s.add(event)
     s.flush()
     _make_tasks(s, event, details, ids)
+    _close_tasks(s, event, details, ids)
     s.flush()
     return _entry(event)
 
@@ -284,6 +322,7 @@ def edit_event(
         event.revision += 1
         event.updated_at = utcnow()
         _make_tasks(s, event, details, ids)
+        _close_tasks(s, event, details, ids)
         s.flush()
         return _entry(event)
 

@@ -67,3 +67,12 @@ def test_the_cap_is_per_parent() -> None:
     d = decide(notices, "Mr Piotr Kowalski", date(2026, 6, 1))
     assert d.allowed and d.sequence == 1
     assert not decide(notices, "  mrs anna   KOWALSKA ", date(2026, 6, 1)).allowed
+
+
+def test_a_title_does_not_make_another_parent() -> None:
+    from attendance_desk.domain.penalty import IssuedNotice, decide
+
+    notices = [IssuedNotice("Louise Kemp", date(2026, 10, 5))]
+    assert decide(notices, "Mrs Louise Kemp", date(2026, 12, 4)).sequence == 2
+    assert decide(notices, "MRS.  louise kemp", date(2026, 12, 4)).sequence == 2
+    assert decide(notices, "Mrs Laura Kemp", date(2026, 12, 4)).sequence == 1

@@ -42,6 +42,8 @@ from attendance_desk.services.timeline import (
     timeline,
 )
 
+WHY = "Ten days of holiday booked in term time, agreed with the LA before the register"
+
 
 @pytest.fixture
 def school(db) -> dict[str, int]:  # noqa: ANN001
@@ -231,19 +233,26 @@ def test_penalty_notices_amounts_and_cap(db, school) -> None:  # noqa: ANN001
         db,
         [ava],
         PenaltyNotice(
-            "Mrs Sarah Brown", date(2024, 9, 10), status="paid", paid_on=date(2024, 9, 20)
+            "Mrs Sarah Brown",
+            date(2024, 9, 10),
+            status="paid",
+            paid_on=date(2024, 9, 20),
+            below_threshold_reason=WHY,
         ),
         date(2024, 9, 10),
     )
     assert first.details.amount == 80
     second = add_event(
-        db, [ava], PenaltyNotice("Mrs Sarah Brown", date(2024, 10, 1)), date(2024, 10, 1)
+        db,
+        [ava],
+        PenaltyNotice("Mrs Sarah Brown", date(2024, 10, 1), below_threshold_reason=WHY),
+        date(2024, 10, 1),
     )
     assert second.details.amount == 160
     decision = penalty_decision(db, ava, "Mrs Sarah Brown", DAY)
     assert not decision.allowed and decision.next_steps
     with pytest.raises(PenaltyCapReached):
-        add_event(db, [ava], PenaltyNotice("Mrs Sarah Brown", DAY), DAY)
+        add_event(db, [ava], PenaltyNotice("Mrs Sarah Brown", DAY, below_threshold_reason=WHY), DAY)
     assert penalty_decision(db, ava, "Mr Tom Brown", DAY).allowed
     edit_event(
         db,
@@ -251,7 +260,9 @@ def test_penalty_notices_amounts_and_cap(db, school) -> None:  # noqa: ANN001
         PenaltyNotice("Mrs Sarah Brown", date(2024, 10, 1), status="withdrawn"),
         date(2024, 10, 1),
     )
-    third = add_event(db, [ava], PenaltyNotice("Mrs Sarah Brown", DAY), DAY)
+    third = add_event(
+        db, [ava], PenaltyNotice("Mrs Sarah Brown", DAY, below_threshold_reason=WHY), DAY
+    )
     assert third.details.amount == 160  # a second counting notice
 
 

@@ -12,7 +12,7 @@ from attendance_desk.domain.events import PenaltyNotice
 from attendance_desk.domain.school_age import NotOfSchoolAge
 from attendance_desk.services.monitoring import school_concerns
 from attendance_desk.services.timeline import add_event
-from attendance_desk.storage.models import Mark, Pupil
+from attendance_desk.storage.models import Contact, Mark, Pupil
 
 
 def _reception_child(db, born: date) -> int:  # noqa: ANN001
@@ -26,6 +26,7 @@ def _reception_child(db, born: date) -> int:  # noqa: ANN001
             reg_group="R Willow",
             date_of_birth=born,
         )
+        child.contacts = [Contact(name="Jo Young", title="Mrs", priority=1)]
         s.add(child)
         s.flush()
         d = date(2024, 9, 2)
@@ -46,10 +47,10 @@ def test_a_four_year_old_is_not_flagged_for_a_penalty(db) -> None:  # noqa: ANN0
     build_school(db)
     pid = _reception_child(db, date(2019, 11, 1))  # school age from 31 Dec 2024
     assert "penalty_threshold" not in _rules_for(db, pid)
-    with pytest.raises(NotOfSchoolAge, match="31/12/2024"):
-        add_event(db, [pid], PenaltyNotice("Mrs Young", DAY), DAY)
+    with pytest.raises(NotOfSchoolAge, match="until 31/12/2024"):
+        add_event(db, [pid], PenaltyNotice("Mrs Jo Young", DAY), DAY)
     with db.session() as s:
         s.get(Pupil, pid).date_of_birth = date(2019, 6, 1)  # school age from 31 Aug 2024
     assert "penalty_threshold" in _rules_for(db, pid)
-    entry = add_event(db, [pid], PenaltyNotice("Mrs Young", DAY), DAY)
+    entry = add_event(db, [pid], PenaltyNotice("Mrs Jo Young", DAY), DAY)
     assert entry.details.amount == 160

@@ -46,6 +46,7 @@ from attendance_desk.services.cases import (
     support_on_record,
 )
 from attendance_desk.services.database import Database
+from attendance_desk.services.penalties import penalty_parents, penalty_preview
 from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
 
 CHOICES: dict[str, dict[str, str]] = {
@@ -57,11 +58,14 @@ CHOICES: dict[str, dict[str, str]] = {
     "status": ev.PENALTY_STATUSES,
     "section": {"444(1)": "s.444(1)", "444(1A)": "s.444(1A)"},
 }
-LONG_TEXT = {"terms", "actions", "text", "notes", "outcome"}
+LONG_TEXT = {"terms", "actions", "text", "notes", "outcome", "below_threshold_reason"}
+
+
+LABELS = {"la_reference": "LA reference", "below_threshold_reason": "Reason (below threshold)"}
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def _parse_dates(text: str) -> list[str]:
@@ -170,7 +174,8 @@ class DetailsForm(QWidget):
         for name, editor in self.editors.items():
             hint = self.hints[name]
             if isinstance(editor, QComboBox):
-                out[name] = editor.currentData()
+                # the penalty notice's parent: the name chosen from the contacts
+                out[name] = editor.currentText() if name == "parent" else editor.currentData()
             elif isinstance(editor, QCheckBox):
                 out[name] = editor.isChecked()
             elif isinstance(editor, QSpinBox):
@@ -232,6 +237,10 @@ class EventDialog(QDialog):
         if existing and existing.details is not None:
             self.form.set_values(details_to_dict(existing.details))
         layout.addWidget(self.form)
+        self.penalty_info: QLabel | None = None
+        if kind is EventKind.PENALTY_NOTICE and len(pupil_ids) == 1:
+            self._penalty_form(existing)
+            layout.addWidget(self.penalty_info)
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setStyleSheet("color: #b00020")
@@ -243,6 +252,55 @@ class EventDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _penalty_form(self, existing: TimelineEntry | None) -> None:
+        """The parent is chosen from the contacts with parental responsibility; the amount,
+        the dates and any warning are shown as the choices change."""
+        parents = penalty_parents(self.db, self.pupil_ids[0])
+        combo = QComboBox()
+        combo.setObjectName("field_parent")
+        combo.addItems(list(parents))
+        old = self.form.editors["parent"]
+        self.form.layout_.replaceWidget(old, combo)
+        old.deleteLater()
+        self.form.editors["parent"] = combo
+        if existing is not None and isinstance(existing.details, ev.PenaltyNotice):
+            combo.setCurrentIndex(max(combo.findText(existing.details.parent), 0))
+        self.penalty_info = QLabel()
+        self.penalty_info.setObjectName("penalty_info")
+        self.penalty_info.setWordWrap(True)
+        self.penalty_info.setStyleSheet("padding: 6px; background: #fff8e1;")
+        combo.currentIndexChanged.connect(self._update_penalty)
+        issued = self.form.editors["issued"]
+        if isinstance(issued, QDateEdit):
+            if existing is None:
+                issued.setDate(QDate(date.today()))
+            issued.dateChanged.connect(self._update_penalty)
+        self._update_penalty()
+
+    def _update_penalty(self) -> None:
+        assert self.penalty_info is not None
+        combo = self.form.editors["parent"]
+        issued = self.form.editors["issued"]
+        assert isinstance(combo, QComboBox) and isinstance(issued, QDateEdit)
+        if combo.count() == 0:
+            self.penalty_info.setText(
+                "The pupil has no contact with parental responsibility: add the parent to the "
+                "pupil's contacts first."
+            )
+            return
+        on = issued.date().toPython()
+        preview = penalty_preview(self.db, self.pupil_ids[0], on, combo.currentText())
+        lines = [
+            f"{preview.sessions} unauthorised sessions in the {preview.weeks} school weeks to "
+            f"{on:%d/%m/%Y} (threshold {preview.threshold})."
+        ]
+        if preview.decision is not None:
+            lines.append(preview.decision.message)
+            lines += [f"\u2022 {step}" for step in preview.decision.next_steps]
+        if preview.warning():
+            lines.append("\u26a0 " + preview.warning())
+        self.penalty_info.setText("\n".join(lines))
 
     def save(self) -> None:
         try:

@@ -1,0 +1,67 @@
+"""The caseload widget: open cases grouped by stage, filterable by owner; a case just moved to
+Enforce through the stage dialog shows under Enforce."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from casework_school import DAY, build_school
+
+from attendance_desk.domain.pathway import Stage
+from attendance_desk.services.cases import change_stage
+from attendance_desk.ui import workers
+from attendance_desk.ui.dialogs.case_dialogs import StageChangeDialog
+from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.caseload import CaseloadWidget
+
+
+def _wait(qtbot, widget: CaseloadWidget) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: not widget.loading and widget.current is not None, timeout=10000)
+
+
+def test_a_case_just_moved_to_enforce_shows_under_enforce(qtbot, db) -> None:  # noqa: ANN001
+    ids = build_school(db)
+    ava, dan = ids["ava"], ids["dan"]
+    change_stage(db, ava, Stage.FORMALISE, date(2024, 9, 20), "Ms Ellis", "Below 90%")
+    change_stage(db, dan, Stage.MONITOR, date(2024, 9, 23), "Mr Hawkins", "Below 96%")
+    hub = SignalHub()
+    widget = CaseloadWidget(db, hub)
+    qtbot.addWidget(widget)
+    widget.set_today(DAY)
+    _wait(qtbot, widget)
+    assert [r.pupil_id for r in widget.stage_rows(Stage.FORMALISE)] == [ava]
+    assert widget.stage_rows(Stage.ENFORCE) == []
+
+    dialog = StageChangeDialog(db, ava, "Ms Ellis")
+    qtbot.addWidget(dialog)
+    assert dialog.stage_combo.currentData() == Stage.ENFORCE  # the next stage is offered
+    dialog.date_edit.setDate(DAY)
+    dialog.reason_edit.setPlainText("12 unauthorised sessions in 10 school weeks")
+    dialog.tick("Early Help Assessment offered", "Home visit")
+    dialog.not_appropriate_edit.setText(
+        "Holiday taken after the request was refused; the family named no barriers"
+    )
+    dialog.save()
+    assert dialog.error.text() == ""
+    hub.case_changed.emit(ava)
+    qtbot.waitUntil(lambda: bool(widget.stage_rows(Stage.ENFORCE)), timeout=10000)
+    _wait(qtbot, widget)
+    (row,) = widget.stage_rows(Stage.ENFORCE)
+    assert (row.pupil_id, row.days_at_stage, row.owner) == (ava, 0, "Ms Ellis")
+    assert widget.stage_rows(Stage.FORMALISE) == []
+    groups = [widget.case_tree.topLevelItem(i) for i in range(widget.case_tree.topLevelItemCount())]
+    assert [g.text(0) for g in groups] == ["Monitor (1)", "Enforce (1)"]
+    # Ava: 56 sessions to Wed 9 Oct, N N on 8 and 9 Oct: 52 of 56 = 92.857...%
+    assert [groups[1].child(0).text(c) for c in (0, 2, 4, 7)] == [
+        "Ava Brown",
+        "0",
+        "Ms Ellis",
+        "92.9%",
+    ]
+
+    # filter by owner: Mr Hawkins owns Dan's case only
+    widget.owner_filter.setCurrentText("Mr Hawkins")
+    assert widget.stage_rows(Stage.ENFORCE) == []
+    assert [r.pupil_id for r in widget.stage_rows(Stage.MONITOR)] == [dan]
+    assert widget.cases_summary.text() == "1 open case"
+    workers.wait_all()

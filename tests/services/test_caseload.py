@@ -1,0 +1,135 @@
+"""The caseload of open cases, and tasks that close themselves when what they wait for happens,
+worked by hand on the casework school (Autumn 1 2024, DAY = Wed 9 Oct)."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+from casework_school import DAY, build_school
+
+from attendance_desk.domain.events import (
+    AttendanceContract,
+    Meeting,
+    PhoneCall,
+)
+from attendance_desk.domain.pathway import Stage
+from attendance_desk.domain.tasks import TaskKind
+from attendance_desk.services.caseload import open_case_rows, set_case_owner
+from attendance_desk.services.cases import change_stage
+from attendance_desk.services.tasks import (
+    add_task,
+    caseload,
+    pupil_tasks,
+    set_task_done,
+    task_history,
+)
+from attendance_desk.services.timeline import AUTOMATIC, add_event, edit_event
+from attendance_desk.storage.models import Mark
+
+
+@pytest.fixture
+def school(db) -> dict[str, int]:  # noqa: ANN001
+    return build_school(db)
+
+
+def _open(db, pid: int) -> list:  # noqa: ANN001
+    return [t for t in pupil_tasks(db, pid) if not t.done]
+
+
+def test_open_cases_with_stage_days_owner_contact_and_attendance(db, school) -> None:  # noqa: ANN001
+    ava, dan = school["ava"], school["dan"]
+    change_stage(db, ava, Stage.MONITOR, date(2024, 9, 20), "Ms Ellis", "Below 96%")
+    change_stage(db, dan, Stage.MONITOR, date(2024, 9, 23), "Mr Hawkins", "Below 96%")
+    change_stage(db, dan, Stage.FORMALISE, date(2024, 10, 2), "Mr Hawkins", "No change")
+    set_case_owner(db, ava, next_review=date(2024, 10, 18))
+    add_event(db, [ava], PhoneCall("Mrs Brown", outcome="spoke"), date(2024, 9, 25))
+    add_event(db, [ava], Meeting("informal", "09:00", "Office"), date(2024, 10, 16))  # planned
+    rows = {r.pupil_id: r for r in open_case_rows(db, DAY)}
+    a, d = rows[ava], rows[dan]
+    assert (a.stage, a.days_at_stage, a.owner, a.next_review) == (
+        Stage.MONITOR,
+        19,  # 20 Sep to 9 Oct
+        "Ms Ellis",
+        date(2024, 10, 18),
+    )
+    assert a.last_contact == date(2024, 9, 25)  # the planned meeting of 16 Oct is not contact
+    # Ava: 28 school days from 2 Sep to 9 Oct, N N on 8 and 9 Oct: 52 of 56
+    assert a.attendance == Fraction(52, 56)
+    # Dan: / N on 9 Oct: 55 of 56
+    assert (d.stage, d.days_at_stage, d.owner, d.attendance) == (
+        Stage.FORMALISE,
+        7,
+        "Mr Hawkins",
+        Fraction(55, 56),
+    )
+    assert [r.stage for r in open_case_rows(db, DAY)] == [Stage.MONITOR, Stage.FORMALISE]
+
+
+def test_a_missed_meeting_task_closes_when_a_meeting_is_attended(db, school) -> None:  # noqa: ANN001
+    ava = school["ava"]
+    add_event(db, [ava], Meeting("fam", attended=False), date(2024, 10, 4))  # rearrange by 9 Oct
+    (task,) = _open(db, ava)
+    assert task.kind is TaskKind.REARRANGE_MEETING
+    # the rearranged meeting is planned first (not held yet): the task stays open
+    planned = add_event(db, [ava], Meeting("fam", "09:15", "Office"), date(2024, 10, 11))
+    assert [t.kind for t in _open(db, ava)] == [TaskKind.REARRANGE_MEETING]
+    # recorded as attended: the task closes itself, with the outcome, and stays in the history
+    edit_event(
+        db, planned.event_id, Meeting("fam", "09:15", "Office", attended=True), date(2024, 10, 11)
+    )
+    assert _open(db, ava) == []
+    (done,) = task_history(db, ava)
+    assert (done.done_on, done.done_by, done.outcome) == (
+        date(2024, 10, 11),
+        AUTOMATIC,
+        "Meeting held on 11/10/2024",
+    )
+
+
+def test_a_review_is_held_by_an_attended_meeting_up_to_a_week_before_it(db, school) -> None:  # noqa: ANN001
+    ben = school["ben"]
+    add_event(
+        db,
+        [ben],
+        AttendanceContract(date(2024, 10, 1), "terms", (date(2024, 10, 18), date(2024, 10, 19))),
+        date(2024, 10, 1),
+    )
+    # a meeting on Fri 11 Oct holds the review due 18 Oct (7 days on) but not the one due 19 Oct
+    add_event(db, [ben], Meeting("informal", attended=True), date(2024, 10, 11))
+    assert [t.due for t in _open(db, ben)] == [date(2024, 10, 19)]
+
+
+def test_a_follow_up_call_closes_when_the_family_is_reached(db, school) -> None:  # noqa: ANN001
+    ava = school["ava"]
+    add_event(db, [ava], PhoneCall("Mrs Brown", outcome="no_answer", follow_up=True), DAY)
+    add_event(db, [ava], PhoneCall("Mrs Brown", outcome="no_answer"), date(2024, 10, 10))
+    assert len(_open(db, ava)) == 1  # not reached: still open
+    add_event(db, [ava], PhoneCall("Mrs Brown", outcome="spoke"), date(2024, 10, 10))
+    assert _open(db, ava) == []
+
+
+def test_an_n_task_closes_when_the_n_is_replaced(db, school) -> None:  # noqa: ANN001
+    ava = school["ava"]
+    load = caseload(db, date(2024, 10, 16))
+    assert len([t for t in load.due_today if t.kind is TaskKind.UNRESOLVED_N]) == 2
+    with db.session() as s:
+        s.get(Mark, (ava, date(2024, 10, 8), "AM")).code = "I"
+    load = caseload(db, date(2024, 10, 17))
+    assert len([t for t in load.overdue if t.kind is TaskKind.UNRESOLVED_N]) == 1
+    (done,) = [t for t in task_history(db, ava) if t.kind is TaskKind.UNRESOLVED_N]
+    assert (done.done_by, done.outcome) == ("register", "The N was replaced by a real code")
+
+
+def test_tasks_later_than_this_week_with_owner_and_outcome(db, school) -> None:  # noqa: ANN001
+    later = add_task(
+        db, school["dan"], "Check the new routine", date(2024, 10, 21), owner="Mr Hawkins"
+    )
+    week = add_task(db, school["dan"], "Ring mum", date(2024, 10, 13))  # Sunday of DAY's week
+    load = caseload(db, DAY)
+    assert [t.task_id for t in load.this_week] == [week.task_id]
+    assert [(t.task_id, t.owner) for t in load.later] == [(later.task_id, "Mr Hawkins")]
+    set_task_done(db, week.task_id, True, DAY, "Ms Ellis", "Mum says the routine is working")
+    assert task_history(db, school["dan"])[0].outcome == "Mum says the routine is working"
+    assert caseload(db, DAY).this_week == ()
