@@ -93,6 +93,10 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     try:
         if not ask_for_password(db):
             return 0
+        from attendance_desk.ui.dialogs.sign_in_dialog import ask_who
+
+        if not ask_who(db):
+            return 0
 
         from attendance_desk.ui.idle_lock import install_idle_lock
         from attendance_desk.ui.main_window import MainWindow

@@ -4,9 +4,35 @@ from __future__ import annotations
 
 import getpass
 
+# The member of staff at the keyboard, once they have said who they are: (name, role value).
+_acting: tuple[str, str] | None = None
+
+
+def act_as(name: str, role: str) -> None:
+    """From now on records are made by this member of staff (services/staff.py checks them)."""
+    global _acting
+    _acting = (name.strip()[:100], role)
+
+
+def stop_acting() -> None:
+    global _acting
+    _acting = None
+
+
+def acting() -> tuple[str, str] | None:
+    """(staff name, role) of the member of staff at the keyboard, or None (not chosen)."""
+    return _acting
+
 
 def current_user() -> str:
-    """The login name, or "" where the system has none (some service accounts)."""
+    """Who is making records: the member of staff chosen at start, else the login name."""
+    if _acting is not None:
+        return _acting[0]
+    return login_name()
+
+
+def login_name() -> str:
+    """The computer's login name, or "" where the system has none (some service accounts)."""
     try:
         return getpass.getuser()[:100]
     except Exception:  # noqa: BLE001 - getpass raises OSError, KeyError or ImportError by platform

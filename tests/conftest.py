@@ -32,6 +32,16 @@ def _private_app_data(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
 
 
+@pytest.fixture(autouse=True)
+def _nobody_signed_in() -> Iterator[None]:
+    """Each test starts (and ends) with no member of staff signed in."""
+    from attendance_desk.user import stop_acting
+
+    stop_acting()
+    yield
+    stop_acting()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "school.sqlite3"

@@ -15,6 +15,7 @@ from attendance_desk.domain.events import EventKind
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import Stage
 from attendance_desk.errors import UserError
+from attendance_desk.services.staff import require_can_change
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.cases import Case, EventPupil, TimelineEvent
@@ -110,6 +111,7 @@ def set_case_owner(
     db: Database, pupil_id: int, owner: str | None = None, next_review: date | None = None
 ) -> None:
     """Who owns the pupil's open case, and when it is next reviewed."""
+    require_can_change("change a case")
     with db.session() as s:
         case = s.scalars(
             select(Case).where(Case.pupil_id == pupil_id, Case.closed_on.is_(None))

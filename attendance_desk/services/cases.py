@@ -26,6 +26,7 @@ from attendance_desk.domain.events import (
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
 from attendance_desk.errors import UserError
+from attendance_desk.services.staff import require_can_change, require_headteacher
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.cases import (
@@ -180,7 +181,10 @@ def change_stage(
     was considered (EnforceGateError); when the school requires it (`enforce_signoff_required`)
     the headteacher's sign-off too. Moving to Closed closes the case.
     """
+    require_can_change("move a case")
     signoff = to_stage == Stage.ENFORCE and enforce_signoff_required(db)
+    if signoff and signed_off_by.strip():
+        require_headteacher(db, signed_off_by)
     to_stage = Stage(to_stage)
     with db.session() as s:
         _require_pupil(s, pupil_id)
@@ -271,6 +275,7 @@ def update_case(
     db: Database, pupil_id: int, key_person: str | None = None, barriers: str | None = None
 ) -> CaseInfo:
     """Name the key person and record the barriers found."""
+    require_can_change("change a case")
     with db.session() as s:
         case = _open_case(s, pupil_id)
         if case is None:

@@ -3,18 +3,22 @@ the threshold, and what the notice costs and when it must be paid (domain/penalt
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from attendance_desk.domain import penalty
 from attendance_desk.domain.casework import MIN_REASON_WORDS, substantive
+from attendance_desk.domain.events import EventKind, PenaltyNotice, details_from_dict
 from attendance_desk.domain.rules import penalty_window
 from attendance_desk.domain.school_age import NotOfSchoolAge, compulsory_school_age_from
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Pupil
+from attendance_desk.storage.models.cases import EventPupil, TimelineEvent
 
 
 class BelowThreshold(UserError):
@@ -114,7 +118,6 @@ def penalty_preview(
     """The parents who may receive a notice, the count against the threshold, and (for
     `parent`) whether a notice is allowed and what it costs."""
     from attendance_desk.services.policy import get_policy
-    from attendance_desk.services.timeline import penalty_decision
 
     with db.session() as s:
         pupil = s.get(Pupil, pupil_id)
@@ -146,3 +149,27 @@ def require_threshold_or_reason(db: Database, pupil_id: int, on: date, reason: s
             preview.warning()
             + f" (at least {MIN_REASON_WORDS} words; '{reason.strip() or 'nothing'}' given)"
         )
+
+
+def _penalty_notices(s: Session, pupil_id: int, exclude: int | None) -> list[penalty.IssuedNotice]:
+    rows = s.execute(
+        select(TimelineEvent.id, TimelineEvent.details_json)
+        .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
+        .where(
+            EventPupil.pupil_id == pupil_id, TimelineEvent.kind == EventKind.PENALTY_NOTICE.value
+        )
+    ).all()
+    out = []
+    for event_id, text in rows:
+        if event_id == exclude:
+            continue
+        d = details_from_dict(EventKind.PENALTY_NOTICE, json.loads(text))
+        assert isinstance(d, PenaltyNotice) and d.issued is not None
+        out.append(penalty.IssuedNotice(d.parent, d.issued, withdrawn=d.status == "withdrawn"))
+    return out
+
+
+def penalty_decision(db: Database, pupil_id: int, parent: str, on: date) -> penalty.PenaltyDecision:
+    """May a penalty notice go to `parent` for this pupil on `on`, and for how much?"""
+    with db.session() as s:
+        return penalty.decide(_penalty_notices(s, pupil_id, None), parent, on)

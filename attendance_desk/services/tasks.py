@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from attendance_desk.domain.codes import UNRESOLVED_CODE
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
 from attendance_desk.errors import UserError
+from attendance_desk.services.staff import require_can_change
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
 from attendance_desk.storage.models.cases import Task
@@ -153,6 +154,7 @@ def set_task_done(
     db: Database, task_id: int, done: bool, on: date, by: str = "", outcome: str = ""
 ) -> TaskInfo:
     """Tick a task off with its outcome (or back on); done tasks stay in the history."""
+    require_can_change("tick off tasks")
     with db.session() as s:
         task = s.get(Task, task_id)
         if task is None:
@@ -172,6 +174,7 @@ def add_task(
     kind: TaskKind = TaskKind.OTHER,
     owner: str = "",
 ) -> TaskInfo:
+    require_can_change("add tasks")
     if not title.strip():
         raise UserError("A task needs a title")
     with db.session() as s:

@@ -30,6 +30,15 @@ from attendance_desk.domain.pathway import Stage
 from attendance_desk.domain.school_age import require_school_age
 from attendance_desk.domain.tasks import closures_for_event, tasks_for_event
 from attendance_desk.errors import UserError
+from attendance_desk.services.penalties import (
+    _penalty_notices,
+    require_parent,
+    require_threshold_or_reason,
+)
+from attendance_desk.services.penalties import (
+    penalty_decision as penalty_decision,  # callers ask the timeline too
+)
+from attendance_desk.services.staff import require_can_change
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.base import utcnow
@@ -41,6 +50,7 @@ from attendance_desk.storage.models.cases import (
     Task,
     TimelineEvent,
 )
+from attendance_desk.user import current_user
 
 STAGE_CHANGE = "stage_change"  # the kind of a timeline entry that is a stage move
 
@@ -152,30 +162,6 @@ def _with_period_end(db: Database, details: Details) -> Details:
     return replace(details, period_end=end)
 
 
-def _penalty_notices(s: Session, pupil_id: int, exclude: int | None) -> list[penalty.IssuedNotice]:
-    rows = s.execute(
-        select(TimelineEvent.id, TimelineEvent.details_json)
-        .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
-        .where(
-            EventPupil.pupil_id == pupil_id, TimelineEvent.kind == EventKind.PENALTY_NOTICE.value
-        )
-    ).all()
-    out = []
-    for event_id, text in rows:
-        if event_id == exclude:
-            continue
-        d = details_from_dict(EventKind.PENALTY_NOTICE, json.loads(text))
-        assert isinstance(d, PenaltyNotice) and d.issued is not None
-        out.append(penalty.IssuedNotice(d.parent, d.issued, withdrawn=d.status == "withdrawn"))
-    return out
-
-
-def penalty_decision(db: Database, pupil_id: int, parent: str, on: date) -> penalty.PenaltyDecision:
-    """May a penalty notice go to `parent` for this pupil on `on`, and for how much?"""
-    with db.session() as s:
-        return penalty.decide(_penalty_notices(s, pupil_id, None), parent, on)
-
-
 def _make_tasks(
     s: Session, event: TimelineEvent, details: Details, pupil_ids: Iterable[int]
 ) -> None:
@@ -239,6 +225,7 @@ def add_event(
     summary: str | None = None,
 ) -> TimelineEntry:
     """Record an event for one pupil or several (a family), with the tasks it makes."""
+    require_can_change("record events")
     details = _with_period_end(db, details)
     if isinstance(details, PenaltyNotice) and details.status != "withdrawn":
         _check_penalty(db, pupil_ids, details)
@@ -249,8 +236,6 @@ def add_event(
 def _check_penalty(db: Database, pupil_ids: Sequence[int], details: PenaltyNotice) -> None:
     """A new penalty notice: to a parent with parental responsibility, at the threshold or
     with a reason (services/penalties.py)."""
-    from attendance_desk.services.penalties import require_parent, require_threshold_or_reason
-
     validate(details)
     assert details.issued is not None
     for pid in pupil_ids:
@@ -267,12 +252,13 @@ def add_event_in(
     summary: str | None = None,
 ) -> TimelineEntry:
     """add_event inside a unit of work another service owns (it commits)."""
+    require_can_change("record events")
     ids = _check_pupils(s, pupil_ids)
     details = _prepare(s, details, ids, None)
     event = TimelineEvent(
         kind=kind_of(details).value,
         date=on,
-        recorded_by=recorded_by.strip(),
+        recorded_by=recorded_by.strip() or current_user(),
         summary=(summary or summarise(details)).strip(),
         details_json=json.dumps(details_to_dict(details), ensure_ascii=False),
         pupils=[EventPupil(pupil_id=pid) for pid in ids],
@@ -295,6 +281,7 @@ def edit_event(
     summary: str | None = None,
 ) -> TimelineEntry:
     """Change an event; its previous version is kept in the event's revisions."""
+    require_can_change("change records")
     details = _with_period_end(db, details)
     with db.session() as s:
         event = s.get(TimelineEvent, event_id)

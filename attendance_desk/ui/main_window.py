@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME
+from attendance_desk.domain.staff import Role
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
+from attendance_desk.services.staff import can_change
 from attendance_desk.ui import data, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
@@ -38,6 +40,7 @@ from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.dashboard import Dashboard
 from attendance_desk.ui.widgets.pupil_list import PupilListWidget
 from attendance_desk.ui.widgets.pupil_page import PupilPage
+from attendance_desk.user import acting
 
 PUPILS, PUPIL, DASHBOARD = "Pupils", "Pupil", "Dashboard"
 CALLS, CASELOAD, LETTERS = "First-day calls", "Caseload", "Letters"
@@ -153,8 +156,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(QLabel(str(db.path)))
 
         actions.build_menus(self)
-        if db.read_only:
+        if db.read_only or not can_change():
             actions.disable_writing(self)
+        who = acting()
+        if who is not None:
+            role = Role(who[1])
+            look_only = "" if role.may_change else ": can look, not change"
+            self.statusBar().addPermanentWidget(QLabel(f"{who[0]} ({role.label}{look_only})"))
         self.pupil_list.pupil_activated.connect(self.open_pupil)
         self.pupil_list.import_requested.connect(lambda: actions.open_import(self))
         self.pupil_list.count_changed.connect(lambda *_: self._update_status())

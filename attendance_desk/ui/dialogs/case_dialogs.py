@@ -38,6 +38,7 @@ from attendance_desk.domain.events import (
     details_to_dict,
 )
 from attendance_desk.domain.pathway import STAGE_LABELS, Stage
+from attendance_desk.domain.staff import Role
 from attendance_desk.errors import UserError
 from attendance_desk.services.cases import (
     change_stage,
@@ -47,7 +48,9 @@ from attendance_desk.services.cases import (
 )
 from attendance_desk.services.database import Database
 from attendance_desk.services.penalties import penalty_parents, penalty_preview
+from attendance_desk.services.staff import acting_role
 from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
+from attendance_desk.user import current_user
 
 CHOICES: dict[str, dict[str, str]] = {
     "outcome_call": ev.CALL_OUTCOMES,
@@ -239,7 +242,7 @@ class EventDialog(QDialog):
         layout.addWidget(self.form)
         self.penalty_info: QLabel | None = None
         if kind is EventKind.PENALTY_NOTICE and len(pupil_ids) == 1:
-            self._penalty_form(existing)
+            self.penalty_info = self._penalty_form(existing)
             layout.addWidget(self.penalty_info)
         self.error = QLabel()
         self.error.setObjectName("error")
@@ -253,7 +256,7 @@ class EventDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _penalty_form(self, existing: TimelineEntry | None) -> None:
+    def _penalty_form(self, existing: TimelineEntry | None) -> QLabel:
         """The parent is chosen from the contacts with parental responsibility; the amount,
         the dates and any warning are shown as the choices change."""
         parents = penalty_parents(self.db, self.pupil_ids[0])
@@ -266,17 +269,18 @@ class EventDialog(QDialog):
         self.form.editors["parent"] = combo
         if existing is not None and isinstance(existing.details, ev.PenaltyNotice):
             combo.setCurrentIndex(max(combo.findText(existing.details.parent), 0))
-        self.penalty_info = QLabel()
-        self.penalty_info.setObjectName("penalty_info")
-        self.penalty_info.setWordWrap(True)
-        self.penalty_info.setStyleSheet("padding: 6px; background: #fff8e1;")
+        info = self.penalty_info = QLabel()
+        info.setObjectName("penalty_info")
+        info.setWordWrap(True)
+        info.setStyleSheet("padding: 6px; background: #fff8e1;")
         combo.currentIndexChanged.connect(self._update_penalty)
         issued = self.form.editors["issued"]
         if isinstance(issued, QDateEdit):
             if existing is None:
-                issued.setDate(QDate(date.today()))
+                issued.setDate(QDate.currentDate())
             issued.dateChanged.connect(self._update_penalty)
         self._update_penalty()
+        return info
 
     def _update_penalty(self) -> None:
         assert self.penalty_info is not None
@@ -290,6 +294,7 @@ class EventDialog(QDialog):
             )
             return
         on = issued.date().toPython()
+        assert isinstance(on, date)
         preview = penalty_preview(self.db, self.pupil_ids[0], on, combo.currentText())
         lines = [
             f"{preview.sessions} unauthorised sessions in the {preview.weeks} school weeks to "
@@ -392,6 +397,8 @@ class StageChangeDialog(QDialog):
         )
         self.signoff_edit = QLineEdit()
         self.signoff_edit.setPlaceholderText("the headteacher's name")
+        if acting_role() is Role.HEADTEACHER:
+            self.signoff_edit.setText(current_user())
         form.addRow("Move to", self.stage_combo)
         form.addRow("Date", self.date_edit)
         form.addRow("Decided by", self.by_edit)

@@ -28,6 +28,7 @@ from attendance_desk.services import policy as policy_service
 from attendance_desk.services import school as school_service
 from attendance_desk.services.database import Database
 from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
+from attendance_desk.ui.dialogs.staff_tab import StaffTab
 from attendance_desk.ui.dialogs.term_dates_tab import SafetyTab, TermDatesTab
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.template_editor import TemplateEditorWidget
@@ -134,6 +135,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.templates, "Letter templates")
         self.safety = SafetyTab(db, self)
         self.tabs.addTab(self.safety, "Backups and lock")
+        self.staff = StaffTab(db, self)
+        self.tabs.addTab(self.staff, "Staff")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -33,6 +33,7 @@ from attendance_desk.domain.events import CALL_OUTCOMES
 from attendance_desk.errors import UserError
 from attendance_desk.services.calls import CallListEntry, LoggedCall, first_day_calls, log_call
 from attendance_desk.services.database import Database
+from attendance_desk.services.staff import can_change
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import run_async
@@ -124,7 +125,7 @@ class FirstDayCallsWidget(QWidget):
         self.log_button.setObjectName("logCall")
         self.log_button.setDefault(True)
         self.log_button.clicked.connect(self.log_selected)
-        self.log_button.setEnabled(not db.read_only)
+        self.log_button.setEnabled(not db.read_only and can_change())
         if db.read_only:
             self.log_button.setToolTip("The database is open read-only")
         self.message = QLabel("")

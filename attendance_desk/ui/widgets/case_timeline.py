@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.domain.events import EventKind
 from attendance_desk.services.cases import CaseInfo, get_case
 from attendance_desk.services.database import Database
+from attendance_desk.services.staff import can_change
 from attendance_desk.services.timeline import STAGE_CHANGE, TimelineEntry, timeline
 from attendance_desk.ui import workers
 from attendance_desk.ui.dialogs.case_dialogs import EventDialog, StageChangeDialog
@@ -160,7 +161,11 @@ class CaseTimelineWidget(QWidget):
 
     def _set_enabled(self, enabled: bool) -> None:
         for w in (self.add_button, self.stage_button, self.filter_combo):
-            w.setEnabled(enabled and (w is self.filter_combo or not self.db.read_only))
+            w.setEnabled(enabled and (w is self.filter_combo or self.may_change()))
+
+    def may_change(self) -> bool:
+        """Not when the database is open read-only or a class teacher is signed in."""
+        return not self.db.read_only and can_change()
 
     def _changed(self, pupil_id: int) -> None:
         if pupil_id == self.pupil_id:
@@ -255,7 +260,7 @@ class CaseTimelineWidget(QWidget):
 
     # -- actions ---------------------------------------------------------------------------
     def add_event(self, kind: EventKind) -> EventDialog | None:
-        if self.pupil_id is None:
+        if self.pupil_id is None or not self.may_change():
             return None
         dialog = EventDialog(self.db, kind, [self.pupil_id], current_user(), parent=self)
         dialog.accepted.connect(lambda: self._saved(dialog))
@@ -270,7 +275,7 @@ class CaseTimelineWidget(QWidget):
 
     def _edit_item(self, item: QListWidgetItem) -> None:
         entry: TimelineEntry = item.data(Qt.ItemDataRole.UserRole)
-        if entry.event_id is None or self.pupil_id is None:
+        if entry.event_id is None or self.pupil_id is None or not self.may_change():
             return
         dialog = EventDialog(
             self.db, EventKind(entry.kind), list(entry.pupil_ids), current_user(), entry, self
@@ -279,7 +284,7 @@ class CaseTimelineWidget(QWidget):
         dialog.open()
 
     def change_stage(self) -> StageChangeDialog | None:
-        if self.pupil_id is None:
+        if self.pupil_id is None or not self.may_change():
             return None
         dialog = StageChangeDialog(self.db, self.pupil_id, current_user(), self)
         pid = self.pupil_id

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.domain.pathway import Stage
 from attendance_desk.services.caseload import CaseRow, open_case_rows
 from attendance_desk.services.database import Database
+from attendance_desk.services.staff import can_change
 from attendance_desk.services.tasks import Caseload, TaskInfo, caseload, set_task_done
 from attendance_desk.ui.format import DASH, pct, uk_date
 from attendance_desk.ui.signals import SignalHub
@@ -99,7 +100,7 @@ class CaseloadWidget(QWidget):
         self.current: Caseload | None = None
         self.cases: tuple[CaseRow, ...] = ()
         self.loading = False
-        self.read_only = False
+        self.read_only = db.read_only or not can_change()
         # open cases, grouped by stage
         self.case_tree = QTreeWidget()
         self.case_tree.setObjectName("open_cases")
@@ -162,6 +163,7 @@ class CaseloadWidget(QWidget):
         split.addWidget(tasks_box)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
+        self.outcome_edit.setEnabled(not self.read_only)
         hub.case_changed.connect(lambda _pid: self.reload())
         hub.marks_imported.connect(self.reload)
         self.reload()
@@ -216,7 +218,9 @@ class CaseloadWidget(QWidget):
                 )
                 item.setToolTip(0, f"{t.kind.label}: {t.title}")
                 item.setData(0, Qt.ItemDataRole.UserRole, t)
-                if not self.read_only:
+                if self.read_only:  # look, not change: no tick box
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+                else:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                     item.setCheckState(0, Qt.CheckState.Unchecked)
                 group.addChild(item)
@@ -264,11 +268,9 @@ class CaseloadWidget(QWidget):
 
     def _filter_owner(self, owner: str) -> None:
         shown_total = 0
-        for i in range(self.case_tree.topLevelItemCount()):
-            group = self.case_tree.topLevelItem(i)
+        for group in self._groups():
             shown = 0
-            for j in range(group.childCount()):
-                item = group.child(j)
+            for item in self._children(group):
                 row = item.data(0, Qt.ItemDataRole.UserRole)
                 hide = owner not in ("", ALL_OWNERS) and row.owner != owner
                 item.setHidden(hide)
@@ -279,15 +281,23 @@ class CaseloadWidget(QWidget):
 
     def stage_rows(self, stage: Stage) -> list[CaseRow]:
         """The rows shown under a stage (for tests and printing)."""
-        for i in range(self.case_tree.topLevelItemCount()):
-            group = self.case_tree.topLevelItem(i)
+        for group in self._groups():
             if group.data(0, Qt.ItemDataRole.UserRole) == stage.value and not group.isHidden():
                 return [
-                    group.child(j).data(0, Qt.ItemDataRole.UserRole)
-                    for j in range(group.childCount())
-                    if not group.child(j).isHidden()
+                    item.data(0, Qt.ItemDataRole.UserRole)
+                    for item in self._children(group)
+                    if not item.isHidden()
                 ]
         return []
+
+    def _groups(self) -> list[QTreeWidgetItem]:
+        items = (self.case_tree.topLevelItem(i) for i in range(self.case_tree.topLevelItemCount()))
+        return [g for g in items if g is not None]
+
+    @staticmethod
+    def _children(group: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+        items = (group.child(j) for j in range(group.childCount()))
+        return [c for c in items if c is not None]
 
     def _open_case(self, item: QTreeWidgetItem) -> None:
         row = item.data(0, Qt.ItemDataRole.UserRole)

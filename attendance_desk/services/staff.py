@@ -1,0 +1,136 @@
+"""The school's staff (name and role), who is at the keyboard, and what they may change.
+
+Every record's "by" is the name of the member of staff chosen at start (attendance_desk.user);
+a class teacher may look but not change: the casework services call `require_can_change`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from attendance_desk.domain.staff import NotAllowed, Role
+from attendance_desk.errors import UserError
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.models.cases import Staff
+from attendance_desk.user import act_as, acting, login_name, stop_acting
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    staff_id: int
+    name: str
+    role: Role
+    active: bool
+
+
+def _member(row: Staff) -> StaffMember:
+    return StaffMember(row.id, row.name, Role(row.role), row.active)
+
+
+def list_staff(db: Database, include_inactive: bool = False) -> tuple[StaffMember, ...]:
+    with db.session() as s:
+        query = select(Staff).order_by(Staff.name)
+        if not include_inactive:
+            query = query.where(Staff.active.is_(True))
+        return tuple(_member(r) for r in s.scalars(query))
+
+
+def add_staff(db: Database, name: str, role: Role | str) -> StaffMember:
+    require_can_change("add staff")
+    name = " ".join(name.split())
+    if len(name) < 2:
+        raise UserError("A member of staff needs a name (as it will appear on records)")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise UserError(f"'{role}' is not a role ({', '.join(r.value for r in Role)})") from None
+    with db.session() as s:
+        existing = s.scalars(select(Staff).where(Staff.name == name)).first()
+        if existing is not None:
+            if existing.active:
+                raise UserError(f"{name} is already on the staff list")
+            existing.active, existing.role = True, role.value
+            s.flush()
+            return _member(existing)
+        row = Staff(name=name, role=role.value)
+        s.add(row)
+        s.flush()
+        return _member(row)
+
+
+def set_staff_role(db: Database, staff_id: int, role: Role | str) -> StaffMember:
+    require_can_change("change a role")
+    with db.session() as s:
+        row = s.get(Staff, staff_id)
+        if row is None:
+            raise UserError(f"There is no member of staff {staff_id}")
+        row.role = Role(role).value
+        s.flush()
+        return _member(row)
+
+
+def remove_staff(db: Database, staff_id: int) -> None:
+    """Take a member of staff off the list (their name stays on what they recorded)."""
+    require_can_change("remove staff")
+    with db.session() as s:
+        row = s.get(Staff, staff_id)
+        if row is None:
+            raise UserError(f"There is no member of staff {staff_id}")
+        row.active = False
+
+
+def sign_in(db: Database, name: str) -> StaffMember:
+    """The member of staff at the keyboard: records carry their name, the role limits changes,
+    and the audit log names them."""
+    member = next((m for m in list_staff(db) if m.name == name), None)
+    if member is None:
+        raise UserError(f"{name} is not on the staff list (Settings, Staff)")
+    act_as(member.name, member.role.value)
+    if not db.read_only:
+        with db.session() as s:
+            s.execute(
+                text("UPDATE audit_session SET who = :who WHERE id = 1"), {"who": member.name}
+            )
+    return member
+
+
+def sign_out(db: Database) -> None:
+    stop_acting()
+    if not db.read_only:
+        with db.session() as s:
+            s.execute(
+                text("UPDATE audit_session SET who = :who WHERE id = 1"), {"who": login_name()}
+            )
+
+
+def acting_role() -> Role | None:
+    who = acting()
+    return Role(who[1]) if who else None
+
+
+def can_change() -> bool:
+    role = acting_role()
+    return role is None or role.may_change
+
+
+def require_can_change(what: str = "change this") -> None:
+    """Refuse a change by a member of staff whose role may only look (a class teacher)."""
+    who = acting()
+    if who is not None and not Role(who[1]).may_change:
+        raise NotAllowed(f"{who[0]} is signed in as a class teacher, who can look but not {what}")
+
+
+def require_headteacher(db: Database, name: str) -> None:
+    """The Enforce sign-off is the headteacher's: `name` must be a headteacher on the staff
+    list (when the school keeps one)."""
+    staff = list_staff(db)
+    if not staff:
+        return
+    if not any(m.name == name.strip() and m.role is Role.HEADTEACHER for m in staff):
+        heads = ", ".join(m.name for m in staff if m.role is Role.HEADTEACHER) or "none on record"
+        raise NotAllowed(
+            f"The sign-off to Enforce is the headteacher's: '{name.strip()}' is not a "
+            f"headteacher on the staff list (headteachers: {heads})"
+        )
