@@ -146,6 +146,13 @@ def tsm_list(db: Database, on: date, term: str | None = None) -> TsmList:
     )
 
 
+def render_tsm(tsm: TsmList) -> bytes:
+    """The list as a landscape A4 PDF."""
+    from attendance_desk.documents.meetings import build_tsm_pdf
+
+    return build_tsm_pdf(tsm)
+
+
 def _figures_between(
     marks: tuple[tuple[date, str, str], ...], start: date, end: date
 ) -> tuple[int, int]:
@@ -189,9 +196,7 @@ def write_tsm(db: Database, path: Path, on: date, term: str | None = None) -> Ts
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".pdf":
-            from attendance_desk.documents.meetings import build_tsm_pdf
-
-            path.write_bytes(build_tsm_pdf(tsm))
+            path.write_bytes(render_tsm(tsm))
         else:
             from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_workbook
 

@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
     act_audit: QAction
     act_password: QAction
     act_retention: QAction
+    act_meetings: QAction
+    meetings_dialog: Any
     act_about: QAction
     act_quit: QAction
     recent_menu: QMenu

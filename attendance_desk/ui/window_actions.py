@@ -176,6 +176,19 @@ def build_menus(w: MainWindow) -> None:
         lambda: open_retention(w),
         tip="Pupils who left more than six years ago, to remove",
     )
+    w.act_meetings = _action(
+        w,
+        "Meeting &papers\u2026",
+        lambda: open_meetings(w),
+        "Ctrl+M",
+        "Weekly reports, meeting agendas, agreed actions, the TSM list, the governors' report",
+    )
+    meeting_items = [
+        ("Class teacher's &weekly report\u2026", "weekly_report"),
+        ("Meeting &agenda and agreed actions\u2026", "meeting:"),
+        ("&Targeted Support Meeting list\u2026", "tsm_list"),
+        ("&Governors' report\u2026", "governors_report"),
+    ]
     w.act_about = _action(w, "&About " + APP_NAME, lambda: about(w))
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
 
@@ -208,6 +221,12 @@ def build_menus(w: MainWindow) -> None:
         )
         view_menu.addAction(act)
 
+    meetings = bar.addMenu("&Meetings")
+    meetings.addAction(w.act_meetings)
+    meetings.addSeparator()
+    for text, paper in meeting_items:
+        meetings.addAction(_action(w, text, lambda p=paper: open_meetings(w, p)))
+
     tools = bar.addMenu("&Tools")
     tools.addAction(w.act_audit)
     tools.addAction(w.act_password)
@@ -238,6 +257,14 @@ def open_backups(w: MainWindow) -> None:
     dialog = BackupDialog(w.db, w)
     dialog.exec()
     w.refresh()
+
+
+def open_meetings(w: MainWindow, paper: str | None = None) -> Any:
+    from attendance_desk.ui.dialogs.meetings_dialog import MeetingPapersDialog
+
+    w.meetings_dialog = MeetingPapersDialog(w.db, w, on=w.as_of, paper_id=paper)
+    w.meetings_dialog.open()
+    return w.meetings_dialog
 
 
 def open_audit(w: MainWindow) -> None:

@@ -1,0 +1,89 @@
+"""Meetings > Meeting papers, driven as a person would: the SLT agenda shown, the actions agreed
+recorded in one sitting, and next week's agenda showing them."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from meetings_school import WEEK_END, make_school  # noqa: E402
+from PySide6.QtCore import QDate, Qt  # noqa: E402
+
+from attendance_desk.services.meetings import agreed_actions  # noqa: E402
+from attendance_desk.storage.db import Database  # noqa: E402
+from attendance_desk.ui.dialogs.meetings_dialog import MeetingPapersDialog  # noqa: E402
+
+
+def show(qtbot, dialog: MeetingPapersDialog) -> None:  # noqa: ANN001
+    qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.worker is None and dialog.paper is not None, timeout=30000)
+
+
+def rows(dialog: MeetingPapersDialog) -> list[str]:
+    return [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+
+
+def test_agenda_then_agreed_actions_then_next_weeks_agenda(
+    qtbot,
+    db: Database,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    ids = make_school(db)
+    dialog = MeetingPapersDialog(db, on=WEEK_END, paper_id="meeting:slt")
+    qtbot.addWidget(dialog)
+    assert dialog.paper_combo.currentText() == "Agenda: Weekly SLT meeting"
+    assert not dialog.class_combo.isEnabled()
+    show(qtbot, dialog)
+    assert rows(dialog) == ["Fay Falling", "Dan Ninety", "Hal Run"]
+    assert dialog.document.pageCount() >= 1
+    assert dialog.actions_button.isEnabled() and not dialog.excel_button.isEnabled()
+    saved = dialog.save_pdf(tmp_path / "slt.pdf")
+    assert saved is not None and saved.read_bytes().startswith(b"%PDF")
+
+    sitting = dialog.record_actions(accept=True)
+    assert sitting is not None and sitting.table.rowCount() == 3
+    sitting.table.setCurrentCell(1, 1)
+    qtbot.mouseClick(sitting.findChild(type(dialog.show_button), "anotherAction"), Qt.MouseButton.LeftButton)
+    assert sitting.table.rowCount() == 4 and sitting.pupil_ids[2] == ids["Dan Ninety"]
+    sitting.set_row(1, "SLT phone call to parents", "Mrs Head", "04/04/2025")
+    sitting.set_row(2, "Invite to a meeting", "", "04/04/2025")  # no owner: refused
+    sitting.save()
+    assert "Nothing recorded" in sitting.message.text() and "owner" in sitting.message.text()
+    assert agreed_actions(db, ids["Dan Ninety"]) == ()
+    sitting.set_row(2, "Invite to a meeting", "Mr Officer", "03/04/2025")
+    sitting.save()
+    assert sitting.result() == sitting.DialogCode.Accepted and sitting.recorded == 2
+
+    dialog.date_edit.setDate(QDate(2025, 4, 4))
+    show(qtbot, dialog)
+    dan = rows(dialog).index("Dan Ninety")
+    agreed = dialog.table.item(dan, 4).text()
+    assert "SLT phone call to parents (Mrs Head, by 04/04/2025; open)" in agreed
+    assert "Invite to a meeting (Mr Officer, by 03/04/2025; open)" in agreed
+
+
+def test_weekly_report_for_one_class_and_the_tsm_list_as_excel(
+    qtbot,
+    db: Database,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    make_school(db)
+    dialog = MeetingPapersDialog(db, on=WEEK_END, paper_id="weekly_report")
+    qtbot.addWidget(dialog)
+    assert dialog.class_combo.isEnabled()
+    dialog.class_combo.setCurrentText("4K")
+    show(qtbot, dialog)
+    assert rows(dialog) == ["4K"] and dialog.table.item(0, 1).text() == "Jo Late"
+    assert dialog.document.pageCount() == 1
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("tsm_list"))
+    show(qtbot, dialog)
+    assert rows(dialog) == ["Fay Falling", "Gus Flat", "Eve Hub", "Dan Ninety"]
+    out = dialog.save_excel(tmp_path / "tsm.xlsx")
+    assert out is not None and out.stat().st_size > 0
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("governors_report"))
+    dialog.date_edit.setDate(QDate(2025, 3, 28))
+    show(qtbot, dialog)
+    assert "Attendance" in rows(dialog)
+    assert date(2025, 3, 28) == dialog.on()
