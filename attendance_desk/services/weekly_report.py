@@ -157,6 +157,7 @@ def weekly_report(db: Database, week_end: date, class_name: str | None = None) -
             policy,
             band_ids,
             letters,
+            week.start,
         )
         for n in names
     )
@@ -181,6 +182,7 @@ def _class_week(
     policy: Policy,
     band_ids: Sequence[str],
     letters: Mapping[str, tuple[str, dict[int, date]]],
+    week_start: date,
 ) -> ClassWeek:
     expected = policy.thresholds.fraction("expected_pct")
     weeks = {
@@ -210,7 +212,7 @@ def _class_week(
         NamedLine(o.pupil_id, _name(o), c.detail)
         for o in on_roll
         for c in concerns.get(o.pupil_id, ())
-        if c.rule == R.ABSENT_WEEK
+        if c.rule == R.ABSENT_WEEK and _touches(c, week_start)
     ]
     lates = [
         NamedLine(o.pupil_id, _name(o), f"{weeks[o.pupil_id].late} late mark(s) this week")
@@ -252,6 +254,11 @@ def _class_week(
         lates=tuple(lates),
         changes=tuple(changes),
     )
+
+
+def _touches(concern: Concern, week_start: date) -> bool:
+    """A run of absence with a session this week (older runs were on earlier weeks' pages)."""
+    return not concern.evidence or any(e.date >= week_start for e in concern.evidence)
 
 
 def _letters_offered(

@@ -87,3 +87,35 @@ def test_weekly_report_for_one_class_and_the_tsm_list_as_excel(
     show(qtbot, dialog)
     assert "Attendance" in rows(dialog)
     assert date(2025, 3, 28) == dialog.on()
+
+
+def test_the_meetings_menu_opens_each_paper(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSettings
+
+    from attendance_desk.ui.main_window import MainWindow
+
+    make_school(db)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(db, as_of=WEEK_END, settings=settings, load=False)
+    qtbot.addWidget(win)
+    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Meetings")
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts == [
+        "Meeting &papers\u2026",
+        "Class teacher's &weekly report\u2026",
+        "Meeting &agenda and agreed actions\u2026",
+        "&Targeted Support Meeting list\u2026",
+        "&Governors' report\u2026",
+    ]
+    expected = {
+        1: "Class teacher's weekly report",
+        2: "Agenda: Weekly SLT meeting",
+        3: "Targeted Support Meeting list (termly, for the LA)",
+        4: "Attendance report for the head and governors",
+    }
+    for index, label in expected.items():
+        [a for a in menu.actions() if a.text()][index].trigger()
+        dialog = win.meetings_dialog
+        assert dialog.paper_combo.currentText() == label
+        assert dialog.on() == WEEK_END
+        dialog.close()

@@ -84,7 +84,7 @@ class MeetingPapersDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)
         self.document = QPdfDocument(self)
         self._buffer: QBuffer | None = None
         self.view = QPdfView(self, objectName="paperView")
@@ -186,7 +186,6 @@ class MeetingPapersDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.table.resizeRowsToContents()
         self._load_pdf(paper.pdf)
         self._set_buttons()
 
@@ -298,6 +297,7 @@ class AgreedActionsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         for pid, name in paper.pupils:
             self._add_row(pid, name)
         self.attendees = QLineEdit(objectName="attendees")
