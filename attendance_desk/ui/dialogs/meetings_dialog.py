@@ -37,6 +37,12 @@ from attendance_desk.ui import workers
 ALL_CLASSES = "All classes"
 
 
+def _named(widget: Any, name: str) -> Any:
+    """The widget with its object name set (tests and screenshots find widgets by name)."""
+    widget.setObjectName(name)
+    return widget
+
+
 class MeetingPapersDialog(QDialog):
     def __init__(
         self,
@@ -56,17 +62,18 @@ class MeetingPapersDialog(QDialog):
         self.worker: Any = None
         self.choices = paper_choices(db)
 
-        self.paper_combo = QComboBox(objectName="paperCombo")
+        self.paper_combo = _named(QComboBox(), "paperCombo")
         for choice in self.choices:
             self.paper_combo.addItem(choice.label, choice.id)
-        self.date_edit = QDateEdit(objectName="paperDate")
+        self.date_edit = _named(QDateEdit(), "paperDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
-        self.date_edit.setDate(QDate(on or date.today()))
-        self.class_combo = QComboBox(objectName="classCombo")
+        start = on or date.today()
+        self.date_edit.setDate(QDate(start.year, start.month, start.day))
+        self.class_combo = _named(QComboBox(), "classCombo")
         self.class_combo.addItem(ALL_CLASSES)
         self.class_combo.addItems(list(class_names(db)))
-        self.show_button = QPushButton("&Show", objectName="showButton")
+        self.show_button = _named(QPushButton("&Show"), "showButton")
         self.show_button.setDefault(True)
         self.date_label = QLabel("Date:")
         top = QHBoxLayout()
@@ -78,16 +85,16 @@ class MeetingPapersDialog(QDialog):
         top.addWidget(self.class_combo)
         top.addWidget(self.show_button)
 
-        self.summary = QLabel("Choose a paper and a date, then Show.", objectName="paperSummary")
+        self.summary = _named(QLabel("Choose a paper and a date, then Show."), "paperSummary")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, 0, objectName="paperRows")
+        self.table = _named(QTableWidget(0, 0), "paperRows")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         self.document = QPdfDocument(self)
         self._buffer: QBuffer | None = None
-        self.view = QPdfView(self, objectName="paperView")
+        self.view = _named(QPdfView(self), "paperView")
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
@@ -96,12 +103,10 @@ class MeetingPapersDialog(QDialog):
         splitter.addWidget(self.view)
         splitter.setSizes([520, 680])
 
-        self.save_button = QPushButton("Save &PDF\u2026", objectName="savePdf")
-        self.excel_button = QPushButton("Save &Excel\u2026", objectName="saveExcel")
-        self.print_button = QPushButton("P&rint\u2026", objectName="printPaper")
-        self.actions_button = QPushButton(
-            "Record agreed &actions\u2026", objectName="recordActions"
-        )
+        self.save_button = _named(QPushButton("Save &PDF\u2026"), "savePdf")
+        self.excel_button = _named(QPushButton("Save &Excel\u2026"), "saveExcel")
+        self.print_button = _named(QPushButton("P&rint\u2026"), "printPaper")
+        self.actions_button = _named(QPushButton("Record agreed &actions\u2026"), "recordActions")
         close = QPushButton("Close")
         bottom = QHBoxLayout()
         for b in (self.save_button, self.excel_button, self.print_button, self.actions_button):
@@ -134,7 +139,7 @@ class MeetingPapersDialog(QDialog):
         return self.choices[self.paper_combo.currentIndex()]
 
     def on(self) -> date:
-        return self.date_edit.date().toPython()  # type: ignore[no-any-return]
+        return self.date_edit.date().toPython()
 
     def _choice_changed(self) -> None:
         choice = self.choice()
@@ -291,7 +296,7 @@ class AgreedActionsDialog(QDialog):
         self.on = on
         self.recorded = 0
         self.pupil_ids: list[int] = []
-        self.table = QTableWidget(0, len(self.COLUMNS), objectName="actionsTable")
+        self.table = _named(QTableWidget(0, len(self.COLUMNS)), "actionsTable")
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
@@ -300,19 +305,21 @@ class AgreedActionsDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         for pid, name in paper.pupils:
             self._add_row(pid, name)
-        self.attendees = QLineEdit(objectName="attendees")
+        self.attendees = _named(QLineEdit(), "attendees")
         self.attendees.setPlaceholderText("Who was at the meeting (optional)")
-        another = QPushButton("Another action for this pupil", objectName="anotherAction")
+        another = _named(QPushButton("Another action for this pupil"), "anotherAction")
         another.clicked.connect(self._another)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        self.message = QLabel(
-            "Write each action agreed, who will do it and by when. Rows left without an action "
-            "are not recorded.",
-            objectName="actionsMessage",
+        self.message = _named(
+            QLabel(
+                "Write each action agreed, who will do it and by when. Rows left without an action "
+                "are not recorded."
+            ),
+            "actionsMessage",
         )
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
