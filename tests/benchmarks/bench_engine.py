@@ -6,10 +6,11 @@ own database in a temporary folder, then times, in the same run,
   - pupil_overviews (figures, band, trend and every concern's rule id for every pupil),
   - school_concerns (every concern with its evidence),
 each COLD (the engine's stored results dropped before every run, so nothing is reused), then
-  - both together as a screen asks for them (overviews then concerns, cold before the pair:
-    the marks are read twice, the rules run once), and
+  - both together (overviews then concerns, cold before the pair: the marks are read twice,
+    the rules run once), and as the window asks for them: school_snapshot, one read and one
+    run of the rules for the list, the concerns and the dashboard, and
   - a repeat call with the data unchanged (the marks are read and compared, the rules reused).
-Target: each cold call under 1 s and within 3x the GROUP BY.
+Target (issue 18): each cold call within 1.5x the GROUP BY, and both together within 2x.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from attendance_desk.services import monitoring
-from attendance_desk.services.monitoring import pupil_overviews, school_concerns
+from attendance_desk.services.monitoring import pupil_overviews, school_concerns, school_snapshot
 from attendance_desk.storage.db import open_database
 
 HALF_TERMS = [
@@ -35,6 +36,7 @@ HALF_TERMS = [
 ]
 CLOSURES = [date(2025, 5, 5)]
 PUPILS = 1500
+ROUNDS = 7
 
 
 def school_days() -> list[date]:
@@ -133,11 +135,24 @@ def main() -> int:
             ).fetchall()
             conn.close()
 
-        sql = best_of(group_by)
-        overviews = best_of(lambda: pupil_overviews(db, as_of))
-        concerns = best_of(lambda: school_concerns(db, as_of))
-        both = best_of(lambda: (pupil_overviews(db, as_of), school_concerns(db, as_of)))
-        repeat = best_of(lambda: school_concerns(db, as_of), cold=False)
+        # Interleaved, round by round (the machine is shared: a busy spell hits every
+        # measurement alike), best of the rounds for each.
+        jobs = {
+            "sql": (group_by, True),
+            "overviews": (lambda: pupil_overviews(db, as_of), True),
+            "concerns": (lambda: school_concerns(db, as_of), True),
+            "both": (lambda: (pupil_overviews(db, as_of), school_concerns(db, as_of)), True),
+            # what the window asks: the list's overviews, every concern and the dashboard's
+            # figures from ONE read of the marks and one run of the rules
+            "screen": (lambda: school_snapshot(db, as_of), True),
+            "repeat": (lambda: school_concerns(db, as_of), False),
+        }
+        best = {name: float("inf") for name in jobs}
+        for _ in range(ROUNDS):
+            for name, (fn, cold) in jobs.items():
+                best[name] = min(best[name], best_of(fn, runs=1, cold=cold))
+        sql, overviews, concerns = best["sql"], best["overviews"], best["concerns"]
+        both, repeat, screen = best["both"], best["repeat"], best["screen"]
         found = school_concerns(db, as_of)
         db.close()
     print(f"bare SQL GROUP BY (pupil, code):      {sql * 1000:7.1f} ms")
@@ -148,8 +163,11 @@ def main() -> int:
         f"school_concerns ({len(found)} concerns):  {concerns * 1000:7.1f} ms  ({concerns / sql:.2f}x)"
     )
     print(f"both, as a screen asks (cold):        {both * 1000:7.1f} ms  ({both / sql:.2f}x)")
+    print(
+        f"the screen's one call (school_snapshot):  {screen * 1000:7.1f} ms  ({screen / sql:.2f}x)"
+    )
     print(f"school_concerns again, data unchanged: {repeat * 1000:7.1f} ms  ({repeat / sql:.2f}x)")
-    ok = overviews < 1 and concerns < 1 and overviews < 3 * sql and concerns < 3 * sql
+    ok = overviews <= 1.5 * sql and concerns <= 1.5 * sql and min(both, screen) <= 2 * sql
     print("PASS" if ok else "SLOWER THAN THE TARGET")
     return 0 if ok else 1
 
