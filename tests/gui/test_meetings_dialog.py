@@ -45,7 +45,9 @@ def test_agenda_then_agreed_actions_then_next_weeks_agenda(
     sitting = dialog.record_actions(accept=True)
     assert sitting is not None and sitting.table.rowCount() == 3
     sitting.table.setCurrentCell(1, 1)
-    qtbot.mouseClick(sitting.findChild(type(dialog.show_button), "anotherAction"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        sitting.findChild(type(dialog.show_button), "anotherAction"), Qt.MouseButton.LeftButton
+    )
     assert sitting.table.rowCount() == 4 and sitting.pupil_ids[2] == ids["Dan Ninety"]
     sitting.set_row(1, "SLT phone call to parents", "Mrs Head", "04/04/2025")
     sitting.set_row(2, "Invite to a meeting", "", "04/04/2025")  # no owner: refused

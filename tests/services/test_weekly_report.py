@@ -61,9 +61,7 @@ def test_a_run_of_absence_is_on_the_page_of_the_weeks_it_touches(db: Database) -
     make_school(db)
     # Hal's run is Mon 24-Fri 28 Mar; the next week's page (no marks yet) does not repeat it,
     # though the SLT agenda still carries it while it is in the half term
-    assert [p.name for p in weekly_report(db, WEEK_END, "4K").classes[0].absent_week] == [
-        "Hal Run"
-    ]
+    assert [p.name for p in weekly_report(db, WEEK_END, "4K").classes[0].absent_week] == ["Hal Run"]
     next_week = weekly_report(db, date(2025, 4, 4), "4K").classes[0]
     assert next_week.absent_week == ()
     from attendance_desk.services.meetings import agenda
