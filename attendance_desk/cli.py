@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,6 +110,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if os.name == "posix":
+        os.umask(0o077)  # the database, its backups and every export: the owner's only
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(command_in(argv))
     args = parser.parse_args(argv)

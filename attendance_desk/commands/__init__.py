@@ -6,13 +6,38 @@ import argparse
 from pathlib import Path
 
 from attendance_desk.paths import default_database_path
-from attendance_desk.services.database import Database, open_database
+from attendance_desk.services.access import unlock_for_command_line
+from attendance_desk.services.database import DamagedDatabaseError, Database, open_database
 
 
 def database_path(args: argparse.Namespace) -> Path:
     return args.db if args.db is not None else default_database_path()
 
 
-def open_from_args(args: argparse.Namespace) -> Database:
-    """The database named by `--db` (or the default one), migrated to the latest schema."""
-    return open_database(database_path(args))
+def open_from_args(args: argparse.Namespace, *, read_only: bool = False) -> Database:
+    """The database named by `--db` (or the default one), migrated to the latest schema; when
+    the school has set a password, nothing is read until it is given (asked for, or from the
+    environment or the system keyring). `read_only` needs no writer lock, so it works while the
+    window has the database open."""
+    db = open_database(database_path(args), read_only=read_only)
+    try:
+        unlock_for_command_line(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def require_password_if_readable(args: argparse.Namespace) -> None:
+    """Before a command replaces the database: its password, if it is readable and has one."""
+    path = database_path(args)
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        db = open_database(path, read_only=True)
+    except DamagedDatabaseError:
+        return  # a damaged file holds nothing to protect: restoring over it is the cure
+    try:
+        unlock_for_command_line(db)
+    finally:
+        db.close()

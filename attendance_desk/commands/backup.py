@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from attendance_desk.commands import database_path
+from attendance_desk.commands import (
+    database_path,
+    open_from_args,
+    require_password_if_readable,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="write the backup to FILE (default: a new file in the backup folder)",
     )
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists already")
     backup.set_defaults(handler=run_backup)
     restore = subparsers.add_parser(
         "restore", help="replace the database with a backup (the current file is kept)"
@@ -29,12 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_backup(args: argparse.Namespace) -> int:
     from attendance_desk.services.backup import make_backup
-    from attendance_desk.services.database import open_database
 
     # Read-only: a backup needs no writer lock, so it works while the window has the file open.
-    db = open_database(database_path(args), read_only=True)
+    db = open_from_args(args, read_only=True)
     try:
-        info = make_backup(db, to=args.to)
+        info = make_backup(db, to=args.to, force=args.force)
     finally:
         db.close()
     print(f"Backed up to {info.path} ({info.pupils} pupils, {info.marks} marks)")
@@ -44,6 +48,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from attendance_desk.services.backup import restore_backup
 
+    require_password_if_readable(args)  # replacing a school's records needs its password
     result = restore_backup(database_path(args), args.file)
     source = result.restored_from
     line = (

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.school import pupil_upns
 
     as_of = args.as_of or date.today()
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)
     try:
         concerns = school_concerns(db, as_of, case_contexts(db, as_of))
         upns = pupil_upns(db)

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.monitoring import group_figures
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)
     try:
         groups = group_figures(db, args.as_of or date.today(), not args.no_reception)
     finally:

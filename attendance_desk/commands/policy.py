@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.policy import get_policy, set_preset
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=not args.preset)
     try:
         policy = set_preset(db, args.preset) if args.preset else get_policy(db)
     finally:

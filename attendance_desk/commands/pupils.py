@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.monitoring import pupil_overviews
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)
     try:
         rows = pupil_overviews(db, args.as_of or date.today())
     finally:

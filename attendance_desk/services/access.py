@@ -6,9 +6,12 @@ the audit log records that it changed, never the hash. The idle lock minutes are
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
+import os
 import secrets
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +23,8 @@ PASSWORD_KEY = "access.password"
 IDLE_LOCK_KEY = "access.idle_lock_minutes"
 MIN_PASSWORD_LENGTH = 8
 DEFAULT_IDLE_MINUTES = 10
-_N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MB per check
+_N, _R, _P = 2**17, 8, 1  # scrypt cost (OWASP): 128 MB and a fraction of a second per check
+_MAXMEM = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class AccessSettings:
 
 def _hash(password: str, salt: bytes, n: int = _N, r: int = _R, p: int = _P) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=32
     )
 
 
@@ -83,6 +87,47 @@ def clear_password(db: Database, current: str) -> None:
     if not verify_password(db, current):
         raise UserError("the current password is not right")
     write_setting(db, PASSWORD_KEY, None)
+
+
+PASSWORD_ENV = "ATTENDANCE_DESK_PASSWORD"
+KEYRING_SERVICE = "AttendanceDesk"
+
+
+class PasswordRequiredError(UserError):
+    """The database has a password and none (or a wrong one) was given."""
+
+
+def _keyring_password(db: Database) -> str | None:
+    """The password kept in the system keyring for this database file, if keyring is there."""
+    try:
+        import keyring  # optional: for a scheduled import with nobody to type the password
+    except ImportError:
+        return None
+    try:
+        found = keyring.get_password(KEYRING_SERVICE, str(db.path))
+    except Exception:  # a keyring backend that fails is the same as no keyring
+        return None
+    return found if isinstance(found, str) else None
+
+
+def unlock_for_command_line(db: Database) -> None:
+    """Check the password before a command reads, exports or changes anything.
+
+    The password comes from ATTENDANCE_DESK_PASSWORD, else the system keyring, else is asked
+    for when someone is at the terminal. No password, or a wrong one: PasswordRequiredError.
+    """
+    if not password_required(db):
+        return
+    password = os.environ.get(PASSWORD_ENV) or _keyring_password(db)
+    if password is None and sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {db.path.name}: ")
+    if not password:
+        raise PasswordRequiredError(
+            f"{db.path} has a password: type it when asked, or set {PASSWORD_ENV} "
+            "(or keep it in the system keyring) for a scheduled job"
+        )
+    if not verify_password(db, password):
+        raise PasswordRequiredError(f"the password for {db.path} is not right")
 
 
 def idle_lock_minutes(db: Database) -> int:

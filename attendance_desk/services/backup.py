@@ -169,6 +169,7 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> tuple[str, int, 
     part = target.with_name(target.name + ".part")
     try:
         part.unlink(missing_ok=True)
+        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner only
         dest = sqlite3.connect(part)
         try:
             source.backup(dest)  # one step: a consistent snapshot, even while others write
@@ -227,8 +228,11 @@ def _backup_connection(
     return info
 
 
-def make_backup(db: Database, *, kind: str = MANUAL, to: Path | None = None) -> BackupInfo:
-    """Back up the open database: into the backup folder, or to the file `to` if given."""
+def make_backup(
+    db: Database, *, kind: str = MANUAL, to: Path | None = None, force: bool = False
+) -> BackupInfo:
+    """Back up the open database: into the backup folder, or to the file `to` if given (an
+    existing file there is only replaced with `force`)."""
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
     db.require_intact()  # a copy of a damaged file is no backup, and would rotate good ones out
@@ -241,6 +245,8 @@ def make_backup(db: Database, *, kind: str = MANUAL, to: Path | None = None) -> 
             raise UserError(f"{to} is the database itself: give another file name")
         if to.is_dir():
             raise UserError(f"{to} is a folder: give a file name, e.g. {to / 'backup.sqlite3'}")
+        if to.exists() and not force:
+            raise UserError(f"{to} already exists: give another name, or --force to replace it")
         _ensure_folder(to.parent)
         school, pupils, marks, schema = _copy_database(conn, to)
         when = datetime.now().replace(microsecond=0)

@@ -123,6 +123,15 @@ def _has_written(session: Session) -> bool:
     return bool(getattr(driver, "in_transaction", True))
 
 
+def make_private(path: Path) -> None:
+    """Readable and writable by its owner only (POSIX; on Windows the user's profile folder
+    already keeps the file to its owner)."""
+    if os.name == "posix":
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if each.exists():
+                os.chmod(each, 0o600)
+
+
 def _apply_pragmas(conn: sqlite3.Connection, read_only: bool) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -219,7 +228,10 @@ def open_database(
     try:
         if not read_only:
             migrations.check_is_ours(path)
+            new = not path.exists()
             with sqlite3.connect(path, timeout=30) as conn:
+                if new:
+                    make_private(path)  # before the journal files, which copy its mode
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise DatabaseError(f"{path} cannot use a write-ahead journal (got {mode})")

@@ -62,6 +62,12 @@ def _key(db_path: Path) -> str:
     return os.path.normcase(str(db_path.resolve()))
 
 
+def canonical(db_path: Path) -> Path:
+    """The one spelling of a database path: symlinks followed, `..` and case folded (Windows),
+    so the lock file is the same whichever way the file is named."""
+    return Path(os.path.normcase(os.path.realpath(db_path)))
+
+
 if sys.platform == "win32":
     import msvcrt
 
@@ -94,7 +100,7 @@ else:
 
 def acquire_writer_lock(db_path: Path) -> WriterLock:
     """Take (or share, within this process) the writer lock, or raise DatabaseInUseError."""
-    db_path = db_path.absolute()
+    db_path = canonical(db_path)
     with _GUARD:
         held = _HELD.get(_key(db_path))
         if held is not None:
@@ -133,7 +139,7 @@ def acquire_writer_lock(db_path: Path) -> WriterLock:
 def describe_holder(db_path: Path) -> str | None:
     """Who holds the lock, as written in the lock file ("user on host, process N, since ...")."""
     try:
-        with lock_path(db_path.absolute()).open("rb") as fh:
+        with lock_path(canonical(db_path)).open("rb") as fh:
             fh.seek(1)
             info = json.loads(fh.read(4096) or b"null")
     except (OSError, ValueError):

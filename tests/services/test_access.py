@@ -32,6 +32,7 @@ def test_a_password_is_stored_only_as_a_salted_hash(db: Database) -> None:
     with db.session() as s:
         stored = json.loads(s.get(AppSetting, access.PASSWORD_KEY).value_json)
     assert stored["scheme"] == "scrypt" and len(bytes.fromhex(stored["salt"])) == 16
+    assert (stored["n"], stored["r"], stored["p"]) == (2**17, 8, 1)  # OWASP's scrypt cost
     assert PASSWORD not in json.dumps(stored)
     first_hash = stored["hash"]
     access.set_password(db, PASSWORD, current=PASSWORD)  # a new salt each time

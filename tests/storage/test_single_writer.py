@@ -92,3 +92,20 @@ def test_the_same_process_may_open_the_file_twice(db_path: Path) -> None:
     )
     assert holder.returncode != 0 and "another copy" in holder.stderr  # still held by `first`
     first.close()
+
+
+def test_the_lock_holds_through_a_symlink_and_another_spelling(db_path: Path) -> None:
+    open_database(db_path).close()
+    link = db_path.with_name("link.sqlite3")
+    link.symlink_to(db_path)
+    (db_path.parent / "sub").mkdir()
+    spelled = db_path.parent / "sub" / ".." / db_path.name
+    holder = start_holder(link)
+    try:
+        for other in (db_path, link, spelled):
+            with pytest.raises(DatabaseInUseError, match="another copy of Attendance Desk"):
+                open_database(other)
+    finally:
+        holder.stdin.close()  # type: ignore[union-attr]
+        holder.wait(timeout=60)
+    open_database(spelled).close()
