@@ -19,7 +19,9 @@ def open_from_args(args: argparse.Namespace, *, read_only: bool = False) -> Data
     the school has set a password, nothing is read until it is given (asked for, or from the
     environment or the system keyring). `read_only` needs no writer lock, so it works while the
     window has the database open."""
-    db = open_database(database_path(args), read_only=read_only)
+    path = database_path(args)
+    # a read-only command on a database not made yet makes it, as every command always has
+    db = open_database(path, read_only=read_only and path.is_file())
     try:
         unlock_for_command_line(db)
     except BaseException:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_workbook
+from attendance_desk.storage.audit_chain import ChainReport, verify_chain
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import AuditEntry, Pupil
 from attendance_desk.storage.models.base import utcnow
@@ -206,3 +207,23 @@ def export_audit(db: Database, path: Path, **filters: Any) -> AuditExport:
     rows = audit_rows(db, **filters)
     write_workbook(Path(path), [audit_sheet(rows)])
     return AuditExport(Path(path), len(rows))
+
+
+def check_audit_chain(db: Database) -> ChainReport:
+    """Check that no audit row was changed, removed or slipped in since it was written."""
+    db.seal_audit()
+    conn = db.raw_connection()
+    try:
+        return verify_chain(conn)
+    finally:
+        conn.close()
+
+
+def describe_chain(report: ChainReport) -> str:
+    """One line for a person: intact, or where the chain breaks."""
+    if report.intact:
+        return f"The audit log is intact ({report.rows:,} entries checked)."
+    return (
+        f"The audit log has been tampered with: {report.reason} "
+        f"(entry {report.broken_at}; {report.rows:,} entries before it check out)."
+    )

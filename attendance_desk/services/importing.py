@@ -319,6 +319,8 @@ def _run(
                     c, data, ids, problems, date.today()
                 ),
             )
+            if commit:
+                db.seal_audit()
     finally:
         conn.close()
     report(100, "Done")

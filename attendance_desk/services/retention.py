@@ -18,6 +18,7 @@ from typing import Any
 
 from attendance_desk.errors import UserError
 from attendance_desk.services.subject_access import SHARED_TABLES, pupil_rows
+from attendance_desk.storage.audit_chain import tombstone_rows
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models.base import utcnow
 from attendance_desk.user import current_user
@@ -123,7 +124,7 @@ def _remove_one(
         if orphans:
             _delete_keys(conn, table.table, table.key, orphans)
             counts[table.table] = len(orphans)
-    conn.execute("DELETE FROM audit_log WHERE pupil_id = ?", (pupil_id,))
+    tombstone_rows(conn, "pupil_id = ?", (pupil_id,))  # the chain keeps their place
     conn.execute(
         "INSERT INTO audit_log (at, who, action, entity, entity_id, pupil_id, field, old_json,"
         " new_json) VALUES (?, ?, 'retention', 'pupil', ?, NULL, NULL, NULL, ?)",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError
+from attendance_desk.storage.audit_chain import seal_chain
 from attendance_desk.storage.integrity import IntegrityCheck, connect_read_only, require_structure
 from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock
 from attendance_desk.user import current_user
@@ -42,6 +43,7 @@ class Database:
         self.integrity = integrity or IntegrityCheck(path)
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self.audit_chained: bool | None = None  # the schema has the audit chain (asked once)
 
     @property
     def engine(self) -> Engine:
@@ -73,6 +75,26 @@ class Database:
             raise
         finally:
             session.close()
+        self.seal_audit()
+
+    def seal_audit(self) -> None:
+        """Seal the audit rows written since the last seal into the chain (cheap when none:
+        one look at the newest row, over a pooled connection)."""
+        if self.read_only or self.audit_chained is False:
+            return
+        conn = self.raw_connection()
+        try:
+            if self.audit_chained is None:
+                self.audit_chained = _has_audit_chain(conn)
+            if not self.audit_chained:
+                return
+            newest = conn.execute("SELECT chain FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            if newest is None or newest[0] is not None:
+                return
+            self.require_intact()  # sealing writes: only to a file found intact
+            seal_chain(conn)
+        finally:
+            conn.close()
 
     def require_intact(self) -> None:
         """Wait for the full integrity check (starting it if it has not started) and raise
@@ -94,6 +116,9 @@ class Database:
     def close(self) -> None:
         """Close; the integrity check is finished first (never skipped), and a damaged file
         raises DamagedDatabaseError here if nothing said so before."""
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error, DatabaseError):
+                self.seal_audit()
         try:
             if self.integrity.started:
                 self.integrity.report()
@@ -112,6 +137,13 @@ class Database:
                 self.writer_lock = None
         if self.integrity.started:
             self.integrity.require()
+
+
+def _has_audit_chain(conn: sqlite3.Connection) -> bool:
+    """Whether the database has the audit chain columns (one opened without migrating may be
+    older)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_log)")}
+    return {"digest", "chain"} <= columns
 
 
 def _has_written(session: Session) -> bool:

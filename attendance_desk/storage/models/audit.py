@@ -31,6 +31,9 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(80))
     old_json: Mapped[str | None] = mapped_column(Text)
     new_json: Mapped[str | None] = mapped_column(Text)
+    # the tamper-evident chain (storage/audit_chain.py): filled in when the row is sealed
+    digest: Mapped[str | None] = mapped_column(String(64))
+    chain: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_log_at", "at"),

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.documents.spreadsheet import write_workbook
 from attendance_desk.errors import UserError
-from attendance_desk.services.audit import AuditRow, audit_rows, audit_sheet
+from attendance_desk.services.audit import (
+    AuditRow,
+    audit_rows,
+    audit_sheet,
+    check_audit_chain,
+    describe_chain,
+)
 from attendance_desk.services.database import Database
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
@@ -75,6 +81,8 @@ class AuditDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.count_label = QLabel()
+        self.chain_label = QLabel(describe_chain(check_audit_chain(db)))
+        self.chain_label.setObjectName("auditChain")
         self.export_button = QPushButton("Export to Excel…")
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
@@ -93,6 +101,7 @@ class AuditDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
+        layout.addWidget(self.chain_label)
         layout.addLayout(bottom)
         self.reload()
 
