@@ -14,14 +14,16 @@ def database_path(args: argparse.Namespace) -> Path:
     return args.db if args.db is not None else default_database_path()
 
 
-def open_from_args(args: argparse.Namespace, *, read_only: bool = False) -> Database:
+def open_from_args(
+    args: argparse.Namespace, *, read_only: bool = False, create: bool = True
+) -> Database:
     """The database named by `--db` (or the default one), migrated to the latest schema; when
     the school has set a password, nothing is read until it is given (asked for, or from the
     environment or the system keyring). `read_only` needs no writer lock, so it works while the
     window has the database open."""
     path = database_path(args)
     # a read-only command on a database not made yet makes it, as every command always has
-    db = open_database(path, read_only=read_only and path.is_file())
+    db = open_database(path, read_only=read_only and (path.is_file() or not create))
     try:
         unlock_for_command_line(db)
     except BaseException:

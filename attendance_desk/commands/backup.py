@@ -36,7 +36,7 @@ def run_backup(args: argparse.Namespace) -> int:
     from attendance_desk.services.backup import make_backup
 
     # Read-only: a backup needs no writer lock, so it works while the window has the file open.
-    db = open_from_args(args, read_only=True)
+    db = open_from_args(args, read_only=True, create=False)
     try:
         info = make_backup(db, to=args.to, force=args.force)
     finally:
