@@ -311,6 +311,9 @@ def record_agreed_actions(
     """Record the actions agreed at a meeting, all in one go: each becomes a task (owner in its
     title, due date) and each pupil gets one note on the timeline. Nothing is written when any
     action is incomplete. Returns the number of actions recorded."""
+    from attendance_desk.services.staff import require_can_change
+
+    require_can_change("record agreed actions")
     meeting = _route(db, meeting_id)
     if not actions:
         raise UserError("no actions to record: write at least one agreed action")

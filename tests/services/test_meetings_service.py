@@ -143,3 +143,21 @@ def test_clifford_attendance_team_reviews_everyone_below_96_at_the_half_terms_en
     below = ["Ben Edge", "Gus Flat", "Fay Falling", "Eve Hub", "Jo Late", "Dan Ninety"]
     assert sorted(names(review)) == sorted(below)  # Hal 96.15%, Ivy, Cara 96.00%: not below
     assert all(R.BELOW_EXPECTED in p.reason_kinds for p in review.pupils)
+
+
+def test_a_class_teacher_can_read_the_agenda_but_not_record_actions(db: Database) -> None:
+    from attendance_desk.domain.staff import NotAllowed, Role
+    from attendance_desk.services.staff import add_staff, sign_in, sign_out
+
+    ids = make_school(db)
+    add_staff(db, "Mrs Hughes", Role.CLASS_TEACHER)
+    sign_in(db, "Mrs Hughes")
+    try:
+        assert names(agenda(db, "slt", WEEK_END)) == ["Fay Falling", "Dan Ninety", "Hal Run"]
+        with pytest.raises(NotAllowed, match="class teacher"):
+            record_agreed_actions(
+                db, "slt", WEEK_END, [ActionInput(ids["Dan Ninety"], "Call", "SLT", NEXT_WEEK)]
+            )
+    finally:
+        sign_out(db)
+    assert agreed_actions(db, ids["Dan Ninety"]) == ()
