@@ -17,3 +17,13 @@ class DatabaseError(UserError):
 
 class ImportFileError(UserError):
     """A register, roster or term-date file cannot be read; the message names file, sheet, row, column."""
+
+
+class ImportDecisionNeeded(ImportFileError):
+    """The file can be read, but only with a decision from the user (a column whose meaning
+    is unsure, such as an identity-looking heading the importer cannot use): the window offers
+    the mapping step for `file_name`; the command line takes `--mapping NAME`."""
+
+    def __init__(self, message: str, file_name: str) -> None:
+        super().__init__(message)
+        self.file_name = file_name

@@ -33,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="compare and import a file even if this exact file was imported before",
     )
+    parser.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help="read the files with this saved mapping (saved in the import window; listed in "
+        "Settings > Import mappings)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -42,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     db = open_from_args(args)
     try:
         if args.dry_run:
-            report = preview_import(db, args.files)
+            report = preview_import(db, args.files, mapping_name=args.mapping)
             lines = report.summary_lines()
             files = report.files
             print("Dry run: nothing was written.")
@@ -52,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
                 args.files,
                 overwrite_office=args.overwrite_office_marks,
                 reimport=args.again,
+                mapping_name=args.mapping,
             )
             lines = result.summary_lines()
             files = result.files
@@ -60,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     for outcome in files:
+        for line in outcome.recognised:
+            print(f"  {line}")
         for warning in outcome.warnings:
             print(f"  note: {warning}")
         for row, why in outcome.skipped[:10]:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from attendance_desk.importers.model import Kind, Layout, ParsedFile, RegisterData
-from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.problems import Problems, column_letter
 from attendance_desk.importers.sources import check_file, content_hash
 from attendance_desk.importers.store_calendar import apply_closures, apply_half_terms
 from attendance_desk.importers.store_marks import check_academic_years, write_marks
@@ -22,6 +22,7 @@ from attendance_desk.importers.store_pupils import (
     PupilMatcher,
     apply_roster,
     resolve_register_pupils,
+    settle_any_ids,
 )
 from attendance_desk.importers.tally import Tally, db_now
 from attendance_desk.storage.models.base import utcnow
@@ -97,6 +98,8 @@ def write_files(
     # the write lock throughout, so per-row foreign-key checks are skipped for the bulk load.
     conn.execute("PRAGMA foreign_keys = OFF")
     written: list[Written] = []
+    parts = sum(len(p.registers()) for p in parsed)
+    seen = SeenMarks() if parts > 1 else None
     try:
         conn.execute("BEGIN IMMEDIATE")
         for n, item in enumerate(sorted(parsed, key=lambda p: ORDER[p.kind])):
@@ -104,7 +107,15 @@ def write_files(
             tick(0.0)
             written.append(
                 _write_one(
-                    conn, item, overwrite_office, reimport, user, tick, summarise, check_register
+                    conn,
+                    item,
+                    overwrite_office,
+                    reimport,
+                    user,
+                    tick,
+                    summarise,
+                    seen,
+                    check_register,
                 )
             )
         tick_for(len(parsed), "")(0.0)
@@ -121,6 +132,64 @@ def write_files(
     return written
 
 
+def _write_register(
+    conn: sqlite3.Connection,
+    item: ParsedFile,
+    register: RegisterData,
+    problems: Problems,
+    tally: Tally,
+    overwrite_office: bool,
+    tick: Tick,
+    seen: SeenMarks | None,
+    check_register: RegisterCheck | None,
+) -> None:
+    check_academic_years(conn, register, problems)
+    problems.raise_if_any()
+    matcher = PupilMatcher(conn)
+    pupils = settle_any_ids(
+        matcher, register.pupils, roster=False, header=item.any_id_header, file_name=item.file_name
+    )
+    ids = resolve_register_pupils(matcher, pupils, problems, tally)
+    problems.raise_if_any()
+    if check_register is not None:
+        check_register(conn, register, ids, problems)
+        problems.raise_if_any()
+    if seen is not None:
+        seen.check(register, ids, problems)
+        problems.raise_if_any()
+    first, last = tally.first_date, tally.last_date
+    write_marks(conn, register, ids, problems, tally, overwrite_office=overwrite_office, tick=tick)
+    problems.raise_if_any()
+    if first:
+        tally.first_date = min(first, tally.first_date or first)
+        tally.last_date = max(last or first, tally.last_date or first)
+
+
+class SeenMarks:
+    """The marks of every register sheet of every file in one import, so two that disagree
+    about the same pupil and session are an error naming both, never 'the last one wins'."""
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[int, str, str], tuple[str, str]] = {}
+
+    def check(self, register: RegisterData, ids: list[int], problems: Problems) -> None:
+        marks = self.marks
+        here = f"{problems.file_name}, sheet {problems.sheet}"
+        for pupil, iso, session, code, r, c in register.iter_marks():
+            key = (ids[pupil], iso, session)
+            first = marks.get(key)
+            if first is None:
+                marks[key] = (code, f"{here}, row {r + 1}, column {column_letter(c)}")
+            elif first[0] != code and not first[1].startswith(here + ","):
+                problems.add(
+                    r + 1,
+                    c,
+                    f"{register.pupils[pupil].display_name} has '{code}' here but '{first[0]}' "
+                    f"for the same session ({iso[8:10]}/{iso[5:7]}/{iso[:4]} {session}) in "
+                    f"{first[1]}",
+                )
+
+
 def _write_one(
     conn: sqlite3.Connection,
     item: ParsedFile,
@@ -129,6 +198,7 @@ def _write_one(
     user: str,
     tick: Tick,
     summarise: Callable[[Written], str],
+    seen: SeenMarks | None = None,
     check_register: RegisterCheck | None = None,
 ) -> Written:
     previous = conn.execute(
@@ -154,18 +224,21 @@ def _write_one(
     elif item.kind is Kind.CLOSURES:
         apply_closures(conn, item.closures or [], problems, tally)
     elif item.kind is Kind.ROSTER:
-        apply_roster(PupilMatcher(conn), item.roster or [], problems, tally)
-    elif item.register is not None:
-        check_academic_years(conn, item.register, problems)
-        problems.raise_if_any()
-        ids = resolve_register_pupils(PupilMatcher(conn), item.register.pupils, problems, tally)
-        problems.raise_if_any()
-        if check_register is not None:
-            check_register(conn, item.register, ids, problems)
-            problems.raise_if_any()
-        write_marks(
-            conn, item.register, ids, problems, tally, overwrite_office=overwrite_office, tick=tick
+        matcher = PupilMatcher(conn)
+        roster = settle_any_ids(
+            matcher,
+            item.roster or [],
+            roster=True,
+            header=item.any_id_header,
+            file_name=item.file_name,
         )
+        apply_roster(matcher, roster, problems, tally)
+    elif item.register is not None:
+        for sheet, register in item.registers():
+            problems = Problems(item.file_name, sheet, register.column_names)
+            _write_register(
+                conn, item, register, problems, tally, overwrite_office, tick, seen, check_register
+            )
     problems.raise_if_any()
     result = Written(item, tally, import_id)
     conn.execute(

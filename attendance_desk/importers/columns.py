@@ -10,27 +10,88 @@ import re
 
 from attendance_desk.importers.cells import header_key
 
-IDENTITY_ROLES = ("upn", "adno", "surname", "forename", "name")
+IDENTITY_ROLES = ("upn", "adno", "person_id", "any_id", "surname", "forename", "name")
+# Roles that name a child for certain: while a file has one, pupils are matched by it.
+ID_ROLES = frozenset({"upn", "adno", "person_id", "any_id"})
 
 # role -> the header keys that mean it
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "upn": ("upn", "uniquepupilnumber", "pupilupn"),
-    "adno": ("adno", "admissionno", "admissionnumber", "admno", "admissionnum", "adminno"),
+    "upn": ("upn", "uniquepupilnumber", "pupilupn", "studentupn", "upnnumber", "learnerupn"),
+    "adno": (
+        "adno",
+        "admissionno",
+        "admissionnumber",
+        "admno",
+        "admissionnum",
+        "adminno",
+        "admissionsnumber",
+        "admissionsno",
+        "pupiladno",
+        "studentadno",
+    ),
+    # an MIS's own id for a person (kept on the pupil from a roster)
+    "person_id": (
+        "personid",
+        "studentuniqueid",
+        "pupiluniqueid",
+        "misid",
+        "uniqueid",
+        "pupilpersonid",
+        "studentpersonid",
+        "mispersonid",
+    ),
+    # 'Student ID' is the admission number in some products, a person id in others: the
+    # values decide (admission numbers held, person ids held), never a guess
+    "any_id": ("studentid", "pupilid", "learnerid"),
     "surname": ("legalsurname", "surname", "lastname", "familyname", "legallastname"),
-    "forename": ("legalforename", "forename", "firstname", "givenname", "legalfirstname"),
-    "preferred_forename": ("preferredforename", "preferredfirstname", "knownas"),
+    "forename": (
+        "legalforename",
+        "forename",
+        "firstname",
+        "givenname",
+        "legalfirstname",
+        "forenames",
+    ),
+    "preferred_forename": ("preferredforename", "preferredfirstname", "knownas", "preferredname"),
     "preferred_surname": ("preferredsurname", "preferredlastname"),
-    "name": ("name", "pupilname", "fullname", "pupil", "student", "studentname", "learner"),
+    "name": (
+        "name",
+        "pupilname",
+        "fullname",
+        "pupil",
+        "student",
+        "studentname",
+        "learner",
+        "learnername",
+        "legalname",
+        "surnameforename",
+        "surnameforenames",
+        "forenamesurname",
+    ),
     "reg_group": (
         "reggroup",
         "registrationgroup",
+        "registrationform",
+        "regform",
         "form",
+        "formgroup",
         "class",
+        "classname",
         "regroup",
         "tutorgroup",
         "regclass",
+        "reg",
     ),
-    "year_group": ("year", "yeargroup", "ncyear", "yr", "curriculumyear"),
+    "year_group": (
+        "year",
+        "yeargroup",
+        "ncyear",
+        "yr",
+        "curriculumyear",
+        "nationalcurriculumyear",
+        "ncyeargroup",
+        "yeargrp",
+    ),
     "dob": ("dob", "dateofbirth", "birthdate"),
     "sex": ("sex", "gender"),
     "pupil_premium": ("pupilpremium", "pp", "ppindicator", "pupilpremiumindicator"),
@@ -42,9 +103,27 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "child_in_need": ("cin", "childinneed"),
     "admission_date": ("admissiondate", "dateofadmission", "doa", "startdate", "entrydate"),
     "leaving_date": ("leavingdate", "dateofleaving", "dol", "leavedate", "enddateofroll"),
-    "date": ("date", "attendancedate", "sessiondate", "registerdate", "day"),
-    "session": ("session", "period", "amp", "ampm", "sessionname"),
-    "mark": ("mark", "code", "rawmark", "attendancemark", "attendancecode", "markcode", "att"),
+    "date": (
+        "date",
+        "attendancedate",
+        "sessiondate",
+        "registerdate",
+        "day",
+        "datetime",
+        "sessionstart",
+        "sessiondatetime",
+        "startdatetime",
+    ),
+    "session": ("session", "period", "amp", "ampm", "sessionname", "sessiontype", "amorpm"),
+    "mark": (
+        "mark",
+        "code",
+        "rawmark",
+        "attendancemark",
+        "attendancecode",
+        "markcode",
+        "sessionmark",
+    ),
     "am": ("am", "morning", "ammark", "amcode", "session1", "morningmark"),
     "pm": ("pm", "afternoon", "pmmark", "pmcode", "session2", "afternoonmark"),
     "half_term": ("halfterm", "halftermname", "term", "termname", "halftermtitle"),
@@ -85,6 +164,7 @@ ROLE_LABELS: dict[str, str] = {
     "ignore": "(ignore)",
     "upn": "UPN",
     "adno": "Admission number",
+    "person_id": "MIS person id",
     "surname": "Surname",
     "forename": "Forename",
     "name": "Name (Surname, Forename)",
@@ -116,3 +196,25 @@ def role_for_header(value: object) -> str | None:
         field = _CONTACT_ALIAS.get(match[2])
         return f"contact{match[1]}.{field}" if field else None
     return ALIAS_TO_ROLE.get(key)
+
+
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_ENDS_ID_RE = re.compile(r"(?:ID|Id)$")
+_ID_WORDS = frozenset({"id", "ids", "upn", "adno", "admission", "admno"})
+
+
+def looks_like_identity(value: object) -> bool:
+    """A header that seems to name a child (UPN, ID, Adno, Admission) whatever its role."""
+    text = str(value or "")
+    key = header_key(text)
+    if not key:
+        return False
+    if any(part in key for part in ("upn", "adno", "admission")):
+        return True
+    words = {w.lower() for w in _WORD_RE.findall(text)}
+    return bool(words & _ID_WORDS) or _ENDS_ID_RE.search(text.strip()) is not None
+
+
+def unusable_identity(value: object, role: str | None) -> bool:
+    """An identity-looking header the importer cannot use on its own: never silently unread."""
+    return role is None and looks_like_identity(value)

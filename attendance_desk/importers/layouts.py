@@ -17,7 +17,12 @@ from attendance_desk.importers.cells import (
     parse_session,
     parse_session_header,
 )
-from attendance_desk.importers.columns import IDENTITY_ROLES, role_for_header
+from attendance_desk.importers.columns import (
+    ID_ROLES,
+    IDENTITY_ROLES,
+    role_for_header,
+    unusable_identity,
+)
 from attendance_desk.importers.model import ColumnMapping, Detection, Layout, SheetData
 
 HEADER_SCAN_ROWS = 30
@@ -100,7 +105,22 @@ def _score(roles: dict[int, str]) -> int:
 
 def has_identity(roles: dict[int, str]) -> bool:
     values = set(roles.values())
-    return bool(values & {"upn", "adno", "name"}) or {"surname", "forename"} <= values
+    return bool(values & (ID_ROLES | {"name"})) or {"surname", "forename"} <= values
+
+
+def unusable_headers(
+    cells: list[Any] | tuple[Any, ...], roles: dict[int, str], below: list[Any] | None = None
+) -> tuple[str, ...]:
+    """Headings that look like a child's identity (UPN, ID, Adno, Admission) but have no role:
+    an import never goes ahead with one silently unread."""
+    found = []
+    for row in (cells, below or []):
+        for col, value in enumerate(row):
+            if col in roles or not isinstance(value, str):
+                continue
+            if unusable_identity(value, role_for_header(value)):
+                found.append(clean_text(value))
+    return tuple(found)
 
 
 def _session_row(row: list[Any], cols: list[int]) -> dict[int, str]:
@@ -132,7 +152,19 @@ def detect_sheet(file_name: str, sheet: SheetData) -> Detection:
         layout: Layout | None, confident: bool, reason: str, roles: dict[int, str]
     ) -> Detection:
         mapping = ColumnMapping(layout, best_row, dict(roles), sheet.name) if layout else None
-        return Detection(file_name, sheet.name, mapping, confident, reason, headers, preview)
+        below = rows[best_row + 1] if layout is Layout.WIDE_TWO_ROW else None
+        unusable = unusable_headers(rows[best_row], roles, below) if layout else ()
+        if unusable and confident:
+            confident = False
+            names = ", ".join(f"'{u}'" for u in unusable)
+            reason = (
+                f"sheet {sheet.name}: column {names} looks like a pupil identity (UPN, ID, Adno "
+                "or Admission) but is not one the importer can use: say what it holds, or "
+                "confirm it is not needed, in the mapping step"
+            )
+        return Detection(
+            file_name, sheet.name, mapping, confident, reason, headers, preview, unusable
+        )
 
     # A two-row header: dates (often merged) over AM/PM, the identity names on either row.
     below = rows[best_row + 1] if best_row + 1 < len(rows) else []

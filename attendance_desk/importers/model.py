@@ -60,6 +60,8 @@ class SheetData:
 
     name: str
     rows: list[list[Any]]
+    notes: tuple[str, ...] = ()  # how it was read, for the preview ('Windows-1252 text')
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Detection:
     reason: str
     headers: tuple[str, ...]
     preview_rows: tuple[tuple[str, ...], ...]
+    unusable: tuple[str, ...] = ()  # identity-looking headings the importer cannot use
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class PupilRow:
     row: int
     upn: str | None = None
     adno: str | None = None
+    person_id: str | None = None  # the MIS's own id for the person
+    any_id: str | None = None  # 'Student ID': an admission number or a person id, not yet known
     surname: str | None = None
     forename: str | None = None
     preferred_forename: str | None = None
@@ -108,7 +113,7 @@ class PupilRow:
     @property
     def display_name(self) -> str:
         name = " ".join(p for p in (self.forename, self.surname) if p)
-        return name or self.upn or self.adno or f"row {self.row}"
+        return name or self.upn or self.adno or self.person_id or self.any_id or f"row {self.row}"
 
 
 @dataclass
@@ -212,6 +217,16 @@ class ParsedFile:
     closures: list[ClosureRow] | None = None
     warnings: list[str] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    any_id_header: str = "Student ID"  # the heading of a column that may be Adno or person id
+    # further sheets holding a register (a sheet per week, class or half term): (sheet, marks)
+    more: list[tuple[str, RegisterData]] = field(default_factory=list)
+    recognised: list[str] = field(default_factory=list)  # what the reader found, for the preview
+    mapping_used: str | None = None  # the name of a remembered mapping that was applied
+
+    def registers(self) -> list[tuple[str, RegisterData]]:
+        """Every register sheet read from the file, the first one first."""
+        first = [(self.sheet, self.register)] if self.register is not None else []
+        return first + self.more
 
     @property
     def kind(self) -> Kind:

@@ -42,6 +42,16 @@ class Problems:
         if len(self.items) < MAX_LISTED:
             self.items.append(f"{self.where(row, col)}: {message}")
 
+    def child(self) -> Problems:
+        """An empty collector for one row, merged with `absorb` only if the row counts."""
+        return Problems(self.file_name, self.sheet, self.column_names)
+
+    def absorb(self, other: Problems) -> None:
+        for item in other.items:
+            if len(self.items) < MAX_LISTED:
+                self.items.append(item)
+        self.count += other.count
+
     def error(self, message: str) -> ImportFileError:
         return ImportFileError(f"{self.file_name}, sheet {self.sheet}: {message}")
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
+from attendance_desk.domain.upn import upn_problem
 from attendance_desk.importers.cells import BadDate, clean_text, parse_date_value, parse_flag
 from attendance_desk.importers.model import PupilRow
 from attendance_desk.importers.problems import Problems
 
-_UPN_RE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 _FLAGS = ("pupil_premium", "fsm", "eal", "looked_after", "child_protection", "child_in_need")
 _CONTACT_FLAGS = ("parental_responsibility", "lives_with")
 
@@ -20,11 +19,15 @@ def year_group(value: Any) -> str | None:
     text = clean_text(value).upper()
     if not text:
         return None
-    for prefix in ("YEAR ", "YEAR", "YR ", "YR", "Y", "NC "):
-        if text.startswith(prefix) and len(text) > len(prefix):
-            text = text[len(prefix) :].strip()
-            break
-    if text in ("R", "REC", "RECEPTION", "F2", "FS2"):
+    stripped = True
+    while stripped:  # 'NC Year 3' -> 'Year 3' -> '3'
+        stripped = False
+        for prefix in ("NC ", "YEAR ", "YEAR", "YR ", "YR", "Y"):
+            if text.startswith(prefix) and len(text) > len(prefix):
+                text = text[len(prefix) :].strip()
+                stripped = True
+                break
+    if text in ("R", "REC", "RECEPTION", "F2", "FS2", "YR"):
         return "R"
     if text.startswith("N") or text in ("F1", "FS1"):
         return "N"
@@ -51,14 +54,26 @@ def _sen(value: Any) -> str:
     return "N"
 
 
+def _upper_word(word: str) -> bool:
+    letters = [ch for ch in word if ch.isalpha()]
+    return len(letters) > 1 and all(ch.isupper() for ch in letters)
+
+
 def split_name(text: str) -> tuple[str | None, str | None]:
-    """'Surname, Forename' or 'Forename Surname' -> (surname, forename)."""
+    """'Surname, Forename', 'SURNAME Forename' or 'Forename Surname' -> (surname, forename)."""
     if "," in text:
         surname, _, forename = text.partition(",")
         return surname.strip() or None, forename.strip() or None
     parts = text.split()
     if len(parts) < 2:
         return (text or None), None
+    upper = [_upper_word(p) for p in parts]
+    if any(upper) and not all(upper):  # the MIS writes the surname in capitals
+        if upper[0]:
+            n = upper.index(False)
+            return " ".join(parts[:n]), " ".join(parts[n:])
+        n = upper.index(True)
+        return " ".join(parts[n:]), " ".join(parts[:n])
     return parts[-1], " ".join(parts[:-1])
 
 
@@ -92,15 +107,18 @@ def read_pupil(
     upn = _text(row, cols.get("upn"))
     if upn is not None:
         upn = upn.upper().replace(" ", "")
-        if not _UPN_RE.match(upn):
-            problems.add(r, cols["upn"], f"'{upn}' is not a UPN (a letter and 12 more characters)")
+        problem = upn_problem(upn)
+        if problem:
+            problems.add(r, cols["upn"], problem)
     adno = _text(row, cols.get("adno"))
+    person_id = _text(row, cols.get("person_id"))
+    any_id = _text(row, cols.get("any_id"))
     surname = _text(row, cols.get("surname"))
     forename = _text(row, cols.get("forename"))
     full_name = _text(row, cols.get("name"))
     if full_name and not (surname and forename):
         surname, forename = split_name(full_name)
-    if not (upn or adno or surname or forename):
+    if not (upn or adno or person_id or any_id or surname or forename):
         return None
     details: dict[str, Any] = {}
     contacts: tuple[dict[str, Any], ...] = ()
@@ -111,6 +129,8 @@ def read_pupil(
         row=r,
         upn=upn,
         adno=adno,
+        person_id=person_id,
+        any_id=any_id,
         surname=surname,
         forename=forename,
         preferred_forename=_text(row, cols.get("preferred_forename")),

@@ -7,12 +7,14 @@ Both raise ImportFileError with the file, sheet, row and column named.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from attendance_desk.errors import ImportFileError
+from attendance_desk.errors import ImportDecisionNeeded, ImportFileError
 from attendance_desk.importers.cells import BadDate, clean_text, parse_date_value
-from attendance_desk.importers.layouts import detect, has_identity
+from attendance_desk.importers.columns import ROLE_LABELS
+from attendance_desk.importers.layouts import detect, detect_sheet, has_identity
 from attendance_desk.importers.model import (
     ClosureRow,
     ColumnMapping,
@@ -39,9 +41,84 @@ def _sheets(path: Path) -> list[SheetData]:
     return sheets
 
 
-def inspect_file(path: Path) -> Detection:
-    """Read the file and say what it looks like; never raises for an unsure layout."""
-    return detect(path.name, _sheets(path))
+def inspect_file(path: Path, remembered: Remembered | None = None) -> Detection:
+    """Read the file and say what it looks like; never raises for an unsure layout.
+
+    With `remembered` (a saved mapping per header signature), a file the user mapped before
+    is recognised as sure."""
+    sheets = _sheets(path)
+    detections = [detect_sheet(path.name, sheet) for sheet in sheets if not sheet.hidden]
+    if not detections:
+        return detect(path.name, sheets)
+    for n, detection in enumerate(detections):
+        if not detection.confident and remembered is not None:
+            found = remembered(sheets[n], detection)
+            if found is not None:
+                detections[n] = replace(
+                    detection, mapping=found[1], confident=True, reason=f"mapping '{found[0]}'"
+                )
+    for detection in detections:
+        if detection.unusable:
+            return detection
+    for detection in detections:
+        if detection.confident:
+            return detection
+    for detection in detections:
+        if detection.mapping is not None:
+            return detection
+    return detections[0]
+
+
+# (sheet, its detection) -> (saved mapping's name, the mapping for this sheet), or None
+Remembered = Callable[[SheetData, Detection], "tuple[str, ColumnMapping] | None"]
+
+
+def _plan(
+    path: Path, sheets: list[SheetData], remembered: Remembered | None, prefer: bool
+) -> tuple[list[tuple[SheetData, ColumnMapping]], list[str], str | None]:
+    """Which sheets to read with which mapping, the sheets skipped (with why), and the name of
+    a remembered mapping used. Raises when a decision is needed or nothing can be read."""
+    skipped: list[str] = []
+    found: list[tuple[SheetData, Detection]] = []
+    used: str | None = None
+    for sheet in sheets:
+        if sheet.hidden:
+            skipped.append(f"sheet '{sheet.name}' skipped: it is hidden")
+            continue
+        detection = detect_sheet(path.name, sheet)
+        if remembered is not None and (prefer or not detection.confident):
+            saved = remembered(sheet, detection)
+            if saved is not None:
+                used = saved[0]
+                detection = replace(detection, mapping=saved[1], confident=True, unusable=())
+        found.append((sheet, detection))
+    for _sheet, detection in found:
+        if detection.unusable:
+            raise ImportDecisionNeeded(f"{path.name}: {detection.reason}", path.name)
+    sure = [(s, d) for s, d in found if d.confident and d.mapping is not None]
+    registers = [(s, d) for s, d in sure if d.mapping and d.mapping.layout.kind is Kind.REGISTER]
+    chosen = registers or sure[:1]
+    if not chosen:
+        first = next((d for _, d in found if d.mapping is not None), None)
+        detection = first or (found[0][1] if found else detect(path.name, sheets))
+        hint = (
+            " (in the import window you can say which column holds what)"
+            if detection.mapping is not None
+            else ""
+        )
+        raise ImportFileError(f"{path.name}: {detection.reason}{hint}")
+    chosen_names = {s.name for s, _ in chosen}
+    for sheet, detection in found:
+        if sheet.name in chosen_names:
+            continue
+        if not any(clean_text(v) for row in sheet.rows[:200] for v in row):
+            why = "it is empty"
+        elif registers and detection.mapping and detection.mapping.layout.kind is not Kind.REGISTER:
+            why = f"it holds {detection.mapping.layout.label.lower()}, not a register"
+        else:
+            why = "no register found in it" + (f" ({detection.reason})" if detection.reason else "")
+        skipped.append(f"sheet '{sheet.name}' skipped: {why}")
+    return [(s, d.mapping) for s, d in chosen if d.mapping is not None], skipped, used
 
 
 def parse_file(
@@ -50,24 +127,52 @@ def parse_file(
     progress: Progress | None = None,
     *,
     digest: str | None = None,
+    remembered: Remembered | None = None,
+    prefer_remembered: bool = False,
 ) -> ParsedFile:
-    """Read and understand a whole file. Without a mapping the layout must be certain.
+    """Read and understand a whole file. Without a mapping the layout must be certain (or a
+    mapping remembered for the file's shape); every sheet that holds a register is read.
 
     `digest` is the file's sha256 when the caller has it already (the file is not hashed again).
     """
     path = Path(path)
     sheets = _sheets(path)
     if mapping is None:
-        detection = detect(path.name, sheets)
-        if not detection.confident or detection.mapping is None:
-            hint = (
-                " (in the import window you can say which column holds what)"
-                if detection.mapping is not None
-                else ""
+        plan, skipped_sheets, used = _plan(path, sheets, remembered, prefer_remembered)
+        if prefer_remembered and used is None:
+            raise ImportFileError(
+                f"{path.name}: the saved mapping does not fit this file (none of its sheets has "
+                "the headings it was saved for)"
             )
-            raise ImportFileError(f"{path.name}: {detection.reason}{hint}")
-        mapping = detection.mapping
-    sheet = next((s for s in sheets if s.name == mapping.sheet), sheets[0])
+    else:
+        sheet = next((s for s in sheets if s.name == mapping.sheet), sheets[0])
+        plan, skipped_sheets, used = [(sheet, mapping)], [], None
+    parsed: ParsedFile | None = None
+    for sheet, sheet_mapping in plan:
+        part = _parse_sheet(path, sheet, sheet_mapping, progress, digest, len(plan) > 1)
+        if parsed is None:
+            parsed = part
+        elif part.register is not None:
+            parsed.more.append((part.sheet, part.register))
+            parsed.skipped.extend(part.skipped)
+            parsed.warnings.extend(w for w in part.warnings if w not in parsed.warnings)
+            parsed.recognised.extend(part.recognised)
+    assert parsed is not None
+    parsed.recognised.extend(skipped_sheets)
+    parsed.mapping_used = used
+    if used:
+        parsed.recognised.insert(0, f"read with the saved mapping '{used}'")
+    return parsed
+
+
+def _parse_sheet(
+    path: Path,
+    sheet: SheetData,
+    mapping: ColumnMapping,
+    progress: Progress | None,
+    digest: str | None,
+    several: bool,
+) -> ParsedFile:
     rows = sheet.rows
     if mapping.header_row >= len(rows):
         raise ImportFileError(f"{path.name}, sheet {sheet.name}: the header row is past the end")
@@ -87,6 +192,7 @@ def parse_file(
         sheet=sheet.name,
         layout=mapping.layout,
     )
+    parsed.warnings.extend(sheet.notes)
     kind = mapping.layout
     roles = {r: c for c, r in sorted(mapping.roles.items(), reverse=True) if r != "ignore"}
     if kind.kind in (Kind.ROSTER, Kind.REGISTER) and not has_identity(mapping.roles):
@@ -94,6 +200,8 @@ def parse_file(
             "no identity column: none of UPN, Adno/Admission No, Name or Surname + Forename "
             "was found"
         )
+    if "any_id" in roles:
+        parsed.any_id_header = names.get(roles["any_id"], "") or parsed.any_id_header
     if kind is Layout.ROSTER:
         parsed.roster = _read_roster(rows, mapping.header_row, roles, problems, parsed)
     elif kind is Layout.TERM_DATES:
@@ -107,7 +215,58 @@ def parse_file(
             parsed.warnings.append(f"legacy code {code} used {count} times (a pre-2024 code)")
     problems.raise_if_any()
     parsed.warnings.extend(problems.warnings)
+    parsed.skipped[:0] = _title_rows(rows, mapping.header_row)
+    parsed.recognised.extend(_recognised(sheet, mapping, names, parsed))
+    if several:
+        parsed.skipped = [(r, f"sheet {sheet.name}: {why}") for r, why in parsed.skipped]
     return parsed
+
+
+def _title_rows(rows: list[list[Any]], header: int) -> list[tuple[int, str]]:
+    out = []
+    for r in range(header):
+        text = " ".join(clean_text(v) for v in rows[r] if clean_text(v))
+        if text:
+            out.append((r + 1, f"a title above the header: '{text[:60]}'"))
+    return out
+
+
+def _recognised(
+    sheet: SheetData, mapping: ColumnMapping, names: dict[int, str], parsed: ParsedFile
+) -> list[str]:
+    """What the reader made of a sheet, in words, for the preview."""
+    roles = mapping.roles
+    named = [
+        f"{ROLE_LABELS.get(role, role)} ('{names.get(col, '')}')"
+        for col, role in sorted(roles.items())
+        if role not in ("session_column", "day_column", "ignore")
+    ]
+    lines = [
+        f"sheet '{sheet.name}': {mapping.layout.label.lower()}, header on row "
+        f"{mapping.header_row + 1}; " + ", ".join(named)
+    ]
+    register = parsed.register
+    if register is not None and register.dates:
+        sessions = sum(1 for r in roles.values() if r in ("session_column", "day_column"))
+        span = f"{_uk(register.first_date)} to {_uk(register.last_date)}"
+        what = f"{sessions} date columns, " if sessions else ""
+        lines.append(
+            f"sheet '{sheet.name}': {len(register.pupils)} pupils, {what}marks from {span}"
+        )
+    last = max(roles, default=-1)
+    unused = [
+        names[c]
+        for c in sorted(names)
+        if c not in roles and names[c] and (c > last or mapping.layout.kind is Kind.REGISTER)
+    ]
+    if unused and mapping.layout.kind is Kind.REGISTER:
+        shown = ", ".join(f"'{u}'" for u in unused[:12]) + (" ..." if len(unused) > 12 else "")
+        lines.append(f"sheet '{sheet.name}': columns skipped (not identity or sessions): {shown}")
+    return lines
+
+
+def _uk(iso: str | None) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
 
 
 def _fill_merged_dates(names: dict[int, str], date_row: list[Any], mapping: ColumnMapping) -> None:
@@ -213,3 +372,9 @@ def _read_closures(
     if not out and not problems.count:
         raise problems.error("no closure dates found under the header row")
     return out
+
+
+def read_sheet(path: Path, name: str | None) -> SheetData:
+    """One sheet of a file (the first when `name` is None or not found)."""
+    sheets = _sheets(Path(path))
+    return next((s for s in sheets if s.name == name), sheets[0])

@@ -21,7 +21,9 @@ from attendance_desk.importers.cells import (
     parse_date_value,
     parse_session,
     parse_session_header,
+    us_order_dates,
 )
+from attendance_desk.importers.columns import ID_ROLES
 from attendance_desk.importers.model import (
     ColumnMapping,
     Layout,
@@ -29,7 +31,7 @@ from attendance_desk.importers.model import (
     RegisterData,
     WideGrid,
 )
-from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.problems import Problems, column_letter
 from attendance_desk.importers.pupils import read_pupil
 
 _BAD = object()
@@ -119,9 +121,17 @@ def read_register(
     # A long file repeats each pupil on every row: read an identity once per distinct cells.
     identity_cols = [c for role, c in cols.items() if role not in _MARK_ROLES]
     get_identity = itemgetter(*identity_cols) if identity_cols else (lambda _row: ())
+    value_cols = (
+        [c for c, _, _ in columns]
+        if wide
+        else [cols[role] for role in ("mark", "am", "pm") if role in cols]
+    )
+    get_values = _getter(value_cols)
     known: dict[Any, int | None] = {}
-    needs_id = bool({"upn", "adno"} & cols.keys())
+    needs_id = bool(ID_ROLES & cols.keys())
     long_reader = _LongReader(cols, codes, marks, problems)
+    blank_rows: list[int] = []
+    last_pupil = -1
     total = len(rows) - first_data
     for r in range(first_data, len(rows)):
         row = rows[r]
@@ -131,32 +141,36 @@ def read_register(
         try:
             pupil_index = known[key]
         except (KeyError, TypeError):
-            pupil = read_pupil(row, r + 1, cols, problems, full=False)
-            if pupil is not None and needs_id and not (pupil.upn or pupil.adno):
-                pupil = None  # a totals or notes row under a register keyed by UPN/Adno
-            pupil_index = None if pupil is None else index.add(pupil)
-            with contextlib.suppress(TypeError):
-                known[key] = pupil_index
-        if pupil_index is None:
+            pupil_index = _new_pupil(row, r, cols, problems, index, codes, get_values, needs_id)
+            if pupil_index is not None or not _has_numbers(get_values(row)):
+                with contextlib.suppress(TypeError):
+                    known[key] = pupil_index
+        if pupil_index is None or pupil_index < 0:
             if any(clean_text(v) for v in row):
-                why = (
-                    "no UPN or admission number" if needs_id else "no UPN, admission number or name"
-                )
-                skipped.append((r + 1, f"the row names no pupil ({why})"))
+                skipped.append((r + 1, _why_skipped(row, get_values(row), needs_id)))
+            else:
+                blank_rows.append(r + 1)
             continue
+        last_pupil = r
         if wide:
             row_pupils.append((r, pupil_index))
         else:
             long_reader.read(row, r, pupil_index)
         if progress is not None and (r - first_data) % 2000 == 0:
             progress(r - first_data, total)
+    skipped.extend((b, "a blank row between pupils") for b in blank_rows if b - 1 < last_pupil)
+    skipped.sort()
     grid = None
     if wide:
         grid = WideGrid(rows, row_pupils, columns, codes.cache, codes.pairs)
         _resolve_grid(grid, codes, problems)
+        _present_by_session(grid)
         dates = {iso for _, iso, _ in columns}
     else:
         dates = {m[1] for m in marks}
+        us_order = us_order_dates(v for v in long_reader.dates if isinstance(v, str))
+        if us_order:
+            problems.add(None, cols["date"], us_order)
     data = RegisterData(
         pupils=index.pupils,
         marks=marks,
@@ -175,6 +189,111 @@ def read_register(
     if (grid is not None and not _grid_has_marks(grid)) or (grid is None and not marks):
         raise problems.error("no marks found: every session cell is empty")
     return data
+
+
+def _getter(cols: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    if not cols:
+        return lambda _row: ()
+    if len(cols) == 1:
+        col = cols[0]
+        return lambda row: (row[col],)
+    return itemgetter(*cols)
+
+
+def _has_numbers(values: tuple[Any, ...]) -> bool:
+    """Numbers where marks would be: a totals or count row, never a pupil's marks."""
+    return any(
+        (type(v) is int or type(v) is float) or (isinstance(v, str) and v.strip().isdigit())
+        for v in values
+    )
+
+
+def _holds_marks(values: tuple[Any, ...], codes: _Codes) -> bool:
+    for value in values:
+        code = codes.cache[value] if _hashable_in(value, codes.cache) else codes.resolve(value)
+        if code is not None and code is not _BAD and code != (None, None):
+            return True
+    return False
+
+
+def _hashable_in(value: Any, cache: dict[Any, Any]) -> bool:
+    try:
+        return value in cache
+    except TypeError:
+        return False
+
+
+def _new_pupil(
+    row: list[Any],
+    r: int,
+    cols: dict[str, int],
+    problems: Problems,
+    index: _PupilIndex,
+    codes: _Codes,
+    get_values: Callable[[list[Any]], tuple[Any, ...]],
+    needs_id: bool,
+) -> int | None:
+    """The index of the pupil a row names; None for a row that names nobody (a title, total,
+    footer or key row), which is skipped. A row whose identity is wrong but that holds marks is
+    a problem (a mistyped UPN is an error, never a new child)."""
+    local = problems.child()
+    pupil = read_pupil(row, r + 1, cols, local, full=False)
+    if pupil is None:
+        return None
+    if needs_id and not (pupil.upn or pupil.adno or pupil.person_id or pupil.any_id):
+        return None  # a totals or notes row under a register keyed by an identity
+    values = get_values(row)
+    if local.count:
+        if _holds_marks(values, codes):
+            problems.absorb(local)
+            return -1
+        return None  # 'Number of pupils: 11' under the UPN column: a footer, not a pupil
+    if not needs_id and _has_numbers(values) and not _holds_marks(values, codes):
+        return None  # 'Present 28 27 ...': a totals row in a register keyed by name
+    return index.add(pupil)
+
+
+_LABELS = ("total", "present", "absent", "number of", "no. of", "count", "key", "late")
+
+
+def _why_skipped(row: list[Any], values: tuple[Any, ...], needs_id: bool) -> str:
+    text = next((clean_text(v) for v in row if clean_text(v)), "")
+    shown = f"'{text[:50]}'" if text else "no text"
+    if _has_numbers(values):
+        return f"a totals or count row (numbers where marks would be): {shown}"
+    if text.lower().startswith(_LABELS):
+        return f"a footer or key row, not a pupil: {shown}"
+    why = (
+        "no UPN, admission number or person id" if needs_id else "no UPN, admission number or name"
+    )
+    return f"the row names no pupil ({why}): {shown}"
+
+
+def _present_by_session(grid: WideGrid) -> None:
+    """'/' is the morning's present mark and '\\' the afternoon's; some products (Arbor)
+    write '/' for both. Each session column gets its own session's mark."""
+    cache = grid.codes
+    if grid.pairs:
+        for value, pair in list(cache.items()):
+            if isinstance(pair, tuple) and (pair[0] == "\\" or pair[1] == "/"):
+                am = "/" if pair[0] == "\\" else pair[0]
+                pm = "\\" if pair[1] == "/" else pair[1]
+                cache[value] = (am, pm)
+        return
+    for wrong, right, session in (("/", "\\", "PM"), ("\\", "/", "AM")):
+        wrong_values = {v for v, c in cache.items() if c == wrong}
+        cols = [c for c, _, s in grid.columns if s == session]
+        if not wrong_values or not cols:
+            continue
+        get = _getter(cols)
+        for r, _ in grid.row_pupils:
+            row = grid.rows[r]
+            if wrong_values.isdisjoint(get(row)):
+                continue
+            for col in cols:
+                if row[col] in wrong_values:
+                    row[col] = right
+        cache.setdefault(right, right)
 
 
 def _resolve_grid(grid: WideGrid, codes: _Codes, problems: Problems) -> None:
@@ -249,6 +368,7 @@ def _wide_columns(
                 problems.add(r + 1, col, "the column has no date above its AM/PM heading")
                 continue
             out.append((col, last.isoformat(), session))
+        _check_columns(out, header_row, r, problems)
         return out
     for col, role in sorted(mapping.roles.items()):
         value = header_row[col] if col < len(header_row) else ""
@@ -267,7 +387,32 @@ def _wide_columns(
                 out.append((col, day.isoformat(), ""))
         except BadDate as exc:
             problems.add(r, col, str(exc))
+    _check_columns(out, header_row, r, problems)
     return out
+
+
+def _check_columns(
+    out: list[tuple[int, str, str]], header_row: list[Any], r: int, problems: Problems
+) -> None:
+    """The same session in two columns is an error; so are header dates that only make sense
+    in US order (month/day)."""
+    first: dict[tuple[str, str], int] = {}
+    for col, iso, session in out:
+        earlier = first.setdefault((iso, session), col)
+        if earlier != col:
+            when = f"{iso[8:10]}/{iso[5:7]}/{iso[:4]} {session}".strip()
+            problems.add(
+                r,
+                col,
+                f"the same session ({when}) as column {column_letter(earlier)}: a session "
+                "may have only one column",
+            )
+    texts = [header_row[c] for c, _, _ in out if c < len(header_row)]
+    us_order = us_order_dates(
+        clean_text(t).split()[0] for t in texts if isinstance(t, str) and t.strip()
+    )
+    if us_order:
+        problems.add(r, None, us_order)
 
 
 def _not_a_code(value: Any, pairs: bool) -> str:
@@ -346,4 +491,8 @@ class _LongReader:
             if code is _BAD:
                 self.problems.add(r + 1, col, _not_a_code(cell, False))
                 continue
+            if code == "/" and session == "PM":
+                code = "\\"
+            elif code == "\\" and session == "AM":
+                code = "/"
             self.marks.append((pupil, iso, session, code, r, col))

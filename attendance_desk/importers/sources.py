@@ -11,6 +11,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import python_calamine as pc
 
@@ -102,7 +103,9 @@ def read_sheets(path: Path) -> Iterator[SheetData]:
     """Every sheet of the file in order (a CSV file is one sheet named after the file)."""
     check_file(path)
     if path.suffix.lower() in TEXT_SUFFIXES:
-        yield SheetData(name=path.stem, rows=read_csv_rows(path))
+        notes: list[str] = []
+        text_rows: list[list[Any]] = list(read_csv_rows(path, notes))
+        yield SheetData(name=path.stem, rows=text_rows, notes=tuple(notes))
         return
     try:
         workbook = pc.CalamineWorkbook.from_path(str(path))
@@ -115,6 +118,7 @@ def read_sheets(path: Path) -> Iterator[SheetData]:
     names = workbook.sheet_names
     if not names:
         raise _fail(path, "the workbook has no sheets")
+    hidden = _hidden_sheets(workbook)
     for index, name in enumerate(names):
         try:
             rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
@@ -124,7 +128,18 @@ def read_sheets(path: Path) -> Iterator[SheetData]:
             raise _fail(
                 path, f"sheet {name} is damaged and cannot be read ({_short(exc)})"
             ) from None
-        yield SheetData(name=name, rows=rows)
+        yield SheetData(name=name, rows=rows, hidden=name in hidden)
+
+
+def _hidden_sheets(workbook: pc.CalamineWorkbook) -> set[str]:
+    try:
+        return {
+            m.name
+            for m in workbook.sheets_metadata
+            if str(getattr(m, "visible", "")).lower().endswith(("hidden", "veryhidden"))
+        }
+    except (AttributeError, TypeError):
+        return set()
 
 
 def _short(exc: BaseException) -> str:
@@ -132,18 +147,25 @@ def _short(exc: BaseException) -> str:
     return text[:160]
 
 
-def decode_text(path: Path, data: bytes) -> str:
+def decode_text(path: Path, data: bytes, notes: list[str] | None = None) -> str:
     """UTF-8 (with or without BOM), else Windows-1252; UTF-16 when it carries a BOM."""
+    notes = [] if notes is None else notes
     if data.startswith(b"\xef\xbb\xbf"):
+        notes.append("read as UTF-8 text (with a byte-order mark)")
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        notes.append("read as UTF-16 text")
         return data.decode("utf-16")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
+        notes.append("read as UTF-8 text")
+        return text
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
+        notes.append("read as Windows-1252 text (as Excel saves a CSV on Windows)")
+        return text
     except UnicodeDecodeError as exc:
         raise _fail(
             path, f"the file is not text in UTF-8 or Windows-1252 (byte {exc.start + 1})"
@@ -165,16 +187,50 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_rows(path: Path) -> list[list[str]]:
+def read_csv_rows(path: Path, notes: list[str] | None = None) -> list[list[str]]:
+    """The rows of a CSV file as Excel writes it (BOM, CRLF, comma or semicolon); `notes`
+    gets how it was read. A quote left open that swallows later rows is refused."""
+    notes = [] if notes is None else notes
     data = path.read_bytes()
-    text = decode_text(path, data)
+    text = decode_text(path, data, notes)
     if not text.strip():
         raise _fail(path, "the file is empty")
+    nuls = text.count("\x00")
+    if nuls:
+        text = text.replace("\x00", "")
+        notes.append(f"{nuls} stray NUL bytes removed")
     binary = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n")
     if binary > 64:
         raise _fail(path, "this is not a text (CSV) file")
     delimiter = sniff_delimiter(text)
+    if delimiter != ",":
+        notes.append("fields separated by " + {";": "semicolons", "\t": "tabs"}[delimiter])
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise _fail(path, f"the CSV file cannot be read ({exc})") from None
+    _check_runaway_quote(path, rows, text)
+    return rows
+
+
+def _check_runaway_quote(path: Path, rows: list[list[str]], text: str) -> None:
+    """A field that opens a quote and never closes it on its line swallows the rows after it:
+    the row then has the wrong number of fields. Refused, never silently joined."""
+    counts = [len(row) for row in rows if any(row)]
+    if not counts:
+        return
+    usual = max(set(counts), key=counts.count)
+    line = 1
+    for number, row in enumerate(rows, start=1):
+        for f, field in enumerate(row):
+            if "\n" in field or "\r" in field:
+                swallowed = field.count("\n") or field.count("\r")
+                if len(row) != usual:
+                    raise _fail(
+                        path,
+                        f"row {number} (line {line}), field {f + 1}: a quote opens and runs "
+                        f"over the next {swallowed} lines (the row has {len(row)} fields where "
+                        f"the others have {usual}): close the quote or remove it",
+                    )
+        line += 1 + sum(field.count("\n") for field in row)
+    del text

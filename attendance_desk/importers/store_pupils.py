@@ -1,25 +1,28 @@
 """Matching the pupils a file names to the database, creating and updating them (raw sqlite3,
 inside the caller's transaction).
 
-Matching order: UPN, then admission number, then legal name + date of birth; a register with
-neither UPN nor admission number matches on name alone when exactly one pupil has that name.
-A clash (the same UPN on a different person) is an error, never a guess.
+Matching order: UPN, then admission number, then the MIS person id, then legal name + date of
+birth. While a file has an identity column (UPN, admission number, person id) pupils are matched
+by it, never by name alone; only a file with none of them matches on name alone, when exactly one
+pupil has that name. A clash (a UPN held for a differently named child) is an error naming both,
+never a guess.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from attendance_desk.errors import ImportDecisionNeeded
 from attendance_desk.importers.cells import name_key
 from attendance_desk.importers.model import PupilRow
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tally import Tally
 
 _COLUMNS = (
-    "id, upn, admission_number, legal_surname, legal_forename, preferred_surname, "
+    "id, upn, admission_number, mis_person_id, legal_surname, legal_forename, preferred_surname, "
     "preferred_forename, date_of_birth, sex, year_group, reg_group, admission_date, "
     "leaving_date, pupil_premium, fsm, sen_status, eal, looked_after, child_protection, "
     "child_in_need"
@@ -58,6 +61,7 @@ def _identity_values(pupil: PupilRow) -> dict[str, Any]:
     return {
         "upn": pupil.upn,
         "admission_number": pupil.adno,
+        "mis_person_id": pupil.person_id,
         "legal_surname": pupil.surname,
         "legal_forename": pupil.forename,
         "preferred_surname": pupil.preferred_surname,
@@ -80,6 +84,16 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
+def _name_words(*parts: str | None) -> list[str]:
+    words: list[str] = []
+    for part in parts:
+        for word in (part or "").replace("-", " ").split():
+            key = name_key(word)
+            if key:
+                words.append(key)
+    return words
+
+
 @dataclass
 class _Known:
     row: dict[str, Any]
@@ -88,23 +102,33 @@ class _Known:
     def id(self) -> int:
         return int(self.row["id"])
 
+    @property
+    def name(self) -> str:
+        row = self.row
+        return f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
+
     def same_person(self, pupil: PupilRow) -> bool:
+        """The file's names agree with the pupil's: every surname word and the first forename
+        (legal or preferred) are in the file's name, in any order (a combined 'Name' column
+        may be either way round). A file row with no name agrees; a different date of birth
+        never does."""
         known_dob = self.row["date_of_birth"]
         if pupil.dob and known_dob and pupil.dob.isoformat() != known_dob:
             return False
-        surnames = {
-            name_key(self.row["legal_surname"] or ""),
-            name_key(self.row["preferred_surname"] or ""),
-        }
-        forenames = {
-            name_key(self.row["legal_forename"] or ""),
-            name_key(self.row["preferred_forename"] or ""),
-        }
-        surname_ok = pupil.surname is None or name_key(pupil.surname) in surnames
-        forename_ok = pupil.forename is None or name_key(pupil.forename) in forenames
-        if pupil.preferred_forename and name_key(pupil.preferred_forename) in forenames:
-            forename_ok = True
-        return surname_ok or forename_ok
+        if not (pupil.surname or pupil.forename):
+            return True
+        words = set(_name_words(pupil.forename, pupil.surname, pupil.preferred_forename))
+        surnames = [self.row["legal_surname"], self.row["preferred_surname"]]
+        forenames = [self.row["legal_forename"], self.row["preferred_forename"]]
+        for surname in surnames:
+            surname_words = _name_words(surname)
+            if not surname_words or not set(surname_words) <= words:
+                continue
+            for forename in forenames:
+                first = _name_words(forename)[:1]
+                if first and first[0] in words:
+                    return True
+        return False
 
     def forename_matches(self, pupil: PupilRow) -> bool:
         forenames = {
@@ -115,6 +139,31 @@ class _Known:
         return bool(given) and any(name_key(n) in forenames for n in given)
 
 
+def _file_name(pupil: PupilRow) -> str:
+    return " ".join(p for p in (pupil.forename, pupil.surname) if p) or "no name"
+
+
+def _identity_text(pupil: PupilRow) -> str:
+    for what, value in (
+        ("UPN", pupil.upn),
+        ("admission number", pupil.adno),
+        ("MIS person id", pupil.person_id),
+    ):
+        if value:
+            return f"{what} {value}"
+    return "no identity"
+
+
+def _shares_identity_kind(known: _Known, pupil: PupilRow) -> bool:
+    """The held pupil has a value of an identity the row gives (so it is someone else)."""
+    row = known.row
+    return bool(
+        (pupil.upn and row["upn"])
+        or (pupil.adno and row["admission_number"])
+        or (pupil.person_id and row["mis_person_id"])
+    )
+
+
 class PupilMatcher:
     """The school's pupils, indexed for matching; learns the pupils it creates."""
 
@@ -122,6 +171,7 @@ class PupilMatcher:
         self.conn = conn
         self.by_upn: dict[str, _Known] = {}
         self.by_adno: dict[str, _Known] = {}
+        self.by_person: dict[str, _Known] = {}
         self.by_name_dob: dict[tuple[str, str, str], _Known] = {}
         self.by_name: dict[tuple[str, str], list[_Known]] = {}
         cursor = conn.execute(f"SELECT {_COLUMNS} FROM pupils")
@@ -135,73 +185,107 @@ class PupilMatcher:
             self.by_upn[row["upn"]] = known
         if row["admission_number"]:
             self.by_adno[_adno_key(row["admission_number"]) or ""] = known
+        if row["mis_person_id"]:
+            self.by_person[row["mis_person_id"]] = known
         names = (name_key(row["legal_surname"] or ""), name_key(row["legal_forename"] or ""))
         if row["date_of_birth"]:
             self.by_name_dob[(*names, row["date_of_birth"])] = known
         self.by_name.setdefault(names, []).append(known)
 
-    def find(self, pupil: PupilRow, problems: Problems, *, roster: bool = False) -> _Known | None:
+    def find(
+        self, pupil: PupilRow, problems: Problems, *, by_id: bool, roster: bool = False
+    ) -> _Known | None:
         """The database pupil this row is about, None if new; a clash is added to problems.
 
+        `by_id`: the file has an identity column, so a row is never matched by name alone.
         A roster (pupil details from the MIS) is the school's record of who the child is: with
         the same UPN and forename it may change the surname or date of birth (an update, shown
-        and audited). A register naming someone else under a known UPN stays a clash.
-        """
+        and audited). A register naming someone else under a known UPN stays a clash."""
         where = pupil.row
         found: _Known | None = None
-        if pupil.upn:
-            found = self.by_upn.get(pupil.upn)
-            renamed = roster and found is not None and found.forename_matches(pupil)
-            if found and not renamed and not found.same_person(pupil):
+        checks = (
+            ("UPN", pupil.upn, self.by_upn, pupil.upn),
+            ("admission number", pupil.adno, self.by_adno, _adno_key(pupil.adno)),
+            ("MIS person id", pupil.person_id, self.by_person, pupil.person_id),
+        )
+        for what, value, index, key in checks:
+            if not value:
+                continue
+            candidate = index.get(key or "")
+            if candidate is None:
+                continue
+            if found is not None and candidate.id != found.id:
                 problems.add(
                     where,
                     None,
-                    f"clash: UPN {pupil.upn} belongs to another pupil in the "
-                    "database (the name or date of birth differs)",
+                    f"clash: {what} {value} is held for {candidate.name}, but the file's other "
+                    f"identity names {found.name}",
                 )
                 return None
-        if found is None and pupil.adno:
-            found = self.by_adno.get(_adno_key(pupil.adno) or "")
+            renamed = roster and what == "UPN" and candidate.forename_matches(pupil)
+            if not renamed and not candidate.same_person(pupil):
+                problems.add(
+                    where,
+                    None,
+                    f"clash: {what} {value} is held for {candidate.name}, but the file names "
+                    f"{_file_name(pupil)}; nothing was imported",
+                )
+                return None
+            if (
+                what != "UPN"
+                and pupil.upn
+                and candidate.row["upn"]
+                and candidate.row["upn"] != pupil.upn
+            ):
+                problems.add(
+                    where,
+                    None,
+                    f"clash: {what} {value} is held for {candidate.name} with UPN "
+                    f"{candidate.row['upn']}, but the file gives UPN {pupil.upn}",
+                )
+                return None
+            found = candidate
+        if found is not None:
+            return found
+        if pupil.surname and pupil.forename and pupil.dob:
+            name_dob = (name_key(pupil.surname), name_key(pupil.forename), pupil.dob.isoformat())
+            found = self.by_name_dob.get(name_dob)
             if found and pupil.upn and found.row["upn"] and found.row["upn"] != pupil.upn:
                 problems.add(
                     where,
                     None,
-                    f"clash: admission number {pupil.adno} belongs to a pupil with a different UPN",
+                    f"clash: {found.name}, with this date of birth, has UPN {found.row['upn']}, "
+                    f"but the file gives UPN {pupil.upn}",
                 )
                 return None
-            if found and not found.same_person(pupil):
+            if found is not None:
+                return found
+        if not (pupil.surname and pupil.forename):
+            return None
+        matches = self.by_name.get((name_key(pupil.surname), name_key(pupil.forename)), [])
+        if by_id:
+            # never by name alone: a same-named pupil held without this identity is a question
+            unknown = [m for m in matches if not _shares_identity_kind(m, pupil)]
+            if unknown:
                 problems.add(
                     where,
                     None,
-                    f"clash: admission number {pupil.adno} belongs to "
-                    "another pupil in the database (the name or date of birth differs)",
+                    f"{_file_name(pupil)} ({_identity_text(pupil)}) is not held, but a pupil of "
+                    "that name is, with no such identity: import the pupil details (roster) "
+                    "first, so the register does not guess who the child is",
                 )
-                return None
-        if found is None and pupil.surname and pupil.forename and pupil.dob:
-            key = (name_key(pupil.surname), name_key(pupil.forename), pupil.dob.isoformat())
-            found = self.by_name_dob.get(key)
-            if found and pupil.upn and found.row["upn"] and found.row["upn"] != pupil.upn:
-                problems.add(
-                    where,
-                    None,
-                    f"clash: a pupil with this name and date of birth has "
-                    f"a different UPN from {pupil.upn}",
-                )
-                return None
-        if found is None and not pupil.upn and not pupil.adno and pupil.surname and pupil.forename:
-            matches = self.by_name.get((name_key(pupil.surname), name_key(pupil.forename)), [])
-            if pupil.reg_group and len(matches) > 1:
-                matches = [m for m in matches if m.row["reg_group"] == pupil.reg_group]
-            if len(matches) > 1:
-                problems.add(
-                    where,
-                    None,
-                    "more than one pupil has this name: add a UPN or "
-                    "admission number column to tell them apart",
-                )
-                return None
-            found = matches[0] if matches else None
-        return found
+            return None
+        if pupil.reg_group and len(matches) > 1:
+            matches = [m for m in matches if m.row["reg_group"] == pupil.reg_group]
+        if len(matches) > 1:
+            problems.add(
+                where,
+                None,
+                "more than one pupil has this name: add a UPN or "
+                "admission number column to tell them apart",
+            )
+            return None
+        return matches[0] if matches else None
 
     def create(self, pupil: PupilRow, now: str, problems: Problems) -> int | None:
         if not (pupil.surname and pupil.forename):
@@ -250,9 +334,10 @@ def resolve_register_pupils(
 ) -> list[int]:
     """A database id per file pupil (0 where it failed); creates pupils a register names."""
     ids: list[int] = []
+    by_id = _keyed(pupils)
     for pupil in pupils:
         before = problems.count
-        known = matcher.find(pupil, problems)
+        known = matcher.find(pupil, problems, by_id=by_id)
         if problems.count > before:
             ids.append(0)
             continue
@@ -267,6 +352,7 @@ def resolve_register_pupils(
             for col, value in (
                 ("upn", pupil.upn),
                 ("admission_number", pupil.adno),
+                ("mis_person_id", pupil.person_id),
                 ("reg_group", pupil.reg_group),
                 ("year_group", pupil.year_group),
                 ("date_of_birth", pupil.dob),
@@ -280,13 +366,57 @@ def resolve_register_pupils(
     return ids
 
 
+def _keyed(pupils: list[PupilRow]) -> bool:
+    return any(p.upn or p.adno or p.person_id for p in pupils)
+
+
+def settle_any_ids(
+    matcher: PupilMatcher,
+    pupils: list[PupilRow],
+    *,
+    roster: bool,
+    header: str,
+    file_name: str,
+) -> list[PupilRow]:
+    """Decide what a 'Student ID' column holds from the values the school already holds:
+    admission numbers (leading zeros lost or not) or MIS person ids. A roster with no match
+    keeps them as person ids; a register with no match needs the user's decision."""
+    values = [p.any_id for p in pupils if p.any_id]
+    if not values:
+        return pupils
+    as_adno = sum(1 for v in values if (_adno_key(v) or "") in matcher.by_adno)
+    as_person = sum(1 for v in values if v in matcher.by_person)
+    has_adno = any(p.adno for p in pupils)
+    if as_adno and as_adno >= as_person and not has_adno:
+        role = "adno"
+    elif as_person or roster:
+        role = "person_id"
+    else:
+        raise ImportDecisionNeeded(
+            f"{file_name}: column '{header}' looks like the pupils' identity, but its values are "
+            "neither admission numbers nor MIS person ids held for any pupil: say what it "
+            "holds in the import window's mapping step (or import the pupil details first)",
+            file_name,
+        )
+    out = []
+    for pupil in pupils:
+        if pupil.any_id is None:
+            out.append(pupil)
+        elif role == "adno":
+            out.append(replace(pupil, adno=pupil.adno or pupil.any_id, any_id=None))
+        else:
+            out.append(replace(pupil, person_id=pupil.person_id or pupil.any_id, any_id=None))
+    return out
+
+
 def apply_roster(
     matcher: PupilMatcher, pupils: list[PupilRow], problems: Problems, tally: Tally
 ) -> None:
     contacts = _Contacts(matcher.conn)
+    by_id = _keyed(pupils)
     for pupil in pupils:
         before = problems.count
-        known = matcher.find(pupil, problems, roster=True)
+        known = matcher.find(pupil, problems, by_id=by_id, roster=True)
         if problems.count > before:
             continue
         if known is None:

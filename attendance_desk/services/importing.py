@@ -23,10 +23,11 @@ from attendance_desk.importers.batch import (
     previous_imports,
     write_files,
 )
-from attendance_desk.importers.reader import parse_file
+from attendance_desk.importers.reader import Remembered, parse_file
 from attendance_desk.importers.school_days import check_school_days
 from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.services.backup import backup_before_import
+from attendance_desk.services.import_mappings import mark_used, remembered
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import ImportRecord
 from attendance_desk.user import current_user
@@ -97,6 +98,8 @@ class FileOutcome:
     first_date: date | None
     last_date: date | None
     import_id: int | None  # None in a preview
+    recognised: tuple[str, ...] = ()  # what the reader found: sheets, header, columns, skipped
+    mapping_used: str | None = None  # a remembered mapping the file was read with
 
     @property
     def nothing_changed(self) -> bool:
@@ -202,9 +205,10 @@ class ImportHistoryEntry:
     summary: str
 
 
-def inspect(path: Path) -> Detection:
-    """What a file looks like (layout, header, column roles) and whether detection is sure."""
-    return inspect_file(Path(path))
+def inspect(path: Path, db: Database | None = None) -> Detection:
+    """What a file looks like (layout, header, column roles) and whether detection is sure
+    (a file whose shape has a remembered mapping is sure)."""
+    return inspect_file(Path(path), remembered(db) if db is not None else None)
 
 
 def preview_import(
@@ -214,9 +218,13 @@ def preview_import(
     mappings: Mapping[Path, ColumnMapping] | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    mapping_name: str | None = None,
 ) -> ImportPreview:
-    """What importing these files would do, without changing anything."""
-    outcomes = _run(db, paths, mappings or {}, False, False, False, progress, cancel, "")
+    """What importing these files would do, without changing anything. `mapping_name` reads
+    every file with that saved mapping."""
+    outcomes = _run(
+        db, paths, mappings or {}, False, False, False, progress, cancel, "", mapping_name
+    )
     return ImportPreview(outcomes)
 
 
@@ -230,6 +238,7 @@ def apply_import(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     imported_by: str | None = None,
+    mapping_name: str | None = None,
 ) -> ImportResult:
     """Import the files in one transaction: all of them land, or none does.
 
@@ -238,8 +247,18 @@ def apply_import(
     """
     user = imported_by if imported_by is not None else current_user()
     outcomes = _run(
-        db, paths, mappings or {}, True, overwrite_office, reimport, progress, cancel, user
+        db,
+        paths,
+        mappings or {},
+        True,
+        overwrite_office,
+        reimport,
+        progress,
+        cancel,
+        user,
+        mapping_name,
     )
+    mark_used(db, {o.mapping_used for o in outcomes if o.mapping_used and o.import_id})
     return ImportResult(outcomes)
 
 
@@ -276,9 +295,11 @@ def _run(
     progress: Progress | None,
     cancel: Cancel | None,
     user: str,
+    mapping_name: str | None = None,
 ) -> tuple[FileOutcome, ...]:
     if not paths:
         raise UserError("no files to import")
+    hook = remembered(db, mapping_name)
     report = progress or (lambda _p, _m: None)
 
     def check_cancel() -> None:
@@ -289,7 +310,9 @@ def _run(
     try:
         digests = {} if reimport else file_digests(paths)
         known = previous_imports(conn, digests)
-        parsed = _read_all(paths, known, digests, mappings, report, check_cancel)
+        parsed = _read_all(
+            paths, known, digests, mappings, report, check_cancel, hook, mapping_name is not None
+        )
         check_cancel()
         written = list(known.values())
         if parsed and commit:
@@ -334,6 +357,8 @@ def _read_all(
     mappings: Mapping[Path, ColumnMapping],
     report: Progress,
     check_cancel: Callable[[], None],
+    hook: Remembered | None = None,
+    prefer: bool = False,
 ) -> list[ParsedFile]:
     """Read every file not imported before (no database): the first 50% of the progress."""
     parsed: list[ParsedFile] = []
@@ -350,7 +375,16 @@ def _read_all(
             report(int(n * share + share * done / max(total, 1)), f"Reading {name}")
 
         mapping = mappings.get(path) or mappings.get(raw)
-        parsed.append(parse_file(path, mapping, file_progress, digest=digests.get(path)))
+        parsed.append(
+            parse_file(
+                path,
+                mapping,
+                file_progress,
+                digest=digests.get(path),
+                remembered=hook,
+                prefer_remembered=prefer,
+            )
+        )
     return parsed
 
 
@@ -399,4 +433,6 @@ def _outcome(written: Written) -> FileOutcome:
         first_date=date.fromisoformat(tally.first_date) if tally.first_date else None,
         last_date=date.fromisoformat(tally.last_date) if tally.last_date else None,
         import_id=written.import_id,
+        recognised=tuple(item.recognised),
+        mapping_used=item.mapping_used,
     )

@@ -6,7 +6,7 @@ from attendance_desk.storage.models import meetings as meetings  # noqa: F401  (
 from attendance_desk.storage.models.audit import AuditEntry, AuditSession
 from attendance_desk.storage.models.base import Base
 from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfTerm
-from attendance_desk.storage.models.imports import ImportRecord, MarkChange
+from attendance_desk.storage.models.imports import ImportMapping, ImportRecord, MarkChange
 from attendance_desk.storage.models.office import DayReason, MisChange
 from attendance_desk.storage.models.pupils import Contact, Mark, Pupil
 from attendance_desk.storage.models.school import AppSetting, PolicyRecord, School
@@ -21,6 +21,7 @@ __all__ = [
     "Contact",
     "DayReason",
     "HalfTerm",
+    "ImportMapping",
     "ImportRecord",
     "Mark",
     "MarkChange",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attendance_desk.storage.models.base import Base, utcnow
@@ -48,3 +48,24 @@ class MarkChange(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_mark_changes_pupil_date", "pupil_id", "date", "session"),)
+
+
+class ImportMapping(Base):
+    """A mapping the user confirmed in the import window, kept for the file's shape.
+
+    `signature` is the sha256 of the header row's non-date headings (see importers.memory);
+    `mapping_json` says the layout and the role of each heading.
+    """
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    signature: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[str] = mapped_column(Text)  # the headings, as shown in Settings
+    mapping_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    last_used_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("name"), UniqueConstraint("signature"))

@@ -14,6 +14,7 @@ class Pupil(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     upn: Mapped[str | None] = mapped_column(String(13), unique=True)
     admission_number: Mapped[str | None] = mapped_column(String(20), index=True)
+    mis_person_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the MIS's own id
     legal_surname: Mapped[str] = mapped_column(String(100))
     legal_forename: Mapped[str] = mapped_column(String(100))
     preferred_surname: Mapped[str | None] = mapped_column(String(100))
