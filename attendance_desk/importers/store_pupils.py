@@ -214,7 +214,9 @@ class PupilMatcher:
             candidate = index.get(key or "")
             if candidate is None:
                 continue
-            if found is not None and candidate.id != found.id:
+            if found is not None and candidate.id == found.id:
+                continue  # the same child by a second identity: already checked
+            if found is not None:
                 problems.add(
                     where,
                     None,
