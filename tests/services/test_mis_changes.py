@@ -23,14 +23,14 @@ from attendance_desk.services.calls import first_day_calls, log_call
 from attendance_desk.services.importing import apply_import, preview_import
 from attendance_desk.services.mis_changes import changes_for_mis
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import Mark
+from attendance_desk.storage.models import Mark, Pupil
 
 HEADER = ["UPN", "Surname", "Forename", "Reg Group", "Date", "AM", "PM"]
 PUPILS = {
-    "ava": ("A100000000001", "Brown", "Ava", "3 Oak"),
-    "ben": ("A100000000002", "Brown", "Ben", "5 Elm"),
-    "lucja": ("A100000000003", "Nguyễn", "Łucja", "3 Oak"),
-    "dan": ("A100000000004", "Smith", "Dan", "4 Ash"),
+    "ava": ("R100000000001", "Brown", "Ava", "3 Oak"),
+    "ben": ("F100000000002", "Brown", "Ben", "5 Elm"),
+    "lucja": ("V100000000003", "Nguyễn", "Łucja", "3 Oak"),
+    "dan": ("J100000000004", "Smith", "Dan", "4 Ash"),
 }
 
 
@@ -51,7 +51,13 @@ AFTERNOON = {"ava": ("N", "N"), "ben": ("N", "N"), "lucja": ("/", "\\"), "dan": 
 
 @pytest.fixture
 def school(db: Database) -> dict[str, int]:
-    return build_school(db, last_day=date(2024, 10, 8))
+    ids = build_school(db, last_day=date(2024, 10, 8))
+    with db.session() as s:  # UPNs with their right DfE check letters, as an import needs
+        for key, (upn, *_rest) in PUPILS.items():
+            pupil = s.get(Pupil, ids[key])
+            assert pupil is not None
+            pupil.upn = upn
+    return ids
 
 
 def mark(db: Database, pupil_id: int, session: str) -> tuple[str, str]:
