@@ -161,3 +161,26 @@ def test_a_class_teacher_can_read_the_agenda_but_not_record_actions(db: Database
     finally:
         sign_out(db)
     assert agreed_actions(db, ids["Dan Ninety"]) == ()
+
+
+def test_agenda_shows_the_case_key_person_and_the_last_contact_before_the_meeting(
+    db: Database,
+) -> None:
+    from attendance_desk.domain.events import PhoneCall
+    from attendance_desk.domain.pathway import Stage
+    from attendance_desk.services.cases import open_case
+    from attendance_desk.services.timeline import add_event
+
+    ids = make_school(db)
+    dan = ids["Dan Ninety"]
+    open_case(
+        db, dan, date(2025, 3, 3), "officer", "Mondays", Stage.LISTEN_AND_UNDERSTAND, "Mrs Cole"
+    )
+    add_event(db, [dan], PhoneCall("Mrs Ninety", outcome="no_answer"), date(2025, 3, 10))
+    add_event(db, [dan], PhoneCall("Mrs Ninety", reason_given="clinic"), date(2025, 3, 24))
+    add_event(db, [dan], PhoneCall("Mrs Ninety"), date(2025, 3, 31))  # after the meeting
+    entry = next(p for p in agenda(db, "slt", WEEK_END).pupils if p.pupil_id == dan)
+    assert entry.case == "Listen and Understand since 03/03/2025; key person Mrs Cole"
+    assert entry.last_contact == "24/03/2025: Call to Mrs Ninety: spoke to contact; reason: clinic"
+    others = [p for p in agenda(db, "slt", WEEK_END).pupils if p.pupil_id != dan]
+    assert {p.case for p in others} == {"no open case"} and {p.last_contact for p in others} == {""}
