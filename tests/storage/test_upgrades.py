@@ -13,7 +13,7 @@ import pytest
 from attendance_desk.storage import migrations
 from attendance_desk.storage.db import make_engine, open_database
 
-EARLIER = ["0001", "0002", "0003", "0004", "0007", "0006", "0008", "0009"]
+EARLIER = ["0001", "0002", "0003", "0004", "0007", "0006", "0008", "0009", "0010"]
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:

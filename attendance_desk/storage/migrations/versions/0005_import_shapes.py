@@ -1,7 +1,7 @@
 """MIS person ids on pupils, and remembered import mappings
 
 Revision ID: 0005
-Revises: 0009
+Revises: 0010
 
 A roster that carries the MIS's own person id keeps it on the pupil, so a register keyed only
 on that id matches. A mapping the user confirmed in the import window is remembered for the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
