@@ -67,3 +67,13 @@ def test_a_run_of_absence_is_on_the_page_of_the_weeks_it_touches(db: Database) -
     from attendance_desk.services.meetings import agenda
 
     assert "Hal Run" in [p.name for p in agenda(db, "slt", date(2025, 4, 4)).pupils]
+
+
+def test_under_a_policy_without_a_class_teacher_band_the_page_has_no_band_list(
+    db: Database,
+) -> None:
+    make_school(db, preset="clifford")
+    report = weekly_report(db, WEEK_END)
+    assert report.band_labels == () and report.title == "Class teacher's weekly report"
+    assert all(c.band_pupils == () for c in report.classes)
+    assert [p.name for p in report.classes[1].absent_week] == ["Hal Run"]  # still reported
