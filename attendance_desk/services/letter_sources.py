@@ -346,16 +346,22 @@ def load_sources(
 
 
 def _open_stages(db: Database, as_of: date) -> dict[int, str]:
-    """pupil id -> the stage of their case open on the date (the cases service, if installed)."""
+    """pupil id -> the stage of their case open on the date (its last move on or before it)."""
     try:
-        from attendance_desk.services.cases import case_contexts
+        from attendance_desk.storage.models.cases import Case, StageChange
     except ImportError:
         return {}
-    return {
-        pid: ctx.stage.value
-        for pid, ctx in case_contexts(db, as_of).items()
-        if ctx.stage is not None
-    }
+    with db.session() as s:
+        rows = s.execute(
+            select(Case.pupil_id, StageChange.to_stage)
+            .join(StageChange, StageChange.case_id == Case.id)
+            .where(Case.opened_on <= as_of, StageChange.date <= as_of)
+            .order_by(Case.pupil_id, StageChange.date, StageChange.id)
+        ).all()
+    latest: dict[int, str] = {}
+    for pupil_id, stage in rows:  # in time order: the last move wins
+        latest[pupil_id] = stage
+    return {pid: stage for pid, stage in latest.items() if stage != "closed"}
 
 
 SOCIAL_WORKER = "social worker"

@@ -7,7 +7,8 @@ demo school in a temporary folder, then times, in the same run,
   - the yardstick: ReportLab building the same pages from pre-merged text with plain
     Paragraphs and a plain Table (no letterhead logic, no page numbering, no merge),
   - recording the batch in the register and on the timelines (print_letters), for information.
-Targets: compose + render under 3 s, and render within 2x the yardstick (best of 3 each).
+Targets: compose + render under 3 s, and the whole batch (compose + render) within 1.5x the
+yardstick (best of 3 each).
 """
 
 from __future__ import annotations
@@ -94,14 +95,16 @@ def main() -> int:
     )
     print(f"compose {t_compose:.2f} s + render {t_render:.2f} s = {total:.2f} s (target < 3 s)")
     print(
-        f"ReportLab yardstick {t_yard:.2f} s; render / yardstick = {t_render / t_yard:.2f} "
-        "(target <= 2)"
+        f"ReportLab yardstick {t_yard:.2f} s; render / yardstick = {t_render / t_yard:.2f}; "
+        f"(compose + render) / yardstick = {total / t_yard:.2f} (target <= 1.5)"
     )
+    kinds = ", ".join(f"{n} {title}" for title, n in comp.variant_counts())
+    print(f"letters by kind: {kinds}; to post: {comp.postal_count}")
     print(
         f"recording {len(printed.letter_ids)} register rows and "
         f"{printed.timeline_events} timeline events: {t_record:.2f} s"
     )
-    ok = total < 3 and t_render <= 2 * t_yard
+    ok = total < 3 and total <= 1.5 * t_yard
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
