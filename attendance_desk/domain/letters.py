@@ -243,6 +243,45 @@ def _band_sections(body: str, template_id: str) -> list[tuple[tuple[str, ...] | 
     return [(bands, "\n".join(lines)) for bands, lines in runs]
 
 
+@dataclass(frozen=True)
+class TemplateParts:
+    """A body as the office edits it: words for everyone, then words for each band's pupils,
+    then words for everyone again (the template editor's form)."""
+
+    opening: str
+    band_words: tuple[tuple[tuple[str, ...], str], ...] = ()  # (band ids, words)
+    closing: str = ""
+
+
+def split_parts(body: str, template_id: str = "template") -> TemplateParts | None:
+    """The body's parts, or None when its band sections are not in one block (such a body is
+    edited as a whole)."""
+    runs = _band_sections(body, template_id)
+    bands = [i for i, (b, _) in enumerate(runs) if b is not None]
+    if not bands:
+        return TemplateParts(opening=body.strip("\n"))
+    first, last = bands[0], bands[-1]
+    if any(b is None and text.strip() for b, text in runs[first : last + 1]):
+        return None
+    opening = "\n".join(text for _, text in runs[:first])
+    closing = "\n".join(text for _, text in runs[last + 1 :])
+    return TemplateParts(
+        opening=opening.strip("\n"),
+        band_words=tuple((b, text.strip("\n")) for b, text in runs if b is not None),
+        closing=closing.strip("\n"),
+    )
+
+
+def join_parts(parts: TemplateParts) -> str:
+    """The body `split_parts` reads back."""
+    chunks = [parts.opening.strip("\n")]
+    for bands, words in parts.band_words:
+        chunks.append(f"[band: {', '.join(bands)}]\n{words.strip()}\n{BAND_END}")
+    if parts.closing.strip():
+        chunks.append(parts.closing.strip("\n"))
+    return "\n\n".join(c for c in chunks if c.strip()) + "\n"
+
+
 def band_text(
     body: str, band: tuple[str, ...], *, pupil: str, template_title: str = "the letter"
 ) -> str:

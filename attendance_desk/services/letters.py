@@ -30,6 +30,7 @@ from attendance_desk.domain.letters import (
     Letterhead,
     LetterTemplate,
     LetterTemplateError,
+    check_template,
     format_template,
     is_blank,
     parse_template,
@@ -354,6 +355,54 @@ def edit_letter(composition: Composition, key: str, body: str) -> Composition:
     merged = dict(composition.merged)
     merged[key] = "\n\n".join(s.body for s in by_key[key].sections)
     return replace(composition, letters=tuple(letters), items=items, merged=merged)
+
+
+# Example details for a template's preview (the composer asks for the real ones).
+PREVIEW_EXTRA = {
+    "meeting_date": "Tuesday 4 March 2025",
+    "meeting_time": "9:15am",
+    "meeting_place": "the school office",
+    "previous_meeting_date": "Tuesday 25 February 2025",
+    "leave_start": "Monday 9 June 2025",
+    "leave_end": "Friday 13 June 2025",
+    "request_date": "3 March 2025",
+    "improvement_end": "Friday 11 April 2025",
+    "target_pct": "96%",
+    "review_date": "Friday 28 March 2025",
+}
+
+
+def preview_template(
+    db: Database, template: LetterTemplate, band: str | None = None, as_of: date | None = None
+) -> bytes:
+    """One letter from a template being edited (not yet saved), for the first pupil on roll in
+    `band` (or in the school), with example details where the composer would ask for them."""
+    from attendance_desk.documents.batch import build_batch_pdf
+
+    check_template(template)
+    if as_of is None:
+        from attendance_desk.services.school import last_mark_date
+
+        as_of = last_mark_date(db) or date.today()  # figures as of the latest register
+    usable: list[PupilSource] = []
+    for selection in ([Selection(band=band)] if band else []) + [Selection(whole_school=True)]:
+        school, sources = load_sources(db, selection, as_of)
+        usable = [p for p in sorted(sources, key=lambda p: p.facts.id) if p.figures is not None]
+        if usable:
+            break
+    if not usable:
+        raise UserError("no pupil on roll with figures to show the letter with: import a register")
+    pupil = usable[0]
+    letter = build_letter(
+        template,
+        [(pupil.facts, pupil.figures)],
+        school.facts,
+        school.letterhead,
+        pupil.contacts[0],
+        date.today(),
+        dict(PREVIEW_EXTRA),
+    )
+    return build_batch_pdf([letter], school.letterhead, school.logo, template.title)
 
 
 def render(

@@ -236,3 +236,26 @@ def test_band_sections_must_be_closed() -> None:
         parse_template(head + "[band: green]\nHello\n")
     with pytest.raises(LetterTemplateError, match="without a \\[band"):
         parse_template(head + "Hello\n[end band]\n")
+
+
+def test_a_body_splits_into_the_editor_parts_and_joins_back() -> None:
+    from attendance_desk.domain.letters import join_parts, split_parts
+
+    body = (
+        "Hello {pupil_forename}.\n\n[figures]\n\n**Next**\n\n[band: green]\nWell done.\n"
+        "[end band]\n[band: amber, red]\nLet us talk.\n- a call\n- a meeting\n[end band]\n\n"
+        "Thank you.\n"
+    )
+    parts = split_parts(body)
+    assert parts is not None
+    assert parts.opening == "Hello {pupil_forename}.\n\n[figures]\n\n**Next**"
+    assert parts.band_words == (
+        (("green",), "Well done."),
+        (("amber", "red"), "Let us talk.\n- a call\n- a meeting"),
+    )
+    assert parts.closing == "Thank you."
+    again = split_parts(join_parts(parts))
+    assert again == parts
+    # words for everyone between two band sections: edited as a whole
+    assert split_parts("[band: green]\nA\n[end band]\nB\n[band: red]\nC\n[end band]\n") is None
+    assert split_parts("Just words.\n") == type(parts)(opening="Just words.")

@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from letters_school import AS_OF, make_school  # noqa: E402
 from PySide6.QtCore import QDate, Qt  # noqa: E402
 
+from attendance_desk.domain.letters import FIELDS  # noqa: E402
 from attendance_desk.services.letter_register import letters_for_pupil  # noqa: E402
 from attendance_desk.storage.db import Database  # noqa: E402
 from attendance_desk.ui.signals import SignalHub  # noqa: E402
@@ -75,35 +76,77 @@ def test_a_missing_meeting_date_is_shown_not_printed(qtbot, composer) -> None:  
     assert not widget.save_button.isEnabled()
 
 
-def test_template_editor_saves_and_resets(qtbot, db: Database) -> None:  # noqa: ANN001
+def test_template_editor_is_a_form_beside_a_live_preview(qtbot, db: Database) -> None:  # noqa: ANN001
+    from attendance_desk.domain.letters import split_parts
+    from attendance_desk.services.letter_sources import class_teachers
+    from attendance_desk.services.letters import get_template
     from attendance_desk.ui.widgets.template_editor import TemplateEditorWidget
 
     make_school(db)
     hub = SignalHub()
     editor = TemplateEditorWidget(db, hub)
     qtbot.addWidget(editor)
+    editor.show()
     ids = [
         editor.template_list.item(i).data(Qt.ItemDataRole.UserRole)
         for i in range(editor.template_list.count())
     ]
     editor.template_list.setCurrentRow(ids.index("improvement"))
-    text = editor.editor.toPlainText().replace(
-        "title: Improvement letter (well done)", "title: Our praise letter"
+    # no markup and no front matter anywhere in the form
+    shown = " ".join(
+        [editor.title_edit.text(), editor.subject_edit.text(), editor.opening.toPlainText()]
     )
-    editor.editor.setPlainText(text)
+    for markup in ("---", "id:", "signed_by", "{", "}", "**", "[figures]"):
+        assert markup not in shown, markup
+    assert editor.title_edit.text() == "Improvement letter (well done)"
+    assert editor.subject_edit.text() == "Well done, «pupil forename»!"
+    assert "▦ Table of figures" in editor.opening.toPlainText()
+    qtbot.waitUntil(lambda: editor.document.pageCount() == 1, timeout=20000)
+
+    # change the title, add a merge field picked from the list, one Save
+    editor.title_edit.setText("Our praise letter")
+    cursor = editor.opening.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    editor.opening.setTextCursor(cursor)
+    editor.opening.insertPlainText(" With best wishes from ")
+    row = list(FIELDS).index("school_name")
+    editor.fields.setCurrentRow(row)
+    qtbot.mouseClick(editor.insert_button, Qt.MouseButton.LeftButton)
+    editor.teachers.item(0, 1).setText("Mrs Bethany Smith")
     with qtbot.waitSignal(hub.letters_changed):
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    saved = get_template(db, "improvement")
+    assert saved.title == "Our praise letter" and saved.source == "edited"
+    assert "With best wishes from {school_name}" in saved.body
+    assert "**{half_term_pct}**" in saved.body and "[figures]" in saved.body  # kept as was
+    assert class_teachers(db) == {"3B": "Mrs Bethany Smith"}  # the same Save
     assert "Our praise letter" in editor.template_list.currentItem().text()
-    editor.editor.setPlainText(text + "\n{no_such_field}\n")
+
+    # a field that does not exist is named, nothing saved
+    editor.subject_edit.setText("Hello «no such field»")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert "no_such_field" in editor.message.text()
+    assert get_template(db, "improvement").subject == "Well done, {pupil_forename}!"
     qtbot.mouseClick(editor.reset_button, Qt.MouseButton.LeftButton)
     assert editor.template_list.currentItem().text() == "Improvement letter (well done)"
-    editor.teachers.item(0, 1).setText("Mrs Bethany Smith")
-    qtbot.mouseClick(editor.save_teachers, Qt.MouseButton.LeftButton)
-    from attendance_desk.services.letter_sources import class_teachers
 
-    assert class_teachers(db) == {"3B": "Mrs Bethany Smith"}
+    # the half-termly letter: a tab of words per band, saved back unchanged in meaning
+    editor.template_list.setCurrentRow(ids.index("half_termly"))
+    assert editor.band_tabs.count() == 6
+    before = split_parts(get_template(db, "half_termly").body)
+    with qtbot.waitSignal(hub.letters_changed):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    after = split_parts(get_template(db, "half_termly").body)
+    assert before is not None and after is not None
+
+    def words(text: str) -> str:
+        return " ".join(text.split())
+
+    assert [(b, words(w)) for b, w in after.band_words] == [
+        (b, words(w)) for b, w in before.band_words
+    ]
+    assert words(after.opening) == words(before.opening)
+    assert words(after.closing) == words(before.closing)
 
 
 def _preview(qtbot, widget) -> None:  # noqa: ANN001
