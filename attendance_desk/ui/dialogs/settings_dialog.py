@@ -123,7 +123,7 @@ class SettingsDialog(QDialog):
         self.db = db
         self.hub = hub
         self.setWindowTitle("Settings")
-        self.resize(900, 680)
+        self.resize(1180, 720)  # room for the letter template form beside its preview
         self.tabs = QTabWidget(self)
         self.school_tab = SchoolTab(school_service.get_school_details(db), self)
         self.tabs.addTab(self.school_tab, "School")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from attendance_desk.domain.letters import (
     FIELDS,
@@ -214,7 +215,7 @@ class TemplateEditorWidget(QWidget):
         self.fields = QListWidget()
         self.fields.setObjectName("fieldList")
         for name, meaning in FIELDS.items():
-            item = QListWidgetItem(f"{field_label(name)}: {meaning}")
+            item = QListWidgetItem(field_label(name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(meaning)
             self.fields.addItem(item)
@@ -267,7 +268,7 @@ class TemplateEditorWidget(QWidget):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(3, 3)
-        splitter.setSizes([170, 420, 220, 420])
+        splitter.setSizes([200, 440, 170, 400])
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.reset_button)
@@ -351,8 +352,9 @@ class TemplateEditorWidget(QWidget):
         self.closing.set_words(parts.closing)
         self.closing.setVisible(bool(parts.band_words))
         self.closing_label.setVisible(bool(parts.band_words))
-        for bands, _words in parts.band_words:  # preview in a band the letter speaks to
-            index = self.preview_band.findData(bands[0])
+        # preview for a pupil in a band the letter speaks to
+        for band in [b for bands, _ in parts.band_words for b in bands] + list(template.bands):
+            index = self.preview_band.findData(band)
             if index >= 0:
                 self.preview_band.blockSignals(True)
                 self.preview_band.setCurrentIndex(index)
@@ -360,7 +362,7 @@ class TemplateEditorWidget(QWidget):
                 break
         self._loading = False
         self.message.clear()
-        self.refresh_preview()
+        self.timer.start()  # the preview follows shortly (never for a form closed at once)
 
     # -- the form -----------------------------------------------------------------------------
     def edited_template(self) -> LetterTemplate:
@@ -455,12 +457,12 @@ class TemplateEditorWidget(QWidget):
         token = self._preview_token = object()
 
         def shown(pdf: bytes) -> None:
-            if token is self._preview_token:
+            if isValid(self.preview_note) and token is self._preview_token:
                 self._load_pdf(pdf)
                 self.preview_note.setText("The letter as it will print (example details).")
 
         def failed(message: str, _detail: str) -> None:
-            if token is self._preview_token:
+            if isValid(self.preview_note) and token is self._preview_token:
                 self.preview_note.setText(f"Not yet printable: {message}")
 
         run_async(
