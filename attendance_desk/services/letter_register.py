@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from attendance_desk.documents.batch_items import BatchItem, CoverSheet
 from attendance_desk.domain.letter_fields import content_from_json, content_to_json
 from attendance_desk.domain.letters import LetterContent, Letterhead
 from attendance_desk.errors import UserError
-from attendance_desk.services.letters import Composition, render
+from attendance_desk.services.letters import Cancelled, Composition, render
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models.base import utcnow
 from attendance_desk.storage.models.letters import LetterBatch, LetterRecord
@@ -89,14 +89,16 @@ def print_letters(
     printed_by: str = "",
     pdf: bytes | None = None,
     out: Path | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> PrintedBatch:
     """Record the batch and every letter in it (and on each pupil's timeline); returns the PDF.
 
     All or nothing: the register rows and timeline events are written in one transaction, and
     with `out` the PDF is first written to a temporary file and moved into place; only then is
     the transaction committed. A failed write, or the process killed at any point before the
-    commit, leaves no letter recorded. `pdf` is the preview already rendered from this
-    composition, to save rendering it twice.
+    commit, leaves no letter recorded; so does `cancel()` returning True. `pdf` is the preview
+    already rendered from this composition, to save rendering it twice.
     """
     pdf = pdf if pdf is not None else render(composition)
     head_json = json.dumps(composition.letterhead.__dict__, ensure_ascii=False, sort_keys=True)
@@ -131,7 +133,12 @@ def print_letters(
         )
         s.add(batch)
         s.flush()
-        for letter in composition.letters:
+        total = len(composition.letters)
+        for done, letter in enumerate(composition.letters):
+            if done % 50 == 0:
+                _stop_if(cancel)
+                if progress is not None:
+                    progress(done, total)
             inputs = content_to_json(letter, composition.letterhead)
             title = composition.title_of(letter)
             records = [
@@ -163,9 +170,15 @@ def print_letters(
                     record.timeline_event_id = event_id
         s.flush()
         batch_id, pages = batch.id, batch.pages
+        _stop_if(cancel)
         if out is not None:
             save_pdf(pdf, out)  # the file is whole and in place before anything is committed
     return PrintedBatch(batch_id, pdf, digest, len(composition.letters), pages, tuple(ids), events)
+
+
+def _stop_if(cancel: Callable[[], bool] | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled("stopped: no letter was kept and no file was written")
 
 
 def _add_to_timeline(

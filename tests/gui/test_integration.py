@@ -162,6 +162,16 @@ def test_letters_tab_lists_a_printed_letter(qtbot, demo_path: Path, tmp_path: Pa
         qtbot.waitUntil(target.exists, timeout=30000)
         workers.wait_all()
         assert target.read_bytes()[:5] == b"%PDF-"
+        # marked void: kept in the register, shown as void, left out of the evidence bundle
+        from attendance_desk.services.evidence_bundle import evidence_bundle_data
+
+        void = panel.void("sent to the wrong address")
+        assert void is not None and void.void and void.voided_by
+        assert panel.model.rowCount() == len(expected)
+        assert "void: sent to the wrong address" in panel.model.index(0, 5).data()
+        events = {e.event_id for e in evidence_bundle_data(db, row.pupil_id, AS_OF).chronology}
+        assert expected[0].timeline_event_id not in events
+        assert panel.void("again") is None and "already void" in panel.message.text()
     finally:
         db.close()
 

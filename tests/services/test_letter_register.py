@@ -71,6 +71,23 @@ def test_an_unwritable_output_records_no_letter(db: Database, tmp_path: Path) ->
     assert counts(db.path) == (1, 3, 3)
 
 
+def test_stopping_the_batch_keeps_nothing(db: Database, tmp_path: Path) -> None:
+    make_school(db)
+    comp = class_4k(db)
+    seen: list[tuple[int, int]] = []
+    with pytest.raises(UserError, match="stopped"):
+        print_letters(
+            db,
+            comp,
+            "office",
+            out=tmp_path / "4K.pdf",
+            progress=lambda done, total: seen.append((done, total)),
+            cancel=lambda: len(seen) > 0,  # stop once it has begun
+        )
+    assert seen == [(0, 3)]
+    assert counts(db.path) == (0, 0, 0) and not (tmp_path / "4K.pdf").exists()
+
+
 KILLER = textwrap.dedent(
     """
     import os, signal, sys

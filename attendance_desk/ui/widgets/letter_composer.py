@@ -121,6 +121,7 @@ class LetterComposerWidget(QWidget):
         self.ask_duplicate: Callable[[BatchMatch], str] = self._ask_duplicate
         self._pending_choice: str | None = None
         self._token = object()
+        self._recording = False
 
         self.template_combo = QComboBox(objectName="templateCombo")
         self.template_combo.setAccessibleName("Letter template")
@@ -348,7 +349,7 @@ class LetterComposerWidget(QWidget):
     # -- work off the GUI thread --------------------------------------------------------------
     def clear_preview(self, *_args: object) -> None:
         """Forget the pages shown: the choice changed, so they are no longer what would print."""
-        if self.busy and self.worker is not None:
+        if self.busy and self.worker is not None and not self._recording:
             self.worker.request_stop()  # a batch for the old choice is not wanted any more
             self.worker.cancel()
             self._done_working()
@@ -407,6 +408,10 @@ class LetterComposerWidget(QWidget):
         if self.worker is None or not self.busy:
             return
         self.worker.request_stop()
+        if self._recording:  # the register says how it ended: kept whole, or nothing kept
+            self.status.setText("Stopping…")
+            self.cancel_button.setEnabled(False)
+            return
         self.worker.cancel()
         self._done_working()
         self.status.setText("Stopped: no letters were made.")
@@ -414,6 +419,8 @@ class LetterComposerWidget(QWidget):
 
     def _done_working(self) -> None:
         self._token = object()
+        self._recording = False
+        self.cancel_button.setEnabled(True)
         self.busy = False
         self.worker = None
         self.progress.hide()
@@ -587,10 +594,22 @@ class LetterComposerWidget(QWidget):
             self.hub.letters_changed.emit()
 
         self.busy = True
+        self._recording = True
         self.status.setText("Keeping the letters in the register…")
         self.progress.setRange(0, 0)
         self.progress.show()
+        self.cancel_button.show()
         self._set_buttons()
+        token = self._token = object()
+
+        def finished(printed: PrintedBatch) -> None:
+            if token is self._token:
+                done(printed)
+
+        def failed(message: str, detail: str) -> None:
+            if token is self._token:
+                self._failed(message, detail)
+
         self.worker = run_async(
             print_letters,
             self.db,
@@ -598,6 +617,7 @@ class LetterComposerWidget(QWidget):
             current_user(),
             self.pdf,
             target,
-            on_finished=done,
-            on_error=self._failed,
+            on_finished=finished,
+            on_error=failed,
+            on_progress=self._progressed,
         )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableView,
@@ -21,12 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
-from attendance_desk.services.letter_register import LetterInfo, save_reprint
+from attendance_desk.services.letter_register import (
+    LetterInfo,
+    letters_for_pupil,
+    save_reprint,
+    void_letter,
+)
 from attendance_desk.services.subject_access import SubjectAccessExport, export_subject_access
 from attendance_desk.ui import workers
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, RowTableModel
+from attendance_desk.user import current_user
 
 
 def _safe_name(text: str) -> str:
@@ -48,6 +56,10 @@ class LettersModel(RowTableModel[LetterInfo]):
                     display=lambda t: f"{t:%d/%m/%Y %H:%M}" if t else "",
                 ),
                 Column("By", lambda r: r.printed_by or None),
+                Column(
+                    "Void",
+                    lambda r: f"void: {r.void_reason} ({r.voided_by})" if r.void else None,
+                ),
             ],
             parent,
         )
@@ -80,12 +92,20 @@ class LettersPanel(QWidget):
             "Save the chosen letter again as a PDF, exactly as it was sent"
         )
         self.reprint_button.clicked.connect(lambda: self.reprint())
+        self.void_button = QPushButton("Mark void\u2026", self)
+        self.void_button.setObjectName("voidLetter")
+        self.void_button.setToolTip(
+            "The letter stays in the register, marked void with who and why, and is left out "
+            "of the evidence bundle"
+        )
+        self.void_button.clicked.connect(lambda: self.void())
         self.empty = QLabel("No letters have been printed for this pupil yet.", self)
         self.empty.setStyleSheet("color: #607d8b;")
         self.message = QLabel(self)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reprint_button)
+        buttons.addWidget(self.void_button)
         buttons.addWidget(self.message, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
@@ -98,6 +118,7 @@ class LettersPanel(QWidget):
         self.model.set_rows(list(letters))
         self.empty.setVisible(not letters)
         self.reprint_button.setEnabled(bool(letters))
+        self.void_button.setEnabled(bool(letters) and not self.db.read_only)
         if letters:
             self.view.selectRow(0)
 
@@ -129,6 +150,32 @@ class LettersPanel(QWidget):
             on_error=lambda message, _d: self.message.setText(message),
         )
         return self._worker
+
+    def void(self, reason: str | None = None) -> LetterInfo | None:
+        """Mark the chosen letter void, asking why (unless `reason` is given)."""
+        letter = self.selected()
+        if letter is None:
+            return None
+        if letter.void:
+            self.message.setText(f"This letter is already void: {letter.void_reason}")
+            return None
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self,
+                "Mark the letter void",
+                f"Why is the {letter.template_title or 'letter'} of "
+                f"{uk_date(letter.letter_date)} void? (for example: sent to the wrong address)",
+            )
+            if not ok:
+                return None
+        try:
+            info = void_letter(self.db, letter.id, current_user(), reason)
+        except UserError as exc:
+            self.message.setText(str(exc))
+            return None
+        self.set_letters(letters_for_pupil(self.db, letter.pupil_id))
+        self.message.setText("Marked void: kept in the register, left out of the evidence bundle.")
+        return info
 
     def _saved(self, path: Path) -> None:
         self.message.setText(f"Saved to {path}")
