@@ -261,6 +261,9 @@ def matching_batch(db: Database, composition: Composition, pdf: bytes) -> BatchM
 def void_letter(db: Database, letter_id: int, voided_by: str, reason: str) -> LetterInfo:
     """Mark a letter void: it stays in the register with who voided it and why, and is left
     out of the evidence bundle. Every row of a family letter is voided together."""
+    from attendance_desk.services.staff import require_can_change
+
+    require_can_change("void letters")
     if not reason.strip():
         raise UserError("say why the letter is void (for example: sent to the wrong address)")
     if not voided_by.strip():
