@@ -389,7 +389,13 @@ def summarise(details: Details) -> str:
             return line + ("; follow-up needed" if details.follow_up else "")
         case Meeting():
             line = MEETING_TYPES[details.meeting_type]
-            if details.attended is False:
+            when_where = ", ".join(
+                x for x in (details.time, f"at {details.place}" if details.place else "") if x
+            )
+            line += f", {when_where}" if when_where else ""
+            if details.attended is None:
+                line += ": planned"
+            elif details.attended is False:
                 line += ": did not attend"
             elif details.attended:
                 line += ": attended"

@@ -19,6 +19,7 @@ from attendance_desk.domain.events import (
     AttendanceContract,
     EventKind,
     IllnessPlan,
+    Meeting,
     PartTimeTimetableDetails,
     details_from_dict,
     summarise,
@@ -141,19 +142,28 @@ def open_cases(db: Database) -> dict[int, CaseInfo]:
         return {c.pupil_id: _info(c) for c in s.scalars(query.options(_WITH_MOVES))}
 
 
-def _support_items(s: Session, pupil_id: int, case: Case | None) -> list[SupportItem]:
+def _support_items(
+    s: Session, pupil_id: int, case: Case | None, on: date | None = None
+) -> list[SupportItem]:
+    """Support on the record up to `on`: support events that happened (a meeting still
+    planned is not support yet) and earlier support stages."""
     rows = s.execute(
         select(TimelineEvent.date, TimelineEvent.kind, TimelineEvent.details_json)
         .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
         .where(EventPupil.pupil_id == pupil_id)
         .where(TimelineEvent.kind.in_([k.value for k in SUPPORT_KINDS]))
     ).all()
-    items = [
-        SupportItem(d, summarise(details_from_dict(kind, json.loads(text))))
-        for d, kind, text in rows
-    ]
+    items = []
+    for d, kind, details_json in rows:
+        details = details_from_dict(kind, json.loads(details_json))
+        if (on is not None and d > on) or (
+            isinstance(details, Meeting) and details.attended is None
+        ):
+            continue
+        items.append(SupportItem(d, summarise(details)))
     if case is not None:
-        items += stage_support([(c.date, Stage(c.to_stage)) for c in case.stage_changes])
+        moves = [(c.date, Stage(c.to_stage)) for c in case.stage_changes]
+        items += stage_support([m for m in moves if on is None or m[0] <= on])
     return sorted(items, key=lambda i: i.date)
 
 
@@ -198,7 +208,7 @@ def change_stage(
             on,
             decided_by,
             reason,
-            support_on_record=_support_items(s, pupil_id, case),
+            support_on_record=_support_items(s, pupil_id, case, on),
             support_offered=support_offered,
             support_not_appropriate=support_not_appropriate,
             support_considered=support_considered,

@@ -3,18 +3,20 @@ summary, the year's calendar of marks and the whole chronology of the case."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from attendance_desk.documents.evidence_bundle import EvidenceBundleData, build_evidence_pdf
 from attendance_desk.domain.calendar import AcademicYear
+from attendance_desk.domain.events import LetterSent
 from attendance_desk.domain.figures import Figures
 from attendance_desk.services.cases import case_history
 from attendance_desk.services.letter_register import voided_event_ids
 from attendance_desk.services.school import get_school_details, pupil_details
-from attendance_desk.services.timeline import timeline
+from attendance_desk.services.timeline import TimelineEntry, timeline
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark
 
@@ -51,11 +53,33 @@ def evidence_bundle_data(db: Database, pupil_id: int, as_of: date) -> EvidenceBu
         marks={d: (v[0], v[1]) for d, v in marks.items()},
         school_days=frozenset(calendar.school_days(year.start, min(as_of, year.end))),
         cases=case_history(db, pupil_id),
-        chronology=tuple(
-            entry for entry in reversed(timeline(db, pupil_id)) if entry.event_id not in void
+        chronology=as_of_chronology(
+            [entry for entry in timeline(db, pupil_id) if entry.event_id not in void], as_of
         ),
         prepared_by=school.attendance_officer,
     )
+
+
+def as_of_chronology(entries: Sequence[TimelineEntry], as_of: date) -> tuple[TimelineEntry, ...]:
+    """The chronology as it stood on `as_of`, oldest first: nothing dated after it (a meeting
+    planned for next week has not happened), and each letter once (a letter printed from the
+    register and also noted by hand is one letter)."""
+    out: list[TimelineEntry] = []
+    letters: set[object] = set()
+    for e in sorted(entries, key=lambda e: (e.date, e.recorded_at or datetime.min)):
+        if e.date > as_of:
+            continue
+        if isinstance(e.details, LetterSent):
+            key = (
+                ("id", e.details.letter_id)
+                if e.details.letter_id is not None
+                else ("title", e.date, e.details.title.casefold())
+            )
+            if key in letters:
+                continue
+            letters.add(key)
+        out.append(e)
+    return tuple(out)
 
 
 def write_evidence_bundle(db: Database, pupil_id: int, as_of: date, path: Path | str) -> Path:

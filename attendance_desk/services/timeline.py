@@ -18,6 +18,7 @@ from attendance_desk.domain import penalty
 from attendance_desk.domain.events import (
     Details,
     EventKind,
+    Meeting,
     NoticeToImprove,
     PenaltyNotice,
     details_from_dict,
@@ -76,10 +77,16 @@ class TimelineEntry:
         return self.revision > 1
 
     @property
+    def planned(self) -> bool:
+        """A meeting not yet held (its outcome is not recorded)."""
+        return isinstance(self.details, Meeting) and self.details.attended is None
+
+    @property
     def label(self) -> str:
         if self.kind == STAGE_CHANGE:
             return "Stage change"
-        return EventKind(self.kind).label
+        label = EventKind(self.kind).label
+        return f"{label} (planned)" if self.planned else label
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,10 @@ def test_enforce_gate_reads_the_support_on_record(db, school) -> None:  # noqa: 
         "Ms Ellis",
     )
     case = change_stage(db, ava, Stage.ENFORCE, DAY, "Head", "No improvement")
-    assert "25/09/2024: Informal meeting: attended" in case.history[-1].support_offered
+    assert (
+        "25/09/2024: Informal meeting, 09:00, at Office: attended"
+        in case.history[-1].support_offered
+    )
 
 
 def test_an_event_for_a_family_shows_on_each_timeline(db, school) -> None:  # noqa: ANN001

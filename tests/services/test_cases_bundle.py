@@ -55,3 +55,47 @@ def test_bundle_data_and_pdf(db, tmp_path: Path) -> None:  # noqa: ANN001
         ["pdfinfo", str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert re.search(r"^Pages:\s+2$", pages, re.M)
+
+
+def test_the_bundle_tells_the_truth_as_of_its_date(db, tmp_path: Path) -> None:  # noqa: ANN001
+    """A meeting planned after the date is not in it; one planned before and not recorded
+    shows as planned; the Enforce reason is in it; a letter noted twice is listed once."""
+    from attendance_desk.domain.events import LetterSent
+
+    ids = build_school(db)
+    ava = ids["ava"]
+    change_stage(db, ava, Stage.FORMALISE, date(2024, 9, 20), "Ms Ellis", "Below 90%")
+    add_event(db, [ava], Meeting("fam", "09:15", "Head's office"), date(2024, 10, 7), "Ms Ellis")
+    add_event(db, [ava], Meeting("fam", "10:00", "Office"), date(2024, 10, 16), "Ms Ellis")
+    add_event(db, [ava], LetterSent("Pathway letter 1", 7), date(2024, 10, 1), "Ms Ellis")
+    add_event(db, [ava], LetterSent("Pathway letter 1", 7), date(2024, 10, 1), "Ms Ellis")
+    change_stage(
+        db,
+        ava,
+        Stage.ENFORCE,
+        DAY,
+        "Ms Ellis",
+        "Holiday in term time",
+        support_not_appropriate="The family booked a holiday; they named no barriers to attendance",
+        support_considered=("Home visit",),
+    )
+    data = evidence_bundle_data(db, ava, DAY)
+    kinds = [(e.date, e.label) for e in data.chronology]
+    assert kinds == [
+        (date(2024, 9, 20), "Stage change"),
+        (date(2024, 10, 1), "Letter sent"),
+        (date(2024, 10, 7), "Meeting (planned)"),
+        (date(2024, 10, 9), "Stage change"),
+    ]
+    path = write_evidence_bundle(db, ava, DAY, tmp_path / "bundle.pdf")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Formal attendance meeting (FAM), 09:15, at Head's office: planned" in flat
+    assert "16/10/2024" not in flat
+    assert "Support considered: Home visit" in flat
+    assert "no barriers to attendance" in flat
+    assert flat.count("Letter sent: Pathway letter 1") == 1
