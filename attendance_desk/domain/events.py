@@ -93,6 +93,7 @@ REFERRAL_AGENCIES = {
     "la_attendance": "LA attendance team",
     "la_legal": "LA legal team (ELIT)",
     "social_care": "Social care",
+    "la_cme": "LA children missing education team",
 }
 CONSENT = {
     "given": "Consent given",

@@ -21,6 +21,7 @@ from attendance_desk.domain.events import (
     IllnessPlan,
     Meeting,
     PartTimeTimetableDetails,
+    Referral,
     details_from_dict,
     summarise,
 )
@@ -160,6 +161,8 @@ def _support_items(
             isinstance(details, Meeting) and details.attended is None
         ):
             continue
+        if isinstance(details, Referral) and details.agency == "la_cme":
+            continue  # telling the LA a child is missing is not support
         items.append(SupportItem(d, summarise(details)))
     if case is not None:
         moves = [(c.date, Stage(c.to_stage)) for c in case.stage_changes]
