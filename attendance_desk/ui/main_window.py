@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
     act_retention: QAction
     act_meetings: QAction
     meetings_dialog: Any
+    act_cme: QAction
     act_about: QAction
     act_quit: QAction
     recent_menu: QMenu

@@ -189,6 +189,12 @@ def build_menus(w: MainWindow) -> None:
         ("&Targeted Support Meeting list\u2026", "tsm_list"),
         ("&Governors' report\u2026", "governors_report"),
     ]
+    w.act_cme = _action(
+        w,
+        "Children &missing education\u2026",
+        lambda: open_cme(w),
+        tip="10 school days of unauthorised absence with the family not reached: refer to the LA",
+    )
     w.act_about = _action(w, "&About " + APP_NAME, lambda: about(w))
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
 
@@ -231,6 +237,7 @@ def build_menus(w: MainWindow) -> None:
     tools.addAction(w.act_audit)
     tools.addAction(w.act_password)
     tools.addAction(w.act_retention)
+    tools.addAction(w.act_cme)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(w.act_about)
 
@@ -286,6 +293,13 @@ def open_retention(w: MainWindow) -> None:
     dialog.exec()
     if dialog.removed:
         w.hub.marks_imported.emit()  # pupils went: every view reloads
+
+
+def open_cme(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.cme_dialog import CmeDialog
+
+    CmeDialog(w.db, w.as_of, w).exec()
+    w.hub.marks_imported.emit()  # a referral is on a timeline: every view reloads
 
 
 def open_import(w: MainWindow, files: Sequence[Path] | None = None) -> None:

@@ -33,12 +33,14 @@ from attendance_desk.services.database import Database
 from attendance_desk.services.letter_register import LetterInfo, letters_for_pupil
 from attendance_desk.services.policy import get_policy
 from attendance_desk.services.school import pupil_details
+from attendance_desk.services.staff import can_change
 from attendance_desk.ui import workers
 from attendance_desk.ui.data import case_contexts
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.pupil_list import flags_of
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.case_timeline import CaseTimelineWidget
+from attendance_desk.ui.widgets.leave_panel import LeavePanel
 from attendance_desk.ui.widgets.mark_calendar import KIND_COLOURS, KIND_LABELS, MarkCalendar
 from attendance_desk.ui.widgets.pupil_charts import BandLine, PupilCharts, band_lines
 from attendance_desk.ui.widgets.pupil_records import (
@@ -134,14 +136,21 @@ class PupilPage(QWidget):
         self.access_button.setObjectName("subjectAccess")
         self.access_button.setToolTip("Everything held about the pupil, as PDF and Excel")
         self.access_button.clicked.connect(lambda: self.save_subject_access())
+        self.remove_button = QPushButton("Remove from roll\u2026", self)
+        self.remove_button.setObjectName("removeFromRoll")
+        self.remove_button.setToolTip(
+            "Off roll on a ground of the regulations, with the LA notification"
+        )
+        self.remove_button.clicked.connect(lambda: self.remove_from_roll())
         self.action_message = QLabel(self)
         self.action_message.setObjectName("pupilActionMessage")
         self.action_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for button in (self.evidence_button, self.access_button):
+        for button in (self.evidence_button, self.access_button, self.remove_button):
             button.setEnabled(False)
         actions_row = QHBoxLayout()
         actions_row.addWidget(self.evidence_button)
         actions_row.addWidget(self.access_button)
+        actions_row.addWidget(self.remove_button)
         actions_row.addWidget(self.action_message, 1)
         top = QHBoxLayout()
         top.addLayout(header, 1)
@@ -210,6 +219,8 @@ class PupilPage(QWidget):
         self.letters = self.letters_panel.model
         self.letters_view = self.letters_panel.view
         self.tabs.addTab(self.letters_panel, "Letters")
+        self.leave_panel = LeavePanel(db, self)
+        self.tabs.addTab(self.leave_panel, "Leave requests")
 
         self.contacts = ContactsPanel(self)
         contacts_scroll = QScrollArea(self)
@@ -269,9 +280,21 @@ class PupilPage(QWidget):
     def set_pupil(self, pupil_id: int) -> None:
         self.pupil_id = pupil_id
         self.timeline.set_pupil(pupil_id)
+        self.leave_panel.set_pupil(pupil_id)
         self.evidence_button.setEnabled(True)
         self.access_button.setEnabled(True)
+        self.remove_button.setEnabled(not self.db.read_only and can_change())
         self.reload()
+
+    def remove_from_roll(self) -> None:
+        from attendance_desk.ui.dialogs.cme_dialog import RemoveFromRollDialog
+
+        if self.pupil_id is None:
+            return
+        dialog = RemoveFromRollDialog(self.db, self.pupil_id, self)
+        if dialog.exec():
+            self.action_message.setText(f"Off roll; the LA notification is {dialog.path}")
+            self.hub.pupil_changed.emit(self.pupil_id)
 
     def reload(self) -> None:
         if self.pupil_id is None:
