@@ -69,6 +69,8 @@ class CaseInfo:
     opened_on: date
     closed_on: date | None
     history: tuple[StageChangeInfo, ...]
+    owner: str = ""
+    next_review: date | None = None
 
     @property
     def is_open(self) -> bool:
@@ -100,6 +102,8 @@ def _info(case: Case) -> CaseInfo:
             )
             for c in case.stage_changes
         ),
+        owner=case.owner,
+        next_review=case.next_review,
     )
 
 

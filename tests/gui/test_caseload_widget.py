@@ -36,6 +36,7 @@ def test_a_case_just_moved_to_enforce_shows_under_enforce(qtbot, db) -> None:  #
     qtbot.addWidget(dialog)
     assert dialog.stage_combo.currentData() == Stage.ENFORCE  # the next stage is offered
     dialog.date_edit.setDate(DAY)
+    dialog.review_edit.setDate(date(2024, 10, 16))  # weekly reviews at Enforce
     dialog.reason_edit.setPlainText("12 unauthorised sessions in 10 school weeks")
     dialog.tick("Early Help Assessment offered", "Home visit")
     dialog.not_appropriate_edit.setText(
@@ -48,14 +49,16 @@ def test_a_case_just_moved_to_enforce_shows_under_enforce(qtbot, db) -> None:  #
     _wait(qtbot, widget)
     (row,) = widget.stage_rows(Stage.ENFORCE)
     assert (row.pupil_id, row.days_at_stage, row.owner) == (ava, 0, "Ms Ellis")
+    assert row.next_review == date(2024, 10, 16)
     assert widget.stage_rows(Stage.FORMALISE) == []
     groups = [widget.case_tree.topLevelItem(i) for i in range(widget.case_tree.topLevelItemCount())]
     assert [g.text(0) for g in groups] == ["Monitor (1)", "Enforce (1)"]
     # Ava: 56 sessions to Wed 9 Oct, N N on 8 and 9 Oct: 52 of 56 = 92.857...%
-    assert [groups[1].child(0).text(c) for c in (0, 2, 4, 7)] == [
+    assert [groups[1].child(0).text(c) for c in (0, 2, 4, 5, 7)] == [
         "Ava Brown",
         "0",
         "Ms Ellis",
+        "Wed 16 Oct 2024",
         "92.9%",
     ]
 

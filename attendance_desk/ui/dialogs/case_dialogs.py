@@ -40,6 +40,7 @@ from attendance_desk.domain.events import (
 from attendance_desk.domain.pathway import STAGE_LABELS, Stage
 from attendance_desk.domain.staff import Role
 from attendance_desk.errors import UserError
+from attendance_desk.services.caseload import set_case_owner
 from attendance_desk.services.cases import (
     change_stage,
     enforce_signoff_required,
@@ -48,7 +49,7 @@ from attendance_desk.services.cases import (
 )
 from attendance_desk.services.database import Database
 from attendance_desk.services.penalties import penalty_parents, penalty_preview
-from attendance_desk.services.staff import acting_role
+from attendance_desk.services.staff import acting_role, list_staff
 from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
 from attendance_desk.user import current_user
 
@@ -380,6 +381,25 @@ class StageChangeDialog(QDialog):
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setFixedHeight(60)
+        self.owner_combo = QComboBox()
+        self.owner_combo.setObjectName("case_owner")
+        self.owner_combo.setEditable(True)
+        owners = [m.name for m in list_staff(db) if m.role.may_change]
+        current_owner = (case.owner if case else "") or decided_by
+        self.owner_combo.addItems(sorted({*owners, current_owner} - {""}))
+        self.owner_combo.setCurrentText(current_owner)
+        self.review_edit = QDateEdit()
+        self.review_edit.setObjectName("next_review")
+        self.review_edit.setCalendarPopup(True)
+        self.review_edit.setDisplayFormat("dd/MM/yyyy")
+        self.review_edit.setSpecialValueText("(none)")
+        self.review_edit.setMinimumDate(QDate(2000, 1, 1))
+        review = case.next_review if case else None
+        self.review_edit.setDate(
+            QDate(review.year, review.month, review.day)
+            if review
+            else self.review_edit.minimumDate()
+        )
         self.support_edit = QPlainTextEdit()
         self.support_edit.setTabChangesFocus(True)
         self.support_edit.setFixedHeight(80)
@@ -403,6 +423,8 @@ class StageChangeDialog(QDialog):
         form.addRow("Date", self.date_edit)
         form.addRow("Decided by", self.by_edit)
         form.addRow("Why", self.reason_edit)
+        form.addRow("Case owner", self.owner_combo)
+        form.addRow("Next review", self.review_edit)
         self.support_label = QLabel("Support offered")
         self.considered_label = QLabel("Or: support considered")
         self.not_label = QLabel("Not appropriate because")
@@ -472,6 +494,17 @@ class StageChangeDialog(QDialog):
                 self.considered_options() if enforce else (),
                 self.signoff_edit.text() if enforce else "",
             )
+            if self.stage_combo.currentData() != Stage.CLOSED.value:
+                review = self.review_edit.date()
+                next_review = review.toPython()
+                set_case_owner(
+                    self.db,
+                    self.pupil_id,
+                    self.owner_combo.currentText(),
+                    next_review
+                    if isinstance(next_review, date) and review != self.review_edit.minimumDate()
+                    else None,
+                )
         except UserError as exc:
             self.error.setText(str(exc))
             return
