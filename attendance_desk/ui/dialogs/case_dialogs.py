@@ -358,6 +358,7 @@ class StageChangeDialog(QDialog):
         super().__init__(parent)
         self.db, self.pupil_id = db, pupil_id
         self.setWindowTitle("Change stage")
+        self.setMinimumWidth(640)  # the support options read in full
         case = get_case(db, pupil_id)
         self.signoff_required = enforce_signoff_required(db)
         layout = QVBoxLayout(self)
