@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         if who is not None:
             role = Role(who[1])
             look_only = "" if role.may_change else ": can look, not change"
-            self.statusBar().addPermanentWidget(QLabel(f"{who[0]} ({role.label}{look_only})"))
+            self.statusBar().addPermanentWidget(QLabel(f"{who[0]}, {role.label}{look_only}"))
         self.pupil_list.pupil_activated.connect(self.open_pupil)
         self.pupil_list.import_requested.connect(lambda: actions.open_import(self))
         self.pupil_list.count_changed.connect(lambda *_: self._update_status())
