@@ -211,9 +211,14 @@ def _route_words(meeting: MeetingRoute, policy: object) -> str:
     from attendance_desk.domain.policy import Policy
 
     assert isinstance(policy, Policy)
-    parts = [b.label for b in policy.bands if b.id in meeting.bands]
-    parts += [r.replace("_", " ") for r in meeting.rules]
-    return "pupils " + (", ".join(parts) if parts else "named by no band or rule") + "."
+    bands = [b.label for b in policy.bands if b.id in meeting.bands]
+    rules = [r.replace("_", " ") for r in meeting.rules]
+    parts = []
+    if bands:
+        parts.append("every pupil in " + " and ".join(bands))
+    if rules:
+        parts.append("every pupil with a concern for " + ", ".join(rules))
+    return ("; ".join(parts) or "nobody (the policy names no band or concern)") + "."
 
 
 def _sort_key(o: PupilOverview) -> tuple[str, str, int]:
