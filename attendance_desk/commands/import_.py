@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from attendance_desk.commands import open_from_args
+from attendance_desk.errors import UserError
 
 MAX_CONFLICTS_SHOWN = 20
 
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "import", help="import registers, pupil details, term dates or closures"
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE")
     parser.add_argument(
         "--dry-run", action="store_true", help="show what would change, write nothing"
     )
@@ -39,12 +40,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="read the files with this saved mapping (saved in the import window; listed in "
         "Settings > Import mappings)",
     )
+    parser.add_argument(
+        "--watch",
+        type=Path,
+        metavar="FOLDER",
+        help="import every new, completely written file in FOLDER that needs no decision, then "
+        "exit (for a scheduled task); files that need a decision stay there and are listed "
+        "(exit 2)",
+    )
+    parser.add_argument(
+        "--keep-watching",
+        action="store_true",
+        help="with --watch: keep watching the folder until stopped (Ctrl+C)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="with --keep-watching: how often to look in the folder (default 30)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.importing import apply_import, preview_import
 
+    if args.watch is not None:
+        return watch(args)
+    if not args.files:
+        raise UserError("name the files to import (or --watch FOLDER)")
     db = open_from_args(args)
     try:
         if args.dry_run:
@@ -88,3 +113,37 @@ def run(args: argparse.Namespace) -> int:
             print(f"  ... and {outcome.conflicts_total - MAX_CONFLICTS_SHOWN} more office marks")
     sys.stdout.flush()
     return 0
+
+
+def watch(args: argparse.Namespace) -> int:
+    """`import --watch FOLDER`: what a Windows scheduled task runs each morning."""
+    import time
+
+    from attendance_desk.services.watched_folder import Settling, scan_once
+
+    folder: Path = args.watch
+    if not folder.is_dir():
+        raise UserError(f"{folder}: there is no such folder")
+    db = open_from_args(args)
+    waiting: dict[Path, str] = {}
+    try:
+        settling = None if not args.keep_watching else Settling()
+        while True:
+            for outcome in scan_once(db, folder, settling):
+                if outcome.waits_for_user:
+                    if waiting.get(outcome.path) != outcome.message:
+                        print(f"{outcome.status}: {outcome.message}", file=sys.stderr)
+                    waiting[outcome.path] = outcome.message
+                else:
+                    waiting.pop(outcome.path, None)
+                    if outcome.status != "already imported" or not args.keep_watching:
+                        print(f"{outcome.status}: {outcome.message}")
+                sys.stdout.flush()
+            if not args.keep_watching:
+                break
+            time.sleep(max(1.0, args.interval))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        db.close()
+    return 2 if waiting else 0

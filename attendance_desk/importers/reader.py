@@ -101,12 +101,13 @@ def _plan(
     if not chosen:
         first = next((d for _, d in found if d.mapping is not None), None)
         detection = first or (found[0][1] if found else detect(path.name, sheets))
-        hint = (
-            " (in the import window you can say which column holds what)"
-            if detection.mapping is not None
-            else ""
-        )
-        raise ImportFileError(f"{path.name}: {detection.reason}{hint}")
+        if detection.mapping is not None:
+            raise ImportDecisionNeeded(
+                f"{path.name}: {detection.reason} (in the import window you can say which "
+                "column holds what)",
+                path.name,
+            )
+        raise ImportFileError(f"{path.name}: {detection.reason}")
     chosen_names = {s.name for s, _ in chosen}
     for sheet, detection in found:
         if sheet.name in chosen_names:

@@ -33,7 +33,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
 from attendance_desk.services.staff import can_change
-from attendance_desk.ui import data, workers
+from attendance_desk.ui import data, folder_watch, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.signals import SignalHub
@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
         if load:
             self.load_roll()
             self.reload_list()
+        self.folder_watch = folder_watch.attach(
+            self, lambda paths: actions.open_import(self, paths)
+        )
 
     # -- state -----------------------------------------------------------------------------
     def restore_state(self) -> None:

@@ -7,6 +7,7 @@ cancel. The dialog only calls `services.importing`: it never opens files or the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.errors import ImportDecisionNeeded, UserError
 from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detection
 from attendance_desk.services.database import Database
+from attendance_desk.services.import_mappings import remember_mapping
 from attendance_desk.services.importing import (
     FileOutcome,
     ImportPreview,
@@ -232,10 +235,16 @@ class ImportDialog(QDialog):
             for path in files:
                 if path in mappings:
                     continue
-                detection = inspect(path)
+                detection = inspect(path, db)
                 if not detection.confident:
                     return detection
-            return preview_import(db, files, mappings=mappings, progress=progress, cancel=cancel)
+            try:
+                return preview_import(
+                    db, files, mappings=mappings, progress=progress, cancel=cancel
+                )
+            except ImportDecisionNeeded as exc:  # a column only the user can say the meaning of
+                path = next((p for p in files if p.name == exc.file_name), files[0])
+                return replace(inspect(path, db), confident=False, reason=str(exc))
 
         self._reset_preview()
         self._run(work, self._preview_ready, "Reading the files…")
@@ -258,6 +267,8 @@ class ImportDialog(QDialog):
         rows: list[tuple[list[str], bool]] = []
         added, updated = ("to add", "to update") if preview else ("added", "updated")
         for f in files:
+            for line in f.recognised:  # what the reader found: sheets, header, columns
+                rows.append(([f.file_name, f"Recognised: {line}", "", "", "", "", ""], False))
             for name in f.pupils_added:
                 rows.append(([f.file_name, f"Pupil {added}", name, "", "", "", ""], False))
             for name in f.pupils_changed:
@@ -301,6 +312,14 @@ class ImportDialog(QDialog):
         path = next((p for p in self.files if p.name == file_name), None)
         if path is not None:
             self.mappings[path] = mapping
+            name = self.mapping_box.remember_as()
+            if name:
+                try:
+                    saved = remember_mapping(self.db, path, mapping, name)
+                    self.status_label.setText(f"Mapping remembered as '{saved}'.")
+                except UserError as exc:
+                    self.error_label.setText(str(exc))
+                    self.error_label.show()
         self.mapping_box.hide()
         self.start_preview()
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -51,6 +53,14 @@ class MappingPanel(QGroupBox):
         self.use_button.clicked.connect(self._use)
         row.addWidget(self.use_button)
         box.addLayout(row)
+        remember_row = QHBoxLayout()
+        self.remember_check = QCheckBox("Remember it for files shaped like this one, as:")
+        self.remember_check.setChecked(True)
+        self.remember_name = QLineEdit()
+        self.remember_name.setObjectName("mappingName")
+        remember_row.addWidget(self.remember_check)
+        remember_row.addWidget(self.remember_name, 1)
+        box.addLayout(remember_row)
         self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setHorizontalHeaderLabels(["Column", "Heading", "Holds"])
         self.mapping_table.horizontalHeader().setSectionResizeMode(
@@ -61,8 +71,10 @@ class MappingPanel(QGroupBox):
     def show_detection(self, detection: Detection) -> None:
         self.detection = detection
         self.setTitle(f"Which column is what in {detection.file_name}?")
+        self.remember_name.setText(detection.file_name.rsplit(".", 1)[0])
         self.reason_label.setText(
-            f"{detection.reason}. Choose the layout and what each column holds."
+            f"{detection.reason.rstrip('.')}. Choose the layout and what each column holds "
+            "(a column left as '(ignore)' is confirmed as not needed)."
         )
         mapping = detection.mapping
         layout = mapping.layout if mapping else Layout.WIDE_SESSIONS
@@ -93,6 +105,11 @@ class MappingPanel(QGroupBox):
             index = combo.findData(roles.get(col, "ignore"))
             combo.setCurrentIndex(max(index, 0))
             self.mapping_table.setCellWidget(col, 2, combo)
+
+    def remember_as(self) -> str | None:
+        """The name to remember the mapping under, or None when it is for this file only."""
+        name = self.remember_name.text().strip()
+        return name if self.remember_check.isChecked() and name else None
 
     def mapping(self) -> ColumnMapping:
         roles: dict[int, str] = {}

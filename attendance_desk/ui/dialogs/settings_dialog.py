@@ -27,6 +27,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services import policy as policy_service
 from attendance_desk.services import school as school_service
 from attendance_desk.services.database import Database
+from attendance_desk.ui.dialogs.imports_tab import ImportsTab
 from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
 from attendance_desk.ui.dialogs.staff_tab import StaffTab
 from attendance_desk.ui.dialogs.term_dates_tab import SafetyTab, TermDatesTab
@@ -137,6 +138,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.safety, "Backups and lock")
         self.staff = StaffTab(db, self)
         self.tabs.addTab(self.staff, "Staff")
+        self.imports = ImportsTab(db, self)
+        self.tabs.addTab(self.imports, "Imports")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -151,6 +154,7 @@ class SettingsDialog(QDialog):
             (self.school_tab, self._save_school),
             (self.policy_editor, self._save_policy),
             (self.safety, self.safety.save),
+            (self.imports, self.imports.save),
             (self.term_dates, self._save_term_dates),
         )
         for tab, step in steps:
