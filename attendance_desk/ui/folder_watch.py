@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QDate, QFileSystemWatcher, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QToolBar
 
 from attendance_desk.services.watched_folder import (
@@ -48,6 +49,7 @@ class FolderWatch(QObject):
         self.window = window
         self.open_preview = open_preview
         self.settling = Settling()
+        self.stopped = False
         self.waiting: dict[Path, WatchOutcome] = {}
         self.folder: Path | None = None
         self._job: workers.Worker | None = None
@@ -90,6 +92,8 @@ class FolderWatch(QObject):
         self.look()
 
     def look(self) -> None:
+        if self.stopped:
+            return
         self.timer.start(self.poll_ms)
         if self.folder is None or self._job is not None:
             return
@@ -115,8 +119,16 @@ class FolderWatch(QObject):
             ),
         )
 
+    def stop(self) -> None:
+        """No more looking (the window is closing)."""
+        self.stopped = True
+        self.timer.stop()
+        self._queue.clear()
+
     def _done(self, path: Path, result: Any) -> None:
         self._job = None
+        if self.stopped or not shiboken6.isValid(self.bar_label):
+            return  # the window closed while the file was read
         self.settling.dealt_with(path)
         outcome: WatchOutcome = result
         if outcome.waits_for_user:
@@ -140,8 +152,6 @@ class FolderWatch(QObject):
         if callable(follow):
             follow()
         elif last is not None and hasattr(window, "as_of_edit"):
-            from PySide6.QtCore import QDate
-
             window.as_of_edit.setDate(QDate(last.year, last.month, last.day))
         window.show_page(CALLS_PAGE)
         text = f"Imported from the watched folder: {outcome.message}"

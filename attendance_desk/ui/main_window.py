@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.folder_watch is not None:
+            self.folder_watch.stop()
         self.save_state()
         for worker in (self._list_worker,):
             if worker is not None:

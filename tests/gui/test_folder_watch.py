@@ -49,6 +49,7 @@ def window(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     win.folder_watch.poll_ms = 200
     win.folder_watch.restart()
     yield win, folder
+    win.folder_watch.stop()
     workers.wait_all()
     db.close()
 
