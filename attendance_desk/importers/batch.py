@@ -170,23 +170,22 @@ class SeenMarks:
     about the same pupil and session are an error naming both, never 'the last one wins'."""
 
     def __init__(self) -> None:
-        self.marks: dict[tuple[int, str, str], tuple[str, str]] = {}
+        # (pupil id, date, session) -> (code, where: file and sheet, row, column)
+        self.marks: dict[tuple[int, str, str], tuple[str, str, int, int]] = {}
 
     def check(self, register: RegisterData, ids: list[int], problems: Problems) -> None:
         marks = self.marks
         here = f"{problems.file_name}, sheet {problems.sheet}"
         for pupil, iso, session, code, r, c in register.iter_marks():
             key = (ids[pupil], iso, session)
-            first = marks.get(key)
-            if first is None:
-                marks[key] = (code, f"{here}, row {r + 1}, column {column_letter(c)}")
-            elif first[0] != code and not first[1].startswith(here + ","):
+            first = marks.setdefault(key, (code, here, r, c))
+            if first[0] != code and first[1] != here:
                 problems.add(
                     r + 1,
                     c,
                     f"{register.pupils[pupil].display_name} has '{code}' here but '{first[0]}' "
                     f"for the same session ({iso[8:10]}/{iso[5:7]}/{iso[:4]} {session}) in "
-                    f"{first[1]}",
+                    f"{first[1]}, row {first[2] + 1}, column {column_letter(first[3])}",
                 )
 
 

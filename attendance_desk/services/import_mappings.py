@@ -92,11 +92,13 @@ def _default_name(path: Path, headers: str) -> str:
 def remembered(db: Database, name: str | None = None) -> Remembered:
     """The reader's hook over the saved mappings: by header signature, or the one named
     (applied to any file whose headings it knows). Raises for a name not saved."""
-    with db.session() as s:
-        query = select(ImportMapping.name, ImportMapping.signature, ImportMapping.mapping_json)
-        if name is not None:
-            query = query.where(ImportMapping.name == name)
-        saved = [(n, None if name is not None else sig, data) for n, sig, data in s.execute(query)]
+    conn = db.raw_connection()  # plain SQL: an import should not wait for the ORM to compile
+    try:
+        sql = "SELECT name, signature, mapping_json FROM import_mappings"
+        rows = conn.execute(sql + (" WHERE name = ?" if name else ""), (name,) if name else ())
+        saved = [(n, None if name is not None else sig, data) for n, sig, data in rows]
+    finally:
+        conn.close()
     if name is not None and not saved:
         known = ", ".join(m.name for m in list_mappings(db)) or "none saved yet"
         raise UserError(f"there is no saved mapping called '{name}' (saved: {known})")

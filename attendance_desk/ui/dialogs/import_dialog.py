@@ -47,6 +47,7 @@ from attendance_desk.ui.workers import Worker, run_async
 
 PREVIEW_COLUMNS = ["File", "What", "Pupil", "Date", "Session", "Old", "New"]
 MAX_PREVIEW_ROWS = 3000
+MAX_WHAT_WIDTH = 520
 CONFLICT_COLOUR = QColor("#fde2e1")
 
 
@@ -298,10 +299,17 @@ class ImportDialog(QDialog):
         for r, (values, conflict) in enumerate(rows):
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                if col == 1 and len(value) > 60:
+                    item.setToolTip(value)
                 if conflict:
                     item.setBackground(QBrush(CONFLICT_COLOUR))
                 self.preview_table.setItem(r, col, item)
         self.preview_table.resizeColumnsToContents()
+        # long lines (what was recognised, why a row was skipped) wrap and show whole on hover,
+        # so the pupil, date and marks columns stay in view
+        what = self.preview_table.columnWidth(1)
+        self.preview_table.setColumnWidth(1, min(what, MAX_WHAT_WIDTH))
+        self.preview_table.resizeRowsToContents()
 
     # -- mapping -----------------------------------------------------------------------------
     def _show_mapping(self, detection: Detection) -> None:
