@@ -5,9 +5,10 @@
     pdf = render(composition)                     # the exact pages (preview)
     printed = print_letters(db, composition, printed_by="office", pdf=pdf)
 
-A composition is sorted by class then surname, with a cover sheet per class for book bags.
-Printing keeps every letter in the register (`services.letter_register`) and on the pupil's
-timeline.
+A composition holds the book-bag letters by class then surname, a cover sheet before each
+class (counting only its bags), then the letters that go by post as one pile with its own cover
+sheet. For the half-termly letter the policy chooses each family's variant. Printing keeps every
+letter in the register (`services.letter_register`) and on the pupil's timeline.
 """
 
 from __future__ import annotations
