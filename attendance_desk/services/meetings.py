@@ -368,6 +368,7 @@ def record_agreed_actions(
                     kind=TaskKind.OTHER.value,
                     title=f"{a.action.strip()} ({a.owner.strip()}; agreed at {meeting.label})",
                     due=a.due,
+                    owner=a.owner.strip()[:100],
                 )
                 s.add(task)
                 s.flush()

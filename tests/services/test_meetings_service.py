@@ -90,6 +90,7 @@ def test_actions_agreed_at_one_meeting_show_on_the_next(db: Database) -> None:
         "Weekly SLT meeting: agreed Home visit (Mr Officer, by 31/03/2025); "
         "Ask for medical evidence (Office, by 04/04/2025)"
     ]
+    assert sorted(t.owner for t in tasks) == ["Mr Officer", "Office"]
     home_visit = next(t for t in tasks if t.title.startswith("Home visit"))
     set_task_done(db, home_visit.task_id, True, date(2025, 3, 31), "officer")
     assert [a.done_on for a in agreed_actions(db, ids["Hal Run"])] == [date(2025, 3, 31), None]
