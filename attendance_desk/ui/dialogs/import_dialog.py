@@ -307,8 +307,8 @@ class ImportDialog(QDialog):
         self.preview_table.resizeColumnsToContents()
         # long lines (what was recognised, why a row was skipped) wrap and show whole on hover,
         # so the pupil, date and marks columns stay in view
-        what = self.preview_table.columnWidth(1)
-        self.preview_table.setColumnWidth(1, min(what, MAX_WHAT_WIDTH))
+        what_width: int = self.preview_table.columnWidth(1)
+        self.preview_table.setColumnWidth(1, min(what_width, MAX_WHAT_WIDTH))
         self.preview_table.resizeRowsToContents()
 
     # -- mapping -----------------------------------------------------------------------------
