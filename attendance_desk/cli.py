@@ -8,6 +8,7 @@ Exit codes: 0 success, 2 bad input (one clear line on stderr), 1 an unexpected f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -113,7 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.name == "posix":
         os.umask(0o077)  # the database, its backups and every export: the owner's only
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(command_in(argv))
+    command = command_in(argv)
+    if command is not None and command not in ("demo", "restore"):
+        _check_early(argv)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
         if args.command is None:
@@ -129,3 +133,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if command is not None:
+            from attendance_desk.services.database import forget_early
+
+            forget_early()
+
+
+def _check_early(argv: Sequence[str]) -> None:
+    """Start the database's full integrity check now, before the command's imports: it runs
+    beside them and the work, and the command's open takes it over (storage/integrity.py)."""
+    from attendance_desk.paths import default_database_path
+    from attendance_desk.services.database import start_early
+
+    named = None  # the last --db given, as argparse reads it
+    for i, word in enumerate(argv):
+        if word == "--db" and i + 1 < len(argv):
+            named = argv[i + 1]
+        elif word.startswith("--db="):
+            named = word.split("=", 1)[1]
+    with contextlib.suppress(OSError):  # the command's own open says what is wrong with it
+        start_early(Path(named) if named else default_database_path())

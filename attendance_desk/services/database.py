@@ -7,7 +7,12 @@ reach into storage themselves.
 from __future__ import annotations
 
 from attendance_desk.storage.db import Database, check_database_path, open_database
-from attendance_desk.storage.integrity import DamagedDatabaseError, damage_error
+from attendance_desk.storage.integrity import (
+    DamagedDatabaseError,
+    damage_error,
+    forget_early,
+    start_early,
+)
 from attendance_desk.storage.writer_lock import DatabaseInUseError
 
 __all__ = [
@@ -16,5 +21,7 @@ __all__ = [
     "DatabaseInUseError",
     "check_database_path",
     "damage_error",
+    "forget_early",
+    "start_early",
     "open_database",
 ]

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.audit_chain import seal_chain
-from attendance_desk.storage.integrity import IntegrityCheck, connect_read_only, require_structure
+from attendance_desk.storage.integrity import (
+    IntegrityCheck,
+    connect_read_only,
+    require_structure,
+    take_early,
+)
 from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock
 from attendance_desk.user import current_user
 
@@ -250,7 +255,7 @@ def open_database(
     else:
         check_database_path(path)
     require_structure(path)
-    integrity = IntegrityCheck(path)
+    integrity = take_early(path) or IntegrityCheck(path)
     if check == "now":
         integrity.start()
     from attendance_desk.storage import migrations  # Alembic itself only if a migration runs

@@ -205,3 +205,26 @@ class IntegrityCheck:
         report = self.report()
         if not report.ok:
             raise damage_error(report)
+
+
+# A command line knows its database before it has imported what its command needs: the check
+# starts then (start_early) and the command's open_database takes it over (take_early), so it
+# runs beside the imports as well as the work. Forgotten at the end of the command (forget_early).
+_EARLY: dict[Path, IntegrityCheck] = {}
+
+
+def start_early(path: Path) -> None:
+    path = Path(path).expanduser().absolute()
+    if path in _EARLY or not path.is_file() or path.stat().st_size == 0:
+        return
+    check = IntegrityCheck(path)
+    check.start()
+    _EARLY[path] = check
+
+
+def take_early(path: Path) -> IntegrityCheck | None:
+    return _EARLY.pop(path, None)
+
+
+def forget_early() -> None:
+    _EARLY.clear()

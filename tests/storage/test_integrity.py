@@ -148,3 +148,43 @@ def test_a_damaged_file_on_the_command_line_is_one_line_and_exit_2(db_path: Path
 
 def test_damage_is_a_database_error(db_path: Path) -> None:
     assert issubclass(DamagedDatabaseError, DatabaseError)
+
+
+def test_a_command_prints_nothing_from_a_damaged_file(db_path: Path) -> None:
+    """The check runs beside the command's work; the command waits for it before printing."""
+    school_file(db_path)
+    before = wreck_page(db_path, marks_root_page(db_path) + 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "attendance_desk", "--db", str(db_path), "pupils"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is damaged" in lines[0]
+    assert db_path.read_bytes() == before
+
+
+def test_the_command_line_starts_the_check_before_its_imports(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attendance_desk.cli import main
+    from attendance_desk.storage import db as storage_db
+    from attendance_desk.storage import integrity
+
+    school_file(db_path)
+    taken: list[integrity.IntegrityCheck] = []
+
+    def take(path: Path) -> integrity.IntegrityCheck | None:
+        check = integrity.take_early(path)
+        if check is not None:
+            taken.append(check)
+        return check
+
+    monkeypatch.setattr(storage_db, "take_early", take)
+    assert main(["policy", "--db", str(db_path)]) == 0
+    # the command's open took over the check the command line had started, and it finished
+    assert len(taken) == 1 and taken[0].path == db_path and taken[0].done
+    assert not integrity._EARLY  # forgotten once the command is over
