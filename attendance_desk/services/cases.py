@@ -4,7 +4,7 @@ barriers, families, and the CaseContext each pupil's case-based rules read."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -389,13 +389,16 @@ def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dic
     return out
 
 
+# One row per pupil with the year's codes joined by a control character no code holds
+# (counted in Python): grouping by pupil AND
+# code would make SQLite sort every mark of the year in a temporary B-tree (2.5x slower).
 _YEAR_COUNTS_SQL = """
-SELECT m.pupil_id, m.code, count(*)
+SELECT p.id, group_concat(m.code, char(31))
 FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
 WHERE m.date >= :start AND m.date <= :end{pupil}
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
   AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
-GROUP BY m.pupil_id, m.code
+GROUP BY p.id
 """
 
 
@@ -404,8 +407,8 @@ def _year_counts(
 ) -> dict[int, tuple[int, int]]:
     """(attended, possible) per pupil over an academic year, counting sessions while on roll.
 
-    Counted by SQLite, one row per pupil and code: a year of marks for 2,000 pupils is
-    800,000 rows, seconds as ORM rows. CROSS JOIN keeps SQLite walking each pupil's marks
+    Read as one row per pupil (its codes joined), counted in Python: a year of marks for 2,000
+    pupils is 800,000 rows, seconds as ORM rows. CROSS JOIN keeps SQLite walking each pupil's marks
     along the primary key (pupil, date) rather than the date index, which is 4x slower.
     """
     params: dict[str, object] = {"start": year.start.isoformat(), "end": year.end.isoformat()}
@@ -413,12 +416,9 @@ def _year_counts(
         params["pupil"] = pupil_id
     sql = _YEAR_COUNTS_SQL.format(pupil="" if pupil_id is None else " AND p.id = :pupil")
     rows = s.execute(text(sql), params).all()
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for pid, code, n in rows:
-        counts[pid][code] = n
     out: dict[int, tuple[int, int]] = {}
-    for pid, per_code in counts.items():
-        fig = Figures.from_code_counts(per_code)
+    for pid, codes in rows:
+        fig = Figures.from_code_counts(Counter(codes.split("\x1f")))
         if fig.possible:
             out[pid] = (fig.attended, fig.possible)
     return out
