@@ -125,8 +125,7 @@ class Database:
             with contextlib.suppress(sqlite3.Error, DatabaseError):
                 self.seal_audit()
         try:
-            if self.integrity.started:
-                self.integrity.report()
+            self.integrity.report()  # started now if it had not been: never skipped
         finally:
             if self._engine is not None:
                 self._engine.dispose()
@@ -140,8 +139,7 @@ class Database:
             if self.writer_lock is not None:
                 self.writer_lock.release()
                 self.writer_lock = None
-        if self.integrity.started:
-            self.integrity.require()
+        self.integrity.require()
 
 
 def _has_audit_chain(conn: sqlite3.Connection) -> bool:
