@@ -6,14 +6,18 @@ import json
 from typing import Any
 
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import AppSetting
 
 
 def read_setting(db: Database, key: str) -> Any:
-    """The setting's value, or None when it is not set or its JSON cannot be read."""
-    with db.session() as s:
-        setting = s.get(AppSetting, key)
-        value_json = setting.value_json if setting is not None else None
+    """The setting's value, or None when it is not set or its JSON cannot be read.
+
+    Plain SQL: every command reads a setting (the password), and needs no SQLAlchemy for it."""
+    conn = db.raw_connection()
+    try:
+        row = conn.execute("SELECT value_json FROM app_settings WHERE key = ?", (key,)).fetchone()
+    finally:
+        conn.close()
+    value_json = row[0] if row is not None else None
     if not value_json:
         return None
     try:
@@ -24,6 +28,8 @@ def read_setting(db: Database, key: str) -> Any:
 
 def write_setting(db: Database, key: str, value: Any) -> None:
     """Store the setting as JSON in its own unit of work; None removes it."""
+    from attendance_desk.storage.models import AppSetting
+
     with db.session() as s:
         setting = s.get(AppSetting, key)
         if value is None:
