@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from attendance_desk import APP_NAME, __version__
+from attendance_desk import APP_NAME, __version__, clock
 from attendance_desk.paths import default_database_path, user_data_dir
 
 EXIT_NOT_OPENED = 2  # as the command line's errors: the database could not be opened
@@ -68,12 +68,10 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     from attendance_desk.services.database import check_database_path
 
     if demo:
-        from datetime import date
-
         from attendance_desk.demo import create_demo_database
 
         db_path = db_path or demo_database_path()
-        create_demo_database(db_path, seed=2024, as_of=date.today(), replace_demo=True)
+        create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
     path = Path(db_path or default_database_path()).expanduser().absolute()
     check_database_path(path)  # a UserError about the path reaches the CLI: no window yet
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_rows
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args)
     try:
-        entries = first_day_calls(db, args.date or date.today())
+        entries = first_day_calls(db, args.date or clock.today())
     finally:
         db.close()
     write_rows(call_rows(entries), CALL_COLUMNS, args.format)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import write_rows
 from attendance_desk.commands.pupils import add_as_of_and_format
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.monitoring import school_concerns
     from attendance_desk.services.school import pupil_upns
 
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or clock.today()
     db = open_from_args(args, read_only=True)
     try:
         concerns = school_concerns(db, as_of, case_contexts(db, as_of))

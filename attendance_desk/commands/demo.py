@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.commands import database_path
 from attendance_desk.commands.common import parse_date
 
@@ -28,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
     from attendance_desk.demo import create_demo_database
 
     path = database_path(args)
-    summary = create_demo_database(path, seed=args.seed, as_of=args.as_of or date.today())
+    summary = create_demo_database(path, seed=args.seed, as_of=args.as_of or clock.today())
     print(f"Demo school written to {path}: {summary}")
     return 0

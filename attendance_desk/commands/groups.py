@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import write_rows
 from attendance_desk.commands.pupils import add_as_of_and_format
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args, read_only=True)
     try:
-        groups = group_figures(db, args.as_of or date.today(), not args.no_reception)
+        groups = group_figures(db, args.as_of or clock.today(), not args.no_reception)
     finally:
         db.close()
     write_rows(

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date
 from attendance_desk.domain.letters import EXTRA_FIELDS
@@ -114,7 +114,7 @@ def run_letters(args: argparse.Namespace) -> int:
     )
     db = open_from_args(args)
     try:
-        composition = compose(db, args.template, selection, args.as_of or date.today(), options)
+        composition = compose(db, args.template, selection, args.as_of or clock.today(), options)
         pdf = render(composition)
         match = matching_batch(db, composition, pdf)
         if match is not None and not args.again:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_rows
 from attendance_desk.domain.figures import pct_2dp
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args, read_only=True)
     try:
-        rows = pupil_overviews(db, args.as_of or date.today())
+        rows = pupil_overviews(db, args.as_of or clock.today())
     finally:
         db.close()
     write_rows(

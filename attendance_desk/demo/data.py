@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.demo.family import Child, DemoContact, Household, make_households
 from attendance_desk.demo.names import CLASS_NAMES, NICKNAMES
 from attendance_desk.demo.school_year import DemoYear, academic_start_year, academic_year
@@ -124,7 +125,7 @@ def generate_demo(seed: int = 2024, as_of: date | None = None) -> DemoData:
     """The whole demo school for `seed`, with marks up to and including `as_of`."""
     from attendance_desk.demo.marks import generate_marks
 
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     current = academic_start_year(as_of)
     years = (academic_year(current - 1), academic_year(current))
     pupils = _make_pupils(random.Random(f"{seed}:pupils"), years, as_of)

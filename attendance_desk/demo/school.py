@@ -11,6 +11,7 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.demo.casework import seed_casework
 from attendance_desk.demo.data import YEAR_GROUPS, DemoData, generate_demo
 from attendance_desk.demo.names import CLASS_NAMES
@@ -42,7 +43,7 @@ def create_demo_database(
             f"{path} already holds a school's data: the demo is only written to a new or "
             "empty database (choose another file with --db)"
         )
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     data = generate_demo(seed, as_of)
     db = open_database(path)
     try:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.paths import user_data_dir
 from attendance_desk.storage.db import Database, check_database_path
@@ -219,7 +220,7 @@ def _backup_connection(
     db_path: Path, folder: Path, kind: str, conn: sqlite3.Connection
 ) -> BackupInfo:
     _ensure_folder(folder)
-    when = datetime.now()
+    when = clock.now()
     target = _backup_name(folder, db_path, kind, when)
     school, pupils, marks, schema = _copy_database(conn, target)
     info = BackupInfo(target, kind, when, school, pupils, marks, schema, target.stat().st_size)
@@ -249,7 +250,7 @@ def make_backup(
             raise UserError(f"{to} already exists: give another name, or --force to replace it")
         _ensure_folder(to.parent)
         school, pupils, marks, schema = _copy_database(conn, to)
-        when = datetime.now().replace(microsecond=0)
+        when = clock.now().replace(microsecond=0)
         return BackupInfo(to, kind, when, school, pupils, marks, schema, to.stat().st_size)
     finally:
         conn.close()
@@ -264,7 +265,7 @@ def daily_backup_if_due(db: Database, today: date | None = None) -> Path | None:
     """Take today's daily backup unless there is one already; returns the new file or None."""
     if db.read_only:
         return None
-    today = today or date.today()
+    today = today or clock.today()
     folder = backup_folder(db)
     if any(b.kind == DAILY and b.taken_at.date() == today for b in _list_folder(folder, db.path)):
         return None
@@ -455,7 +456,7 @@ def _keep_current(db_path: Path) -> Path | None:
     try:
         require_usable(db_path)
     except DatabaseError:
-        stamp = f"{datetime.now():%Y-%m-%d_%H%M%S}"
+        stamp = f"{clock.now():%Y-%m-%d_%H%M%S}"
         aside = db_path.with_name(f"{db_path.stem}.damaged-{stamp}{db_path.suffix}")
         for old, new in zip(_sidecars(db_path), _sidecars(aside), strict=True):
             if old.exists():

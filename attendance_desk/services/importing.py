@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from attendance_desk import clock
 from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
 from attendance_desk.importers.batch import (
@@ -339,7 +340,7 @@ def _run(
                 tick_for=tick_for,
                 summarise=lambda w: _outcome(w).summary(),
                 check_register=lambda c, data, ids, problems: check_school_days(
-                    c, data, ids, problems, date.today()
+                    c, data, ids, problems, clock.today()
                 ),
             )
             if commit:

@@ -181,8 +181,8 @@ def compose(
     Book-bag letters come first, by class then surname, each class after its cover sheet; the
     letters that go by post follow as one pile with its own cover sheet."""
     options = options or ComposeOptions()
-    as_of = as_of or date.today()
-    letter_date = options.letter_date or date.today()
+    as_of = as_of or clock.today()
+    letter_date = options.letter_date or clock.today()
     template = get_template(db, template_id)
     _check_extra(template, options.extra)
     school, sources = load_sources(db, selection, as_of, post=options.post)

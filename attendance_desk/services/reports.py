@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from attendance_desk import clock
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import long_date, percent
 from attendance_desk.errors import UserError
@@ -91,7 +92,7 @@ def half_term_report(db: Database, as_of: date | None = None) -> HalfTermReport:
     )
     from attendance_desk.services.policy import get_policy
 
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with db.session() as s:
         school = school_source(s)
     groups = group_figures(db, as_of)

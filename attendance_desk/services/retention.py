@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from attendance_desk import clock
 from attendance_desk.errors import UserError
 from attendance_desk.services.subject_access import SHARED_TABLES, pupil_rows
 from attendance_desk.storage.audit_chain import tombstone_rows
@@ -56,7 +57,7 @@ def pupils_due_for_removal(
     db: Database, *, years: int = DEFAULT_YEARS, as_of: date | None = None
 ) -> list[Leaver]:
     """Pupils whose leaving date is more than `years` years before `as_of` (today)."""
-    cutoff = _cutoff(years, as_of or date.today())
+    cutoff = _cutoff(years, as_of or clock.today())
     conn = db.raw_connection()
     try:
         rows = conn.execute(

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, func, or_, select
 
+from attendance_desk import clock
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Mark, Pupil, School
 
@@ -28,7 +29,7 @@ def on_roll_filter(as_of: date) -> ColumnElement[bool]:
 
 
 def school_summary(db: Database, as_of: date | None = None) -> SchoolSummary:
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with db.session() as s:
         school = s.scalars(select(School).limit(1)).first()
         pupils = s.scalar(select(func.count()).select_from(Pupil).where(on_roll_filter(as_of)))
@@ -127,7 +128,7 @@ class RollEntry:
 
 def roll(db: Database, as_of: date | None = None) -> list[RollEntry]:
     """Every pupil on roll on `as_of` (one light query; the figures come from monitoring)."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     cols = (
         Pupil.id,
         Pupil.upn,

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from attendance_desk import clock
 from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_workbook
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
@@ -176,7 +177,7 @@ def export_subject_access(
     from attendance_desk.documents.record_pdf import PdfSection, write_record_pdf
     from attendance_desk.services.audit import AUDIT_COLUMNS, audit_rows, audit_sheet
 
-    today = today or date.today()
+    today = today or clock.today()
     conn = db.raw_connection()
     try:
         tables = pupil_rows(conn, pupil_id)

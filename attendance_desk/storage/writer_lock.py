@@ -15,10 +15,10 @@ import socket
 import sys
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from attendance_desk import clock
 from attendance_desk.errors import DatabaseError
 from attendance_desk.user import current_user
 
@@ -125,7 +125,7 @@ def acquire_writer_lock(db_path: Path) -> WriterLock:
             "user": _user(),
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "since": datetime.now().strftime("%H:%M on %d/%m/%Y"),
+            "since": clock.now().strftime("%H:%M on %d/%m/%Y"),
         }
         fh.seek(0)  # byte 0 is the locked byte on Windows; the note follows it
         fh.truncate()

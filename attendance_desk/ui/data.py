@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from attendance_desk import clock
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import CaseContext
@@ -42,7 +43,7 @@ def last_mark_date(db: Database) -> date | None:
 def default_as_of(db: Database, today: date | None = None) -> date:
     """Today, or the last day with marks when the register ends before today (a demo, a
     database copied for a meeting)."""
-    today = today or date.today()
+    today = today or clock.today()
     last = last_mark_date(db)
     if last is None:
         return today

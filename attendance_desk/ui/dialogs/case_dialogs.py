@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.domain import events as ev
 from attendance_desk.domain.casework import SUPPORT_OPTIONS
 from attendance_desk.domain.events import (
@@ -226,7 +227,7 @@ class EventDialog(QDialog):
         self.setWindowTitle(f"{'Edit' if existing else 'Add'}: {kind.label}")
         layout = QVBoxLayout(self)
         top = QFormLayout()
-        self.date_edit = QDateEdit(QDate(existing.date if existing else date.today()))
+        self.date_edit = QDateEdit(QDate(existing.date if existing else clock.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.by_edit = QLineEdit(existing.recorded_by if existing else recorded_by)
@@ -375,7 +376,7 @@ class StageChangeDialog(QDialog):
         nxt = NEXT_STAGE.get(case.stage) if case else Stage.MONITOR
         if nxt is not None:
             self.stage_combo.setCurrentIndex(max(self.stage_combo.findData(nxt), 0))
-        self.date_edit = QDateEdit(QDate(date.today()))
+        self.date_edit = QDateEdit(QDate(clock.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.by_edit = QLineEdit(decided_by)

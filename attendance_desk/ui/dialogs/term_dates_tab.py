@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.errors import UserError
 from attendance_desk.services import access
@@ -58,7 +59,7 @@ class TermDatesTab(QWidget):
         self.calendar = calendar_service.get_calendar(db)
         self.changed_years: set[str] = set()
         self._loading = False
-        current = AcademicYear.containing(as_of or date.today()).name
+        current = AcademicYear.containing(as_of or clock.today()).name
         years = sorted({h.year for h in self.calendar.half_terms} | {current})
         self.year_combo = QComboBox(self)
         self.year_combo.setAccessibleName("Academic year")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.domain.pathway import Stage
 from attendance_desk.services.caseload import CaseRow, open_case_rows
 from attendance_desk.services.database import Database
@@ -96,7 +97,7 @@ class CaseloadWidget(QWidget):
     def __init__(self, db: Database, hub: SignalHub, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.hub = db, hub
-        self.today = date.today()
+        self.today = clock.today()
         self.current: Caseload | None = None
         self.cases: tuple[CaseRow, ...] = ()
         self.loading = False

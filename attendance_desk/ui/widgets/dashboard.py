@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.services.database import Database
 from attendance_desk.services.exporting import ExportTable
 from attendance_desk.ui import workers
@@ -75,7 +76,7 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.db = db
         self.hub = hub
-        self.as_of = date.today()
+        self.as_of = clock.today()
         self.data: DashboardData | None = None
         self._worker: workers.Worker | None = None
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from attendance_desk import clock
 from attendance_desk.domain.codes import CODES, LATE_CODES, Category
 from attendance_desk.ui.format import MONTHS, uk_date
 
@@ -62,7 +63,7 @@ class MarkCalendar(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.start = date(
-            date.today().year if date.today().month >= 9 else date.today().year - 1, 9, 1
+            clock.today().year if clock.today().month >= 9 else clock.today().year - 1, 9, 1
         )
         self.marks: dict[tuple[date, str], str] = {}
         self.is_school_day: Callable[[date], bool] = lambda d: d.weekday() < 5

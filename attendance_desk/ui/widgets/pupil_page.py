@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.services import monitoring
 from attendance_desk.services.calendar import get_calendar
@@ -106,7 +107,7 @@ class PupilPage(QWidget):
         self.db = db
         self.hub = hub
         self.pupil_id: int | None = None
-        self.as_of = date.today()
+        self.as_of = clock.today()
         self.data: PupilPageData | None = None
         self._worker: workers.Worker | None = None
 
