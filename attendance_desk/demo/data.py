@@ -15,7 +15,8 @@ from datetime import date
 from attendance_desk import clock
 from attendance_desk.demo.family import Child, DemoContact, Household, make_households
 from attendance_desk.demo.names import CLASS_NAMES, NICKNAMES
-from attendance_desk.demo.school_year import DemoYear, academic_start_year, academic_year
+from attendance_desk.demo.school_year import DemoYear, academic_year
+from attendance_desk.domain.calendar import academic_start_year
 
 YEAR_GROUPS = ("R", "1", "2", "3", "4", "5", "6")
 CLASS_SIZE = 30

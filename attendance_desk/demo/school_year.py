@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from attendance_desk.domain.calendar import AcademicYear
+
 TERM_DAYS = 195  # weekdays in term, bank holidays excluded: 190 pupil days + 5 INSET days
 HALF_TERM_NAMES = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
 
@@ -56,11 +58,6 @@ class DemoYear:
 
     def first_pupil_day(self) -> date:
         return self.school_days()[0]
-
-
-def academic_start_year(day: date) -> int:
-    """The calendar year in which the academic year containing `day` began."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def easter_sunday(year: int) -> date:
@@ -132,10 +129,11 @@ def academic_year(start_year: int) -> DemoYear:
         DemoClosure(d, "bank_holiday", "Early May bank holiday (no register)")
         for d in bank_holidays
     ]
+    year = AcademicYear.starting(y)
     return DemoYear(
-        name=f"{y}/{n % 100:02d}",
-        start_date=date(y, 9, 1),
-        end_date=date(n, 8, 31),
+        name=year.name,
+        start_date=year.start,
+        end_date=year.end,
         half_terms=half_terms,
         closures=tuple(sorted(closures, key=lambda c: c.date)),
     )

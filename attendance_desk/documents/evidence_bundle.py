@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from attendance_desk.documents.fonts import register_fonts
-from attendance_desk.domain.calendar import AcademicYear
+from attendance_desk.domain.calendar import YEAR_START_MONTH, AcademicYear
 from attendance_desk.domain.codes import CODES, Category
 from attendance_desk.domain.figures import Figures, pct_2dp
 from attendance_desk.domain.pathway import Stage
@@ -223,7 +223,7 @@ def _calendar(data: EvidenceBundleData, st: dict[str, ParagraphStyle]) -> Table:
         ("RIGHTPADDING", (0, 0), (-1, -1), 0.5),
     ]
     for r, month in enumerate(MONTHS, start=1):
-        year = start_year if month >= 9 else start_year + 1
+        year = start_year if month >= YEAR_START_MONTH else start_year + 1
         days_in = cal.monthrange(year, month)[1]
         row = [f"{cal.month_abbr[month]} {year % 100:02d}"]
         for day_no in range(1, 32):

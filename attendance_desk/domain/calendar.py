@@ -19,6 +19,21 @@ _STANDARD_NAMES = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "
 _TERM_NAMES = ("Autumn", "Spring", "Summer")
 
 
+# The academic year runs from 1 September to 31 August: the one place that says so.
+YEAR_START_MONTH = 9
+YEAR_START_DAY = 1
+
+
+def academic_start_year(d: date) -> int:
+    """The calendar year in which the academic year holding `d` began (2025-03-14 -> 2024)."""
+    return d.year if (d.month, d.day) >= (YEAR_START_MONTH, YEAR_START_DAY) else d.year - 1
+
+
+def year_start(d: date) -> date:
+    """1 September of the academic year holding `d`."""
+    return AcademicYear.starting(academic_start_year(d)).start
+
+
 @dataclass(frozen=True, slots=True)
 class AcademicYear:
     name: str  # "2024/25"
@@ -26,9 +41,19 @@ class AcademicYear:
     end: date  # 31 August
 
     @classmethod
+    def starting(cls, first: int) -> AcademicYear:
+        """The academic year that begins in the calendar year `first`."""
+        start = date(first, YEAR_START_MONTH, YEAR_START_DAY)
+        end = date(first + 1, YEAR_START_MONTH, YEAR_START_DAY) - timedelta(days=1)
+        return cls(f"{first}/{(first + 1) % 100:02d}", start, end)
+
+    @classmethod
     def containing(cls, d: date) -> AcademicYear:
-        first = d.year if d.month >= 9 else d.year - 1
-        return cls(f"{first}/{(first + 1) % 100:02d}", date(first, 9, 1), date(first + 1, 8, 31))
+        return cls.starting(academic_start_year(d))
+
+    @property
+    def previous(self) -> AcademicYear:
+        return AcademicYear.starting(self.start.year - 1)
 
 
 @dataclass(frozen=True, slots=True)

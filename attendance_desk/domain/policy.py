@@ -9,6 +9,7 @@ The national rules (penalty threshold, PA/SA, LA returns, N follow-up) are alway
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
@@ -129,7 +130,21 @@ class Policy:
         return None if band is None else BandInfo(band.id, band.label, band.colour, band.owner)
 
     def action_for(self, rule: str) -> RuleAction:
-        return self.actions.get(rule, RuleAction(""))
+        """The rule's action with the policy's numbers filled in: an action text names a
+        number as {expected_pct}, {penalty_sessions}, ... (see `numbers`), never as a literal,
+        so changing a threshold changes the text too."""
+        action = self.actions.get(rule, RuleAction(""))
+        return replace(action, action=fill_numbers(action.action, self.numbers()))
+
+    def numbers(self) -> dict[str, str]:
+        """The policy's numbers as they read in an action text: every threshold, the
+        falling-attendance line, and the LA returns in school days (two sessions a day)."""
+        t = self.thresholds
+        out = {f.name: _plain(getattr(t, f.name)) for f in fields(Thresholds)}
+        out["falling_line_pct"] = _plain(self.falling_attendance.line_pct)
+        out["la_return_days"] = _plain(Decimal(t.la_return_sessions) / 2)
+        out["sickness_return_days"] = _plain(Decimal(t.sickness_return_sessions) / 2)
+        return out
 
     # --- JSON (the `policy` table's settings_json) -----------------------------------------
     def to_json(self) -> str:
@@ -203,6 +218,22 @@ class Policy:
 
     def with_thresholds(self, **changes: Any) -> Policy:
         return replace(self, thresholds=replace(self.thresholds, **changes), preset="custom")
+
+
+_NUMBER = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill_numbers(text: str, numbers: Mapping[str, str]) -> str:
+    """Replace each {name} the policy knows; anything else in braces is left as written."""
+    return _NUMBER.sub(lambda m: numbers.get(m[1], m[0]), text)
+
+
+def _plain(value: int | Decimal) -> str:
+    """96 -> "96", Decimal("92.50") -> "92.5"."""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
 
 
 @lru_cache(maxsize=16)
@@ -280,26 +311,31 @@ def _load_number(value: object, type_name: object) -> object:
 # --- presets ------------------------------------------------------------------------------
 _NATIONAL = {
     R.PERSISTENT_ABSENCE: RuleAction(
-        "Persistent absence (attendance 90% or below): prioritise for support; check the case stage",
+        "Persistent absence (attendance {persistent_pct}% or below): prioritise for support; "
+        "check the case stage",
         "Attendance officer",
     ),
     R.SEVERE_ABSENCE: RuleAction(
-        "Severe absence (50% or below): discuss with the DSL and the local authority attendance team",
+        "Severe absence ({severe_pct}% or below): discuss with the DSL and the local authority "
+        "attendance team",
         "Designated safeguarding lead",
     ),
     R.PENALTY_THRESHOLD: RuleAction(
-        "10 unauthorised sessions in 10 school weeks: consider a penalty notice or a Notice to Improve",
+        "{penalty_sessions} unauthorised sessions in {penalty_weeks} school weeks: consider a "
+        "penalty notice or a Notice to Improve",
         "Headteacher",
     ),
     R.UNRESOLVED_N: RuleAction(
         "Resolve the N code: find the reason and recode (O if none is given)", "School office"
     ),
     R.LA_TEN_DAY_RETURN: RuleAction(
-        "Tell the local authority: 10 consecutive school days of unauthorised absence",
+        "Tell the local authority: {la_return_days} consecutive school days of unauthorised "
+        "absence",
         "Attendance officer",
     ),
     R.SICKNESS_RETURN: RuleAction(
-        "Tell the local authority: 15 school days of illness this year", "Attendance officer"
+        "Tell the local authority: {sickness_return_days} school days of illness this year",
+        "Attendance officer",
     ),
     R.MISSING_MARKS: RuleAction("Complete the register for these sessions", "School office"),
     R.PART_TIME_REVIEW: RuleAction(
@@ -311,7 +347,8 @@ _NATIONAL = {
 _CLIFFORD_ACTIONS = {
     **_NATIONAL,
     R.BELOW_EXPECTED: RuleAction(
-        "Below 96%: discuss at the Attendance Team; agree actions and track their impact; "
+        "Below {expected_pct}%: discuss at the Attendance Team; agree actions and track their "
+        "impact; "
         "half-termly letter with the % and colour",
         "Attendance Team",
     ),
@@ -352,11 +389,13 @@ _CLIFFORD_ACTIONS = {
 _CLIFTON_ACTIONS = {
     **_NATIONAL,
     R.BELOW_EXPECTED: RuleAction(
-        "Below 96%: act for the pupil's band (class teacher, senior leaders or Family Hub)",
+        "Below {expected_pct}%: act for the pupil's band (class teacher, senior leaders or "
+        "Family Hub)",
         "Class teacher",
     ),
     R.FALLING_ATTENDANCE: RuleAction(
-        "Falling attendance under 93%: scrutinise absence for patterns at the joint weekly SLT "
+        "Falling attendance under {falling_line_pct}%: scrutinise absence for patterns at the "
+        "joint weekly SLT "
         "and Family Hub meeting; agree a plan of action",
         "Senior leaders and Family Hub",
     ),
@@ -366,7 +405,7 @@ _CLIFTON_ACTIONS = {
     ),
     R.FREQUENT_ILLNESS: RuleAction(
         "Follow the Frequent Illness Protocol: informal meeting and Early Help offer; advise a "
-        "GP visit; agree an informal action plan and monitor for 6 weeks",
+        "GP visit; agree an informal action plan and monitor for {medical_review_weeks} weeks",
         "Family Hub",
     ),
     R.FREQUENT_LATENESS: RuleAction(
@@ -379,17 +418,19 @@ _CLIFTON_ACTIONS = {
         "Senior leaders",
     ),
     R.CONTRACT_BREACH: RuleAction(
-        "10 further unauthorised sessions since the contract: revisit the contract and refer "
+        "{contract_breach_sessions} further unauthorised sessions since the contract: revisit "
+        "the contract and refer "
         "to ELIT",
         "Senior leaders",
     ),
     R.MEDICAL_REVIEW: RuleAction(
-        "No improvement after 6 weeks and attendance below 85%: seek consent for a school "
-        "nurse referral",
+        "No improvement after {medical_review_weeks} weeks and attendance below "
+        "{medical_review_pct}%: seek consent for a school nurse referral",
         "Family Hub",
     ),
     R.FOCUS_FAMILY: RuleAction(
-        "Ended last year below 96% or with an open case: monitor closely", "Senior leaders"
+        "Ended last year below {expected_pct}% or with an open case: monitor closely",
+        "Senior leaders",
     ),
 }
 

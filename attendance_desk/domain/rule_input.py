@@ -157,7 +157,7 @@ class EvaluationContext:
             term=term,
             previous_point=point,
             penalty_start=window[0] if window else None,
-            load_start=date(year.start.year - 1, 9, 1),
+            load_start=year.previous.start,
             non_school_mark_days=non_school_mark_days,
             taken_on_as_of=taken_on_as_of,
         )

@@ -19,7 +19,6 @@ from attendance_desk.domain.events import (
 )
 
 UNRESOLVED_N_SCHOOL_DAYS = 5
-ILLNESS_REVIEW_WEEKS = 6
 REARRANGE_WITHIN_DAYS = 5
 PART_TIME_REVIEW_DAYS = 14  # guidance: reviewed about fortnightly
 
@@ -40,7 +39,7 @@ class TaskKind(StrEnum):
 
 
 TASK_LABELS = {
-    TaskKind.SIX_WEEK_REVIEW: "6-week review",
+    TaskKind.SIX_WEEK_REVIEW: "Illness plan review",
     TaskKind.CONTRACT_REVIEW: "Contract review",
     TaskKind.NOTICE_TO_IMPROVE_END: "End of Notice to Improve",
     TaskKind.REARRANGE_MEETING: "Rearrange missed meeting",
@@ -59,20 +58,24 @@ class TaskSpec:
     key: str  # stable within the event: a re-save replaces, never duplicates
 
 
-def default_illness_review(started: date) -> date:
-    return started + timedelta(weeks=ILLNESS_REVIEW_WEEKS)
+def default_illness_review(started: date, review_weeks: int) -> date:
+    """When a Frequent Illness plan is reviewed: the policy's medical_review_weeks after it
+    starts (the same weeks the medical-review concern waits)."""
+    return started + timedelta(weeks=review_weeks)
 
 
-def tasks_for_event(details: Details, event_date: date) -> list[TaskSpec]:
-    """The tasks an event makes, each with its due date."""
+def tasks_for_event(
+    details: Details, event_date: date, illness_review_weeks: int
+) -> list[TaskSpec]:
+    """The tasks an event makes, each with its due date. `illness_review_weeks` is the policy's
+    medical_review_weeks."""
     out: list[TaskSpec] = []
     match details:
         case IllnessPlan(started=started, review_date=review):
             assert started is not None
-            due = review or default_illness_review(started)
-            out.append(
-                TaskSpec(TaskKind.SIX_WEEK_REVIEW, "6-week review of the action plan", due, "r")
-            )
+            due = review or default_illness_review(started, illness_review_weeks)
+            title = f"{illness_review_weeks}-week review of the action plan"
+            out.append(TaskSpec(TaskKind.SIX_WEEK_REVIEW, title, due, "r"))
         case AttendanceContract(review_dates=reviews, end=end):
             for i, review in enumerate(sorted(reviews)):
                 out.append(

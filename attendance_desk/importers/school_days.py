@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date
 
+from attendance_desk.domain.calendar import academic_start_year
 from attendance_desk.importers.model import RegisterData
 from attendance_desk.importers.problems import Problems
 
@@ -70,8 +71,7 @@ class _TermDates:
 
 
 def _academic_year(iso: str) -> int:
-    year, month = int(iso[:4]), int(iso[5:7])
-    return year if month >= 9 else year - 1
+    return academic_start_year(date.fromisoformat(iso))
 
 
 def _day_reason(iso: str, today_iso: str, terms: _TermDates) -> str | None:

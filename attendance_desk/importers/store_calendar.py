@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.importers.model import ClosureRow, HalfTermRow
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tally import Tally
@@ -12,8 +13,8 @@ from attendance_desk.importers.tally import Tally
 
 def academic_year_of(day: date) -> tuple[str, date, date]:
     """The academic year (1 September to 31 August) a date falls in: ('2024/25', start, end)."""
-    first = day.year if day.month >= 9 else day.year - 1
-    return f"{first}/{(first + 1) % 100:02d}", date(first, 9, 1), date(first + 1, 8, 31)
+    year = AcademicYear.containing(day)
+    return year.name, year.start, year.end
 
 
 def _year_id(conn: sqlite3.Connection, day: date) -> int:

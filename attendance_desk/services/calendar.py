@@ -80,7 +80,7 @@ def academic_year_named(year_name: str) -> AcademicYear:
         first = int(year_name.split("/")[0])
     except ValueError:
         raise UserError(f"{year_name!r} is not an academic year like 2024/25") from None
-    return AcademicYear.containing(date(first, 9, 1))
+    return AcademicYear.starting(first)
 
 
 def check_half_terms(year_name: str, half_terms: Sequence[tuple[str, date, date]]) -> None:

@@ -7,7 +7,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
@@ -27,7 +27,9 @@ from attendance_desk.domain.events import (
 )
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
+from attendance_desk.domain.tasks import default_illness_review
 from attendance_desk.errors import UserError
+from attendance_desk.services.policy import get_policy
 from attendance_desk.services.staff import require_can_change, require_headteacher
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
@@ -311,7 +313,8 @@ def update_case(
 def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dict[int, CaseContext]:
     """Each pupil's CaseContext as of `as_of`: stage, contracts, plans, timetables, last year.
     With `pupil_id`, only that pupil's (a pupil's page need not read the whole school)."""
-    prev_year = AcademicYear.containing(AcademicYear.containing(as_of).start - timedelta(days=1))
+    prev_year = AcademicYear.containing(as_of).previous
+    weeks = get_policy(db).thresholds.medical_review_weeks  # a Frequent Illness plan's review
     with db.session() as s:
         case_query = select(Case).where(Case.opened_on <= as_of).options(_WITH_MOVES)
         event_query = (
@@ -355,7 +358,7 @@ def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dic
             contracts[owner].append(details.signed)
         elif isinstance(details, IllnessPlan) and details.started and details.started <= as_of:
             plans[owner].append(details.started)
-            review = details.review_date or details.started + timedelta(weeks=6)
+            review = details.review_date or default_illness_review(details.started, weeks)
             plan_reviews[owner].append(review)
         elif (
             isinstance(details, PartTimeTimetableDetails)

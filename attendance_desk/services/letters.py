@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from attendance_desk import clock
 from attendance_desk.documents.batch_items import POST_PILE, BatchItem, CoverSheet
 from attendance_desk.domain.letter_choice import HALF_TERMLY, VARIANTS, half_termly_variant
 from attendance_desk.domain.letter_fields import build_letter, long_date

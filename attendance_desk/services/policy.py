@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING, cast
 
 from attendance_desk.domain.policy import DEFAULT_PRESET, Policy, preset, validate
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
+
+if TYPE_CHECKING:  # the commands that only read never load SQLAlchemy
+    from sqlalchemy.orm import Session
 
 
 def get_policy(db: Database) -> Policy:
@@ -16,6 +20,12 @@ def get_policy(db: Database) -> Policy:
         return load_policy(conn)
     finally:
         conn.close()
+
+
+def policy_in(s: Session) -> Policy:
+    """The active policy, read over an open session's own connection."""
+    raw = s.connection().connection.dbapi_connection
+    return load_policy(cast(sqlite3.Connection, raw))
 
 
 def load_policy(conn: sqlite3.Connection) -> Policy:

@@ -7,6 +7,7 @@ from datetime import date
 from fractions import Fraction
 
 from attendance_desk import clock
+from attendance_desk.domain.calendar import year_start as academic_year_start
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import long_date, percent
 from attendance_desk.errors import UserError
@@ -118,7 +119,7 @@ def half_term_report(db: Database, as_of: date | None = None) -> HalfTermReport:
 
     by_pct = sorted(overviews, key=lambda o: (o.year.attendance, o.surname, o.forename))
     half = get_calendar(db).half_term_of(as_of)
-    year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    year_start = academic_year_start(as_of)
     weekly = tuple(
         (monday, float(f.attendance * 100) if f.attendance is not None else None)
         for monday, f in weekly_attendance(db, as_of)

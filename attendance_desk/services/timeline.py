@@ -39,6 +39,7 @@ from attendance_desk.services.penalties import (
 from attendance_desk.services.penalties import (
     penalty_decision as penalty_decision,  # callers ask the timeline too
 )
+from attendance_desk.services.policy import policy_in
 from attendance_desk.services.staff import require_can_change
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
@@ -172,7 +173,8 @@ def _with_period_end(db: Database, details: Details) -> Details:
 def _make_tasks(
     s: Session, event: TimelineEvent, details: Details, pupil_ids: Iterable[int]
 ) -> None:
-    specs = tasks_for_event(details, event.date)
+    weeks = policy_in(s).thresholds.medical_review_weeks
+    specs = tasks_for_event(details, event.date, weeks)
     existing: dict[str | None, Task] = {
         t.source_key: t for t in s.scalars(select(Task).where(Task.event_id == event.id))
     }

@@ -80,3 +80,15 @@ def test_entered_years_ignore_register_days_and_other_years_are_inferred() -> No
     assert not cal.is_school_day(date(2024, 10, 28))  # 2024/25 has entered dates
     assert cal.is_school_day(date(2024, 6, 3))  # 2023/24 inferred
     assert cal.school_weeks_ending(date(2024, 9, 6), 2) == [date(2024, 6, 3), date(2024, 9, 2)]
+
+
+def test_the_academic_year_starts_on_1_september_and_ends_on_31_august() -> None:
+    from attendance_desk.domain.calendar import academic_start_year, year_start
+
+    assert academic_start_year(date(2025, 8, 31)) == 2024
+    assert academic_start_year(date(2025, 9, 1)) == 2025
+    assert year_start(date(2025, 3, 14)) == date(2024, 9, 1)
+    year = AcademicYear.starting(2024)
+    assert (year.name, year.start, year.end) == ("2024/25", date(2024, 9, 1), date(2025, 8, 31))
+    assert year.previous == AcademicYear.containing(date(2024, 8, 31))
+    assert AcademicYear.starting(2027).end == date(2028, 8, 31)  # 2028 is a leap year

@@ -46,3 +46,31 @@ def test_invalid_settings_are_refused() -> None:
         Policy.from_json(text)
     with pytest.raises(ValueError, match="preset"):
         preset("other")
+
+
+def test_action_texts_follow_the_policy_numbers() -> None:
+    """A school that changes a number sees it in the action text too (nothing hard-coded)."""
+    from attendance_desk.domain import concern as R
+    from attendance_desk.domain.policy import preset
+
+    clifton = preset("clifton")
+    assert clifton.action_for(R.MEDICAL_REVIEW).action.startswith(
+        "No improvement after 6 weeks and attendance below 85%"
+    )
+    changed = clifton.with_thresholds(
+        medical_review_weeks=8, medical_review_pct=Decimal("82.5"), expected_pct=Decimal(95)
+    )
+    assert changed.action_for(R.MEDICAL_REVIEW).action.startswith(
+        "No improvement after 8 weeks and attendance below 82.5%"
+    )
+    assert "8 weeks" in changed.action_for(R.FREQUENT_ILLNESS).action
+    assert changed.action_for(R.BELOW_EXPECTED).action.startswith("Below 95%")
+    penalty = changed.with_thresholds(penalty_sessions=8, penalty_weeks=12)
+    assert penalty.action_for(R.PENALTY_THRESHOLD).action.startswith(
+        "8 unauthorised sessions in 12 school weeks"
+    )
+    returns = changed.with_thresholds(la_return_sessions=16, sickness_return_sessions=21)
+    assert "8 consecutive school days" in returns.action_for(R.LA_TEN_DAY_RETURN).action
+    assert "10.5 school days of illness" in returns.action_for(R.SICKNESS_RETURN).action
+    for rule in clifton.actions:
+        assert "{" not in clifton.action_for(rule).action, rule

@@ -298,3 +298,20 @@ def test_case_contexts_feed_the_rules(db, school) -> None:  # noqa: ANN001
     next_year = case_contexts(db, date(2025, 9, 10))
     assert next_year[ava].open_case_at_previous_year_end
     assert next_year[school["lucja"]].previous_year_attendance is not None
+
+
+def test_the_illness_plan_review_follows_the_policys_weeks(db, school) -> None:  # noqa: ANN001
+    """A school that sets 8 weeks gets the review task, "support ended" and the concern at 8."""
+    from attendance_desk.services.policy import get_policy, save_policy
+
+    save_policy(db, get_policy(db).with_thresholds(medical_review_weeks=8))
+    ava = school["ava"]
+    change_stage(db, ava, Stage.SUPPORT_TIER_2, date(2024, 9, 2), "Ms Ellis", "Illness")
+    add_event(db, [ava], IllnessPlan(date(2024, 9, 2)), date(2024, 9, 2))
+    # Mon 2 Sep + 8 weeks = Mon 28 Oct (6 weeks would be Mon 14 Oct)
+    [task] = pupil_tasks(db, ava)
+    assert (task.kind, task.due, task.title) == (
+        TaskKind.SIX_WEEK_REVIEW, date(2024, 10, 28), "8-week review of the action plan",
+    )  # fmt: skip
+    assert case_contexts(db, date(2024, 10, 27))[ava].support_ended is None
+    assert case_contexts(db, date(2024, 10, 28))[ava].support_ended == date(2024, 10, 28)

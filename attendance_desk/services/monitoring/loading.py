@@ -11,10 +11,10 @@ import sqlite3
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from attendance_desk.domain.calendar import SchoolCalendar
+from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.domain.policy import Policy
 from attendance_desk.domain.rule_input import (
@@ -132,14 +132,11 @@ def _read_from(
     calendar: SchoolCalendar | None,
     known_sessions: Mapping[str, list[int]] | None = None,
 ) -> _Raw:
-    year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
-    load_start = date(year_start.year - 1, 9, 1)
+    year = AcademicYear.containing(as_of)
+    year_start = year.start
+    load_start = year.previous.start
     # The calendar the rules use: the years of the marks read, and the rest of this one.
-    calendar = calendar or load_calendar(
-        conn,
-        since=load_start,
-        until=year_start.replace(year=year_start.year + 1) - timedelta(days=1),
-    )
+    calendar = calendar or load_calendar(conn, since=load_start, until=year.end)
     policy = policy or load_policy(conn)
     # Pupils on roll on the date, or (with leavers) at any time from 1 September to the date.
     first_day = year_start if leavers else as_of

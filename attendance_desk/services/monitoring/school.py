@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from attendance_desk.domain.calendar import year_start as academic_year_start
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.groups import GroupFigures, group_table
@@ -71,7 +72,7 @@ GROUP BY m.date, m.code
 
 def weekly_attendance(db: Database, as_of: date) -> list[tuple[date, Figures]]:
     """Whole-school figures for each school week of the academic year up to the date."""
-    year_start = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    year_start = academic_year_start(as_of)
     counts: dict[date, dict[str, int]] = {}
     mondays: dict[str, date] = {}
     conn = db.raw_connection()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from attendance_desk import clock
+from attendance_desk.domain.calendar import year_start as academic_year_start
 from attendance_desk.domain.codes import CODES, LATE_CODES, Category
 from attendance_desk.ui.format import MONTHS, uk_date
 
@@ -62,9 +63,7 @@ class MarkCalendar(QWidget):
         self.setAccessibleName("Calendar of the year's marks")
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.start = date(
-            clock.today().year if clock.today().month >= 9 else clock.today().year - 1, 9, 1
-        )
+        self.start = academic_year_start(clock.today())
         self.marks: dict[tuple[date, str], str] = {}
         self.is_school_day: Callable[[date], bool] = lambda d: d.weekday() < 5
         self.closures: frozenset[date] = frozenset()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import clock
+from attendance_desk.domain.calendar import year_start as academic_year_start
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.services import monitoring
 from attendance_desk.services.calendar import get_calendar
@@ -92,10 +93,6 @@ def load_pupil_page(db: Database, pupil_id: int, as_of: date) -> PupilPageData:
 def case_context(db: Database, pupil_id: int, as_of: date) -> CaseContext | None:
     """The pupil's case for the case-based concerns (only this pupil's is read)."""
     return case_contexts(db, as_of, pupil_id).get(pupil_id)
-
-
-def academic_year_start(d: date) -> date:
-    return date(d.year if d.month >= 9 else d.year - 1, 9, 1)
 
 
 class PupilPage(QWidget):
