@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from attendance_desk import clock
 from attendance_desk.domain.codes import UNRESOLVED_CODE, UnknownCodeError, normalise
 from attendance_desk.domain.events import EventKind, PhoneCall
 from attendance_desk.errors import UserError
@@ -301,7 +302,7 @@ def log_call(
         suggested_code=code,
         follow_up=follow_up,
         notes=notes.strip(),
-        time=(at or datetime.now()).strftime("%H:%M"),
+        time=(at or clock.now()).strftime("%H:%M"),
     )
     with db.session() as s:
         entry = add_event_in(s, (pupil_id, *also_pupil_ids), details, on, recorded_by)
