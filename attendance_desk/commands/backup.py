@@ -10,6 +10,7 @@ from attendance_desk.commands import (
     open_from_args,
     require_password_if_readable,
 )
+from attendance_desk.domain.dates import numeric_time
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +54,7 @@ def run_restore(args: argparse.Namespace) -> int:
     source = result.restored_from
     line = (
         f"Restored {result.database} from {source.path} "
-        f"(taken {source.taken_at:%d/%m/%Y %H:%M}; {source.pupils} pupils, {source.marks} marks)"
+        f"(taken {numeric_time(source.taken_at)}; {source.pupils} pupils, {source.marks} marks)"
     )
     if result.previous_kept_as is not None:
         line += f"; the file it replaced is kept as {result.previous_kept_as}"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from attendance_desk.commands import open_from_args
+from attendance_desk.domain.dates import day_text
 from attendance_desk.errors import UserError
 
 MAX_CONFLICTS_SHOWN = 20
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             )
             print(
                 f"  office mark {conflict.old_code} for {conflict.pupil} on "
-                f"{conflict.date:%a %d/%m/%Y} {conflict.session}: file says "
+                f"{day_text(conflict.date)} {conflict.session}: file says "
                 f"{conflict.new_code}; {action}"
             )
         if len(outcome.conflicts) > MAX_CONFLICTS_SHOWN:

@@ -27,6 +27,7 @@ from reportlab.platypus import (
 from attendance_desk.documents.fonts import register_fonts
 from attendance_desk.domain.calendar import YEAR_START_MONTH, AcademicYear
 from attendance_desk.domain.codes import CODES, Category
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.figures import Figures, pct_2dp
 from attendance_desk.domain.pathway import Stage
 
@@ -294,7 +295,7 @@ def _chronology(data: EvidenceBundleData, st: dict[str, ParagraphStyle]) -> list
             record += f" <font size=7>(edited; version {e.revision})</font>"
         rows.append(
             [
-                Paragraph(e.date.strftime("%d/%m/%Y"), st["cell"]),
+                Paragraph(numeric(e.date), st["cell"]),
                 Paragraph(escape(e.label), st["cell"]),
                 Paragraph(escape(e.recorded_by or "\u2013"), st["cell"]),
                 Paragraph(record, st["cell"]),

@@ -27,6 +27,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from attendance_desk.documents.fonts import register_fonts
+from attendance_desk.domain.dates import numeric, numeric_time
 
 GRID_MAX_COLUMNS = 6
 
@@ -46,9 +47,9 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        return numeric_time(value)
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return numeric(value)
     return str(value)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.pathway import SUPPORT_STAGES, Stage
 from attendance_desk.errors import UserError
 
@@ -122,8 +123,8 @@ def check_move(
         raise StageMoveError(f"Say why the case moves to {to_stage.label}")
     if current_since is not None and on < current_since:
         raise StageMoveError(
-            f"The move's date {on:%d/%m/%Y} is before the current stage began "
-            f"({current_since:%d/%m/%Y})"
+            f"The move's date {numeric(on)} is before the current stage began "
+            f"({numeric(current_since)})"
         )
     offered = support_offered.strip()
     not_appropriate = support_not_appropriate.strip()
@@ -164,7 +165,7 @@ def check_move(
 
 
 def support_summary(items: Sequence[SupportItem]) -> str:
-    return "\n".join(f"{i.date:%d/%m/%Y}: {i.description}" for i in sorted(items, key=_by_date))
+    return "\n".join(f"{numeric(i.date)}: {i.description}" for i in sorted(items, key=_by_date))
 
 
 def _by_date(item: SupportItem) -> date:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from attendance_desk.domain.codes import CODES
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 
 
@@ -445,4 +446,4 @@ def _tail(details: Any) -> str:
 
 
 def _d(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "?"
+    return numeric(value) if value else "?"

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from attendance_desk.domain.dates import day_text, letter_date
 from attendance_desk.domain.letters import (
     FIELDS,
     LetterContent,
@@ -21,20 +22,6 @@ from attendance_desk.domain.letters import (
 )
 from attendance_desk.domain.penalty import FULL_AMOUNT, REDUCED_AMOUNT, pounds
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 PENALTY_AMOUNT = pounds(FULL_AMOUNT)  # domain-rules.md: first notice GBP 160 ...
 PENALTY_REDUCED = pounds(REDUCED_AMOUNT)  # ... reduced to GBP 80 if paid within 21 days
 
@@ -107,12 +94,12 @@ class Recipient:
 # -- formatting ------------------------------------------------------------------------------
 
 
-def long_date(value: date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+long_date = letter_date  # "3 February 2025"
 
 
 def short_date(value: date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+    """`3 Feb 2025` (a letter's table heading)."""
+    return day_text(value)[4:]
 
 
 def percent(attended: int, possible: int) -> str:

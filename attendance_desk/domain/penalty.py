@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 
 FRAMEWORK_START = date(2024, 8, 19)
@@ -124,8 +125,8 @@ def decide(notices: Iterable[IssuedNotice], parent: str, on: date) -> PenaltyDec
             counted=counted,
             message=(
                 f"{parent} has already had {len(counted)} penalty notices for this child since "
-                f"{first.strftime('%d/%m/%Y')}: no further notice can be issued before "
-                f"{add_years(counted[-CAP], WINDOW_YEARS).strftime('%d/%m/%Y')}. "
+                f"{numeric(first)}: no further notice can be issued before "
+                f"{numeric(add_years(counted[-CAP], WINDOW_YEARS))}. "
                 "Consider the next steps instead."
             ),
             next_steps=NEXT_STEPS,

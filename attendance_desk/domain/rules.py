@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from locale import LC_TIME, setlocale
 
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.concern import Concern, Evidence
+from attendance_desk.domain.dates import day_text
 from attendance_desk.domain.figures import pct_2dp
 from attendance_desk.domain.rule_input import (
     ABSENCE_RUN,
@@ -40,18 +40,8 @@ def pct(frac: Fraction | None) -> str:
 
 
 def when(d: date) -> str:
-    # strftime is slow and names days and months in the current locale: remembered per
-    # (locale, date), so the text is always what strftime gives now.
-    key = (setlocale(LC_TIME), d)
-    text = _WHEN.get(key)
-    if text is None:
-        if len(_WHEN) > 10_000:
-            _WHEN.clear()
-        text = _WHEN[key] = f"{d:%a} {d.day} {d:%b %Y}"
-    return text
-
-
-_WHEN: dict[tuple[str, date], str] = {}
+    """`Mon 3 Feb 2025` (domain.dates.day_text)."""
+    return day_text(d)
 
 
 def make_concern(

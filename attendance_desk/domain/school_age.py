@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 
 SCHOOL_AGE_YEARS = 5
@@ -52,6 +53,6 @@ def require_school_age(born: date | None, on: date, what: str) -> None:
     if born is not None and not of_compulsory_school_age(born, on):
         start = compulsory_school_age_from(born)
         raise NotOfSchoolAge(
-            f"{what[0].upper()}{what[1:]} cannot be recorded on {on:%d/%m/%Y}: the child "
-            f"(born {born:%d/%m/%Y}) reaches compulsory school age on {start:%d/%m/%Y}"
+            f"{what[0].upper()}{what[1:]} cannot be recorded on {numeric(on)}: the child "
+            f"(born {numeric(born)}) reaches compulsory school age on {numeric(start)}"
         )

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import ImportDecisionNeeded, ImportFileError
 from attendance_desk.importers.cells import BadDate, clean_text, parse_date_value
 from attendance_desk.importers.columns import ROLE_LABELS
@@ -279,7 +280,7 @@ def _fill_merged_dates(names: dict[int, str], date_row: list[Any], mapping: Colu
         except BadDate:
             day = None
         if day is not None:
-            last = day.strftime("%d/%m/%Y")
+            last = numeric(day)
         if mapping.roles.get(col) == "session_column" and day is None and last:
             names[col] = f"{last} {names[col]}".strip()
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from attendance_desk.domain.calendar import academic_start_year
+from attendance_desk.domain.dates import WEEKDAY_NAMES, numeric
 from attendance_desk.importers.model import RegisterData
 from attendance_desk.importers.problems import Problems
 
@@ -77,7 +78,7 @@ def _academic_year(iso: str) -> int:
 def _day_reason(iso: str, today_iso: str, terms: _TermDates) -> str | None:
     day = date.fromisoformat(iso)
     if day.weekday() >= 5:
-        return f"{day.strftime('%A')} {_uk(iso)} is a weekend"
+        return f"{WEEKDAY_NAMES[day.weekday()]} {_uk(iso)} is a weekend"
     if iso > today_iso:
         return f"{_uk(iso)} is after today ({_uk(today_iso)})"
     if terms.holiday(iso):
@@ -124,4 +125,4 @@ def _rows_text(rows: list[int]) -> str:
 
 
 def _uk(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return numeric(date.fromisoformat(iso))

@@ -14,6 +14,7 @@ from datetime import date
 from itertools import chain, groupby
 from operator import itemgetter
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.importers.bulk_write import write_changes
 from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
 from attendance_desk.importers.problems import Problems
@@ -42,7 +43,7 @@ def check_academic_years(conn: sqlite3.Connection, data: RegisterData, problems:
 
 
 def _uk(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return numeric(date.fromisoformat(iso))
 
 
 # pupil id -> "YYYY-MM-DDAM" -> code; office marks are listed apart (they are few)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import ImportDecisionNeeded
 from attendance_desk.importers.cells import name_key
 from attendance_desk.importers.model import PupilRow
@@ -454,8 +455,8 @@ def _identity_changes(known: _Known, changes: dict[str, Any]) -> str:
         if column in changes and known.row.get(column):
             old, new = known.row[column], changes[column]
             if column == "date_of_birth":
-                old = date.fromisoformat(str(old)[:10]).strftime("%d/%m/%Y")
-                new = new.strftime("%d/%m/%Y") if isinstance(new, date) else str(new)
+                old = numeric(date.fromisoformat(str(old)[:10]))
+                new = numeric(new) if isinstance(new, date) else str(new)
             parts.append(f"{label} {old} -> {new}")
     return "; ".join(parts)
 

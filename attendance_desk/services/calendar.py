@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 
@@ -89,20 +90,20 @@ def check_half_terms(year_name: str, half_terms: Sequence[tuple[str, date, date]
     year = academic_year_named(year_name)
     for name, start, end in half_terms:
         if not name.strip():
-            raise UserError(f"the half term starting {start:%d/%m/%Y} needs a name")
+            raise UserError(f"the half term starting {numeric(start)} needs a name")
         if end < start:
-            raise UserError(f"{name} ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+            raise UserError(f"{name} ends ({numeric(end)}) before it starts ({numeric(start)})")
         if start < year.start or end > year.end:
             raise UserError(
-                f"{name} ({start:%d/%m/%Y} to {end:%d/%m/%Y}) is outside {year_name}, "
-                f"which runs from {year.start:%d/%m/%Y} to {year.end:%d/%m/%Y}"
+                f"{name} ({numeric(start)} to {numeric(end)}) is outside {year_name}, "
+                f"which runs from {numeric(year.start)} to {numeric(year.end)}"
             )
     ordered = sorted(half_terms, key=lambda h: h[1])
     for (name_a, _s, end_a), (name_b, start_b, _e) in zip(ordered, ordered[1:], strict=False):
         if start_b <= end_a:
             raise UserError(
-                f"{name_a} and {name_b} overlap: {name_b} starts {start_b:%d/%m/%Y}, "
-                f"before {name_a} ends on {end_a:%d/%m/%Y}"
+                f"{name_a} and {name_b} overlap: {name_b} starts {numeric(start_b)}, "
+                f"before {name_a} ends on {numeric(end_a)}"
             )
 
 
@@ -139,11 +140,11 @@ def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, s
     seen: set[date] = set()
     for day, kind, _description in closures:
         if not year.start <= day <= year.end:
-            raise UserError(f"the closure on {day:%d/%m/%Y} is outside {year_name}")
+            raise UserError(f"the closure on {numeric(day)} is outside {year_name}")
         if kind not in CLOSURE_KINDS:
             raise UserError(f"{kind!r} is not a kind of closure ({', '.join(CLOSURE_KINDS)})")
         if day in seen:
-            raise UserError(f"{day:%d/%m/%Y} is listed twice as a closure")
+            raise UserError(f"{numeric(day)} is listed twice as a closure")
         seen.add(day)
     with db.session() as s:
         for old in s.scalars(

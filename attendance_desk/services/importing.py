@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from attendance_desk import clock
+from attendance_desk.domain.dates import numeric_time
 from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
 from attendance_desk.importers.batch import (
@@ -121,7 +122,7 @@ class FileOutcome:
         if self.already_imported:
             when = self.previously_imported_at
             if when and when != datetime.min:
-                stamp = when.replace(tzinfo=UTC).astimezone().strftime("%d/%m/%Y %H:%M")
+                stamp = numeric_time(when.replace(tzinfo=UTC).astimezone())
             else:
                 stamp = "an earlier date"
             return f"{self.file_name}: already imported on {stamp}; nothing changed"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from attendance_desk import clock
 from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_workbook
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 
@@ -226,7 +227,7 @@ def export_subject_access(
     write_record_pdf(
         pdf,
         f"Information held about {name}",
-        f"Subject access export made on {today:%d/%m/%Y} by Attendance Desk. "
+        f"Subject access export made on {numeric(today)} by Attendance Desk. "
         f"Every record held in the attendance database about this pupil, section by section.",
         pdf_sections,
     )

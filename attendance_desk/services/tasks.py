@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from attendance_desk.domain.codes import UNRESOLVED_CODE
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
 from attendance_desk.errors import UserError
 from attendance_desk.services.staff import require_can_change
@@ -106,7 +107,7 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
                 Task(
                     pupil_id=pupil_id,
                     kind=TaskKind.UNRESOLVED_N.value,
-                    title=f"Replace the N of {day:%d/%m/%Y} {session} with a real code",
+                    title=f"Replace the N of {numeric(day)} {session} with a real code",
                     due=due,
                     source_key=key,
                 )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from attendance_desk import clock
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import DatabaseError
 from attendance_desk.user import current_user
 
@@ -125,7 +126,7 @@ def acquire_writer_lock(db_path: Path) -> WriterLock:
             "user": _user(),
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "since": clock.now().strftime("%H:%M on %d/%m/%Y"),
+            "since": f"{clock.now():%H:%M} on {numeric(clock.today())}",
         }
         fh.seek(0)  # byte 0 is the locked byte on Windows; the note follows it
         fh.truncate()

@@ -6,25 +6,21 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-DASH = "\u2013"
+from attendance_desk.domain.dates import DASH, MONTHS, day_text, numeric, numeric_time
+
+__all__ = ["DASH", "MONTHS", "pct", "pct_value", "uk_date", "uk_short"]
 
 
 def uk_date(value: date | None) -> str:
-    """`Mon 3 Feb 2025`; an en dash for no date."""
-    if value is None:
-        return DASH
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+    """`Mon 3 Feb 2025`; an en dash for no date (domain.dates.day_text)."""
+    return day_text(value)
 
 
 def uk_short(value: date | None) -> str:
-    """`03/02/2025`; an en dash for no date."""
-    if value is None:
-        return DASH
+    """`03/02/2025` (with the time for a moment); an en dash for none (domain.dates)."""
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+        return numeric_time(value)
+    return numeric(value)
 
 
 def _as_decimal(value: float | Fraction | Decimal) -> Decimal:

@@ -9,7 +9,6 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from locale import LC_TIME, setlocale
 from typing import TYPE_CHECKING, Any
 
 from attendance_desk.domain.case_rules import CASE_RULE_FUNCTIONS
@@ -78,7 +77,6 @@ def _context_key(ctx: EvaluationContext, rules: tuple[Any, ...]) -> tuple[Any, .
         ctx.taken_on_as_of,
         rules,
         TREND_POINTS,
-        setlocale(LC_TIME),  # the rules name days and months with strftime
     )
 
 

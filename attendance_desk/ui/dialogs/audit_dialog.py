@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.documents.spreadsheet import write_workbook
+from attendance_desk.domain.dates import numeric_time
 from attendance_desk.errors import UserError
 from attendance_desk.services.audit import (
     AuditRow,
@@ -44,7 +45,7 @@ ENTITY_NAMES = {
     "pupil": "Pupils",
 }
 COLUMNS: list[Column[AuditRow]] = [
-    Column("When", lambda r: r.when, display=lambda t: f"{t:%d/%m/%Y %H:%M:%S}"),
+    Column("When", lambda r: r.when, display=lambda t: f"{numeric_time(t, seconds=True)}"),
     Column("Who", lambda r: r.who),
     Column("Action", lambda r: r.action),
     Column("What", lambda r: r.entity),

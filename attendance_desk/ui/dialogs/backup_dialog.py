@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.domain.dates import day_text
 from attendance_desk.errors import UserError
 from attendance_desk.services import backup as backups
 from attendance_desk.services.backup import BackupInfo
@@ -40,7 +41,7 @@ KIND_NAMES = {
 }
 
 COLUMNS: list[Column[BackupInfo]] = [
-    Column("Taken", lambda b: b.taken_at, display=lambda t: f"{t:%a %d %b %Y %H:%M}"),
+    Column("Taken", lambda b: b.taken_at, display=lambda t: f"{day_text(t)} {t:%H:%M}"),
     Column("Kind", lambda b: KIND_NAMES.get(b.kind, b.kind)),
     Column("Pupils", lambda b: b.pupils, kind="number"),
     Column("Marks", lambda b: b.marks, kind="number"),
@@ -122,7 +123,7 @@ class BackupDialog(QDialog):
         if info is None:
             return None
         question = (
-            f"Replace the school's data with the backup taken {info.taken_at:%a %d %b %Y at %H:%M}"
+            f"Replace the school's data with the backup taken {day_text(info.taken_at)} at {info.taken_at:%H:%M}"
             f" ({info.pupils} pupils, {info.marks:,} marks)?\n\n"
             "Everything entered since then is set aside: a copy of the data as it is now is "
             "kept in the backup folder first."
@@ -168,7 +169,7 @@ def open_with_recovery(path: Path, parent: QWidget | None = None) -> Database | 
         answer = QMessageBox.question(
             parent,
             "Cannot open the database",
-            f"{exc}.\n\nRestore the latest backup, taken {latest.taken_at:%a %d %b %Y at %H:%M}"
+            f"{exc}.\n\nRestore the latest backup, taken {day_text(latest.taken_at)} at {latest.taken_at:%H:%M}"
             f" ({latest.pupils} pupils, {latest.marks:,} marks)? The file that cannot be "
             "opened is kept beside it, unchanged.",
         )

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from attendance_desk import clock
 from attendance_desk.domain import events as ev
 from attendance_desk.domain.casework import SUPPORT_OPTIONS
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.events import (
     DETAIL_TYPES,
     EventKind,
@@ -169,8 +170,7 @@ class DetailsForm(QWidget):
                 if isinstance(value, list):
                     is_dates = date in typing.get_args(self.hints[name])
                     value = ", ".join(
-                        date.fromisoformat(v).strftime("%d/%m/%Y") if is_dates else str(v)
-                        for v in value
+                        numeric(date.fromisoformat(v)) if is_dates else str(v) for v in value
                     )
                 editor.setText("" if value is None else str(value))
 
@@ -465,7 +465,7 @@ class StageChangeDialog(QDialog):
         if enforce and not self.support_edit.toPlainText():
             items = support_on_record(self.db, self.pupil_id)
             self.support_edit.setPlainText(
-                "\n".join(f"{i.date:%d/%m/%Y}: {i.description}" for i in items)
+                "\n".join(f"{numeric(i.date)}: {i.description}" for i in items)
             )
 
     def considered_options(self) -> list[str]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.domain.dates import day_text, numeric
 from attendance_desk.errors import ImportDecisionNeeded, UserError
 from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detection
 from attendance_desk.services.database import Database
@@ -278,15 +279,15 @@ class ImportDialog(QDialog):
                 )
             for c in f.conflicts:
                 what = "Office mark differs (kept unless you tick the box)"
-                rows.append(([f.file_name, what, c.pupil, f"{c.date:%a %d/%m/%Y}", c.session,
+                rows.append(([f.file_name, what, c.pupil, f"{day_text(c.date)}", c.session,
                               c.old_code or "", c.new_code or ""], True))  # fmt: skip
             for c in f.changes:
                 if c.office:
                     continue
-                rows.append(([f.file_name, "Mark changes" if preview else "Mark changed", c.pupil, f"{c.date:%a %d/%m/%Y}",
+                rows.append(([f.file_name, "Mark changes" if preview else "Mark changed", c.pupil, f"{day_text(c.date)}",
                               c.session, c.old_code or "", c.new_code or ""], False))  # fmt: skip
             if f.marks_added:
-                span = f"{f.first_date:%d/%m/%Y} – {f.last_date:%d/%m/%Y}" if f.first_date else ""
+                span = f"{numeric(f.first_date)} – {numeric(f.last_date)}" if f.first_date else ""
                 rows.append(
                     ([f.file_name, f"{f.marks_added:,} marks {added}", "", span, "", "", ""], False)
                 )

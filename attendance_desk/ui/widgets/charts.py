@@ -20,6 +20,8 @@ from PySide6.QtCore import QDateTime, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from attendance_desk.domain.dates import day_text
+
 LINE = QColor("#3f6fb5")
 PALETTE = ("#3f6fb5", "#8fb3e0", "#e0a23f", "#7fc483", "#c06b6b")
 
@@ -55,7 +57,7 @@ def date_axis(dates: Sequence[date], most: int = 8) -> QCategoryAxis:
             shown.pop()
         shown.append(dates[-1])
     for d in shown:
-        axis.append(f"{d.day} {d.strftime('%b')}", _msecs(d))
+        axis.append(day_text(d)[4:-5], _msecs(d))  # "3 Feb"
     axis.setGridLineVisible(True)
     return axis
 

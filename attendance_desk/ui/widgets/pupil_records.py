@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.domain.dates import numeric_time
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.letter_register import (
@@ -53,7 +54,7 @@ class LettersModel(RowTableModel[LetterInfo]):
                 Column(
                     "Printed",
                     lambda r: r.printed_at,
-                    display=lambda t: f"{t:%d/%m/%Y %H:%M}" if t else "",
+                    display=lambda t: f"{numeric_time(t)}" if t else "",
                 ),
                 Column("By", lambda r: r.printed_by or None),
                 Column(
