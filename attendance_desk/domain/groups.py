@@ -3,13 +3,15 @@ persistent and severe absence counts and rates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
 
+from attendance_desk.domain.characteristics import EAL, FSM, PUPIL_PREMIUM, SEN_STATUSES, has
 from attendance_desk.domain.figures import EMPTY_FIGURES, Figures
 
+GROUPED = (PUPIL_PREMIUM, FSM, EAL)  # the yes/no groups of the national statistics
 RECEPTION_YEARS = frozenset({"N", "N1", "N2", "R"})  # under five: outside national statistics
 
 
@@ -109,15 +111,10 @@ def group_table(
     ]
     classes = sorted({m.reg_group for m in pupils if m.reg_group})
     out += [aggregate("class", c, [m for m in pupils if m.reg_group == c]) for c in classes]
-    flags: list[tuple[str, str, Callable[[GroupMember], bool]]] = [
-        ("pupil_premium", "Pupil Premium", lambda m: m.pupil_premium),
-        ("fsm", "FSM", lambda m: m.fsm),
-        ("eal", "EAL", lambda m: m.eal),
-    ]
-    for kind, label, test in flags:
-        out.append(aggregate(kind, label, [m for m in pupils if test(m)]))
-        out.append(aggregate(kind, f"Not {label}", [m for m in pupils if not test(m)]))
-    for code, label in (("E", "SEN: EHC plan (E)"), ("K", "SEN support (K)"), ("N", "No SEN (N)")):
+    for c in GROUPED:
+        out.append(aggregate(c.field, c.group_label, [m for m in pupils if has(m, c)]))
+        out.append(aggregate(c.field, f"Not {c.group_label}", [m for m in pupils if not has(m, c)]))
+    for code, label in SEN_STATUSES.items():
         out.append(aggregate("sen", label, [m for m in pupils if m.sen_status == code]))
     for code, label in (("F", "Female"), ("M", "Male")):
         out.append(aggregate("sex", label, [m for m in pupils if (m.sex or "").upper() == code]))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from attendance_desk.domain.characteristics import YES_NO
 from attendance_desk.domain.upn import upn_problem
 from attendance_desk.importers.cells import BadDate, clean_text, parse_date_value, parse_flag
 from attendance_desk.importers.model import PupilRow
 from attendance_desk.importers.problems import Problems
 
-_FLAGS = ("pupil_premium", "fsm", "eal", "looked_after", "child_protection", "child_in_need")
+_FLAGS = tuple(c.field for c in YES_NO)
 _CONTACT_FLAGS = ("parental_responsibility", "lives_with")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attendance_desk import clock
+from attendance_desk.domain.characteristics import SAFEGUARDING, flags_of
 from attendance_desk.domain.codes import UNRESOLVED_CODE, UnknownCodeError, normalise
 from attendance_desk.domain.events import EventKind, PhoneCall
 from attendance_desk.errors import UserError
@@ -205,15 +206,7 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
 
 
 def _flags(p: Pupil) -> tuple[str, ...]:
-    return tuple(
-        flag
-        for flag, on in (
-            ("CP", p.child_protection),
-            ("CIN", p.child_in_need),
-            ("LAC", p.looked_after),
-        )
-        if on
-    )
+    return flags_of(p, SAFEGUARDING)
 
 
 def unreached_step(flags: tuple[str, ...]) -> str:

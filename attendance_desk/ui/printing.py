@@ -24,6 +24,7 @@ from PySide6.QtPrintSupport import (
 )
 from PySide6.QtWidgets import QWidget
 
+from attendance_desk.domain.characteristics import SAFEGUARDING, has
 from attendance_desk.ui.format import uk_date
 
 STYLE = """
@@ -244,8 +245,7 @@ def pupil_summary(data: Any) -> Printout:
     name = f"{d.forename} {d.surname}"
     bits = [d.reg_group, f"UPN {d.upn}" if d.upn else "", f"born {uk_date(d.date_of_birth)}"
             if d.date_of_birth else ""]  # fmt: skip
-    flags = [f for f, on in (("Looked after", d.looked_after), ("Child protection plan",
-             d.child_protection), ("Child in need", d.child_in_need)) if on]  # fmt: skip
+    flags = [c.name for c in SAFEGUARDING if has(d, c)]
     band = getattr(report, "band", None)
     facts = [f"Figures as of {uk_date(data.as_of)}"]
     if band is not None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from attendance_desk.domain.characteristics import EAL, FSM, PUPIL_PREMIUM, SEN
 from attendance_desk.ui.models.pupil_list import figures_pct
 from attendance_desk.ui.models.table import Column, RowTableModel
 
@@ -34,10 +35,8 @@ KIND_LABELS = {
     "school": "School",
     "year_group": "Year",
     "class": "Class",
-    "pupil_premium": "Pupil Premium",
-    "fsm": "FSM",
-    "sen": "SEN",
-    "eal": "EAL",
+    **{c.field: c.group_label for c in (PUPIL_PREMIUM, FSM, EAL)},
+    "sen": SEN.group_label,
     "sex": "Sex",
 }
 

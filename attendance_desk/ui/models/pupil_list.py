@@ -8,19 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from attendance_desk.domain.characteristics import CHARACTERISTICS
+from attendance_desk.domain.characteristics import flags_of as characteristic_flags
 from attendance_desk.ui.format import DASH
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
 
-FLAG_NAMES = {
-    "PP": "Pupil Premium",
-    "FSM": "Free school meals",
-    "SEN": "Special educational needs (SEN support or EHC plan)",
-    "EAL": "English as an additional language",
-    "LAC": "Looked after",
-    "CP": "Child protection plan",
-    "CIN": "Child in need",
-}
+FLAG_NAMES = {c.flag: c.name for c in CHARACTERISTICS}
 GROUPS = tuple(FLAG_NAMES)
 NO_BAND = "none"
 NO_STAGE = "No open case"
@@ -62,22 +56,7 @@ class PupilRow:
 
 
 def flags_of(source: Any) -> tuple[str, ...]:
-    out = []
-    if getattr(source, "pupil_premium", False):
-        out.append("PP")
-    if getattr(source, "fsm", False):
-        out.append("FSM")
-    if getattr(source, "sen_status", "N") in ("E", "K"):
-        out.append("SEN")
-    if getattr(source, "eal", False):
-        out.append("EAL")
-    if getattr(source, "looked_after", False):
-        out.append("LAC")
-    if getattr(source, "child_protection", False):
-        out.append("CP")
-    if getattr(source, "child_in_need", False):
-        out.append("CIN")
-    return tuple(out)
+    return characteristic_flags(source)
 
 
 def figures_pct(figures: Any) -> float | None:
