@@ -7,9 +7,9 @@ actions agreed last time. The meetings are the policy's own (`policy` shows them
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_file
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args)
     try:
-        paper = agenda(db, args.meeting, args.date or date.today())
+        paper = agenda(db, args.meeting, args.date or clock.today())
     finally:
         db.close()
     write_file(args.out, render_agenda(paper), (".pdf",))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_file
 
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args)
     try:
-        pdf = half_term_report_pdf(db, args.as_of or date.today())
+        pdf = half_term_report_pdf(db, args.as_of or clock.today())
     finally:
         db.close()
     write_file(args.out, pdf, (".pdf",))

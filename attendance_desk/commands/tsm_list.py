@@ -7,9 +7,9 @@ absentees with their figures, pattern of absence, support in place and next step
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args)
     try:
-        tsm = write_tsm(db, args.out, args.date or date.today(), args.term)
+        tsm = write_tsm(db, args.out, args.date or clock.today(), args.term)
     finally:
         db.close()
     print(f"{tsm.title}: {len(tsm.rows)} pupil(s), written to {args.out}")
