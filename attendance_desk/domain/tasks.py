@@ -18,7 +18,6 @@ from attendance_desk.domain.events import (
     PhoneCall,
 )
 
-UNRESOLVED_N_SCHOOL_DAYS = 5
 REARRANGE_WITHIN_DAYS = 5
 PART_TIME_REVIEW_DAYS = 14  # guidance: reviewed about fortnightly
 
@@ -131,7 +130,7 @@ def tasks_for_event(
 def unresolved_n_due(
     n_date: date,
     school_days_after: Callable[[date], date | None],
-    limit: int = UNRESOLVED_N_SCHOOL_DAYS,
+    limit: int,
 ) -> date | None:
     """The day an `N` becomes older than `limit` school days (the policy's setting, 5 by
     default: the 6th school day after it), the day the unresolved_n concern is raised.

@@ -168,6 +168,19 @@ def test_no_improvement_but_85_29_percent_is_not_below_85() -> None:
     assert medical_review(make_input(date(2024, 11, 18), _illness(7, 8), PLAN)) is None
 
 
+def test_exactly_85_percent_is_not_below_85() -> None:
+    # Mon 18 Nov is X (not possible) both sessions, so the year to date has 100 possible
+    # sessions. 43/50 before, 42/50 during (worse); 15 absences: 85/100 = exactly 85%, which is
+    # not below 85%. One more illness session before the plan: 84/100, a review.
+    not_possible = {(date(2024, 11, 18), "AM"): "X", (date(2024, 11, 18), "PM"): "X"}
+    exact = make_input(date(2024, 11, 18), _illness(7, 8) | not_possible, PLAN)
+    assert exact.year_to_date.possible == 100 and exact.year_to_date.attended == 85
+    assert medical_review(exact) is None
+    below = make_input(date(2024, 11, 18), _illness(8, 8) | not_possible, PLAN)
+    found = medical_review(below)
+    assert found is not None and "84.00%" in found.detail
+
+
 def test_before_the_six_weeks_are_up_there_is_no_review() -> None:
     assert medical_review(make_input(date(2024, 11, 15), _illness(8, 8), PLAN)) is None
 

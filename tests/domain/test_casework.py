@@ -1,5 +1,4 @@
-"""The Enforce gate, worked by hand: support on record, or a reason that names what was
-considered and says why in words; and the headteacher's sign-off when the school asks for it."""
+"""Moving a case along the pathway (domain/casework.py): who, why, when, and the Enforce gate."""
 
 from __future__ import annotations
 
@@ -8,76 +7,65 @@ from datetime import date
 import pytest
 
 from attendance_desk.domain.casework import (
-    MIN_REASON_CHARS,
-    SUPPORT_OPTIONS,
     EnforceGateError,
+    StageMoveError,
     SupportItem,
     check_move,
+    stage_support,
     substantive,
+    support_summary,
 )
 from attendance_desk.domain.pathway import Stage
 
-ON = date(2025, 2, 3)
-SINCE = date(2025, 1, 6)
-REASON = "Term-time holiday booked; the family told us of no barriers to attendance"
-HOME_VISIT = SUPPORT_OPTIONS[4]
+ON = date(2024, 11, 4)
+WHY = "Three unauthorised sessions after the contract"
 
 
-def enforce(**kw: object) -> object:
-    return check_move(Stage.FORMALISE, SINCE, Stage.ENFORCE, ON, "Ms Ellis", "10 G marks", **kw)  # type: ignore[arg-type]
+def test_every_move_names_who_and_why_and_follows_the_current_stage() -> None:
+    move = check_move(Stage.MONITOR, date(2024, 10, 1), Stage.FORMALISE, ON, " Head ", WHY)
+    assert (move.from_stage, move.to_stage, move.decided_by) == (
+        Stage.MONITOR, Stage.FORMALISE, "Head",
+    )  # fmt: skip
+    with pytest.raises(StageMoveError, match="already at"):
+        check_move(Stage.MONITOR, None, Stage.MONITOR, ON, "Head", WHY)
+    with pytest.raises(StageMoveError, match="who decided"):
+        check_move(Stage.MONITOR, None, Stage.FORMALISE, ON, " ", WHY)
+    with pytest.raises(StageMoveError, match="Say why"):
+        check_move(Stage.MONITOR, None, Stage.FORMALISE, ON, "Head", "")
+    with pytest.raises(StageMoveError, match="04/11/2024 is before the current stage began"):
+        check_move(Stage.MONITOR, date(2024, 11, 5), Stage.FORMALISE, ON, "Head", WHY)
 
 
-def test_support_on_record_opens_the_gate() -> None:
-    move = enforce(support_on_record=[SupportItem(date(2025, 1, 10), "Informal meeting")])
-    assert move.support_offered == "10/01/2025: Informal meeting"  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize("reason", ["n/a", "N/A ", "none", "not applicable", "no", "holiday"])
-def test_a_non_answer_is_refused_even_with_a_tick(reason: str) -> None:
-    with pytest.raises(EnforceGateError, match="not a reason a panel can read"):
-        enforce(support_not_appropriate=reason, support_considered=[HOME_VISIT])
-
-
-def test_a_reason_needs_what_was_considered() -> None:
-    with pytest.raises(EnforceGateError, match="Tick the support that was considered"):
-        enforce(support_not_appropriate=REASON)
-
-
-def test_nothing_at_all_is_refused() -> None:
+def test_enforce_needs_support_on_record_or_a_real_reason() -> None:
     with pytest.raises(EnforceGateError, match="Enforcement follows support"):
-        enforce()
+        check_move(Stage.FORMALISE, None, Stage.ENFORCE, ON, "Head", WHY)
+    record = [SupportItem(date(2024, 10, 1), "Attendance contract signed")]
+    move = check_move(Stage.FORMALISE, None, Stage.ENFORCE, ON, "Head", WHY, record)
+    assert move.support_offered == "01/10/2024: Attendance contract signed"
+    with pytest.raises(EnforceGateError, match="Tick the support"):
+        check_move(
+            Stage.FORMALISE, None, Stage.ENFORCE, ON, "Head", WHY,
+            support_not_appropriate="The family refused every offer we made in writing",
+        )  # fmt: skip
+    with pytest.raises(EnforceGateError, match="sign-off"):
+        check_move(Stage.FORMALISE, None, Stage.ENFORCE, ON, "Head", WHY, record,
+                   signoff_required=True)  # fmt: skip
 
 
-def test_a_ticked_option_and_a_real_reason_open_the_gate() -> None:
-    move = enforce(support_not_appropriate=REASON, support_considered=[HOME_VISIT, " "])
-    assert move.support_considered == (HOME_VISIT,)  # type: ignore[attr-defined]
-    assert move.support_not_appropriate == REASON  # type: ignore[attr-defined]
+def test_a_reason_is_five_words_and_25_characters_and_not_a_stock_answer() -> None:
+    assert not substantive("n/a")
+    assert not substantive("Not applicable")
+    assert not substantive("one two three four")  # four words
+    assert not substantive("a b c d e f")  # six words, 11 characters
+    assert substantive("The family moved away in October")
 
 
-def test_the_length_edge() -> None:
-    # five words: 24 characters is refused, 25 accepted
-    short = "abcd efgh ijkl mnop qrs"  # 23
-    assert len(short) == 23 and not substantive(short)
-    assert not substantive(short + "t")  # 24
-    assert substantive(short + "tu") and MIN_REASON_CHARS == 25  # 25
-    assert not substantive("abcdefghij abcdefghij abcdefghij")  # long but 3 words
-
-
-def test_typed_support_without_a_record_must_say_something() -> None:
-    with pytest.raises(EnforceGateError, match="is not enough"):
-        enforce(support_offered="n/a")
-    move = enforce(support_offered="Early Help offered 12/12/2024; mother declined the referral")
-    assert move.support_offered.startswith("Early Help")  # type: ignore[attr-defined]
-
-
-def test_headteacher_sign_off_when_required() -> None:
-    record = [SupportItem(date(2025, 1, 10), "Informal meeting")]
-    with pytest.raises(EnforceGateError, match="headteacher's sign-off"):
-        enforce(support_on_record=record, signoff_required=True)
-    move = enforce(support_on_record=record, signoff_required=True, signed_off_by="Mr Krabbendam")
-    assert move.signed_off_by == "Mr Krabbendam"  # type: ignore[attr-defined]
-
-
-def test_other_moves_need_no_support() -> None:
-    move = check_move(Stage.MONITOR, SINCE, Stage.FORMALISE, ON, "Ms Ellis", "no change")
-    assert move.support_considered == () and move.signed_off_by == ""
+def test_earlier_support_stages_count_as_support_in_date_order() -> None:
+    history = [
+        (date(2024, 9, 9), Stage.MONITOR),
+        (date(2024, 9, 30), Stage.SUPPORT_TIER_2),
+        (date(2024, 10, 21), Stage.FORMALISE),
+    ]
+    items = stage_support(history)
+    assert [i.date for i in items] == [date(2024, 9, 30), date(2024, 10, 21)]
+    assert support_summary(list(reversed(items))).splitlines()[0].startswith("30/09/2024")

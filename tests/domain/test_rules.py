@@ -441,3 +441,54 @@ def test_legacy_codes_count_per_their_category_in_rules() -> None:
     assert (f.possible, f.attended, f.authorised) == (9, 5, 4)
     assert {R.BELOW_EXPECTED, R.PERSISTENT_ABSENCE} <= rule_ids(inp)
     assert R.ABSENT_WEEK not in rule_ids(inp)
+
+
+# --- hand-worked edges that a changed rule would get wrong ---------------------------------------
+def test_a_not_possible_session_does_not_break_an_illness_instance() -> None:
+    # I on Tue 5 Nov AM; I on Tue 12 Nov PM, Y1 (not possible) on Wed 13 Nov AM, I on Wed 13
+    # Nov PM. Runs skip not-possible sessions, so 12-13 Nov is ONE instance: 2 in Autumn 2, no
+    # concern. With a present mark instead of the Y1 the run breaks: 3 instances, a concern.
+    over = {
+        (D(2024, 11, 5), "AM"): "I",
+        (D(2024, 11, 12), "PM"): "I",
+        (D(2024, 11, 13), "AM"): "Y1",
+        (D(2024, 11, 13), "PM"): "I",
+    }
+    as_of = D(2024, 11, 15)
+    assert rules.frequent_illness(make_input(_autumn2(over, as_of), as_of)) is None
+    over[(D(2024, 11, 13), "AM")] = "/"
+    concern = rules.frequent_illness(make_input(_autumn2(over, as_of), as_of))
+    assert concern is not None and concern.detail.startswith("3 instances")
+
+
+def test_an_illness_instance_belongs_to_the_half_term_where_it_starts() -> None:
+    # Fri 25 Oct PM (last session of Autumn 1) I, then Mon 4 Nov AM (first of Autumn 2) I: one
+    # instance over the holiday, starting in Autumn 1. With I on Thu 7 and Tue 12 Nov, Autumn 2
+    # has 2 instances starting in it (3 needed) and the Autumn term 3 (5 needed): no concern.
+    # Were the instance placed where it ends, Autumn 2 would have 3.
+    over = {
+        (D(2024, 10, 25), "PM"): "I",
+        (D(2024, 11, 4), "AM"): "I",
+        (D(2024, 11, 7), "AM"): "I",
+        (D(2024, 11, 12), "AM"): "I",
+    }
+    as_of = D(2024, 11, 15)
+    marks = fill(D(2024, 9, 3), as_of, overrides=over)
+    assert rules.frequent_illness(make_input(marks, as_of)) is None
+    del over[(D(2024, 10, 25), "PM")]  # now the instance starts on 4 Nov: 3 in Autumn 2
+    marks = fill(D(2024, 9, 3), as_of, overrides=over)
+    concern = rules.frequent_illness(make_input(marks, as_of))
+    assert concern is not None and "Autumn 2" in concern.detail
+
+
+def test_the_leaving_date_itself_must_have_its_marks() -> None:
+    # Leaves on Fri 13 Sep (inclusive): marks up to Thu 12 Sep leave Fri 13 AM and PM missing.
+    marks = fill(D(2024, 9, 3), D(2024, 9, 12))
+    concern = rules.missing_marks(make_input(marks, D(2024, 9, 20), leaving=D(2024, 9, 13)))
+    assert concern is not None
+    assert [(e.date, e.session) for e in concern.evidence] == [
+        (D(2024, 9, 13), "AM"),
+        (D(2024, 9, 13), "PM"),
+    ]
+    marks = fill(D(2024, 9, 3), D(2024, 9, 13))
+    assert rules.missing_marks(make_input(marks, D(2024, 9, 20), leaving=D(2024, 9, 13))) is None

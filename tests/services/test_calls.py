@@ -140,3 +140,21 @@ def test_rows_for_the_command_line_one_per_number(db, school) -> None:  # noqa: 
             "phone": "",
         }
     ]
+
+
+def test_a_pupil_marked_dash_no_mark_is_on_the_call_list(db, school) -> None:  # noqa: ANN001
+    """`-` is the register's "no mark": Łucja (present every day) with `-` on Wednesday
+    morning is rung like a pupil with no mark at all."""
+    from sqlalchemy import update
+
+    from attendance_desk.storage.models import Mark
+
+    assert school["lucja"] not in {e.pupil_id for e in first_day_calls(db, DAY)}
+    with db.session() as s:
+        s.execute(
+            update(Mark)
+            .where(Mark.pupil_id == school["lucja"], Mark.date == DAY, Mark.session == "AM")
+            .values(code="-")
+        )
+    lucja = next(e for e in first_day_calls(db, DAY) if e.pupil_id == school["lucja"])
+    assert [session for session, _ in lucja.sessions] == ["AM"]

@@ -1,0 +1,74 @@
+"""Tasks an event makes and when they fall due (domain/tasks.py), worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from attendance_desk.domain.events import (
+    AttendanceContract,
+    IllnessPlan,
+    Meeting,
+    NoticeToImprove,
+    PhoneCall,
+)
+from attendance_desk.domain.tasks import (
+    TaskKind,
+    bucket,
+    bucket_of,
+    tasks_for_event,
+    unresolved_n_due,
+)
+
+WED = date(2024, 10, 9)
+
+
+def test_an_illness_plan_is_reviewed_after_the_policys_weeks_unless_a_date_is_set() -> None:
+    [spec] = tasks_for_event(IllnessPlan(date(2024, 9, 2)), date(2024, 9, 2), 6)
+    assert (spec.kind, spec.due, spec.title) == (
+        TaskKind.SIX_WEEK_REVIEW, date(2024, 10, 14), "6-week review of the action plan",
+    )  # fmt: skip
+    [spec] = tasks_for_event(IllnessPlan(date(2024, 9, 2)), date(2024, 9, 2), 8)
+    assert spec.due == date(2024, 10, 28)
+    chosen = IllnessPlan(date(2024, 9, 2), review_date=date(2024, 10, 1))
+    assert tasks_for_event(chosen, date(2024, 9, 2), 6)[0].due == date(2024, 10, 1)
+
+
+def test_contract_reviews_notice_ends_missed_meetings_and_follow_ups() -> None:
+    contract = AttendanceContract(WED, "terms", (date(2024, 11, 8), date(2024, 10, 11)))
+    specs = tasks_for_event(contract, WED, 6)
+    assert [(s.kind, s.due, s.key) for s in specs] == [
+        (TaskKind.CONTRACT_REVIEW, date(2024, 10, 11), "r0"),
+        (TaskKind.CONTRACT_REVIEW, date(2024, 11, 8), "r1"),
+    ]
+    [end] = tasks_for_event(NoticeToImprove(WED, period_weeks=4), WED, 6)
+    assert end.due == WED + timedelta(weeks=4)
+    [rearrange] = tasks_for_event(Meeting("fam", attended=False), WED, 6)
+    assert rearrange.due == date(2024, 10, 14)  # within 5 days
+    assert tasks_for_event(Meeting("fam", attended=True), WED, 6) == []
+    [follow] = tasks_for_event(PhoneCall("Mum", follow_up=True), WED, 6)
+    assert follow.due == date(2024, 10, 10)
+
+
+def test_an_n_is_due_on_the_school_day_after_the_limit() -> None:
+    # Next school days skip the weekend: Tue 8 Oct -> Wed 9, Thu 10, Fri 11, Mon 14, Tue 15,
+    # Wed 16. Older than 5 school days on the 6th: Wed 16 Oct.
+    def next_school_day(d: date) -> date:
+        d += timedelta(days=1)
+        while d.weekday() >= 5:
+            d += timedelta(days=1)
+        return d
+
+    assert unresolved_n_due(date(2024, 10, 8), next_school_day, 5) == date(2024, 10, 16)
+    assert unresolved_n_due(date(2024, 10, 8), next_school_day, 7) == date(2024, 10, 18)
+    assert unresolved_n_due(date(2024, 10, 8), lambda d: None, 5) is None
+
+
+def test_buckets_run_to_sunday_of_this_week() -> None:
+    assert bucket_of(date(2024, 10, 8), WED) == "overdue"
+    assert bucket_of(WED, WED) == "due_today"
+    assert bucket_of(date(2024, 10, 13), WED) == "this_week"  # Sunday
+    assert bucket_of(date(2024, 10, 14), WED) == "later"
+    groups = bucket([(3, date(2024, 10, 14)), (1, WED), (2, date(2024, 10, 1))], WED)
+    assert (groups.overdue, groups.due_today, groups.this_week, groups.later) == (
+        (2,), (1,), (), (3,),
+    )  # fmt: skip
