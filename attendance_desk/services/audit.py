@@ -204,7 +204,12 @@ def audit_sheet(rows: list[AuditRow], title: str = "Audit log") -> Sheet:
 
 def export_audit(db: Database, path: Path, **filters: Any) -> AuditExport:
     """Write the audit rows (filtered as in `audit_rows`) to an Excel file at `path`."""
-    rows = audit_rows(db, **filters)
+    return write_audit_rows(path, audit_rows(db, **filters))
+
+
+def write_audit_rows(path: Path, rows: list[AuditRow]) -> AuditExport:
+    """Write these audit rows (as the window shows them, filtered) to an Excel file; formula-like
+    cells are written as text."""
     write_workbook(Path(path), [audit_sheet(rows)])
     return AuditExport(Path(path), len(rows))
 

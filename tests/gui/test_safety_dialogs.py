@@ -73,7 +73,9 @@ def test_the_audit_dialog_filters_and_exports(qtbot, db: Database, tmp_path: Pat
     qtbot.keyClicks(dialog.search, "patel")
     assert dialog.proxy.rowCount() == 1
     assert dialog.count_label.text() == "1 of 2 changes"
-    out = dialog.export(tmp_path / "audit.xlsx")
+    with qtbot.waitSignal(dialog.exported, timeout=30000) as written:
+        out = dialog.export(tmp_path / "audit.xlsx")  # on a worker thread, not the GUI's
+    assert written.args[0].path == out and written.args[0].rows == 1
     rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1 and "Mrs Patel" in rows[0]
 

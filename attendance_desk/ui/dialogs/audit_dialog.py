@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,17 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from attendance_desk.documents.spreadsheet import write_workbook
 from attendance_desk.domain.dates import numeric_time
-from attendance_desk.errors import UserError
 from attendance_desk.services.audit import (
+    AuditExport,
     AuditRow,
     audit_rows,
-    audit_sheet,
     check_audit_chain,
     describe_chain,
+    write_audit_rows,
 )
 from attendance_desk.services.database import Database
+from attendance_desk.ui import workers
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
 
@@ -58,9 +58,12 @@ LIMIT = 20_000
 
 
 class AuditDialog(QDialog):
+    exported = Signal(object)  # the AuditExport, once the file is written
+
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.export_worker: workers.Worker | None = None
         self.setWindowTitle("Audit log")
         self.resize(1100, 600)
         self.kind = QComboBox()
@@ -128,7 +131,8 @@ class AuditDialog(QDialog):
         self.count_label.setText(f"{shown:,} of {total:,} changes{more}")
 
     def export(self, path: Path | None = None) -> Path | None:
-        """Export the rows shown (after filtering) to an Excel file."""
+        """Export the rows shown (after filtering) to an Excel file, written by the audit
+        service on a worker thread; `exported` is emitted when it is on disk."""
         if path is None:
             name, _ = QFileDialog.getSaveFileName(
                 self, "Export the audit log", "audit log.xlsx", "Excel workbook (*.xlsx)"
@@ -136,9 +140,23 @@ class AuditDialog(QDialog):
             if not name:
                 return None
             path = Path(name)
-        try:
-            write_workbook(path, [audit_sheet(self.proxy.visible_rows())])
-        except (OSError, UserError) as exc:
-            QMessageBox.warning(self, "Export", f"The audit log could not be written: {exc}")
-            return None
+        self.export_button.setEnabled(False)
+        self.count_label.setText("Writing the Excel file\u2026")
+        self.export_worker = workers.run_async(
+            write_audit_rows,
+            path,
+            list(self.proxy.visible_rows()),
+            on_finished=self._exported,
+            on_error=self._export_failed,
+        )
         return path
+
+    def _exported(self, result: AuditExport) -> None:
+        self.export_button.setEnabled(True)
+        self._update_count()
+        self.exported.emit(result)
+
+    def _export_failed(self, message: str, _detail: str) -> None:
+        self.export_button.setEnabled(True)
+        self._update_count()
+        QMessageBox.warning(self, "Export", f"The audit log could not be written: {message}")
