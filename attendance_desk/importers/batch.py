@@ -24,6 +24,7 @@ from attendance_desk.importers.store_pupils import (
     resolve_register_pupils,
     settle_any_ids,
 )
+from attendance_desk.importers.tables import IMPORTS, INSERT_IMPORT
 from attendance_desk.importers.tally import Tally, db_now
 from attendance_desk.storage.models.base import utcnow
 
@@ -68,7 +69,7 @@ def previous_imports(conn: sqlite3.Connection, digests: Mapping[Path, str]) -> d
     found: dict[Path, Written] = {}
     for path, digest in digests.items():
         row = conn.execute(
-            "SELECT imported_at, layout FROM imports WHERE content_hash = ? "
+            f"SELECT imported_at, layout FROM {IMPORTS} WHERE content_hash = ? "
             "ORDER BY id DESC LIMIT 1",
             (digest,),
         ).fetchone()
@@ -201,16 +202,14 @@ def _write_one(
     check_register: RegisterCheck | None = None,
 ) -> Written:
     previous = conn.execute(
-        "SELECT imported_at FROM imports WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
+        f"SELECT imported_at FROM {IMPORTS} WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
         (item.content_hash,),
     ).fetchone()
     if previous is not None and not reimport:  # the same file twice in one batch
         return Written(item, Tally(0, ""), None, parse_timestamp(previous[0]) or datetime.min)
     now = db_now(utcnow())
     cursor = conn.execute(
-        "INSERT INTO imports (file_name, content_hash, kind, layout, imported_at, imported_by, "
-        "pupils_added, pupils_changed, marks_added, marks_changed, rows_skipped, summary) "
-        "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
+        INSERT_IMPORT + "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
         (item.file_name[:260], item.content_hash, item.kind.value, item.layout.value, now, user),
     )
     import_id = int(cursor.lastrowid or 0)
@@ -241,7 +240,7 @@ def _write_one(
     problems.raise_if_any()
     result = Written(item, tally, import_id)
     conn.execute(
-        "UPDATE imports SET pupils_added = ?, pupils_changed = ?, marks_added = ?, "
+        f"UPDATE {IMPORTS} SET pupils_added = ?, pupils_changed = ?, marks_added = ?, "
         "marks_changed = ?, rows_skipped = ?, summary = ? WHERE id = ?",
         (
             len(tally.pupils_added),

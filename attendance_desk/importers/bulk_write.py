@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from attendance_desk.importers.tables import INSERT_MARK, INSERT_MARK_CHANGE, MARKS
 from attendance_desk.importers.tally import Tally
 
 if TYPE_CHECKING:
@@ -50,8 +51,7 @@ def write_changes(
             [(i, iso, session) for i, (iso, session) in enumerate(columns)],
         )
         bulk_sql = (
-            "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) "
-            f"SELECT ?, c.date, c.session, j.value, 'mis', {import_id}, '{now}' "
+            INSERT_MARK + f"SELECT ?, c.date, c.session, j.value, 'mis', {import_id}, '{now}' "
             "FROM json_each(?) AS j JOIN temp.import_columns AS c ON c.idx = j.key "
             "WHERE j.value IS NOT NULL"
         )
@@ -62,10 +62,7 @@ def write_changes(
                 report()
         conn.execute("DROP TABLE temp.import_columns")
         done = diff.bulk_count
-    insert_sql = (
-        "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) "
-        f"VALUES (?, ?, ?, ?, 'mis', {import_id}, '{now}')"
-    )
+    insert_sql = INSERT_MARK + f"VALUES (?, ?, ?, ?, 'mis', {import_id}, '{now}')"
     for start in range(0, len(inserts), CHUNK):
         conn.executemany(insert_sql, inserts[start : start + CHUNK])
         done += min(CHUNK, len(inserts) - start)
@@ -74,14 +71,12 @@ def write_changes(
         conn.execute(index_sql)
     if updates:
         conn.executemany(
-            f"UPDATE marks SET code = ?, source = 'mis', import_id = {import_id}, "
+            f"UPDATE {MARKS} SET code = ?, source = 'mis', import_id = {import_id}, "
             f"updated_at = '{now}' WHERE pupil_id = ? AND date = ? AND session = ?",
             updates,
         )
         conn.executemany(
-            "INSERT INTO mark_changes (pupil_id, date, session, old_code, new_code, source, "
-            f"import_id, changed_at, changed_by, reason) VALUES (?, ?, ?, ?, ?, 'mis', "
-            f"{import_id}, '{now}', '', ?)",
+            INSERT_MARK_CHANGE + f"VALUES (?, ?, ?, ?, ?, 'mis', {import_id}, '{now}', '', ?)",
             [
                 (p, d, s, old, new, "overwrote an office mark" if src == "office" else "")
                 for p, d, s, old, new, src in diff.history
@@ -97,7 +92,7 @@ def _drop_date_index(conn: sqlite3.Connection, inserts: int) -> str | None:
     while rows arrive in primary-key order. Returns the statement that rebuilds it."""
     if inserts < REBUILD_INDEX_AT:
         return None
-    existing = conn.execute("SELECT count(*) FROM marks").fetchone()[0]
+    existing = conn.execute(f"SELECT count(*) FROM {MARKS}").fetchone()[0]
     if inserts < existing:
         return None
     row = conn.execute(

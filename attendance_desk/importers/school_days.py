@@ -18,6 +18,7 @@ from attendance_desk.domain.calendar import academic_start_year
 from attendance_desk.domain.dates import WEEKDAY_NAMES, numeric
 from attendance_desk.importers.model import RegisterData
 from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.tables import CLOSURES, HALF_TERMS, PUPILS
 
 CLOSURE_CODE = "#"
 ROWS_LISTED = 8  # rows named per problem; the count is always complete
@@ -33,8 +34,8 @@ def check_school_days(
     """Add a problem for each group of marks on a day that is not a school day for the pupil."""
     if not data.dates:
         return
-    closures = {d for (d,) in conn.execute("SELECT date FROM closures")}
-    terms = _TermDates(conn.execute("SELECT start_date, end_date FROM half_terms").fetchall())
+    closures = {d for (d,) in conn.execute(f"SELECT date FROM {CLOSURES}")}
+    terms = _TermDates(conn.execute(f"SELECT start_date, end_date FROM {HALF_TERMS}").fetchall())
     today_iso = today.isoformat()
     day_reason = {iso: _day_reason(iso, today_iso, terms) for iso in data.dates}
     closed = {iso for iso in data.dates if iso in closures and day_reason[iso] is None}
@@ -97,7 +98,7 @@ def _pupil_limits(
         chunk = wanted[start : start + 900]
         marks = ",".join("?" * len(chunk))
         for pid, admitted, left in conn.execute(
-            f"SELECT id, admission_date, leaving_date FROM pupils WHERE id IN ({marks})", chunk
+            f"SELECT id, admission_date, leaving_date FROM {PUPILS} WHERE id IN ({marks})", chunk
         ):
             admitted = str(admitted)[:10] if admitted else None
             left = str(left)[:10] if left else None

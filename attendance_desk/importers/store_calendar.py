@@ -8,6 +8,7 @@ from datetime import date
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.importers.model import ClosureRow, HalfTermRow
 from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.tables import ACADEMIC_YEARS, CLOSURES, HALF_TERMS
 from attendance_desk.importers.tally import Tally
 
 
@@ -19,11 +20,11 @@ def academic_year_of(day: date) -> tuple[str, date, date]:
 
 def _year_id(conn: sqlite3.Connection, day: date) -> int:
     name, start, end = academic_year_of(day)
-    row = conn.execute("SELECT id FROM academic_years WHERE name = ?", (name,)).fetchone()
+    row = conn.execute(f"SELECT id FROM {ACADEMIC_YEARS} WHERE name = ?", (name,)).fetchone()
     if row:
         return int(row[0])
     cursor = conn.execute(
-        "INSERT INTO academic_years (name, start_date, end_date) VALUES (?, ?, ?)",
+        f"INSERT INTO {ACADEMIC_YEARS} (name, start_date, end_date) VALUES (?, ?, ?)",
         (name, start.isoformat(), end.isoformat()),
     )
     return int(cursor.lastrowid or 0)
@@ -42,29 +43,29 @@ def apply_half_terms(
         year_id = _year_id(conn, row.start)
         years.setdefault(year_id, set()).add(row.start.isoformat())
         existing = conn.execute(
-            "SELECT id, name, end_date, academic_year_id FROM half_terms WHERE start_date = ?",
+            f"SELECT id, name, end_date, academic_year_id FROM {HALF_TERMS} WHERE start_date = ?",
             (row.start.isoformat(),),
         ).fetchone()
         wanted = (row.name, row.end.isoformat(), year_id)
         if existing is None:
             conn.execute(
-                "INSERT INTO half_terms (academic_year_id, name, start_date, end_date) "
+                f"INSERT INTO {HALF_TERMS} (academic_year_id, name, start_date, end_date) "
                 "VALUES (?, ?, ?, ?)",
                 (year_id, row.name, row.start.isoformat(), row.end.isoformat()),
             )
             tally.half_terms_added += 1
         elif tuple(existing[1:]) != wanted:
             conn.execute(
-                "UPDATE half_terms SET name = ?, end_date = ?, academic_year_id = ? WHERE id = ?",
+                f"UPDATE {HALF_TERMS} SET name = ?, end_date = ?, academic_year_id = ? WHERE id = ?",
                 (*wanted, existing[0]),
             )
             tally.half_terms_changed += 1
     for year_id, starts in years.items():
         for ht_id, name, start in conn.execute(
-            "SELECT id, name, start_date FROM half_terms WHERE academic_year_id = ?", (year_id,)
+            f"SELECT id, name, start_date FROM {HALF_TERMS} WHERE academic_year_id = ?", (year_id,)
         ).fetchall():
             if start not in starts:
-                conn.execute("DELETE FROM half_terms WHERE id = ?", (ht_id,))
+                conn.execute(f"DELETE FROM {HALF_TERMS} WHERE id = ?", (ht_id,))
                 tally.half_terms_changed += 1
                 tally.notes.append(f"half term {name} starting {start} removed (not in the file)")
 
@@ -74,17 +75,17 @@ def apply_closures(
 ) -> None:
     for row in rows:
         existing = conn.execute(
-            "SELECT id, kind, description FROM closures WHERE date = ?", (row.day.isoformat(),)
+            f"SELECT id, kind, description FROM {CLOSURES} WHERE date = ?", (row.day.isoformat(),)
         ).fetchone()
         if existing is None:
             conn.execute(
-                "INSERT INTO closures (date, kind, description) VALUES (?, ?, ?)",
+                f"INSERT INTO {CLOSURES} (date, kind, description) VALUES (?, ?, ?)",
                 (row.day.isoformat(), row.kind, row.description),
             )
             tally.closures_added += 1
         elif (existing[1], existing[2]) != (row.kind, row.description):
             conn.execute(
-                "UPDATE closures SET kind = ?, description = ? WHERE id = ?",
+                f"UPDATE {CLOSURES} SET kind = ?, description = ? WHERE id = ?",
                 (row.kind, row.description, existing[0]),
             )
             tally.closures_changed += 1

@@ -18,6 +18,14 @@ from attendance_desk.domain.dates import numeric
 from attendance_desk.importers.bulk_write import write_changes
 from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
 from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.tables import (
+    ACADEMIC_YEARS,
+    DAY_REASONS,
+    INSERT_MARK,
+    INSERT_MARK_CHANGE,
+    MARKS,
+    MIS_CHANGES,
+)
 from attendance_desk.importers.tally import MAX_DETAIL, MarkDetail, Tally
 
 Tick = Callable[[float], None]
@@ -25,7 +33,7 @@ Tick = Callable[[float], None]
 
 def check_academic_years(conn: sqlite3.Connection, data: RegisterData, problems: Problems) -> None:
     """When term dates are set up, every mark must fall inside an academic year."""
-    years = conn.execute("SELECT name, start_date, end_date FROM academic_years").fetchall()
+    years = conn.execute(f"SELECT name, start_date, end_date FROM {ACADEMIC_YEARS}").fetchall()
     if not years or not data.dates:
         return
     outside = {d for d in data.dates if not any(start <= d <= end for _, start, end in years)}
@@ -57,7 +65,7 @@ MAX_COVER_NOTES = 20
 def _load_covers(conn: sqlite3.Connection, data: RegisterData) -> Covers:
     covers: Covers = {}
     for pid, iso, code, reason, who in conn.execute(
-        "SELECT pupil_id, date, code, reason, recorded_by FROM day_reasons "
+        f"SELECT pupil_id, date, code, reason, recorded_by FROM {DAY_REASONS} "
         "WHERE date BETWEEN ? AND ?",
         (data.first_date, data.last_date),
     ):
@@ -73,14 +81,14 @@ def _load_state(
     span = (data.first_date, data.last_date)
     rows = conn.execute(
         "SELECT m.pupil_id, m.date || m.session, m.code FROM json_each(?) AS j "
-        "JOIN marks AS m ON m.pupil_id = j.value AND m.date BETWEEN ? AND ?",
+        f"JOIN {MARKS} AS m ON m.pupil_id = j.value AND m.date BETWEEN ? AND ?",
         (ids, *span),
     )
     pair = itemgetter(1, 2)
     state: State = {pid: dict(map(pair, group)) for pid, group in groupby(rows, itemgetter(0))}
     office = set(
         conn.execute(
-            "SELECT m.pupil_id, m.date || m.session FROM json_each(?) AS j JOIN marks AS m "
+            f"SELECT m.pupil_id, m.date || m.session FROM json_each(?) AS j JOIN {MARKS} AS m "
             "ON m.pupil_id = j.value AND m.date BETWEEN ? AND ? WHERE m.source = 'office'",
             (ids, *span),
         )
@@ -246,20 +254,18 @@ def write_office_marks(conn: sqlite3.Connection, tally: Tally, diff: MarksDiff) 
     import_id, now = int(tally.import_id), tally.now
     for pid, iso, session, old, code, why, who in diff.office_writes:
         conn.execute(
-            "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) "
-            "VALUES (?, ?, ?, ?, 'office', ?, ?) ON CONFLICT (pupil_id, date, session) DO "
+            INSERT_MARK
+            + "VALUES (?, ?, ?, ?, 'office', ?, ?) ON CONFLICT (pupil_id, date, session) DO "
             "UPDATE SET code = excluded.code, source = 'office', import_id = excluded.import_id, "
             "updated_at = excluded.updated_at",
             (pid, iso, session, code, import_id, now),
         )
         conn.execute(
-            "INSERT INTO mark_changes (pupil_id, date, session, old_code, new_code, source, "
-            "import_id, changed_at, changed_by, reason) VALUES (?, ?, ?, ?, ?, 'office', ?, ?, "
-            "?, ?)",
+            INSERT_MARK_CHANGE + "VALUES (?, ?, ?, ?, ?, 'office', ?, ?, ?, ?)",
             (pid, iso, session, old, code, import_id, now, who, f"{why} (the MIS has N)"),
         )
         conn.execute(
-            "INSERT INTO mis_changes (pupil_id, date, session, mis_code, office_code, reason, "
+            f"INSERT INTO {MIS_CHANGES} (pupil_id, date, session, mis_code, office_code, reason, "
             "changed_by, changed_at) VALUES (?, ?, ?, 'N', ?, ?, ?, ?) "
             "ON CONFLICT (pupil_id, date, session) DO UPDATE SET mis_code = 'N', "
             "office_code = excluded.office_code, reason = excluded.reason, "
@@ -268,12 +274,12 @@ def write_office_marks(conn: sqlite3.Connection, tally: Tally, diff: MarksDiff) 
             (pid, iso, session, code, why, who, now),
         )
     conn.executemany(
-        "UPDATE mis_changes SET mis_code = ?1, "
+        f"UPDATE {MIS_CHANGES} SET mis_code = ?1, "
         "agreed_at = CASE WHEN m.code = ?1 THEN ?5 END, "
         "agreed_import_id = CASE WHEN m.code = ?1 THEN ?6 END "
-        "FROM marks AS m WHERE m.pupil_id = ?2 AND m.date = ?3 AND m.session = ?4 "
-        "AND mis_changes.pupil_id = ?2 AND mis_changes.date = ?3 AND mis_changes.session = ?4 "
-        "AND mis_changes.agreed_at IS NULL",
+        f"FROM {MARKS} AS m WHERE m.pupil_id = ?2 AND m.date = ?3 AND m.session = ?4 "
+        f"AND {MIS_CHANGES}.pupil_id = ?2 AND {MIS_CHANGES}.date = ?3 "
+        f"AND {MIS_CHANGES}.session = ?4 AND {MIS_CHANGES}.agreed_at IS NULL",
         [(code, pid, iso, session, now, import_id) for pid, iso, session, code in diff.mis_seen],
     )
 

@@ -20,6 +20,7 @@ from attendance_desk.errors import ImportDecisionNeeded
 from attendance_desk.importers.cells import name_key
 from attendance_desk.importers.model import PupilRow
 from attendance_desk.importers.problems import Problems
+from attendance_desk.importers.tables import CONTACTS, PUPILS
 from attendance_desk.importers.tally import Tally
 
 _COLUMNS = (
@@ -175,7 +176,7 @@ class PupilMatcher:
         self.by_person: dict[str, _Known] = {}
         self.by_name_dob: dict[tuple[str, str, str], _Known] = {}
         self.by_name: dict[tuple[str, str], list[_Known]] = {}
-        cursor = conn.execute(f"SELECT {_COLUMNS} FROM pupils")
+        cursor = conn.execute(f"SELECT {_COLUMNS} FROM {PUPILS}")
         names = [d[0] for d in cursor.description]
         for values in cursor:
             self._learn(_Known(dict(zip(names, values, strict=True))))
@@ -316,7 +317,7 @@ class PupilMatcher:
         columns = list(values) + ["created_at", "updated_at"]
         params = [_sql_value(values[c]) for c in values] + [now, now]
         cursor = self.conn.execute(
-            f"INSERT INTO pupils ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            f"INSERT INTO {PUPILS} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             params,
         )
         pupil_id = int(cursor.lastrowid or 0)
@@ -327,7 +328,7 @@ class PupilMatcher:
     def update(self, known: _Known, changes: dict[str, Any], now: str) -> None:
         sets = ", ".join(f"{c} = ?" for c in changes)
         params = [_sql_value(v) for v in changes.values()] + [now, known.id]
-        self.conn.execute(f"UPDATE pupils SET {sets}, updated_at = ? WHERE id = ?", params)
+        self.conn.execute(f"UPDATE {PUPILS} SET {sets}, updated_at = ? WHERE id = ?", params)
         known.row.update({k: _sql_value(v) for k, v in changes.items()})
         self._learn(known)
 
@@ -478,7 +479,7 @@ class _Contacts:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        cursor = conn.execute("SELECT * FROM contacts ORDER BY id")
+        cursor = conn.execute(f"SELECT * FROM {CONTACTS} ORDER BY id")
         names = [d[0] for d in cursor.description]
         self.known: dict[tuple[int, int], dict[str, Any]] = {}
         for values in cursor:
@@ -496,7 +497,7 @@ class _Contacts:
                 values.setdefault("lives_with_pupil", 1)
                 columns = ["pupil_id", *values]
                 cursor = self.conn.execute(
-                    f"INSERT INTO contacts ({', '.join(columns)}) "
+                    f"INSERT INTO {CONTACTS} ({', '.join(columns)}) "
                     f"VALUES ({', '.join('?' * len(columns))})",
                     [pupil_id, *values.values()],
                 )
@@ -512,7 +513,7 @@ class _Contacts:
             if diff:
                 sets = ", ".join(f"{k} = ?" for k in diff)
                 self.conn.execute(
-                    f"UPDATE contacts SET {sets} WHERE id = ?", [*diff.values(), current["id"]]
+                    f"UPDATE {CONTACTS} SET {sets} WHERE id = ?", [*diff.values(), current["id"]]
                 )
                 current.update(diff)
                 tally.contacts_changed += 1
