@@ -137,7 +137,6 @@ def class_trips(seed: int, year: DemoYear, days: list[Day]) -> dict[str, set[str
 
 
 N_CHANCE = (0.8, 0.45, 0.25, 0.1)  # chance a recent absence still has no reason, by school days ago
-Override = dict[int, dict[str, tuple[str | None, str | None]]]  # pupil id -> ISO date -> AM, PM
 
 
 def generate_marks(

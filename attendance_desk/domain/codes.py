@@ -110,7 +110,6 @@ LATE_CODES = frozenset({"L", "U"})
 ILLNESS_CODE = "I"
 UNRESOLVED_CODE = "N"
 PART_TIME_CODE = "C2"
-PENALTY_CODES = frozenset(c.code for c in _TABLE if c.counts_toward_penalty)
 
 # Longest codes first so "C1" is taken before "C" when splitting "C1C1".
 _SPLIT_RE = re.compile("|".join(re.escape(c) for c in sorted(CODES, key=len, reverse=True)))

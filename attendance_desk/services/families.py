@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Pupil
 from attendance_desk.storage.models.cases import Family, FamilyMember
@@ -55,12 +54,6 @@ def family_of(db: Database, pupil_id: int) -> FamilyInfo | None:
         return _family_info(s, fid) if fid is not None else None
 
 
-def family_ids(db: Database) -> dict[int, int]:
-    """Family id by pupil id, for every pupil in a family."""
-    with db.session() as s:
-        return dict(s.execute(select(FamilyMember.pupil_id, FamilyMember.family_id)).all())
-
-
 def _link(s: Session, pupil_ids: Sequence[int], label: str) -> int:
     existing = set(
         s.scalars(select(FamilyMember.family_id).where(FamilyMember.pupil_id.in_(pupil_ids)))
@@ -84,17 +77,6 @@ def _link(s: Session, pupil_ids: Sequence[int], label: str) -> int:
         s.get(Family, keep).label = label  # type: ignore[union-attr]
     s.flush()
     return keep
-
-
-def link_family(db: Database, pupil_ids: Sequence[int], label: str = "") -> FamilyInfo:
-    """Link pupils as siblings (joining any families they are already in)."""
-    if len(set(pupil_ids)) < 2:
-        raise UserError("Choose at least two pupils to link as a family")
-    with db.session() as s:
-        found = set(s.scalars(select(Pupil.id).where(Pupil.id.in_(pupil_ids))))
-        if found != set(pupil_ids):
-            raise UserError("One of the pupils to link does not exist")
-        return _family_info(s, _link(s, list(pupil_ids), label.strip()))
 
 
 def unlink(db: Database, pupil_id: int) -> None:

@@ -347,14 +347,6 @@ def event_revisions(db: Database, event_id: int) -> tuple[EventRevisionInfo, ...
         )
 
 
-def get_event(db: Database, event_id: int) -> TimelineEntry:
-    with db.session() as s:
-        event = s.get(TimelineEvent, event_id)
-        if event is None:
-            raise UserError(f"There is no timeline event {event_id}")
-        return _entry(event)
-
-
 def _move_reason(c: StageChange) -> str:
     """Why a case moved, with what the Enforce gate recorded: the support offered, or what was
     considered and why it was not appropriate, and who signed the move off."""

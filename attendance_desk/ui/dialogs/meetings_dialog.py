@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from attendance_desk import APP_NAME
+from attendance_desk import APP_NAME, clock
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.ui import workers
@@ -68,7 +68,7 @@ class MeetingPapersDialog(QDialog):
         self.date_edit = _named(QDateEdit(), "paperDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
-        start = on or date.today()
+        start = on or clock.today()
         self.date_edit.setDate(QDate(start.year, start.month, start.day))
         self.class_combo = _named(QComboBox(), "classCombo")
         self.class_combo.addItem(ALL_CLASSES)
