@@ -140,7 +140,7 @@ def decide(notices: Iterable[IssuedNotice], parent: str, on: date) -> PenaltyDec
             counted=counted,
             message=(
                 f"Second notice to this parent for this child within {WINDOW_YEARS} years: "
-                f"{pounds(FULL_AMOUNT)}, to be paid by {pay_by(on):%d/%m/%Y} "
+                f"{pounds(FULL_AMOUNT)}, to be paid by {numeric(pay_by(on))} "
                 f"({PAY_WITHIN_DAYS} days)"
             ),
         )
@@ -151,9 +151,9 @@ def decide(notices: Iterable[IssuedNotice], parent: str, on: date) -> PenaltyDec
         amount=FULL_AMOUNT,
         counted=counted,
         message=(
-            f"First notice: {pounds(REDUCED_AMOUNT)} if paid by {reduced_by(on):%d/%m/%Y} "
+            f"First notice: {pounds(REDUCED_AMOUNT)} if paid by {numeric(reduced_by(on))} "
             f"(within {REDUCED_WITHIN_DAYS} days), otherwise {pounds(FULL_AMOUNT)} by "
-            f"{pay_by(on):%d/%m/%Y} (within {PAY_WITHIN_DAYS} days)"
+            f"{numeric(pay_by(on))} (within {PAY_WITHIN_DAYS} days)"
         ),
     )
 

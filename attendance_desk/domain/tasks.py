@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.events import (
     AttendanceContract,
     Details,
@@ -206,14 +207,14 @@ def closures_for_event(details: Details, event_date: date) -> list[Closure]:
                     frozenset({TaskKind.REARRANGE_MEETING}),
                     # meetings missed on or before this one
                     event_date + timedelta(days=REARRANGE_WITHIN_DAYS),
-                    f"Meeting held on {event_date:%d/%m/%Y}",
+                    f"Meeting held on {numeric(event_date)}",
                 )
             )
             out.append(
                 Closure(
                     REVIEW_KINDS,
                     event_date + timedelta(days=REVIEW_HELD_WITHIN_DAYS),
-                    f"Reviewed at the meeting on {event_date:%d/%m/%Y}",
+                    f"Reviewed at the meeting on {numeric(event_date)}",
                 )
             )
         case PhoneCall() if details.reached:
@@ -221,7 +222,7 @@ def closures_for_event(details: Details, event_date: date) -> list[Closure]:
                 Closure(
                     frozenset({TaskKind.FOLLOW_UP_CALL}),
                     event_date,
-                    f"Family reached on {event_date:%d/%m/%Y}",
+                    f"Family reached on {numeric(event_date)}",
                 )
             )
     return out

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from attendance_desk.domain.dates import numeric
+
 # C0/C1 control characters other than tab, CR and LF; plus zero-width and BOM characters.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SPACES_RE = re.compile(r"\s+")
@@ -116,7 +118,7 @@ def check_weekday(day: date, weekday: int | None, original: str) -> date:
     if weekday is None or day.weekday() == weekday:
         return day
     raise BadDate(
-        f"'{original}' says {_DAY_NAMES[weekday]}, but {day:%d/%m/%Y} (day/month/year) is a "
+        f"'{original}' says {_DAY_NAMES[weekday]}, but {numeric(day)} (day/month/year) is a "
         f"{_DAY_NAMES[day.weekday()]}: are the dates in US order (month/day)?"
     )
 

@@ -385,7 +385,7 @@ def preview_template(
     if as_of is None:
         from attendance_desk.services.school import last_mark_date
 
-        as_of = last_mark_date(db) or date.today()  # figures as of the latest register
+        as_of = last_mark_date(db) or clock.today()  # figures as of the latest register
     usable: list[PupilSource] = []
     for selection in ([Selection(band=band)] if band else []) + [Selection(whole_school=True)]:
         school, sources = load_sources(db, selection, as_of)
@@ -401,7 +401,7 @@ def preview_template(
         school.facts,
         school.letterhead,
         pupil.contacts[0],
-        date.today(),
+        clock.today(),
         dict(PREVIEW_EXTRA),
     )
     return build_batch_pdf([letter], school.letterhead, school.logo, template.title)

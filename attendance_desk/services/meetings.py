@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attendance_desk.domain.concern import Concern
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.events import (
     EventKind,
     Note,
@@ -65,8 +66,8 @@ class ActionInfo:
     done_on: date | None
 
     def line(self) -> str:
-        state = f"done {self.done_on:%d/%m/%Y}" if self.done_on else "open"
-        return f"{self.action} ({self.owner}, by {self.due:%d/%m/%Y}; {state})"
+        state = f"done {numeric(self.done_on)}" if self.done_on else "open"
+        return f"{self.action} ({self.owner}, by {numeric(self.due)}; {state})"
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def _cases(s: Session, pupil_ids: Sequence[int]) -> dict[int, str]:
     ).all()
     out = {}
     for case in rows:
-        text = f"{Stage(case.stage).label} since {case.stage_started:%d/%m/%Y}"
+        text = f"{Stage(case.stage).label} since {numeric(case.stage_started)}"
         text += f"; key person {case.key_person}" if case.key_person else "; no key person named"
         out[case.pupil_id] = text
     return out
@@ -264,7 +265,7 @@ def _last_contacts(s: Session, pupil_ids: Sequence[int], on: date) -> dict[int, 
     out = {}
     for pid, day, kind, text in rows:  # the latest wins
         summary = summarise(details_from_dict(kind, json.loads(text)))
-        out[pid] = f"{day:%d/%m/%Y}: {summary}"
+        out[pid] = f"{numeric(day)}: {summary}"
     return out
 
 
@@ -329,7 +330,7 @@ def record_agreed_actions(
         if not a.owner.strip():
             raise UserError(f"{where}: name who will do it (the owner)")
         if a.due < on:
-            raise UserError(f"{where}: the due date {a.due:%d/%m/%Y} is before the meeting")
+            raise UserError(f"{where}: the due date {numeric(a.due)} is before the meeting")
     with db.session() as s:
         ids = {a.pupil_id for a in actions}
         found = set(s.scalars(select(Pupil.id).where(Pupil.id.in_(ids))))
@@ -349,7 +350,7 @@ def record_agreed_actions(
         for a in actions:
             by_pupil.setdefault(a.pupil_id, []).append(a)
         for pid, items in by_pupil.items():
-            lines = [f"{a.action.strip()} ({a.owner.strip()}, by {a.due:%d/%m/%Y})" for a in items]
+            lines = [f"{a.action.strip()} ({a.owner.strip()}, by {numeric(a.due)})" for a in items]
             note = Note(f"{meeting.label}: agreed actions\n" + "\n".join(f"- {x}" for x in lines))
             event = TimelineEvent(
                 kind=EventKind.NOTE.value,

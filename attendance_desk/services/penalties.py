@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from attendance_desk.domain import penalty
 from attendance_desk.domain.casework import MIN_REASON_WORDS, substantive
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.events import EventKind, PenaltyNotice, details_from_dict
 from attendance_desk.domain.rules import penalty_window
 from attendance_desk.domain.school_age import NotOfSchoolAge, compulsory_school_age_from
@@ -45,7 +46,7 @@ class PenaltyPreview:
     def warning(self) -> str:
         if not self.of_school_age and self.school_age_from is not None:
             return (
-                f"Not of compulsory school age until {self.school_age_from:%d/%m/%Y}: "
+                f"Not of compulsory school age until {numeric(self.school_age_from)}: "
                 "no penalty notice can be recorded"
             )
         if self.below_threshold:

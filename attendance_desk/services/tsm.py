@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from attendance_desk.domain import concern as R
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.letter_fields import percent
 from attendance_desk.domain.meetings import weekday_summary
 from attendance_desk.errors import UserError
@@ -53,7 +54,7 @@ def term_dates(db: Database, term: str | None, on: date) -> tuple[str, date, dat
     if term is None:
         current = calendar.term_of(on)
         if current is None:
-            raise UserError(f"there are no term dates or registers on or before {on:%d/%m/%Y}")
+            raise UserError(f"there are no term dates or registers on or before {numeric(on)}")
         return current.name, current.start, min(current.end, on)
     wanted = term.strip().lower()
     if wanted not in TERMS:
@@ -65,7 +66,7 @@ def term_dates(db: Database, term: str | None, on: date) -> tuple[str, date, dat
     if not pair:
         raise UserError(f"the {wanted} term of {year.name} has no dates (enter the term dates)")
     if pair[0].start > on:
-        raise UserError(f"the {wanted} term of {year.name} has not started by {on:%d/%m/%Y}")
+        raise UserError(f"the {wanted} term of {year.name} has not started by {numeric(on)}")
     name = f"{wanted.capitalize()} {year.name}"
     return name, pair[0].start, min(pair[-1].end, on)
 
@@ -99,14 +100,14 @@ def tsm_list(db: Database, on: date, term: str | None = None) -> TsmList:
         pattern += f"; {report.absence_instances} spell(s) of absence"
         if report.break_absences:
             pattern += f"; {len(report.break_absences)} beside a holiday or weekend"
-        support = [f"{s.date:%d/%m/%Y} {s.description}" for s in support_on_record(db, o.pupil_id)]
+        support = [f"{numeric(s.date)} {s.description}" for s in support_on_record(db, o.pupil_id)]
         case = cases.get(o.pupil_id)
         if case is not None:
             head = f"Case: {case.stage.label}"
             head += f"; key person {case.key_person}" if case.key_person else ""
             support.insert(0, head)
         tasks = [t for t in pupil_tasks(db, o.pupil_id, include_done=False)]
-        steps = [f"{t.title} (by {t.due:%d/%m/%Y})" for t in tasks]
+        steps = [f"{t.title} (by {numeric(t.due)})" for t in tasks]
         is_severe = o.year.attendance is not None and o.year.attendance <= severe
         if not steps:  # nothing agreed yet: what the policy asks for
             rule = R.SEVERE_ABSENCE if is_severe else R.PERSISTENT_ABSENCE

@@ -15,6 +15,7 @@ from datetime import date
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.concern import Concern
+from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import percent
 from attendance_desk.domain.meetings import Week, band_changes, class_teacher_route, week_ending
@@ -141,10 +142,10 @@ def weekly_report(db: Database, week_end: date, class_name: str | None = None) -
         names = [n for n in names if n.casefold() == wanted]
         if not names:
             raise UserError(
-                f"there is no class '{class_name}' with pupils on roll on {week.end:%d/%m/%Y}"
+                f"there is no class '{class_name}' with pupils on roll on {numeric(week.end)}"
             )
     if not names:
-        raise UserError(f"there are no pupils on roll in a class on {week.end:%d/%m/%Y}")
+        raise UserError(f"there are no pupils on roll in a class on {numeric(week.end)}")
     route = class_teacher_route(policy)
     band_ids = route.bands if route else ()
     letters = _letters_offered(db, band_ids)
@@ -296,7 +297,7 @@ def _letter_line(
         return "no letter for this band"
     title, sent = letters[band_id]
     when = sent.get(pupil_id)
-    return f"{title}: printed {when:%d/%m/%Y}" if when else f"{title}: offer (not printed yet)"
+    return f"{title}: printed {numeric(when)}" if when else f"{title}: offer (not printed yet)"
 
 
 def render_weekly_report(report: WeeklyReport) -> bytes:

@@ -300,7 +300,7 @@ class EventDialog(QDialog):
         preview = penalty_preview(self.db, self.pupil_ids[0], on, combo.currentText())
         lines = [
             f"{preview.sessions} unauthorised sessions in the {preview.weeks} school weeks to "
-            f"{on:%d/%m/%Y} (threshold {preview.threshold})."
+            f"{numeric(on)} (threshold {preview.threshold})."
         ]
         if preview.decision is not None:
             lines.append(preview.decision.message)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME, clock
+from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.ui import workers
@@ -341,7 +342,7 @@ class AgreedActionsDialog(QDialog):
         self.table.setItem(r, 0, item)
         self.table.setItem(r, 1, QTableWidgetItem(""))
         self.table.setItem(r, 2, QTableWidgetItem(""))
-        self.table.setItem(r, 3, QTableWidgetItem(f"{self.on + timedelta(days=7):%d/%m/%Y}"))
+        self.table.setItem(r, 3, QTableWidgetItem(numeric(self.on + timedelta(days=7))))
         return r
 
     def _another(self) -> None:
