@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.leave import (
@@ -67,7 +68,7 @@ class LeavePanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        today = date.today()
+        today = clock.today()
         self.asked_edit, self.first_edit, self.last_edit = (
             _date_edit(today),
             _date_edit(today),
@@ -185,7 +186,7 @@ class LeavePanel(QWidget):
                 self.db,
                 chosen.request_id,
                 str(self.decision_combo.currentData()),
-                date.today() if date.today() >= chosen.asked_on else chosen.asked_on,
+                clock.today() if clock.today() >= chosen.asked_on else chosen.asked_on,
                 self.decided_by_edit.text(),
                 self.note_edit.text(),
             )
