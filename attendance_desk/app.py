@@ -80,12 +80,16 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     app.setOrganizationName("AttendanceDesk")
     app.setApplicationVersion(__version__)
 
+    from attendance_desk.services.access import file_is_locked
     from attendance_desk.services.backup import daily_backup_if_due
     from attendance_desk.ui import workers
     from attendance_desk.ui.dialogs.backup_dialog import open_with_recovery
-    from attendance_desk.ui.dialogs.password_dialog import ask_for_password
+    from attendance_desk.ui.dialogs.password_dialog import ask_for_file_password, ask_for_password
 
-    db = open_with_recovery(path, parent=None)
+    # encrypted: nothing can be read before the password; cancelled, the file may be damaged
+    # instead, and opening offers the latest backup (the file itself is kept)
+    password = ask_for_file_password(path) if file_is_locked(path) else None
+    db = open_with_recovery(path, parent=None, password=password)
     if db is None:
         return EXIT_NOT_OPENED
     try:

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from attendance_desk.paths import default_database_path
-from attendance_desk.services.access import unlock_for_command_line
-from attendance_desk.services.database import DamagedDatabaseError, Database, open_database
+from attendance_desk.services.access import open_for_command_line
+from attendance_desk.services.database import DamagedDatabaseError, Database
 
 
 def database_path(args: argparse.Namespace) -> Path:
@@ -23,25 +23,19 @@ def open_from_args(
     window has the database open."""
     path = database_path(args)
     # a read-only command on a database not made yet makes it, as every command always has
-    db = open_database(path, read_only=read_only and (path.is_file() or not create))
-    try:
-        unlock_for_command_line(db)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return open_for_command_line(path, read_only=read_only and (path.is_file() or not create))
 
 
-def require_password_if_readable(args: argparse.Namespace) -> None:
-    """Before a command replaces the database: its password, if it is readable and has one."""
+def require_password_if_readable(args: argparse.Namespace) -> str | None:
+    """Before a command replaces the database: its password, if it is readable and has one.
+    Returns the database's encryption key (None for plain SQLite), for reading its backups."""
     path = database_path(args)
     if not path.is_file() or path.stat().st_size == 0:
-        return
+        return None
     try:
-        db = open_database(path, read_only=True)
+        db = open_for_command_line(path, read_only=True)
     except DamagedDatabaseError:
-        return  # a damaged file holds nothing to protect: restoring over it is the cure
-    try:
-        unlock_for_command_line(db)
-    finally:
-        db.close()
+        return None  # a damaged file holds nothing to protect: restoring over it is the cure
+    key = db.key
+    db.close()
+    return key

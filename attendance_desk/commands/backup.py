@@ -49,8 +49,8 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from attendance_desk.services.backup import restore_backup
 
-    require_password_if_readable(args)  # replacing a school's records needs its password
-    result = restore_backup(database_path(args), args.file)
+    key = require_password_if_readable(args)  # replacing a school's records needs its password
+    result = restore_backup(database_path(args), args.file, key)
     source = result.restored_from
     line = (
         f"Restored {result.database} from {source.path} "

@@ -13,6 +13,7 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from attendance_desk.errors import UserError
@@ -79,14 +80,37 @@ def set_password(db: Database, new_password: str, *, current: str | None = None)
         "salt": salt.hex(),
         "hash": _hash(new_password, salt).hex(),
     }
+    if not db.read_only:
+        _backup_first(db)
     write_setting(db, PASSWORD_KEY, stored)
+    if not db.read_only:
+        old_key = db.key
+        db.change_key(new_password)  # the file and every later backup encrypted at rest
+        _rekey_backups(db, old_key)  # and every earlier one: a copied backup reveals nothing
+
+
+def _rekey_backups(db: Database, old_key: str | None) -> None:
+    from attendance_desk.services.backup import rekey_backups
+
+    rekey_backups(db, old_key)
+
+
+def _backup_first(db: Database) -> None:
+    from attendance_desk.services.backup import make_backup
+
+    make_backup(db)
 
 
 def clear_password(db: Database, current: str) -> None:
     """Remove the password (anyone at the computer can then open the application)."""
     if not verify_password(db, current):
         raise UserError("the current password is not right")
+    _backup_first(db)
     write_setting(db, PASSWORD_KEY, None)
+    if db.encrypted:
+        old_key = db.key
+        db.change_key(None)  # plain SQLite again, as the school chose
+        _rekey_backups(db, old_key)
 
 
 PASSWORD_ENV = "ATTENDANCE_DESK_PASSWORD"
@@ -97,17 +121,77 @@ class PasswordRequiredError(UserError):
     """The database has a password and none (or a wrong one) was given."""
 
 
-def _keyring_password(db: Database) -> str | None:
+def _keyring_password(path: Path) -> str | None:
     """The password kept in the system keyring for this database file, if keyring is there."""
     try:
         import keyring  # optional: for a scheduled import with nobody to type the password
     except ImportError:
         return None
     try:
-        found = keyring.get_password(KEYRING_SERVICE, str(db.path))
+        found = keyring.get_password(KEYRING_SERVICE, str(path))
     except Exception:  # a keyring backend that fails is the same as no keyring
         return None
     return found if isinstance(found, str) else None
+
+
+def command_line_password(path: Path, *, required: bool = True) -> str | None:
+    """The password from ATTENDANCE_DESK_PASSWORD, the system keyring, or typed at the
+    terminal; none of them: PasswordRequiredError (or None when not `required`)."""
+    password = os.environ.get(PASSWORD_ENV) or _keyring_password(path)
+    if password is None and sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {path.name}: ")
+    if not password:
+        if not required:
+            return None
+        raise PasswordRequiredError(_needs_password(path))
+    return password
+
+
+def _needs_password(path: Path) -> str:
+    return (
+        f"{path} has a password: type it when asked, or set {PASSWORD_ENV} "
+        "(or keep it in the system keyring) for a scheduled job"
+    )
+
+
+def file_is_locked(path: Path) -> bool:
+    """The database file is encrypted: it opens only with the school's password."""
+    from attendance_desk.storage.cipher import is_encrypted
+
+    return is_encrypted(path)
+
+
+def password_opens(path: Path, password: str) -> bool:
+    """Whether `password` opens the encrypted database file at `path`."""
+    from attendance_desk.errors import DatabaseError
+    from attendance_desk.storage.cipher import connect, key_for_file
+
+    try:
+        connect(path, key_for_file(path, password), read_only=True).close()
+    except (DatabaseError, OSError):
+        return False
+    return True
+
+
+def open_for_command_line(path: Path, *, read_only: bool = False) -> Database:
+    """Open the database for a command: an encrypted one with its password (from
+    `command_line_password`), a plain one with a password set only once it is given."""
+    from attendance_desk.storage.cipher import PasswordNeededError, is_encrypted
+    from attendance_desk.storage.db import open_database
+
+    password = command_line_password(path, required=False) if is_encrypted(path) else None
+    try:
+        db = open_database(path, read_only=read_only, password=password)
+    except PasswordNeededError:
+        raise PasswordRequiredError(
+            _needs_password(path) + " (a file that is damaged instead: restore a backup)"
+        ) from None
+    try:
+        unlock_for_command_line(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def unlock_for_command_line(db: Database) -> None:
@@ -116,16 +200,9 @@ def unlock_for_command_line(db: Database) -> None:
     The password comes from ATTENDANCE_DESK_PASSWORD, else the system keyring, else is asked
     for when someone is at the terminal. No password, or a wrong one: PasswordRequiredError.
     """
-    if not password_required(db):
-        return
-    password = os.environ.get(PASSWORD_ENV) or _keyring_password(db)
-    if password is None and sys.stdin is not None and sys.stdin.isatty():
-        password = getpass.getpass(f"Password for {db.path.name}: ")
-    if not password:
-        raise PasswordRequiredError(
-            f"{db.path} has a password: type it when asked, or set {PASSWORD_ENV} "
-            "(or keep it in the system keyring) for a scheduled job"
-        )
+    if db.encrypted or not password_required(db):
+        return  # an encrypted database opened only with its password
+    password = command_line_password(db.path) or ""
     if not verify_password(db, password):
         raise PasswordRequiredError(f"the password for {db.path} is not right")
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from attendance_desk import clock
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.paths import user_data_dir
+from attendance_desk.storage import cipher
 from attendance_desk.storage.db import Database, check_database_path
 from attendance_desk.storage.integrity import (
     DamagedDatabaseError,
@@ -162,7 +163,9 @@ def _summary(conn: sqlite3.Connection) -> tuple[str, int, int, str]:
     return school, pupils, marks, schema
 
 
-def _copy_database(source: sqlite3.Connection, target: Path) -> tuple[str, int, int, str]:
+def _copy_database(
+    source: sqlite3.Connection, target: Path, key: str | None = None
+) -> tuple[str, int, int, str]:
     """Copy `source` into a new file `target` (written as `target`.part, then moved into place).
 
     A copy that cannot be written or fails its check raises DatabaseError and leaves no file.
@@ -171,7 +174,8 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> tuple[str, int, 
     try:
         part.unlink(missing_ok=True)
         os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner only
-        dest = sqlite3.connect(part)
+        # an encrypted database gives encrypted backups, under the same key
+        dest = cipher.connect(part, key) if key else sqlite3.connect(part)
         try:
             source.backup(dest)  # one step: a consistent snapshot, even while others write
             dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
@@ -183,7 +187,9 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> tuple[str, int, 
             dest.close()
         _fsync(part)
         os.replace(part, target)
-    except (OSError, sqlite3.Error, DatabaseError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, OSError | DatabaseError) and not cipher.is_database_error(exc):
+            raise
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)
         if isinstance(exc, DatabaseError):
@@ -217,12 +223,12 @@ def _backup_name(folder: Path, db_path: Path, kind: str, when: datetime) -> Path
 
 
 def _backup_connection(
-    db_path: Path, folder: Path, kind: str, conn: sqlite3.Connection
+    db_path: Path, folder: Path, kind: str, conn: sqlite3.Connection, key: str | None = None
 ) -> BackupInfo:
     _ensure_folder(folder)
     when = clock.now()
     target = _backup_name(folder, db_path, kind, when)
-    school, pupils, marks, schema = _copy_database(conn, target)
+    school, pupils, marks, schema = _copy_database(conn, target, key)
     info = BackupInfo(target, kind, when, school, pupils, marks, schema, target.stat().st_size)
     _write_note(info)
     _prune(folder, kind)
@@ -240,7 +246,7 @@ def make_backup(
     conn = db.raw_connection()
     try:
         if to is None:
-            return _backup_connection(db.path, backup_folder(db), kind, conn)
+            return _backup_connection(db.path, backup_folder(db), kind, conn, db.key)
         to = Path(to).expanduser().absolute()
         if to == db.path or to.name.endswith(("-wal", "-shm", ".lock")):
             raise UserError(f"{to} is the database itself: give another file name")
@@ -249,7 +255,7 @@ def make_backup(
         if to.exists() and not force:
             raise UserError(f"{to} already exists: give another name, or --force to replace it")
         _ensure_folder(to.parent)
-        school, pupils, marks, schema = _copy_database(conn, to)
+        school, pupils, marks, schema = _copy_database(conn, to, db.key)
         when = clock.now().replace(microsecond=0)
         return BackupInfo(to, kind, when, school, pupils, marks, schema, to.stat().st_size)
     finally:
@@ -371,11 +377,41 @@ def _prune(folder: Path, kind: str) -> None:
         _note_path(old.path).unlink(missing_ok=True)
 
 
+def rekey_backups(db: Database, old_key: str | None) -> int:
+    """After the password is set or removed: every backup of this database in its folder
+    re-written under the database's key now (encrypted, or plain again), each one checked and
+    moved into place in one step. Returns how many were re-written."""
+    done = 0
+    for info in list_backups(db):
+        if cipher.is_encrypted(info.path):
+            if old_key is None or old_key == db.key:
+                continue  # already under this key, or under one this database never knew
+            source_key: str | None = old_key
+        elif db.key is None:
+            continue
+        else:
+            source_key = None
+        work = info.path.with_name(info.path.name + ".rekey")
+        try:
+            cipher.rewrite(info.path, source_key, db.key, work)
+        except Exception as exc:
+            work.unlink(missing_ok=True)
+            if isinstance(exc, DatabaseError) or cipher.is_database_error(exc):
+                continue  # under an older password: left as it is
+            raise
+        os.replace(work, info.path)
+        done += 1
+    if done:
+        _fsync_folder(backup_folder(db))
+    return done
+
+
 # ---------------------------------------------------------------- checking and restoring
 
 
-def verify_backup(path: Path) -> BackupInfo:
-    """Check a backup file in full; raise DatabaseError saying what is wrong with it."""
+def verify_backup(path: Path, key: str | None = None) -> BackupInfo:
+    """Check a backup file in full; raise DatabaseError saying what is wrong with it. An
+    encrypted backup is read with `key` (the open database's)."""
     from attendance_desk.storage.migrations import known_revisions
 
     path = Path(path).expanduser().absolute()
@@ -383,6 +419,8 @@ def verify_backup(path: Path) -> BackupInfo:
         raise UserError(f"{path} is a folder: choose a backup file in it")
     if not path.is_file():
         raise UserError(f"{path} does not exist")
+    if cipher.is_encrypted(path):
+        return _verify_encrypted(path, key)
     try:
         require_usable(path, full=True)
     except DamagedDatabaseError as exc:
@@ -407,7 +445,30 @@ def verify_backup(path: Path) -> BackupInfo:
     return BackupInfo(path, kind, when, school, pupils, marks, schema, path.stat().st_size)
 
 
-def restore_backup(db_path: Path, backup: Path) -> RestoreResult:
+def _verify_encrypted(path: Path, key: str | None) -> BackupInfo:
+    from attendance_desk.storage.migrations import known_revisions
+
+    if key is None:
+        raise DatabaseError(
+            f"{path} is encrypted (or not a backup): open the school's database with its "
+            "password first"
+        )
+    conn = cipher.connect(path, key, read_only=True)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)") if r[0] != "ok"]
+        if problems:
+            raise DatabaseError(f"{path} is damaged ({problems[0]}): choose another backup")
+        school, pupils, marks, schema = _summary(conn)
+    finally:
+        conn.close()
+    if schema not in known_revisions():
+        raise DatabaseError(f"{path} was made by a newer version of Attendance Desk")
+    note = _read_note(path)
+    kind, when = (note.kind, note.taken_at) if note else _kind_and_time(path)
+    return BackupInfo(path, kind, when, school, pupils, marks, schema, path.stat().st_size)
+
+
+def restore_backup(db_path: Path, backup: Path, key: str | None = None) -> RestoreResult:
     """Replace the database at `db_path` with the backup file `backup`.
 
     Close every connection to the database in this process first (`db.close()`, or
@@ -415,20 +476,31 @@ def restore_backup(db_path: Path, backup: Path) -> RestoreResult:
     copy of the application holding the database is refused.
     """
     db_path = Path(db_path).expanduser().absolute()
-    info = verify_backup(backup)
+    info = verify_backup(backup, key)
+    encrypted = cipher.is_encrypted(info.path)
     if info.path == db_path:
         raise UserError(f"{backup} is the database itself: choose a backup file")
     check_database_path(db_path)  # a folder or a read-only place: one clear line, nothing moved
     lock = acquire_writer_lock(db_path)
     try:
-        kept = _keep_current(db_path)
+        # the restored copy is written and checked in full first: until it is, the database
+        # in place is not touched (a full disk or a kill leaves it as it was)
         part = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}")
         part.unlink(missing_ok=True)
-        source = connect_read_only(info.path)
+        source = (
+            cipher.connect(info.path, key, read_only=True)
+            if encrypted and key
+            else connect_read_only(info.path)
+        )
         try:
-            _copy_database(source, part)
+            _copy_database(source, part, key if encrypted else None)
         finally:
             source.close()
+        try:
+            kept = _keep_current(db_path, key)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
         for sidecar in _sidecars(db_path):
             sidecar.unlink(missing_ok=True)
         os.replace(part, db_path)
@@ -442,19 +514,29 @@ def restore_in_place(db: Database, backup: Path) -> RestoreResult:
     """Restore `backup` over the open database `db`, which stays usable afterwards: its
     connections are closed first so none holds the old file."""
     db.engine.dispose()
-    return restore_backup(db.path, backup)
+    result = restore_backup(db.path, backup, db.key)
+    if db.key is not None and not cipher.is_encrypted(db.path):
+        db.reopen_as(None)  # a backup from before the password was set: plain again
+    return result
 
 
 def _sidecars(db_path: Path) -> list[Path]:
     return [db_path.with_name(db_path.name + suffix) for suffix in ("-wal", "-shm")]
 
 
-def _keep_current(db_path: Path) -> Path | None:
-    """Copy an intact current database into its backup folder; move a damaged one aside."""
+def _keep_current(db_path: Path, key: str | None = None) -> Path | None:
+    """Copy an intact current database into its backup folder; move a damaged one aside (or
+    one locked with a password not given: it is kept, byte for byte, beside the restored one)."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
+    encrypted = cipher.is_encrypted(db_path)
     try:
-        require_usable(db_path)
+        if encrypted:
+            if key is None:
+                raise DatabaseError("locked, or not SQLite")
+            cipher.connect(db_path, key, read_only=True).close()
+        else:
+            require_usable(db_path)
     except DatabaseError:
         stamp = f"{clock.now():%Y-%m-%d_%H%M%S}"
         aside = db_path.with_name(f"{db_path.stem}.damaged-{stamp}{db_path.suffix}")
@@ -463,9 +545,13 @@ def _keep_current(db_path: Path) -> Path | None:
                 os.replace(old, new)
         os.replace(db_path, aside)  # the damaged bytes are kept exactly as they were
         return aside
-    conn = sqlite3.connect(db_path, timeout=30)
+    conn = (
+        cipher.connect(db_path, key) if encrypted and key else sqlite3.connect(db_path, timeout=30)
+    )
     try:
-        info = _backup_connection(db_path, backup_folder_for_path(db_path), PRE_RESTORE, conn)
+        info = _backup_connection(
+            db_path, backup_folder_for_path(db_path), PRE_RESTORE, conn, key if encrypted else None
+        )
         # fold the write-ahead log into the file, so no stale log can touch the restored one
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -11,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError
+from attendance_desk.storage import cipher
 from attendance_desk.storage.audit_chain import seal_chain
 from attendance_desk.storage.integrity import (
+    DamagedDatabaseError,
     IntegrityCheck,
     connect_read_only,
     require_structure,
@@ -40,6 +43,7 @@ class Database:
         read_only: bool = False,
         writer_lock: WriterLock | None = None,
         integrity: IntegrityCheck | None = None,
+        key: str | None = None,
     ) -> None:
         self.path = path
         self.read_only = read_only
@@ -49,11 +53,13 @@ class Database:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self.audit_chained: bool | None = None  # the schema has the audit chain (asked once)
+        # SQLCipher raw key when the school has a password (storage/cipher.py); None: plain
+        self.key = key
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.path, self.read_only)
+            self._engine = make_engine(self.path, self.read_only, self.key)
         return self._engine
 
     @property
@@ -111,12 +117,60 @@ class Database:
         `write`, only once the integrity check has passed."""
         if write:
             self.require_intact()
-        if self.read_only:
+        if self.key is not None:
+            conn = cipher.connect(self.path, self.key, read_only=self.read_only)
+        elif self.read_only:
             conn = connect_read_only(self.path)
         else:
             conn = sqlite3.connect(self.path, timeout=30)
         _apply_pragmas(conn, self.read_only)
         return conn
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    def change_key(self, password: str | None) -> None:
+        """Re-encrypt the file under `password` (None: plain SQLite), in place and safely: the
+        new file is written beside it, checked in full, then moved over it in one step. Take
+        a backup first (services.access does). Every connection of this object is closed."""
+        if self.read_only:
+            raise DatabaseError(f"{self.path} is open read-only")
+        self.require_intact()
+        new = cipher.new_key(password) if password else None
+        work = self.path.with_name(f".{self.path.name}.rekey-{os.getpid()}")
+        self._drop_engine()
+        try:
+            cipher.rewrite(self.path, self.key, new, work)
+            for sidecar in _sidecars(self.path):
+                sidecar.unlink(missing_ok=True)
+            os.replace(work, self.path)
+        except BaseException as exc:
+            work.unlink(missing_ok=True)
+            if disk_full(exc):
+                raise DatabaseError(
+                    f"the disk holding {self.path} is full: free some space and try again "
+                    "(the database is unchanged)"
+                ) from None
+            if isinstance(exc, OSError) or cipher.is_database_error(exc):
+                raise DatabaseError(
+                    f"the database could not be re-encrypted ({exc}); it is unchanged"
+                ) from None
+            raise
+        _fsync_folder(self.path.parent)
+        self.key = new
+        _use_wal(self.path, new)
+
+    def _drop_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+
+    def reopen_as(self, key: str | None) -> None:
+        """After the file was replaced (a restore): use `key` from now on."""
+        self._drop_engine()
+        self.key = key
 
     def close(self) -> None:
         """Close; the integrity check is finished first (never skipped), and a damaged file
@@ -134,12 +188,52 @@ class Database:
             if not self.read_only and self.path.with_name(self.path.name + "-wal").exists():
                 # The last connection to close folds the write-ahead log into the file (the
                 # check's read-only one cannot): close one more, once everything else has.
-                with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as conn:
+                with contextlib.closing(_connect(self.path, self.key)) as conn:
                     conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             if self.writer_lock is not None:
                 self.writer_lock.release()
                 self.writer_lock = None
         self.integrity.require()
+
+
+def disk_full(exc: BaseException) -> bool:
+    """A write failed because the disk is full (SQLite's message, or the operating system's)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG):
+        return True
+    text = str(exc).lower()
+    return "disk is full" in text or "no space" in text
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _connect(path: Path, key: str | None) -> sqlite3.Connection:
+    return cipher.connect(path, key) if key else sqlite3.connect(path, timeout=30)
+
+
+def _use_wal(path: Path, key: str | None) -> str | None:
+    """Switch the file to a write-ahead journal; returns its schema revision."""
+    from attendance_desk.storage import migrations
+
+    conn = _connect(path, key)
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        current = migrations.stored_revision(conn)
+    finally:
+        conn.close()
+    if str(mode).lower() != "wal":
+        raise DatabaseError(f"{path} cannot use a write-ahead journal (got {mode})")
+    return current
 
 
 def _has_audit_chain(conn: sqlite3.Connection) -> bool:
@@ -213,14 +307,21 @@ def _probe_folder_writable(path: Path) -> None:
         ) from None
 
 
-def make_engine(path: Path, read_only: bool = False) -> Engine:
+def make_engine(path: Path, read_only: bool = False, key: str | None = None) -> Engine:
     from sqlalchemy import create_engine, event
 
-    if read_only:
-        url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+    if key is not None:
+        engine = create_engine(
+            "sqlite://",
+            module=cipher.dbapi(),
+            creator=lambda: cipher.connect(path, key, read_only=read_only),
+        )
     else:
-        url = f"sqlite:///{path.as_posix()}"
-    engine = create_engine(url, connect_args={"timeout": 30})
+        if read_only:
+            url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+        else:
+            url = f"sqlite:///{path.as_posix()}"
+        engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -230,7 +331,12 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
 
 
 def open_database(
-    path: Path | str, *, migrate: bool = True, read_only: bool = False, check: str = "now"
+    path: Path | str,
+    *,
+    migrate: bool = True,
+    read_only: bool = False,
+    check: str = "now",
+    password: str | None = None,
 ) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema up to date.
 
@@ -244,7 +350,9 @@ def open_database(
     `read_only=True` needs no lock.
 
     Raises DatabaseError with a message a person can act on when the path is unusable or the
-    file is not an Attendance Desk database.
+    file is not an Attendance Desk database. An encrypted database (the school set a password)
+    opens only with `password`: without one, PasswordNeededError (a DamagedDatabaseError: the
+    file may as well be damaged; either way it is left as it is).
     """
     path = Path(path).expanduser().absolute()
     if read_only:
@@ -252,26 +360,27 @@ def open_database(
             raise DatabaseError(f"{path} does not exist")
     else:
         check_database_path(path)
-    require_structure(path)
-    integrity = take_early(path) or IntegrityCheck(path)
+    key = _unlock(path, password) if cipher.is_encrypted(path) else None
+    early = take_early(path)  # a plain check started early cannot read an encrypted file
+    if key is None:
+        require_structure(path)
+        integrity = early or IntegrityCheck(path)
+    else:
+        integrity = cipher.KeyedIntegrityCheck(path, key)
     if check == "now":
         integrity.start()
     from attendance_desk.storage import migrations  # Alembic itself only if a migration runs
 
     lock = None if read_only else acquire_writer_lock(path)
-    db = Database(path, read_only=read_only, writer_lock=lock, integrity=integrity)
+    db = Database(path, read_only=read_only, writer_lock=lock, integrity=integrity, key=key)
     try:
         if not read_only:
-            migrations.check_is_ours(path)
-            new = not path.exists()
-            with sqlite3.connect(path, timeout=30) as conn:
-                if new:
-                    make_private(path)  # before the journal files, which copy its mode
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if mode.lower() != "wal":
-                    raise DatabaseError(f"{path} cannot use a write-ahead journal (got {mode})")
-                current = migrations.stored_revision(conn)
-            conn.close()
+            if key is None:
+                migrations.check_is_ours(path)
+            if not path.exists():
+                sqlite3.connect(path).close()
+                make_private(path)  # before the journal files, which copy its mode
+            current = _use_wal(path, key)
             if migrate and current != migrations.head_revision():
                 if current is not None:
                     db.require_intact()  # a damaged file is never migrated
@@ -282,10 +391,28 @@ def open_database(
             db._engine.dispose()
         if lock is not None:
             lock.release()
-        if isinstance(exc, sqlite3.DatabaseError):
+        if isinstance(exc, sqlite3.DatabaseError) or (
+            key is not None and cipher.is_database_error(exc)
+        ):
             raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
         raise
     return db
+
+
+def _unlock(path: Path, password: str | None) -> str:
+    """The key of an encrypted file, checked: the file opens with it and is ours (its full
+    integrity check runs like a plain file's, in the background)."""
+    if not password:
+        raise cipher.PasswordNeededError(path)
+    key = cipher.key_for_file(path, password)
+    conn = cipher.connect(path, key, read_only=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    if tables and "alembic_version" not in tables:
+        raise DamagedDatabaseError(path, f"{path} is not an Attendance Desk database", "not_ours")
+    return key
 
 
 def _prepare_audit(db: Database) -> None:
@@ -293,9 +420,8 @@ def _prepare_audit(db: Database) -> None:
     something is missing or another person opens the file, and then after the check)."""
     from attendance_desk.storage.audit_triggers import install_audit_triggers, trigger_names
 
-    conn = sqlite3.connect(db.path, timeout=30)
+    conn = db.raw_connection()
     try:
-        _apply_pragmas(conn, False)
         names = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master")}
         tables = {n for n, kind in names.items() if kind == "table"}
         if "audit_log" not in tables or "audit_session" not in tables:

@@ -1,5 +1,5 @@
-"""The command line and a school's password: no command reads, exports or changes data without
-it; it may come from the environment for a scheduled job; read-only commands work while the
+"""The command line and a school's password (the database encrypted under it): no command
+reads, exports or changes data without it; it may come from the environment for a scheduled job; read-only commands work while the
 window (another process) holds the database; what the program writes is its owner's only."""
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def test_a_command_without_the_password_is_refused(
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [
         f"attendance-desk: {locked} has a password: type it when asked, or set {PASSWORD_ENV} "
-        "(or keep it in the system keyring) for a scheduled job"
+        "(or keep it in the system keyring) for a scheduled job (a file that is damaged "
+        "instead: restore a backup)"
     ]
     assert "Khan" not in result.stdout
     assert locked.read_bytes() == before
@@ -84,7 +85,10 @@ def test_a_wrong_password_is_refused_and_the_right_one_from_the_environment_work
 ) -> None:
     wrong = cli({**env, PASSWORD_ENV: "not the password"}, "--db", str(locked), "pupils")
     assert wrong.returncode == 2
-    assert "the password for" in wrong.stderr and "is not right" in wrong.stderr
+    assert wrong.stderr.strip().splitlines() == [
+        f"attendance-desk: {locked} cannot be opened with this password (or it is not an "
+        "Attendance Desk database)"
+    ]
     right = cli({**env, PASSWORD_ENV: PASSWORD}, "--db", str(locked), "pupils", "--format", "csv")
     assert right.returncode == 0, right.stderr
     assert "Khan" in right.stdout
@@ -94,7 +98,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from attendance_desk.storage.db import open_database
-    db = open_database(sys.argv[1])
+    db = open_database(sys.argv[1], password=sys.argv[2])
     print("open", flush=True)
     sys.stdin.readline()
     """
@@ -105,7 +109,7 @@ def test_read_only_commands_work_while_the_window_holds_the_database(
     locked: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(locked)],
+        [sys.executable, "-c", HOLDER, str(locked), PASSWORD],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

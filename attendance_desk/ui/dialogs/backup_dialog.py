@@ -145,7 +145,9 @@ class BackupDialog(QDialog):
         return result
 
 
-def open_with_recovery(path: Path, parent: QWidget | None = None) -> Database | None:
+def open_with_recovery(
+    path: Path, parent: QWidget | None = None, password: str | None = None
+) -> Database | None:
     """Open the database for the window, explaining what stops it and offering the way on.
 
     Another copy holding it: offer to open it read-only. Damaged, or not an Attendance Desk
@@ -153,14 +155,15 @@ def open_with_recovery(path: Path, parent: QWidget | None = None) -> Database | 
     None when the person declines; other UserErrors propagate.
     """
     try:
-        return open_database(path, check="later")  # the full check runs after the first screen
+        # the full check runs after the first screen
+        return open_database(path, check="later", password=password)
     except DatabaseInUseError as exc:
         answer = QMessageBox.question(
             parent, "Already open", f"{exc}.\n\nOpen it read-only (look, but change nothing)?"
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        return open_database(path, read_only=True, check="later")
+        return open_database(path, read_only=True, check="later", password=password)
     except DamagedDatabaseError as exc:
         latest = backups.latest_backup_for(exc.path)
         if latest is None:

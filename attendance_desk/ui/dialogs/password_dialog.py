@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -66,14 +67,30 @@ class PasswordDialog(QDialog):
 
 def ask_for_password(db: Database, parent: QWidget | None = None) -> bool:
     """On opening: True if no password is set or the right one was given."""
-    if not access.password_required(db):
-        return True
+    if db.encrypted or not access.password_required(db):
+        return True  # an encrypted database was opened with its password already
     dialog = PasswordDialog(
         lambda text: access.verify_password(db, text),
         f"Enter the password to open {APP_NAME}.",
         parent,
     )
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def ask_for_file_password(path: Path, parent: QWidget | None = None) -> str | None:
+    """Before opening an encrypted database: the password that opens it, or None (cancelled)."""
+    opened: list[str] = []
+
+    def verify(text: str) -> bool:
+        if access.password_opens(path, text):
+            opened.append(text)
+            return True
+        return False
+
+    dialog = PasswordDialog(verify, f"Enter the password to open {APP_NAME}.", parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or not opened:
+        return None
+    return opened[-1]
 
 
 class AccessSettingsDialog(QDialog):
