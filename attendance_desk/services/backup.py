@@ -267,6 +267,13 @@ def backup_before_import(db: Database) -> Path:
     return make_backup(db, kind=PRE_IMPORT).path
 
 
+def discard_backup(path: Path) -> None:
+    """Remove a backup this program just took (and its note): for an import that failed, and so
+    changed nothing."""
+    Path(path).unlink(missing_ok=True)
+    _note_path(Path(path)).unlink(missing_ok=True)
+
+
 def daily_backup_if_due(db: Database, today: date | None = None) -> Path | None:
     """Take today's daily backup unless there is one already; returns the new file or None."""
     if db.read_only:

@@ -28,7 +28,7 @@ from attendance_desk.importers.batch import (
 from attendance_desk.importers.reader import Remembered, parse_file
 from attendance_desk.importers.school_days import check_school_days
 from attendance_desk.importers.tally import MarkDetail
-from attendance_desk.services.backup import backup_before_import
+from attendance_desk.services.backup import backup_before_import, discard_backup
 from attendance_desk.services.import_mappings import mark_used, remembered
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import ImportRecord
@@ -309,6 +309,7 @@ def _run(
             raise ImportCancelled()
 
     conn = db.raw_connection()
+    backup: Path | None = None
     try:
         digests = {} if reimport else file_digests(paths)
         known = previous_imports(conn, digests)
@@ -320,7 +321,7 @@ def _run(
         if parsed and commit:
             db.require_intact()  # the full integrity check ran beside the reading: its verdict
             report(50, "Backing up the database before the import")
-            backup_before_import(db)
+            backup = backup_before_import(db)
         if parsed:
             share = 50 / len(parsed)
 
@@ -331,19 +332,24 @@ def _run(
 
                 return tick
 
-            written += write_files(
-                conn,
-                parsed,
-                commit=commit,
-                overwrite_office=overwrite_office,
-                reimport=reimport,
-                user=user,
-                tick_for=tick_for,
-                summarise=lambda w: _outcome(w).summary(),
-                check_register=lambda c, data, ids, problems: check_school_days(
-                    c, data, ids, problems, clock.today()
-                ),
-            )
+            try:
+                written += write_files(
+                    conn,
+                    parsed,
+                    commit=commit,
+                    overwrite_office=overwrite_office,
+                    reimport=reimport,
+                    user=user,
+                    tick_for=tick_for,
+                    summarise=lambda w: _outcome(w).summary(),
+                    check_register=lambda c, data, ids, problems: check_school_days(
+                        c, data, ids, problems, clock.today()
+                    ),
+                )
+            except BaseException:
+                if backup is not None:  # nothing was written: a failed import keeps no backup
+                    discard_backup(backup)
+                raise
             if commit:
                 db.seal_audit()
     finally:

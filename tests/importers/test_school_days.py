@@ -227,3 +227,14 @@ def test_a_register_whose_names_disagree_with_the_upn_stays_a_clash(
     rows.append([upn, "Walsh", "Peter", "3 Cedar", "2024-09-26", "/", "/"])
     path = write_csv(tmp_path / "register.csv", rows)
     _refused(school, capsys, path, expect=[f"clash: UPN {upn}"])
+
+
+def test_a_refused_import_keeps_no_backup(school: Database, tmp_path: Path) -> None:
+    from attendance_desk.services.backup import list_backups
+
+    before = [b.path for b in list_backups(school)]
+    with pytest.raises(ImportFileError, match="is a weekend"):
+        apply_import(school, [register(tmp_path, [(date(2024, 9, 29), "/", "/")])])
+    assert [b.path for b in list_backups(school)] == before
+    apply_import(school, [register(tmp_path, [(date(2024, 9, 26), "/", "/")], name="ok.csv")])
+    assert len(list_backups(school)) == len(before) + 1  # a good import still takes one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -216,3 +217,22 @@ def test_restoring_over_a_damaged_database_moves_it_aside_unchanged(
     assert result.previous_kept_as.read_bytes() == wreck
     assert counts(db.path) == (2, 20)
     open_database(db.path).close()
+
+
+def test_a_full_disk_while_restoring_says_so_and_leaves_the_database(small_disk: Path) -> None:
+    path = small_disk / "school.sqlite3"
+    db = open_database(path)
+    with db.session() as s:
+        s.add_all(Pupil(legal_surname=f"Surname{i}", legal_forename="x" * 90) for i in range(3000))
+    backup = backups.make_backup(db, to=small_disk / "copy.sqlite3").path
+    with db.session() as s:
+        s.add(Pupil(legal_surname="Added after the backup", legal_forename="Ann"))
+    db.close()
+    before = path.read_bytes()
+    free = shutil.disk_usage(small_disk).free
+    (small_disk / "filler").write_bytes(b"\0" * max(0, free - 100_000))
+    with pytest.raises(DatabaseError) as caught:
+        backups.restore_backup(path, backup)
+    assert "disk is full" in str(caught.value) and "damaged" not in str(caught.value)
+    assert path.read_bytes() == before  # never moved aside, never touched
+    assert [p.name for p in small_disk.iterdir() if "restoring" in p.name] == []

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,22 +110,6 @@ def test_a_kill_while_the_password_is_set_leaves_the_old_file_or_the_new_one(
     db.close()
     leftovers = [p.name for p in db_path.parent.iterdir() if ".rekey" in p.name]
     assert leftovers in ([], [f".{db_path.name}.rekey-{proc.pid}"])
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real full disk: a 3 MB tmpfs (needs root); else a process file-size limit."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 def test_a_full_disk_while_encrypting_says_so_and_keeps_the_database(small_disk: Path) -> None:
