@@ -45,7 +45,7 @@ def create_demo_database(
         )
     as_of = as_of or clock.today()
     data = generate_demo(seed, as_of)
-    db = open_database(path)
+    db = open_database(path, new_school=True)  # asked for: a new school even in an empty file
     try:
         conn = db.raw_connection()
         try:

@@ -196,6 +196,20 @@ class Database:
         self.integrity.require()
 
 
+class EmptyDatabaseError(DamagedDatabaseError):
+    """A 0-byte file where the database should be: never silently made into a new school."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path,
+            f"{path} is an empty file (0 bytes), not a school's database: a crash or a failed "
+            "copy may have emptied it. Restore a backup (the window offers it, or run "
+            f"`attendance-desk --db {path} restore BACKUP-FILE`), or start a new school in it "
+            "(the window asks; on the command line delete the empty file first)",
+            "empty",
+        )
+
+
 def disk_full(exc: BaseException) -> bool:
     """A write failed because the disk is full (SQLite's message, or the operating system's)."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG):
@@ -337,6 +351,7 @@ def open_database(
     read_only: bool = False,
     check: str = "now",
     password: str | None = None,
+    new_school: bool = False,
 ) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema up to date.
 
@@ -360,6 +375,8 @@ def open_database(
             raise DatabaseError(f"{path} does not exist")
     else:
         check_database_path(path)
+    if not new_school and path.is_file() and path.stat().st_size == 0:
+        raise EmptyDatabaseError(path)
     key = _unlock(path, password) if cipher.is_encrypted(path) else None
     early = take_early(path)  # a plain check started early cannot read an encrypted file
     if key is None:

@@ -120,3 +120,23 @@ def test_command_line_gives_exit_2_and_one_clear_line(tmp_path: Path, kind: str)
     assert len(lines) == 1, result.stderr
     assert str(target) in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_an_empty_file_is_not_silently_made_a_new_school(db_path: Path) -> None:
+    from attendance_desk.storage.integrity import DamagedDatabaseError
+
+    db_path.write_bytes(b"")
+    with pytest.raises(DamagedDatabaseError, match="is an empty file") as caught:
+        open_database(db_path)
+    assert caught.value.kind == "empty" and db_path.read_bytes() == b""
+    result = subprocess.run(
+        [sys.executable, "-m", "attendance_desk", "--db", str(db_path), "import", "x.csv"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "is an empty file (0 bytes)" in result.stderr
+    assert db_path.read_bytes() == b""
+    open_database(db_path, new_school=True).close()  # the person chose a new school
+    assert db_path.stat().st_size > 0

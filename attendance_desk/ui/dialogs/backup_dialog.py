@@ -166,6 +166,15 @@ def open_with_recovery(
         return open_database(path, read_only=True, check="later", password=password)
     except DamagedDatabaseError as exc:
         latest = backups.latest_backup_for(exc.path)
+        if exc.kind == "empty" and latest is None:
+            answer = QMessageBox.question(
+                parent,
+                "Empty database file",
+                f"{exc}\n\nNo backup of it was found. Start a new, empty school in this file?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+            return open_database(path, check="later", new_school=True)
         if latest is None:
             QMessageBox.critical(parent, "Cannot open the database", f"{exc}.\n\nNo backup found.")
             return None
