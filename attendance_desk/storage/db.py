@@ -401,6 +401,7 @@ def open_database(
             if migrate and current != migrations.head_revision():
                 if current is not None:
                     db.require_intact()  # a damaged file is never migrated
+                    _backup_before_upgrade(db, current)
                 migrations.upgrade(db.engine)
             _prepare_audit(db)
     except BaseException as exc:
@@ -414,6 +415,36 @@ def open_database(
             raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
         raise
     return db
+
+
+def _backup_before_upgrade(db: Database, revision: str) -> Path:
+    """A whole copy of the file as it is, beside it, before its schema is upgraded
+    (`school.before-upgrade-0004.sqlite3`, the owner's only; encrypted like the file)."""
+    path = db.path
+    target = path.with_name(f"{path.stem}.before-upgrade-{revision}{path.suffix}")
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        source = db.raw_connection()
+        try:
+            dest = _connect(part, db.key)
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+        os.replace(part, target)
+    except BaseException as exc:
+        part.unlink(missing_ok=True)
+        if disk_full(exc):
+            raise DatabaseError(
+                f"the disk holding {path} is full: the schema upgrade needs room for a backup "
+                "first; free some space (the database is unchanged)"
+            ) from None
+        raise
+    return target
 
 
 def _unlock(path: Path, password: str | None) -> str:

@@ -157,3 +157,32 @@ def test_revisions_read_without_alembic_agree_with_alembic() -> None:
     script = ScriptDirectory.from_config(migrations.alembic_config())
     assert migrations.head_revision() == script.get_current_head()
     assert migrations.known_revisions() == {s.revision for s in script.walk_revisions()}
+
+
+def test_an_upgrade_that_fails_part_way_leaves_the_old_schema_and_a_backup(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "school.sqlite3"
+    engine = make_engine(path)
+    migrations.upgrade(engine, "0004")
+    engine.dispose()
+    fill(path)
+    conn = sqlite3.connect(path)
+    with conn:  # a column 0008 adds is there already: that migration fails half-way up
+        conn.execute("ALTER TABLE letters ADD COLUMN voided_at TEXT")
+    tables_before = table_names(conn)
+    conn.close()
+    with pytest.raises(Exception, match="duplicate column"):
+        open_database(path)
+    conn = sqlite3.connect(path)
+    try:
+        assert migrations.stored_revision(conn) == "0004"
+        assert table_names(conn) == tables_before  # 0007's new tables rolled back too
+    finally:
+        conn.close()
+    backup = path.with_name("school.before-upgrade-0004.sqlite3")
+    conn = sqlite3.connect(backup)
+    try:
+        assert migrations.stored_revision(conn) == "0004"
+    finally:
+        conn.close()

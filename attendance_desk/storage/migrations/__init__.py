@@ -113,10 +113,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        # One real SQLite transaction for the whole upgrade: the sqlite3 driver would otherwise
+        # run each CREATE/ALTER on its own, and a kill or an error part-way would leave a file
+        # half-migrated. Now it is the old schema or the new one.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         try:
             command.upgrade(cfg, revision)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
         finally:
             cfg.attributes.pop("connection", None)
 
