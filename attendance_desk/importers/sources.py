@@ -16,7 +16,9 @@ from typing import Any
 import python_calamine as pc
 
 from attendance_desk.errors import ImportFileError
+from attendance_desk.importers.limits import MAX_FIELD, check_archive, long_field
 from attendance_desk.importers.model import SheetData
+from attendance_desk.importers.problems import column_letter
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -83,6 +85,10 @@ def check_file(path: Path) -> bytes:
             raise _fail(path, "this is not an Excel workbook (the file is not in .xlsx format)")
     if suffix == ".ods" and not head.startswith(_ZIP):
         raise _fail(path, "this is not an OpenDocument spreadsheet")
+    if head.startswith(_ZIP):
+        problem = check_archive(path)  # sizes it declares, before anything is inflated
+        if problem:
+            raise _fail(path, problem)
     if suffix == ".xls" and not head.startswith(_CFB):
         if head.startswith(_ZIP):
             raise _fail(path, "this is an .xlsx workbook named .xls: rename it to .xlsx")
@@ -105,6 +111,7 @@ def read_sheets(path: Path) -> Iterator[SheetData]:
     if path.suffix.lower() in TEXT_SUFFIXES:
         notes: list[str] = []
         text_rows: list[list[Any]] = list(read_csv_rows(path, notes))
+        _refuse_long_fields(path, path.stem, text_rows)
         yield SheetData(name=path.stem, rows=text_rows, notes=tuple(notes))
         return
     try:
@@ -128,6 +135,7 @@ def read_sheets(path: Path) -> Iterator[SheetData]:
             raise _fail(
                 path, f"sheet {name} is damaged and cannot be read ({_short(exc)})"
             ) from None
+        _refuse_long_fields(path, name, rows)
         yield SheetData(name=name, rows=rows, hidden=name in hidden)
 
 
@@ -140,6 +148,17 @@ def _hidden_sheets(workbook: pc.CalamineWorkbook) -> set[str]:
         }
     except (AttributeError, TypeError):
         return set()
+
+
+def _refuse_long_fields(path: Path, sheet: str, rows: list[list[Any]]) -> None:
+    hit = long_field(rows)
+    if hit is not None:
+        row, col, length = hit
+        raise _fail(
+            path,
+            f"sheet {sheet}, row {row}, column {column_letter(col - 1)}: a cell holds "
+            f"{length:,} characters (the limit is {MAX_FIELD:,}): it is not a register",
+        )
 
 
 def _short(exc: BaseException) -> str:
