@@ -19,7 +19,8 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -39,6 +40,12 @@ from attendance_desk.storage.writer_lock import acquire_writer_lock
 DAILY, PRE_IMPORT, MANUAL, PRE_RESTORE = "daily", "pre-import", "manual", "pre-restore"
 KINDS = (DAILY, PRE_IMPORT, MANUAL, PRE_RESTORE)
 KEEP = {DAILY: 14, PRE_IMPORT: 10, PRE_RESTORE: 10}  # manual backups are never pruned
+# By age as well as count: the newest automatic backup of each of the last 14 days, 8 weeks and
+# 12 months is kept too.
+KEEP_DAYS, KEEP_WEEKS, KEEP_MONTHS = 14, 8, 12
+PROTECT_CHANGES = 5  # an import that changes or removes more marks keeps its backup ...
+# ... until a later full backup (daily or manual) of the same database exists
+IDENTITY_KEY = "database.identity"
 BACKUP_FOLDER_KEY = "backup.folder"
 _LOCATIONS_FILE = "backup-locations.json"
 _NAME = re.compile(
@@ -57,6 +64,8 @@ class BackupInfo:
     marks: int
     schema: str
     size_bytes: int
+    identity: str = ""  # the database it belongs to ("" for a backup from before identities)
+    protected: bool = False  # taken before an import that changed marks: kept for now
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,33 @@ def _backup_name(folder: Path, db_path: Path, kind: str, when: datetime) -> Path
     return target
 
 
+def identity_of(conn: sqlite3.Connection) -> str:
+    """The identity the database holds ("" when it has none yet)."""
+    try:
+        row = conn.execute(
+            "SELECT value_json FROM app_settings WHERE key = ?", (IDENTITY_KEY,)
+        ).fetchone()
+        value = json.loads(row[0]) if row and row[0] else ""
+    except (sqlite3.Error, ValueError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def database_identity(db: Database) -> str:
+    """This database's own identity: made once (a random id kept inside it), so its backups
+    are told from another school's even when both files have the same name."""
+    conn = db.raw_connection()
+    try:
+        found = identity_of(conn)
+    finally:
+        conn.close()
+    if found or db.read_only:
+        return found
+    found = uuid.uuid4().hex
+    write_setting(db, IDENTITY_KEY, found)
+    return found
+
+
 def _backup_connection(
     db_path: Path, folder: Path, kind: str, conn: sqlite3.Connection, key: str | None = None
 ) -> BackupInfo:
@@ -229,9 +265,12 @@ def _backup_connection(
     when = clock.now()
     target = _backup_name(folder, db_path, kind, when)
     school, pupils, marks, schema = _copy_database(conn, target, key)
-    info = BackupInfo(target, kind, when, school, pupils, marks, schema, target.stat().st_size)
+    identity = identity_of(conn)
+    info = BackupInfo(
+        target, kind, when, school, pupils, marks, schema, target.stat().st_size, identity
+    )
     _write_note(info)
-    _prune(folder, kind)
+    _prune(folder, kind, identity)
     return info
 
 
@@ -246,6 +285,7 @@ def make_backup(
     conn = db.raw_connection()
     try:
         if to is None:
+            database_identity(db)
             return _backup_connection(db.path, backup_folder(db), kind, conn, db.key)
         to = Path(to).expanduser().absolute()
         if to == db.path or to.name.endswith(("-wal", "-shm", ".lock")):
@@ -280,7 +320,8 @@ def daily_backup_if_due(db: Database, today: date | None = None) -> Path | None:
         return None
     today = today or clock.today()
     folder = backup_folder(db)
-    if any(b.kind == DAILY and b.taken_at.date() == today for b in _list_folder(folder, db.path)):
+    own = _list_folder(folder, db.path, database_identity(db))
+    if any(b.kind == DAILY and b.taken_at.date() == today for b in own):
         return None
     return make_backup(db, kind=DAILY).path
 
@@ -300,8 +341,18 @@ def _write_note(info: BackupInfo) -> None:
         "pupils": info.pupils,
         "marks": info.marks,
         "schema": info.schema,
+        "identity": info.identity,
+        "protected": info.protected,
     }
     _note_path(info.path).write_text(json.dumps(note, indent=1), encoding="utf-8")
+
+
+def protect_backup(path: Path) -> None:
+    """Keep this pre-import backup until a later full backup exists (the import it was taken
+    before changed or removed more than PROTECT_CHANGES marks)."""
+    info = _read_note(Path(path))
+    if info is not None:
+        _write_note(replace(info, protected=True))
 
 
 def _read_note(path: Path) -> BackupInfo | None:
@@ -317,6 +368,8 @@ def _read_note(path: Path) -> BackupInfo | None:
             int(note["marks"]),
             note.get("schema", ""),
             path.stat().st_size,
+            str(note.get("identity", "")),
+            bool(note.get("protected", False)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -350,7 +403,11 @@ def _read_backup(path: Path) -> BackupInfo | None:
     return BackupInfo(path, kind, when, school, pupils, marks, schema, path.stat().st_size)
 
 
-def _list_folder(folder: Path, db_path: Path | None = None) -> list[BackupInfo]:
+def _list_folder(
+    folder: Path, db_path: Path | None = None, identity: str | None = None
+) -> list[BackupInfo]:
+    """The backups in `folder`, newest first; with `identity`, only that database's (and
+    backups from before identities, which may be anyone's)."""
     if not folder.is_dir():
         return []
     found = []
@@ -358,14 +415,14 @@ def _list_folder(folder: Path, db_path: Path | None = None) -> list[BackupInfo]:
         if db_path is not None and path.absolute() == Path(db_path).absolute():
             continue
         info = _read_backup(path)
-        if info is not None:
+        if info is not None and (not identity or info.identity in ("", identity)):
             found.append(info)
     return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
 
 
 def list_backups(db: Database) -> list[BackupInfo]:
-    """The backups in the database's backup folder, newest first."""
-    return _list_folder(backup_folder(db), db.path)
+    """The database's own backups in its backup folder, newest first."""
+    return _list_folder(backup_folder(db), db.path, database_identity(db))
 
 
 def latest_backup_for(db_path: Path) -> BackupInfo | None:
@@ -374,14 +431,46 @@ def latest_backup_for(db_path: Path) -> BackupInfo | None:
     return backups[0] if backups else None
 
 
-def _prune(folder: Path, kind: str) -> None:
-    keep = KEEP.get(kind)
-    if keep is None:
+def _prune(folder: Path, kind: str, identity: str = "") -> None:
+    """Remove this database's automatic backups of `kind` that no rule keeps. Only its own: a
+    backup of another database (another identity) in the same folder is never touched."""
+    if KEEP.get(kind) is None:
         return
-    mine = [b for b in _list_folder(folder) if b.kind == kind and _NAME.match(b.path.name)]
-    for old in mine[keep:]:
-        old.path.unlink(missing_ok=True)
-        _note_path(old.path).unlink(missing_ok=True)
+    own = [b for b in _list_folder(folder) if b.identity == identity and _NAME.match(b.path.name)]
+    keep = _kept(own)
+    for old in own:
+        if old.kind == kind and old.path not in keep:
+            old.path.unlink(missing_ok=True)
+            _note_path(old.path).unlink(missing_ok=True)
+
+
+def _kept(backups: list[BackupInfo]) -> set[Path]:
+    """The backups (newest first) the rotation keeps: the last KEEP of each kind; the newest of
+    each of the last KEEP_DAYS days, KEEP_WEEKS weeks and KEEP_MONTHS months; and a protected
+    pre-import backup with no later full (daily or manual) backup."""
+    keep: set[Path] = set()
+    for kind, count in KEEP.items():
+        keep.update(b.path for b in [b for b in backups if b.kind == kind][:count])
+    automatic = [b for b in backups if b.kind in KEEP]
+    for period, count in (
+        (lambda b: b.taken_at.date(), KEEP_DAYS),
+        (lambda b: b.taken_at.isocalendar()[:2], KEEP_WEEKS),
+        (lambda b: (b.taken_at.year, b.taken_at.month), KEEP_MONTHS),
+    ):
+        seen: list[object] = []
+        for b in automatic:  # newest first: the first of each period is its newest
+            key = period(b)
+            if key not in seen:
+                seen.append(key)
+                if len(seen) > count:
+                    break
+                keep.add(b.path)
+    for b in backups:
+        if b.kind == PRE_IMPORT and b.protected:
+            later_full = any(o.kind in (DAILY, MANUAL) and o.taken_at > b.taken_at for o in backups)
+            if not later_full:
+                keep.add(b.path)
+    return keep
 
 
 def rekey_backups(db: Database, old_key: str | None) -> int:

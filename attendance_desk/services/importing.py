@@ -28,7 +28,12 @@ from attendance_desk.importers.batch import (
 from attendance_desk.importers.reader import Remembered, parse_file
 from attendance_desk.importers.school_days import check_school_days
 from attendance_desk.importers.tally import MarkDetail
-from attendance_desk.services.backup import backup_before_import, discard_backup
+from attendance_desk.services.backup import (
+    PROTECT_CHANGES,
+    backup_before_import,
+    discard_backup,
+    protect_backup,
+)
 from attendance_desk.services.import_mappings import mark_used, remembered
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import ImportRecord
@@ -350,6 +355,9 @@ def _run(
                 if backup is not None:  # nothing was written: a failed import keeps no backup
                     discard_backup(backup)
                 raise
+            changed = sum(w.tally.marks_changed for w in written)
+            if commit and backup is not None and changed > PROTECT_CHANGES:
+                protect_backup(backup)  # kept until a later full backup exists
             if commit:
                 db.seal_audit()
     finally:
