@@ -307,6 +307,39 @@ def backup_before_import(db: Database) -> Path:
     return make_backup(db, kind=PRE_IMPORT).path
 
 
+def backup_connection(path: Path, key: str | None) -> sqlite3.Connection:
+    """A connection that may change one of this database's backups (retention does)."""
+    try:
+        if cipher.is_encrypted(path):
+            if key is None:
+                raise UserError(f"{path} is encrypted")
+            conn = cipher.connect(path, key)
+        else:
+            conn = sqlite3.connect(path, timeout=30)
+    except DatabaseError as exc:
+        raise UserError(str(exc)) from None
+    conn.execute("PRAGMA foreign_keys = ON")  # removals cascade as in the database itself
+    return conn
+
+
+def remove_leftovers(db: Database) -> list[Path]:
+    """Temporary copies a crash may have left beside the database or its backups (a backup,
+    a restore or a re-encryption cut short): deleted, since they may hold anyone's records."""
+    patterns = (
+        "*.sqlite3.part",
+        "*.rekey",
+        f".{db.path.name}.rekey-*",
+        f".{db.path.name}.restoring-*",
+    )
+    gone = []
+    for folder in {db.path.parent, backup_folder(db)}:
+        for pattern in patterns:
+            for path in folder.glob(pattern):
+                path.unlink(missing_ok=True)
+                gone.append(path)
+    return gone
+
+
 def discard_backup(path: Path) -> None:
     """Remove a backup this program just took (and its note): for an import that failed, and so
     changed nothing."""

@@ -90,20 +90,65 @@ def remove_pupils(
             "nothing was removed"
         )
     conn = db.raw_connection(write=True)
+    who = by or current_user()
+    total = 0
+    try:
+        total = _remove_all(conn, pupil_ids, due, years, who)
+        # the freed pages were overwritten (secure_delete); fold the log into the file too
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    _remove_from_backups(db, pupil_ids, due, years, who)
+    return RemovalResult(len(pupil_ids), total)
+
+
+def _remove_all(
+    conn: sqlite3.Connection, pupil_ids: list[int], due: dict[int, Leaver], years: int, who: str
+) -> int:
+    """Remove the pupils in one transaction on `conn`, overwriting what is deleted."""
     conn.isolation_level = None
+    conn.execute("PRAGMA secure_delete = ON")
     total = 0
     try:
         conn.execute("BEGIN IMMEDIATE")
         for pupil_id in pupil_ids:
-            total += _remove_one(conn, pupil_id, due[pupil_id], years, by or current_user())
+            total += _remove_one(conn, pupil_id, due[pupil_id], years, who)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    finally:
-        conn.close()
-    return RemovalResult(len(pupil_ids), total)
+    return total
+
+
+def _remove_from_backups(
+    db: Database, pupil_ids: list[int], due: dict[int, Leaver], years: int, who: str
+) -> int:
+    """The same pupils removed from every backup of this database that holds them (each one a
+    transaction, deleted content overwritten), and leftover temporary copies deleted. Returns
+    how many backups were changed."""
+    from attendance_desk.services.backup import backup_connection, list_backups, remove_leftovers
+
+    changed = 0
+    for info in list_backups(db):
+        try:
+            conn = backup_connection(info.path, db.key)
+        except UserError:
+            continue  # under a password this database no longer has: cannot be read at all
+        try:
+            held = [
+                p
+                for p in pupil_ids
+                if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (p,)).fetchone()
+            ]
+            if held:
+                _remove_all(conn, held, due, years, who)
+                conn.execute("VACUUM")  # a backup is read rarely: rewrite it without them
+                changed += 1
+        finally:
+            conn.close()
+    remove_leftovers(db)
+    return changed
 
 
 def _remove_one(

@@ -94,3 +94,29 @@ def test_a_pupil_not_yet_due_is_refused_and_nothing_is_removed(db: Database) -> 
         remove_pupils(db, [ids["old"], ids["recent"]], as_of=TODAY)
     with db.session() as s:
         assert s.query(Pupil).count() == 3
+
+
+def test_removal_reaches_the_backups_and_leftover_copies(db: Database) -> None:
+    import sqlite3
+
+    from attendance_desk.services.backup import backup_folder, list_backups, make_backup
+
+    ids = school(db)
+    older = make_backup(db).path  # a backup from before the removal holds the pupil
+    leftover = backup_folder(db) / "school_manual_2020-01-01_000000.sqlite3.part"
+    leftover.write_bytes(older.read_bytes())  # a copy a crash left behind
+    remove_pupils(db, [ids["old"]], as_of=TODAY, by="Mrs Patel")
+    assert not leftover.exists()
+    assert older in [b.path for b in list_backups(db)]
+    conn = sqlite3.connect(older)
+    try:
+        assert conn.execute(
+            "SELECT count(*) FROM pupils WHERE id = ?", (ids["old"],)
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 2
+        assert conn.execute(
+            "SELECT count(*) FROM marks WHERE pupil_id = ?", (ids["old"],)
+        ).fetchone() == (0,)
+    finally:
+        conn.close()
+    assert b"Leaver old" not in older.read_bytes()  # not even in freed pages
