@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # every entry of the workbook, inflated
@@ -61,8 +62,11 @@ def check_archive(path: Path) -> str | None:
 
 
 def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str | None:
-    with archive.open(entry) as fh:
-        head = fh.read(4096)
+    try:
+        with archive.open(entry) as fh:
+            head = fh.read(4096)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError):
+        return None  # a damaged entry: the reader says the file is damaged
     found = _DIMENSION.search(head)
     if not found or not found.group(3):
         return None

@@ -178,10 +178,19 @@ def open_for_command_line(path: Path, *, read_only: bool = False) -> Database:
     `command_line_password`), a plain one with a password set only once it is given."""
     from attendance_desk.storage.cipher import PasswordNeededError, is_encrypted
     from attendance_desk.storage.db import open_database
+    from attendance_desk.storage.writer_lock import DatabaseInUseError
 
     password = command_line_password(path, required=False) if is_encrypted(path) else None
     try:
-        db = open_database(path, read_only=read_only, password=password)
+        if read_only and path.is_file():
+            # for changes if free (so an older schema is brought up to date), else read-only:
+            # the window may have it open
+            try:
+                db = open_database(path, password=password)
+            except DatabaseInUseError:
+                db = open_database(path, read_only=True, password=password)
+        else:
+            db = open_database(path, read_only=read_only, password=password)
     except PasswordNeededError:
         raise PasswordRequiredError(
             _needs_password(path) + " (a file that is damaged instead: restore a backup)"
