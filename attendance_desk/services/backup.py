@@ -28,6 +28,7 @@ from attendance_desk import clock
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.paths import user_data_dir
 from attendance_desk.storage import cipher
+from attendance_desk.storage.db import IDENTITY_KEY as DB_IDENTITY_KEY
 from attendance_desk.storage.db import Database, check_database_path
 from attendance_desk.storage.integrity import (
     DamagedDatabaseError,
@@ -45,7 +46,7 @@ KEEP = {DAILY: 14, PRE_IMPORT: 10, PRE_RESTORE: 10}  # manual backups are never 
 KEEP_DAYS, KEEP_WEEKS, KEEP_MONTHS = 14, 8, 12
 PROTECT_CHANGES = 5  # an import that changes or removes more marks keeps its backup ...
 # ... until a later full backup (daily or manual) of the same database exists
-IDENTITY_KEY = "database.identity"
+IDENTITY_KEY = DB_IDENTITY_KEY
 BACKUP_FOLDER_KEY = "backup.folder"
 _LOCATIONS_FILE = "backup-locations.json"
 _NAME = re.compile(

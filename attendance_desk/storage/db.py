@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -404,6 +406,7 @@ def open_database(
                     _backup_before_upgrade(db, current)
                 migrations.upgrade(db.engine)
             _prepare_audit(db)
+            db.seal_audit()  # what opening logged is sealed at once: reading never writes
     except BaseException as exc:
         if db._engine is not None:
             db._engine.dispose()
@@ -463,6 +466,9 @@ def _unlock(path: Path, password: str | None) -> str:
     return key
 
 
+IDENTITY_KEY = "database.identity"
+
+
 def _prepare_audit(db: Database) -> None:
     """Make sure the audit triggers exist and name who is making changes (writes only when
     something is missing or another person opens the file, and then after the check)."""
@@ -477,7 +483,10 @@ def _prepare_audit(db: Database) -> None:
         who = current_user()
         row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
         missing = [t for t in trigger_names() if t not in names]
-        if not missing and row is not None and row[0] == who:
+        identity = conn.execute(
+            "SELECT 1 FROM app_settings WHERE key = ?", (IDENTITY_KEY,)
+        ).fetchone()
+        if not missing and row is not None and row[0] == who and identity is not None:
             return
         db.require_intact()
         with conn:
@@ -486,6 +495,11 @@ def _prepare_audit(db: Database) -> None:
                 "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
                 "SET who = excluded.who WHERE who IS NOT excluded.who",
                 (who,),
+            )
+            # the database's own identity, made once: its backups are told by it, not by name
+            conn.execute(
+                "INSERT OR IGNORE INTO app_settings (key, value_json) VALUES (?, ?)",
+                (IDENTITY_KEY, json.dumps(uuid.uuid4().hex)),
             )
     finally:
         conn.close()
