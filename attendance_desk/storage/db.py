@@ -497,9 +497,16 @@ def _prepare_audit(db: Database) -> None:
                 (who,),
             )
             # the database's own identity, made once: its backups are told by it, not by name
-            conn.execute(
-                "INSERT OR IGNORE INTO app_settings (key, value_json) VALUES (?, ?)",
-                (IDENTITY_KEY, json.dumps(uuid.uuid4().hex)),
-            )
+            if identity is None:
+                conn.execute(
+                    "INSERT INTO app_settings (key, value_json) VALUES (?, ?)",
+                    (IDENTITY_KEY, json.dumps(uuid.uuid4().hex)),
+                )
+                # not a change anyone made: the settings trigger's row for it goes (unsealed)
+                conn.execute(
+                    "DELETE FROM audit_log WHERE entity = 'setting' AND entity_id = ? "
+                    "AND chain IS NULL",
+                    (IDENTITY_KEY,),
+                )
     finally:
         conn.close()
