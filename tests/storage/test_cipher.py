@@ -108,8 +108,9 @@ def test_a_kill_while_the_password_is_set_leaves_the_old_file_or_the_new_one(
     with db.session() as s:
         assert [p.legal_surname for p in s.query(Pupil)] == [NAME]
     db.close()
+    # at most the killed process's own unfinished copy (and its journal) is left beside it
     leftovers = [p.name for p in db_path.parent.iterdir() if ".rekey" in p.name]
-    assert leftovers in ([], [f".{db_path.name}.rekey-{proc.pid}"])
+    assert all(n.startswith(f".{db_path.name}.rekey-{proc.pid}") for n in leftovers)
 
 
 def test_a_full_disk_while_encrypting_says_so_and_keeps_the_database(small_disk: Path) -> None:
