@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from attendance_desk.importers.model import Kind, Layout, ParsedFile, RegisterData
@@ -26,7 +26,6 @@ from attendance_desk.importers.store_pupils import (
 )
 from attendance_desk.importers.tables import IMPORTS, INSERT_IMPORT
 from attendance_desk.importers.tally import Tally, db_now
-from attendance_desk.storage.models.base import utcnow
 
 ORDER = {Kind.TERM_DATES: 0, Kind.CLOSURES: 1, Kind.ROSTER: 2, Kind.REGISTER: 3}
 Tick = Callable[[float], None]
@@ -207,7 +206,7 @@ def _write_one(
     ).fetchone()
     if previous is not None and not reimport:  # the same file twice in one batch
         return Written(item, Tally(0, ""), None, parse_timestamp(previous[0]) or datetime.min)
-    now = db_now(utcnow())
+    now = db_now(datetime.now(UTC).replace(tzinfo=None))  # UTC, as storage.models keeps it
     cursor = conn.execute(
         INSERT_IMPORT + "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
         (item.file_name[:260], item.content_hash, item.kind.value, item.layout.value, now, user),

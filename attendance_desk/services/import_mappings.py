@@ -11,14 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, memory
 from attendance_desk.importers.reader import Remembered, read_sheet
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import ImportMapping
-from attendance_desk.storage.models.base import utcnow
 from attendance_desk.user import current_user
 
 
@@ -35,6 +31,10 @@ class SavedMapping:
 
 def list_mappings(db: Database) -> tuple[SavedMapping, ...]:
     import json
+
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import ImportMapping
 
     with db.session() as s:
         rows = s.scalars(select(ImportMapping).order_by(ImportMapping.name)).all()
@@ -53,6 +53,10 @@ def list_mappings(db: Database) -> tuple[SavedMapping, ...]:
 
 
 def remove_mapping(db: Database, name: str) -> None:
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import ImportMapping
+
     with db.session() as s:
         row = s.scalars(select(ImportMapping).where(ImportMapping.name == name)).first()
         if row is None:
@@ -70,6 +74,11 @@ def remember_mapping(
     if signature is None:
         raise UserError(f"{Path(path).name}: the header row has no headings to remember it by")
     name = (name or _default_name(Path(path), headers)).strip()[:120]
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import ImportMapping
+    from attendance_desk.storage.models.base import utcnow
+
     with db.session() as s:
         row = s.scalars(select(ImportMapping).where(ImportMapping.signature == signature)).first()
         clash = s.scalars(select(ImportMapping).where(ImportMapping.name == name)).first()
@@ -109,6 +118,11 @@ def remembered(db: Database, name: str | None = None) -> Remembered:
 def mark_used(db: Database, names: set[str]) -> None:
     if not names:
         return
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import ImportMapping
+    from attendance_desk.storage.models.base import utcnow
+
     with db.session() as s:
         for row in s.scalars(select(ImportMapping).where(ImportMapping.name.in_(names))):
             row.last_used_at = utcnow()

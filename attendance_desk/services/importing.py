@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from attendance_desk import clock
 from attendance_desk.domain.dates import numeric_time
 from attendance_desk.errors import UserError
@@ -36,7 +34,6 @@ from attendance_desk.services.backup import (
 )
 from attendance_desk.services.import_mappings import mark_used, remembered
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import ImportRecord
 from attendance_desk.user import current_user
 
 Progress = Callable[[int, str], None]  # percent 0-100, what is happening
@@ -270,6 +267,10 @@ def apply_import(
 
 
 def import_history(db: Database, limit: int = 100) -> tuple[ImportHistoryEntry, ...]:
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import ImportRecord
+
     with db.session() as s:
         records = s.scalars(select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit))
         return tuple(
