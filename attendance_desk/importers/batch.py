@@ -10,9 +10,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from attendance_desk import clock
 from attendance_desk.importers.model import Kind, Layout, ParsedFile, RegisterData
 from attendance_desk.importers.problems import Problems, column_letter
 from attendance_desk.importers.sources import check_file, content_hash
@@ -206,7 +207,7 @@ def _write_one(
     ).fetchone()
     if previous is not None and not reimport:  # the same file twice in one batch
         return Written(item, Tally(0, ""), None, parse_timestamp(previous[0]) or datetime.min)
-    now = db_now(datetime.now(UTC).replace(tzinfo=None))  # UTC, as storage.models keeps it
+    now = db_now(clock.utc_now())
     cursor = conn.execute(
         INSERT_IMPORT + "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
         (item.file_name[:260], item.content_hash, item.kind.value, item.layout.value, now, user),

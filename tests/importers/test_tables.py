@@ -4,11 +4,12 @@ valid against the schema the migrations make."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
-
-import pytest
 
 from attendance_desk.importers import tables
 from attendance_desk.storage.db import Database
@@ -20,11 +21,55 @@ TABLE_WORDS = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)\b")
 NOT_TABLES = {"json_each", "temp", "sqlite_master"}
 
 
-def test_names_come_from_the_models_and_a_wrong_one_is_refused_at_once() -> None:
+TABLE_NAMES = (
+    "MARKS", "MARK_CHANGES", "MIS_CHANGES", "DAY_REASONS", "IMPORTS", "PUPILS", "CONTACTS",
+    "ACADEMIC_YEARS", "HALF_TERMS", "CLOSURES",
+)  # fmt: skip
+
+
+def names_missing_from_models(named: dict[str, tuple[str, ...]]) -> list[str]:
+    """Each table and column named that the models do not have."""
+    missing = []
+    for table, names in named.items():
+        model = Base.metadata.tables.get(table)
+        if model is None:
+            missing.append(table)
+            continue
+        missing += [f"{table}.{n}" for n in names if n not in model.columns]
+    return missing
+
+
+def test_every_name_is_the_models_and_a_wrong_one_is_found() -> None:
     assert Mark.__tablename__ == tables.MARKS
     assert tables.INSERT_MARK.startswith("INSERT INTO marks (pupil_id, date, session, code,")
-    with pytest.raises(LookupError, match="marks has no column mark_code"):
-        tables.columns(Mark, "pupil_id", "mark_code")
+    named = {getattr(tables, n): () for n in TABLE_NAMES}
+    for table, cols in tables.NAMED_COLUMNS.items():
+        named[table] = cols
+    assert set(tables.NAMED_COLUMNS) == {tables.MARKS, tables.MARK_CHANGES, tables.IMPORTS}
+    assert len(tables.NAMED_COLUMNS[tables.MARKS]) == 7
+    assert names_missing_from_models(named) == []
+    # the check finds a column, or a table, the models do not have
+    wrong = {**named, tables.MARKS: ("pupil_id", "mark_code"), "mark": ()}
+    assert names_missing_from_models(wrong) == ["marks.mark_code", "mark"]
+
+
+def test_importing_loads_no_orm() -> None:
+    """The names are plain strings: the import path never loads SQLAlchemy for them."""
+    code = (
+        "import sys\n"
+        "import attendance_desk.importers.tables, attendance_desk.importers.batch\n"
+        "print(sorted(m for m in ('sqlalchemy', 'attendance_desk.storage.models') "
+        "if m in sys.modules))\n"
+    )
+    root = Path(tables.__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
 
 
 def _literal_sql() -> list[tuple[str, str]]:
