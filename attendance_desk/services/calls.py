@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from attendance_desk import clock
 from attendance_desk.domain.characteristics import SAFEGUARDING, flags_of
-from attendance_desk.domain.codes import UNRESOLVED_CODE, UnknownCodeError, normalise
+from attendance_desk.domain.codes import LATE_CODES, UNRESOLVED_CODE, UnknownCodeError, normalise
 from attendance_desk.domain.events import EventKind, PhoneCall
 from attendance_desk.errors import UserError
 from attendance_desk.services.school import contact_name, contact_phones, on_roll_filter
@@ -391,3 +391,47 @@ def _recode(
         note_for_mis(s, pupil_id, on, session, mis_code, code, reason, by)
         out.append(Recode(session, old, code))
     return out
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """The day at a glance, above the call list."""
+
+    day: date
+    no_reason_by_class: tuple[tuple[str, int], ...]  # pupils on the call list, per class
+    reasons_given: int  # pupils whose day a call's reason covers
+    late: int  # pupils with a late mark (L or U) that day
+
+    @property
+    def no_reason(self) -> int:
+        return sum(n for _, n in self.no_reason_by_class)
+
+    def text(self) -> str:
+        classes = ", ".join(f"{c or 'no class'} {n}" for c, n in self.no_reason_by_class)
+        line = f"Absent with no reason: {self.no_reason}"
+        if classes:
+            line += f" ({classes})"
+        return f"{line}  \u00b7  Reasons given: {self.reasons_given}  \u00b7  Late: {self.late}"
+
+
+def day_summary(db: Database, on: date, entries: tuple[CallListEntry, ...]) -> DaySummary:
+    """The summary of `on` for the call list `entries` (first_day_calls of the same day)."""
+    by_class: dict[str, int] = defaultdict(int)
+    for e in entries:
+        by_class[e.reg_group] += 1
+    with db.session() as s:
+        reasons = len(set(s.scalars(select(DayReason.pupil_id).where(DayReason.date == on))))
+        late = len(
+            set(
+                s.scalars(
+                    select(Mark.pupil_id).where(Mark.date == on, Mark.code.in_(sorted(LATE_CODES)))
+                )
+            )
+        )
+    return DaySummary(on, tuple(sorted(by_class.items())), reasons, late)
+
+
+def calls_for_day(db: Database, on: date) -> tuple[tuple[CallListEntry, ...], DaySummary]:
+    """The call list and its summary in one go (for the window's worker)."""
+    entries = first_day_calls(db, on)
+    return entries, day_summary(db, on, entries)

@@ -44,6 +44,7 @@ from attendance_desk.user import acting
 
 PUPILS, PUPIL, DASHBOARD = "Pupils", "Pupil", "Dashboard"
 CALLS, CASELOAD, LETTERS = "First-day calls", "Caseload", "Letters"
+MIS = "Changes for the MIS"
 DEFAULT_SIZE = QSize(1440, 900)
 
 
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
     act_cme: QAction
     act_about: QAction
     act_quit: QAction
+    act_help: QAction
     recent_menu: QMenu
 
     def __init__(
@@ -81,6 +83,11 @@ class MainWindow(QMainWindow):
         self.hub = hub or SignalHub(self)
         self.settings = settings or QSettings()
         self.as_of = as_of or data.default_as_of(db)
+        # The date follows the register after each import until the officer picks one by hand.
+        self.date_by_hand = False
+        self._following = False
+        self.import_dialog: QDialog | None = None  # the import window, while open
+        self.help_dialog: QDialog | None = None  # the guide (F1)
         self._list_worker: workers.Worker | None = None
         self.export_worker: workers.Worker | None = None
         self.preview: QDialog | None = None  # the print preview, while open
@@ -103,6 +110,7 @@ class MainWindow(QMainWindow):
             (CALLS, actions.calls_page),
             (CASELOAD, actions.caseload_page),
             (LETTERS, actions.letters_page),
+            (MIS, actions.mis_changes_page),
         ):
             self.pages[title] = actions.LazyPage(partial(factory, db, self.hub), self)
 
@@ -117,7 +125,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, title)
             item.setSizeHint(QSize(150, 34))
             self.nav.addItem(item)
-        self.nav.setMinimumWidth(self.nav.fontMetrics().horizontalAdvance("First-day calls") + 40)
+        self.nav.setMinimumWidth(self.nav.fontMetrics().horizontalAdvance(MIS) + 40)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.currentRowChanged.connect(self._on_page_changed)
@@ -171,7 +179,7 @@ class MainWindow(QMainWindow):
         self.pupil_list.count_changed.connect(lambda *_: self._update_status())
         self.dashboard.pupil_activated.connect(self.open_pupil)
         self.hub.pupil_selected.connect(self.open_pupil)
-        self.hub.marks_imported.connect(self.refresh)
+        self.hub.marks_imported.connect(self._after_import)
         self.hub.policy_changed.connect(self.reload_list)
         self.hub.case_changed.connect(lambda _pid: self.reload_list())
         self.hub.school_changed.connect(self._update_title)
@@ -248,7 +256,34 @@ class MainWindow(QMainWindow):
         self.show_page(PUPIL)
 
     # -- loading ---------------------------------------------------------------------------
+    def _after_import(self) -> None:
+        """Any import (the import window, a dropped file, the watched folder): the date moves
+        to the latest school day with marks, unless the officer chose one; all reload."""
+        if not self.follow_register():
+            self.refresh()
+
+    def follow_register(self) -> bool:
+        """Move the window's date to the latest day with marks; True when it moved (the pages
+        then reload through the date control)."""
+        if self.date_by_hand:
+            return False
+        latest = data.last_mark_date(self.db)
+        if latest is None or latest == self.as_of:
+            return False
+        self.set_date(latest, by_hand=False)
+        return True
+
+    def set_date(self, day: date, by_hand: bool = True) -> None:
+        """The one date of the window: every page follows it."""
+        self._following = not by_hand
+        try:
+            self.as_of_edit.setDate(QDate(day.year, day.month, day.day))
+        finally:
+            self._following = False
+
     def _on_as_of_changed(self, qdate: QDate) -> None:
+        if not self._following:
+            self.date_by_hand = True
         self.as_of = date(qdate.year(), qdate.month(), qdate.day())
         self._push_as_of()
         self.refresh()

@@ -96,6 +96,12 @@ def letters_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
     return LetterComposerWidget(db, hub, parent)
 
 
+def mis_changes_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
+    from attendance_desk.ui.widgets.mis_changes import MisChangesWidget
+
+    return MisChangesWidget(db, hub, parent)
+
+
 def show_error(parent: QWidget, message: str, detail: str = "") -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, message, parent=parent)
     if detail:
@@ -121,7 +127,7 @@ def build_menus(w: MainWindow) -> None:
     w.act_import = _action(
         w,
         "&Import\u2026",
-        lambda: open_import(w),
+        lambda: open_import(w, pick=True),
         "Ctrl+I",
         "Import registers, pupil details or term dates",
     )
@@ -239,6 +245,12 @@ def build_menus(w: MainWindow) -> None:
     tools.addAction(w.act_retention)
     tools.addAction(w.act_cme)
     help_menu = bar.addMenu("&Help")
+    w.act_help = _action(
+        w, "&Guide", lambda: open_help(w), QKeySequence.StandardKey.HelpContents,
+        "The three daily jobs, the pathway, the keys and the codes",
+    )  # fmt: skip
+    w.act_help.setShortcuts([QKeySequence("F1")])
+    help_menu.addAction(w.act_help)
     help_menu.addAction(w.act_about)
 
     toolbar = QToolBar("Main", w)
@@ -274,6 +286,13 @@ def open_meetings(w: MainWindow, paper: str | None = None) -> Any:
     return w.meetings_dialog
 
 
+def open_help(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.help_dialog import HelpDialog
+
+    w.help_dialog = HelpDialog(w)
+    w.help_dialog.show()
+
+
 def open_audit(w: MainWindow) -> None:
     from attendance_desk.ui.dialogs.audit_dialog import AuditDialog
 
@@ -302,15 +321,30 @@ def open_cme(w: MainWindow) -> None:
     w.hub.marks_imported.emit()  # a referral is on a timeline: every view reloads
 
 
-def open_import(w: MainWindow, files: Sequence[Path] | None = None) -> None:
+def open_import(w: MainWindow, files: Sequence[Path] | None = None, pick: bool = False) -> None:
+    """The import window: with `pick` (Ctrl+I) it asks for the files at once; dropped files go
+    straight to their preview. After an import the window shows the day's calls."""
     from attendance_desk.ui.dialogs.import_dialog import ImportDialog
 
     if w.db.read_only:
         show_error(w, "This database is open read-only, so nothing can be imported.")
         return
-    dialog = ImportDialog(w.db, w, files=[Path(f) for f in files] if files else None)
-    dialog.imported.connect(lambda *_: w.hub.marks_imported.emit())
+    dialog = ImportDialog(w.db, w, files=[Path(f) for f in files] if files else None, pick=pick)
+    w.import_dialog = dialog
+    dialog.imported.connect(lambda result: imported(w, result))
     dialog.exec()
+    w.import_dialog = None
+    result = dialog.import_result
+    if result is not None and not result.nothing_changed:
+        w.show_page("First-day calls")
+
+
+def imported(w: MainWindow, result: Any) -> None:
+    """Every view reloads (the window's date follows the register); what was done is said."""
+    w.hub.marks_imported.emit()
+    lines = result.summary_lines() if hasattr(result, "summary_lines") else []
+    if lines:
+        w.statusBar().showMessage("Imported: " + "; ".join(lines), 20000)
 
 
 def disable_writing(w: MainWindow) -> None:

@@ -144,6 +144,10 @@ class DetailsForm(QWidget):
             text.setFixedHeight(64)
             return text
         line = QLineEdit()
+        if name == "suggested_code":
+            from attendance_desk.ui.widgets.code_help import offer_codes
+
+            offer_codes(line)
         if typing.get_origin(hint) is tuple:
             line.setPlaceholderText(
                 "dates like 03/02/2025, separated by commas"

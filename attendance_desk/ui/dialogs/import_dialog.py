@@ -1,5 +1,9 @@
 """The import window: pick files, (map columns when detection is unsure), preview, import.
 
+In one move: opened from Ctrl+I it asks for the files straight away; a chosen or dropped file
+goes straight to its preview; Enter imports; after an import that succeeded the window closes
+(and the main window shows the day's calls).
+
 Reading, previewing and importing run on a thread pool; the window shows progress and can
 cancel. The dialog only calls `services.importing`: it never opens files or the database.
 """
@@ -11,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QCloseEvent, QColor
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,9 +63,17 @@ class ImportDialog(QDialog):
     _noted = Signal(int, str)  # percent, what is happening: from the worker to the window
 
     def __init__(
-        self, db: Database, parent: QWidget | None = None, files: list[Path] | None = None
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        files: list[Path] | None = None,
+        pick: bool = False,
+        close_when_done: bool = True,
     ):
         super().__init__(parent)
+        self.close_when_done = close_when_done
+        self.picker: QFileDialog | None = None
+        self.setAcceptDrops(True)
         self.db = db
         self.setWindowTitle("Import registers and pupil details")
         self.resize(960, 640)
@@ -74,6 +86,8 @@ class ImportDialog(QDialog):
         self._build()
         if files:
             self.add_files(files)
+        elif pick:  # Ctrl+I: the file picker straight away, once the window is up
+            QTimer.singleShot(0, self._pick_files)
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -142,23 +156,44 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self._cancel_clicked)
         for button in (self.preview_button, self.import_button, self.cancel_button):
             bottom.addWidget(button)
+        # Enter always means the default button (Import once there is a preview), wherever
+        # the focus is
+        for button in (self.add_button, self.remove_button, self.preview_button,
+                       self.cancel_button):  # fmt: skip
+            button.setAutoDefault(False)
         layout.addLayout(bottom)
         self._update_buttons()
 
     # -- files -------------------------------------------------------------------------------
     def add_files(self, files: list[Path]) -> None:
+        """Add files and go straight to their preview."""
         for path in (Path(f) for f in files):
             if path not in self.files:
                 self.files.append(path)
                 self.file_list.addItem(path.name)
         self._reset_preview()
+        if self.files and self._job is None:
+            self.start_preview()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths and self._job is None:
+            event.acceptProposedAction()
+            self.add_files(paths)
 
     def _pick_files(self) -> None:
+        """The file picker, window-modal over this window; the chosen files go to preview."""
         patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
-        names, _ = QFileDialog.getOpenFileNames(
+        self.picker = QFileDialog(
             self, "Choose files to import", "", f"Registers and pupil details ({patterns})"
         )
-        self.add_files([Path(n) for n in names])
+        self.picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        self.picker.filesSelected.connect(lambda names: self.add_files([Path(n) for n in names]))
+        self.picker.open()
 
     def _remove_selected(self) -> None:
         row = self.file_list.currentRow()
@@ -263,6 +298,11 @@ class ImportDialog(QDialog):
         self.status_label.setText(
             "Nothing to change." if result.nothing_to_do else "Check the changes, then Import."
         )
+        if not result.nothing_to_do:  # Enter imports
+            self.preview_button.setDefault(False)
+            self.import_button.setEnabled(True)
+            self.import_button.setDefault(True)
+            self.import_button.setFocus()
 
     def _fill_preview(self, files: tuple[FileOutcome, ...], *, preview: bool) -> None:
         self.summary_label.setText("\n".join(f.summary(preview=preview) for f in files))
@@ -352,6 +392,8 @@ class ImportDialog(QDialog):
         self.overwrite_check.hide()
         self.status_label.setText("Imported." if not result.nothing_changed else "Nothing changed.")
         self.imported.emit(result)
+        if self.close_when_done and not result.nothing_changed:
+            self.accept()
 
     # -- closing -----------------------------------------------------------------------------
     def _stop_and_wait(self) -> None:

@@ -1,8 +1,11 @@
 """The first-day call list: who is absent with no reason, whom to ring, and logging a call.
 
 Keyboard: pick a pupil (arrows), pick the number (Alt+N), the outcome (keys 1-4 in the outcome
-box), type the reason, pick the code (type it), Enter logs the call. Families not reached for
-two school days running are flagged in red at the top.
+box), type the reason, Tab, type the code (the codes and their meanings are offered), Enter:
+the call is logged, the next pupil is chosen and the form is ready again. Brothers and sisters
+sit together and one call covers them all. Families not reached for two school days running
+are flagged in red at the top, with the child-protection, child-in-need and looked-after flags
+and the next step. The day is the window's date.
 """
 
 from __future__ import annotations
@@ -10,13 +13,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,13 +31,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk import clock
 from attendance_desk.domain.events import CALL_OUTCOMES
 from attendance_desk.errors import UserError
-from attendance_desk.services.calls import CallListEntry, LoggedCall, first_day_calls, log_call
+from attendance_desk.services.calls import (
+    CallListEntry,
+    DaySummary,
+    LoggedCall,
+    calls_for_day,
+    log_call,
+)
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
+from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
+from attendance_desk.ui.widgets.code_help import offer_codes
 from attendance_desk.ui.workers import run_async
 from attendance_desk.user import current_user
 
@@ -54,12 +65,18 @@ def _first_number(e: CallListEntry) -> str:
     return "no number on record"
 
 
+def _flag(e: CallListEntry) -> str:
+    if not e.unreached_flag:
+        return " ".join(e.flags)
+    return " ".join(("\u26a0", *e.flags))
+
+
 COLUMNS: list[Column[CallListEntry]] = [
     Column(
         "!",
-        lambda e: "\u26a0" if e.unreached_flag else "",
+        _flag,
         tooltip=lambda e: (
-            "Not reached for two school days running: a safeguarding concern"
+            f"Not reached for {e.days_unreached} school days running: a safeguarding concern"
             if e.unreached_flag
             else None
         ),
@@ -70,8 +87,25 @@ COLUMNS: list[Column[CallListEntry]] = [
     Column("Absent", _sessions),
     Column("Ring first", _first_number),
     Column("Days unreached", lambda e: e.days_unreached, kind="number"),
+    Column(
+        "Next step",
+        lambda e: e.next_step,
+        colour=lambda e: FLAG_COLOUR if e.unreached_flag else None,
+    ),
     Column("Today", lambda e: "; ".join(e.calls_today) or ("reached" if e.reached_today else "")),
 ]
+
+
+class CallTableModel(RowTableModel[CallListEntry]):
+    """The call list: the flag and the next step in red for families not reached."""
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            column = self.columns[index.column()]
+            if column.colour is not None and index.row() < len(self.rows):
+                hex_colour = column.colour(self.rows[index.row()])
+                return QColor(hex_colour) if hex_colour else None
+        return super().data(index, role)
 
 
 class FirstDayCallsWidget(QWidget):
@@ -82,18 +116,28 @@ class FirstDayCallsWidget(QWidget):
         self.db, self.hub = db, hub
         self.loading = False
         self.last_logged: LoggedCall | None = None
+        self.summary: DaySummary | None = None
+        self._day = clock.today()
+        self._select_next: int | None = None  # the pupil to choose once the list reloads
+        self._just_logged: set[int] = set()  # logged; off the list once it reloads
 
-        self.date_edit = QDateEdit(QDate.currentDate())
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd dd/MM/yyyy")
-        self.date_edit.dateChanged.connect(self.reload)
+        self.title = QLabel("")
+        self.title.setObjectName("callsTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.summary_label = QLabel("")
+        self.summary_label.setObjectName("callsSummary")
+        self.summary_label.setWordWrap(True)
         self.count_label = QLabel("")
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.reload)
 
-        self.model: RowTableModel[CallListEntry] = RowTableModel(COLUMNS, self)
+        self.model = CallTableModel(COLUMNS, self)
         self.table = QTableView()
         self.table.setObjectName("callTable")
+        self.table.setAccessibleName("Pupils to call")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -104,6 +148,7 @@ class FirstDayCallsWidget(QWidget):
         self.table.doubleClicked.connect(self._open_pupil)
 
         self.pupil_label = QLabel("Choose a pupil")
+        self.pupil_label.setWordWrap(True)
         self.number_combo = QComboBox()
         self.number_combo.setObjectName("numberCombo")
         self.outcome_combo = QComboBox()
@@ -117,8 +162,19 @@ class FirstDayCallsWidget(QWidget):
         self.code_combo = QComboBox()
         self.code_combo.setObjectName("codeCombo")
         self.code_combo.setEditable(True)
+        self.code_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.code_combo.addItems(REASON_CODES)
-        self.recode_check = QCheckBox("Re-code today's mark")
+        self.code_combo.setAccessibleName("Code")
+        offer_codes(self.code_combo)
+        edit = self.code_combo.lineEdit()
+        assert edit is not None
+        edit.setPlaceholderText("code, e.g. I")
+        edit.returnPressed.connect(self.log_selected)
+        self.siblings_check = QCheckBox("")
+        self.siblings_check.setObjectName("siblingsCheck")
+        self.siblings_check.setChecked(True)
+        self.siblings_check.hide()
+        self.recode_check = QCheckBox("Re-code the day's N marks")
         self.recode_check.setChecked(True)
         self.follow_check = QCheckBox("Follow-up needed")
         self.log_button = QPushButton("Log call")
@@ -137,6 +193,7 @@ class FirstDayCallsWidget(QWidget):
         form.addRow("&Outcome", self.outcome_combo)
         form.addRow("&Reason", self.reason_edit)
         form.addRow("&Code", self.code_combo)
+        form.addRow(self.siblings_check)
         checks = QHBoxLayout()
         checks.addWidget(self.recode_check)
         checks.addWidget(self.follow_check)
@@ -148,26 +205,33 @@ class FirstDayCallsWidget(QWidget):
         box.setLayout(form)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Calls for"))
-        top.addWidget(self.date_edit)
-        top.addWidget(refresh)
+        top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.count_label)
+        top.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(box)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.log_selected)
         hub.marks_imported.connect(self.reload)
+        self._show_title()
         self.reload()
 
     @property
     def day(self) -> date:
-        q = self.date_edit.date()
-        return date(q.year(), q.month(), q.day())
+        return self._day
 
     def set_date(self, day: date) -> None:
-        self.date_edit.setDate(QDate(day))
+        """The window's date: the list is the calls of that day."""
+        if day != self._day:
+            self._day = day
+            self._show_title()
+            self.reload()
+
+    def _show_title(self) -> None:
+        self.title.setText(f"Calls for {uk_date(self._day)}")
 
     def reload(self) -> None:
         """Build the list on a worker thread; the table fills when it is ready."""
@@ -176,16 +240,21 @@ class FirstDayCallsWidget(QWidget):
         self._generation = getattr(self, "_generation", 0) + 1
         generation = self._generation
         run_async(
-            first_day_calls,
+            calls_for_day,
             self.db,
             self.day,
-            on_finished=lambda rows: self._loaded(rows) if generation == self._generation else None,
+            on_finished=lambda got: self._loaded(*got) if generation == self._generation else None,
             on_error=self._failed,
         )
 
-    def _loaded(self, entries: tuple[CallListEntry, ...]) -> None:
+    def _loaded(self, entries: tuple[CallListEntry, ...], summary: DaySummary) -> None:
         selected = self.selected()
+        wanted = self._select_next or (selected.pupil_id if selected else None)
+        self._select_next = None
+        self._just_logged = set()
         self.model.set_rows(entries)
+        self.summary = summary
+        self.summary_label.setText(summary.text())
         flagged = sum(e.unreached_flag for e in entries)
         text = f"{len(entries)} to call"
         if flagged:
@@ -193,9 +262,7 @@ class FirstDayCallsWidget(QWidget):
         self.count_label.setText(text)
         self.loading = False
         if entries:
-            row = 0
-            if selected is not None:
-                row = next((i for i, e in enumerate(entries) if e.pupil_id == selected.pupil_id), 0)
+            row = next((i for i, e in enumerate(entries) if e.pupil_id == wanted), 0)
             self.table.selectRow(row)
         self._pupil_chosen()
 
@@ -213,10 +280,24 @@ class FirstDayCallsWidget(QWidget):
     def _pupil_chosen(self) -> None:
         entry = self.selected()
         self.number_combo.clear()
+        self.siblings_check.hide()
         if entry is None:
             self.pupil_label.setText("Choose a pupil")
             return
-        self.pupil_label.setText(f"<b>{entry.forename} {entry.surname}</b> ({entry.reg_group})")
+        text = f"<b>{entry.forename} {entry.surname}</b> ({entry.reg_group})"
+        if entry.unreached_flag:
+            flags = f" [{', '.join(entry.flags)}]" if entry.flags else ""
+            text += (
+                f"<br><span style='color:{FLAG_COLOUR}'><b>Not reached for "
+                f"{entry.days_unreached} school days{flags}</b>: {entry.next_step}</span>"
+            )
+        self.pupil_label.setText(text)
+        siblings = self._siblings(entry)
+        if siblings:
+            names = ", ".join(f"{s.forename} ({s.reg_group})" for s in siblings)
+            self.siblings_check.setText(f"This call covers {names} too")
+            self.siblings_check.setChecked(True)
+            self.siblings_check.show()
         for c in entry.contacts:
             rel = f" ({c.relationship})" if c.relationship else ""
             for kind, number in c.phones:
@@ -224,19 +305,23 @@ class FirstDayCallsWidget(QWidget):
         if self.number_combo.count() == 0:
             self.number_combo.addItem("no number on record", ("", ""))
 
-    def printout(self) -> Any:
-        """The call sheet for the day (Ctrl+P)."""
-        from attendance_desk.ui.printing import call_sheet
-
-        return call_sheet(self.day, list(self.model.rows))
+    def _siblings(self, entry: CallListEntry) -> list[CallListEntry]:
+        return [e for e in self.model.rows if e.pupil_id in entry.siblings]
 
     def _open_pupil(self) -> None:
         entry = self.selected()
         if entry is not None:
             self.hub.pupil_selected.emit(entry.pupil_id)
 
+    def printout(self) -> Any:
+        """The call sheet for the day (Ctrl+P)."""
+        from attendance_desk.ui.printing import call_sheet
+
+        return call_sheet(self.day, list(self.model.rows))
+
     def log_selected(self) -> LoggedCall | None:
-        """Log the call for the chosen pupil from the form; the list reloads."""
+        """Log the call for the chosen pupil (and the brothers and sisters it covers); the next
+        pupil is chosen and the form is ready for the next call."""
         if self.db.read_only:
             self.message.setText("The database is open read-only: calls cannot be logged")
             return None
@@ -244,8 +329,19 @@ class FirstDayCallsWidget(QWidget):
         if entry is None:
             self.message.setText("Choose a pupil first")
             return None
+        if entry.pupil_id in self._just_logged:  # a second Enter before the list reloads
+            return None
         name, number = self.number_combo.currentData() or ("", "")
-        code = self.code_combo.currentText().strip().upper() or None
+        code = (
+            self.code_combo.currentText().strip().split()[0].upper()
+            if self.code_combo.currentText().strip()
+            else None
+        )
+        also = (
+            tuple(s.pupil_id for s in self._siblings(entry))
+            if self.siblings_check.isVisible() and self.siblings_check.isChecked()
+            else ()
+        )
         try:
             logged = log_call(
                 self.db,
@@ -259,25 +355,41 @@ class FirstDayCallsWidget(QWidget):
                 recode=bool(code) and self.recode_check.isChecked(),
                 follow_up=self.follow_check.isChecked(),
                 recorded_by=current_user(),
+                also_pupil_ids=also,
             )
         except UserError as exc:
             self.message.setStyleSheet(f"color: {FLAG_COLOUR}")
             self.message.setText(str(exc))
             return None
         self.last_logged = logged
-        self.message.setStyleSheet(f"color: {QColor('#2e7d32').name()}")
+        self.message.setStyleSheet("color: #2e7d32")
         done = f"Logged: {logged.entry.summary}"
         if logged.recoded:
             done += " \u2014 re-coded " + ", ".join(
                 f"{r.session} {r.old_code or 'no mark'}\u2192{r.new_code}" for r in logged.recoded
             )
         self.message.setText(done)
+        self._select_next = self._next_pupil(entry, also)
+        self._just_logged = {entry.pupil_id, *also}
         self.reason_edit.clear()
         self.code_combo.setCurrentIndex(0)
+        self.code_combo.setEditText("")
+        self.outcome_combo.setCurrentIndex(0)
         self.follow_check.setChecked(False)
-        self.hub.case_changed.emit(entry.pupil_id)
-        if logged.recoded:
-            self.hub.pupil_changed.emit(entry.pupil_id)
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        for pid in (entry.pupil_id, *also):
+            self.hub.case_changed.emit(pid)
+            if logged.recoded:
+                self.hub.pupil_changed.emit(pid)
+        self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.reload()
         return logged
+
+    def _next_pupil(self, entry: CallListEntry, covered: tuple[int, ...]) -> int | None:
+        """The pupil after this one (and the siblings the call covered), else the one before."""
+        rows = self.model.rows
+        done = {entry.pupil_id, *covered}
+        at = next((i for i, e in enumerate(rows) if e.pupil_id == entry.pupil_id), 0)
+        after = [e for e in rows[at + 1 :] if e.pupil_id not in done]
+        before = [e for e in rows[:at] if e.pupil_id not in done]
+        following = after or before[::-1]
+        return following[0].pupil_id if following else None
