@@ -21,11 +21,11 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QFileDialog
 
 from attendance_desk.services.calls import first_day_calls
 from attendance_desk.services.database import Database
 from attendance_desk.services.families import derive_families
+from attendance_desk.storage.models import Pupil
 from attendance_desk.ui import window_actions, workers
 from attendance_desk.ui.dialogs.import_dialog import ImportDialog
 from attendance_desk.ui.main_window import CALLS, MIS, MainWindow
@@ -33,10 +33,10 @@ from tests.casework_school import DAY, build_school
 
 HEADER = ["UPN", "Surname", "Forename", "Reg Group", "Date", "AM", "PM"]
 PUPILS = {
-    "ava": ("A100000000001", "Brown", "Ava", "3 Oak"),
-    "ben": ("A100000000002", "Brown", "Ben", "5 Elm"),
-    "lucja": ("A100000000003", "Nguyễn", "Łucja", "3 Oak"),
-    "dan": ("A100000000004", "Smith", "Dan", "4 Ash"),
+    "ava": ("R100000000001", "Brown", "Ava", "3 Oak"),
+    "ben": ("F100000000002", "Brown", "Ben", "5 Elm"),
+    "lucja": ("V100000000003", "Nguyễn", "Łucja", "3 Oak"),
+    "dan": ("J100000000004", "Smith", "Dan", "4 Ash"),
 }
 
 
@@ -52,66 +52,91 @@ def export(path: Path, am: str, pm: str) -> Path:
 
 
 class Steps:
-    """Answers the modal windows the way a person would: each step waits for its moment."""
+    """Answers the import window the way a person would: each step waits for its moment. If a
+    moment never comes, the window is closed after `limit` seconds and the test fails."""
 
-    def __init__(self, steps: list[tuple[Callable[[], bool], Callable[[], None]]]) -> None:
+    def __init__(
+        self,
+        steps: list[tuple[Callable[[], bool], Callable[[], None]]],
+        give_up: Callable[[], None],
+        limit: float = 60,
+    ) -> None:
         self.steps = steps
-        self.done: list[int] = []
+        self.give_up = give_up
+        self.ticks_left = int(limit * 20)
         self.timer = QTimer()
         self.timer.timeout.connect(self._tick)
         self.timer.start(50)
 
     def _tick(self) -> None:
-        if not self.steps:
+        self.ticks_left -= 1
+        if not self.steps or self.ticks_left <= 0:
             self.timer.stop()
+            if self.steps:
+                self.give_up()
             return
         ready, act = self.steps[0]
         if ready():
             self.steps.pop(0)
-            self.done.append(1)
             act()
 
 
-def modal(kind: type) -> object | None:
-    widget = QApplication.activeModalWidget()
-    return widget if isinstance(widget, kind) else None
-
-
 def import_through_the_dialog(window: MainWindow, file: Path, seen: dict) -> None:  # noqa: ANN001
-    """Ctrl+I, choose the file in the picker, Enter: the import window closes by itself."""
+    """Ctrl+I, type the file's path in the picker and Enter, then Enter: the import window
+    closes by itself."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit
 
-    def choose() -> None:  # type the file's path in the picker and press Enter
-        from PySide6.QtTest import QTest
-        from PySide6.QtWidgets import QLineEdit
+    def dialog() -> ImportDialog | None:
+        found = window.import_dialog
+        return found if isinstance(found, ImportDialog) else None
 
-        picker = modal(QFileDialog)
+    def picker_open() -> bool:
+        d = dialog()
+        return d is not None and d.picker is not None and d.picker.isVisible()
+
+    def choose() -> None:
+        picker = dialog().picker
         name = picker.findChild(QLineEdit, "fileNameEdit")
         name.setText(str(file))
         QTest.keyClick(name, Qt.Key.Key_Return)
+        if picker.isVisible():  # the offscreen picker's completer kept the Enter: choose it
+            picker.filesSelected.emit([str(file)])
+            picker.hide()
 
     def press_enter() -> None:
-        dialog = modal(ImportDialog)
+        d = dialog()
         seen["preview"] = [
-            dialog.preview_table.item(r, 1).text() for r in range(dialog.preview_table.rowCount())
+            d.preview_table.item(r, 1).text() for r in range(d.preview_table.rowCount())
         ]
-        seen["default"] = dialog.import_button.isDefault()
-        from PySide6.QtTest import QTest
+        seen["default"] = d.import_button.isDefault()
+        QTest.keyClick(d, Qt.Key.Key_Return)
 
-        QTest.keyClick(dialog, Qt.Key.Key_Return)
+    def give_up() -> None:
+        d = dialog()
+        seen["stuck"] = d and (d.files, d.error_label.text(), d.status_label.text(), d.busy)
+        if d is not None:
+            if d.picker is not None:
+                d.picker.reject()
+            d.reject()
 
     steps = Steps(
         [
-            (lambda: modal(QFileDialog) is not None, choose),
-            (lambda: (d := modal(ImportDialog)) is not None and d.preview is not None, press_enter),
-        ]
+            (picker_open, choose),
+            (lambda: (d := dialog()) is not None and d.preview is not None, press_enter),
+        ],
+        give_up,
     )
     window.act_import.trigger()  # returns when the import window has closed
-    assert not steps.steps, "the import window did not go picker -> preview -> import"
+    assert not steps.steps, f"picker -> preview -> import did not happen: {seen.get('stuck')}"
 
 
 @pytest.fixture
 def window(qtbot, db: Database, tmp_path: Path):  # noqa: ANN001, ANN201
     ids = build_school(db, last_day=date(2024, 10, 8))
+    with db.session() as s:  # UPNs with their right DfE check letters, as an import needs
+        for key, (upn, *_rest) in PUPILS.items():
+            s.get(Pupil, ids[key]).upn = upn
     derive_families(db)  # Ava and Ben share their mother's mobile: one family
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(db, settings=settings)

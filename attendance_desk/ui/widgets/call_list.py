@@ -325,6 +325,9 @@ class FirstDayCallsWidget(QWidget):
         if self.db.read_only:
             self.message.setText("The database is open read-only: calls cannot be logged")
             return None
+        if not self.log_button.isEnabled():
+            self.message.setText("Your role may read the list but not log calls")
+            return None
         entry = self.selected()
         if entry is None:
             self.message.setText("Choose a pupil first")
