@@ -20,6 +20,7 @@ from PySide6.QtPrintSupport import (
     QAbstractPrintDialog,
     QPrintDialog,
     QPrinter,
+    QPrinterInfo,
     QPrintPreviewDialog,
 )
 from PySide6.QtWidgets import QWidget
@@ -107,7 +108,11 @@ def _paint_image(image: Any, printer: QPrinter) -> None:
 
 
 def new_printer(printout: Printout) -> QPrinter:
+    """A printer for the system's printers; with none installed, a PDF file (so the preview
+    and Print still work: the print dialog then asks where to save it)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if not QPrinterInfo.availablePrinters():
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setDocName(printout.title)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     if printout.landscape:
