@@ -380,6 +380,12 @@ def open_database(
     if not new_school and path.is_file() and path.stat().st_size == 0:
         raise EmptyDatabaseError(path)
     key = _unlock(path, password) if cipher.is_encrypted(path) else None
+    if read_only and migrate and key is None:
+        require_structure(path)
+        if _needs_upgrade(path):
+            # A file from an earlier version is brought up to date once (under the writer
+            # lock, after its check) before it is read: as it is, it lacks newer columns.
+            open_database(path, check=check).close()
     early = take_early(path)  # a plain check started early cannot read an encrypted file
     if key is None:
         require_structure(path)
@@ -418,6 +424,18 @@ def open_database(
             raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
         raise
     return db
+
+
+def _needs_upgrade(path: Path) -> bool:
+    """Whether the file's schema is older than this version's (read without taking a lock)."""
+    from attendance_desk.storage import migrations
+
+    conn = connect_read_only(path)
+    try:
+        current = migrations.stored_revision(conn)
+    finally:
+        conn.close()
+    return current is not None and current != migrations.head_revision()
 
 
 def _backup_before_upgrade(db: Database, revision: str) -> Path:

@@ -186,3 +186,39 @@ def test_an_upgrade_that_fails_part_way_leaves_the_old_schema_and_a_backup(
         assert migrations.stored_revision(conn) == "0004"
     finally:
         conn.close()
+
+
+def test_a_read_only_command_upgrades_a_database_from_the_last_release(tmp_path: Path) -> None:
+    """A school's file from the previous release (schema 0004), first opened by a command
+    that only reads (`concerns`), is brought up to date and read, not failed on a new column."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "school-0004.sqlite3"
+    engine = make_engine(path)
+    migrations.upgrade(engine, "0004")
+    engine.dispose()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "attendance_desk",
+            "--db",
+            str(path),
+            "concerns",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
+            migrations.head_revision()
+        )
+    finally:
+        conn.close()
