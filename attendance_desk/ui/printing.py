@@ -148,6 +148,9 @@ def preview_dialog(parent: QWidget, printout: Printout) -> QPrintPreviewDialog:
     printer = new_printer(printout)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.kept_printer = printer  # the dialog does not own it: keep it alive with the dialog
+    # PySide holds a slot's object weakly: without this the printout is collected as soon as
+    # the caller returns, the preview loses its painter and shows no pages
+    dialog.kept_printout = printout
     dialog.setWindowTitle(f"Print preview: {printout.title}")
     dialog.resize(1000, 800)
     dialog.paintRequested.connect(printout.paint)
