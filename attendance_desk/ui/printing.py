@@ -147,10 +147,10 @@ def preview_dialog(parent: QWidget, printout: Printout) -> QPrintPreviewDialog:
     """A print preview; its Print button goes to the printer (the dialog's own printer)."""
     printer = new_printer(printout)
     dialog = QPrintPreviewDialog(printer, parent)
-    dialog.kept_printer = printer  # the dialog does not own it: keep it alive with the dialog
-    # PySide holds a slot's object weakly: without this the printout is collected as soon as
-    # the caller returns, the preview loses its painter and shows no pages
-    dialog.kept_printout = printout
+    # The dialog does not own its printer, and PySide holds a slot's object weakly: keep both
+    # alive with the dialog, or the printout is collected as soon as the caller returns and
+    # the preview shows no pages.
+    dialog.setProperty("kept", (printer, printout))
     dialog.setWindowTitle(f"Print preview: {printout.title}")
     dialog.resize(1000, 800)
     dialog.paintRequested.connect(printout.paint)
