@@ -227,18 +227,9 @@ def _cover_styles(body: ParagraphStyle, bold: str) -> tuple[ParagraphStyle, Para
     return big, ParagraphStyle("covernote", body, textColor=INK)
 
 
-def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
-    big, note_style = _cover_styles(styles.body, styles.fonts.bold)
+def _cover_table(rows: list[list[str]], styles: LetterStyles) -> Table:
+    """A cover sheet's label/value rows, ruled beneath each."""
     para = styles.paragraph
-    if sheet.kind == POST_PILE:
-        return _post_cover(sheet, styles, big, note_style)
-    rows = [
-        ["Class", sheet.class_name],
-        ["Class teacher", sheet.teacher],
-        ["Letters in this bundle", str(sheet.letters)],
-        ["Letter", sheet.title],
-        ["Printed", sheet.date_text],
-    ]
     table = Table(
         [[para(markup(a), styles.body), para(markup(b), styles.subject)] for a, b in rows],
         colWidths=[50 * mm, TEXT_W - 50 * mm],
@@ -254,6 +245,22 @@ def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
             ]
         )
     )
+    return table
+
+
+def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
+    big, note_style = _cover_styles(styles.body, styles.fonts.bold)
+    para = styles.paragraph
+    if sheet.kind == POST_PILE:
+        return _post_cover(sheet, styles, big, note_style)
+    rows = [
+        ["Class", sheet.class_name],
+        ["Class teacher", sheet.teacher],
+        ["Letters in this bundle", str(sheet.letters)],
+        ["Letter", sheet.title],
+        ["Printed", sheet.date_text],
+    ]
+    table = _cover_table(rows, styles)
     note = (
         "Cover sheet for the class teacher: please put each letter that follows in the pupil's "
         "book bag today. Letters addressed to a parent at another address go by post."
@@ -278,21 +285,7 @@ def _post_cover(
         ["Letter", sheet.title],
         ["Printed", sheet.date_text],
     ]
-    table = Table(
-        [[para(markup(a), styles.body), para(markup(b), styles.subject)] for a, b in rows],
-        colWidths=[50 * mm, TEXT_W - 50 * mm],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
+    table = _cover_table(rows, styles)
     note = (
         "For the office: these letters go by post, not in book bags (a parent with parental "
         "responsibility who lives apart, a looked-after child's carer or social worker). Fold "

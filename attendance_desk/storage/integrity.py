@@ -78,37 +78,14 @@ def integrity_report(path: Path, *, full: bool = False) -> IntegrityReport:
 
 
 def require_usable(path: Path, *, full: bool = False) -> None:
-    """Raise DamagedDatabaseError unless `path` is empty, new, or an intact Attendance Desk file."""
+    """Raise DamagedDatabaseError unless `path` is empty, new, or an intact Attendance Desk file:
+    the fixed-cost checks of `require_structure`, then SQLite's own check of every page."""
+    require_structure(path)
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
-    hint = RESTORE_HINT.format(path=path)
-    if header != SQLITE_HEADER:
-        raise DamagedDatabaseError(
-            path,
-            f"{path} is not an Attendance Desk database (it is not a SQLite file). {hint}",
-            "not_ours",
-        )
     report = integrity_report(path, full=full)
     if not report.ok:
-        detail = report.problems[0]
-        if len(report.problems) > 1:
-            detail += f", and {len(report.problems) - 1} more problem(s)"
-        raise DamagedDatabaseError(
-            path, f"{path} is damaged (SQLite reports: {detail}). {hint}", "damaged", detail
-        )
-    conn = connect_read_only(path)
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        conn.close()
-    if tables and "alembic_version" not in tables:
-        raise DamagedDatabaseError(
-            path,
-            f"{path} is a SQLite file of another program, not an Attendance Desk database. {hint}",
-            "not_ours",
-        )
+        raise damage_error(report)
 
 
 def require_structure(path: Path) -> None:
