@@ -16,7 +16,7 @@ from pathlib import Path
 from attendance_desk import clock
 from attendance_desk.importers.model import Kind, Layout, ParsedFile, RegisterData
 from attendance_desk.importers.problems import Problems, column_letter
-from attendance_desk.importers.sources import check_file, content_hash
+from attendance_desk.importers.sources import read_source
 from attendance_desk.importers.store_calendar import apply_closures, apply_half_terms
 from attendance_desk.importers.store_marks import check_academic_years, write_marks
 from attendance_desk.importers.store_pupils import (
@@ -56,12 +56,7 @@ def parse_timestamp(value: str | None) -> datetime | None:
 
 def file_digests(paths: Sequence[Path]) -> dict[Path, str]:
     """The sha256 of each file's content (each file checked first: a clear error, not a hash)."""
-    digests: dict[Path, str] = {}
-    for raw in paths:
-        path = Path(raw)
-        check_file(path)
-        digests[path] = content_hash(path)
-    return digests
+    return {Path(raw): read_source(Path(raw)).digest for raw in paths}
 
 
 def previous_imports(conn: sqlite3.Connection, digests: Mapping[Path, str]) -> dict[Path, Written]:

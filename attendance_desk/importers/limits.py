@@ -8,11 +8,13 @@ from the zip's directory and the first bytes of each sheet, before the reader al
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
 from pathlib import Path
 
+MAX_FILE_BYTES = 200 * 1024 * 1024  # the file itself: a year's register is a few MB
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # every entry of the workbook, inflated
 MAX_RATIO = 150  # inflated / compressed, for an entry over RATIO_FLOOR bytes inflated
 RATIO_FLOOR = 8 * 1024 * 1024
@@ -30,10 +32,11 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def check_archive(path: Path) -> str | None:
-    """Why the zip-based workbook at `path` is refused, or None when it is within the limits."""
+def check_archive(file: Path | bytes) -> str | None:
+    """Why the zip-based workbook (at a path, or its bytes) is refused, or None when it is
+    within the limits."""
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(file) if isinstance(file, bytes) else file)
     except (zipfile.BadZipFile, OSError):
         return None  # not readable as a zip: the reader says it is damaged
     with archive:

@@ -30,13 +30,15 @@ from attendance_desk.importers.model import (
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.pupils import read_pupil
 from attendance_desk.importers.registers import read_register
-from attendance_desk.importers.sources import content_hash, read_sheets
+from attendance_desk.importers.sources import Source, read_sheets, read_source
 
 Progress = Callable[[int, int], None]
 
 
-def _sheets(path: Path) -> list[SheetData]:
-    sheets = list(read_sheets(path))
+def _sheets(file: Path | Source) -> list[SheetData]:
+    source = file if isinstance(file, Source) else read_source(Path(file))
+    path = source.path
+    sheets = list(read_sheets(source))
     if not any(any(clean_text(v) for v in row) for sheet in sheets for row in sheet.rows[:500]):
         raise ImportFileError(f"{path.name}: the file is empty (no cells hold anything)")
     return sheets
@@ -46,14 +48,16 @@ def inspect_file(path: Path, remembered: Remembered | None = None) -> Detection:
     """Read the file and say what it looks like; never raises for an unsure layout.
 
     With `remembered` (a saved mapping per header signature), a file the user mapped before
-    is recognised as sure."""
+    is recognised as sure. A hidden sheet is not looked at."""
+    path = Path(path)
     sheets = _sheets(path)
-    detections = [detect_sheet(path.name, sheet) for sheet in sheets if not sheet.hidden]
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    detections = [detect_sheet(path.name, sheet) for sheet in visible]
     if not detections:
         return detect(path.name, sheets)
     for n, detection in enumerate(detections):
         if not detection.confident and remembered is not None:
-            found = remembered(sheets[n], detection)
+            found = remembered(visible[n], detection)
             if found is not None:
                 detections[n] = replace(
                     detection, mapping=found[1], confident=True, reason=f"mapping '{found[0]}'"
@@ -128,17 +132,19 @@ def parse_file(
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
     *,
-    digest: str | None = None,
+    source: Source | None = None,
     remembered: Remembered | None = None,
     prefer_remembered: bool = False,
 ) -> ParsedFile:
     """Read and understand a whole file. Without a mapping the layout must be certain (or a
     mapping remembered for the file's shape); every sheet that holds a register is read.
 
-    `digest` is the file's sha256 when the caller has it already (the file is not hashed again).
+    `source` is the file already read (its bytes and their sha256): it is parsed, and the
+    file is not read again; without it the file is read once here.
     """
     path = Path(path)
-    sheets = _sheets(path)
+    source = source or read_source(path)
+    sheets = _sheets(source)
     if mapping is None:
         plan, skipped_sheets, used = _plan(path, sheets, remembered, prefer_remembered)
         if prefer_remembered and used is None:
@@ -151,7 +157,7 @@ def parse_file(
         plan, skipped_sheets, used = [(sheet, mapping)], [], None
     parsed: ParsedFile | None = None
     for sheet, sheet_mapping in plan:
-        part = _parse_sheet(path, sheet, sheet_mapping, progress, digest, len(plan) > 1)
+        part = _parse_sheet(path, sheet, sheet_mapping, progress, source.digest, len(plan) > 1)
         if parsed is None:
             parsed = part
         elif part.register is not None:
@@ -172,7 +178,7 @@ def _parse_sheet(
     sheet: SheetData,
     mapping: ColumnMapping,
     progress: Progress | None,
-    digest: str | None,
+    digest: str,
     several: bool,
 ) -> ParsedFile:
     rows = sheet.rows
@@ -190,7 +196,7 @@ def _parse_sheet(
     parsed = ParsedFile(
         path=str(path),
         file_name=path.name,
-        content_hash=digest or content_hash(path),
+        content_hash=digest,
         sheet=sheet.name,
         layout=mapping.layout,
     )

@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import python_calamine as pc
 
 from attendance_desk.errors import ImportFileError
-from attendance_desk.importers.limits import MAX_FIELD, check_archive, long_field
+from attendance_desk.importers.limits import MAX_FIELD, MAX_FILE_BYTES, check_archive, long_field
 from attendance_desk.importers.model import SheetData
 from attendance_desk.importers.problems import column_letter
 
@@ -45,14 +47,26 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Source:
+    """A file read once: its bytes and their fingerprint (sha256). Every later step (the checks,
+    the parse, the 'imported before?' look-up) works on these bytes, never on the file again,
+    so what is parsed is exactly what was fingerprinted, whatever happens to the file."""
+
+    path: Path
+    data: bytes = b""
+    digest: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
 def _fail(path: Path, message: str) -> ImportFileError:
     return ImportFileError(f"{path.name}: {message}")
 
 
-def check_file(path: Path) -> bytes:
-    """Refuse what cannot be a register before any parsing; returns the first bytes."""
-    if not path.exists():
-        raise _fail(path, "the file does not exist")
+def _check_name(path: Path) -> None:
     if path.is_dir():
         raise _fail(path, "this is a folder, not a file")
     suffix = path.suffix.lower()
@@ -62,11 +76,50 @@ def check_file(path: Path) -> bytes:
             f"'{path.suffix or 'no extension'}' files cannot be imported (use .xlsx, .xlsm, "
             ".xls, .ods or .csv)",
         )
+
+
+def read_source(path: Path) -> Source:
+    """Read the whole file once (refusing what cannot be a register before any parsing)."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise _fail(path, "the file does not exist")
+    _check_name(path)
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            size = _size(fh)
+            if size > MAX_FILE_BYTES:
+                raise _fail(
+                    path,
+                    f"the file holds {size / 1e6:,.0f} MB (the limit is "
+                    f"{MAX_FILE_BYTES / 1e6:,.0f} MB): it is not a register",
+                )
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise _fail(path, "the file was moved or deleted before it could be read") from None
+    except IsADirectoryError:
+        raise _fail(path, "this is a folder, not a file") from None
     except OSError as exc:
-        raise _fail(path, f"the file cannot be read ({exc.strerror})") from None
+        raise _fail(path, f"the file cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _fail(path, f"the file grew past {MAX_FILE_BYTES / 1e6:,.0f} MB while it was read")
+    source = Source(path, data, hashlib.sha256(data).hexdigest())
+    check_content(source)
+    return source
+
+
+def _size(fh: io.BufferedReader) -> int:
+    return os.fstat(fh.fileno()).st_size
+
+
+def check_file(path: Path) -> bytes:
+    """Refuse what cannot be a register before any parsing; returns the first bytes."""
+    return read_source(path).data[:4096]
+
+
+def check_content(source: Source) -> None:
+    """Refuse, from its bytes, what cannot be a register (before any parsing)."""
+    path, head = source.path, source.data[:4096]
+    suffix = path.suffix.lower()
     if not head:
         raise _fail(path, "the file is empty")
     for magic, what in _NOT_SPREADSHEETS.items():
@@ -74,7 +127,7 @@ def check_file(path: Path) -> bytes:
             raise _fail(path, f"this is {what}, not a spreadsheet")
     if suffix in (".xlsx", ".xlsm"):
         if head.startswith(_CFB):
-            if _is_encrypted_ooxml(path):
+            if _is_encrypted_ooxml(source.data):
                 raise _fail(
                     path,
                     "the workbook is password-protected: open it in Excel, remove the password "
@@ -86,36 +139,36 @@ def check_file(path: Path) -> bytes:
     if suffix == ".ods" and not head.startswith(_ZIP):
         raise _fail(path, "this is not an OpenDocument spreadsheet")
     if head.startswith(_ZIP):
-        problem = check_archive(path)  # sizes it declares, before anything is inflated
+        problem = check_archive(source.data)  # sizes it declares, before anything is inflated
         if problem:
             raise _fail(path, problem)
     if suffix == ".xls" and not head.startswith(_CFB):
         if head.startswith(_ZIP):
             raise _fail(path, "this is an .xlsx workbook named .xls: rename it to .xlsx")
         raise _fail(path, "this is not an Excel .xls workbook")
-    return head
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
+def _is_encrypted_ooxml(data: bytes) -> bool:
     """An encrypted Office file is a CFB container holding 'EncryptionInfo'/'EncryptedPackage'."""
     marker1 = "EncryptionInfo".encode("utf-16-le")
     marker2 = "EncryptedPackage".encode("utf-16-le")
-    with path.open("rb") as fh:
-        data = fh.read(1 << 20)
-    return marker1 in data or marker2 in data
+    head = data[: 1 << 20]
+    return marker1 in head or marker2 in head
 
 
-def read_sheets(path: Path) -> Iterator[SheetData]:
-    """Every sheet of the file in order (a CSV file is one sheet named after the file)."""
-    check_file(path)
+def read_sheets(file: Path | Source) -> Iterator[SheetData]:
+    """Every sheet of the file in order (a CSV file is one sheet named after the file), read
+    from the bytes of `file` (a path is read once first)."""
+    source = file if isinstance(file, Source) else read_source(Path(file))
+    path = source.path
     if path.suffix.lower() in TEXT_SUFFIXES:
         notes: list[str] = []
-        text_rows: list[list[Any]] = list(read_csv_rows(path, notes))
+        text_rows: list[list[Any]] = list(read_csv_rows(path, notes, source.data))
         _refuse_long_fields(path, path.stem, text_rows)
         yield SheetData(name=path.stem, rows=text_rows, notes=tuple(notes))
         return
     try:
-        workbook = pc.CalamineWorkbook.from_path(str(path))
+        workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
     except pc.PasswordError:
         raise _fail(
             path, "the workbook is password-protected: remove the password and save it again"
@@ -206,11 +259,14 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_rows(path: Path, notes: list[str] | None = None) -> list[list[str]]:
+def read_csv_rows(
+    path: Path, notes: list[str] | None = None, data: bytes | None = None
+) -> list[list[str]]:
     """The rows of a CSV file as Excel writes it (BOM, CRLF, comma or semicolon); `notes`
-    gets how it was read. A quote left open that swallows later rows is refused."""
+    gets how it was read. A quote left open that swallows later rows is refused. `data`: the
+    file's bytes, already read."""
     notes = [] if notes is None else notes
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     text = decode_text(path, data, notes)
     if not text.strip():
         raise _fail(path, "the file is empty")

@@ -9,7 +9,7 @@ written in the order term dates, closures, pupil details, registers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,12 +19,12 @@ from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
 from attendance_desk.importers.batch import (
     Written,
-    file_digests,
     previous_imports,
     write_files,
 )
 from attendance_desk.importers.reader import Remembered, parse_file
 from attendance_desk.importers.school_days import check_school_days
+from attendance_desk.importers.sources import Source, content_hash, read_source
 from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.services.backup import (
     PROTECT_CHANGES,
@@ -40,6 +40,7 @@ Progress = Callable[[int, str], None]  # percent 0-100, what is happening
 Cancel = Callable[[], bool]
 
 __all__ = [
+    "FileChangedError",
     "ImportCancelled",
     "ImportHistoryEntry",
     "ImportPreview",
@@ -48,6 +49,7 @@ __all__ = [
     "MarkChangeRow",
     "apply_import",
     "import_history",
+    "import_previewed",
     "inspect",
     "preview_import",
 ]
@@ -58,6 +60,20 @@ class ImportCancelled(UserError):
 
     def __init__(self) -> None:
         super().__init__("the import was cancelled: nothing was changed")
+
+
+class FileChangedError(UserError):
+    """A file changed (or went) between its preview and the import: nothing was imported."""
+
+
+@dataclass(frozen=True)
+class FilesRead:
+    """What a preview read: each file's fingerprint (the sha256 of the very bytes parsed) and
+    the files parsed from those bytes, which the import then writes as they are."""
+
+    paths: tuple[Path, ...]
+    digests: Mapping[Path, str]
+    parsed: tuple[ParsedFile, ...]
 
 
 @dataclass(frozen=True)
@@ -167,6 +183,8 @@ class FileOutcome:
 @dataclass(frozen=True)
 class ImportPreview:
     files: tuple[FileOutcome, ...]
+    # the files as the preview read them: `import_previewed` imports exactly these
+    read: FilesRead | None = field(default=None, compare=False, repr=False)
 
     @property
     def conflicts_total(self) -> int:
@@ -226,10 +244,65 @@ def preview_import(
 ) -> ImportPreview:
     """What importing these files would do, without changing anything. `mapping_name` reads
     every file with that saved mapping."""
+    read: list[FilesRead] = []
     outcomes = _run(
-        db, paths, mappings or {}, False, False, False, progress, cancel, "", mapping_name
+        db,
+        paths,
+        mappings or {},
+        False,
+        False,
+        False,
+        progress,
+        cancel,
+        "",
+        mapping_name,
+        keep=read.append,
     )
-    return ImportPreview(outcomes)
+    return ImportPreview(outcomes, read[0] if read else None)
+
+
+def import_previewed(
+    db: Database,
+    preview: ImportPreview,
+    *,
+    overwrite_office: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    imported_by: str | None = None,
+) -> ImportResult:
+    """Import exactly what `preview` showed: the files as it read and parsed them, not read
+    again. A file that changed or went since then is refused (FileChangedError), and nothing
+    is imported: the person sees a new preview first."""
+    read = preview.read
+    if read is None:
+        raise UserError("there is no preview to import: preview the files first")
+    for path in read.paths:
+        try:
+            now = content_hash(path)
+        except OSError:
+            raise FileChangedError(
+                f"{path.name} was moved or deleted after the preview: nothing was imported"
+            ) from None
+        if now != read.digests.get(path):
+            raise FileChangedError(
+                f"{path.name} changed after the preview (it is not the file the preview "
+                "showed): nothing was imported; press Preview to see what it holds now"
+            )
+    user = imported_by if imported_by is not None else current_user()
+    outcomes = _run(
+        db,
+        read.paths,
+        {},
+        True,
+        overwrite_office,
+        False,
+        progress,
+        cancel,
+        user,
+        read_before=read,
+    )
+    mark_used(db, {o.mapping_used for o in outcomes if o.mapping_used and o.import_id})
+    return ImportResult(outcomes)
 
 
 def apply_import(
@@ -304,10 +377,15 @@ def _run(
     cancel: Cancel | None,
     user: str,
     mapping_name: str | None = None,
+    *,
+    keep: Callable[[FilesRead], None] | None = None,
+    read_before: FilesRead | None = None,
 ) -> tuple[FileOutcome, ...]:
+    """Read the files (or take them as a preview read them), then write them in one
+    transaction, committed or (a preview) rolled back. `keep` is given what was read."""
     if not paths:
         raise UserError("no files to import")
-    hook = remembered(db, mapping_name)
+    hook = remembered(db, mapping_name) if read_before is None else None
     report = progress or (lambda _p, _m: None)
 
     def check_cancel() -> None:
@@ -317,11 +395,27 @@ def _run(
     conn = db.raw_connection()
     backup: Path | None = None
     try:
-        digests = {} if reimport else file_digests(paths)
-        known = previous_imports(conn, digests)
-        parsed = _read_all(
-            paths, known, digests, mappings, report, check_cancel, hook, mapping_name is not None
-        )
+        if read_before is None:
+            # each file read once: its fingerprint and its parse come from the same bytes
+            sources = {Path(p): read_source(Path(p)) for p in paths}
+            digests = {p: s.digest for p, s in sources.items()}
+            known = {} if reimport else previous_imports(conn, digests)
+            parsed = _read_all(
+                paths,
+                known,
+                sources,
+                mappings,
+                report,
+                check_cancel,
+                hook,
+                mapping_name is not None,
+            )
+            del sources
+            if keep is not None:
+                keep(FilesRead(tuple(Path(p) for p in paths), digests, tuple(parsed)))
+        else:
+            known = previous_imports(conn, read_before.digests)
+            parsed = [p for p in read_before.parsed if Path(p.path) not in known]
         check_cancel()
         written = list(known.values())
         if parsed and commit:
@@ -370,7 +464,7 @@ def _run(
 def _read_all(
     paths: Sequence[Path],
     known: Mapping[Path, Written],
-    digests: Mapping[Path, str],
+    sources: dict[Path, Source],
     mappings: Mapping[Path, ColumnMapping],
     report: Progress,
     check_cancel: Callable[[], None],
@@ -397,7 +491,7 @@ def _read_all(
                 path,
                 mapping,
                 file_progress,
-                digest=digests.get(path),
+                source=sources.get(path),
                 remembered=hook,
                 prefer_remembered=prefer,
             )

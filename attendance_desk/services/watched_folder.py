@@ -17,7 +17,7 @@ from pathlib import Path
 from attendance_desk.errors import ImportDecisionNeeded, UserError
 from attendance_desk.importers import SUPPORTED_SUFFIXES
 from attendance_desk.importers.batch import file_digests, previous_imports
-from attendance_desk.services.importing import ImportResult, apply_import, preview_import
+from attendance_desk.services.importing import ImportResult, import_previewed, preview_import
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.settings import read_setting, write_setting
 
@@ -136,7 +136,7 @@ def import_if_clear(db: Database, path: Path) -> WatchOutcome:
             "file: open the preview to keep or replace them",
         )
     try:
-        result = apply_import(db, [path])
+        result = import_previewed(db, preview)  # what was checked, not the file read again
     except ImportDecisionNeeded as exc:
         return WatchOutcome(path, Status.DECISION, str(exc))
     except UserError as exc:

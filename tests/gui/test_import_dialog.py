@@ -160,3 +160,64 @@ def test_cancel_when_idle_closes(qtbot, db: Database) -> None:  # noqa: ANN001
     assert not dlg.preview_button.isEnabled()
     qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible()
+
+
+def test_import_imports_what_the_preview_showed_or_says_the_file_changed(
+    qtbot, db: Database, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """The file is changed on disk between the preview and Import: nothing is imported, the
+    window says the file changed; previewed again, Import imports what the new preview shows."""
+    path = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+    dlg = ImportDialog(db, None, files=[path], close_when_done=False)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30000)
+    assert "16 marks would be added" in dlg.summary_label.text()
+    rows = wide_rows()
+    rows[4][4] = "M"  # Zoë's first morning: '/' in the preview, 'M' in the file now
+    write_xlsx(path, rows)
+    qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.error_label.isVisibleTo(dlg), timeout=30000)
+    assert "register.xlsx changed after the preview" in dlg.error_label.text()
+    assert "nothing was imported" in dlg.error_label.text()
+    assert not dlg.import_button.isEnabled()
+    assert _count(db, "marks") == 0 and import_history(db) == ()
+
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30000)
+    assert not dlg.error_label.isVisibleTo(dlg)
+    with qtbot.waitSignal(dlg.imported, timeout=30000):
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)  # Enter imports
+    conn = db.raw_connection()
+    try:
+        code = conn.execute(
+            "SELECT code FROM marks JOIN pupils ON pupils.id = marks.pupil_id "
+            "WHERE upn = ? AND date = '2024-09-02' AND session = 'AM'",
+            (PUPILS[0][0],),
+        ).fetchone()
+    finally:
+        conn.close()
+    assert code == ("M",)
+    assert import_history(db)[0].content_hash == dlg.preview.read.digests[path]  # type: ignore[union-attr]
+
+
+def test_import_writes_the_previewed_bytes_not_the_file_again(
+    qtbot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """The file is read once: after the preview it is not parsed again (the parse is the
+    preview's; the import only checks the file is still the one previewed)."""
+    from attendance_desk.importers import reader
+
+    path = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+    dlg = ImportDialog(db, None, files=[path], close_when_done=False)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30000)
+
+    def no_second_parse(*_a: object, **_k: object) -> None:
+        raise AssertionError("the file was parsed again")
+
+    monkeypatch.setattr(reader, "read_sheets", no_second_parse)
+    with qtbot.waitSignal(dlg.imported, timeout=30000) as signal:
+        qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    assert signal.args[0].files[0].marks_added == 16
+    assert _count(db, "marks") == 16

@@ -40,10 +40,11 @@ from attendance_desk.importers import SUPPORTED_SUFFIXES, ColumnMapping, Detecti
 from attendance_desk.services.database import Database
 from attendance_desk.services.import_mappings import remember_mapping
 from attendance_desk.services.importing import (
+    FileChangedError,
     FileOutcome,
     ImportPreview,
     ImportResult,
-    apply_import,
+    import_previewed,
     inspect,
     preview_import,
 )
@@ -374,19 +375,35 @@ class ImportDialog(QDialog):
 
     # -- import ------------------------------------------------------------------------------
     def start_import(self) -> None:
-        files, mappings = list(self.files), dict(self.mappings)
+        """Import exactly what the preview showed (the files as it read them); a file changed
+        since is not imported, and the window says so."""
+        preview = self.preview
+        if preview is None:
+            return
         overwrite = self.overwrite_check.isChecked()
         db = self.db
 
         def work(*, progress: Callable[[int, str], None], cancel: Callable[[], bool]) -> Any:
-            return apply_import(
-                db, files, mappings=mappings, overwrite_office=overwrite, progress=progress,
-                cancel=cancel,
-            )  # fmt: skip
+            try:
+                return import_previewed(
+                    db, preview, overwrite_office=overwrite, progress=progress, cancel=cancel
+                )
+            except FileChangedError as exc:
+                return exc
 
         self._run(work, self._import_done, "Importing…")
 
-    def _import_done(self, result: ImportResult) -> None:
+    def _import_done(self, result: ImportResult | FileChangedError) -> None:
+        if isinstance(result, FileChangedError):  # the preview no longer shows the file
+            self._reset_preview()
+            self.summary_label.setText("Preview the files again to see what they hold now.")
+            self.status_label.setText("")
+            self.error_label.setText(str(result))
+            self.error_label.show()
+            self.import_button.setDefault(False)
+            self.preview_button.setDefault(True)
+            self.preview_button.setFocus()
+            return
         self.import_result = result
         self._fill_preview(result.files, preview=False)
         self.overwrite_check.hide()
