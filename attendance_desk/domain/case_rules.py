@@ -16,6 +16,7 @@ Readings where the words leave room:
   given, its first review is due 14 days after its start).
 - focus_family: previous academic year's attendance below the expectation, or a case open on
   31 August of that year.
+- children_missing_education: see domain/cme.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from fractions import Fraction
 
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.calendar import monday_of
+from attendance_desk.domain.cme import children_missing_education
 from attendance_desk.domain.codes import PART_TIME_CODE
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
@@ -197,4 +199,5 @@ CASE_RULE_FUNCTIONS = (
     medical_review,
     part_time_review,
     focus_family,
+    children_missing_education,
 )

@@ -24,6 +24,7 @@ MEDICAL_REVIEW = "medical_review"
 PART_TIME_REVIEW = "part_time_review"
 MISSING_MARKS = "missing_marks"
 FOCUS_FAMILY = "focus_family"
+CHILDREN_MISSING_EDUCATION = "children_missing_education"
 
 REGISTER_RULES = (
     BELOW_EXPECTED,
@@ -46,6 +47,7 @@ CASE_RULES = (
     MEDICAL_REVIEW,
     PART_TIME_REVIEW,
     FOCUS_FAMILY,
+    CHILDREN_MISSING_EDUCATION,
 )
 ALL_RULES = REGISTER_RULES + CASE_RULES
 

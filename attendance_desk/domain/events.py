@@ -143,6 +143,16 @@ class HomeVisit:
     outcome: str = ""
 
 
+def reached_family(details: object) -> bool:
+    """A contact that reached the family: a call answered, a meeting attended, a home visit
+    that saw the child (the school then knows where the child is)."""
+    return (
+        (isinstance(details, PhoneCall) and details.reached)
+        or (isinstance(details, Meeting) and details.attended is True)
+        or (isinstance(details, HomeVisit) and details.child_seen)
+    )
+
+
 @dataclass(frozen=True)
 class Note:
     text: str = ""

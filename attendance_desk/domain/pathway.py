@@ -38,6 +38,17 @@ SUPPORT_STAGES = frozenset({Stage.SUPPORT_TIER_1, Stage.SUPPORT_TIER_2, Stage.SU
 
 
 @dataclass(frozen=True, slots=True)
+class FamilyContact:
+    """A try to reach the family: a call, a visit, a letter, a meeting (children missing
+    education reads these: a contact that reached the family means the school knows where the
+    child is)."""
+
+    date: date
+    what: str  # the timeline's one-line summary
+    reached: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PartTimeTimetable:
     start: date
     end: date | None
@@ -58,3 +69,6 @@ class CaseContext:
     previous_year_attendance: tuple[int, int] | None = None  # (attended, possible) at 31 Aug
     history: tuple[tuple[date, Stage], ...] = field(default=())  # (date moved, new stage)
     support_ended: date | None = None  # at a Facilitate Support tier: when its plan ended
+    # Calls, meetings, visits and letters on or before the date, oldest first; None: not read
+    # (then children_missing_education is not raised, as the school may have reached them).
+    family_contacts: tuple[FamilyContact, ...] | None = None

@@ -133,7 +133,9 @@ class Policy:
         """The rule's action with the policy's numbers filled in: an action text names a
         number as {expected_pct}, {penalty_sessions}, ... (see `numbers`), never as a literal,
         so changing a threshold changes the text too."""
-        action = self.actions.get(rule, RuleAction(""))
+        # A national rule the stored settings do not name yet (added in a later release)
+        # takes the national action; one the school cleared stays cleared.
+        action = self.actions.get(rule, _NATIONAL.get(rule, RuleAction("")))
         return replace(action, action=fill_numbers(action.action, self.numbers()))
 
     def numbers(self) -> dict[str, str]:
@@ -338,6 +340,11 @@ _NATIONAL = {
         "Attendance officer",
     ),
     R.MISSING_MARKS: RuleAction("Complete the register for these sessions", "School office"),
+    R.CHILDREN_MISSING_EDUCATION: RuleAction(
+        "Possibly missing education: keep trying to reach the family (calls, a home visit); "
+        "refer to the local authority's children missing education team with the attempts made",
+        "Attendance officer",
+    ),
     R.PART_TIME_REVIEW: RuleAction(
         "C2 part-time timetable: record it with a review date, or review it now",
         "Attendance officer",

@@ -17,6 +17,8 @@ from attendance_desk.domain.events import (
     NoticeToImprove,
     PartTimeTimetableDetails,
     PhoneCall,
+    Referral,
+    reached_family,
 )
 
 REARRANGE_WITHIN_DAYS = 5
@@ -31,6 +33,7 @@ class TaskKind(StrEnum):
     UNRESOLVED_N = "unresolved_n"
     PART_TIME_REVIEW = "part_time_review"
     FOLLOW_UP_CALL = "follow_up_call"
+    CME_REFERRAL = "cme_referral"
     OTHER = "other"
 
     @property
@@ -46,6 +49,7 @@ TASK_LABELS = {
     TaskKind.UNRESOLVED_N: "Unresolved N",
     TaskKind.PART_TIME_REVIEW: "Part-time timetable review",
     TaskKind.FOLLOW_UP_CALL: "Follow-up call",
+    TaskKind.CME_REFERRAL: "Children missing education",
     TaskKind.OTHER: "Task",
 }
 
@@ -198,8 +202,26 @@ class Closure:
 def closures_for_event(details: Details, event_date: date) -> list[Closure]:
     """What an event does to the pupil's open tasks: an attended meeting closes the missed
     meeting's "rearrange" task and holds the reviews due up to a week after it; a call that
-    reached the family closes the follow-up calls due by then."""
+    reached the family closes the follow-up calls due by then; reaching the family (a call
+    answered, a meeting attended, a visit that saw the child) or the referral to the LA's
+    children missing education team closes the children-missing-education task."""
     out: list[Closure] = []
+    if reached_family(details):
+        out.append(
+            Closure(
+                frozenset({TaskKind.CME_REFERRAL}),
+                event_date,
+                f"Family reached on {numeric(event_date)}: the school knows where the child is",
+            )
+        )
+    elif isinstance(details, Referral) and details.agency == "la_cme":
+        out.append(
+            Closure(
+                frozenset({TaskKind.CME_REFERRAL}),
+                event_date,
+                f"Referred to the LA's children missing education team on {numeric(event_date)}",
+            )
+        )
     match details:
         case Meeting(attended=True):
             out.append(

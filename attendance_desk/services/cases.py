@@ -23,10 +23,17 @@ from attendance_desk.domain.events import (
     PartTimeTimetableDetails,
     Referral,
     details_from_dict,
+    reached_family,
     summarise,
 )
 from attendance_desk.domain.figures import Figures
-from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
+from attendance_desk.domain.pathway import (
+    SUPPORT_STAGES,
+    CaseContext,
+    FamilyContact,
+    PartTimeTimetable,
+    Stage,
+)
 from attendance_desk.domain.tasks import default_illness_review
 from attendance_desk.errors import UserError
 from attendance_desk.services.policy import get_policy
@@ -336,6 +343,11 @@ def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dic
         cases = s.scalars(case_query).all()
         events = s.execute(event_query).all()
         last_year = _year_counts(s, prev_year, pupil_id)
+        contacts = _family_contacts(s, prev_year.start, as_of, pupil_id)
+        pupil_query = select(Pupil.id)
+        if pupil_id is not None:
+            pupil_query = pupil_query.where(Pupil.id == pupil_id)
+        every_pupil = set(s.scalars(pupil_query))
         stage_rows: dict[int, list[tuple[date, Stage]]] = defaultdict(list)
         open_at_year_end: set[int] = set()
         current: dict[int, tuple[Stage, date]] = {}
@@ -370,6 +382,7 @@ def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dic
             )
 
     pupils = set(stage_rows) | set(contracts) | set(plans) | set(timetables) | set(last_year)
+    pupils |= every_pupil  # each has its family contacts (children missing education)
     out: dict[int, CaseContext] = {}
     for pid in pupils:
         stage, started = current.get(pid, (None, None))
@@ -388,7 +401,48 @@ def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dic
             previous_year_attendance=last_year.get(pid),
             history=tuple(sorted(stage_rows.get(pid, []), key=lambda m: m[0])),
             support_ended=support_ended,
+            family_contacts=tuple(contacts.get(pid, ())),
         )
+    return out
+
+
+# Events that are a try to reach the family (children missing education's record of attempts).
+ATTEMPT_KINDS = (
+    EventKind.PHONE_CALL.value,
+    EventKind.HOME_VISIT.value,
+    EventKind.MEETING.value,
+    EventKind.LETTER_SENT.value,
+)
+
+
+def _family_contacts(
+    s: Session, start: date, as_of: date, pupil_id: int | None = None
+) -> dict[int, list[FamilyContact]]:
+    """Each pupil's calls, meetings, visits and letters dated start..as_of, oldest first."""
+    query = (
+        select(
+            EventPupil.pupil_id,
+            TimelineEvent.date,
+            TimelineEvent.kind,
+            TimelineEvent.summary,
+            TimelineEvent.details_json,
+        )
+        .join(TimelineEvent, EventPupil.event_id == TimelineEvent.id)
+        .where(
+            TimelineEvent.kind.in_(ATTEMPT_KINDS),
+            TimelineEvent.date >= start,
+            TimelineEvent.date <= as_of,
+        )
+        .order_by(TimelineEvent.date, TimelineEvent.id)
+    )
+    if pupil_id is not None:
+        query = query.where(EventPupil.pupil_id == pupil_id)
+    out: dict[int, list[FamilyContact]] = defaultdict(list)
+    for pid, day, kind, summary, details_json in s.execute(query):
+        reached = kind != EventKind.LETTER_SENT.value and reached_family(
+            details_from_dict(kind, json.loads(details_json))
+        )
+        out[pid].append(FamilyContact(day, summary, reached))
     return out
 
 

@@ -4,7 +4,6 @@ each writes the notification document for the LA."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,32 +11,17 @@ from pathlib import Path
 from sqlalchemy import select
 
 from attendance_desk.documents.record_pdf import PdfSection, write_record_pdf
-from attendance_desk.domain.cme import Attempt, CmeFinding, check_removal, cme_finding
-from attendance_desk.domain.events import (
-    EventKind,
-    HomeVisit,
-    Meeting,
-    Note,
-    PhoneCall,
-    Referral,
-    details_from_dict,
-    summarise,
-)
-from attendance_desk.domain.rule_input import UNAUTHORISED_RUN
+from attendance_desk.domain.cme import CmeFinding, attempts_text, check_removal, cme_finding
+from attendance_desk.domain.events import Note, Referral
+from attendance_desk.domain.staff import Role
+from attendance_desk.domain.tasks import TaskKind
 from attendance_desk.errors import UserError
-from attendance_desk.services.staff import require_can_change
-from attendance_desk.services.timeline import TimelineEntry, add_event
+from attendance_desk.services.staff import can_change, list_staff, require_can_change
+from attendance_desk.services.timeline import TimelineEntry, add_event, add_event_in
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
-from attendance_desk.storage.models.cases import EventPupil, TimelineEvent
+from attendance_desk.storage.models.cases import Task
 from attendance_desk.user import current_user
-
-ATTEMPT_KINDS = (
-    EventKind.PHONE_CALL.value,
-    EventKind.HOME_VISIT.value,
-    EventKind.MEETING.value,
-    EventKind.LETTER_SENT.value,
-)
 
 
 @dataclass(frozen=True)
@@ -48,57 +32,90 @@ class CmeCase:
     reg_group: str
 
 
-def _attempts(db: Database, pupil_id: int, upto: date) -> list[Attempt]:
-    with db.session() as s:
-        rows = s.execute(
-            select(TimelineEvent.date, TimelineEvent.kind, TimelineEvent.details_json)
-            .join(EventPupil, EventPupil.event_id == TimelineEvent.id)
-            .where(
-                EventPupil.pupil_id == pupil_id,
-                TimelineEvent.kind.in_(ATTEMPT_KINDS),
-                TimelineEvent.date <= upto,
-            )
-        ).all()
-    out = []
-    for day, kind, details_json in rows:
-        details = details_from_dict(kind, json.loads(details_json))
-        reached = (
-            (isinstance(details, PhoneCall) and details.reached)
-            or (isinstance(details, Meeting) and details.attended is True)
-            or (isinstance(details, HomeVisit) and details.child_seen)
-        )
-        out.append(Attempt(day, summarise(details), reached))
-    return out
-
-
 def cme_cases(db: Database, as_of: date) -> tuple[CmeCase, ...]:
     """Pupils on roll whose continuous unauthorised absence of 10 school days or more is still
-    going on, with the family not reached since it began."""
+    going on, with the family not reached (the children_missing_education rule's finding)."""
+    from attendance_desk.services.cases import case_contexts
     from attendance_desk.services.monitoring.loading import _load
 
-    loaded = _load(db, as_of, leavers=False)
-    minimum = loaded.ctx.policy.thresholds.la_return_sessions
+    loaded = _load(db, as_of, leavers=False, case_contexts=case_contexts(db, as_of))
     names = {p[0]: p for p in loaded.pupils}
     out = []
     for pid, inp in loaded.inputs.items():
-        if inp.cats.count("U") < minimum or not inp.on_roll:
-            continue
-        if inp.school_age_from is not None and inp.school_age_from > as_of:
-            continue  # the duty is for children of compulsory school age
-        runs = inp.runs(UNAUTHORISED_RUN, minimum)
-        if not runs:
-            continue
-        i, j, n = runs[-1]
-        going_on = not inp.possible_indexes(j, len(inp.slots))
-        last = inp.date_at(j - 1) if going_on else None
-        finding = cme_finding(
-            pid, (inp.date_at(i), inp.date_at(j - 1), n), _attempts(db, pid, as_of), minimum, last
-        )
+        finding = cme_finding(inp)
         if finding is not None:
             p = names[pid]
             name = f"{p[5] or p[3]} {p[4] or p[2]}"
             out.append(CmeCase(finding, name, p[1] or "", p[7] or ""))
     return tuple(sorted(out, key=lambda c: (c.reg_group, c.pupil_name)))
+
+
+AUTOMATIC_BY = "Attendance Desk (automatic)"  # "by" of the note the concern writes
+CME_TASK_TITLE = "Missing education? Family not reached: refer to the LA's CME team"
+
+
+def _officer(db: Database) -> str:
+    """Who a children-missing-education task is for: the (first) attendance officer on the
+    staff list, else no one named."""
+    officers = [m.name for m in list_staff(db) if m.role is Role.ATTENDANCE_OFFICER]
+    return officers[0] if officers else ""
+
+
+def sync_cme_tasks(db: Database, as_of: date) -> int:
+    """Raise each new children-missing-education concern on the pupil's timeline (a note with
+    the record of attempts) with a task for the attendance officer; close the open tasks of
+    pupils no longer missing. Run whenever the figures are evaluated (the caseload, after an
+    import). Nothing is written for a user who may only look, or on a read-only copy.
+
+    Returns how many concerns were raised."""
+    if db.read_only or not can_change():
+        return 0
+    cases = cme_cases(db, as_of)
+    owner = _officer(db) if cases else ""
+    raised = 0
+    with db.session() as s:
+        tasks = s.scalars(select(Task).where(Task.kind == TaskKind.CME_REFERRAL.value)).all()
+        existing = {t.source_key: t for t in tasks}
+        current = set()
+        for case in cases:
+            f = case.finding
+            current.add(f.key)
+            if f.key in existing:
+                continue
+            assert f.raised_on is not None
+            reached = (
+                f"since {f.reached_on:%d/%m/%Y}, when last reached"
+                if f.reached_on is not None
+                else "since the absence began"
+            )
+            note = Note(
+                f"Children missing education concern: unauthorised absence every session from "
+                f"{f.run_start:%d/%m/%Y}, {f.school_days} school days by {f.run_end:%d/%m/%Y}, "
+                f"and the family not reached {reached}. Attempts: {attempts_text(f.attempts)}. "
+                "Next: refer to the local authority's children missing education team "
+                "(Tools, Children missing education)."
+            )
+            entry = add_event_in(s, [f.pupil_id], note, f.raised_on, AUTOMATIC_BY)
+            s.add(
+                Task(
+                    pupil_id=f.pupil_id,
+                    event_id=entry.event_id,
+                    kind=TaskKind.CME_REFERRAL.value,
+                    title=CME_TASK_TITLE,
+                    due=f.raised_on,
+                    source_key=f.key,
+                    owner=owner,
+                )
+            )
+            raised += 1
+        for key, task in existing.items():
+            if task.done_on is None and key not in current:
+                task.done_on, task.done_by = as_of, "register"
+                task.outcome = (
+                    "No longer missing: the child is back, the family was reached, or the "
+                    "absence is no longer unauthorised"
+                )
+    return raised
 
 
 def _pupil_rows(p: Pupil) -> list[tuple[str, str]]:

@@ -121,9 +121,14 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
 
 
 def caseload(db: Database, today: date, refresh: bool = True) -> Caseload:
-    """Open tasks overdue, due today, due later this week (to Sunday) and later."""
+    """Open tasks overdue, due today, due later this week (to Sunday) and later. With
+    `refresh`, the register's tasks are brought up to date first: old `N` codes, and children
+    missing education (services/cme.py)."""
     if refresh:
+        from attendance_desk.services.cme import sync_cme_tasks
+
         sync_unresolved_n_tasks(db, today)
+        sync_cme_tasks(db, today)
     with db.session() as s:
         tasks = _query(s, Task.done_on.is_(None))
     groups: dict[str, list[TaskInfo]] = {

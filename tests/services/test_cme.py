@@ -106,3 +106,81 @@ def test_removal_from_roll_records_the_grounds(db, school, tmp_path: Path) -> No
         "Removed from roll on 04/10/2024: Registered as a pupil at another school"
     )
     assert path.exists() and path.read_bytes().startswith(b"%PDF")
+
+
+# -- raised automatically: a concern, a note on the timeline and a task for the officer ---------
+
+
+def test_the_concern_raises_a_note_and_a_task_once(db, school) -> None:  # noqa: ANN001
+    from attendance_desk.domain.staff import Role
+    from attendance_desk.services.cases import case_contexts
+    from attendance_desk.services.cme import AUTOMATIC_BY, sync_cme_tasks
+    from attendance_desk.services.monitoring import school_concerns
+    from attendance_desk.services.staff import add_staff
+    from attendance_desk.services.tasks import caseload, pupil_tasks
+
+    dan = school["dan"]
+    add_staff(db, "Jo Patel", Role.ATTENDANCE_OFFICER)
+    _absent(db, dan, date(2024, 9, 23))
+    add_event(db, [dan], PhoneCall("Mr Smith", outcome="no_answer"), date(2024, 9, 24))
+    concerns = school_concerns(db, FRI, case_contexts(db, FRI))
+    (cme,) = [c for c in concerns if c.rule == "children_missing_education"]
+    assert cme.pupil_id == dan and len(cme.evidence) == 20
+    assert "24/09/2024 Call to Mr Smith: no answer" in cme.detail
+
+    load = caseload(db, date(2024, 10, 7))  # the next school day: the caseload syncs
+    (task,) = [t for t in load.overdue if t.pupil_id == dan]
+    assert task.kind.value == "cme_referral" and task.owner == "Jo Patel"
+    assert task.due == FRI  # the day the 10th school day was reached
+    (note,) = [e for e in timeline(db, dan) if e.recorded_by == AUTOMATIC_BY]
+    assert note.date == FRI and note.event_id == task.event_id
+    assert "Children missing education concern" in note.summary
+    assert "Attempts: 24/09/2024 Call to Mr Smith: no answer" in note.summary
+    assert sync_cme_tasks(db, date(2024, 10, 7)) == 0  # once per absence
+    assert len(pupil_tasks(db, dan)) == 1
+
+    # reaching the family closes it, kept in the history with the outcome
+    add_event(db, [dan], PhoneCall("Mr Smith", outcome="spoke"), date(2024, 10, 7))
+    (done,) = pupil_tasks(db, dan)
+    assert done.done_on == date(2024, 10, 7) and "Family reached" in done.outcome
+    assert sync_cme_tasks(db, date(2024, 10, 7)) == 0
+
+
+def test_the_referral_closes_the_task(db, school, tmp_path: Path) -> None:  # noqa: ANN001
+    from attendance_desk.services.cme import sync_cme_tasks
+    from attendance_desk.services.tasks import pupil_tasks
+
+    dan = school["dan"]
+    _absent(db, dan, date(2024, 9, 23))
+    assert sync_cme_tasks(db, FRI) == 1
+    raise_cme_referral(db, dan, FRI, tmp_path)
+    (done,) = pupil_tasks(db, dan)
+    assert done.done_on == FRI and "Referred to the LA" in done.outcome
+
+
+def test_back_in_school_closes_the_task(db, school) -> None:  # noqa: ANN001
+    from attendance_desk.services.cme import sync_cme_tasks
+    from attendance_desk.services.tasks import pupil_tasks
+
+    dan = school["dan"]
+    _absent(db, dan, date(2024, 9, 23))
+    assert sync_cme_tasks(db, FRI) == 1
+    with db.session() as s:
+        s.add(Mark(pupil_id=dan, date=date(2024, 10, 7), session="AM", code="/"))
+    assert sync_cme_tasks(db, date(2024, 10, 7)) == 0
+    (done,) = pupil_tasks(db, dan)
+    assert done.done_on == date(2024, 10, 7) and done.outcome.startswith("No longer missing")
+
+
+def test_a_class_teacher_or_a_read_only_copy_writes_nothing(db, school) -> None:  # noqa: ANN001
+    from attendance_desk.services.cme import sync_cme_tasks
+    from attendance_desk.services.tasks import pupil_tasks
+    from attendance_desk.user import act_as, stop_acting
+
+    _absent(db, school["dan"], date(2024, 9, 23))
+    act_as("Ms Class", "class_teacher")
+    try:
+        assert sync_cme_tasks(db, FRI) == 0
+    finally:
+        stop_acting()
+    assert pupil_tasks(db, school["dan"]) == ()
