@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     for name in EXTRA_FIELDS:
         letters.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None)
+    letters.add_argument(
+        "--decision",
+        default=None,
+        help="the decision the letter answers, for a template with [decision: ...] sections "
+        "(leave_reply: authorised or refused)",
+    )
     letters.set_defaults(handler=run_letters)
 
     void = subparsers.add_parser(
@@ -111,6 +117,7 @@ def run_letters(args: argparse.Namespace) -> int:
         skip_problems=args.skip_problems,
         letter_date=args.date,
         extra=extra,
+        decision=args.decision,
     )
     db = open_from_args(args)
     try:

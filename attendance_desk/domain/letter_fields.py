@@ -17,6 +17,7 @@ from attendance_desk.domain.letters import (
     LetterSection,
     LetterTemplate,
     band_text,
+    decision_text,
     is_blank,
     merge_text,
 )
@@ -272,8 +273,10 @@ def build_letter(
     recipient: Recipient,
     letter_date: date,
     extra: dict[str, str] | None = None,
+    decision: str | None = None,
 ) -> LetterContent:
-    """Merge `template` for one recipient; several pupils make one family letter."""
+    """Merge `template` for one recipient; several pupils make one family letter. `decision`
+    chooses the [decision: ...] sections (the leave-of-absence reply)."""
     if not pupils:
         raise ValueError("a letter needs at least one pupil")
     sections: list[LetterSection] = []
@@ -285,7 +288,7 @@ def build_letter(
         first_values = first_values or values
         label = f"{values['pupil_name']} ({class_label(pupil.class_name)})"
         body = band_text(
-            template.body,
+            decision_text(template.body, decision, pupil=label, template_title=template.title),
             (figures.band_id, figures.band_label) if figures else (),
             pupil=label,
             template_title=template.title,

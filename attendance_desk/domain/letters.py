@@ -6,7 +6,9 @@ purpose so an office can edit it: paragraphs are separated by a blank line, a li
 with `- ` is a bullet, `**words**` are bold, and a line `[figures]` places the table of figures.
 Lines between `[band: green, amber]` and `[end band]` are printed only for a pupil in one of
 those bands (named by the policy's band id or label), so a letter can speak to each band in
-words meant for parents.
+words meant for parents. In the same way, lines between `[decision: refused]` and
+`[end decision]` are printed only when the letter answers that decision (the leave-of-absence
+reply: `authorised` or `refused`).
 
 An unknown field, an empty value or a stray brace stops the letter with a message naming the
 field and the pupil: a printed letter never shows a blank, `None` or a placeholder.
@@ -23,6 +25,8 @@ FIELD_RE = re.compile(r"\{([^{}\n]*)\}")
 FIGURES_MARKER = "[figures]"
 BAND_START_RE = re.compile(r"^\[band:([^\]]*)\]$")
 BAND_END = "[end band]"
+DECISION_START_RE = re.compile(r"^\[decision:([^\]]*)\]$")
+DECISION_END = "[end decision]"
 SIGNERS = ("officer", "head", "class_teacher", "head_and_officer")
 
 # Every merge field a template may use, with what it means (shown in the template editor).
@@ -59,6 +63,7 @@ FIELDS: dict[str, str] = {
     "leave_start": "first day of the leave asked for (entered when composing)",
     "leave_end": "last day of the leave asked for (entered when composing)",
     "request_date": "the date of the parent's request (entered when composing)",
+    "leave_circumstances": "the exceptional circumstances the leave was authorised for",
     "improvement_end": "the end of the improvement period (entered when composing)",
     "target_pct": "the attendance target to reach (entered when composing)",
     "review_date": "the date the contract or plan is reviewed (entered when composing)",
@@ -80,6 +85,7 @@ EXTRA_FIELDS = (
     "leave_start",
     "leave_end",
     "request_date",
+    "leave_circumstances",
     "improvement_end",
     "target_pct",
     "review_date",
@@ -116,6 +122,20 @@ class LetterTemplate:
     def extra_fields(self) -> tuple[str, ...]:
         used = fields_used(self.subject + "\n" + self.body)
         return tuple(name for name in EXTRA_FIELDS if name in used)
+
+    def extra_fields_for(self, decision: str | None) -> tuple[str, ...]:
+        """The fields typed in when composing, in the words printed for this decision."""
+        if decision is None or not self.decisions:
+            return self.extra_fields
+        body = decision_text(self.body, decision, pupil="", template_title=self.title)
+        used = fields_used(self.subject + "\n" + body)
+        return tuple(name for name in EXTRA_FIELDS if name in used)
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        """The decisions the body has words for ([decision: ...] sections)."""
+        runs = _sections(self.body, self.id, DECISION_START_RE, DECISION_END, "decision")
+        return tuple(dict.fromkeys(d.lower() for names, _ in runs for d in names or ()))
 
 
 # -- reading and writing templates ------------------------------------------------------------
@@ -205,6 +225,7 @@ def check_template(template: LetterTemplate) -> None:
                 f"template '{template.id}' has a '{{' or '}}' that is not part of a field"
             )
     _band_sections(template.body, template.id)
+    _sections(template.body, template.id, DECISION_START_RE, DECISION_END, "decision")
 
 
 # -- wording for each band --------------------------------------------------------------------
@@ -212,35 +233,70 @@ def check_template(template: LetterTemplate) -> None:
 
 def _band_sections(body: str, template_id: str) -> list[tuple[tuple[str, ...] | None, str]]:
     """The body as runs of lines: (None, text) for every band, (band ids, text) for some."""
+    return _sections(body, template_id, BAND_START_RE, BAND_END, "band")
+
+
+def _sections(
+    body: str, template_id: str, start_re: re.Pattern[str], end: str, word: str
+) -> list[tuple[tuple[str, ...] | None, str]]:
+    """The body as runs of lines: (None, text) for every letter, (names, text) for the
+    letters of those bands (word "band") or decisions (word "decision")."""
     runs: list[tuple[tuple[str, ...] | None, list[str]]] = [(None, [])]
     for number, raw in enumerate(body.split("\n"), start=1):
         line = raw.strip()
-        start = BAND_START_RE.match(line)
+        start = start_re.match(line)
         if start:
             if runs[-1][0] is not None:
                 raise LetterTemplateError(
-                    f"template '{template_id}' line {number}: a [band: ...] section starts "
-                    "before the previous one ends with [end band]"
+                    f"template '{template_id}' line {number}: a [{word}: ...] section starts "
+                    f"before the previous one ends with {end}"
                 )
-            bands = _split_list(start.group(1))
-            if not bands:
+            names = _split_list(start.group(1))
+            if not names:
                 raise LetterTemplateError(
-                    f"template '{template_id}' line {number}: [band: ...] names no band"
+                    f"template '{template_id}' line {number}: [{word}: ...] names no {word}"
                 )
-            runs.append((bands, []))
-        elif line == BAND_END:
+            runs.append((names, []))
+        elif line == end:
             if runs[-1][0] is None:
                 raise LetterTemplateError(
-                    f"template '{template_id}' line {number}: [end band] without a [band: ...]"
+                    f"template '{template_id}' line {number}: {end} without a [{word}: ...]"
                 )
             runs.append((None, []))
         else:
             runs[-1][1].append(raw)
     if runs[-1][0] is not None:
         raise LetterTemplateError(
-            f"template '{template_id}': a [band: ...] section has no [end band] line"
+            f"template '{template_id}': a [{word}: ...] section has no {end} line"
         )
-    return [(bands, "\n".join(lines)) for bands, lines in runs]
+    return [(names, "\n".join(lines)) for names, lines in runs]
+
+
+def decision_text(
+    body: str, decision: str | None, *, pupil: str, template_title: str = "the letter"
+) -> str:
+    """The body with only the sections for `decision` kept, their markers dropped. A body with
+    decision sections stops the letter when no decision is given or none is written for it:
+    a parent never gets the words of the other decision."""
+    runs = _sections(body, template_title, DECISION_START_RE, DECISION_END, "decision")
+    if all(names is None for names, _ in runs):
+        return body
+    wanted = (decision or "").strip().lower()
+    if not any(names is not None and wanted in (n.lower() for n in names) for names, _ in runs):
+        raise LetterFieldError(
+            f"{template_title} for {pupil or 'the pupil'} answers a decision and "
+            + (
+                f"has no [decision: {wanted}] section; add one in Settings > Letters"
+                if wanted
+                else "cannot be printed without one: print it from the pupil's Leave "
+                "requests tab once the request is decided"
+            ),
+            "decision",
+            pupil,
+        )
+    return "\n".join(
+        text for names, text in runs if names is None or wanted in (n.lower() for n in names)
+    )
 
 
 @dataclass(frozen=True)

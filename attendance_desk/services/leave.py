@@ -2,8 +2,10 @@
 it), the decision letter from the `leave_reply` template, and the marks that followed.
 
 The law lets the headteacher grant leave in term time only in exceptional circumstances: an
-authorised request must say what they were; a refused request gets the `leave_reply` letter,
-and absence on those dates is coded `G` (holiday not authorised).
+authorised request must say what they were. Either decision gets the `leave_reply` letter, in
+the words the template has for it ([decision: refused] / [decision: authorised]; an authorised
+reply names the circumstances); absence on the dates of a refused request is coded `G`
+(holiday not authorised).
 """
 
 from __future__ import annotations
@@ -158,21 +160,29 @@ def _long(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def _as_clause(note: str) -> str:
+    """The decision's words as they read in brackets inside a sentence (no full stop)."""
+    return " ".join(note.split()).rstrip(".")
+
+
 def leave_letter(db: Database, request_id: int, letter_date: date | None = None) -> Composition:
-    """The decision letter for a refused request, from the `leave_reply` template."""
+    """The decision letter from the `leave_reply` template, in the words for the decision:
+    refused, or authorised in the exceptional circumstances the decision names."""
     info = _one(db, request_id)
-    if info.decision != "refused":
+    if info.decision not in DECISIONS:
         raise UserError(
-            "The leave_reply letter tells a parent the leave cannot be authorised: record the "
-            "refusal first"
+            "The leave_reply letter gives the parent the headteacher's decision: record the "
+            "decision (authorised or refused) first"
         )
+    extra = {
+        "request_date": _long(info.asked_on),
+        "leave_start": _long(info.first_day),
+        "leave_end": _long(info.last_day),
+    }
+    if info.decision == "authorised":
+        extra["leave_circumstances"] = _as_clause(info.decision_note)
     options = ComposeOptions(
-        letter_date=letter_date or info.decided_on,
-        extra={
-            "request_date": _long(info.asked_on),
-            "leave_start": _long(info.first_day),
-            "leave_end": _long(info.last_day),
-        },
+        letter_date=letter_date or info.decided_on, extra=extra, decision=info.decision
     )
     return compose(
         db, LEAVE_TEMPLATE, Selection(pupil_ids=(info.pupil_id,)), info.decided_on, options

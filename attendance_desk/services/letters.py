@@ -122,6 +122,7 @@ class ComposeOptions:
     letter_date: date | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     variants: bool = True  # the half-termly letter: adapted / improvement where the policy says
+    decision: str | None = None  # the decision a letter answers (leave_reply: [decision: ...])
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def compose(
     as_of = as_of or clock.today()
     letter_date = options.letter_date or clock.today()
     template = get_template(db, template_id)
-    _check_extra(template, options.extra)
+    _check_extra(template, options.extra, options.decision)
     school, sources = load_sources(db, selection, as_of, post=options.post)
     if not sources:
         raise UserError(f"no pupils on roll match {selection.describe()}")
@@ -215,6 +216,7 @@ def compose(
                         recipient,
                         letter_date,
                         dict(options.extra),
+                        options.decision,
                     )
                 )
             except LetterFieldError as exc:
@@ -243,8 +245,11 @@ def _variant(group: list[PupilSource]) -> str:
     return half_termly_variant(group[0].stage, group[0].concerns)
 
 
-def _check_extra(template: LetterTemplate, extra: Mapping[str, str]) -> None:
-    missing = [name for name in template.extra_fields if is_blank(extra.get(name))]
+def _check_extra(
+    template: LetterTemplate, extra: Mapping[str, str], decision: str | None = None
+) -> None:
+    used = template.extra_fields_for(decision)
+    missing = [name for name in used if is_blank(extra.get(name))]
     if missing:
         names = ", ".join("{" + n + "}" for n in missing)
         raise LetterFieldError(
@@ -368,6 +373,7 @@ PREVIEW_EXTRA = {
     "leave_start": "Monday 9 June 2025",
     "leave_end": "Friday 13 June 2025",
     "request_date": "3 March 2025",
+    "leave_circumstances": "to attend the funeral of a close relative abroad",
     "improvement_end": "Friday 11 April 2025",
     "target_pct": "96%",
     "review_date": "Friday 28 March 2025",
@@ -403,6 +409,7 @@ def preview_template(
         pupil.contacts[0],
         clock.today(),
         dict(PREVIEW_EXTRA),
+        template.decisions[0] if template.decisions else None,  # the first decision's words
     )
     return build_batch_pdf([letter], school.letterhead, school.logo, template.title)
 

@@ -1,6 +1,7 @@
 """The pupil page's Leave tab: the leave-of-absence requests (asked on, dates, reason, the
 decision and who made it, the G marks on those dates), a new request, the decision, and the
-`leave_reply` letter for a refusal (printed into the letters register)."""
+`leave_reply` letter in the words for the decision, refused or authorised (printed into the
+letters register)."""
 
 from __future__ import annotations
 
