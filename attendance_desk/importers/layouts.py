@@ -25,7 +25,8 @@ from attendance_desk.importers.columns import (
 )
 from attendance_desk.importers.model import ColumnMapping, Detection, Layout, SheetData
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 30  # the header row is looked for in the first rows of a sheet
+HEADER_FAR_ROWS = 500  # ... and, to say where it is, further down when it is not there
 _ROSTER_ONLY = {
     "dob",
     "sex",
@@ -103,6 +104,19 @@ def _score(roles: dict[int, str]) -> int:
     return len(named) * 10 + (min(dated, 9) if dated >= 2 else 0)
 
 
+def _header_below_scan(
+    rows: list[list[Any]], cache: dict[Any, str | None], better_than: int
+) -> tuple[int, str] | None:
+    """A row below the first HEADER_SCAN_ROWS that reads as a header naming pupils: (its
+    0-based index, its first headings quoted), or None."""
+    for index in range(HEADER_SCAN_ROWS, min(len(rows), HEADER_FAR_ROWS)):
+        roles = guess_roles(rows[index], cache)
+        if has_identity(roles) and _score(roles) > better_than:
+            names = [clean_text(rows[index][c]) for c in sorted(roles)[:3]]
+            return index, ", ".join(f"'{n}'" for n in names) + (" ..." if len(roles) > 3 else "")
+    return None
+
+
 def has_identity(roles: dict[int, str]) -> bool:
     values = set(roles.values())
     return bool(values & (ID_ROLES | {"name"})) or {"surname", "forename"} <= values
@@ -146,6 +160,23 @@ def detect_sheet(file_name: str, sheet: SheetData) -> Detection:
         score = _score(roles)
         if score > best_score:
             best_row, best_roles, best_score = index, roles, score
+    if not has_identity(best_roles):
+        far = _header_below_scan(rows, cache, best_score)
+        if far is not None:
+            at, names = far
+            return Detection(
+                file_name,
+                sheet.name,
+                None,
+                False,
+                f"sheet {sheet.name}: the header row is row {at + 1} ({names}), below the "
+                f"first {HEADER_SCAN_ROWS} rows where headings are looked for: delete at least "
+                f"{at - HEADER_SCAN_ROWS + 1} of the {at} rows above it and import the file "
+                "again",
+                tuple(clean_text(v) for v in rows[at]),
+                preview,
+                header_too_low=True,
+            )
     headers = tuple(clean_text(v) for v in rows[best_row])
 
     def result(

@@ -37,7 +37,14 @@ def check_archive(file: Path | bytes) -> str | None:
     within the limits."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(file) if isinstance(file, bytes) else file)
-    except (zipfile.BadZipFile, OSError):
+    except zipfile.BadZipFile:
+        # a zip's directory is at its end: without it the file was cut short (still being
+        # written, or a copy that stopped part-way)
+        return (
+            "the workbook is damaged: its end is missing (it was cut short while it was "
+            "written or copied); export or copy it again"
+        )
+    except OSError:
         return None  # not readable as a zip: the reader says it is damaged
     with archive:
         entries = archive.infolist()

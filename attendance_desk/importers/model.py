@@ -89,6 +89,7 @@ class Detection:
     headers: tuple[str, ...]
     preview_rows: tuple[tuple[str, ...], ...]
     unusable: tuple[str, ...] = ()  # identity-looking headings the importer cannot use
+    header_too_low: bool = False  # the header is below the rows looked at: no mapping can help
 
 
 @dataclass(frozen=True)

@@ -62,16 +62,15 @@ def inspect_file(path: Path, remembered: Remembered | None = None) -> Detection:
                 detections[n] = replace(
                     detection, mapping=found[1], confident=True, reason=f"mapping '{found[0]}'"
                 )
-    for detection in detections:
-        if detection.unusable:
-            return detection
-    for detection in detections:
-        if detection.confident:
-            return detection
-    for detection in detections:
-        if detection.mapping is not None:
-            return detection
-    return detections[0]
+    chosen = (
+        next((d for d in detections if d.unusable), None)
+        or next((d for d in detections if d.confident), None)
+        or next((d for d in detections if d.mapping is not None), None)
+        or detections[0]
+    )
+    if chosen.header_too_low:  # a mapping step cannot reach it: the file must be mended
+        raise ImportFileError(f"{path.name}: {chosen.reason}")
+    return chosen
 
 
 # (sheet, its detection) -> (saved mapping's name, the mapping for this sheet), or None

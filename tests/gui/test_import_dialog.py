@@ -221,3 +221,16 @@ def test_import_writes_the_previewed_bytes_not_the_file_again(
         qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
     assert signal.args[0].files[0].marks_added == 16
     assert _count(db, "marks") == 16
+
+
+def test_a_header_below_row_30_is_one_clear_line(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    rows = [[f"Notes for the office, line {n + 1}"] for n in range(34)] + wide_rows(title=False)
+    dlg = ImportDialog(db, None, files=[write_xlsx(tmp_path / "deep.xlsx", rows)])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.error_label.isVisibleTo(dlg), timeout=30000)
+    assert dlg.error_label.text().startswith(
+        "deep.xlsx: sheet Marks: the header row is row 35 ('UPN', 'Surname', 'Forename' ...)"
+    )
+    assert not dlg.mapping_box.isVisibleTo(dlg)  # no mapping can reach it: the file is mended
+    assert not dlg.import_button.isEnabled()

@@ -82,7 +82,7 @@ def text_named_xls(tmp: Path) -> Path:
 
 CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "image renamed .xlsx": (image_as_xlsx, "register.xlsx: this is a PNG image, not a spreadsheet"),
-    "truncated": (truncated_xlsx, "register.xlsx: the file is damaged or not a spreadsheet"),
+    "truncated": (truncated_xlsx, "register.xlsx: the workbook is damaged: its end is missing"),
     "corrupt": (corrupt_xlsx, "register.xlsx: "),
     "password-protected": (password_xlsx, "register.xlsx: the workbook is password-protected"),
     "empty file": (empty_xlsx_file, "register.xlsx: the file is empty"),
