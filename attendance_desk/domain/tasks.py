@@ -159,6 +159,21 @@ class Buckets:
     later: tuple[int, ...]
 
 
+# When a task assigned "this week" or "later" is due (the caseload's own buckets).
+WORKING_DAYS = 5
+
+
+def due_this_week(today: date) -> date:
+    """'This week': the Friday of today's week (today, on a Saturday or Sunday)."""
+    friday = today - timedelta(days=today.weekday()) + timedelta(days=WORKING_DAYS - 1)
+    return max(friday, today)
+
+
+def due_later(today: date) -> date:
+    """'Later': the Friday of next week (after this week, so it shows under Later)."""
+    return today - timedelta(days=today.weekday()) + timedelta(days=7 + WORKING_DAYS - 1)
+
+
 def bucket_of(due: date, today: date) -> str:
     if due < today:
         return "overdue"

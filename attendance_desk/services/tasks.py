@@ -12,7 +12,7 @@ from attendance_desk.domain.codes import UNRESOLVED_CODE
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
 from attendance_desk.errors import UserError
-from attendance_desk.services.staff import require_can_change
+from attendance_desk.services.staff import list_staff, require_can_change
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
 from attendance_desk.storage.models.cases import Task
@@ -168,6 +168,37 @@ def set_task_done(
         task.done_on = on if done else None
         task.done_by = by.strip() if done else ""
         task.outcome = outcome.strip() if done else ""
+        s.flush()
+        return _info(task, s.get(Pupil, task.pupil_id))  # type: ignore[arg-type]
+
+
+def assign_task(db: Database, task_id: int, owner: str, due: date, today: date) -> TaskInfo:
+    """Give an open task to a named member of staff (or hand it on), due on `due`. The owner
+    must be on the staff list (when the school keeps one) and able to act on it: a class
+    teacher may look but not change, so cannot be given a task."""
+    require_can_change("assign tasks")
+    owner = " ".join(owner.split())
+    if not owner:
+        raise UserError("Choose the member of staff the task is for")
+    staff = {m.name: m for m in list_staff(db)}
+    if staff:
+        member = staff.get(owner)
+        if member is None:
+            raise UserError(f"{owner} is not on the staff list (Settings, Staff)")
+        if not member.role.may_change:
+            raise UserError(
+                f"{owner} is a class teacher, who can look but not change: give the task to "
+                "someone who can act on it"
+            )
+    if due < today:
+        raise UserError(f"The due date {numeric(due)} has passed: choose today or later")
+    with db.session() as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise UserError(f"There is no task {task_id}")
+        if task.done_on is not None:
+            raise UserError("The task is done: tick it back on before giving it to someone")
+        task.owner, task.due = owner, due
         s.flush()
         return _info(task, s.get(Pupil, task.pupil_id))  # type: ignore[arg-type]
 

@@ -72,3 +72,14 @@ def test_buckets_run_to_sunday_of_this_week() -> None:
     assert (groups.overdue, groups.due_today, groups.this_week, groups.later) == (
         (2,), (1,), (), (3,),
     )  # fmt: skip
+
+
+def test_this_week_and_later_as_due_dates() -> None:
+    from attendance_desk.domain.tasks import due_later, due_this_week
+
+    wed, fri, sat = date(2024, 10, 9), date(2024, 10, 11), date(2024, 10, 12)
+    assert due_this_week(wed) == fri and bucket_of(fri, wed) == "this_week"
+    assert due_this_week(fri) == fri  # due today
+    assert due_this_week(sat) == sat  # the week has no Friday left: today
+    assert due_later(wed) == date(2024, 10, 18) and bucket_of(due_later(wed), wed) == "later"
+    assert due_later(sat) == date(2024, 10, 18)

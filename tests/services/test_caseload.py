@@ -133,3 +133,29 @@ def test_tasks_later_than_this_week_with_owner_and_outcome(db, school) -> None: 
     set_task_done(db, week.task_id, True, DAY, "Ms Ellis", "Mum says the routine is working")
     assert task_history(db, school["dan"])[0].outcome == "Mum says the routine is working"
     assert caseload(db, DAY).this_week == ()
+
+
+def test_a_task_is_given_to_a_named_member_of_staff(db) -> None:  # noqa: ANN001
+    from attendance_desk.domain.staff import Role
+    from attendance_desk.errors import UserError
+    from attendance_desk.services.staff import add_staff
+    from attendance_desk.services.tasks import assign_task
+
+    ava = build_school(db)["ava"]
+    task = add_task(db, ava, "Ring Mrs Brown", date(2024, 10, 8))
+    # with no staff list kept, any name does
+    assert assign_task(db, task.task_id, " Jo  Patel ", DAY, DAY).owner == "Jo Patel"
+    add_staff(db, "Jo Patel", Role.ATTENDANCE_OFFICER)
+    add_staff(db, "Ms Class", Role.CLASS_TEACHER)
+    with pytest.raises(UserError, match="not on the staff list"):
+        assign_task(db, task.task_id, "Someone Else", DAY, DAY)
+    with pytest.raises(UserError, match="class teacher, who can look but not change"):
+        assign_task(db, task.task_id, "Ms Class", DAY, DAY)
+    with pytest.raises(UserError, match="has passed"):
+        assign_task(db, task.task_id, "Jo Patel", date(2024, 10, 8), DAY)
+    moved = assign_task(db, task.task_id, "Jo Patel", date(2024, 10, 18), DAY)
+    assert (moved.owner, moved.due) == ("Jo Patel", date(2024, 10, 18))
+    assert [t.task_id for t in caseload(db, DAY, refresh=False).later] == [task.task_id]
+    set_task_done(db, task.task_id, True, DAY, "Jo Patel", "Spoke to her")
+    with pytest.raises(UserError, match="The task is done"):
+        assign_task(db, task.task_id, "Jo Patel", DAY, DAY)

@@ -1,6 +1,7 @@
 """The caseload: every open case by stage (days at stage, key person, owner, next review, last
 contact, attendance; sortable, filterable by owner), and the open tasks overdue, due today,
-this week and later; tick one off with its outcome."""
+this week and later; tick one off with its outcome, or give it to a named member of staff with
+a due date (Assign)."""
 
 from __future__ import annotations
 
@@ -137,6 +138,15 @@ class CaseloadWidget(QWidget):
         self.outcome_edit.setObjectName("task_outcome")
         self.outcome_edit.setPlaceholderText("Outcome to record with the next task you tick off")
         self.summary = QLabel("")
+        self.assign_button = QPushButton("&Assign\u2026")
+        self.assign_button.setObjectName("assign_task")
+        self.assign_button.setToolTip(
+            "Give the chosen task to a member of staff, due this week, later or on a date"
+        )
+        self.assign_button.setEnabled(False)
+        self.assign_button.clicked.connect(self.assign)
+        self.assign_dialog: Any = None
+        self.tree.currentItemChanged.connect(lambda *_: self._update_assign())
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.reload)
         cases_top = QHBoxLayout()
@@ -158,7 +168,12 @@ class CaseloadWidget(QWidget):
         top.addWidget(self.summary, 1)
         tasks_layout.addLayout(top)
         tasks_layout.addWidget(self.tree, 1)
-        tasks_layout.addWidget(self.outcome_edit)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.outcome_edit, 1)
+        bottom.addWidget(self.assign_button)
+        tasks_layout.addLayout(bottom)
+        self.setTabOrder(self.tree, self.assign_button)
+        self.setTabOrder(self.assign_button, self.outcome_edit)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(cases_box)
         split.addWidget(tasks_box)
@@ -173,6 +188,7 @@ class CaseloadWidget(QWidget):
         """A user who may look but not change (a class teacher): tasks cannot be ticked."""
         self.read_only = read_only
         self.outcome_edit.setEnabled(not read_only)
+        self._update_assign()
         if self.current is not None:
             self._loaded((self.current, self.cases))
 
@@ -231,6 +247,7 @@ class CaseloadWidget(QWidget):
             f"{len(load.overdue)} overdue, {len(load.due_today)} due today, "
             f"{len(load.this_week)} later this week, {len(load.later)} after this week"
         )
+        self._update_assign()
         self.loading = False
 
     def _show_cases(self, cases: tuple[CaseRow, ...]) -> None:
@@ -336,6 +353,28 @@ class CaseloadWidget(QWidget):
         font.setStrikeOut(done)
         for col in range(5):
             item.setFont(col, font)
+
+    def chosen_task(self) -> TaskInfo | None:
+        item = self.tree.currentItem()
+        task = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return task if isinstance(task, TaskInfo) else None
+
+    def _update_assign(self) -> None:
+        self.assign_button.setEnabled(
+            not self.read_only and not self.db.read_only and self.chosen_task() is not None
+        )
+
+    def assign(self) -> None:
+        """Open the assign dialog for the chosen task; the caseload reloads once it is saved."""
+        from attendance_desk.ui.dialogs.task_dialog import TaskAssignDialog
+
+        task = self.chosen_task()
+        if task is None or self.read_only:
+            return
+        dialog = TaskAssignDialog(self.db, task, self.today, self)
+        dialog.accepted.connect(self.reload)
+        self.assign_dialog = dialog
+        dialog.open()
 
     def _open(self, item: QTreeWidgetItem) -> None:
         task = item.data(0, Qt.ItemDataRole.UserRole)
