@@ -228,10 +228,13 @@ def _cover_styles(body: ParagraphStyle, bold: str) -> tuple[ParagraphStyle, Para
 
 
 def _cover_table(rows: list[list[str]], styles: LetterStyles) -> Table:
-    """A cover sheet's label/value rows, ruled beneath each."""
+    """A cover sheet's label/value rows, ruled beneath each (a value's lines kept)."""
     para = styles.paragraph
     table = Table(
-        [[para(markup(a), styles.body), para(markup(b), styles.subject)] for a, b in rows],
+        [
+            [para(markup(a), styles.body), para(markup(b).replace("\n", "<br/>"), styles.subject)]
+            for a, b in rows
+        ],
         colWidths=[50 * mm, TEXT_W - 50 * mm],
         hAlign="LEFT",
     )
@@ -257,7 +260,7 @@ def cover_story(sheet: CoverSheet, styles: LetterStyles) -> list[Flowable]:
         ["Class", sheet.class_name],
         ["Class teacher", sheet.teacher],
         ["Letters in this bundle", str(sheet.letters)],
-        ["Letter", sheet.title],
+        *sheet.letter_rows(),
         ["Printed", sheet.date_text],
     ]
     table = _cover_table(rows, styles)
@@ -282,7 +285,7 @@ def _post_cover(
     para = styles.paragraph
     rows = [
         ["Letters to post", str(sheet.letters)],
-        ["Letter", sheet.title],
+        *sheet.letter_rows(),
         ["Printed", sheet.date_text],
     ]
     table = _cover_table(rows, styles)

@@ -226,7 +226,12 @@ def compose(
     if not letters:
         raise UserError("no letter can be printed: " + "; ".join(problems[:3]))
     letters.sort(key=_sort_key)
-    items = _with_covers(db, letters, template, letter_date) if options.cover_sheets else letters
+    titles = {t.id: t.title for t in templates.values()}
+    items = (
+        _with_covers(db, letters, template, letter_date, titles if choose else None)
+        if options.cover_sheets
+        else letters
+    )
     return Composition(
         template=template,
         letters=tuple(letters),
@@ -237,7 +242,7 @@ def compose(
         as_of=as_of,
         problems=tuple(problems),
         merged={c.key: "\n\n".join(s.body for s in c.sections) for c in letters},
-        titles={t.id: t.title for t in templates.values()},
+        titles=titles,
     )
 
 
@@ -299,17 +304,40 @@ def _class_order(name: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def _with_covers(
-    db: Database, letters: list[LetterContent], template: LetterTemplate, letter_date: date
-) -> list[BatchItem]:
-    """A cover sheet before each class's book-bag letters (counting only those), and one
-    before the pile that goes by post."""
-    teachers = class_teachers(db)
+def _variants(
+    letters: list[LetterContent], titles: Mapping[str, str] | None
+) -> tuple[tuple[str, int], ...]:
+    """(title, count) of each letter in a bundle, in the order of `titles` (the batch's own
+    letter first); () when the batch holds one letter only."""
+    if titles is None:
+        return ()
     counts: dict[str, int] = {}
     for letter in letters:
+        counts[letter.template_id] = counts.get(letter.template_id, 0) + 1
+    order = list(titles)
+    ids = sorted(counts, key=lambda t: order.index(t) if t in order else len(order))
+    return tuple((titles.get(t, t), counts[t]) for t in ids)
+
+
+def _with_covers(
+    db: Database,
+    letters: list[LetterContent],
+    template: LetterTemplate,
+    letter_date: date,
+    titles: Mapping[str, str] | None = None,
+) -> list[BatchItem]:
+    """A cover sheet before each class's book-bag letters (counting only those), and one
+    before the pile that goes by post. With `titles` (a batch that mixes letters: the
+    half-termly letter and its variants), each cover names the letters in its bundle with
+    their counts."""
+    teachers = class_teachers(db)
+    bundles: dict[str, list[LetterContent]] = {}
+    for letter in letters:
         if not letter.postal:
-            counts[letter.class_name] = counts.get(letter.class_name, 0) + 1
-    posted = sum(1 for letter in letters if letter.postal)
+            bundles.setdefault(letter.class_name, []).append(letter)
+    counts = {name: len(bundle) for name, bundle in bundles.items()}
+    post_pile = [letter for letter in letters if letter.postal]
+    posted = len(post_pile)
     items: list[BatchItem] = []
     current: str | None = None
     in_post = False
@@ -324,6 +352,7 @@ def _with_covers(
                     title=template.title,
                     date_text=long_date(letter_date),
                     kind=POST_PILE,
+                    variants=_variants(post_pile, titles),
                 )
             )
         elif not letter.postal and letter.class_name != current:
@@ -335,6 +364,7 @@ def _with_covers(
                     letters=counts[current],
                     title=template.title,
                     date_text=long_date(letter_date),
+                    variants=_variants(bundles[current], titles),
                 )
             )
         items.append(letter)

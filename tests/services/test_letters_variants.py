@@ -162,3 +162,45 @@ def test_no_pupil_at_or_above_the_expectation_is_told_they_are_below_it(
     assert "attendance this half term" not in zoe.lower().replace(
         "attendance this half term (autumn 2)", ""
     )
+
+
+def _reading_order(path: Path) -> str:
+    """The PDF's text in reading order (a wrapped table cell stays in one piece)."""
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@needs_poppler
+def test_the_cover_sheets_name_the_letters_in_each_bundle(
+    db: Database, school: dict[str, int], tmp_path: Path
+) -> None:
+    """3B: Łucja and Kofi standard, Zoë improvement, Nguyễn adapted; 4K: Ólafur standard, Max
+    and Amara improvement; the post: Zoë's copy for her other parent (improvement)."""
+    from attendance_desk.services.letter_register import reprint_batch
+
+    comp = compose(
+        db, "half_termly", Selection(whole_school=True), AS_OF, ComposeOptions(letter_date=AS_OF)
+    )
+    path = tmp_path / "school.pdf"
+    path.write_bytes(render(comp))
+    covers = [
+        " ".join(p.split())
+        for p in _reading_order(path).split("\f")
+        if "Cover sheet" in p or "For the office" in p
+    ]
+    assert len(covers) == 3
+    three_b, four_k, post = covers
+    assert "3B" in three_b and "Letters in this bundle 4" in three_b
+    assert "Half-termly attendance letter: 2" in three_b
+    assert "Adapted half-termly letter (families already working with us): 1" in three_b
+    assert "Improvement letter (well done): 1" in three_b
+    assert "4K" in four_k and "Half-termly attendance letter: 1" in four_k
+    assert "Improvement letter (well done): 2" in four_k and "Adapted" not in four_k
+    assert "Letters to post 1" in post and "Letter Improvement letter (well done)" in post
+    assert "Half-termly attendance letter" not in post
+    # kept as printed: the batch reprints byte for byte with its covers
+    printed = print_letters(db, comp, printed_by="office", pdf=path.read_bytes())
+    assert reprint_batch(db, printed.batch_id) == path.read_bytes()
