@@ -37,7 +37,7 @@ class CaseRow:
     reg_group: str
     stage: Stage
     stage_started: date
-    days_at_stage: int  # calendar days from the move to `today`
+    days_at_stage: int  # calendar days from the move to `today` (0 for a move after it)
     key_person: str
     owner: str
     next_review: date | None
@@ -94,7 +94,9 @@ def open_case_rows(db: Database, today: date) -> tuple[CaseRow, ...]:
                     pupil.reg_group or "",
                     Stage(case.stage),
                     case.stage_started,
-                    (today - case.stage_started).days,
+                    # a move recorded after the caseload's date (the figures are as of the
+                    # last register, the move dated today) is at its stage 0 days, not -1
+                    max(0, (today - case.stage_started).days),
                     case.key_person,
                     case.owner,
                     case.next_review,

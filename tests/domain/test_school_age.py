@@ -152,3 +152,53 @@ def test_sickness_return_november_child_counts_from_31_december() -> None:
     assert rules.sickness_return(make_input(marks, D(2025, 3, 31), born=NOVEMBER)) is None
     assert rules.sickness_return(make_input(marks, D(2025, 3, 31), born=JUNE_2019))
     assert rules.sickness_return(make_input(marks, D(2025, 3, 31), born=JUNE_2020)) is None
+
+
+# --- each child (1 June, 1 November, 1 February) against each rule: a hit and a narrow miss --
+def test_penalty_threshold_june_child_hit_and_narrow_miss() -> None:
+    ten = _penalty_marks(D(2025, 1, 7))  # of school age all year: all 10 count
+    assert rules.penalty_threshold(make_input(ten, D(2025, 2, 14), born=JUNE_2019))
+    nine = [(d, s, "/" if (d, s) == (D(2025, 1, 7), "AM") else c) for d, s, c in ten]
+    assert rules.penalty_threshold(make_input(nine, D(2025, 2, 14), born=JUNE_2019)) is None
+
+
+def _winter_run(last: D, last_session: str) -> list:
+    """O from Mon 16 Dec 2024 AM (the last week of Autumn 2) to (last, session), present
+    around it; Spring 1 starts Tue 7 Jan 2025 (Mon 6 Jan is INSET)."""
+    sessions = [(d, s) for d in days(D(2024, 12, 9), D(2025, 1, 24)) for s in ("AM", "PM")]
+    a, b = sessions.index((D(2024, 12, 16), "AM")), sessions.index((last, last_session))
+    return fill(D(2024, 12, 9), D(2025, 1, 24), overrides=dict.fromkeys(sessions[a : b + 1], "O"))
+
+
+def test_la_return_november_child_counts_the_run_from_31_december() -> None:
+    # to Fri 17 Jan: 10 sessions in December, then 7-10 Jan and 13-17 Jan (9 days, 18
+    # sessions) from 31 Dec: a narrow miss; of school age all year it is 28, a hit
+    marks = _winter_run(D(2025, 1, 17), "PM")
+    assert rules.la_ten_day_return(make_input(marks, D(2025, 1, 24), born=NOVEMBER)) is None
+    assert rules.la_ten_day_return(make_input(marks, D(2025, 1, 24), born=JUNE_2019))
+    # to Mon 20 Jan: 20 from 31 Dec, a hit
+    marks = _winter_run(D(2025, 1, 20), "PM")
+    concern = rules.la_ten_day_return(make_input(marks, D(2025, 1, 24), born=NOVEMBER))
+    assert concern is not None and "20 sessions from Tue 7 Jan 2025 AM" in concern.detail
+
+
+def test_la_return_june_child_hit_and_narrow_miss() -> None:
+    # of school age all year: Mon 16 Dec to Fri 20 Dec (10) + 7-10 Jan (8) + Mon 13 Jan AM
+    marks = _winter_run(D(2025, 1, 13), "AM")  # 19 in a row
+    assert rules.la_ten_day_return(make_input(marks, D(2025, 1, 24), born=JUNE_2019)) is None
+    marks = _winter_run(D(2025, 1, 13), "PM")  # 20
+    assert rules.la_ten_day_return(make_input(marks, D(2025, 1, 24), born=JUNE_2019))
+
+
+def test_sickness_return_february_child_counts_from_31_march() -> None:
+    after = days(D(2025, 3, 31), D(2025, 6, 13))
+    over = {(d, "AM"): "I" for d in after[:30]}  # 30 from Mon 31 Mar: a hit
+    marks = fill(D(2024, 9, 3), D(2025, 6, 13), overrides=over)
+    concern = rules.sickness_return(make_input(marks, D(2025, 6, 13), born=FEBRUARY))
+    assert concern is not None and concern.detail.startswith("30 sessions of illness")
+    # 29 from 31 Mar and 5 in the week of 3 Mar: 34 this year, 29 of school age: a narrow miss
+    del over[(after[29], "AM")]
+    over.update({(d, "AM"): "I" for d in days(D(2025, 3, 3), D(2025, 3, 7))})
+    marks = fill(D(2024, 9, 3), D(2025, 6, 13), overrides=over)
+    assert rules.sickness_return(make_input(marks, D(2025, 6, 13), born=FEBRUARY)) is None
+    assert rules.sickness_return(make_input(marks, D(2025, 6, 13), born=JUNE_2019))

@@ -65,6 +65,10 @@ def test_open_cases_with_stage_days_owner_contact_and_attendance(db, school) -> 
         Fraction(55, 56),
     )
     assert [r.stage for r in open_case_rows(db, DAY)] == [Stage.MONITOR, Stage.FORMALISE]
+    # moved today (Thu 10 Oct) while the figures are as of the last register (Wed 9 Oct):
+    # at its stage 0 days, not -1
+    change_stage(db, ava, Stage.LISTEN_AND_UNDERSTAND, date(2024, 10, 10), "Ms Ellis", "Calls")
+    assert {r.pupil_id: r.days_at_stage for r in open_case_rows(db, DAY)}[ava] == 0
 
 
 def test_a_missed_meeting_task_closes_when_a_meeting_is_attended(db, school) -> None:  # noqa: ANN001

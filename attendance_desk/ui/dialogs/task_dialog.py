@@ -44,6 +44,7 @@ class TaskAssignDialog(QDialog):
         self.assigned: TaskInfo | None = None
         self.setWindowTitle("Assign the task")
         self.setObjectName("task_assign")
+        self.setMinimumWidth(480)
         about = QLabel(
             f"<b>{task.title}</b><br>{task.pupil_name}"
             + (f" ({task.reg_group})" if task.reg_group else "")
