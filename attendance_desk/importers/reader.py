@@ -70,7 +70,17 @@ def inspect_file(path: Path, remembered: Remembered | None = None) -> Detection:
     )
     if chosen.header_too_low:  # a mapping step cannot reach it: the file must be mended
         raise ImportFileError(f"{path.name}: {chosen.reason}")
+    if not chosen.confident and len(visible) < len(sheets):
+        chosen = replace(chosen, reason=chosen.reason + _hidden_note(sheets))
     return chosen
+
+
+def _hidden_note(sheets: list[SheetData]) -> str:
+    """What a message about a file adds when it has hidden sheets, which are never read."""
+    names = ", ".join(f"'{s.name}'" for s in sheets if s.hidden)
+    if not names:
+        return ""
+    return f" (hidden sheets are not read: {names}; unhide a sheet in Excel to import it)"
 
 
 # (sheet, its detection) -> (saved mapping's name, the mapping for this sheet), or None
@@ -105,13 +115,14 @@ def _plan(
     if not chosen:
         first = next((d for _, d in found if d.mapping is not None), None)
         detection = first or (found[0][1] if found else detect(path.name, sheets))
+        hidden = _hidden_note(sheets)
         if detection.mapping is not None:
             raise ImportDecisionNeeded(
                 f"{path.name}: {detection.reason} (in the import window you can say which "
-                "column holds what)",
+                f"column holds what){hidden}",
                 path.name,
             )
-        raise ImportFileError(f"{path.name}: {detection.reason}")
+        raise ImportFileError(f"{path.name}: {detection.reason}{hidden}")
     chosen_names = {s.name for s, _ in chosen}
     for sheet, detection in found:
         if sheet.name in chosen_names:

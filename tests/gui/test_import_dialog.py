@@ -234,3 +234,15 @@ def test_a_header_below_row_30_is_one_clear_line(qtbot, db: Database, tmp_path: 
     )
     assert not dlg.mapping_box.isVisibleTo(dlg)  # no mapping can reach it: the file is mended
     assert not dlg.import_button.isEnabled()
+
+
+def test_the_preview_names_a_hidden_sheet_it_skipped(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    from test_hidden_sheets import hidden_draft
+
+    dlg = ImportDialog(db, None, files=[hidden_draft(tmp_path / "register.xlsx")])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30000)
+    texts = [dlg.preview_table.item(r, 1).text() for r in range(dlg.preview_table.rowCount())]
+    assert "Recognised: sheet 'Old draft' skipped: it is hidden" in texts
+    assert "16 marks would be added" in dlg.summary_label.text()
