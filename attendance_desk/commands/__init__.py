@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from attendance_desk.paths import default_database_path
@@ -23,7 +24,10 @@ def open_from_args(
     window has the database open."""
     path = database_path(args)
     # a read-only command on a database not made yet makes it, as every command always has
-    return open_for_command_line(path, read_only=read_only and (path.is_file() or not create))
+    db = open_for_command_line(path, read_only=read_only and (path.is_file() or not create))
+    for notice in db.notices:  # what opening did (a half-upgraded file put back)
+        print(f"attendance-desk: {notice}", file=sys.stderr)
+    return db
 
 
 def require_password_if_readable(args: argparse.Namespace) -> str | None:

@@ -57,6 +57,8 @@ class Database:
         self.audit_chained: bool | None = None  # the schema has the audit chain (asked once)
         # SQLCipher raw key when the school has a password (storage/cipher.py); None: plain
         self.key = key
+        # what opening did that the person should be told (a half-upgraded file put back)
+        self.notices: list[str] = []
 
     @property
     def engine(self) -> Engine:
@@ -409,6 +411,7 @@ def open_database(
             if migrate and current != migrations.head_revision():
                 if current is not None:
                     db.require_intact()  # a damaged file is never migrated
+                    _recover_half_upgrade(db, current)
                     _backup_before_upgrade(db, current)
                 migrations.upgrade(db.engine)
             _prepare_audit(db)
@@ -436,6 +439,26 @@ def _needs_upgrade(path: Path) -> bool:
     finally:
         conn.close()
     return current is not None and current != migrations.head_revision()
+
+
+def _recover_half_upgrade(db: Database, revision: str) -> None:
+    """A file an older version left half-upgraded is put back from the copy taken before that
+    upgrade (storage/upgrade_recovery.py), and checked again; `db.notices` says so."""
+    from attendance_desk.storage import upgrade_recovery
+
+    key = db.key
+    with contextlib.closing(_connect(db.path, key)) as conn:
+        found = upgrade_recovery.half_upgrade(conn, revision)
+    if found is None:
+        return
+    db._drop_engine()
+    notice = upgrade_recovery.recover(db.path, found, lambda p: _connect(p, key))
+    make_private(db.path)
+    db.integrity = cipher.KeyedIntegrityCheck(db.path, key) if key else IntegrityCheck(db.path)
+    db.integrity.start()
+    _use_wal(db.path, key)
+    db.require_intact()
+    db.notices.append(notice)
 
 
 def _backup_before_upgrade(db: Database, revision: str) -> Path:

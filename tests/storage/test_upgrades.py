@@ -168,11 +168,14 @@ def test_an_upgrade_that_fails_part_way_leaves_the_old_schema_and_a_backup(
     engine.dispose()
     fill(path)
     conn = sqlite3.connect(path)
-    with conn:  # a column 0008 adds is there already: that migration fails half-way up
-        conn.execute("ALTER TABLE letters ADD COLUMN voided_at TEXT")
+    with conn:  # the upgrade fails once 0007 and 0006 are done and 0008 has begun
+        conn.execute(
+            "CREATE TRIGGER fail_at_0008 BEFORE UPDATE ON alembic_version "
+            "WHEN NEW.version_num = '0008' BEGIN SELECT RAISE(ABORT, 'failed in 0008'); END"
+        )
     tables_before = table_names(conn)
     conn.close()
-    with pytest.raises(Exception, match="duplicate column"):
+    with pytest.raises(Exception, match="failed in 0008"):
         open_database(path)
     conn = sqlite3.connect(path)
     try:

@@ -156,7 +156,10 @@ def open_with_recovery(
     """
     try:
         # the full check runs after the first screen
-        return open_database(path, check="later", password=password)
+        db = open_database(path, check="later", password=password)
+        for notice in db.notices:  # what opening did (a half-upgraded file put back)
+            QMessageBox.information(parent, "The database was put back", notice)
+        return db
     except DatabaseInUseError as exc:
         answer = QMessageBox.question(
             parent, "Already open", f"{exc}.\n\nOpen it read-only (look, but change nothing)?"
