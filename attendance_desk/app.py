@@ -56,7 +56,7 @@ def _check_after_first_screen(window: Any, db: Any, daily_backup: Any) -> None:
     QTimer.singleShot(3000, start)
 
 
-def run_window(db_path: Path | None = None, demo: bool = False) -> int:
+def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
     """Open the main window on `db_path` (or a fresh demo school) and run until it closes.
 
     A path that cannot be a database raises UserError before anything is shown (the command
@@ -70,10 +70,20 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
     if demo:
         from attendance_desk.demo import create_demo_database
 
+        if isinstance(db_path, str):
+            from attendance_desk.errors import UserError
+
+            raise UserError("--demo makes a database file: give a file name with --db, or none")
         db_path = db_path or demo_database_path()
         create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
-    path = Path(db_path or default_database_path()).expanduser().absolute()
-    check_database_path(path)  # a UserError about the path reaches the CLI: no window yet
+    from attendance_desk.services.database import is_database_url
+
+    path: Path | str
+    if isinstance(db_path, str) and is_database_url(db_path):
+        path = db_path  # a database on a PostgreSQL server
+    else:
+        path = Path(db_path or default_database_path()).expanduser().absolute()
+        check_database_path(path)  # a UserError about the path reaches the CLI: no window yet
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
@@ -88,7 +98,8 @@ def run_window(db_path: Path | None = None, demo: bool = False) -> int:
 
     # encrypted: nothing can be read before the password; cancelled, the file may be damaged
     # instead, and opening offers the latest backup (the file itself is kept)
-    password = ask_for_file_password(path) if file_is_locked(path) else None
+    locked = isinstance(path, Path) and file_is_locked(path)
+    password = ask_for_file_password(path) if isinstance(path, Path) and locked else None
     db = open_with_recovery(path, parent=None, password=password)
     if db is None:
         return EXIT_NOT_OPENED

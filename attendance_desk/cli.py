@@ -52,7 +52,10 @@ COMMAND_MODULES = [
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-DB_HELP = "the school's database file (default: in your app-data folder)"
+DB_HELP = (
+    "the school's database file (default: in your app-data folder), or a database on a "
+    "PostgreSQL server: postgresql://user@host/dbname"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +63,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
+def _db_target(text: str) -> Path | str:
+    from attendance_desk.services.database import database_target
+
+    return database_target(text)
 
 
 def command_in(argv: Sequence[str]) -> str | None:
@@ -84,7 +93,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description=f"{APP_NAME}: attendance monitoring, letters and casework for a primary school.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument("--db", type=Path, metavar="PATH", help=DB_HELP)
+    parser.add_argument("--db", type=_db_target, metavar="PATH", help=DB_HELP)
     parser.add_argument(
         "--demo", action="store_true", help="open the window on a fresh demo school database"
     )
@@ -103,7 +112,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, sub in subparsers.choices.items():
         if f"attendance_desk.commands.{COMMANDS[name][0]}" in modules:
             sub.add_argument(
-                "--db", type=Path, metavar="PATH", help=DB_HELP, default=argparse.SUPPRESS
+                "--db", type=_db_target, metavar="PATH", help=DB_HELP, default=argparse.SUPPRESS
             )
     # --help lists the commands in the table's order
     subparsers._choices_actions.sort(key=lambda a: list(COMMANDS).index(a.dest))
@@ -152,5 +161,7 @@ def _check_early(argv: Sequence[str]) -> None:
             named = argv[i + 1]
         elif word.startswith("--db="):
             named = word.split("=", 1)[1]
+    if named and named.lower().startswith(("postgresql:", "postgres:")):
+        return  # a server checks its own pages
     with contextlib.suppress(OSError):  # the command's own open says what is wrong with it
         start_early(Path(named) if named else default_database_path())

@@ -1,9 +1,12 @@
-"""Shared fixtures: a real SQLite file in a temporary folder, never a mock."""
+"""Shared fixtures: a real SQLite file in a temporary folder (and, for `backend_db`, a real
+PostgreSQL database too), never a mock."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +54,66 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def db(db_path: Path) -> Iterator[Database]:
     database = open_database(db_path)
+    yield database
+    database.close()
+
+
+PG_ENV = "ATTENDANCE_DESK_TEST_PG"
+NO_PG = (
+    f"no PostgreSQL server: set {PG_ENV} to a server URL (a role that may create databases), "
+    f"e.g. {PG_ENV}=postgresql://attendance@127.0.0.1:5432/postgres (.ci/run does)"
+)
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty database on the test server (dropped afterwards): its URL. Skips the
+    test, saying why, when no server is named or it cannot be reached."""
+    server = os.environ.get(PG_ENV, "").strip()
+    if not server:
+        pytest.skip(NO_PG)
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    try:
+        admin = psycopg.connect(server, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        pytest.skip(f"{NO_PG} ({PG_ENV} is set, but: {str(exc).strip().splitlines()[0]})")
+    try:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        base, _, _ = server.rpartition("/")
+        try:
+            yield f"{base}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend a service-level test runs on: each such test runs on both."""
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_target(backend: str, db_path: Path) -> Iterator[Path | str]:
+    """What `open_database` is given for the backend: the SQLite file's path, or the URL of a
+    fresh database on the PostgreSQL test server."""
+    if backend == "sqlite":
+        yield db_path
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def backend_db(backend_target: Path | str) -> Iterator[Database]:
+    """An open, empty school database on each backend: SQLite (a real file) and PostgreSQL
+    (a fresh database on the server named by ATTENDANCE_DESK_TEST_PG; skipped, saying why,
+    when there is none). A service-level test that takes `backend_db` instead of `db` runs on
+    both."""
+    database = open_database(backend_target)
     yield database
     database.close()
 

@@ -173,12 +173,22 @@ def password_opens(path: Path, password: str) -> bool:
     return True
 
 
-def open_for_command_line(path: Path, *, read_only: bool = False) -> Database:
+def open_for_command_line(path: Path | str, *, read_only: bool = False) -> Database:
     """Open the database for a command: an encrypted one with its password (from
-    `command_line_password`), a plain one with a password set only once it is given."""
+    `command_line_password`), a plain one with a password set only once it is given. A
+    PostgreSQL URL opens that database on the server (several PCs at once: no lock)."""
     from attendance_desk.storage.cipher import PasswordNeededError, is_encrypted
     from attendance_desk.storage.db import open_database
     from attendance_desk.storage.writer_lock import DatabaseInUseError
+
+    if isinstance(path, str):
+        db = open_database(path, read_only=read_only)
+        try:
+            unlock_for_command_line(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     password = command_line_password(path, required=False) if is_encrypted(path) else None
     try:

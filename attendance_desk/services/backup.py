@@ -350,8 +350,8 @@ def discard_backup(path: Path) -> None:
 
 def daily_backup_if_due(db: Database, today: date | None = None) -> Path | None:
     """Take today's daily backup unless there is one already; returns the new file or None."""
-    if db.read_only:
-        return None
+    if db.read_only or db.backend != "sqlite":
+        return None  # a PostgreSQL server: its backups are taken on the server (pg_dump)
     today = today or clock.today()
     folder = backup_folder(db)
     own = _list_folder(folder, db.path, database_identity(db))

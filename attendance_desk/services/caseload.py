@@ -47,8 +47,8 @@ class CaseRow:
 
 _COUNTS_SQL = """
 SELECT m.pupil_id, m.code, count(*)
-FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
-WHERE m.date >= :start AND m.date <= :end AND p.id IN ({ids})
+FROM pupils p CROSS JOIN marks m
+WHERE m.pupil_id = p.id AND m.date >= :start AND m.date <= :end AND p.id IN ({ids})
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
   AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
 GROUP BY m.pupil_id, m.code

@@ -6,7 +6,14 @@ reach into storage themselves.
 
 from __future__ import annotations
 
-from attendance_desk.storage.db import Database, check_database_path, open_database
+from pathlib import Path
+
+from attendance_desk.storage.db import (
+    Database,
+    check_database_path,
+    is_database_url,
+    open_database,
+)
 from attendance_desk.storage.integrity import (
     DamagedDatabaseError,
     damage_error,
@@ -20,8 +27,15 @@ __all__ = [
     "Database",
     "DatabaseInUseError",
     "check_database_path",
+    "database_target",
+    "is_database_url",
     "damage_error",
     "forget_early",
     "start_early",
     "open_database",
 ]
+
+
+def database_target(text: str) -> Path | str:
+    """What `--db` names: a PostgreSQL URL as it is, else a file path."""
+    return text.strip() if is_database_url(text.strip()) else Path(text)

@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +37,10 @@ class Database:
     The SQLAlchemy engine is made on first use: a command that reads with plain SQL (the
     monitoring engine does) never imports SQLAlchemy. `integrity` is the full integrity check
     of the file (storage/integrity.py): every write waits for its verdict, and `close()` too.
+    On a PostgreSQL server the database is a `storage.postgres.PostgresDatabase` instead.
     """
+
+    backend = "sqlite"
 
     def __init__(
         self,
@@ -198,6 +201,16 @@ class Database:
                 self.writer_lock.release()
                 self.writer_lock = None
         self.integrity.require()
+
+
+# The openers of databases on a server, by URL scheme (storage/postgres.py registers its own).
+DATABASE_OPENERS: dict[str, Callable[..., Database]] = {}
+URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+def is_database_url(target: object) -> bool:
+    """Whether `target` names a database on a server (a URL) rather than a file."""
+    return isinstance(target, str) and target.lower().startswith(URL_SCHEMES)
 
 
 class EmptyDatabaseError(DamagedDatabaseError):
@@ -372,7 +385,15 @@ def open_database(
     file is not an Attendance Desk database. An encrypted database (the school set a password)
     opens only with `password`: without one, PasswordNeededError (a DamagedDatabaseError: the
     file may as well be damaged; either way it is left as it is).
+
+    A `postgresql://user@host/dbname` URL opens that database on a PostgreSQL server instead
+    (storage/postgres.py; `check`, `password` and `new_school` do not apply there).
     """
+    if isinstance(path, str) and is_database_url(path):
+        opener = DATABASE_OPENERS.get("postgresql")
+        if opener is None:  # storage/__init__.py registers it
+            raise DatabaseError("PostgreSQL is not available in this installation")
+        return opener(path, migrate=migrate, read_only=read_only)
     path = Path(path).expanduser().absolute()
     if read_only:
         if not path.is_file():
@@ -523,20 +544,29 @@ def _prepare_audit(db: Database) -> None:
             return  # an older schema opened with migrate=False
         who = current_user()
         row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
+        postgres = db.backend == "postgresql"
         missing = [t for t in trigger_names() if t not in names]
         identity = conn.execute(
             "SELECT 1 FROM app_settings WHERE key = ?", (IDENTITY_KEY,)
         ).fetchone()
-        if not missing and row is not None and row[0] == who and identity is not None:
+        if not missing and row is not None and (postgres or row[0] == who) and identity is not None:
             return
         db.require_intact()
         with conn:
-            install_audit_triggers(conn.execute, tables)
-            conn.execute(
-                "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
-                "SET who = excluded.who WHERE who IS NOT excluded.who",
-                (who,),
-            )
+            if postgres:  # several PCs: who made a change is each connection's own setting
+                from attendance_desk.storage.pg_audit import install_pg_audit_triggers
+
+                install_pg_audit_triggers(conn.execute, tables)
+                conn.execute(
+                    "INSERT INTO audit_session (id, who) VALUES (1, '') ON CONFLICT DO NOTHING"
+                )
+            else:
+                install_audit_triggers(conn.execute, tables)
+                conn.execute(
+                    "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO "
+                    "UPDATE SET who = excluded.who WHERE who IS NOT excluded.who",
+                    (who,),
+                )
             # the database's own identity, made once: its backups are told by it, not by name
             if identity is None:
                 conn.execute(

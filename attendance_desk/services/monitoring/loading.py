@@ -52,8 +52,8 @@ _ON_ROLL = 19  # index of that column in a pupil row
 # slower). Each group_concat comes in time order; the loader still checks.
 _MARKS_SQL = """
 SELECT p.id, group_concat(m.date || m.session, ','), group_concat(m.code, ',')
-FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
-{where} AND m.date >= :load_start AND m.date <= :as_of
+FROM pupils p CROSS JOIN marks m
+{where} AND m.pupil_id = p.id AND m.date >= :load_start AND m.date <= :as_of
 GROUP BY p.id
 """
 

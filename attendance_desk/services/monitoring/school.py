@@ -62,8 +62,8 @@ def _members(loaded: _Loaded) -> list[_Member]:
 # by day, not by week: the weeks are worked out in Python from a few hundred rows.
 _WEEKLY_SQL = """
 SELECT m.date, m.code, count(*)
-FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
-WHERE m.date >= ? AND m.date <= ?
+FROM pupils p CROSS JOIN marks m
+WHERE m.pupil_id = p.id AND m.date >= ? AND m.date <= ?
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
   AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
 GROUP BY m.date, m.code

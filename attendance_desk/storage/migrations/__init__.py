@@ -79,7 +79,12 @@ def stored_revision(conn: sqlite3.Connection) -> str | None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return stored_revision(conn.connection.driver_connection)  # type: ignore[arg-type]
+        driver = conn.connection.driver_connection
+        if engine.dialect.name == "postgresql":
+            from attendance_desk.storage.pg_connection import PgConnection
+
+            return stored_revision(PgConnection(driver))  # type: ignore[arg-type]
+        return stored_revision(driver)  # type: ignore[arg-type]
 
 
 def check_is_ours(path: Path) -> None:
@@ -117,7 +122,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         # One real SQLite transaction for the whole upgrade: the sqlite3 driver would otherwise
         # run each CREATE/ALTER on its own, and a kill or an error part-way would leave a file
         # half-migrated. Now it is the old schema or the new one.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if engine.dialect.name == "postgresql":
+            # PostgreSQL's DDL is transactional too; the advisory lock that stands for SQLite's
+            # write lock keeps two PCs from upgrading the same database at once.
+            from attendance_desk.storage.pg_connection import WRITE_LOCK_KEY
+
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         try:
             command.upgrade(cfg, revision)

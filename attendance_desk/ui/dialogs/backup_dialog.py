@@ -146,7 +146,7 @@ class BackupDialog(QDialog):
 
 
 def open_with_recovery(
-    path: Path, parent: QWidget | None = None, password: str | None = None
+    path: Path | str, parent: QWidget | None = None, password: str | None = None
 ) -> Database | None:
     """Open the database for the window, explaining what stops it and offering the way on.
 

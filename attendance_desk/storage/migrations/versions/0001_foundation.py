@@ -227,6 +227,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_marks_date", ["date"], unique=False)
 
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        # SQLite's group_concat(value, separator), so the same SQL reads on both backends
+        # (string_agg's own steps: as fast as string_agg itself)
+        op.execute(
+            "CREATE AGGREGATE group_concat(text, text) (SFUNC = string_agg_transfn, "
+            "STYPE = internal, FINALFUNC = string_agg_finalfn)"
+        )
 
 
 def downgrade() -> None:
@@ -262,3 +269,5 @@ def downgrade() -> None:
     op.drop_table("app_settings")
     op.drop_table("academic_years")
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP AGGREGATE IF EXISTS group_concat(text, text)")

@@ -62,6 +62,7 @@ def upgrade() -> None:
         ["pupil_id"],
         unique=True,
         sqlite_where=sa.text("closed_on IS NULL"),
+        postgresql_where=sa.text("closed_on IS NULL"),
     )
     op.create_table(
         "stage_changes",

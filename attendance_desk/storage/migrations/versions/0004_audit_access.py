@@ -49,14 +49,25 @@ def upgrade() -> None:
     )
     bind = op.get_bind()
     tables = set(sa.inspect(bind).get_table_names())
-    install_audit_triggers(lambda sql: bind.exec_driver_sql(sql), tables)
+    if bind.dialect.name == "postgresql":
+        from attendance_desk.storage.pg_audit import install_pg_audit_triggers
+
+        # (the driver reads `%` as a placeholder: doubled)
+        install_pg_audit_triggers(lambda sql: bind.exec_driver_sql(sql.replace("%", "%%")), tables)
+    else:
+        install_audit_triggers(lambda sql: bind.exec_driver_sql(sql), tables)
 
 
 def downgrade() -> None:
     from attendance_desk.storage.audit_triggers import trigger_names
 
-    for name in trigger_names():
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if op.get_bind().dialect.name == "postgresql":
+        from attendance_desk.storage.pg_audit import drop_pg_audit_triggers
+
+        drop_pg_audit_triggers(op.execute)
+    else:
+        for name in trigger_names():
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("audit_session")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_entity")

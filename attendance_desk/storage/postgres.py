@@ -1,0 +1,238 @@
+"""Attendance Desk on a PostgreSQL server: `open_database("postgresql://user@host/dbname")`.
+
+`PostgresDatabase` has the interface of storage/db.py's `Database` (it is one, to the code that
+uses it): `engine`, `sessions`, `session()`, `raw_connection(write=)`, `require_intact()`,
+`seal_audit()`, `close()`, `read_only`, `backend == "postgresql"`. SQLAlchemy talks to the
+server through psycopg 3 (`postgresql+psycopg://`).
+
+`raw_connection()` returns a `PgConnection` (storage/pg_connection.py): the few sqlite3
+manners the plain-SQL code relies on, over one psycopg connection; a few are kept idle for the
+next caller.
+
+Several PCs may have the database open at once: there is no single-writer lock on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+from attendance_desk.errors import DatabaseError
+from attendance_desk.storage.db import Database
+from attendance_desk.storage.pg_connection import PgConnection, text_dates
+from attendance_desk.user import current_user
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import Engine
+
+from attendance_desk.storage.db import URL_SCHEMES as SCHEMES
+
+WHO_SETTING = "attendance_desk.who"
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.lower().startswith(SCHEMES)
+
+
+def libpq_url(url: str) -> str:
+    """The URL as libpq (psql, pg_dump, psycopg) reads it."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest
+
+
+def safe_label(url: str) -> str:
+    """The URL without its password, to show and to log."""
+    parts = urlsplit(libpq_url(url))
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+# --- the database ------------------------------------------------------------------------------
+class _NoFileCheck:
+    """PostgreSQL checks its own pages: there is no file to check in the background."""
+
+    started = True
+    done = True
+
+    def start(self) -> None:
+        pass
+
+    def require(self) -> None:
+        pass
+
+    def report(self) -> None:
+        pass
+
+
+class PostgresDatabase(Database):
+    """An open PostgreSQL database (see the module's note). `close()` when done."""
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, read_only: bool = False) -> None:
+        self.url = libpq_url(url)
+        self.label = safe_label(url)
+        super().__init__(Path(self.label), read_only=read_only, integrity=cast(Any, _NoFileCheck()))
+        self._idle: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+
+    # connections
+    def _connect(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        try:
+            pg = psycopg.connect(self.url, autocommit=True)
+        except psycopg.Error as exc:
+            raise DatabaseError(f"cannot connect to {self.label}: {_first_line(exc)}") from None
+        pg.execute("SET DateStyle = 'ISO, YMD'")
+        if self.read_only:
+            pg.execute("SET default_transaction_read_only = on")
+        text_dates(pg)
+        return pg
+
+    def _give_back(self, pg: psycopg.Connection[Any]) -> None:
+        with self._lock:
+            if len(self._idle) < 4:
+                self._idle.append(pg)
+                return
+        pg.close()
+
+    def raw_connection(self, write: bool = False) -> sqlite3.Connection:
+        if write and self.read_only:
+            raise DatabaseError(f"{self.label} is open read-only")
+        with self._lock:
+            pg = self._idle.pop() if self._idle else None
+        if pg is None or pg.closed or pg.broken:
+            pg = self._connect()
+        who = current_user()
+        if pg.info.parameter_status(WHO_SETTING) != who:
+            pg.execute("SELECT set_config(%s, %s, false)", (WHO_SETTING, who))
+        return cast("sqlite3.Connection", PgConnection(pg, self))
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_pg_engine(self.url, self.read_only)
+        return self._engine
+
+    def require_intact(self) -> None:
+        pass
+
+    def seal_audit(self) -> None:
+        super().seal_audit()
+
+    @property
+    def encrypted(self) -> bool:
+        return False
+
+    def change_key(self, password: str | None) -> None:
+        raise DatabaseError(
+            "a database on a PostgreSQL server is protected by the server's own accounts and "
+            "encryption, not by an Attendance Desk password"
+        )
+
+    def close(self) -> None:
+        if not self.read_only:
+            with contextlib.suppress(Exception):
+                self.seal_audit()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for pg in idle:
+            with contextlib.suppress(Exception):
+                pg.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def make_pg_engine(url: str, read_only: bool = False) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(
+        "postgresql+psycopg://" + url.split("://", 1)[1], pool_pre_ping=False, pool_size=4
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        dbapi_conn.autocommit = True
+        dbapi_conn.execute("SET DateStyle = 'ISO, YMD'")
+        if read_only:
+            dbapi_conn.execute("SET default_transaction_read_only = on")
+        dbapi_conn.autocommit = False
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        who = current_user()
+        if record.info.get("who") != who:
+            cur = dbapi_conn.cursor()
+            cur.execute("SELECT set_config(%s, %s, false)", (WHO_SETTING, who))
+            cur.close()
+            dbapi_conn.commit()
+            record.info["who"] = who
+
+    return engine
+
+
+def open_postgres(url: str, *, migrate: bool = True, read_only: bool = False) -> PostgresDatabase:
+    """Open the database at `url` on a PostgreSQL server, bringing its schema up to date."""
+    from attendance_desk.storage import migrations
+
+    db = PostgresDatabase(url, read_only=read_only)
+    try:
+        conn = db.raw_connection()  # says clearly when the server cannot be reached
+        try:
+            current = migrations.stored_revision(conn)
+            tables = _tables(conn)
+        finally:
+            conn.close()
+        if current is None and tables - {"alembic_version"}:
+            raise DatabaseError(
+                f"{db.label} holds tables of another program, not an Attendance Desk database"
+            )
+        if current is not None and current not in migrations.known_revisions():
+            raise DatabaseError(
+                f"{db.label} was made by a newer version of Attendance Desk (schema {current}): "
+                "install the newer version to open it"
+            )
+        if migrate and current != migrations.head_revision():
+            if read_only:  # brought up to date once, then read (as an older SQLite file is)
+                open_postgres(url).close()
+            else:
+                migrations.upgrade(db.engine)
+        if not read_only:
+            from attendance_desk.storage.db import _prepare_audit
+
+            _prepare_audit(db)
+            db.seal_audit()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _tables(conn: Any) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _register() -> None:
+    from attendance_desk.storage import db
+
+    db.DATABASE_OPENERS["postgresql"] = open_postgres
+
+
+_register()
