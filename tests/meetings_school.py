@@ -166,7 +166,7 @@ def _fill(conn: sqlite3.Connection, end: date) -> None:
             "INSERT INTO pupils (id, upn, legal_surname, legal_forename, year_group, reg_group, "
             "sex, admission_date, sen_status, pupil_premium, fsm, eal, looked_after, "
             "child_protection, child_in_need, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'F', ?, 'N', 0, 0, 0, 0, 0, 0, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, 'F', ?, 'N', FALSE, FALSE, FALSE, FALSE, FALSE, FALSE, ?, ?)",
             (
                 pid,
                 f"A{pid:012d}",

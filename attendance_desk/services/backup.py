@@ -27,7 +27,7 @@ from pathlib import Path
 from attendance_desk import clock
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.paths import user_data_dir
-from attendance_desk.storage import cipher
+from attendance_desk.storage import cipher, pg_backup
 from attendance_desk.storage.db import IDENTITY_KEY as DB_IDENTITY_KEY
 from attendance_desk.storage.db import Database, check_database_path
 from attendance_desk.storage.integrity import (
@@ -51,7 +51,7 @@ BACKUP_FOLDER_KEY = "backup.folder"
 _LOCATIONS_FILE = "backup-locations.json"
 _NAME = re.compile(
     r"^(?P<stem>.+)_(?P<kind>" + "|".join(KINDS) + r")_(?P<stamp>\d{4}-\d\d-\d\d_\d{6})(-\d+)?"
-    r"\.sqlite3$"
+    r"\.(?:sqlite3|pgdump)$"
 )
 
 
@@ -282,6 +282,8 @@ def make_backup(
     existing file there is only replaced with `force`)."""
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
+    if db.backend == "postgresql":
+        return _make_pg_backup(db, kind, to, force)
     db.require_intact()  # a copy of a damaged file is no backup, and would rotate good ones out
     conn = db.raw_connection()
     try:
@@ -301,6 +303,48 @@ def make_backup(
         return BackupInfo(to, kind, when, school, pupils, marks, schema, to.stat().st_size)
     finally:
         conn.close()
+
+
+def _make_pg_backup(db: Database, kind: str, to: Path | None, force: bool) -> BackupInfo:
+    """A database on a PostgreSQL server: a pg_dump file (storage/pg_backup.py), listed and
+    rotated like a file's backups."""
+    url = getattr(db, "url", "")
+    conn = db.raw_connection()
+    try:
+        identity = identity_of(conn) or database_identity(db)
+        school, pupils, marks, schema = _summary(conn)
+    finally:
+        conn.close()
+    when = clock.now()
+    if to is not None:
+        to = Path(to).expanduser().absolute()
+        if to.is_dir():
+            raise UserError(f"{to} is a folder: give a file name, e.g. {to / 'backup.pgdump'}")
+        if to.exists() and not force:
+            raise UserError(f"{to} already exists: give another name, or --force to replace it")
+        _ensure_folder(to.parent)
+        pg_backup.dump(url, to)
+        return BackupInfo(
+            to,
+            kind,
+            when.replace(microsecond=0),
+            school,
+            pupils,
+            marks,
+            schema,
+            to.stat().st_size,
+            identity,
+        )
+    folder = backup_folder(db)
+    _ensure_folder(folder)
+    target = _backup_name(folder, db.path, kind, when).with_suffix(pg_backup.SUFFIX)
+    pg_backup.dump(url, target)
+    info = BackupInfo(
+        target, kind, when, school, pupils, marks, schema, target.stat().st_size, identity
+    )
+    _write_note(info)
+    _prune(folder, kind, identity)
+    return info
 
 
 def backup_before_import(db: Database) -> Path:
@@ -445,7 +489,7 @@ def _list_folder(
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.glob("*.sqlite3"):
+    for path in [*folder.glob("*.sqlite3"), *folder.glob(f"*{pg_backup.SUFFIX}")]:
         if db_path is not None and path.absolute() == Path(db_path).absolute():
             continue
         info = _read_backup(path)
@@ -642,12 +686,34 @@ def restore_backup(db_path: Path, backup: Path, key: str | None = None) -> Resto
 
 def restore_in_place(db: Database, backup: Path) -> RestoreResult:
     """Restore `backup` over the open database `db`, which stays usable afterwards: its
-    connections are closed first so none holds the old file."""
+    connections are closed first so none holds the old file. On a PostgreSQL server: the
+    dump is restored over the database in one transaction (a dump of it is taken first)."""
+    if db.backend == "postgresql":
+        return _restore_pg(db, backup)
     db.engine.dispose()
     result = restore_backup(db.path, backup, db.key)
     if db.key is not None and not cipher.is_encrypted(db.path):
         db.reopen_as(None)  # a backup from before the password was set: plain again
     return result
+
+
+def _restore_pg(db: Database, backup: Path) -> RestoreResult:
+    backup = Path(backup).expanduser().absolute()
+    if not backup.is_file():
+        raise UserError(f"{backup} does not exist")
+    if not pg_backup.is_dump(backup):
+        raise DatabaseError(
+            f"{backup} is not a backup of a PostgreSQL database (a file's backup is moved "
+            "into it with `attendance-desk move`)"
+        )
+    pg_backup.contents(backup)
+    info = _read_note(backup) or BackupInfo(
+        backup, "", clock.now().replace(microsecond=0), "", 0, 0, "", backup.stat().st_size
+    )
+    kept = make_backup(db, kind=PRE_RESTORE).path
+    db.close()  # every connection of this process: the restore waits for none of them
+    pg_backup.restore(getattr(db, "url", ""), backup)
+    return RestoreResult(db.path, info, kept)
 
 
 def _sidecars(db_path: Path) -> list[Path]:

@@ -10,6 +10,7 @@ from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
 from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.dialect import is_postgres
 
 
 def get_calendar(
@@ -56,13 +57,15 @@ def load_calendar(
         if until is not None:
             end = min(end, AcademicYear.containing(until).end)
         year = AcademicYear.containing(start)
+        taken = "code NOT IN ('#', '-', '')"
+        any_taken = f"bool_or({taken})" if is_postgres(conn) else f"max({taken})"
         while year.start <= end:
             if year.name not in covered:
                 sessions += [
                     date.fromisoformat(d[:10])
                     for (d,) in conn.execute(
                         "SELECT date FROM marks WHERE date >= ? AND date <= ? "
-                        "GROUP BY date HAVING max(code NOT IN ('#', '-', ''))",
+                        f"GROUP BY date HAVING {any_taken}",
                         (year.start.isoformat(), year.end.isoformat()),
                     )
                 ]

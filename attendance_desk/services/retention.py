@@ -4,7 +4,8 @@ listed, and removed on confirmation.
 A removal deletes everything the pupil owns (found as in the subject access export), the timeline
 events and families left about no one, and the audit rows about the pupil, then writes one
 audit row saying that a pupil's records were removed, when and under which rule: not who the
-child was. Backups still hold the data until they rotate out (14 days for daily backups).
+child was. Backups still hold the data until they rotate out (14 days for daily backups); on a
+PostgreSQL server the backups are pg_dump files, not rewritten: they too hold it until then.
 """
 
 from __future__ import annotations
@@ -131,6 +132,8 @@ def _remove_from_backups(
 
     changed = 0
     for info in list_backups(db):
+        if info.path.suffix != ".sqlite3":
+            continue  # a PostgreSQL dump is not changed in place: it rotates out (see above)
         try:
             conn = backup_connection(info.path, db.key)
         except UserError:

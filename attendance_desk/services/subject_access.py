@@ -90,7 +90,7 @@ def _select(conn: sqlite3.Connection, table: str, where: str, params: list[Any])
 
 def _in(column: str, values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     if not values:
-        return "0", []
+        return "FALSE", []
     return f'"{column}" IN ({", ".join("?" * len(values))})', list(values)
 
 

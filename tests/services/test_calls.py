@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 from casework_school import DAY, build_school
@@ -13,6 +11,13 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.calls import call_rows, first_day_calls, log_call
 from attendance_desk.services.families import derive_families, family_of
 from attendance_desk.services.timeline import timeline
+from attendance_desk.storage.db import Database
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
 
 
 @pytest.fixture
@@ -62,9 +67,7 @@ def test_no_answer_does_not_count_as_reached(db, school) -> None:  # noqa: ANN00
     assert ava.days_unreached == 2 and ava.calls_today == ()
 
 
-def test_a_reason_given_recodes_the_mark_as_an_office_change_with_history(
-    db, school, db_path: Path
-) -> None:  # noqa: ANN001
+def test_a_reason_given_recodes_the_mark_as_an_office_change_with_history(db, school) -> None:  # noqa: ANN001
     logged = log_call(
         db,
         school["ava"],
@@ -80,7 +83,7 @@ def test_a_reason_given_recodes_the_mark_as_an_office_change_with_history(
         ("AM", "N", "I"),
         ("PM", "N", "I"),
     ]
-    conn = sqlite3.connect(db_path)
+    conn = db.raw_connection()
     marks = conn.execute(
         "SELECT session, code, source FROM marks WHERE pupil_id=? AND date=? ORDER BY session",
         (school["ava"], DAY.isoformat()),

@@ -26,7 +26,14 @@ from attendance_desk.services.tasks import (
     task_history,
 )
 from attendance_desk.services.timeline import AUTOMATIC, add_event, edit_event
+from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 from casework_school import DAY, build_school
@@ -41,6 +40,14 @@ from attendance_desk.services.timeline import (
     penalty_decision,
     timeline,
 )
+from attendance_desk.storage.db import Database
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
 
 WHY = "Ten days of holiday booked in term time, agreed with the LA before the register"
 
@@ -77,9 +84,9 @@ def test_open_move_and_close_a_case_with_its_history(db, school) -> None:  # noq
     assert [e.stage for e in entries][:2] == [Stage.MONITOR, Stage.CLOSED]  # newest first
 
 
-def test_the_database_allows_one_open_case_per_pupil(db, school, db_path: Path) -> None:  # noqa: ANN001
+def test_the_database_allows_one_open_case_per_pupil(db, school) -> None:  # noqa: ANN001
     open_case(db, school["ava"], date(2024, 9, 20), "Ms Ellis", "Below 96%")
-    conn = sqlite3.connect(db_path)
+    conn = db.raw_connection()
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute(
             "INSERT INTO cases (pupil_id, stage, stage_started, key_person, barriers, opened_on, "

@@ -17,7 +17,15 @@ from attendance_desk.domain.events import HomeVisit, PhoneCall
 from attendance_desk.errors import UserError
 from attendance_desk.services.cme import cme_cases, raise_cme_referral, remove_from_roll
 from attendance_desk.services.timeline import add_event, timeline
+from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
 
 FRI = date(2024, 10, 4)
 

@@ -19,7 +19,14 @@ from attendance_desk.services.leave import (
     record_leave_request,
 )
 from attendance_desk.services.timeline import timeline
+from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, School
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
 
 
 def _school_details(db) -> None:  # noqa: ANN001

@@ -35,6 +35,13 @@ from attendance_desk.services.letters import (  # noqa: E402
 )
 from attendance_desk.storage.db import Database  # noqa: E402
 
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
+
 needs_poppler = pytest.mark.skipif(not has_poppler(), reason="poppler is not installed")
 DAY = date(2024, 10, 18)
 

@@ -22,6 +22,13 @@ from attendance_desk.services.meetings import (  # noqa: E402
 )
 from attendance_desk.storage.db import Database  # noqa: E402
 
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
+
 NEXT_WEEK = date(2025, 4, 4)
 
 

@@ -1,4 +1,5 @@
-"""The monitoring service over a real SQLite file: on-roll rules, leavers, reports, groups,
+"""The monitoring service over a real SQLite file and a PostgreSQL database (each test that
+takes `school` or `backend_db` runs on both): on-roll rules, leavers, reports, groups,
 weekly figures, and agreement with an independent count straight from the marks table."""
 
 from __future__ import annotations
@@ -52,13 +53,13 @@ def add_pupil(conn: sqlite3.Connection, pid: int, **kw: object) -> None:
         "sex": "F",
         "admission_date": None,
         "leaving_date": None,
-        "pupil_premium": 0,
-        "fsm": 0,
+        "pupil_premium": False,
+        "fsm": False,
         "sen_status": "N",
-        "eal": 0,
-        "looked_after": 0,
-        "child_protection": 0,
-        "child_in_need": 0,
+        "eal": False,
+        "looked_after": False,
+        "child_protection": False,
+        "child_in_need": False,
         "created_at": NOW,
         "updated_at": NOW,
     }
@@ -79,8 +80,9 @@ def add_marks(
 
 
 @pytest.fixture
-def school(db: Database) -> Database:
-    """Four pupils over Autumn 2024 (term dates entered, INSET 2 Sep)."""
+def school(backend_db: Database) -> Database:
+    """Four pupils over Autumn 2024 (term dates entered, INSET 2 Sep), on each backend."""
+    db = backend_db
     conn = db.raw_connection()
     conn.execute(
         "INSERT INTO academic_years (id, name, start_date, end_date) VALUES (1, '2024/25', '2024-09-01', '2025-08-31')"
@@ -94,8 +96,8 @@ def school(db: Database) -> Database:
     )
     all_days = school_days(D(2024, 9, 3), D(2024, 12, 20))
     # 1: always present; 2: ill every Monday; 3: admitted 4 Nov; 4: left 11 Oct, all O
-    add_pupil(conn, 1, preferred_forename="Annie", pupil_premium=1)
-    add_pupil(conn, 2, year_group="R", reg_group="R Oak", sex="M", fsm=1, sen_status="K")
+    add_pupil(conn, 1, preferred_forename="Annie", pupil_premium=True)
+    add_pupil(conn, 2, year_group="R", reg_group="R Oak", sex="M", fsm=True, sen_status="K")
     add_pupil(conn, 3, admission_date="2024-11-04")
     add_pupil(conn, 4, leaving_date="2024-10-11")
     add_marks(conn, 1, all_days)
@@ -141,7 +143,7 @@ def test_leavers_keep_figures_to_the_leaving_date(school: Database) -> None:
 
 def test_figures_agree_with_an_independent_count_from_the_marks_table(school: Database) -> None:
     as_of = D(2024, 12, 20)
-    conn = sqlite3.connect(school.path)
+    conn = school.raw_connection()
     expected: dict[int, Counter] = {}
     for pid, d, code, adm, leave in conn.execute(
         "SELECT m.pupil_id, m.date, m.code, p.admission_date, p.leaving_date FROM marks m JOIN pupils p ON p.id = m.pupil_id"
@@ -208,7 +210,8 @@ def test_weekly_attendance_and_class_league(school: Database) -> None:
     assert league[0][1].attendance_pct == 100.0
 
 
-def test_no_term_dates_infers_the_calendar(db: Database) -> None:
+def test_no_term_dates_infers_the_calendar(backend_db: Database) -> None:
+    db = backend_db
     conn = db.raw_connection()
     add_pupil(conn, 1)
     days = school_days(D(2024, 9, 3), D(2024, 12, 20))

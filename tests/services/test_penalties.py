@@ -14,7 +14,15 @@ from attendance_desk.domain.penalty import PenaltyCapReached
 from attendance_desk.errors import UserError
 from attendance_desk.services.penalties import BelowThreshold, penalty_parents, penalty_preview
 from attendance_desk.services.timeline import add_event
+from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Mark
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
 
 WHY = "Ten days of holiday booked in term time, agreed with the LA before the register"
 

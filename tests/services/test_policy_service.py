@@ -12,6 +12,12 @@ from attendance_desk.services.policy import get_policy, save_policy, set_preset
 from attendance_desk.storage.db import Database
 
 
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
+
 def test_default_is_clifford_and_presets_switch(db: Database) -> None:
     assert get_policy(db) == clifford()
     set_preset(db, "clifton")

@@ -12,7 +12,14 @@ from attendance_desk.domain.events import PenaltyNotice
 from attendance_desk.domain.school_age import NotOfSchoolAge
 from attendance_desk.services.monitoring import school_concerns
 from attendance_desk.services.timeline import add_event
+from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Mark, Pupil
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
 
 
 def _reception_child(db, born: date) -> int:  # noqa: ANN001

@@ -21,7 +21,14 @@ from attendance_desk.services.cases import (
 from attendance_desk.services.staff import add_staff, list_staff, sign_in, sign_out
 from attendance_desk.services.tasks import caseload, set_task_done
 from attendance_desk.services.timeline import add_event, timeline
+from attendance_desk.storage.db import Database
 from attendance_desk.user import current_user
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
 
 
 @pytest.fixture

@@ -15,6 +15,12 @@ from attendance_desk.storage.models import Contact, ImportRecord, Mark, MarkChan
 from attendance_desk.storage.models.cases import EventPupil, Family, FamilyMember, TimelineEvent
 
 
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
+
 def make_family(db: Database) -> tuple[int, int]:
     with db.session() as s:
         imp = ImportRecord(file_name="week 1.xlsx", content_hash="ab" * 32, kind="register")

@@ -16,6 +16,12 @@ from attendance_desk.services.tsm import tsm_list  # noqa: E402
 from attendance_desk.storage.db import Database  # noqa: E402
 
 
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
+
 def test_persistent_absentees_with_figures_support_and_next_steps(db: Database) -> None:
     from attendance_desk.domain.events import Referral
     from attendance_desk.domain.pathway import Stage

@@ -16,6 +16,12 @@ from attendance_desk.services.weekly_report import weekly_report  # noqa: E402
 from attendance_desk.storage.db import Database  # noqa: E402
 
 
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL (tests/conftest.py: backend_db)."""
+    return backend_db
+
+
 def test_each_class_has_its_figures_band_pupils_runs_lates_and_changes(db: Database) -> None:
     make_school(db)
     report = weekly_report(db, WEEK_END)
