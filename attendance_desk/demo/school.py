@@ -113,7 +113,7 @@ def _existing_state(path: Path) -> str:
             ).fetchone()
             if row is not None and _is_true(row[0]):
                 return "demo"
-        for table in ("pupils", "school", "marks"):
+        for table in ("pupils", "schools", "school", "marks"):
             if table in tables and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
                 return "school"
         return "new"
@@ -149,7 +149,7 @@ def _write(conn: sqlite3.Connection, data: DemoData) -> None:
     conn.execute("PRAGMA cache_size = -65536")
     with conn:  # commits once, or rolls everything back
         conn.execute(
-            "INSERT INTO school (name, address, postcode, phone, email, urn, headteacher,"
+            "INSERT INTO schools (name, address, postcode, phone, email, urn, headteacher,"
             " attendance_officer, logo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (school.name, school.address, school.postcode, school.phone, school.email,
              school.urn, school.headteacher, school.attendance_officer, data.logo_png),

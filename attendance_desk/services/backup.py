@@ -164,9 +164,13 @@ def _summary(conn: sqlite3.Connection) -> tuple[str, int, int, str]:
     if not {"alembic_version", "pupils", "marks"} <= tables:
         raise DatabaseError("it is not an Attendance Desk database")
     school = ""
-    if "school" in tables:
-        row = conn.execute("SELECT name FROM school ORDER BY id LIMIT 1").fetchone()
+    # `school` before schema 0014 (a backup may be older), `schools` since
+    for table in ("schools", "school"):
+        if table not in tables:
+            continue
+        row = conn.execute(f"SELECT name FROM {table} ORDER BY id LIMIT 1").fetchone()
         school = row[0] if row else ""
+        break
     pupils = conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
     marks = conn.execute("SELECT count(*) FROM marks").fetchone()[0]
     schema = (conn.execute("SELECT version_num FROM alembic_version").fetchone() or ("",))[0]

@@ -38,6 +38,7 @@ from attendance_desk.domain.tasks import default_illness_review
 from attendance_desk.errors import UserError
 from attendance_desk.services.policy import get_policy
 from attendance_desk.services.staff import require_can_change, require_headteacher
+from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.cases import (
@@ -80,6 +81,7 @@ class CaseInfo:
     history: tuple[StageChangeInfo, ...]
     owner: str = ""
     next_review: date | None = None
+    version: int = 1  # what an edit names (services/versions.py)
 
     @property
     def is_open(self) -> bool:
@@ -113,6 +115,7 @@ def _info(case: Case) -> CaseInfo:
         ),
         owner=case.owner,
         next_review=case.next_review,
+        version=case.version,
     )
 
 
@@ -200,8 +203,12 @@ def change_stage(
     support_not_appropriate: str = "",
     support_considered: Sequence[str] = (),
     signed_off_by: str = "",
+    expected_version: int | None = None,
 ) -> CaseInfo:
     """Move the pupil's case to `to_stage` (opening a case when none is open).
+
+    `expected_version`: the version of the case the mover saw (0: no open case); when someone
+    else changed it since, EditConflictError says who and what, and nothing is saved.
 
     Moving to Enforce needs support on record or a reason it was not appropriate naming what
     was considered (EnforceGateError); when the school requires it (`enforce_signoff_required`)
@@ -215,6 +222,9 @@ def change_stage(
     with db.session() as s:
         _require_pupil(s, pupil_id)
         case = _open_case(s, pupil_id)
+        check_version(
+            db, "case", case.id if case else None, case.version if case else 0, expected_version
+        )
         if case is None and to_stage is Stage.CLOSED:
             raise CaseError("The pupil has no open case to close")
         move = check_move(
@@ -260,7 +270,8 @@ def change_stage(
         case.stage_started = on
         if to_stage is Stage.CLOSED:
             case.closed_on = on
-        s.flush()
+        with conflicts(db, "case", case.id):
+            s.flush()
         return _info(case)
 
 
@@ -298,19 +309,26 @@ def open_case(
 
 
 def update_case(
-    db: Database, pupil_id: int, key_person: str | None = None, barriers: str | None = None
+    db: Database,
+    pupil_id: int,
+    key_person: str | None = None,
+    barriers: str | None = None,
+    expected_version: int | None = None,
 ) -> CaseInfo:
-    """Name the key person and record the barriers found."""
+    """Name the key person and record the barriers found (`expected_version`: as in
+    change_stage)."""
     require_can_change("change a case")
     with db.session() as s:
         case = _open_case(s, pupil_id)
         if case is None:
             raise CaseError("The pupil has no open case")
+        check_version(db, "case", case.id, case.version, expected_version)
         if key_person is not None:
             case.key_person = key_person.strip()
         if barriers is not None:
             case.barriers = barriers.strip()
-        s.flush()
+        with conflicts(db, "case", case.id):
+            s.flush()
         return _info(case)
 
 

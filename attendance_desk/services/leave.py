@@ -22,6 +22,7 @@ from attendance_desk.services.letter_register import PrintedBatch, print_letters
 from attendance_desk.services.letter_sources import Selection
 from attendance_desk.services.letters import ComposeOptions, Composition, compose
 from attendance_desk.services.staff import require_can_change
+from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
 from attendance_desk.storage.models.cases import LeaveRequest
@@ -47,6 +48,7 @@ class LeaveInfo:
     decision_note: str
     codes: dict[str, int]  # the marks on the dates of the leave, by code
     g_marks: tuple[tuple[date, str], ...]  # the `G` sessions on those dates
+    version: int = 1  # what an edit names (services/versions.py)
 
     @property
     def decision_label(self) -> str:
@@ -77,6 +79,7 @@ def _infos(db: Database, rows: list[tuple[LeaveRequest, Pupil]]) -> tuple[LeaveI
                     r.decision_note,
                     dict(Counter(code for _, _, code in marks)),
                     tuple(sorted((d, sn) for d, sn, c in marks if c == HOLIDAY_NOT_AUTHORISED)),
+                    r.version,
                 )
             )
     return tuple(out)
@@ -130,7 +133,13 @@ def _one(db: Database, request_id: int) -> LeaveInfo:
 
 
 def decide_leave(
-    db: Database, request_id: int, decision: str, on: date, decided_by: str, note: str = ""
+    db: Database,
+    request_id: int,
+    decision: str,
+    on: date,
+    decided_by: str,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> LeaveInfo:
     """Authorise (exceptional circumstances, said in words) or refuse a request."""
     require_can_change("decide a leave request")
@@ -147,12 +156,15 @@ def decide_leave(
         row = s.get(LeaveRequest, request_id)
         if row is None:
             raise UserError(f"There is no leave request {request_id}")
+        check_version(db, "leave", row.id, row.version, expected_version)
         if on < row.asked_on:
             raise UserError(
                 f"The decision ({on:%d/%m/%Y}) is before the request ({row.asked_on:%d/%m/%Y})"
             )
         row.decision, row.decided_on = decision, on
         row.decided_by, row.decision_note = decided_by.strip(), note.strip()
+        with conflicts(db, "leave", row.id):
+            s.flush()
     return _one(db, request_id)
 
 

@@ -13,6 +13,7 @@ from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
 from attendance_desk.errors import UserError
 from attendance_desk.services.staff import list_staff, require_can_change
+from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
 from attendance_desk.storage.models.cases import Task
@@ -32,6 +33,7 @@ class TaskInfo:
     event_id: int | None
     owner: str = ""
     outcome: str = ""
+    version: int = 1  # what an edit names (services/versions.py)
 
     @property
     def done(self) -> bool:
@@ -61,6 +63,7 @@ def _info(task: Task, pupil: Pupil) -> TaskInfo:
         task.event_id,
         task.owner,
         task.outcome,
+        task.version,
     )
 
 
@@ -157,18 +160,27 @@ def pupil_tasks(db: Database, pupil_id: int, include_done: bool = True) -> tuple
 
 
 def set_task_done(
-    db: Database, task_id: int, done: bool, on: date, by: str = "", outcome: str = ""
+    db: Database,
+    task_id: int,
+    done: bool,
+    on: date,
+    by: str = "",
+    outcome: str = "",
+    expected_version: int | None = None,
 ) -> TaskInfo:
-    """Tick a task off with its outcome (or back on); done tasks stay in the history."""
+    """Tick a task off with its outcome (or back on); done tasks stay in the history.
+    `expected_version`: the version the user saw (EditConflictError when it moved on)."""
     require_can_change("tick off tasks")
     with db.session() as s:
         task = s.get(Task, task_id)
         if task is None:
             raise UserError(f"There is no task {task_id}")
+        check_version(db, "task", task.id, task.version, expected_version)
         task.done_on = on if done else None
         task.done_by = by.strip() if done else ""
         task.outcome = outcome.strip() if done else ""
-        s.flush()
+        with conflicts(db, "task", task.id):
+            s.flush()
         return _info(task, s.get(Pupil, task.pupil_id))  # type: ignore[arg-type]
 
 

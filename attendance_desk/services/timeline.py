@@ -41,6 +41,7 @@ from attendance_desk.services.penalties import (
 )
 from attendance_desk.services.policy import policy_in
 from attendance_desk.services.staff import require_can_change
+from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.base import utcnow
@@ -72,6 +73,7 @@ class TimelineEntry:
     recorded_at: datetime | None = None
     stage: Stage | None = None  # the stage moved to, for STAGE_CHANGE
     reason: str = ""
+    version: int = 1  # what an edit names (services/versions.py)
 
     @property
     def edited(self) -> bool:
@@ -114,6 +116,7 @@ def _entry(event: TimelineEvent) -> TimelineEntry:
         pupil_ids=tuple(sorted(p.pupil_id for p in event.pupils)),
         revision=event.revision,
         recorded_at=event.created_at,
+        version=event.version,
     )
 
 
@@ -288,14 +291,18 @@ def edit_event(
     edited_by: str = "",
     edit_reason: str = "",
     summary: str | None = None,
+    expected_version: int | None = None,
 ) -> TimelineEntry:
-    """Change an event; its previous version is kept in the event's revisions."""
+    """Change an event; its previous version is kept in the event's revisions.
+    `expected_version`: the version the editor saw; when someone else edited the event since,
+    EditConflictError says who and what, and nothing is saved."""
     require_can_change("change records")
     details = _with_period_end(db, details)
     with db.session() as s:
         event = s.get(TimelineEvent, event_id)
         if event is None:
             raise UserError(f"There is no timeline event {event_id}")
+        check_version(db, "event", event.id, event.version, expected_version)
         if kind_of(details).value != event.kind:
             raise UserError("An event's kind cannot change: record a new event instead")
         ids = [p.pupil_id for p in event.pupils]
@@ -319,7 +326,8 @@ def edit_event(
         event.updated_at = utcnow()
         _make_tasks(s, event, details, ids)
         _close_tasks(s, event, details, ids)
-        s.flush()
+        with conflicts(db, "event", event.id):
+            s.flush()
         return _entry(event)
 
 

@@ -9,7 +9,7 @@ from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfT
 from attendance_desk.storage.models.imports import ImportMapping, ImportRecord, MarkChange
 from attendance_desk.storage.models.office import DayReason, MisChange
 from attendance_desk.storage.models.pupils import Contact, Mark, Pupil
-from attendance_desk.storage.models.school import AppSetting, PolicyRecord, School
+from attendance_desk.storage.models.school import AppSetting, PolicyRecord, School, StaffSchool
 
 __all__ = [
     "AcademicYear",
@@ -29,4 +29,5 @@ __all__ = [
     "PolicyRecord",
     "Pupil",
     "School",
+    "StaffSchool",
 ]

@@ -51,6 +51,9 @@ class Case(Base):
     owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
     next_review: Mapped[date | None] = mapped_column(Date)
 
+    # the edit count a second editor is checked against (nothing is overwritten silently)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     stage_changes: Mapped[list[StageChange]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
@@ -109,6 +112,9 @@ class TimelineEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # the edit count a second editor is checked against (nothing is overwritten silently)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     pupils: Mapped[list[EventPupil]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
@@ -168,6 +174,10 @@ class Task(Base):
     owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
     outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
 
+    # the edit count a second editor is checked against (nothing is overwritten silently)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
+
 
 class Staff(Base):
     """A member of staff who uses the application; `role` decides what they may change."""
@@ -204,5 +214,8 @@ class LeaveRequest(Base):
     decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the edit count a second editor is checked against (nothing is overwritten silently)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (CheckConstraint("decision IN ('authorised', 'refused')", name="decision"),)

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attendance_desk.storage.models.base import Base, utcnow
 
 
 class School(Base):
-    """The one school this database belongs to (a single row)."""
+    """A school: the one school of a SQLite file, or each school of a trust on PostgreSQL.
 
-    __tablename__ = "school"
+    Every row a school owns carries its `school_id` (storage/trust.py), not mapped here."""
+
+    __tablename__ = "schools"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -44,3 +46,14 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
+
+
+class StaffSchool(Base):
+    """A school a PostgreSQL login role may see (row-level security); unused on SQLite."""
+
+    __tablename__ = "staff_schools"
+
+    login: Mapped[str] = mapped_column(String(100), primary_key=True)
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True
+    )

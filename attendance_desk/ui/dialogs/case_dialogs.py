@@ -11,7 +11,7 @@ import typing
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -52,7 +52,8 @@ from attendance_desk.services.cases import (
 from attendance_desk.services.database import Database
 from attendance_desk.services.penalties import penalty_parents, penalty_preview
 from attendance_desk.services.staff import acting_role, list_staff
-from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event
+from attendance_desk.services.timeline import TimelineEntry, add_event, edit_event, timeline
+from attendance_desk.services.versions import EditConflictError
 from attendance_desk.user import current_user
 
 CHOICES: dict[str, dict[str, str]] = {
@@ -214,7 +215,13 @@ class DetailsForm(QWidget):
 
 
 class EventDialog(QDialog):
-    """Add (or edit) one event of `kind` for the pupils given; saves through the services."""
+    """Add (or edit) one event of `kind` for the pupils given; saves through the services.
+
+    An edit names the version it was opened on: when someone else changed the event meanwhile
+    (another PC), the dialog says who and what, shows the event as it is now, and emits
+    `changed_elsewhere` so the window reloads."""
+
+    changed_elsewhere = Signal()
 
     def __init__(
         self,
@@ -325,9 +332,15 @@ class EventDialog(QDialog):
                     on,
                     self.by_edit.text(),
                     self.reason_edit.text(),
+                    expected_version=self.existing.version,
                 )
             else:
                 self.saved = add_event(self.db, self.pupil_ids, details, on, self.by_edit.text())
+        except EditConflictError as exc:
+            self._reload_existing()
+            self.error.setText(str(exc))
+            self.changed_elsewhere.emit()
+            return
         except UserError as exc:
             self.error.setText(str(exc))
             next_steps = getattr(exc, "next_steps", ())
@@ -337,6 +350,19 @@ class EventDialog(QDialog):
                 )
             return
         self.accept()
+
+    def _reload_existing(self) -> None:
+        """Show the event as it is now (after someone else's edit)."""
+        if self.existing is None or self.existing.event_id is None:
+            return
+        for pid in self.existing.pupil_ids[:1]:
+            for entry in timeline(self.db, pid):
+                if entry.event_id == self.existing.event_id:
+                    self.existing = entry
+                    d = entry.date
+                    self.date_edit.setDate(QDate(d.year, d.month, d.day))
+                    if entry.details is not None:
+                        self.form.set_values(details_to_dict(entry.details))
 
 
 # The stage a case usually moves to next (the dialog offers it first).
@@ -355,7 +381,11 @@ NEXT_STAGE: dict[Stage, Stage] = {
 class StageChangeDialog(QDialog):
     """Move a pupil's case: stage, date, who decided, why; for Enforce, the support offered or
     what was considered and why it was not appropriate, and the headteacher's sign-off when the
-    school requires it."""
+    school requires it. The move names the version of the case the dialog showed: when someone
+    else moved or changed it meanwhile, the dialog says who and what, shows the case as it is
+    now, and emits `changed_elsewhere` so the window reloads."""
+
+    changed_elsewhere = Signal()
 
     def __init__(
         self, db: Database, pupil_id: int, decided_by: str = "", parent: QWidget | None = None
@@ -365,10 +395,12 @@ class StageChangeDialog(QDialog):
         self.setWindowTitle("Change stage")
         self.setMinimumWidth(640)  # the support options read in full
         case = get_case(db, pupil_id)
+        self.version = case.version if case else 0  # 0: no open case when the dialog opened
         self.signoff_required = enforce_signoff_required(db)
         layout = QVBoxLayout(self)
         current = case.stage.label if case else "no open case"
-        layout.addWidget(QLabel(f"Current stage: <b>{current}</b>"))
+        self.current_label = QLabel(f"Current stage: <b>{current}</b>")
+        layout.addWidget(self.current_label)
         form = QFormLayout()
         self.stage_combo = QComboBox()
         for stage, label in STAGE_LABELS.items():
@@ -487,6 +519,7 @@ class StageChangeDialog(QDialog):
 
     def save(self) -> None:
         enforce = self.stage_combo.currentData() == Stage.ENFORCE.value
+        self.error.clear()
         try:
             change_stage(
                 self.db,
@@ -499,6 +532,7 @@ class StageChangeDialog(QDialog):
                 self.not_appropriate_edit.text() if enforce else "",
                 self.considered_options() if enforce else (),
                 self.signoff_edit.text() if enforce else "",
+                expected_version=self.version,
             )
             if self.stage_combo.currentData() != Stage.CLOSED.value:
                 review = self.review_edit.date()
@@ -511,6 +545,14 @@ class StageChangeDialog(QDialog):
                     if isinstance(next_review, date) and review != self.review_edit.minimumDate()
                     else None,
                 )
+        except EditConflictError as exc:
+            case = get_case(self.db, self.pupil_id)
+            self.version = case.version if case else 0
+            current = case.stage.label if case else "no open case"
+            self.current_label.setText(f"Current stage: <b>{current}</b>")
+            self.error.setText(str(exc))
+            self.changed_elsewhere.emit()
+            return
         except UserError as exc:
             self.error.setText(str(exc))
             return

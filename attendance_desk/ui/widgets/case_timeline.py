@@ -281,6 +281,7 @@ class CaseTimelineWidget(QWidget):
             self.db, EventKind(entry.kind), list(entry.pupil_ids), current_user(), entry, self
         )
         dialog.accepted.connect(lambda: self._saved(dialog))
+        dialog.changed_elsewhere.connect(lambda: self._saved(dialog))
         dialog.open()
 
     def change_stage(self) -> StageChangeDialog | None:
@@ -289,5 +290,6 @@ class CaseTimelineWidget(QWidget):
         dialog = StageChangeDialog(self.db, self.pupil_id, current_user(), self)
         pid = self.pupil_id
         dialog.accepted.connect(lambda: self.hub.case_changed.emit(pid))
+        dialog.changed_elsewhere.connect(lambda: self.hub.case_changed.emit(pid))
         dialog.open()
         return dialog

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -30,6 +31,7 @@ from attendance_desk.services.caseload import CaseRow, open_case_rows
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
 from attendance_desk.services.tasks import Caseload, TaskInfo, caseload, set_task_done
+from attendance_desk.services.versions import EditConflictError
 from attendance_desk.ui.format import DASH, pct, uk_date
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import run_async
@@ -100,6 +102,7 @@ class CaseloadWidget(QWidget):
         self.db, self.hub = db, hub
         self.today = clock.today()
         self.current: Caseload | None = None
+        self.told: QMessageBox | None = None  # the last "changed on another PC" message
         self.cases: tuple[CaseRow, ...] = ()
         self.loading = False
         self.read_only = db.read_only or not can_change()
@@ -346,7 +349,17 @@ class CaseloadWidget(QWidget):
             return
         done = item.checkState(0) == Qt.CheckState.Checked
         outcome = self.outcome_edit.text() if done else ""
-        set_task_done(self.db, task.task_id, done, self.today, current_user(), outcome)
+        try:
+            set_task_done(
+                self.db, task.task_id, done, self.today, current_user(), outcome, task.version
+            )
+        except EditConflictError as exc:  # ticked (or unticked) on another PC meanwhile
+            self.told = QMessageBox(
+                QMessageBox.Icon.Warning, "Attendance Desk", str(exc), parent=self
+            )
+            self.told.open()
+            self.reload()
+            return
         if done:
             self.outcome_edit.clear()
         font = item.font(0)
