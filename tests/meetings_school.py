@@ -148,7 +148,7 @@ def make_school(db: Database, preset: str = "clifton", end: date = WEEK_END) -> 
 
 def _fill(conn: sqlite3.Connection, end: date) -> None:
     conn.execute(
-        "INSERT INTO school (id, name, address, postcode, phone, email, urn, headteacher, "
+        "INSERT INTO schools (id, name, address, postcode, phone, email, urn, headteacher, "
         "attendance_officer) VALUES (1, 'Clifton Test Primary', '1 Road', 'BS1 1AA', '', '', "
         "'100000', 'Mrs Head', 'Mr Officer')"
     )

@@ -41,7 +41,10 @@ def school_db(tmp_path: Path) -> Path:
                 code = "I" if (d.day, s) in ((2, "AM"), (2, "PM"), (3, "AM"), (3, "PM")) else "/"
                 rows.append((2, d.isoformat(), s, code, "mis", NOW))
         d += timedelta(days=1)
-    conn.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?, NULL, ?)", rows)
+    conn.executemany(
+        "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+        rows,
+    )
     conn.commit()
     conn.close()
     return path

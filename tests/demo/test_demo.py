@@ -305,5 +305,5 @@ def test_replaces_only_a_demo_and_only_when_asked(tmp_path: Path) -> None:
     summary = create_demo_database(path, seed=7, as_of=date(2025, 10, 1), replace_demo=True)
     assert "pupils" in summary
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM school").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM schools").fetchone()[0] == 1
     conn.close()
