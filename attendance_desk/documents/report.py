@@ -254,3 +254,118 @@ def build_report_pdf(report: Any, letterhead: Letterhead, logo: bytes | None = N
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_canvas)
     return buf.getvalue()
+
+
+def _pct(value: float | None) -> str:
+    return "\u2013" if value is None else f"{value:.1f}%"
+
+
+def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any) -> bytes:
+    """The governors' report for the trust: each school beside the others, the trust's total
+    and the national figures; open cases by stage and open concerns by rule, school by school.
+    `dashboard` is a services.trust.TrustDashboard; `stages` (value, label) pairs in order."""
+    fonts = register_fonts()
+    styles = make_styles()
+    h1 = ParagraphStyle("h1", styles.subject, fontSize=16, leading=20, spaceAfter=2)
+    h2 = ParagraphStyle("h2", styles.subject, fontSize=11.5, spaceBefore=8, spaceAfter=4)
+    national = dashboard.national
+    story: list = [
+        Paragraph(markup(title), h1),
+        Paragraph(
+            markup(f"For the trust board and the local governing bodies. Figures from {period}."),
+            styles.body,
+        ),
+    ]
+    head = ["School", "Pupils", "Attendance", "Absence", "Persistent", "Severe", "Open cases"]
+    rows = [head]
+    for s in (*dashboard.schools, dashboard.trust):
+        rows.append(
+            [
+                s.name,
+                str(s.pupils),
+                _pct(s.attendance_pct),
+                _pct(s.absence_pct),
+                f"{s.persistent} ({_pct(s.persistent_pct)})",
+                f"{s.severe} ({_pct(s.severe_pct)})",
+                str(s.open_cases),
+            ]
+        )
+    rows.append(
+        [
+            f"National (primary, {national.year})",
+            "",
+            _pct(national.attendance_pct),
+            _pct(national.absence_pct),
+            _pct(national.persistent_pct),
+            _pct(national.severe_pct),
+            "",
+        ]
+    )
+    widths = [56 * mm, 14 * mm, 20 * mm, 18 * mm, 24 * mm, 20 * mm, 20 * mm]
+    table = _table(rows, widths, fonts)
+    table.setStyle(TableStyle([("FONT", (0, -2), (-1, -2), fonts.bold, 8.5, 11)]))
+    story += [Paragraph("Attendance, school by school", h2), table]
+    used = [(v, label) for v, label in stages if dashboard.trust.cases.get(v)]
+    if used:
+        rows = [["School", *[label for _v, label in used]]]
+        for s in (*dashboard.schools, dashboard.trust):
+            rows.append([s.name, *[str(s.cases.get(v, 0)) for v, _label in used]])
+        each = (WIDTH - 56 * mm) / len(used)
+        story += [
+            Paragraph("Open cases by stage", h2),
+            _table([[markup(c) for c in r] for r in rows], [56 * mm] + [each] * len(used), fonts),
+        ]
+    if dashboard.trust.concerns is not None:
+        rules = sorted(dashboard.trust.concerns, key=lambda r: -dashboard.trust.concerns[r])
+        rows = [["Open concerns by rule", *[str(s.name) for s in dashboard.schools], "Trust"]]
+        for rule in rules:
+            rows.append(
+                [
+                    rule.replace("_", " ").capitalize(),
+                    *[str((s.concerns or {}).get(rule, 0)) for s in dashboard.schools],
+                    str(dashboard.trust.concerns[rule]),
+                ]
+            )
+        n = len(dashboard.schools) + 1
+        each = (WIDTH - 50 * mm) / n
+        story += [Paragraph("Open concerns by rule (pupils)", h2)]
+        if n <= 8:
+            story.append(_table(rows, [50 * mm] + [each] * n, fonts))
+        else:  # many schools: one line per school, the rules across
+            short = rules[:6]
+            rows = [["School", *[r.replace("_", " ") for r in short]]]
+            for s in (*dashboard.schools, dashboard.trust):
+                concerns = s.concerns or {}
+                rows.append([s.name, *[str(concerns.get(r, 0)) for r in short]])
+            each = (WIDTH - 56 * mm) / len(short)
+            story.append(_table(rows, [56 * mm] + [each] * len(short), fonts))
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        Paragraph(
+            "Persistent absence: attendance of 90% or less; severe: 50% or less; shares are of "
+            f"pupils. National figures: primary schools in England, {national.year}.",
+            styles.small,
+        )
+    )
+
+    def footer(canv, doc) -> None:  # noqa: ANN001
+        canv.setFont(fonts.regular, 7.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(18 * mm, 10 * mm, title)
+        canv.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {doc.page}")
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author="Attendance Desk",
+        creator="Attendance Desk",
+        invariant=1,
+    )
+    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_canvas)
+    return buf.getvalue()

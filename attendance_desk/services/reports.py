@@ -10,17 +10,24 @@ from attendance_desk import clock
 from attendance_desk.domain.calendar import year_start as academic_year_start
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import long_date, percent
+from attendance_desk.domain.national import NATIONAL_PRIMARY_FULL, NationalFigures
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 
-# domain-rules.md: primary schools in England, 2023/24
-NATIONAL = (
-    ("Attendance", "94.5%"),
-    ("Authorised absence", "3.9%"),
-    ("Unauthorised absence", "1.6%"),
-    ("Persistent absence (pupils)", "14.6%"),
-    ("Severe absence (pupils)", "0.85%"),
-)
+
+def national_rows(n: NationalFigures = NATIONAL_PRIMARY_FULL) -> tuple[tuple[str, str], ...]:
+    """The national figures as the report's table shows them (domain/national.py)."""
+    rows = [("Attendance", f"{n.attendance_pct:g}%")]
+    if n.authorised_pct is not None:
+        rows.append(("Authorised absence", f"{n.authorised_pct:g}%"))
+    if n.unauthorised_pct is not None:
+        rows.append(("Unauthorised absence", f"{n.unauthorised_pct:g}%"))
+    rows.append(("Persistent absence (pupils)", f"{n.persistent_pct:g}%"))
+    rows.append(("Severe absence (pupils)", f"{n.severe_pct:g}%"))
+    return tuple(rows)
+
+
+NATIONAL = national_rows()
 
 
 @dataclass(frozen=True)

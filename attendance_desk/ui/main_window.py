@@ -33,6 +33,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
 from attendance_desk.services.staff import can_change
+from attendance_desk.services.trust import is_trust
 from attendance_desk.ui import data, folder_watch, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
@@ -45,6 +46,7 @@ from attendance_desk.user import acting
 PUPILS, PUPIL, DASHBOARD = "Pupils", "Pupil", "Dashboard"
 CALLS, CASELOAD, LETTERS = "First-day calls", "Caseload", "Letters"
 MIS = "Changes for the MIS"
+TRUST = "Trust"
 DEFAULT_SIZE = QSize(1440, 900)
 
 
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
             (CASELOAD, actions.caseload_page),
             (LETTERS, actions.letters_page),
             (MIS, actions.mis_changes_page),
+            *([(TRUST, actions.trust_page)] if is_trust(db) else []),
         ):
             self.pages[title] = actions.LazyPage(partial(factory, db, self.hub), self)
 

@@ -84,6 +84,12 @@ def calls_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
     return FirstDayCallsWidget(db, hub, parent)
 
 
+def trust_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
+    from attendance_desk.ui.widgets.trust_dashboard import TrustDashboardWidget
+
+    return TrustDashboardWidget(db, hub, parent)
+
+
 def caseload_page(db: Database, hub: SignalHub, parent: QWidget) -> QWidget:
     from attendance_desk.ui.widgets.caseload import CaseloadWidget
 

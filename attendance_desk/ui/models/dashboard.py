@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from attendance_desk.domain.characteristics import EAL, FSM, PUPIL_PREMIUM, SEN
+from attendance_desk.domain.national import NATIONAL_PRIMARY
 from attendance_desk.ui.models.pupil_list import figures_pct
 from attendance_desk.ui.models.table import Column, RowTableModel
 
-NATIONAL_ABSENCE_PCT = 5.1  # primary, 2024/25 (domain-rules.md)
-NATIONAL_PA_PCT = 13.4
-NATIONAL_SA_PCT = 0.85
+# the national figures, declared once in domain/national.py
+NATIONAL_ABSENCE_PCT = NATIONAL_PRIMARY.absence_pct
+NATIONAL_PA_PCT = NATIONAL_PRIMARY.persistent_pct
+NATIONAL_SA_PCT = NATIONAL_PRIMARY.severe_pct
+NATIONAL_YEAR = NATIONAL_PRIMARY.year
 
 
 def _float(value: Any) -> float | None:

@@ -258,7 +258,11 @@ class Dashboard(QWidget):
             data.weekly,
             name="School attendance",
             references=[
-                ("National (primary, 2024/25)", 100 - dm.NATIONAL_ABSENCE_PCT, "#9e9e9e"),
+                (
+                    f"National (primary, {dm.NATIONAL_YEAR})",
+                    100 - dm.NATIONAL_ABSENCE_PCT,
+                    "#9e9e9e",
+                ),
                 ("96% expected", 96.0, "#2e7d32"),
             ],
         )

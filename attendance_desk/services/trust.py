@@ -1,0 +1,232 @@
+"""The trust dashboard: each school's figures side by side, and the trust's, beside the national
+figures (domain/national.py).
+
+One database may hold several schools (a trust on PostgreSQL; a SQLite file holds one). Each
+school's year-to-date attendance, persistent and severe absence and open cases by stage are
+read with one grouped query over every school the connection may see (row-level security on
+PostgreSQL decides which); open concerns by rule come from each school's monitoring engine
+(its own policy and calendar), worked out only when asked (`concerns=True`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from attendance_desk.domain.calendar import AcademicYear
+from attendance_desk.domain.figures import EMPTY_FIGURES, Figures
+from attendance_desk.domain.national import NATIONAL_PRIMARY, NationalFigures
+from attendance_desk.storage.db import Database
+
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    school_id: int
+    name: str
+    urn: str = ""
+
+
+@dataclass(frozen=True)
+class SchoolFigures:
+    """One school's figures (or the trust's, `school_id` None) from 1 September to the date."""
+
+    school_id: int | None
+    name: str
+    pupils: int
+    figures: Figures
+    persistent: int  # pupils with attendance of 90% or below
+    severe: int  # pupils with attendance of 50% or below
+    cases: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # open cases by stage
+    concerns: Mapping[str, int] | None = None  # open concerns by rule id; None: not worked out
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return self.figures.attendance_pct
+
+    @property
+    def absence_pct(self) -> float | None:
+        return self.figures.absence_pct
+
+    @property
+    def persistent_pct(self) -> float | None:
+        return 100 * self.persistent / self.pupils if self.pupils else None
+
+    @property
+    def severe_pct(self) -> float | None:
+        return 100 * self.severe / self.pupils if self.pupils else None
+
+    @property
+    def open_cases(self) -> int:
+        return sum(self.cases.values())
+
+
+@dataclass(frozen=True)
+class TrustDashboard:
+    as_of: date
+    schools: tuple[SchoolFigures, ...]
+    trust: SchoolFigures
+    national: NationalFigures = NATIONAL_PRIMARY
+
+    def school(self, school_id: int) -> SchoolFigures:
+        return next(s for s in self.schools if s.school_id == school_id)
+
+
+def is_trust(db: Database) -> bool:
+    """Whether the window shows the trust page: the database holds more than one school, or
+    is a shared PostgreSQL database (which may)."""
+    return getattr(db, "backend", "sqlite") == "postgresql" or len(list_schools(db)) > 1
+
+
+def list_schools(db: Database) -> tuple[SchoolInfo, ...]:
+    """The schools this connection may see, by name."""
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute("SELECT id, name, urn FROM schools ORDER BY name, id").fetchall()
+    finally:
+        conn.close()
+    if not rows:  # a school whose details are not set up yet: its rows carry school 1
+        return (SchoolInfo(1, "This school"),)
+    return tuple(SchoolInfo(int(r[0]), str(r[1] or ""), str(r[2] or "")) for r in rows)
+
+
+# Each pupil's year-to-date count of each code, with their school. Pupils first, then their
+# marks by the primary key (pupil_id, date, session), as the school's own figures are read
+# (services/monitoring/school.py); a pupil counts from admission to leaving.
+_CODES_SQL = """
+SELECT p.school_id, p.id, m.code, count(*)
+FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
+WHERE m.date >= :start AND m.date <= :as_of
+  AND (p.admission_date IS NULL OR m.date >= p.admission_date)
+  AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
+GROUP BY p.school_id, p.id, m.code
+"""
+_CASES_SQL = """
+SELECT school_id, stage, count(*) FROM cases WHERE closed_on IS NULL GROUP BY school_id, stage
+"""
+
+ConcernCounter = Callable[[Database, SchoolInfo, date], Mapping[str, int]]
+
+
+def trust_dashboard(
+    db: Database,
+    as_of: date,
+    concerns: bool = False,
+    count_concerns: ConcernCounter | None = None,
+) -> TrustDashboard:
+    """Every visible school's figures and the trust's total (`concerns`: with open concerns by
+    rule, from each school's monitoring engine: the costly part)."""
+    schools = list_schools(db)
+    start = AcademicYear.containing(as_of).start
+    counts: dict[int, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    cases: dict[int, Counter[str]] = defaultdict(Counter)
+    conn = db.raw_connection()
+    try:
+        params = {"start": start.isoformat(), "as_of": as_of.isoformat()}
+        for school_id, pupil_id, code, n in conn.execute(_CODES_SQL, params):
+            counts[int(school_id)][int(pupil_id)][str(code)] += int(n)
+        for school_id, stage, n in conn.execute(_CASES_SQL):
+            cases[int(school_id)][str(stage)] += int(n)
+    finally:
+        conn.close()
+    counter = count_concerns or concerns_by_rule
+    rows = []
+    for school in schools:
+        pupils = [Figures.from_code_counts(c) for c in counts.get(school.school_id, {}).values()]
+        rows.append(
+            _school_row(
+                school.school_id,
+                school.name,
+                pupils,
+                cases.get(school.school_id, Counter()),
+                counter(db, school, as_of) if concerns else None,
+            )
+        )
+    return TrustDashboard(as_of, tuple(rows), _trust_row(rows))
+
+
+def _school_row(
+    school_id: int | None,
+    name: str,
+    pupils: Iterable[Figures],
+    cases: Mapping[str, int],
+    concerns: Mapping[str, int] | None,
+) -> SchoolFigures:
+    counted = [f for f in pupils if f.possible]
+    total = EMPTY_FIGURES
+    for f in counted:
+        total = total + f
+    return SchoolFigures(
+        school_id,
+        name,
+        len(counted),
+        total,
+        sum(1 for f in counted if f.persistent),
+        sum(1 for f in counted if f.severe),
+        MappingProxyType(dict(cases)),
+        None if concerns is None else MappingProxyType(dict(concerns)),
+    )
+
+
+def _trust_row(rows: list[SchoolFigures]) -> SchoolFigures:
+    figures = EMPTY_FIGURES
+    cases: Counter[str] = Counter()
+    concerns: Counter[str] | None = Counter()
+    for r in rows:
+        figures = figures + r.figures
+        cases.update(r.cases)
+        if r.concerns is None or concerns is None:
+            concerns = None
+        else:
+            concerns.update(r.concerns)
+    return SchoolFigures(
+        None,
+        "The trust",
+        sum(r.pupils for r in rows),
+        figures,
+        sum(r.persistent for r in rows),
+        sum(r.severe for r in rows),
+        MappingProxyType(dict(cases)),
+        None if concerns is None else MappingProxyType(dict(concerns)),
+    )
+
+
+def concerns_by_rule(db: Database, school: SchoolInfo, as_of: date) -> Mapping[str, int]:
+    """The school's open concerns, counted by rule, from its own monitoring engine (its policy
+    and calendar): through a connection acting for that school where the database holds
+    several (PostgreSQL), else the database itself."""
+    from attendance_desk.services.monitoring import school_concerns
+
+    view = db.for_school(school.school_id) if hasattr(db, "for_school") else db
+    try:
+        return Counter(c.rule for c in school_concerns(view, as_of))
+    finally:
+        if view is not db:
+            view.close()
+
+
+def governors_report_pdf(db: Database, as_of: date, school_id: int | None = None) -> bytes:
+    """The governors' report: for one school (its half-termly report, through a connection
+    acting for it where the database holds several), or for the trust (`school_id` None)."""
+    from attendance_desk.domain.calendar import year_start
+    from attendance_desk.domain.letter_fields import long_date
+    from attendance_desk.domain.pathway import STAGE_LABELS
+    from attendance_desk.services.reports import half_term_report_pdf
+
+    if school_id is not None:
+        view = db.for_school(school_id) if hasattr(db, "for_school") else db
+        try:
+            return half_term_report_pdf(view, as_of)
+        finally:
+            if view is not db:
+                view.close()
+    from attendance_desk.documents.report import build_trust_report_pdf
+
+    dashboard = trust_dashboard(db, as_of, concerns=True)
+    stages = [(stage.value, label) for stage, label in STAGE_LABELS.items()]
+    period = f"{long_date(year_start(as_of))} to {long_date(as_of)}"
+    return build_trust_report_pdf(dashboard, "Attendance across the trust", period, stages)
