@@ -294,10 +294,10 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
         [
             f"National (primary, {national.year})",
             "",
-            _pct(national.attendance_pct),
-            _pct(national.absence_pct),
-            _pct(national.persistent_pct),
-            _pct(national.severe_pct),
+            f"{national.attendance_pct:g}%",
+            f"{national.absence_pct:g}%",
+            f"{national.persistent_pct:g}%",
+            f"{national.severe_pct:g}%",
             "",
         ]
     )

@@ -11,7 +11,7 @@ PostgreSQL decides which); open concerns by rule come from each school's monitor
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -109,17 +109,10 @@ _CASES_SQL = """
 SELECT school_id, stage, count(*) FROM cases WHERE closed_on IS NULL GROUP BY school_id, stage
 """
 
-ConcernCounter = Callable[[Database, SchoolInfo, date], Mapping[str, int]]
 
-
-def trust_dashboard(
-    db: Database,
-    as_of: date,
-    concerns: bool = False,
-    count_concerns: ConcernCounter | None = None,
-) -> TrustDashboard:
+def trust_dashboard(db: Database, as_of: date, concerns: bool = False) -> TrustDashboard:
     """Every visible school's figures and the trust's total (`concerns`: with open concerns by
-    rule, from each school's monitoring engine: the costly part)."""
+    rule, from the monitoring engine: the costly part)."""
     schools = list_schools(db)
     start = AcademicYear.containing(as_of).start
     counts: dict[int, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
@@ -133,7 +126,7 @@ def trust_dashboard(
             cases[int(school_id)][str(stage)] += int(n)
     finally:
         conn.close()
-    counter = count_concerns or concerns_by_rule
+    by_school = concerns_by_school(db, schools, as_of) if concerns else {}
     rows = []
     for school in schools:
         pupils = [Figures.from_code_counts(c) for c in counts.get(school.school_id, {}).values()]
@@ -143,7 +136,7 @@ def trust_dashboard(
                 school.name,
                 pupils,
                 cases.get(school.school_id, Counter()),
-                counter(db, school, as_of) if concerns else None,
+                by_school.get(school.school_id, Counter()) if concerns else None,
             )
         )
     return TrustDashboard(as_of, tuple(rows), _trust_row(rows))
@@ -195,18 +188,32 @@ def _trust_row(rows: list[SchoolFigures]) -> SchoolFigures:
     )
 
 
-def concerns_by_rule(db: Database, school: SchoolInfo, as_of: date) -> Mapping[str, int]:
-    """The school's open concerns, counted by rule, from its own monitoring engine (its policy
-    and calendar): through a connection acting for that school where the database holds
-    several (PostgreSQL), else the database itself."""
+def concerns_by_school(
+    db: Database, schools: Iterable[SchoolInfo], as_of: date
+) -> dict[int, Counter[str]]:
+    """Each school's open concerns counted by rule. Where the database can act for one school
+    (PostgreSQL: `for_school`, each school's own policy and calendar) the engine runs school
+    by school; else (a SQLite file: one policy) it runs once and each concern goes to its
+    pupil's school."""
     from attendance_desk.services.monitoring import school_concerns
 
-    view = db.for_school(school.school_id) if hasattr(db, "for_school") else db
+    out: dict[int, Counter[str]] = {}
+    if hasattr(db, "for_school"):
+        for school in schools:
+            view = db.for_school(school.school_id)
+            try:
+                out[school.school_id] = Counter(c.rule for c in school_concerns(view, as_of))
+            finally:
+                view.close()
+        return out
+    conn = db.raw_connection()
     try:
-        return Counter(c.rule for c in school_concerns(view, as_of))
+        school_of = {int(p): int(s) for p, s in conn.execute("SELECT id, school_id FROM pupils")}
     finally:
-        if view is not db:
-            view.close()
+        conn.close()
+    for c in school_concerns(db, as_of):
+        out.setdefault(school_of.get(c.pupil_id, 1), Counter())[c.rule] += 1
+    return out
 
 
 def governors_report_pdf(db: Database, as_of: date, school_id: int | None = None) -> bytes:

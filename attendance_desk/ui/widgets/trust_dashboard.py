@@ -70,6 +70,7 @@ class TrustDashboardWidget(QWidget):
         self.tabs.addTab(self.cases, "Cases by stage")
         self.report_for = QComboBox()
         self.report_for.setObjectName("reportFor")
+        self.report_for.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.report_button = QPushButton("Governors' report\u2026")
         self.report_button.clicked.connect(self.save_report)
         top = QHBoxLayout()
@@ -174,7 +175,7 @@ class TrustDashboardWidget(QWidget):
                     pct(n.attendance_pct),
                     pct(n.absence_pct),
                     pct(n.persistent_pct),
-                    pct(n.severe_pct),
+                    pct(n.severe_pct, 2),  # 0.85%: as published
                     "",
                 ]
             ],
