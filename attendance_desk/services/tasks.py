@@ -211,7 +211,8 @@ def assign_task(db: Database, task_id: int, owner: str, due: date, today: date) 
         if task.done_on is not None:
             raise UserError("The task is done: tick it back on before giving it to someone")
         task.owner, task.due = owner, due
-        s.flush()
+        with conflicts(db, "task", task.id):
+            s.flush()
         return _info(task, s.get(Pupil, task.pupil_id))  # type: ignore[arg-type]
 
 
