@@ -19,6 +19,7 @@ from types import MappingProxyType
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.figures import EMPTY_FIGURES, Figures
 from attendance_desk.domain.national import NATIONAL_PRIMARY, NationalFigures
+from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
@@ -96,10 +97,11 @@ def list_schools(db: Database) -> tuple[SchoolInfo, ...]:
 
 # Each pupil's year-to-date count of each code, with their school. Pupils first, then their
 # marks by the primary key (pupil_id, date, session), as the school's own figures are read
-# (services/monitoring/school.py); a pupil counts from admission to leaving.
+# (services/monitoring/school.py: SQLite's CROSS JOIN keeps that order; PostgreSQL plans its
+# own); a pupil counts from admission to leaving.
 _CODES_SQL = """
 SELECT p.school_id, p.id, m.code, count(*)
-FROM pupils p CROSS JOIN marks m ON m.pupil_id = p.id
+FROM pupils p {join} marks m ON m.pupil_id = p.id
 WHERE m.date >= :start AND m.date <= :as_of
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
   AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
@@ -120,7 +122,8 @@ def trust_dashboard(db: Database, as_of: date, concerns: bool = False) -> TrustD
     conn = db.raw_connection()
     try:
         params = {"start": start.isoformat(), "as_of": as_of.isoformat()}
-        for school_id, pupil_id, code, n in conn.execute(_CODES_SQL, params):
+        join = "JOIN" if getattr(db, "backend", "sqlite") == "postgresql" else "CROSS JOIN"
+        for school_id, pupil_id, code, n in conn.execute(_CODES_SQL.format(join=join), params):
             counts[int(school_id)][int(pupil_id)][str(code)] += int(n)
         for school_id, stage, n in conn.execute(_CASES_SQL):
             cases[int(school_id)][str(stage)] += int(n)
@@ -188,19 +191,43 @@ def _trust_row(rows: list[SchoolFigures]) -> SchoolFigures:
     )
 
 
+def acting_for(db: Database, school_id: int) -> Database | None:
+    """A read-only connection to the same PostgreSQL database acting for one school (its
+    rows only, by row-level security), or None where that cannot scope it: a SQLite file (one
+    school), or a PostgreSQL superuser (never restricted by PostgreSQL)."""
+    if getattr(db, "backend", "sqlite") != "postgresql":
+        return None
+    conn = db.raw_connection()
+    try:
+        row = conn.execute(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None or row[0]:
+        return None
+    from attendance_desk.storage.postgres import PostgresDatabase
+    from attendance_desk.storage.trust import school_url
+
+    return PostgresDatabase(school_url(str(getattr(db, "url", "")), school_id), read_only=True)
+
+
 def concerns_by_school(
     db: Database, schools: Iterable[SchoolInfo], as_of: date
 ) -> dict[int, Counter[str]]:
-    """Each school's open concerns counted by rule. Where the database can act for one school
-    (PostgreSQL: `for_school`, each school's own policy and calendar) the engine runs school
-    by school; else (a SQLite file: one policy) it runs once and each concern goes to its
-    pupil's school."""
+    """Each school's open concerns counted by rule. Where a connection can act for one school
+    (PostgreSQL, see acting_for) the engine runs school by school, each with its own policy
+    and calendar; else it runs once and each concern goes to its pupil's school."""
     from attendance_desk.services.monitoring import school_concerns
 
+    schools = list(schools)
     out: dict[int, Counter[str]] = {}
-    if hasattr(db, "for_school"):
+    first = acting_for(db, schools[0].school_id) if len(schools) > 1 else None
+    if first is not None:
+        first.close()
         for school in schools:
-            view = db.for_school(school.school_id)
+            view = acting_for(db, school.school_id)
+            assert view is not None
             try:
                 out[school.school_id] = Counter(c.rule for c in school_concerns(view, as_of))
             finally:
@@ -225,11 +252,16 @@ def governors_report_pdf(db: Database, as_of: date, school_id: int | None = None
     from attendance_desk.services.reports import half_term_report_pdf
 
     if school_id is not None:
-        view = db.for_school(school_id) if hasattr(db, "for_school") else db
+        view = acting_for(db, school_id) if len(list_schools(db)) > 1 else None
+        if view is None and len(list_schools(db)) > 1:
+            raise UserError(
+                "this connection sees every school (a PostgreSQL superuser, or a SQLite file "
+                "holding several): one school's report needs a connection that can act for it"
+            )
         try:
-            return half_term_report_pdf(view, as_of)
+            return half_term_report_pdf(view or db, as_of)
         finally:
-            if view is not db:
+            if view is not None:
                 view.close()
     from attendance_desk.documents.report import build_trust_report_pdf
 

@@ -551,6 +551,10 @@ def _prepare_audit(db: Database) -> None:
         ).fetchone()
         if not missing and row is not None and (postgres or row[0] == who) and identity is not None:
             return
+        if postgres and not missing and row is not None:
+            # a member of staff's role (not the owner) may not create triggers, and sees only
+            # its schools' settings: the owner made the triggers and the identity
+            return
         db.require_intact()
         with conn:
             if postgres:  # several PCs: who made a change is each connection's own setting

@@ -10,6 +10,9 @@ setting) and row-level security shows a connection only the schools its role is 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 # Every table whose rows belong to one school (the migration adding `school_id` froze a copy).
 SCHOOL_OWNED: tuple[str, ...] = (
     "academic_years",
@@ -45,3 +48,39 @@ SCHOOL_OWNED: tuple[str, ...] = (
 VERSIONED: tuple[str, ...] = ("cases", "timeline_events", "tasks", "leave_requests")
 
 SCHOOL_SETTING = "attendance_desk.school"
+
+CHANNEL = "attendance_desk"  # what the PostgreSQL triggers NOTIFY (migration 0015)
+
+
+def school_url(url: str, school_id: int) -> str:
+    """The URL of the same PostgreSQL database, a connection acting for one school (libpq's
+    `options` sets `attendance_desk.school` as the connection starts)."""
+    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
+    options = dict(parse_qsl(parts.query)).get("options", "")
+    options = f"{options} -c {SCHOOL_SETTING}={int(school_id)}".strip()
+    query_text = urlencode([*query, ("options", options)], quote_via=quote)
+    return urlunsplit(parts._replace(query=query_text))
+
+
+def grant_schools(
+    execute: Callable[[str, tuple[object, ...]], object], login: str, school_ids: list[int]
+) -> None:
+    """Let the PostgreSQL login role `login` use the database for these schools only (run by
+    the tables' owner): the table privileges a member of staff needs, and one `staff_schools`
+    row per school; row-level security (0015) does the rest. `execute(sql, params)` runs one
+    statement (a PostgreSQL raw connection's execute)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", login):
+        raise ValueError(f"{login!r} is not a plain PostgreSQL role name")
+    role = f'"{login}"'
+    execute(f"GRANT USAGE ON SCHEMA public TO {role}", ())
+    execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}", ())
+    execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}", ())
+    execute(f"REVOKE INSERT, UPDATE, DELETE ON staff_schools FROM {role}", ())
+    for school_id in school_ids:
+        execute(
+            "INSERT INTO staff_schools (login, school_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (login, int(school_id)),
+        )

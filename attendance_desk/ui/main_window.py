@@ -37,6 +37,7 @@ from attendance_desk.services.trust import is_trust
 from attendance_desk.ui import data, folder_watch, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.live import start_live_updates
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.dashboard import Dashboard
 from attendance_desk.ui.widgets.pupil_list import PupilListWidget
@@ -197,6 +198,10 @@ class MainWindow(QMainWindow):
         self.folder_watch = folder_watch.attach(
             self, lambda paths: actions.open_import(self, paths)
         )
+        # other PCs' changes (a shared PostgreSQL database) reload what is on screen
+        self.live = start_live_updates(db, self)
+        if self.live is not None:
+            self.live.changed.connect(self._changed_elsewhere)
 
     # -- state -----------------------------------------------------------------------------
     def restore_state(self) -> None:
@@ -224,6 +229,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.folder_watch is not None:
             self.folder_watch.stop()
+        if self.live is not None:
+            self.live.stop()
         self.save_state()
         for worker in (self._list_worker,):
             if worker is not None:
@@ -328,6 +335,12 @@ class MainWindow(QMainWindow):
     def _list_failed(self, message: str, detail: str) -> None:
         self.dashboard.invalidate()
         self.show_error(message, detail)
+
+    def _changed_elsewhere(self, tables: frozenset[str]) -> None:
+        """Another PC changed something (a call, a mark, a case ...): what is on screen is
+        read again, as F5 would."""
+        self.status_label.setText("Changed on another PC: reloading…")
+        self.refresh()
 
     def refresh(self) -> None:
         """F5: reload everything on screen."""

@@ -18,8 +18,14 @@ from attendance_desk.services.cases import change_stage, get_case, open_case, up
 from attendance_desk.services.tasks import add_task, pupil_tasks, set_task_done
 from attendance_desk.services.timeline import add_event, edit_event, event_revisions, timeline
 from attendance_desk.services.versions import EditConflictError
-from attendance_desk.storage.db import Database
+from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.models.cases import Case
+
+
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    """Each test runs on SQLite and on PostgreSQL (backend_db)."""
+    return backend_db
 
 
 @pytest.fixture
@@ -28,9 +34,14 @@ def school(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def other_pc(db: Database, db_path: Path) -> Iterator[Database]:
-    """A second Database object on the same file: what another PC's window holds."""
-    other = Database(db_path)
+def other_pc(db: Database, backend_target: Path | str) -> Iterator[Database]:
+    """A second Database object on the same database: what another PC's window holds (on
+    SQLite, a second object on the same file: one PC's window holds the writer lock)."""
+    other = (
+        open_database(backend_target)
+        if isinstance(backend_target, str)
+        else Database(backend_target)
+    )
     yield other
     other.close()
 
