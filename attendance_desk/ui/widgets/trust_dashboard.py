@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from attendance_desk import clock
 from attendance_desk.domain.pathway import STAGE_LABELS
+from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.trust import (
     SchoolFigures,
@@ -250,7 +251,11 @@ class TrustDashboardWidget(QWidget):
             )
         if not path:
             return None
-        data = governors_report_pdf(self.db, self.as_of, school_id)
+        try:
+            data = governors_report_pdf(self.db, self.as_of, school_id)
+        except UserError as exc:
+            self.status.setText(str(exc))
+            return None
         # children's names are in a school's report: the owner's only
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             out.write(data)
