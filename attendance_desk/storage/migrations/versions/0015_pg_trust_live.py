@@ -14,9 +14,8 @@ On PostgreSQL only (a SQLite file holds one school and is used from one PC: noth
   not per row. A new row's school: the one acted for, else the role's first, else school 1.
 - `attendance_desk_notify()`: a statement trigger on the tables other PCs show (marks, calls
   and the other timeline events, cases and their moves, tasks, pupils, contacts, leave, letters)
-  announces each change on the channel `attendance_desk` (NOTIFY; the table, the school and
-  who), so the windows listening refresh the affected page within seconds. One announcement per
-  statement, and PostgreSQL folds repeats within a transaction into one.
+  announces a change on the channel `attendance_desk` (NOTIFY; the table, the school and who),
+  once per table and transaction, so the windows listening refresh within seconds.
 """
 
 from __future__ import annotations
@@ -97,10 +96,15 @@ LANGUAGE sql STABLE AS $$
                                               WHERE g.login = session_user), 1)
 $$"""
 
+# Announces a table's change once per transaction: the trigger's WHEN skips every later
+# statement of the transaction on that table without calling PL/pgSQL (a register import's
+# thousands of single-row statements cost one setting lookup each), and NOTIFY is delivered at
+# commit anyway.
 NOTIFY = """
 CREATE OR REPLACE FUNCTION attendance_desk_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM set_config('attendance_desk.said_' || TG_TABLE_NAME, '1', true);
     PERFORM pg_notify('attendance_desk', json_build_object(
         'table', TG_TABLE_NAME,
         'school', attendance_desk_school(),
@@ -109,6 +113,14 @@ BEGIN
     RETURN NULL;
 END
 $$"""
+
+
+def _announce(table: str) -> str:
+    return (
+        f"CREATE TRIGGER announce_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"FOR EACH STATEMENT WHEN (current_setting('attendance_desk.said_{table}', true) "
+        "IS DISTINCT FROM '1') EXECUTE FUNCTION attendance_desk_notify()"
+    )
 
 
 def _policy(table: str, column: str) -> str:
@@ -133,10 +145,7 @@ def upgrade() -> None:
         op.execute(_policy(table, column))
     op.execute(NOTIFY)
     for table in ANNOUNCED:
-        op.execute(
-            f"CREATE TRIGGER announce_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION attendance_desk_notify()"
-        )
+        op.execute(_announce(table))
 
 
 def downgrade() -> None:
