@@ -1,4 +1,6 @@
-"""`attendance-desk report [--as-of DATE] --out FILE.pdf`: the governors' attendance report."""
+"""`attendance-desk report [--as-of DATE] [--trust | --school ID] --out FILE.pdf`: the
+governors' attendance report (for a database holding several schools: the trust's, or one
+school's)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="figures to this date (default: today)",
     )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--trust", action="store_true", help="the trust's report: every school side by side"
+    )
+    which.add_argument(
+        "--school", type=int, default=None, metavar="ID", help="one school of the trust"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -30,7 +39,13 @@ def run(args: argparse.Namespace) -> int:
 
     db = open_from_args(args)
     try:
-        pdf = half_term_report_pdf(db, args.as_of or clock.today())
+        as_of = args.as_of or clock.today()
+        if args.trust or args.school is not None:
+            from attendance_desk.services.trust import governors_report_pdf
+
+            pdf = governors_report_pdf(db, as_of, None if args.trust else args.school)
+        else:
+            pdf = half_term_report_pdf(db, as_of)
     finally:
         db.close()
     write_file(args.out, pdf, (".pdf",))

@@ -112,3 +112,36 @@ def test_a_schools_governors_report_is_its_half_termly_report(
 ) -> None:
     pdf = governors_report_pdf(db, DAY, school_id=1)
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_report_command_makes_the_trusts_report(
+    db: Database, db_path: Path, school: dict[str, int], tmp_path: Path
+) -> None:
+    import sys
+
+    conn = db.raw_connection(write=True)
+    with conn:
+        copy_school(conn, 1, "Riverside Primary", 2)
+    conn.close()
+    db.close()
+    out = tmp_path / "trust.pdf"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "attendance_desk",
+            "--db",
+            str(db_path),
+            "report",
+            "--trust",
+            "--as-of",
+            DAY.isoformat(),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
