@@ -269,6 +269,14 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
     h1 = ParagraphStyle("h1", styles.subject, fontSize=16, leading=20, spaceAfter=2)
     h2 = ParagraphStyle("h2", styles.subject, fontSize=11.5, spaceBefore=8, spaceAfter=4)
     national = dashboard.national
+    head_style = ParagraphStyle(
+        "head", styles.small, fontName=fonts.bold, fontSize=8, leading=9.5, alignment=2
+    )
+
+    def heads(row: list[str]) -> list[Any]:
+        """A header row whose long names wrap within their columns."""
+        return [row[0], *[Paragraph(markup(h), head_style) for h in row[1:]]]
+
     story: list = [
         Paragraph(markup(title), h1),
         Paragraph(
@@ -277,7 +285,7 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
         ),
     ]
     head = ["School", "Pupils", "Attendance", "Absence", "Persistent", "Severe", "Open cases"]
-    rows = [head]
+    rows: list[list[Any]] = [heads(head)]
     for s in (*dashboard.schools, dashboard.trust):
         rows.append(
             [
@@ -301,23 +309,25 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
             "",
         ]
     )
-    widths = [56 * mm, 14 * mm, 20 * mm, 18 * mm, 24 * mm, 20 * mm, 20 * mm]
+    widths = [52 * mm, 14 * mm, 24 * mm, 18 * mm, 26 * mm, 20 * mm, 18 * mm]
     table = _table(rows, widths, fonts)
     table.setStyle(TableStyle([("FONT", (0, -2), (-1, -2), fonts.bold, 8.5, 11)]))
     story += [Paragraph("Attendance, school by school", h2), table]
     used = [(v, label) for v, label in stages if dashboard.trust.cases.get(v)]
     if used:
-        rows = [["School", *[label for _v, label in used]]]
+        rows = [heads(["School", *[label for _v, label in used]])]
         for s in (*dashboard.schools, dashboard.trust):
             rows.append([s.name, *[str(s.cases.get(v, 0)) for v, _label in used]])
         each = (WIDTH - 56 * mm) / len(used)
         story += [
             Paragraph("Open cases by stage", h2),
-            _table([[markup(c) for c in r] for r in rows], [56 * mm] + [each] * len(used), fonts),
+            _table(rows, [56 * mm] + [each] * len(used), fonts),
         ]
     if dashboard.trust.concerns is not None:
         rules = sorted(dashboard.trust.concerns, key=lambda r: -dashboard.trust.concerns[r])
-        rows = [["Open concerns by rule", *[str(s.name) for s in dashboard.schools], "Trust"]]
+        rows = [
+            heads(["Open concerns by rule", *[str(s.name) for s in dashboard.schools], "Trust"])
+        ]
         for rule in rules:
             rows.append(
                 [
@@ -332,8 +342,8 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
         if n <= 8:
             story.append(_table(rows, [50 * mm] + [each] * n, fonts))
         else:  # many schools: one line per school, the rules across
-            short = rules[:6]
-            rows = [["School", *[r.replace("_", " ") for r in short]]]
+            short = rules[:5]
+            rows = [heads(["School", *[r.replace("_", " ").capitalize() for r in short]])]
             for s in (*dashboard.schools, dashboard.trust):
                 concerns = s.concerns or {}
                 rows.append([s.name, *[str(concerns.get(r, 0)) for r in short]])
