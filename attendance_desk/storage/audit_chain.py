@@ -54,22 +54,24 @@ def seal_chain(conn: sqlite3.Connection) -> int:
     newest = conn.execute("SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     if newest is None or newest[1] is not None:
         return 0
-    last = conn.execute(
-        "SELECT id, chain FROM audit_log WHERE chain IS NOT NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    last_id, previous = (last[0], last[1]) if last else (0, GENESIS)
-    rows = conn.execute(
-        f"SELECT {CONTENT} FROM audit_log WHERE id > ? ORDER BY id", (last_id,)
-    ).fetchall()
-    updates = []
-    for values in rows:
-        digest = row_digest(values)
-        previous = link(previous, digest)
-        updates.append((digest, previous, values[0]))
     own = not conn.in_transaction
     if own:
+        # the rows are read under the write lock: on a server several PCs seal (each the same
+        # rows to the same values), and a row's id is given under that lock too (pg_audit.py)
         conn.execute("BEGIN IMMEDIATE")
     try:
+        last = conn.execute(
+            "SELECT id, chain FROM audit_log WHERE chain IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        last_id, previous = (last[0], last[1]) if last else (0, GENESIS)
+        rows = conn.execute(
+            f"SELECT {CONTENT} FROM audit_log WHERE id > ? ORDER BY id", (last_id,)
+        ).fetchall()
+        updates = []
+        for values in rows:
+            digest = row_digest(values)
+            previous = link(previous, digest)
+            updates.append((digest, previous, values[0]))
         conn.executemany(
             "UPDATE audit_log SET digest = ?, chain = ? WHERE id = ? AND chain IS NULL", updates
         )

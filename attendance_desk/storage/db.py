@@ -546,6 +546,10 @@ def _prepare_audit(db: Database) -> None:
         row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
         postgres = db.backend == "postgresql"
         missing = [t for t in trigger_names() if t not in names]
+        if postgres:
+            from attendance_desk.storage.pg_audit import ORDER_TRIGGER
+
+            missing += [ORDER_TRIGGER] if ORDER_TRIGGER not in names else []
         identity = conn.execute(
             "SELECT 1 FROM app_settings WHERE key = ?", (IDENTITY_KEY,)
         ).fetchone()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from attendance_desk.storage.audit_triggers import _CONTACT_FIELDS, _PUPIL_FIELDS, trigger_names
+from attendance_desk.storage.pg_connection import WRITE_LOCK_KEY
 
 _NOW = "(clock_timestamp() AT TIME ZONE 'UTC')"
 _WHO = (
@@ -379,15 +380,38 @@ def trigger_sql(name: str) -> list[str]:
     ]
 
 
+# Several PCs write the log at once: an audit row's id is taken only once its transaction holds
+# the advisory lock that stands for SQLite's write lock (held to the commit), so ids are given
+# in the order the rows are committed, and the chain (sealed in id order) never meets a row
+# committed later below one it has sealed.
+ORDER_TRIGGER = "audit_log_order_v1"
+_ORDER_SQL = [
+    f"CREATE OR REPLACE FUNCTION {ORDER_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $body$ "
+    f"BEGIN PERFORM pg_advisory_xact_lock({WRITE_LOCK_KEY}); "
+    "NEW.id := nextval(pg_get_serial_sequence('audit_log', 'id')); RETURN NEW; END $body$",
+    f"CREATE OR REPLACE TRIGGER {ORDER_TRIGGER} BEFORE INSERT ON audit_log FOR EACH ROW "
+    f"EXECUTE FUNCTION {ORDER_TRIGGER}()",
+]
+
+
 def install_pg_audit_triggers(execute: Callable[[str], object], tables: set[str]) -> None:
     """Create or replace every audit trigger on the tables that exist."""
     for name, (_timing, table, _when, _body) in TRIGGERS.items():
         if table in tables:
             for statement in trigger_sql(name):
                 execute(statement)
+    if "audit_log" in tables:
+        for statement in _ORDER_SQL:
+            execute(statement)
+
+
+def pg_trigger_names() -> list[str]:
+    return [*TRIGGERS, ORDER_TRIGGER]
 
 
 def drop_pg_audit_triggers(execute: Callable[[str], object]) -> None:
+    execute(f"DROP TRIGGER IF EXISTS {ORDER_TRIGGER} ON audit_log")
+    execute(f"DROP FUNCTION IF EXISTS {ORDER_TRIGGER}()")
     for name, (_timing, table, _when, _body) in TRIGGERS.items():
         execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         execute(f"DROP FUNCTION IF EXISTS {name}()")

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.pg_connection import PgConnection, text_dates
+from attendance_desk.storage.pg_integrity import PgIntegrityCheck
 from attendance_desk.user import current_user
 
 if TYPE_CHECKING:
@@ -57,22 +58,6 @@ def safe_label(url: str) -> str:
 
 
 # --- the database ------------------------------------------------------------------------------
-class _NoFileCheck:
-    """PostgreSQL checks its own pages: there is no file to check in the background."""
-
-    started = True
-    done = True
-
-    def start(self) -> None:
-        pass
-
-    def require(self) -> None:
-        pass
-
-    def report(self) -> None:
-        pass
-
-
 class PostgresDatabase(Database):
     """An open PostgreSQL database (see the module's note). `close()` when done."""
 
@@ -81,8 +66,10 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, read_only: bool = False) -> None:
         self.url = libpq_url(url)
         self.label = safe_label(url)
-        super().__init__(Path(self.label), read_only=read_only, integrity=cast(Any, _NoFileCheck()))
+        check = PgIntegrityCheck(self.label, self._connect)
+        super().__init__(Path(self.label), read_only=read_only, integrity=cast(Any, check))
         self._idle: list[psycopg.Connection[Any]] = []
+        self._who: dict[int, str] = {}  # id of an idle connection -> the name it carries
         self._lock = threading.Lock()
 
     # connections
@@ -104,6 +91,7 @@ class PostgresDatabase(Database):
             if len(self._idle) < 4:
                 self._idle.append(pg)
                 return
+            self._who.pop(id(pg), None)
         pg.close()
 
     def raw_connection(self, write: bool = False) -> sqlite3.Connection:
@@ -114,8 +102,9 @@ class PostgresDatabase(Database):
         if pg is None or pg.closed or pg.broken:
             pg = self._connect()
         who = current_user()
-        if pg.info.parameter_status(WHO_SETTING) != who:
+        if self._who.get(id(pg)) != who:  # the audit triggers name who made a change
             pg.execute("SELECT set_config(%s, %s, false)", (WHO_SETTING, who))
+            self._who[id(pg)] = who
         return cast("sqlite3.Connection", PgConnection(pg, self))
 
     @property
@@ -125,7 +114,10 @@ class PostgresDatabase(Database):
         return self._engine
 
     def require_intact(self) -> None:
-        pass
+        """Wait for the check started at open (storage/pg_integrity.py), and refuse to write
+        when it found the database not as this version left it."""
+        if self.integrity.started:
+            self.integrity.require()
 
     def seal_audit(self) -> None:
         super().seal_audit()
@@ -148,8 +140,12 @@ class PostgresDatabase(Database):
             self._engine.dispose()
             self._engine = None
             self._sessions = None
+        if self.integrity.started:
+            with contextlib.suppress(Exception):
+                self.integrity.report()  # its thread ends before the connections go
         with self._lock:
             idle, self._idle = self._idle, []
+            self._who.clear()
         for pg in idle:
             with contextlib.suppress(Exception):
                 pg.close()
@@ -219,6 +215,7 @@ def open_postgres(url: str, *, migrate: bool = True, read_only: bool = False) ->
 
             _prepare_audit(db)
             db.seal_audit()
+        db.integrity.start()  # in the background; every write waits for its verdict
     except BaseException:
         db.close()
         raise

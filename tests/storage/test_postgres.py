@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -108,3 +109,205 @@ def test_placeholders_are_translated_outside_strings() -> None:
         "SELECT %(a)s, ':b' WHERE k LIKE 'x%%'"
     )
     assert translate("SELECT 'x%'", None) == "SELECT 'x%'"
+
+
+# --- the audit: the same rows on both backends, a chain that holds with several writers -------
+def _changes(db: Database) -> list[tuple[object, ...]]:
+    """The same changes made on either backend; the audit rows they left, as plain values."""
+    from datetime import date
+
+    from attendance_desk.services.cases import open_case
+    from attendance_desk.services.policy import set_preset
+    from attendance_desk.storage.models import Pupil
+    from attendance_desk.storage.settings import write_setting
+    from tests.casework_school import build_school
+
+    ids = build_school(db)
+    with db.session() as s:
+        ava = s.get(Pupil, ids["ava"])
+        assert ava is not None
+        ava.legal_surname = "Brown-Okafor"
+        ava.looked_after = True
+    conn = db.raw_connection()
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE marks SET code = 'I', source = 'office' WHERE pupil_id = ? AND date = ?",
+                (ids["ava"], "2024-10-08"),
+            )
+            conn.execute(
+                "INSERT INTO marks (pupil_id, date, session, code, source, updated_at) "
+                "VALUES (?, '2024-10-09', 'AM', 'L', 'office', '2024-10-09 09:30:00')",
+                (ids["ben"],),
+            )
+            conn.execute(
+                "DELETE FROM marks WHERE pupil_id = ? AND date = ?", (ids["dan"], "2024-10-09")
+            )
+    finally:
+        conn.close()
+    write_setting(db, "letters.signature", "Ms Ellis")
+    write_setting(db, "letters.signature", None)
+    set_preset(db, "clifton")
+    open_case(db, ids["ava"], date(2024, 10, 9), "Ms Ellis", "Below 96%")
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute(
+            "SELECT action, entity, entity_id, pupil_id, field, old_json, new_json, who "
+            "FROM audit_log WHERE entity <> 'setting' OR entity_id <> 'database.identity' "
+            "ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for action, entity, entity_id, pupil_id, field, old, new, who in rows:
+        old_v, new_v = (json.loads(v) if v else None for v in (old, new))
+        if entity == "policy":  # the policy's own JSON text: compared as values
+            for v in (old_v, new_v):
+                if isinstance(v, dict) and isinstance(v.get("settings"), str):
+                    v["settings"] = json.loads(v["settings"])
+        out.append((action, entity, entity_id, pupil_id, field, old_v, new_v, bool(who)))
+    return out
+
+
+def test_the_audit_rows_are_the_same_on_both_backends(tmp_path: Path) -> None:
+    lite = open_database(tmp_path / "school.sqlite3")
+    try:
+        expected = _changes(lite)
+    finally:
+        lite.close()
+    with postgres_database() as url:
+        pg = open_database(url)
+        try:
+            got = _changes(pg)
+        finally:
+            pg.close()
+    assert {r[1] for r in expected} >= {"pupil", "mark", "setting", "policy", "case"}
+    # (the triggers of one statement may fire in another order: compared as a set of rows)
+    assert sorted(map(repr, got)) == sorted(map(repr, expected))
+
+
+def test_the_chain_holds_with_several_pcs_writing_at_once() -> None:
+    import threading
+
+    from attendance_desk.storage.audit_chain import verify_chain
+    from attendance_desk.storage.settings import write_setting
+
+    with postgres_database() as url:
+        pcs = [open_database(url) for _ in range(3)]
+        try:
+
+            def work(n: int) -> None:
+                for i in range(15):
+                    write_setting(pcs[n], f"pc{n}.setting", i)
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            conn = pcs[0].raw_connection()
+            try:
+                report = verify_chain(conn)
+                count = conn.execute(
+                    "SELECT count(*) FROM audit_log WHERE entity_id LIKE 'pc%'"
+                ).fetchone()[0]
+            finally:
+                conn.close()
+        finally:
+            for db in pcs:
+                db.close()
+    assert count == 45
+    assert report.intact and report.unsealed == 0, report.reason
+
+
+def test_a_changed_audit_row_breaks_the_chain_on_postgresql(backend_db: Database) -> None:
+    from attendance_desk.storage.audit_chain import verify_chain
+    from attendance_desk.storage.settings import write_setting
+
+    write_setting(backend_db, "a", 1)
+    write_setting(backend_db, "a", 2)
+    conn = backend_db.raw_connection()
+    try:
+        assert verify_chain(conn).intact
+        with conn:
+            conn.execute(
+                "UPDATE audit_log SET new_json = '3' WHERE entity_id = 'a' AND new_json = '2'"
+            )
+        report = verify_chain(conn)
+    finally:
+        conn.close()
+    assert not report.intact and "changed after it was written" in report.reason
+
+
+# --- the integrity check and backups on PostgreSQL ------------------------------------------
+def test_the_check_finds_a_missing_audit_trigger_and_writes_wait_for_it() -> None:
+    import psycopg
+
+    from attendance_desk.storage.integrity import DamagedDatabaseError
+    from attendance_desk.storage.settings import write_setting
+
+    with postgres_database() as url:
+        db = open_database(url)
+        assert db.integrity.report().ok
+        db.close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+            conn.execute("ALTER TABLE marks DISABLE TRIGGER audit_marks_update_v1")
+        db = open_database(url, migrate=False)
+        try:
+            report = db.integrity.report()
+            assert not report.ok
+            assert "audit_marks_update_v1" in report.problems[0]
+            with pytest.raises(DamagedDatabaseError):
+                write_setting(db, "x", 1)
+        finally:
+            with contextlib.suppress(DamagedDatabaseError):
+                db.close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE marks ENABLE TRIGGER audit_marks_update_v1")
+        db = open_database(url)
+        try:
+            assert db.integrity.report().ok
+            result = db.integrity.result  # type: ignore[attr-defined]
+            assert result.amcheck and result.indexes_checked > 20  # every B-tree index
+        finally:
+            db.close()
+
+
+def test_a_backup_is_a_dump_listed_with_the_others_and_restores_in_one_step(
+    tmp_path: Path,
+) -> None:
+    from attendance_desk.services.backup import list_backups, make_backup, restore_in_place
+    from attendance_desk.storage.settings import read_setting, write_setting
+
+    with postgres_database() as url:
+        db = open_database(url)
+        try:
+            write_setting(db, "kept", "before")
+            taken = make_backup(db)
+            assert taken.path.suffix == ".pgdump" and taken.path.stat().st_mode & 0o077 == 0
+            assert [b.path for b in list_backups(db)] == [taken.path]
+            write_setting(db, "kept", "after")
+            result = restore_in_place(db, taken.path)
+            assert read_setting(db, "kept") == "before"
+            assert result.previous_kept_as is not None and result.previous_kept_as.exists()
+            to = make_backup(db, to=tmp_path / "copy.pgdump")
+            assert to.path.is_file()
+        finally:
+            db.close()
+
+
+def test_without_the_client_tools_a_backup_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from attendance_desk.services.backup import make_backup
+
+    with postgres_database() as url:
+        db = open_database(url)
+        try:
+            monkeypatch.setenv("PATH", str(tmp_path))
+            with pytest.raises(DatabaseError, match="need pg_dump, which is not found: install"):
+                make_backup(db)
+            assert not list(tmp_path.glob("**/*.part"))
+        finally:
+            db.close()
