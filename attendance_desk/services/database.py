@@ -27,6 +27,7 @@ __all__ = [
     "Database",
     "DatabaseInUseError",
     "check_database_path",
+    "database_label",
     "database_target",
     "is_database_url",
     "damage_error",
@@ -39,3 +40,12 @@ __all__ = [
 def database_target(text: str) -> Path | str:
     """What `--db` names: a PostgreSQL URL as it is, else a file path."""
     return text.strip() if is_database_url(text.strip()) else Path(text)
+
+
+def database_label(target: str) -> str:
+    """A database's name to show and remember: a server's URL without its password."""
+    if not is_database_url(target):
+        return target
+    from attendance_desk.storage.postgres import safe_label
+
+    return safe_label(target)

@@ -51,6 +51,7 @@ class Database:
         key: str | None = None,
     ) -> None:
         self.path = path
+        self.label = str(path)  # what to show: the file, or a server's URL without its password
         self.read_only = read_only
         # Held while open for writing: a second process cannot open the file for changes.
         self.writer_lock = writer_lock

@@ -65,9 +65,10 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str, read_only: bool = False) -> None:
         self.url = libpq_url(url)
-        self.label = safe_label(url)
-        check = PgIntegrityCheck(self.label, self._connect)
-        super().__init__(Path(self.label), read_only=read_only, integrity=cast(Any, check))
+        label = safe_label(url)
+        check = PgIntegrityCheck(label, self._connect)
+        super().__init__(Path(label), read_only=read_only, integrity=cast(Any, check))
+        self.label = label
         self._idle: list[psycopg.Connection[Any]] = []
         self._who: dict[int, str] = {}  # id of an idle connection -> the name it carries
         self._lock = threading.Lock()

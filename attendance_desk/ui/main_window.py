@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
     act_find: QAction
     act_settings: QAction
     act_open: QAction
+    act_open_server: QAction
     act_backup: QAction
     act_audit: QAction
     act_password: QAction
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
                 "QLabel { background: #fff3cd; color: #5c4400; padding: 1px 8px; }"
             )
             self.statusBar().addPermanentWidget(self.read_only_label)
-        self.statusBar().addPermanentWidget(QLabel(str(db.path)))
+        self.statusBar().addPermanentWidget(QLabel(db.label))
 
         actions.build_menus(self)
         if db.read_only or not can_change():
@@ -387,7 +388,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             actions.open_import(self, paths)
 
-    def switch_database(self, path: Path) -> None:
+    def switch_database(self, path: Path | str) -> None:
         """Open another database in a new window and close this one."""
         try:
             db = open_database(path)

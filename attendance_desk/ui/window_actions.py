@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME, __version__
-from attendance_desk.services.database import Database
+from attendance_desk.services.database import (
+    Database,
+    database_label,
+    database_target,
+    is_database_url,
+)
 from attendance_desk.ui import workers
 from attendance_desk.ui.signals import SignalHub
 
@@ -179,6 +184,12 @@ def build_menus(w: MainWindow) -> None:
     w.act_open = _action(
         w, "&Open database\u2026", lambda: choose_database(w), QKeySequence.StandardKey.Open
     )
+    w.act_open_server = _action(
+        w,
+        "Open a database on a &server\u2026",
+        lambda: choose_server_database(w),
+        tip="The school's database on a PostgreSQL server, shared by several PCs",
+    )
     w.act_backup = _action(w, "&Backup and restore\u2026", lambda: open_backups(w))
     w.act_audit = _action(w, "&Audit log\u2026", lambda: open_audit(w))
     w.act_password = _action(w, "Pass&word and lock\u2026", lambda: open_access(w))
@@ -212,6 +223,7 @@ def build_menus(w: MainWindow) -> None:
 
     file_menu = bar.addMenu("&File")
     file_menu.addAction(w.act_open)
+    file_menu.addAction(w.act_open_server)
     w.recent_menu = QMenu("Recent &databases", w)
     w.recent_menu.aboutToShow.connect(lambda: fill_recent(w))
     file_menu.addMenu(w.recent_menu)
@@ -270,7 +282,7 @@ def build_menus(w: MainWindow) -> None:
     toolbar.addWidget(QLabel("  Figures as of  "))
     toolbar.addWidget(w.as_of_edit)
     w.addToolBar(toolbar)
-    remember_database(w, w.db.path)
+    remember_database(w, w.db.label)
 
 
 # -- dialogs -------------------------------------------------------------------------------
@@ -373,8 +385,11 @@ def about(w: MainWindow) -> None:
         f"<h3>{APP_NAME} {__version__}</h3>"
         "<p>The attendance officer's desk for an English primary school: registers, "
         "figures and bands under the school's own policy, first-day calls, cases and letters.</p>"
-        "<p>Everything stays in one file on this computer:<br><code>"
-        f"{w.db.path}</code></p>",
+        + (
+            f"<p>The school's database is on a PostgreSQL server:<br><code>{w.db.label}</code></p>"
+            if w.db.backend == "postgresql"
+            else f"<p>Everything stays in one file on this computer:<br><code>{w.db.path}</code></p>"
+        ),
     )
 
 
@@ -467,7 +482,9 @@ def recent_databases(w: MainWindow) -> list[str]:
     return [str(v) for v in value]
 
 
-def remember_database(w: MainWindow, path: Path) -> None:
+def remember_database(w: MainWindow, path: Path | str) -> None:
+    if isinstance(path, str):
+        path = database_label(path)  # a server's address, never its password
     paths = [str(path)] + [p for p in recent_databases(w) if p != str(path)]
     w.settings.setValue("recent/databases", paths[:MAX_RECENT])
 
@@ -476,10 +493,36 @@ def fill_recent(w: MainWindow) -> None:
     w.recent_menu.clear()
     for p in recent_databases(w):
         act = w.recent_menu.addAction(p)
-        act.setEnabled(Path(p).exists() and Path(p) != w.db.path)
-        act.triggered.connect(lambda _c=False, path=p: w.switch_database(Path(path)))
+        target = database_target(p)
+        if isinstance(target, str):
+            act.setEnabled(database_label(target) != w.db.label)
+        else:
+            act.setEnabled(target.exists() and target != w.db.path)
+        act.triggered.connect(lambda _c=False, t=target: w.switch_database(t))
     if w.recent_menu.isEmpty():
         w.recent_menu.addAction("(none yet)").setEnabled(False)
+
+
+def choose_server_database(w: MainWindow) -> None:
+    """Ask for the address of a database on a PostgreSQL server and open it."""
+    from PySide6.QtWidgets import QInputDialog
+
+    last = next((p for p in recent_databases(w) if is_database_url(p)), "postgresql://")
+    text, ok = QInputDialog.getText(
+        w,
+        "Open a database on a server",
+        "The school's database on a PostgreSQL server, shared by several PCs.\n"
+        "Address (postgresql://user@server/database; the password from the\n"
+        "server's password file or PGPASSWORD, or written as user:password@):",
+        text=last,
+    )
+    text = text.strip()
+    if not ok or not text:
+        return
+    if not is_database_url(text):
+        show_error(w, f"{text} is not a PostgreSQL address: it starts postgresql://")
+        return
+    w.switch_database(text)
 
 
 def choose_database(w: MainWindow) -> None:

@@ -1,0 +1,44 @@
+"""The window on a database on a PostgreSQL server: opened from File, named without a password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QInputDialog, QLabel
+
+from attendance_desk.storage.db import open_database
+from attendance_desk.ui import window_actions, workers
+from attendance_desk.ui.main_window import MainWindow
+from tests.casework_school import DAY, build_school
+from tests.conftest import postgres_database
+
+
+def test_file_opens_a_database_on_a_server(qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    with postgres_database() as url:
+        server = open_database(url)
+        build_school(server)
+        server.close()
+        lite = open_database(tmp_path / "school.sqlite3")
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(lite, as_of=DAY, settings=settings)
+        qtbot.addWidget(win)
+        win.show()
+        user, rest = url.split("://", 1)[1].split("@", 1)
+        with_password = f"postgresql://{user}:not-shown@{rest}"
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (with_password, True))
+        assert "server" in win.act_open_server.text()
+        win.act_open_server.trigger()
+        new = win.replaced_by
+        qtbot.addWidget(new)
+        try:
+            qtbot.waitUntil(lambda: len(new.pupil_list.model.rows) == 4, timeout=20000)
+            labels = [w.text() for w in new.statusBar().findChildren(QLabel)]
+            assert any(t.startswith("postgresql://") and rest in t for t in labels), labels
+            assert not any("not-shown" in t for t in labels)
+            recent = window_actions.recent_databases(new)
+            assert recent[0].startswith("postgresql://") and "not-shown" not in recent[0]
+        finally:
+            workers.wait_all()
+            new.close()
+            new.db.close()
