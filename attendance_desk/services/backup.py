@@ -373,7 +373,8 @@ def backup_connection(path: Path, key: str | None) -> sqlite3.Connection:
 
 def remove_leftovers(db: Database) -> list[Path]:
     """Temporary copies a crash may have left beside the database or its backups (a backup,
-    a restore or a re-encryption cut short): deleted, since they may hold anyone's records."""
+    a restore or a re-encryption cut short): deleted, since they may hold anyone's records.
+    (A database on a server leaves none beside it: only its backup folder is looked at.)"""
     patterns = (
         "*.sqlite3.part",
         "*.rekey",
@@ -381,7 +382,8 @@ def remove_leftovers(db: Database) -> list[Path]:
         f".{db.path.name}.restoring-*",
     )
     gone = []
-    for folder in {db.path.parent, backup_folder(db)}:
+    folders = {backup_folder(db)} if db.backend != "sqlite" else {db.path.parent, backup_folder(db)}
+    for folder in folders:
         for pattern in patterns:
             for path in folder.glob(pattern):
                 path.unlink(missing_ok=True)
