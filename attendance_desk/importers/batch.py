@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from attendance_desk import clock
+from attendance_desk.importers import backend
 from attendance_desk.importers.model import Kind, Layout, ParsedFile, RegisterData
 from attendance_desk.importers.problems import Problems, column_letter
 from attendance_desk.importers.sources import read_source
@@ -89,15 +90,11 @@ def write_files(
     check_register: RegisterCheck | None = None,
 ) -> list[Written]:
     """Write every file in one transaction; `tick_for(n, name)` gives file n's progress tick."""
-    conn.isolation_level = None
-    # Every id the import writes is looked up or created inside this transaction, which holds
-    # the write lock throughout, so per-row foreign-key checks are skipped for the bulk load.
-    conn.execute("PRAGMA foreign_keys = OFF")
     written: list[Written] = []
     parts = sum(len(p.registers()) for p in parsed)
     seen = SeenMarks() if parts > 1 else None
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        backend.begin_import(conn)
         for n, item in enumerate(sorted(parsed, key=lambda p: ORDER[p.kind])):
             tick = tick_for(n, item.file_name)
             tick(0.0)
@@ -115,13 +112,12 @@ def write_files(
                 )
             )
         tick_for(len(parsed), "")(0.0)
-        conn.execute("COMMIT" if commit else "ROLLBACK")
+        backend.end_import(conn, commit)
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        backend.abandon_import(conn)
         raise
     finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+        backend.after_import(conn)
     if not commit:
         for entry in written:
             entry.import_id = None
@@ -203,11 +199,19 @@ def _write_one(
     if previous is not None and not reimport:  # the same file twice in one batch
         return Written(item, Tally(0, ""), None, parse_timestamp(previous[0]) or datetime.min)
     now = db_now(clock.utc_now())
-    cursor = conn.execute(
-        INSERT_IMPORT + "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')",
-        (item.file_name[:260], item.content_hash, item.kind.value, item.layout.value, now, user),
+    import_id = int(
+        conn.execute(
+            INSERT_IMPORT + "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '') RETURNING id",
+            (
+                item.file_name[:260],
+                item.content_hash,
+                item.kind.value,
+                item.layout.value,
+                now,
+                user,
+            ),
+        ).fetchone()[0]
     )
-    import_id = int(cursor.lastrowid or 0)
     tally = Tally(import_id, now)
     problems = Problems(
         item.file_name, item.sheet, item.register.column_names if item.register else {}

@@ -5,15 +5,22 @@ INSERT ... SELECT per pupil over a JSON array of the row's codes, joined to a te
 of the columns' dates and sessions: about twice as fast as one executemany row per mark
 (the per-row work, including the audit trigger on marks, runs once per statement). For a big
 load into a small table the marks-by-date index is dropped and rebuilt afterwards.
+
+On PostgreSQL new marks go in with one binary COPY (psycopg's `copy.write_row`), and for a big
+load the marks' primary and foreign keys are dropped and added back too (importers/backend.py
+says why).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from attendance_desk.importers.tables import INSERT_MARK, INSERT_MARK_CHANGE, MARKS
+from attendance_desk.importers import backend
+from attendance_desk.importers.tables import INSERT_MARK, INSERT_MARK_CHANGE, MARK_COLUMNS, MARKS
 from attendance_desk.importers.tally import Tally
 
 if TYPE_CHECKING:
@@ -34,41 +41,22 @@ def write_changes(
 ) -> None:
     import_id, now = int(tally.import_id), tally.now
     inserts, updates = diff.inserts, diff.updates
-    index_sql = _drop_date_index(conn, len(inserts) + diff.bulk_count)
+    restore = _drop_for_big_load(conn, len(inserts) + diff.bulk_count)
     total = max(1, len(inserts) + diff.bulk_count + len(updates))
-    done = 0
 
-    def report() -> None:
+    def report(done: int) -> None:
         if tick:
             tick(0.4 + 0.5 * done / total)
 
-    if diff.bulk:
-        conn.execute(
-            "CREATE TEMP TABLE import_columns (idx INTEGER PRIMARY KEY, date TEXT, session TEXT)"
-        )
-        conn.executemany(
-            "INSERT INTO temp.import_columns VALUES (?, ?, ?)",
-            [(i, iso, session) for i, (iso, session) in enumerate(columns)],
-        )
-        bulk_sql = (
-            INSERT_MARK + f"SELECT ?, c.date, c.session, j.value, 'mis', {import_id}, '{now}' "
-            "FROM json_each(?) AS j JOIN temp.import_columns AS c ON c.idx = j.key "
-            "WHERE j.value IS NOT NULL"
-        )
-        for n, (pupil_id, codes_json) in enumerate(diff.bulk, start=1):
-            conn.execute(bulk_sql, (pupil_id, codes_json))
-            if n % BULK_TICK == 0:
-                done = diff.bulk_count * n // len(diff.bulk)
-                report()
-        conn.execute("DROP TABLE temp.import_columns")
-        done = diff.bulk_count
-    insert_sql = INSERT_MARK + f"VALUES (?, ?, ?, ?, 'mis', {import_id}, '{now}')"
-    for start in range(0, len(inserts), CHUNK):
-        conn.executemany(insert_sql, inserts[start : start + CHUNK])
-        done += min(CHUNK, len(inserts) - start)
-        report()
-    if index_sql:
-        conn.execute(index_sql)
+    if backend.is_postgres(conn):
+        if diff.bulk or inserts:
+            backend.copy_rows(conn, MARKS, MARK_COLUMNS, _new_rows(diff, columns, tick, total))
+        done = diff.bulk_count + len(inserts)
+    else:
+        done = _insert_sqlite(conn, diff, columns, report)
+    report(done)
+    for statement in restore:
+        conn.execute(statement)
     if updates:
         conn.executemany(
             f"UPDATE {MARKS} SET code = ?, source = 'mis', import_id = {import_id}, "
@@ -86,19 +74,81 @@ def write_changes(
         tick(1.0)
 
 
-def _drop_date_index(conn: sqlite3.Connection, inserts: int) -> str | None:
+def _insert_sqlite(
+    conn: sqlite3.Connection,
+    diff: MarksDiff,
+    columns: list[tuple[str, str]],
+    report: Callable[[int], None],
+) -> int:
+    """Whole grid rows with one INSERT ... SELECT per pupil, then single marks in chunks."""
+    import_id, now, inserts = int(diff.tally.import_id), diff.tally.now, diff.inserts
+    done = 0
+    if diff.bulk:
+        conn.execute(
+            "CREATE TEMP TABLE import_columns (idx INTEGER PRIMARY KEY, date TEXT, session TEXT)"
+        )
+        conn.executemany(
+            "INSERT INTO temp.import_columns VALUES (?, ?, ?)",
+            [(i, iso, session) for i, (iso, session) in enumerate(columns)],
+        )
+        bulk_sql = (
+            INSERT_MARK + f"SELECT ?, c.date, c.session, j.value, 'mis', {import_id}, '{now}' "
+            "FROM json_each(?) AS j JOIN temp.import_columns AS c ON c.idx = j.key "
+            "WHERE j.value IS NOT NULL"
+        )
+        for n, (pupil_id, codes_json) in enumerate(diff.bulk, start=1):
+            conn.execute(bulk_sql, (pupil_id, codes_json))
+            if n % BULK_TICK == 0:
+                report(diff.bulk_count * n // len(diff.bulk))
+        conn.execute("DROP TABLE temp.import_columns")
+        done = diff.bulk_count
+    insert_sql = INSERT_MARK + f"VALUES (?, ?, ?, ?, 'mis', {import_id}, '{now}')"
+    for start in range(0, len(inserts), CHUNK):
+        conn.executemany(insert_sql, inserts[start : start + CHUNK])
+        done += min(CHUNK, len(inserts) - start)
+        report(done)
+    return done
+
+
+def _new_rows(
+    diff: MarksDiff, columns: list[tuple[str, str]], tick: Tick | None, total: int
+) -> Iterator[tuple[Any, ...]]:
+    """The new marks as the rows COPY writes: whole grid rows, then single marks."""
+    mis, import_id = "mis", int(diff.tally.import_id)
+    now = datetime.fromisoformat(diff.tally.now)
+    days: dict[str, date] = {}
+
+    def day(iso: str) -> date:
+        found = days.get(iso)
+        if found is None:
+            found = days[iso] = date.fromisoformat(iso)
+        return found
+
+    cells = [(day(iso), session) for iso, session in columns]
+    for n, (pupil_id, codes_json) in enumerate(diff.bulk, start=1):
+        for (when, session), code in zip(cells, json.loads(codes_json), strict=True):
+            if code is not None:
+                yield (pupil_id, when, session, code, mis, import_id, now)
+        if tick and n % BULK_TICK == 0:
+            tick(0.4 + 0.5 * (diff.bulk_count * n // len(diff.bulk)) / total)
+    for pupil_id, iso, session, code in diff.inserts:
+        yield (pupil_id, day(iso), session, code, mis, import_id, now)
+
+
+def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
     """For a big load into a smaller table, drop the marks-by-date index and rebuild it after
     (inside the same transaction): building it once is much faster than keeping it up to date
-    while rows arrive in primary-key order. Returns the statement that rebuilds it."""
+    while rows arrive in primary-key order. On PostgreSQL the primary key and the foreign keys
+    go too and are added back (built and checked at once). Returns the statements that put back
+    what was dropped."""
     if inserts < REBUILD_INDEX_AT:
-        return None
+        return []
     existing = conn.execute(f"SELECT count(*) FROM {MARKS}").fetchone()[0]
     if inserts < existing:
-        return None
-    row = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_marks_date'"
-    ).fetchone()
-    if not row or not row[0]:
-        return None
-    conn.execute("DROP INDEX ix_marks_date")
-    return str(row[0])
+        return []
+    if not backend.may_alter(conn, MARKS):
+        return []  # a role that does not own the table: every row is checked as it goes in
+    keys = backend.drop_foreign_keys(conn, MARKS)
+    primary = backend.drop_primary_key(conn, MARKS)
+    index_sql = backend.drop_index(conn, MARKS, "ix_marks_date")
+    return [*primary, *([index_sql] if index_sql else []), *keys]

@@ -23,11 +23,13 @@ def _year_id(conn: sqlite3.Connection, day: date) -> int:
     row = conn.execute(f"SELECT id FROM {ACADEMIC_YEARS} WHERE name = ?", (name,)).fetchone()
     if row:
         return int(row[0])
-    cursor = conn.execute(
-        f"INSERT INTO {ACADEMIC_YEARS} (name, start_date, end_date) VALUES (?, ?, ?)",
-        (name, start.isoformat(), end.isoformat()),
+    return int(
+        conn.execute(
+            f"INSERT INTO {ACADEMIC_YEARS} (name, start_date, end_date) VALUES (?, ?, ?) "
+            "RETURNING id",
+            (name, start.isoformat(), end.isoformat()),
+        ).fetchone()[0]
     )
-    return int(cursor.lastrowid or 0)
 
 
 def apply_half_terms(

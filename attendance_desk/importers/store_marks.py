@@ -15,6 +15,7 @@ from itertools import chain, groupby
 from operator import itemgetter
 
 from attendance_desk.domain.dates import numeric
+from attendance_desk.importers import backend
 from attendance_desk.importers.bulk_write import write_changes
 from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
 from attendance_desk.importers.problems import Problems
@@ -79,16 +80,18 @@ def _load_state(
     """The marks already held for the file's pupils and dates, read in primary-key order."""
     ids = json.dumps(sorted({p for p in pupil_ids if p}))
     span = (data.first_date, data.last_date)
+    ids_table, key = backend.json_ints(conn), backend.mark_key(conn)
     rows = conn.execute(
-        "SELECT m.pupil_id, m.date || m.session, m.code FROM json_each(?) AS j "
-        f"JOIN {MARKS} AS m ON m.pupil_id = j.value AND m.date BETWEEN ? AND ?",
+        f"SELECT m.pupil_id, {key}, m.code FROM {ids_table} "
+        f"JOIN {MARKS} AS m ON m.pupil_id = j.value AND m.date BETWEEN ? AND ?"
+        + backend.grouped_by(conn, "m.pupil_id"),
         (ids, *span),
     )
     pair = itemgetter(1, 2)
     state: State = {pid: dict(map(pair, group)) for pid, group in groupby(rows, itemgetter(0))}
     office = set(
         conn.execute(
-            f"SELECT m.pupil_id, m.date || m.session FROM json_each(?) AS j JOIN {MARKS} AS m "
+            f"SELECT m.pupil_id, {key} FROM {ids_table} JOIN {MARKS} AS m "
             "ON m.pupil_id = j.value AND m.date BETWEEN ? AND ? WHERE m.source = 'office'",
             (ids, *span),
         )
@@ -273,14 +276,28 @@ def write_office_marks(conn: sqlite3.Connection, tally: Tally, diff: MarksDiff) 
             "agreed_at = NULL, agreed_import_id = NULL",
             (pid, iso, session, code, why, who, now),
         )
+    if not diff.mis_seen:
+        return
     conn.executemany(
-        f"UPDATE {MIS_CHANGES} SET mis_code = ?1, "
-        "agreed_at = CASE WHEN m.code = ?1 THEN ?5 END, "
-        "agreed_import_id = CASE WHEN m.code = ?1 THEN ?6 END "
-        f"FROM {MARKS} AS m WHERE m.pupil_id = ?2 AND m.date = ?3 AND m.session = ?4 "
-        f"AND {MIS_CHANGES}.pupil_id = ?2 AND {MIS_CHANGES}.date = ?3 "
-        f"AND {MIS_CHANGES}.session = ?4 AND {MIS_CHANGES}.agreed_at IS NULL",
-        [(code, pid, iso, session, now, import_id) for pid, iso, session, code in diff.mis_seen],
+        f"UPDATE {MIS_CHANGES} SET mis_code = CAST(:code AS VARCHAR), "
+        "agreed_at = CASE WHEN m.code = CAST(:code AS VARCHAR) "
+        f"THEN {backend.timestamp(conn, ':now')} END, "
+        "agreed_import_id = CASE WHEN m.code = CAST(:code AS VARCHAR) THEN :import_id END "
+        f"FROM {MARKS} AS m WHERE m.pupil_id = :pupil AND m.date = :date "
+        f"AND m.session = :session AND {MIS_CHANGES}.pupil_id = :pupil "
+        f"AND {MIS_CHANGES}.date = :date AND {MIS_CHANGES}.session = :session "
+        f"AND {MIS_CHANGES}.agreed_at IS NULL",
+        [
+            {
+                "code": code,
+                "pupil": pid,
+                "date": iso,
+                "session": session,
+                "now": now,
+                "import_id": import_id,
+            }
+            for pid, iso, session, code in diff.mis_seen
+        ],
     )
 
 

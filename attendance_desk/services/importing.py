@@ -1,9 +1,11 @@
 """Importing registers, pupil details, term dates and closures: preview, then apply.
 
-Both run the same code inside one SQLite transaction (BEGIN IMMEDIATE); a preview (or a dry
-run) rolls back, an import commits. So the preview is exactly what the import will do, and a
-failure anywhere leaves the database as it was. Files are read first (no database), then
-written in the order term dates, closures, pupil details, registers.
+Both run the same code inside one transaction (SQLite's BEGIN IMMEDIATE; on PostgreSQL a
+transaction holding the database's write lock); a preview (or a dry run) rolls back, an import
+commits. So the preview is exactly what the import will do, and a failure anywhere leaves the
+database as it was. Files are read first (no database), then written in the order term dates,
+closures, pupil details, registers. On SQLite a backup of the file is taken first; a server's
+database is backed up on the server.
 """
 
 from __future__ import annotations
@@ -420,8 +422,9 @@ def _run(
         written = list(known.values())
         if parsed and commit:
             db.require_intact()  # the full integrity check ran beside the reading: its verdict
-            report(50, "Backing up the database before the import")
-            backup = backup_before_import(db)
+            if db.backend == "sqlite":  # a server's backups are the server's (pg_dump)
+                report(50, "Backing up the database before the import")
+                backup = backup_before_import(db)
         if parsed:
             share = 50 / len(parsed)
 

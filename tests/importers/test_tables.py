@@ -18,7 +18,9 @@ from attendance_desk.storage.models.base import Base
 
 IMPORTERS = Path(tables.__file__).parent
 TABLE_WORDS = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)\b")
-NOT_TABLES = {"json_each", "temp", "sqlite_master"}
+NOT_TABLES = {
+    "json_each", "temp", "sqlite_master", "json_array_elements_text", "pg_indexes", "pg_constraint",
+}  # fmt: skip
 
 
 TABLE_NAMES = (

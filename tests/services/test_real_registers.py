@@ -1,9 +1,10 @@
 """Registers shaped as the MIS products export them: every shape imports with no mapping and
-gives the same marks; the rules that protect the record hold (issue 11)."""
+gives the same marks; the rules that protect the record hold (issue 11). Each test runs on
+SQLite and on PostgreSQL (issue 17): the same marks from the same file, and a bad file writes
+nothing, on both."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +36,13 @@ from attendance_desk.services.importing import apply_import, preview_import  # n
 from attendance_desk.storage.db import Database  # noqa: E402
 
 
+@pytest.fixture
+def db(backend_db: Database) -> Database:
+    return backend_db
+
+
 def held_marks(db: Database) -> dict[tuple[str, str, str], str]:
-    conn = sqlite3.connect(db.path)
+    conn = db.raw_connection()
     try:
         rows = conn.execute(
             "SELECT p.upn, m.date, m.session, m.code FROM marks m JOIN pupils p ON p.id = m.pupil_id"
@@ -47,7 +53,7 @@ def held_marks(db: Database) -> dict[tuple[str, str, str], str]:
 
 
 def counts(db: Database) -> tuple[int, int]:
-    conn = sqlite3.connect(db.path)
+    conn = db.raw_connection()
     try:
         return (
             conn.execute("SELECT count(*) FROM pupils").fetchone()[0],
@@ -197,7 +203,7 @@ def test_a_roster_keeps_the_person_id_and_a_register_keyed_on_it_matches(
     db: Database, tmp_path: Path
 ) -> None:
     with_roster(db, tmp_path, roster_with_person_ids())
-    conn = sqlite3.connect(db.path)
+    conn = db.raw_connection()
     held = dict(conn.execute("SELECT upn, mis_person_id FROM pupils").fetchall())
     conn.close()
     assert held[PUPILS[1][0]] == "P9101"

@@ -1,0 +1,160 @@
+"""What an import does differently on SQLite and on PostgreSQL, kept to this one module.
+
+The importers write plain SQL through a raw connection: sqlite3's own, or on PostgreSQL the
+storage layer's small adapter with the same surface (`execute`, `executemany`, `?` and `:name`
+parameters). The statements are written to run on both (ON CONFLICT, RETURNING, UPDATE ...
+FROM); what cannot be (the transaction's start, a JSON array as a table, the catalogue, COPY)
+is here, with one branch per backend. Nothing here imports psycopg on SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def is_postgres(conn: Any) -> bool:
+    return not isinstance(conn, sqlite3.Connection)
+
+
+def begin_import(conn: Any) -> None:
+    """Start the import's one transaction, holding the write lock throughout."""
+    if is_postgres(conn):
+        # storage/postgres.py: BEGIN and the database's write lock (an advisory lock), so two
+        # imports run one after the other as on SQLite (the second then sees the first's marks)
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    conn.isolation_level = None
+    # Every id the import writes is looked up or created inside this transaction, which holds
+    # the write lock throughout, so per-row foreign-key checks are skipped for the bulk load.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("BEGIN IMMEDIATE")
+
+
+def end_import(conn: Any, commit: bool) -> None:
+    conn.execute("COMMIT" if commit else "ROLLBACK")
+
+
+def abandon_import(conn: Any) -> None:
+    """After an error: roll back whatever was begun (nothing is half-written)."""
+    if is_postgres(conn):
+        conn.rollback()
+    elif conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def after_import(conn: Any) -> None:
+    if not is_postgres(conn):
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def json_ints(conn: Any) -> str:
+    """A table `j(value)` of the integers in a JSON array given as one parameter."""
+    if is_postgres(conn):
+        return "(SELECT value::integer AS value FROM json_array_elements_text(?::json)) AS j"
+    return "json_each(?) AS j"
+
+
+def mark_key(conn: Any) -> str:
+    """The expression 'YYYY-MM-DD' || session of a mark `m` (a date column is a date there)."""
+    if is_postgres(conn):
+        return "to_char(m.date, 'YYYY-MM-DD') || m.session"
+    return "m.date || m.session"
+
+
+def grouped_by(conn: Any, column: str) -> str:
+    """Rows of a join over `json_ints` come grouped by the JSON array's order on SQLite (its
+    loop); PostgreSQL may hash the join, so it is told to order them."""
+    return f" ORDER BY {column}" if is_postgres(conn) else ""
+
+
+def timestamp(conn: Any, parameter: str) -> str:
+    """A text parameter used as a timestamp where PostgreSQL cannot tell (a CASE's result)."""
+    return f"CAST({parameter} AS timestamp)" if is_postgres(conn) else parameter
+
+
+def drop_index(conn: Any, table: str, name: str) -> str | None:
+    """Drop the index `name` of `table` if it exists; returns the statement that makes it again
+    (run inside the same transaction)."""
+    if is_postgres(conn):
+        row = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ? AND indexname = ?",
+            (table, name),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).fetchone()
+    if not row or not row[0]:
+        return None
+    conn.execute(f"DROP INDEX {name}")
+    return str(row[0])
+
+
+def may_alter(conn: Any, table: str) -> bool:
+    """Whether the import's role may drop and add back the table's keys (it owns the table).
+    SQLite: yes."""
+    if not is_postgres(conn):
+        return True
+    row = conn.execute(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(?)",
+        (table,),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def drop_foreign_keys(conn: Any, table: str) -> list[str]:
+    """PostgreSQL checks a foreign key with a query per row inserted (about 5 of the 6 seconds
+    of COPYing a year's marks); for a big load the import drops the table's foreign keys and
+    adds them back before it commits, which checks every row at once (0.1 s each). Returns the
+    statements that add them back. SQLite: none (its checks are off for the import)."""
+    if not is_postgres(conn):
+        return []
+    found = conn.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = to_regclass(?)",
+        (table,),
+    ).fetchall()
+    for name, _ in found:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in found
+    ]
+
+
+def drop_primary_key(conn: Any, table: str) -> list[str]:
+    """PostgreSQL: drop the table's primary key for a big load and return the statement that
+    adds it back (one sorted build is cheaper than keeping it up to date row by row; the load
+    writes no two rows with the same key: the import checked). SQLite: nothing."""
+    if not is_postgres(conn):
+        return []
+    row = conn.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'p' AND conrelid = to_regclass(?)",
+        (table,),
+    ).fetchone()
+    if row is None:
+        return []
+    conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{row[0]}"')
+    return [f'ALTER TABLE {table} ADD CONSTRAINT "{row[0]}" {row[1]}']
+
+
+def copy_rows(conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """COPY rows into `table` in PostgreSQL's binary format (one statement, rows streamed; the
+    server parses nothing). Each value must be of its column's Python type (a date a `date`)."""
+    names = [c.strip() for c in columns.split(",")]
+    types = dict(
+        conn.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = to_regclass(?) "
+            "AND attnum > 0 AND NOT attisdropped",
+            (table,),
+        ).fetchall()
+    )
+    sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+    with conn.pg.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.set_types([int(types[n]) for n in names])
+        write = copy.write_row
+        for row in rows:
+            write(row)
