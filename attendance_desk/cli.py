@@ -46,6 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agenda": ("agenda", "a meeting's agenda as a PDF"),
     "tsm-list": ("tsm_list", "the termly Targeted Support Meeting list (PDF or Excel)"),
     "report": ("report", "the attendance report for the head and governors as a PDF"),
+    "move": (
+        "move",
+        "move the school to another database (SQLite file <-> PostgreSQL), every row kept",
+    ),
 }
 COMMAND_MODULES = [
     f"attendance_desk.commands.{m}" for m in dict.fromkeys(m for m, _ in COMMANDS.values())
@@ -124,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.umask(0o077)  # the database, its backups and every export: the owner's only
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_in(argv)
-    if command is not None and command not in ("demo", "restore"):
+    if command is not None and command not in ("demo", "restore", "move"):
         _check_early(argv)
     parser = build_parser(command)
     args = parser.parse_args(argv)

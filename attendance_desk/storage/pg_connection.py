@@ -284,10 +284,20 @@ def _as_sqlite_error(exc: Exception) -> Exception:
 
 
 def text_dates(pg: psycopg.Connection[Any]) -> None:
-    """Dates and timestamps read back as ISO text, numerics as floats (as sqlite3 gives them)."""
+    """Dates and timestamps read back as ISO text, numerics as floats (as sqlite3 gives them).
+    A timestamp reads exactly as SQLAlchemy writes one in SQLite (six digits of fraction, which
+    PostgreSQL's text trims): the audit chain's digests, and a school moved between the two
+    backends, see the same text on both."""
     from psycopg.types.numeric import FloatLoader
     from psycopg.types.string import TextLoader
 
-    for name in ("date", "timestamp", "timestamptz", "time"):
+    class SqliteTimestamp(TextLoader):
+        def load(self, data: Any) -> str:
+            text = str(super().load(data))
+            head, _, fraction = text.partition(".")
+            return f"{head}.{(fraction + '000000')[:6]}" if head[-3:-2] == ":" else text
+
+    for name in ("date", "timestamptz", "time"):
         pg.adapters.register_loader(name, TextLoader)
+    pg.adapters.register_loader("timestamp", SqliteTimestamp)
     pg.adapters.register_loader("numeric", FloatLoader)

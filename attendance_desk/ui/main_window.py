@@ -63,11 +63,13 @@ class MainWindow(QMainWindow):
     act_open: QAction
     act_open_server: QAction
     act_backup: QAction
+    act_move: QAction
     act_audit: QAction
     act_password: QAction
     act_retention: QAction
     act_meetings: QAction
     meetings_dialog: Any
+    move_dialog: Any
     act_cme: QAction
     act_about: QAction
     act_quit: QAction

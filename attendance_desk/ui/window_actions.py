@@ -191,6 +191,12 @@ def build_menus(w: MainWindow) -> None:
         tip="The school's database on a PostgreSQL server, shared by several PCs",
     )
     w.act_backup = _action(w, "&Backup and restore\u2026", lambda: open_backups(w))
+    w.act_move = _action(
+        w,
+        "&Move to another database\u2026",
+        lambda: open_move(w),
+        tip="Copy the school, every record, to a PostgreSQL server or a new file",
+    )
     w.act_audit = _action(w, "&Audit log\u2026", lambda: open_audit(w))
     w.act_password = _action(w, "Pass&word and lock\u2026", lambda: open_access(w))
     w.act_retention = _action(
@@ -234,6 +240,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu.addAction(w.act_preview)
     file_menu.addSeparator()
     file_menu.addAction(w.act_backup)
+    file_menu.addAction(w.act_move)
     file_menu.addAction(w.act_settings)
     file_menu.addSeparator()
     file_menu.addAction(w.act_quit)
@@ -294,6 +301,13 @@ def open_backups(w: MainWindow) -> None:
     dialog = BackupDialog(w.db, w)
     dialog.exec()
     w.refresh()
+
+
+def open_move(w: MainWindow) -> None:
+    from attendance_desk.ui.dialogs.move_dialog import MoveDialog
+
+    w.move_dialog = MoveDialog(w.db, w)
+    w.move_dialog.open()
 
 
 def open_meetings(w: MainWindow, paper: str | None = None) -> Any:

@@ -1,0 +1,151 @@
+"""File > Move to another database: the school's records copied, every row, into an empty
+PostgreSQL database (one database for several PCs) or a new file; this one is left as it is."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from attendance_desk.errors import UserError
+from attendance_desk.services.database import Database
+from attendance_desk.services.moving import MoveResult, describe, is_server, move_to
+
+INTRO = (
+    "Copy every record of this school into another database, in one step: all of it or, if "
+    "anything goes wrong, nothing. The database open now is left exactly as it is.\n\n"
+    "A PostgreSQL server lets the office's PCs share one database. Ask whoever looks after "
+    "the server for an empty database and its address. A new file moves the school back to "
+    "a single PC."
+)
+SERVER_HINT = "postgresql://user@host/dbname"
+
+
+class MoveDialog(QDialog):
+    """Choose the target (a server's URL or a new file), Move, then read what was copied."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.result_: MoveResult | None = None
+        self.setWindowTitle("Move to another database")
+        self.resize(640, 420)
+        intro = QLabel(INTRO)
+        intro.setWordWrap(True)
+        source = QLabel(f"This school's database: <b>{describe(db)}</b>")
+        source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.to_server = QRadioButton("A &PostgreSQL database on a server")
+        self.to_file = QRadioButton("A new database &file")
+        group = QButtonGroup(self)
+        group.addButton(self.to_server)
+        group.addButton(self.to_file)
+        self.server = QLineEdit()
+        self.server.setPlaceholderText(SERVER_HINT)
+        self.file = QLineEdit()
+        self.file.setPlaceholderText("school.sqlite3")
+        choose = QPushButton("Choose\u2026")
+        choose.clicked.connect(self._choose_file)
+        grid = QGridLayout()
+        grid.addWidget(self.to_server, 0, 0)
+        grid.addWidget(self.server, 0, 1, 1, 2)
+        grid.addWidget(self.to_file, 1, 0)
+        grid.addWidget(self.file, 1, 1)
+        grid.addWidget(choose, 1, 2)
+        (self.to_file if db.backend != "sqlite" else self.to_server).setChecked(True)
+        self.server.textEdited.connect(lambda _t: self.to_server.setChecked(True))
+        self.file.textEdited.connect(lambda _t: self.to_file.setChecked(True))
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox()
+        self.move_button = buttons.addButton("&Move", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.move_button.clicked.connect(self.move_now)
+        self.close_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(source)
+        layout.addLayout(grid)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout.addLayout(row)
+
+    def target(self) -> str:
+        return (self.server if self.to_server.isChecked() else self.file).text().strip()
+
+    def _choose_file(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "The new database file", "school.sqlite3", "Attendance Desk database (*.sqlite3)"
+        )
+        if name:
+            self.file.setText(name)
+            self.to_file.setChecked(True)
+
+    def move_now(self) -> MoveResult | None:
+        target = self.target()
+        if not target:
+            self.status.setText("Say where to move the school: a server's address or a new file.")
+            return None
+        if self.to_server.isChecked() and not is_server(target):
+            self.status.setText(f"A server's address starts postgresql:// (e.g. {SERVER_HINT}).")
+            return None
+        self.move_button.setEnabled(False)
+        self.progress.setValue(0)
+        self.progress.show()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = move_to(self.db, target, self._progress)
+        except UserError as exc:
+            self.status.setText(f"Nothing was moved: {exc}")
+            if self.isVisible():
+                QMessageBox.warning(self, "Not moved", str(exc))
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.move_button.setEnabled(True)
+        self.result_ = result
+        self.progress.setValue(100)
+        listed = ", ".join(
+            f"{result.rows.get(t, 0):,} {label}"
+            for t, label in (
+                ("pupils", "pupils"),
+                ("marks", "marks"),
+                ("letters", "letters"),
+                ("cases", "cases"),
+                ("audit_log", "audit entries"),
+            )
+            if t in result.rows
+        )
+        self.status.setText(
+            f"Moved: {result.total:,} records in {len(result.rows)} tables ({listed}), each "
+            f"table's count checked on both sides.\n\nTo work on the moved school, open it: "
+            f"File > Open database, or start Attendance Desk with --db {result.target}"
+        )
+        self.move_button.setText("Move again\u2026")
+        return result
+
+    def _progress(self, percent: int, what: str) -> None:
+        self.progress.setValue(percent)
+        self.progress.setFormat(f"{what} %p%")
+        QApplication.processEvents()
