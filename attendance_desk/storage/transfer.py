@@ -262,7 +262,9 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
         )
     held = {t: n for t, n in school_rows(target).items() if n}
     if held:
-        listed = ", ".join(f"{t} ({n})" for t, n in sorted(held.items()))
+        named = [f"{held[t]:,} {t}" for t in ("pupils", "marks") if held.get(t)]
+        rest = sum(n for t, n in held.items() if t not in ("pupils", "marks"))
+        listed = ", ".join([*named, *([f"{rest:,} other records"] if rest else [])])
         raise DatabaseError(
             f"the target already holds a school's data ({listed}): moving needs an empty "
             "database; nothing was changed"

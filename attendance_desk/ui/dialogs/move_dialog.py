@@ -4,6 +4,7 @@ PostgreSQL database (one database for several PCs) or a new file; this one is le
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -74,6 +75,7 @@ class MoveDialog(QDialog):
         self.progress.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox()
         self.move_button = buttons.addButton("&Move", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -90,6 +92,10 @@ class MoveDialog(QDialog):
         row.addStretch(1)
         row.addWidget(buttons)
         layout.addLayout(row)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        (self.server if self.to_server.isChecked() else self.file).setFocus()
 
     def target(self) -> str:
         return (self.server if self.to_server.isChecked() else self.file).text().strip()
@@ -135,14 +141,13 @@ class MoveDialog(QDialog):
                 ("cases", "cases"),
                 ("audit_log", "audit entries"),
             )
-            if t in result.rows
+            if result.rows.get(t)
         )
         self.status.setText(
             f"Moved: {result.total:,} records in {len(result.rows)} tables ({listed}), each "
             f"table's count checked on both sides.\n\nTo work on the moved school, open it: "
             f"File > Open database, or start Attendance Desk with --db {result.target}"
         )
-        self.move_button.setText("Move again\u2026")
         return result
 
     def _progress(self, percent: int, what: str) -> None:
