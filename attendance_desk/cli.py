@@ -51,6 +51,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "move the school to another database (SQLite file <-> PostgreSQL), every row kept",
     ),
 }
+# Commands that only read: they may reuse the verdict of a full integrity check of the very
+# same file state (storage/integrity.py); a write they make still waits for a full check.
+READING_COMMANDS = frozenset(
+    {
+        "pupils",
+        "concerns",
+        "groups",
+        "calls",
+        "changes-for-mis",
+        "templates",
+        "weekly-report",
+        "agenda",
+        "tsm-list",
+        "report",
+    }
+)
 COMMAND_MODULES = [
     f"attendance_desk.commands.{m}" for m in dict.fromkeys(m for m, _ in COMMANDS.values())
 ]
@@ -129,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_in(argv)
     if command is not None and command not in ("demo", "restore", "move"):
-        _check_early(argv)
+        _check_early(argv, reuse=command in READING_COMMANDS)
     parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
@@ -153,9 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             forget_early()
 
 
-def _check_early(argv: Sequence[str]) -> None:
+def _check_early(argv: Sequence[str], *, reuse: bool) -> None:
     """Start the database's full integrity check now, before the command's imports: it runs
-    beside them and the work, and the command's open takes it over (storage/integrity.py)."""
+    beside them and the work, and the command's open takes it over (storage/integrity.py).
+    With `reuse` (a command that reads), the verdict of a full check of the same file state
+    stands instead, when there is one."""
     from attendance_desk.paths import default_database_path
     from attendance_desk.services.database import start_early
 
@@ -168,4 +186,4 @@ def _check_early(argv: Sequence[str]) -> None:
     if named and named.lower().startswith(("postgresql:", "postgres:")):
         return  # a server checks its own pages
     with contextlib.suppress(OSError):  # the command's own open says what is wrong with it
-        start_early(Path(named) if named else default_database_path())
+        start_early(Path(named) if named else default_database_path(), reuse=reuse)

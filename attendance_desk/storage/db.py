@@ -117,8 +117,9 @@ class Database:
 
     def require_intact(self) -> None:
         """Wait for the full integrity check (starting it if it has not started) and raise
-        DamagedDatabaseError if the file is damaged."""
-        self.integrity.require()
+        DamagedDatabaseError if the file is damaged. What writes asks: a full check of the
+        file as it is, never a verdict reused from an earlier one (storage/integrity.py)."""
+        self.integrity.require(for_write=True)
 
     def raw_connection(self, write: bool = False) -> sqlite3.Connection:
         """A plain sqlite3 connection for bulk reads and writes (the caller closes it); with

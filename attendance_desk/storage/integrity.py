@@ -16,10 +16,16 @@ On opening, two checks (storage/db.py):
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from attendance_desk.errors import DatabaseError
 
@@ -48,6 +54,7 @@ class IntegrityReport:
     path: Path
     ok: bool
     problems: tuple[str, ...]
+    reused: bool = False  # the verdict of a full check of this very file state (see Verdict)
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
@@ -137,35 +144,138 @@ def damage_error(report: IntegrityReport) -> DamagedDatabaseError:
     )
 
 
+VERDICT_MAX_AGE = 24 * 3600  # seconds: a full check at least once a day
+RACY_SECONDS = 3.0  # a state this recent may hide a later write in the same clock tick
+
+
+def file_state(path: Path) -> dict[str, Any] | None:
+    """What shows a file's bytes are unchanged (see the module's docstring); None when the file
+    is missing or cannot be read."""
+    try:
+        st = os.stat(path)
+        with path.open("rb") as fh:
+            header = fh.read(100)
+        wal: list[Any] | None = None
+        try:
+            ws = os.stat(path.with_name(path.name + "-wal"))
+        except FileNotFoundError:
+            ws = None
+        if ws is not None and ws.st_size > 0:  # an empty log holds no pages
+            with path.with_name(path.name + "-wal").open("rb") as fh:
+                wal_header = fh.read(32)
+            wal = [ws.st_dev, ws.st_ino, ws.st_size, ws.st_mtime_ns, ws.st_ctime_ns]
+            wal.append(wal_header.hex())
+    except OSError:
+        return None
+    return {
+        "file": [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns],
+        "header": header.hex(),
+        "wal": wal,
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def _newest_time(state: dict[str, Any]) -> float:
+    """The newest modification or status-change time in a state, in seconds."""
+    times = state["file"][3:5] + (state["wal"][3:5] if state["wal"] else [])
+    return max(times) / 1e9
+
+
+class Verdict:
+    """The recorded verdict of the last full check that passed on a database file, keyed on
+    its exact state (see the module's docstring): one small private file per database path."""
+
+    def __init__(self, path: Path) -> None:
+        from attendance_desk.paths import user_data_dir
+
+        self.path = Path(path).absolute()
+        name = hashlib.sha256(os.fsencode(self.path)).hexdigest()[:32]
+        self.file = user_data_dir() / "integrity" / f"{name}.json"
+
+    def matches(self, state: dict[str, Any] | None) -> bool:
+        """Whether a full check passed on exactly this state less than a day ago."""
+        if state is None:
+            return False
+        try:
+            stored = json.loads(self.file.read_text(encoding="utf-8"))
+            age = time.time() - float(stored["checked_at"])
+            return bool(
+                stored["path"] == str(self.path)
+                and stored["state"] == state
+                and 0 <= age < VERDICT_MAX_AGE
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return False  # none, or unreadable: no verdict
+
+    def record(self, state: dict[str, Any], checked_at: float) -> None:
+        """Keep the verdict of a full check that passed (started at `checked_at`)."""
+        body = json.dumps({"path": str(self.path), "state": state, "checked_at": checked_at})
+        folder = self.file.parent
+        part = folder / f".{self.file.name}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body)
+            os.replace(part, self.file)
+        except OSError:  # no verdict kept: the next command checks in full, nothing worse
+            with contextlib.suppress(OSError):
+                part.unlink()
+
+    def forget(self) -> None:
+        with contextlib.suppress(OSError):
+            self.file.unlink()
+
+
 class IntegrityCheck:
     """The full `PRAGMA integrity_check` of one open database, on its own read-only connection
     in a thread of its own (SQLite works with Python's lock released, so it runs beside the
     command's or the window's work). `start()` once; `report()` waits for the verdict;
-    `require()` raises DamagedDatabaseError when the file is damaged."""
+    `require()` raises DamagedDatabaseError when the file is damaged.
 
-    def __init__(self, path: Path) -> None:
+    With `reuse` (a command that only reads), `start()` first looks for the verdict of a full
+    check of this very file state (`Verdict`) and, found, takes it instead of reading every
+    page; `require(for_write=True)` (what every write asks) never accepts a reused verdict: it
+    runs the full check. A full check that passes records its verdict for the next command."""
+
+    def __init__(self, path: Path, *, reuse: bool = False) -> None:
         self.path = path
+        self.reuse = reuse
         self._report: IntegrityReport | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def start(self) -> None:
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="integrity-check", daemon=True
-                )
-                self._thread.start()
+            if self._thread is not None or self._report is not None:
+                return
+            if self.reuse and Verdict(self.path).matches(file_state(self.path)):
+                self._report = IntegrityReport(self.path, True, (), reused=True)
+                return
+            self._thread = threading.Thread(target=self._run, name="integrity-check", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._report = IntegrityReport(self.path, True, ())
             return
-        self._report = integrity_report(self.path, full=True)
+        started = time.time()
+        before = file_state(self.path)
+        report = integrity_report(self.path, full=True)
+        verdict = Verdict(self.path)
+        if not report.ok:
+            verdict.forget()
+        elif (
+            before is not None
+            and _newest_time(before) < started - RACY_SECONDS
+            and file_state(self.path) == before  # the bytes checked are the bytes there
+        ):
+            verdict.record(before, started)
+        self._report = report
 
     @property
     def started(self) -> bool:
-        return self._thread is not None
+        return self._thread is not None or self._report is not None
 
     @property
     def done(self) -> bool:
@@ -173,13 +283,24 @@ class IntegrityCheck:
 
     def report(self) -> IntegrityReport:
         self.start()
-        assert self._thread is not None
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         assert self._report is not None
         return self._report
 
-    def require(self) -> None:
+    def require(self, *, for_write: bool = False) -> None:
+        """Raise DamagedDatabaseError if the file is damaged. `for_write`: by a full check of
+        the file as it is now, never a reused verdict."""
         report = self.report()
+        if for_write and report.reused:
+            with self._lock:
+                if self._report is report:  # once: the full check replaces the reused verdict
+                    self._report = None
+                    self._thread = threading.Thread(
+                        target=self._run, name="integrity-check", daemon=True
+                    )
+                    self._thread.start()
+            report = self.report()
         if not report.ok:
             raise damage_error(report)
 
@@ -190,11 +311,11 @@ class IntegrityCheck:
 _EARLY: dict[Path, IntegrityCheck] = {}
 
 
-def start_early(path: Path) -> None:
+def start_early(path: Path, *, reuse: bool = False) -> None:
     path = Path(path).expanduser().absolute()
     if path in _EARLY or not path.is_file() or path.stat().st_size == 0:
         return
-    check = IntegrityCheck(path)
+    check = IntegrityCheck(path, reuse=reuse)
     check.start()
     _EARLY[path] = check
 
