@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from attendance_desk.services.cases import case_contexts
+    from attendance_desk.services.case_context import case_contexts
     from attendance_desk.services.monitoring import school_concerns
     from attendance_desk.services.school import pupil_upns
 

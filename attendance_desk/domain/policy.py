@@ -135,8 +135,17 @@ class Policy:
         so changing a threshold changes the text too."""
         # A national rule the stored settings do not name yet (added in a later release)
         # takes the national action; one the school cleared stays cleared.
-        action = self.actions.get(rule, _NATIONAL.get(rule, RuleAction("")))
-        return replace(action, action=fill_numbers(action.action, self.numbers()))
+        filled = _FILLED_ACTIONS.get(id(self))
+        if filled is None or filled[0] is not self:  # made once per policy, for every rule
+            if len(_FILLED_ACTIONS) >= 16:
+                _FILLED_ACTIONS.clear()
+            filled = _FILLED_ACTIONS[id(self)] = (self, {})
+        found = filled[1].get(rule)
+        if found is None:
+            action = self.actions.get(rule, _NATIONAL.get(rule, RuleAction("")))
+            found = replace(action, action=fill_numbers(action.action, self.numbers()))
+            filled[1][rule] = found
+        return found
 
     def numbers(self) -> dict[str, str]:
         """The policy's numbers as they read in an action text: every threshold, the
@@ -221,6 +230,10 @@ class Policy:
     def with_thresholds(self, **changes: Any) -> Policy:
         return replace(self, thresholds=replace(self.thresholds, **changes), preset="custom")
 
+
+# Each policy's actions with its numbers filled in (RuleAction is immutable), by the policy's
+# id; the policy is held with them, so its id is not reused while it is here.
+_FILLED_ACTIONS: dict[int, tuple[Policy, dict[str, RuleAction]]] = {}
 
 _NUMBER = re.compile(r"\{([a-z_]+)\}")
 

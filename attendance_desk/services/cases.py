@@ -4,39 +4,25 @@ barriers, families, and the CaseContext each pupil's case-based rules read."""
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.casework import SupportItem, check_move, stage_support
 from attendance_desk.domain.events import (
     SUPPORT_KINDS,
-    AttendanceContract,
-    EventKind,
-    IllnessPlan,
     Meeting,
-    PartTimeTimetableDetails,
     Referral,
     details_from_dict,
-    reached_family,
     summarise,
 )
-from attendance_desk.domain.figures import Figures
-from attendance_desk.domain.pathway import (
-    SUPPORT_STAGES,
-    CaseContext,
-    FamilyContact,
-    PartTimeTimetable,
-    Stage,
-)
-from attendance_desk.domain.tasks import default_illness_review
+from attendance_desk.domain.pathway import Stage
 from attendance_desk.errors import UserError
-from attendance_desk.services.policy import get_policy
+from attendance_desk.services.case_context import ATTEMPT_KINDS as ATTEMPT_KINDS
+from attendance_desk.services.case_context import case_contexts as case_contexts
 from attendance_desk.services.staff import require_can_change, require_headteacher
 from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
@@ -330,174 +316,3 @@ def update_case(
         with conflicts(db, "case", case.id):
             s.flush()
         return _info(case)
-
-
-# -- what the case-based rules read ---------------------------------------------------------------
-
-
-def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dict[int, CaseContext]:
-    """Each pupil's CaseContext as of `as_of`: stage, contracts, plans, timetables, last year.
-    With `pupil_id`, only that pupil's (a pupil's page need not read the whole school)."""
-    prev_year = AcademicYear.containing(as_of).previous
-    weeks = get_policy(db).thresholds.medical_review_weeks  # a Frequent Illness plan's review
-    with db.session() as s:
-        case_query = select(Case).where(Case.opened_on <= as_of).options(_WITH_MOVES)
-        event_query = (
-            select(EventPupil.pupil_id, TimelineEvent.kind, TimelineEvent.details_json)
-            .join(TimelineEvent, EventPupil.event_id == TimelineEvent.id)
-            .where(
-                TimelineEvent.kind.in_(
-                    [
-                        EventKind.ATTENDANCE_CONTRACT.value,
-                        EventKind.ILLNESS_PLAN.value,
-                        EventKind.PART_TIME_TIMETABLE.value,
-                    ]
-                )
-            )
-        )
-        if pupil_id is not None:
-            case_query = case_query.where(Case.pupil_id == pupil_id)
-            event_query = event_query.where(EventPupil.pupil_id == pupil_id)
-        cases = s.scalars(case_query).all()
-        events = s.execute(event_query).all()
-        last_year = _year_counts(s, prev_year, pupil_id)
-        contacts = _family_contacts(s, prev_year.start, as_of, pupil_id)
-        pupil_query = select(Pupil.id)
-        if pupil_id is not None:
-            pupil_query = pupil_query.where(Pupil.id == pupil_id)
-        every_pupil = set(s.scalars(pupil_query))
-        stage_rows: dict[int, list[tuple[date, Stage]]] = defaultdict(list)
-        open_at_year_end: set[int] = set()
-        current: dict[int, tuple[Stage, date]] = {}
-        for case in cases:
-            moves = [(c.date, Stage(c.to_stage)) for c in case.stage_changes if c.date <= as_of]
-            stage_rows[case.pupil_id].extend(moves)
-            if moves and moves[-1][1] is not Stage.CLOSED:
-                current[case.pupil_id] = (moves[-1][1], moves[-1][0])
-            at_end = [m for m in case.stage_changes if m.date <= prev_year.end]
-            if at_end and at_end[-1].to_stage != Stage.CLOSED.value:
-                open_at_year_end.add(case.pupil_id)
-
-    contracts: dict[int, list[date]] = defaultdict(list)
-    plans: dict[int, list[date]] = defaultdict(list)
-    plan_reviews: dict[int, list[date]] = defaultdict(list)
-    timetables: dict[int, list[PartTimeTimetable]] = defaultdict(list)
-    for owner, kind, details_json in events:
-        details = details_from_dict(kind, json.loads(details_json))
-        if isinstance(details, AttendanceContract) and details.signed and details.signed <= as_of:
-            contracts[owner].append(details.signed)
-        elif isinstance(details, IllnessPlan) and details.started and details.started <= as_of:
-            plans[owner].append(details.started)
-            review = details.review_date or default_illness_review(details.started, weeks)
-            plan_reviews[owner].append(review)
-        elif (
-            isinstance(details, PartTimeTimetableDetails)
-            and details.start
-            and details.start <= as_of
-        ):
-            timetables[owner].append(
-                PartTimeTimetable(details.start, details.end, tuple(sorted(details.review_dates)))
-            )
-
-    pupils = set(stage_rows) | set(contracts) | set(plans) | set(timetables) | set(last_year)
-    pupils |= every_pupil  # each has its family contacts (children missing education)
-    out: dict[int, CaseContext] = {}
-    for pid in pupils:
-        stage, started = current.get(pid, (None, None))
-        support_ended = None
-        if stage in SUPPORT_STAGES and started is not None:
-            ended = [r for r in plan_reviews.get(pid, []) if started <= r <= as_of]
-            support_ended = max(ended) if ended else None
-        out[pid] = CaseContext(
-            pupil_id=pid,
-            stage=stage,
-            stage_started=started,
-            contracts_signed=tuple(sorted(contracts.get(pid, []))),
-            illness_plans_started=tuple(sorted(plans.get(pid, []))),
-            part_time_timetables=tuple(sorted(timetables.get(pid, []), key=lambda t: t.start)),
-            open_case_at_previous_year_end=pid in open_at_year_end,
-            previous_year_attendance=last_year.get(pid),
-            history=tuple(sorted(stage_rows.get(pid, []), key=lambda m: m[0])),
-            support_ended=support_ended,
-            family_contacts=tuple(contacts.get(pid, ())),
-        )
-    return out
-
-
-# Events that are a try to reach the family (children missing education's record of attempts).
-ATTEMPT_KINDS = (
-    EventKind.PHONE_CALL.value,
-    EventKind.HOME_VISIT.value,
-    EventKind.MEETING.value,
-    EventKind.LETTER_SENT.value,
-)
-
-
-def _family_contacts(
-    s: Session, start: date, as_of: date, pupil_id: int | None = None
-) -> dict[int, list[FamilyContact]]:
-    """Each pupil's calls, meetings, visits and letters dated start..as_of, oldest first."""
-    query = (
-        select(
-            EventPupil.pupil_id,
-            TimelineEvent.date,
-            TimelineEvent.kind,
-            TimelineEvent.summary,
-            TimelineEvent.details_json,
-        )
-        .join(TimelineEvent, EventPupil.event_id == TimelineEvent.id)
-        .where(
-            TimelineEvent.kind.in_(ATTEMPT_KINDS),
-            TimelineEvent.date >= start,
-            TimelineEvent.date <= as_of,
-        )
-        .order_by(TimelineEvent.date, TimelineEvent.id)
-    )
-    if pupil_id is not None:
-        query = query.where(EventPupil.pupil_id == pupil_id)
-    out: dict[int, list[FamilyContact]] = defaultdict(list)
-    for pid, day, kind, summary, details_json in s.execute(query):
-        reached = kind != EventKind.LETTER_SENT.value and reached_family(
-            details_from_dict(kind, json.loads(details_json))
-        )
-        out[pid].append(FamilyContact(day, summary, reached))
-    return out
-
-
-# One row per pupil with the year's codes joined by a control character no code holds
-# (counted in Python): grouping by pupil AND
-# code would make SQLite sort every mark of the year in a temporary B-tree (2.5x slower).
-_YEAR_COUNTS_SQL = """
-SELECT p.id, group_concat(m.code, :sep)
-FROM pupils p CROSS JOIN marks m
-WHERE m.pupil_id = p.id AND m.date >= :start AND m.date <= :end{pupil}
-  AND (p.admission_date IS NULL OR m.date >= p.admission_date)
-  AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
-GROUP BY p.id
-"""
-
-
-def _year_counts(
-    s: Session, year: AcademicYear, pupil_id: int | None = None
-) -> dict[int, tuple[int, int]]:
-    """(attended, possible) per pupil over an academic year, counting sessions while on roll.
-
-    Read as one row per pupil (its codes joined), counted in Python: a year of marks for 2,000
-    pupils is 800,000 rows, seconds as ORM rows. CROSS JOIN keeps SQLite walking each pupil's marks
-    along the primary key (pupil, date) rather than the date index, which is 4x slower.
-    """
-    params: dict[str, object] = {
-        "start": year.start.isoformat(),
-        "end": year.end.isoformat(),
-        "sep": "\x1f",
-    }
-    if pupil_id is not None:
-        params["pupil"] = pupil_id
-    sql = _YEAR_COUNTS_SQL.format(pupil="" if pupil_id is None else " AND p.id = :pupil")
-    rows = s.execute(text(sql), params).all()
-    out: dict[int, tuple[int, int]] = {}
-    for pid, codes in rows:
-        fig = Figures.from_code_counts(Counter(codes.split("\x1f")))
-        if fig.possible:
-            out[pid] = (fig.attended, fig.possible)
-    return out

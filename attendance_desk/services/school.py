@@ -1,15 +1,23 @@
-"""The school's details and headline counts."""
+"""The school's details and headline counts.
+
+What the window shows first (the school's name, the last day with marks, the roll, the last
+contacts) is read with plain SQL: the window's start loads no SQLAlchemy and no models; the
+rest loads them when first used.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy import ColumnElement, func, or_, select
+from typing import TYPE_CHECKING
 
 from attendance_desk import clock
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import Contact, Mark, Pupil, School
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
+    from attendance_desk.storage.models import Contact
 
 
 @dataclass(frozen=True)
@@ -23,12 +31,20 @@ class SchoolSummary:
 
 def on_roll_filter(as_of: date) -> ColumnElement[bool]:
     """Pupils on roll on `as_of`: admission and leaving dates are both inclusive."""
+    from sqlalchemy import or_
+
+    from attendance_desk.storage.models import Pupil
+
     return or_(Pupil.admission_date.is_(None), Pupil.admission_date <= as_of) & or_(
         Pupil.leaving_date.is_(None), Pupil.leaving_date >= as_of
     )
 
 
 def school_summary(db: Database, as_of: date | None = None) -> SchoolSummary:
+    from sqlalchemy import func, select
+
+    from attendance_desk.storage.models import Mark, Pupil, School
+
     as_of = as_of or clock.today()
     with db.session() as s:
         school = s.scalars(select(School).limit(1)).first()
@@ -75,6 +91,10 @@ _DETAIL_FIELDS = (
 
 
 def get_school_details(db: Database) -> SchoolDetails:
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import School
+
     with db.session() as s:
         school = s.scalars(select(School).order_by(School.id).limit(1)).first()
         if school is None:
@@ -95,6 +115,10 @@ def save_school_details(db: Database, details: SchoolDetails) -> SchoolDetails:
         raise UserError("The school needs a name")
     if details.logo is not None and not _is_png_or_jpeg(details.logo):
         raise UserError("The logo must be a PNG or JPEG picture")
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models import School
+
     with db.session() as s:
         school = s.scalars(select(School).order_by(School.id).limit(1)).first()
         if school is None:
@@ -126,26 +150,25 @@ class RollEntry:
     child_in_need: bool
 
 
+_ROLL_SQL = """
+SELECT id, upn, coalesce(preferred_surname, legal_surname),
+       coalesce(preferred_forename, legal_forename), year_group, reg_group, pupil_premium, fsm,
+       sen_status, eal, looked_after, child_protection, child_in_need
+FROM pupils
+WHERE (admission_date IS NULL OR admission_date <= :as_of)
+  AND (leaving_date IS NULL OR leaving_date >= :as_of)
+ORDER BY id
+"""
+
+
 def roll(db: Database, as_of: date | None = None) -> list[RollEntry]:
     """Every pupil on roll on `as_of` (one light query; the figures come from monitoring)."""
     as_of = as_of or clock.today()
-    cols = (
-        Pupil.id,
-        Pupil.upn,
-        func.coalesce(Pupil.preferred_surname, Pupil.legal_surname),
-        func.coalesce(Pupil.preferred_forename, Pupil.legal_forename),
-        Pupil.year_group,
-        Pupil.reg_group,
-        Pupil.pupil_premium,
-        Pupil.fsm,
-        Pupil.sen_status,
-        Pupil.eal,
-        Pupil.looked_after,
-        Pupil.child_protection,
-        Pupil.child_in_need,
-    )
-    with db.session() as s:
-        result = s.execute(select(*cols).where(on_roll_filter(as_of)).order_by(Pupil.id)).all()
+    conn = db.raw_connection()
+    try:
+        result = conn.execute(_ROLL_SQL, {"as_of": as_of.isoformat()}).fetchall()
+    finally:
+        conn.close()
     return [
         RollEntry(
             r[0],
@@ -214,6 +237,7 @@ def contact_phones(c: Contact) -> tuple[tuple[str, str], ...]:
 
 def pupil_details(db: Database, pupil_id: int) -> PupilDetails:
     from attendance_desk.errors import UserError
+    from attendance_desk.storage.models import Pupil
 
     with db.session() as s:
         p = s.get(Pupil, pupil_id)
@@ -264,18 +288,25 @@ CONTACT_KINDS = ("phone_call", "meeting", "home_visit")
 
 def last_contacts(db: Database, as_of: date | None = None) -> dict[int, date]:
     """The date of each pupil's latest contact with the family: a call, a meeting or a visit."""
-    from attendance_desk.storage.models.cases import EventPupil, TimelineEvent
-
-    query = (
-        select(EventPupil.pupil_id, func.max(TimelineEvent.date))
-        .join(TimelineEvent, TimelineEvent.id == EventPupil.event_id)
-        .where(TimelineEvent.kind.in_(CONTACT_KINDS))
-        .group_by(EventPupil.pupil_id)
+    kinds = ", ".join("?" * len(CONTACT_KINDS))
+    sql = (
+        "SELECT ep.pupil_id, max(e.date) FROM event_pupils ep"
+        " JOIN timeline_events e ON e.id = ep.event_id"
+        f" WHERE e.kind IN ({kinds}){' AND e.date <= ?' if as_of is not None else ''}"
+        " GROUP BY ep.pupil_id"
     )
+    params: list[object] = list(CONTACT_KINDS)
     if as_of is not None:
-        query = query.where(TimelineEvent.date <= as_of)
-    with db.session() as s:
-        return {pupil_id: when for pupil_id, when in s.execute(query)}
+        params.append(as_of.isoformat())
+    conn = db.raw_connection()
+    try:
+        return {pid: _day(when) for pid, when in conn.execute(sql, params) if when is not None}
+    finally:
+        conn.close()
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text[:10])
 
 
 MAX_LOGO_BYTES = 2_000_000
@@ -301,17 +332,27 @@ def read_logo_file(path: str) -> bytes:
 
 def pupil_upns(db: Database) -> dict[int, str | None]:
     """Every pupil's UPN by pupil id (None where the MIS gave none)."""
-    with db.session() as s:
-        return {pid: upn for pid, upn in s.execute(select(Pupil.id, Pupil.upn))}
+    conn = db.raw_connection()
+    try:
+        return dict(conn.execute("SELECT id, upn FROM pupils"))
+    finally:
+        conn.close()
 
 
 def last_mark_date(db: Database) -> date | None:
     """The latest date with a mark (an index lookup, cheap on any size of register)."""
-    with db.session() as s:
-        return s.scalar(select(func.max(Mark.date)))
+    conn = db.raw_connection()
+    try:
+        row = conn.execute("SELECT max(date) FROM marks").fetchone()
+    finally:
+        conn.close()
+    return _day(row[0]) if row and row[0] else None
 
 
 def school_name(db: Database) -> str:
-    with db.session() as s:
-        name = s.scalar(select(School.name).order_by(School.id).limit(1))
-    return name or "No school set up yet"
+    conn = db.raw_connection()
+    try:
+        row = conn.execute("SELECT name FROM school ORDER BY id LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return (row[0] if row else None) or "No school set up yet"

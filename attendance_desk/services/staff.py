@@ -7,14 +7,15 @@ a class teacher may look but not change: the casework services call `require_can
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import select, text
+from typing import TYPE_CHECKING
 
 from attendance_desk.domain.staff import NotAllowed, Role
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models.cases import Staff
 from attendance_desk.user import act_as, acting, login_name, stop_acting
+
+if TYPE_CHECKING:  # SQLAlchemy and the models load when something is changed, not at start
+    from attendance_desk.storage.models.cases import Staff
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,14 @@ def _member(row: Staff) -> StaffMember:
 
 
 def list_staff(db: Database, include_inactive: bool = False) -> tuple[StaffMember, ...]:
-    with db.session() as s:
-        query = select(Staff).order_by(Staff.name)
-        if not include_inactive:
-            query = query.where(Staff.active.is_(True))
-        return tuple(_member(r) for r in s.scalars(query))
+    """The staff list, by name (plain SQL: the window asks at start, before anything else)."""
+    where = "" if include_inactive else " WHERE active"
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute(f"SELECT id, name, role, active FROM staff{where} ORDER BY name")
+        return tuple(StaffMember(r[0], r[1], Role(r[2]), bool(r[3])) for r in rows)
+    finally:
+        conn.close()
 
 
 def add_staff(db: Database, name: str, role: Role | str) -> StaffMember:
@@ -46,6 +50,10 @@ def add_staff(db: Database, name: str, role: Role | str) -> StaffMember:
         role = Role(role)
     except ValueError:
         raise UserError(f"'{role}' is not a role ({', '.join(r.value for r in Role)})") from None
+    from sqlalchemy import select
+
+    from attendance_desk.storage.models.cases import Staff
+
     with db.session() as s:
         existing = s.scalars(select(Staff).where(Staff.name == name)).first()
         if existing is not None:
@@ -62,6 +70,8 @@ def add_staff(db: Database, name: str, role: Role | str) -> StaffMember:
 
 def set_staff_role(db: Database, staff_id: int, role: Role | str) -> StaffMember:
     require_can_change("change a role")
+    from attendance_desk.storage.models.cases import Staff
+
     with db.session() as s:
         row = s.get(Staff, staff_id)
         if row is None:
@@ -74,6 +84,8 @@ def set_staff_role(db: Database, staff_id: int, role: Role | str) -> StaffMember
 def remove_staff(db: Database, staff_id: int) -> None:
     """Take a member of staff off the list (their name stays on what they recorded)."""
     require_can_change("remove staff")
+    from attendance_desk.storage.models.cases import Staff
+
     with db.session() as s:
         row = s.get(Staff, staff_id)
         if row is None:
@@ -89,20 +101,21 @@ def sign_in(db: Database, name: str) -> StaffMember:
         raise UserError(f"{name} is not on the staff list (Settings, Staff)")
     act_as(member.name, member.role.value)
     if not db.read_only:
-        with db.session() as s:
-            s.execute(
-                text("UPDATE audit_session SET who = :who WHERE id = 1"), {"who": member.name}
-            )
+        _set_audit_who(db, member.name)
     return member
 
 
 def sign_out(db: Database) -> None:
     stop_acting()
     if not db.read_only:
-        with db.session() as s:
-            s.execute(
-                text("UPDATE audit_session SET who = :who WHERE id = 1"), {"who": login_name()}
-            )
+        _set_audit_who(db, login_name())
+
+
+def _set_audit_who(db: Database, who: str) -> None:
+    from sqlalchemy import text
+
+    with db.session() as s:
+        s.execute(text("UPDATE audit_session SET who = :who WHERE id = 1"), {"who": who})
 
 
 def acting_role() -> Role | None:

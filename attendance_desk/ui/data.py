@@ -15,8 +15,7 @@ from attendance_desk import clock
 from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import CaseContext
-from attendance_desk.services import cases as case_service
-from attendance_desk.services import monitoring
+from attendance_desk.services import case_context, monitoring
 from attendance_desk.services.database import Database
 from attendance_desk.services.policy import get_policy
 from attendance_desk.services.school import last_contacts, roll
@@ -29,11 +28,11 @@ Contexts = Mapping[int, CaseContext]
 
 def case_contexts(db: Database, as_of: date, pupil_id: int | None = None) -> dict[int, CaseContext]:
     """Each pupil's case for the case-based concerns (one pupil's with `pupil_id`)."""
-    return dict(case_service.case_contexts(db, as_of, pupil_id))
+    return dict(case_context.case_contexts(db, as_of, pupil_id))
 
 
 def case_stages(db: Database) -> dict[int, str]:
-    return {pupil_id: case.stage.label for pupil_id, case in case_service.open_cases(db).items()}
+    return {pupil_id: stage.label for pupil_id, stage in case_context.open_case_stages(db).items()}
 
 
 def last_mark_date(db: Database) -> date | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QDate, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
@@ -41,8 +41,10 @@ from attendance_desk.ui.live import start_live_updates
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.dashboard import Dashboard
 from attendance_desk.ui.widgets.pupil_list import PupilListWidget
-from attendance_desk.ui.widgets.pupil_page import PupilPage
 from attendance_desk.user import acting
+
+if TYPE_CHECKING:  # built when a pupil is first opened: its services load SQLAlchemy
+    from attendance_desk.ui.widgets.pupil_page import PupilPage
 
 PUPILS, PUPIL, DASHBOARD = "Pupils", "Pupil", "Dashboard"
 CALLS, CASELOAD, LETTERS = "First-day calls", "Caseload", "Letters"
@@ -104,11 +106,13 @@ class MainWindow(QMainWindow):
         self.resize(DEFAULT_SIZE)
 
         self.pupil_list = PupilListWidget(self)
-        self.pupil_page = PupilPage(db, self.hub, self)
+        # The pupil page is built when a pupil is first opened (`pupil_page`): its services
+        # (cases, letters, leave) load SQLAlchemy, which the first screen does without.
+        self.pupil_slot = actions.LazyPage(self._make_pupil_page, self)
         self.dashboard = Dashboard(db, self.hub, self)
         self.pages: dict[str, QWidget] = {
             PUPILS: self.pupil_list,
-            PUPIL: self.pupil_page,
+            PUPIL: self.pupil_slot,
             DASHBOARD: self.dashboard,
         }
         # Built the first time they are shown: the letters page brings in QtPdf and ReportLab.
@@ -206,6 +210,20 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.live.changed.connect(self._changed_elsewhere)
 
+    @property
+    def pupil_page(self) -> PupilPage:
+        """The pupil page, built on first use."""
+        return cast("PupilPage", self.pupil_slot.ensure())
+
+    def _make_pupil_page(self, parent: QWidget) -> QWidget:
+        from attendance_desk.ui.widgets.pupil_page import PupilPage
+
+        page = PupilPage(self.db, self.hub, parent)
+        saved = self.settings.value("pupil/splitter")
+        if saved is not None:
+            page.splitter.restoreState(saved)
+        return page
+
     # -- state -----------------------------------------------------------------------------
     def restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -214,19 +232,16 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        for key, splitter in (
-            ("window/splitter", self.splitter),
-            ("pupil/splitter", self.pupil_page.splitter),
-        ):
-            saved = self.settings.value(key)
-            if saved is not None:
-                splitter.restoreState(saved)
+        saved = self.settings.value("window/splitter")
+        if saved is not None:
+            self.splitter.restoreState(saved)
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("pupil/splitter", self.pupil_page.splitter.saveState())
+        if self.pupil_slot.widget is not None:
+            self.settings.setValue("pupil/splitter", self.pupil_page.splitter.saveState())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -302,10 +317,9 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _push_as_of(self) -> None:
-        self.pupil_page.set_as_of(self.as_of)
         self.dashboard.set_as_of(self.as_of)
         for widget in self.pages.values():
-            if widget not in (self.pupil_page, self.dashboard) and hasattr(widget, "set_as_of"):
+            if widget is not self.dashboard and hasattr(widget, "set_as_of"):
                 widget.set_as_of(self.as_of)
 
     def load_roll(self) -> None:
@@ -348,10 +362,10 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """F5: reload everything on screen."""
         self.reload_list()
-        if self.pupil_page.pupil_id is not None:
+        if self.pupil_slot.widget is not None and self.pupil_page.pupil_id is not None:
             self.pupil_page.reload()
         for widget in self.pages.values():
-            if widget not in (self.pupil_list, self.pupil_page, self.dashboard):
+            if widget not in (self.pupil_list, self.pupil_slot, self.dashboard):
                 for name in ("reload", "refresh"):
                     if hasattr(widget, name):
                         getattr(widget, name)()

@@ -201,11 +201,15 @@ def test_window_remembers_size(qtbot, demo_path: Path, tmp_path: Path) -> None: 
     win.show()
     win.resize(700, 500)
     size = win.size()
+    win.pupil_page.splitter.setSizes([400, 150])  # the pupil page is built on first use
+    pupil_sizes = win.pupil_page.splitter.sizes()
     win.close()
     again = MainWindow(db, as_of=AS_OF, settings=settings, load=False)
     qtbot.addWidget(again)
     assert settings.value("window/geometry") is not None
     assert settings.value("pupil/splitter") is not None
+    assert again.pupil_slot.widget is None  # not built until a pupil is opened
+    assert again.pupil_page.splitter.sizes() == pupil_sizes
     assert again.restoreGeometry(settings.value("window/geometry"))
     assert abs(again.size().height() - size.height()) <= 40
     assert str(demo_path) in window_actions.recent_databases(again)
@@ -292,3 +296,57 @@ def test_the_first_run_button_asks_for_an_import(qtbot) -> None:  # noqa: ANN001
 def test_a_school_with_pupils_shows_the_table(window: MainWindow) -> None:
     assert window.pupil_list.view.isVisible()
     assert not window.pupil_list.first_run.isVisible()
+
+
+FIRST_SCREEN = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication(sys.argv[:1])
+HEAVY = ("sqlalchemy", "reportlab", "openpyxl", "alembic", "pypdf", "PySide6.QtPdf")
+
+
+def poll():
+    for w in app.topLevelWidgets():
+        rows = getattr(getattr(w, "pupil_list", None), "model", None)
+        if rows is not None and w.isVisible() and rows.rows and rows.rows[0].loaded:
+            print(sorted(m for m in HEAVY if m in sys.modules), flush=True)
+            print(w.pupil_slot.widget is None, len(rows.rows), flush=True)
+            app.quit()
+            return
+    QTimer.singleShot(5, poll)
+
+
+QTimer.singleShot(0, poll)
+from attendance_desk.cli import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def test_the_first_screen_loads_nothing_it_does_not_show(demo_path: Path, tmp_path: Path) -> None:
+    """The pupil list with its figures, from a cold start, without SQLAlchemy and the models,
+    ReportLab, openpyxl, Alembic or QtPdf: they load when first used (the pupil page is built
+    when a pupil is first opened)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    school = tmp_path / "school.sqlite3"
+    shutil.copy(demo_path, school)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    env["ATTENDANCE_DESK_TODAY"] = AS_OF.isoformat()
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, str(school)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    heavy, built = done.stdout.splitlines()[-2:]
+    assert heavy == "[]"
+    assert built.split()[0] == "True" and int(built.split()[1]) > 400
