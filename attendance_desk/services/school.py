@@ -352,7 +352,7 @@ def last_mark_date(db: Database) -> date | None:
 def school_name(db: Database) -> str:
     conn = db.raw_connection()
     try:
-        row = conn.execute("SELECT name FROM school ORDER BY id LIMIT 1").fetchone()
+        row = conn.execute("SELECT name FROM schools ORDER BY id LIMIT 1").fetchone()
     finally:
         conn.close()
     return (row[0] if row else None) or "No school set up yet"
