@@ -13,6 +13,7 @@ from attendance_desk.storage.db import (
     check_database_path,
     is_database_url,
     open_database,
+    set_aside,
 )
 from attendance_desk.storage.integrity import (
     DamagedDatabaseError,
@@ -34,6 +35,7 @@ __all__ = [
     "forget_early",
     "start_early",
     "open_database",
+    "set_aside",
 ]
 
 

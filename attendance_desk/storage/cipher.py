@@ -44,14 +44,36 @@ class PasswordNeededError(DamagedDatabaseError):
         )
 
 
+# How other files begin: a file that starts so is not an encrypted database (which begins
+# with 16 random bytes of salt)
+_OTHER_FILES = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf",
+                b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # fmt: skip
+_PAGE_MULTIPLE = 512  # an encrypted database is whole pages (SQLite's smallest page size)
+
+
 def is_encrypted(path: Path) -> bool:
-    """A non-empty file that does not start like plain SQLite: encrypted (or not a database)."""
+    """A non-empty file that does not start like plain SQLite and could be an encrypted
+    database: whole pages, beginning with random bytes (not text, not a known kind of file)."""
     try:
         with Path(path).open("rb") as fh:
             head = fh.read(len(SQLITE_HEADER))
+            size = os.fstat(fh.fileno()).st_size
     except OSError:
         return False
-    return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
+    if len(head) != len(SQLITE_HEADER) or head == SQLITE_HEADER:
+        return False
+    return not looks_foreign(head, size)
+
+
+def looks_foreign(head: bytes, size: int) -> bool:
+    """Whether a file that is not plain SQLite is surely not an encrypted database either: it
+    is not whole pages, it begins like a known kind of file, or it begins with text (16
+    random bytes are all printable about once in ten million)."""
+    if size % _PAGE_MULTIPLE:
+        return True
+    if head.startswith(_OTHER_FILES):
+        return True
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in head)
 
 
 def _derive(password: str, salt: bytes) -> str:

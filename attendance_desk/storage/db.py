@@ -17,6 +17,7 @@ from attendance_desk.errors import DatabaseError
 from attendance_desk.storage import cipher
 from attendance_desk.storage.audit_chain import seal_chain
 from attendance_desk.storage.integrity import (
+    NOT_OURS_HINT,
     DamagedDatabaseError,
     IntegrityCheck,
     connect_read_only,
@@ -223,8 +224,9 @@ class EmptyDatabaseError(DamagedDatabaseError):
             path,
             f"{path} is an empty file (0 bytes), not a school's database: a crash or a failed "
             "copy may have emptied it. Restore a backup (the window offers it, or run "
-            f"`attendance-desk --db {path} restore BACKUP-FILE`), or start a new school in it "
-            "(the window asks; on the command line delete the empty file first)",
+            f"`attendance-desk --db {path} restore BACKUP-FILE`), or start a new school in its "
+            "place (the window offers it; on the command line move the empty file elsewhere "
+            "and run the command again)",
             "empty",
         )
 
@@ -526,8 +528,37 @@ def _unlock(path: Path, password: str | None) -> str:
     finally:
         conn.close()
     if tables and "alembic_version" not in tables:
-        raise DamagedDatabaseError(path, f"{path} is not an Attendance Desk database", "not_ours")
+        raise DamagedDatabaseError(
+            path,
+            f"{path} is not an Attendance Desk database. {NOT_OURS_HINT.format(path=path)}",
+            "not_ours",
+        )
     return key
+
+
+def set_aside(path: Path) -> Path:
+    """Move a file that is not a school's database (empty, or another program's) out of the
+    way, with its journal files, so a new school can be made at `path`; returns where it went.
+    It is kept, byte for byte, never deleted."""
+    from attendance_desk import clock
+
+    path = Path(path).expanduser().absolute()
+    why = "empty" if path.stat().st_size == 0 else "not-a-school-database"
+    aside = path.with_name(f"{path.stem}.{why}-{clock.now():%Y-%m-%d_%H%M%S}{path.suffix}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = aside.with_name(f"{path.stem}.{why}-{clock.now():%Y-%m-%d_%H%M%S}-{n}{path.suffix}")
+    lock = acquire_writer_lock(path)
+    try:
+        for old, new in zip(_sidecars(path), _sidecars(aside), strict=True):
+            if old.exists():
+                os.replace(old, new)
+        os.replace(path, aside)
+        _fsync_folder(path.parent)
+    finally:
+        lock.release()
+    return aside
 
 
 IDENTITY_KEY = "database.identity"

@@ -36,6 +36,13 @@ RESTORE_HINT = (
 )
 
 
+NOT_OURS_HINT = (
+    "It has not been changed. To start a new school in its place, move that file elsewhere "
+    "(the window offers to, keeping it) and run the command again; to get the school's data "
+    "back, restore a backup (`attendance-desk --db {path} restore BACKUP-FILE`)"
+)
+
+
 class DamagedDatabaseError(DatabaseError):
     """The file is damaged or is not an Attendance Desk database; restoring a backup is the way on.
 
@@ -107,7 +114,8 @@ def require_structure(path: Path) -> None:
     if header != SQLITE_HEADER:
         raise DamagedDatabaseError(
             path,
-            f"{path} is not an Attendance Desk database (it is not a SQLite file). {hint}",
+            f"{path} is not an Attendance Desk database (it is not a SQLite file). "
+            + NOT_OURS_HINT.format(path=path),
             "not_ours",
         )
     try:
@@ -127,7 +135,8 @@ def require_structure(path: Path) -> None:
     if tables and "alembic_version" not in tables:
         raise DamagedDatabaseError(
             path,
-            f"{path} is a SQLite file of another program, not an Attendance Desk database. {hint}",
+            f"{path} is a SQLite file of another program, not an Attendance Desk database. "
+            + NOT_OURS_HINT.format(path=path),
             "not_ours",
         )
 

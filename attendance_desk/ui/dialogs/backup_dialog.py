@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +30,7 @@ from attendance_desk.services.database import (
     Database,
     DatabaseInUseError,
     open_database,
+    set_aside,
 )
 from attendance_desk.ui.models.table import Column, RowTableModel
 
@@ -169,15 +171,8 @@ def open_with_recovery(
         return open_database(path, read_only=True, check="later", password=password)
     except DamagedDatabaseError as exc:
         latest = backups.latest_backup_for(exc.path)
-        if exc.kind == "empty" and latest is None:
-            answer = QMessageBox.question(
-                parent,
-                "Empty database file",
-                f"{exc}\n\nNo backup of it was found. Start a new, empty school in this file?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
-            return open_database(path, check="later", new_school=True)
+        if exc.kind in ("empty", "not_ours"):
+            return _new_school_or_restore(exc, latest, parent)
         if latest is None:
             QMessageBox.critical(parent, "Cannot open the database", f"{exc}.\n\nNo backup found.")
             return None
@@ -192,3 +187,86 @@ def open_with_recovery(
             return None
         backups.restore_backup(exc.path, latest.path)
         return open_database(path)
+
+
+class UnusableFileBox(QMessageBox):
+    """An empty file, or another program's, where the school's database should be: start a
+    new school (the file is moved aside, kept) or restore a backup, or quit."""
+
+    def __init__(
+        self, exc: DamagedDatabaseError, latest: BackupInfo | None, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Warning)
+        empty = exc.kind == "empty"
+        self.setWindowTitle("Empty database file" if empty else "Not a school's database")
+        what = (
+            f"{exc.path} is an empty file (0 bytes): a crash or a failed copy may have emptied it."
+            if empty
+            else f"{exc.path} is not an Attendance Desk database: it belongs to another program, "
+            "or another file was saved over it."
+        )
+        if latest is not None:
+            restore = (
+                f"Restore a backup: the latest, taken {day_text(latest.taken_at)} at "
+                f"{latest.taken_at:%H:%M} ({latest.pupils} pupils, {latest.marks:,} marks)."
+            )
+        else:
+            restore = "Restore a backup: no backup of it was found; choose a backup file."
+        self.setText(what)
+        self.setInformativeText(
+            "Start a new school: the file is moved aside (kept, not deleted) and a new, empty "
+            f"school is made in its place.\n\n{restore}"
+        )
+        self.new_button = self.addButton("Start a new school", QMessageBox.ButtonRole.AcceptRole)
+        self.restore_button = self.addButton(
+            "Restore a backup\u2026", QMessageBox.ButtonRole.ActionRole
+        )
+        self.quit_button = self.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        self.setDefaultButton(self.restore_button if latest is not None else self.new_button)
+        self.setEscapeButton(self.quit_button)
+
+    def choice(self) -> str:
+        """'new', 'restore' or 'quit', once the box has closed."""
+        clicked = self.clickedButton()
+        if clicked is self.new_button:
+            return "new"
+        if clicked is self.restore_button:
+            return "restore"
+        return "quit"
+
+
+def _new_school_or_restore(
+    exc: DamagedDatabaseError, latest: BackupInfo | None, parent: QWidget | None
+) -> Database | None:
+    path = exc.path
+    box = UnusableFileBox(exc, latest, parent)
+    box.exec()
+    choice = box.choice()
+    if choice == "new":
+        aside = set_aside(path)
+        db = open_database(path, check="later")
+        QMessageBox.information(
+            parent,
+            "A new school",
+            f"A new, empty school was made in {path.name}. The file that was there is kept as "
+            f"{aside}.",
+        )
+        return db
+    if choice == "restore":
+        source = latest.path if latest is not None else _pick_backup(parent, path)
+        if source is None:
+            return None
+        backups.restore_backup(path, source)
+        return open_database(path, check="later")
+    return None
+
+
+def _pick_backup(parent: QWidget | None, path: Path) -> Path | None:
+    chosen, _ = QFileDialog.getOpenFileName(
+        parent,
+        "Choose a backup to restore",
+        str(backups.backup_folder_for_path(path)),
+        "Attendance Desk backups (*.sqlite3);;All files (*)",
+    )
+    return Path(chosen) if chosen else None
