@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from attendance_desk import private_files
 from attendance_desk.documents.spreadsheet import FORMULA_PREFIXES
 
 
@@ -55,6 +56,6 @@ def write_file(path: Path, data: bytes, suffixes: Sequence[str]) -> None:
         raise UserError(f"--out must name a {' or '.join(suffixes)} file (got {path})")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        private_files.write(path, data)
     except OSError as exc:
         raise UserError(f"cannot write {path} ({exc.strerror})") from None

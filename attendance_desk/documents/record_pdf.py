@@ -26,6 +26,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from attendance_desk import private_files
 from attendance_desk.documents.fonts import register_fonts
 from attendance_desk.domain.dates import numeric, numeric_time
 
@@ -107,6 +108,7 @@ def write_record_pdf(path: Path, title: str, subtitle: str, sections: Sequence[P
             table.setStyle(style)
             story.append(KeepTogether([table, Spacer(1, 2 * mm)]))
     part = path.with_name(path.name + ".part")
+    private_files.create(part)  # the owner's only: reportlab writes into it, keeping its mode
     doc = SimpleDocTemplate(
         str(part),
         pagesize=A4,

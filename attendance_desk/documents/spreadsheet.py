@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from attendance_desk import private_files
+
 # openpyxl (with numpy behind it) is imported when a workbook is written, not at start-up.
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +94,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
         if sheet.rows:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
     tmp = path.with_name(path.name + ".part")
+    private_files.create(tmp)  # the owner's only: openpyxl writes into it, keeping its mode
     workbook.save(tmp)
     tmp.replace(path)
 

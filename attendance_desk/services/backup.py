@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from attendance_desk import clock
+from attendance_desk import clock, private_files
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.paths import user_data_dir
 from attendance_desk.storage import cipher, pg_backup
@@ -117,9 +117,7 @@ def _remember_location(db_path: Path, folder: Path | None) -> None:
     else:
         known[key] = str(folder)
     index.parent.mkdir(parents=True, exist_ok=True)
-    tmp = index.with_name(index.name + ".part")
-    tmp.write_text(json.dumps(known, indent=1), encoding="utf-8")
-    tmp.replace(index)
+    private_files.replace(index, json.dumps(known, indent=1).encode("utf-8"))
 
 
 def backup_folder_for_path(db_path: Path) -> Path:
@@ -187,7 +185,7 @@ def _copy_database(
     part = target.with_name(target.name + ".part")
     try:
         part.unlink(missing_ok=True)
-        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner only
+        private_files.create(part, exclusive=True)  # the owner's only, from the start
         # an encrypted database gives encrypted backups, under the same key
         dest = cipher.connect(part, key) if key else sqlite3.connect(part)
         try:
@@ -428,7 +426,7 @@ def _write_note(info: BackupInfo) -> None:
         "identity": info.identity,
         "protected": info.protected,
     }
-    _note_path(info.path).write_text(json.dumps(note, indent=1), encoding="utf-8")
+    private_files.replace(_note_path(info.path), json.dumps(note, indent=1).encode("utf-8"))
 
 
 def protect_backup(path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from attendance_desk import private_files
 from attendance_desk.documents.evidence_bundle import EvidenceBundleData, build_evidence_pdf
 from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.events import LetterSent
@@ -86,5 +87,5 @@ def write_evidence_bundle(db: Database, pupil_id: int, as_of: date, path: Path |
     """Write the pupil's evidence bundle PDF to `path` and return it."""
     data = evidence_bundle_data(db, pupil_id, as_of)
     path = Path(path)
-    path.write_bytes(build_evidence_pdf(data))
+    private_files.write(path, build_evidence_pdf(data))
     return path

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from attendance_desk import private_files
 from attendance_desk.documents.batch_items import BatchItem, CoverSheet
 from attendance_desk.domain.letter_fields import content_from_json, content_to_json
 from attendance_desk.domain.letters import LetterContent, Letterhead
@@ -415,10 +416,7 @@ def save_pdf(pdf: bytes, path: Path | str) -> Path:
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(part, "wb") as handle:
-            handle.write(pdf)
-            handle.flush()
-            os.fsync(handle.fileno())
+        private_files.write(part, pdf, sync=True)  # the owner's only, from the start
         os.replace(part, target)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from attendance_desk import private_files
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.letter_fields import percent
@@ -197,7 +198,7 @@ def write_tsm(db: Database, path: Path, on: date, term: str | None = None) -> Ts
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".pdf":
-            path.write_bytes(render_tsm(tsm))
+            private_files.write(path, render_tsm(tsm))
         else:
             from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_workbook
 

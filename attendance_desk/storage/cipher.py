@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, cast
 
+from attendance_desk import private_files
 from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.integrity import (
     RESTORE_HINT,
@@ -147,7 +148,7 @@ def is_database_error(exc: BaseException) -> bool:
 def _export(source: sqlite3.Connection, target: Path, target_key: str) -> None:
     """Copy every table of `source` into a new file `target` under `target_key` ('' = plain)."""
     target.unlink(missing_ok=True)
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner only
+    private_files.create(target, exclusive=True)  # the owner's only, from the start
     quoted = str(target).replace("'", "''")
     key = f'"{target_key}"' if target_key else "''"
     source.execute(f"ATTACH DATABASE '{quoted}' AS target KEY {key}")

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attendance_desk import private_files
 from attendance_desk.errors import DatabaseError
 from attendance_desk.storage import cipher
 from attendance_desk.storage.audit_chain import seal_chain
@@ -430,8 +431,8 @@ def open_database(
             if key is None:
                 migrations.check_is_ours(path)
             if not path.exists():
-                sqlite3.connect(path).close()
-                make_private(path)  # before the journal files, which copy its mode
+                # the owner's only from the start; SQLite gives its journal files this mode
+                private_files.create(path, exclusive=True)
             current = _use_wal(path, key)
             if migrate and current != migrations.head_revision():
                 if current is not None:
@@ -493,7 +494,7 @@ def _backup_before_upgrade(db: Database, revision: str) -> Path:
     target = path.with_name(f"{path.stem}.before-upgrade-{revision}{path.suffix}")
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
-    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    private_files.create(part, exclusive=True)
     try:
         source = db.raw_connection()
         try:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from attendance_desk import clock
+from attendance_desk import clock, private_files
 from attendance_desk.storage.integrity import DamagedDatabaseError
 
 Schema = frozenset[tuple[str, ...]]
@@ -131,7 +131,7 @@ def recover(path: Path, found: HalfUpgrade, connect: Connect) -> str:
     aside = path.with_name(f"{path.stem}.half-upgraded-{found.revision}-{stamp}{path.suffix}")
     part = path.with_name(f".{path.name}.recover-{os.getpid()}")
     part.unlink(missing_ok=True)
-    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    private_files.create(part, exclusive=True)
     try:
         source, dest = connect(copy), connect(part)
         try:

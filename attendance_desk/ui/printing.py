@@ -25,6 +25,7 @@ from PySide6.QtPrintSupport import (
 )
 from PySide6.QtWidgets import QWidget
 
+from attendance_desk import private_files
 from attendance_desk.domain.characteristics import SAFEGUARDING, has
 from attendance_desk.ui.format import uk_date
 
@@ -137,6 +138,9 @@ def print_printout(parent: QWidget, printout: Printout, printer: QPrinter | None
     dialog = print_dialog(parent, printout, printer)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
+        # printed to a file: the owner's only (Qt writes into it, keeping its mode)
+        private_files.create(printer.outputFileName())
     printout.paint(printer)
     if printout.on_printed is not None:
         printout.on_printed()

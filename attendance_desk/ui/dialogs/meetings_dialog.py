@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from attendance_desk import APP_NAME, clock
+from attendance_desk import APP_NAME, clock, private_files
 from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
@@ -228,7 +228,7 @@ class MeetingPapersDialog(QDialog):
                 return None
             path = Path(chosen)
         try:
-            path.write_bytes(self.paper.pdf)
+            private_files.write(path, self.paper.pdf)
         except OSError as exc:
             self._error(f"Cannot write {path} ({exc.strerror})")
             return None
