@@ -127,11 +127,16 @@ def _keyring_password(path: Path) -> str | None:
         import keyring  # optional: for a scheduled import with nobody to type the password
     except ImportError:
         return None
-    try:
-        found = keyring.get_password(KEYRING_SERVICE, str(path))
-    except Exception:  # a keyring backend that fails is the same as no keyring
-        return None
-    return found if isinstance(found, str) else None
+    # kept under the database's full path; a path typed shorter is looked up as typed too
+    names = dict.fromkeys([str(Path(path).expanduser().absolute()), str(path)])
+    for name in names:
+        try:
+            found = keyring.get_password(KEYRING_SERVICE, name)
+        except Exception:  # a keyring backend that fails is the same as no keyring
+            return None
+        if isinstance(found, str) and found:
+            return found
+    return None
 
 
 def command_line_password(path: Path, *, required: bool = True) -> str | None:
