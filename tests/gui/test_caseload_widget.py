@@ -68,3 +68,39 @@ def test_a_case_just_moved_to_enforce_shows_under_enforce(qtbot, db) -> None:  #
     assert [r.pupil_id for r in widget.stage_rows(Stage.MONITOR)] == [dan]
     assert widget.cases_summary.text() == "1 open case"
     workers.wait_all()
+
+
+def test_after_an_import_a_child_missing_education_is_a_task_in_the_caseload(qtbot, db) -> None:  # noqa: ANN001
+    """Dan absent (O) every session from Mon 23 Sep to Fri 4 Oct 2024, 10 school days, with
+    his family not reached: once the import lands the caseload has the task, and his timeline
+    the note with the attempts."""
+    from attendance_desk import clock
+    from attendance_desk.services.timeline import timeline
+    from attendance_desk.storage.models import Mark
+
+    dan = build_school(db, last_day=date(2024, 10, 4))["dan"]
+    fri = date(2024, 10, 4)
+    hub = SignalHub()
+    with clock.fixed(date(2024, 10, 7)):
+        widget = CaseloadWidget(db, hub)
+    qtbot.addWidget(widget)
+    widget.set_today(date(2024, 10, 7))
+    _wait(qtbot, widget)
+    assert not [t for t in widget.current.overdue if t.pupil_id == dan]
+    with db.session() as s:  # the registers of the fortnight, as an import writes them
+        for mark in s.query(Mark).filter(Mark.pupil_id == dan, Mark.date >= date(2024, 9, 23)):
+            mark.code = "O"
+    hub.marks_imported.emit()
+    qtbot.waitUntil(
+        lambda: (
+            widget.current is not None and any(t.pupil_id == dan for t in widget.current.overdue)
+        ),
+        timeout=10000,
+    )
+    _wait(qtbot, widget)
+    (task,) = [t for t in widget.current.overdue if t.pupil_id == dan]
+    assert task.kind.value == "cme_referral" and task.due == fri
+    assert task.title.startswith("Missing education? Family not reached")
+    (note,) = [e for e in timeline(db, dan) if e.recorded_by == "Attendance Desk (automatic)"]
+    assert "no attempt to reach the family is on record" in note.summary
+    workers.wait_all()
