@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from attendance_desk.documents.record_pdf import PdfSection, write_record_pdf
 from attendance_desk.domain.cme import CmeFinding, attempts_text, check_removal, cme_finding
@@ -72,6 +73,13 @@ def sync_cme_tasks(db: Database, as_of: date) -> int:
         return 0
     cases = cme_cases(db, as_of)
     owner = _officer(db) if cases else ""
+    try:
+        return _write_cme_tasks(db, cases, owner, as_of)
+    except IntegrityError:  # another sync (a second reload on the worker pool) got there first
+        return 0
+
+
+def _write_cme_tasks(db: Database, cases: tuple[CmeCase, ...], owner: str, as_of: date) -> int:
     raised = 0
     with db.session() as s:
         tasks = s.scalars(select(Task).where(Task.kind == TaskKind.CME_REFERRAL.value)).all()
