@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the file itself: a year's register is a few MB
@@ -92,9 +93,16 @@ def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str | 
 
 
 def long_field(rows: list[list[object]]) -> tuple[int, int, int] | None:
-    """(row, column, length), 1-based, of the first cell longer than MAX_FIELD, if any."""
+    """(row, column, length), 1-based, of the first cell longer than MAX_FIELD, if any. Each
+    row's distinct values are looked at (a register repeats a few codes), its cells only when
+    one is too long."""
     for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and len(value) > MAX_FIELD:
-                return r, c, len(value)
+        try:
+            values: Iterable[object] = set(row)
+        except TypeError:  # an unhashable cell: look at every one
+            values = row
+        if any(isinstance(value, str) and len(value) > MAX_FIELD for value in values):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, str) and len(value) > MAX_FIELD:
+                    return r, c, len(value)
     return None

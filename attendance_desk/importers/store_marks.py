@@ -17,6 +17,7 @@ from operator import itemgetter
 from attendance_desk.domain.dates import numeric
 from attendance_desk.importers import backend
 from attendance_desk.importers.bulk_write import write_changes
+from attendance_desk.importers.mis_audit import mis_marks_unaudited
 from attendance_desk.importers.model import PupilRow, RegisterData, WideGrid
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tables import (
@@ -247,7 +248,8 @@ def write_marks(
     if tick:
         tick(0.4)
     columns = _flat_columns(grid) if grid is not None else []
-    write_changes(conn, tally, diff, columns, tick)
+    with mis_marks_unaudited(conn):  # it inserts MIS marks only
+        write_changes(conn, tally, diff, columns, tick)
     write_office_marks(conn, tally, diff)
 
 

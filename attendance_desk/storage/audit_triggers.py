@@ -50,8 +50,12 @@ _IMPORT_JSON = (
     "'marks_changed', NEW.marks_changed, 'rows_skipped', NEW.rows_skipped)"
 )
 
+# Writes nothing for a mark from the MIS: an import's bulk inserts run without it
+# (importers/mis_audit.py)
+MARKS_INSERT_TRIGGER = "audit_marks_insert_v1"
+
 TRIGGERS: dict[str, str] = {
-    "audit_marks_insert_v1": f"""
+    MARKS_INSERT_TRIGGER: f"""
         AFTER INSERT ON marks WHEN NEW.source <> 'mis'
         BEGIN INSERT INTO audit_log ({_COLS}) VALUES ({_NOW}, {_WHO}, 'insert', 'mark',
             {_mark_id("NEW")}, NEW.pupil_id, 'code', NULL, {_mark_json("NEW")}); END""",

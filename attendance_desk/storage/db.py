@@ -439,7 +439,8 @@ def open_database(
                     db.require_intact()  # a damaged file is never migrated
                     _recover_half_upgrade(db, current)
                     _backup_before_upgrade(db, current)
-                migrations.upgrade(db.engine)
+                if current is not None or not _create_schema(path, key):
+                    migrations.upgrade(db.engine)
             _prepare_audit(db)
             db.seal_audit()  # what opening logged is sealed at once: reading never writes
     except BaseException as exc:
@@ -453,6 +454,19 @@ def open_database(
             raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
         raise
     return db
+
+
+def _create_schema(path: Path, key: str | None) -> bool:
+    """A new, empty file gets the latest schema from the migrations' script in one transaction
+    (no Alembic, no SQLAlchemy: storage/schema_script.py); False when the script is out of
+    date or the file is not empty, and the migrations run instead."""
+    from attendance_desk.storage import schema_script
+
+    conn = _connect(path, key)
+    try:
+        return schema_script.create(conn)
+    finally:
+        conn.close()
 
 
 def _needs_upgrade(path: Path) -> bool:

@@ -1,0 +1,152 @@
+"""A new database made in one step: the schema exactly as the migrations leave it, as one script.
+
+Creating a school's database through Alembic imports Alembic and SQLAlchemy and replays every
+migration: about half a second before a first import can start. A NEW (empty) file needs none
+of that: `create` runs the statements of `schema_head.py`, which is the migrated schema read
+back from a database the migrations built (`sqlite_master` in creation order, then every row
+the migrations leave, the `alembic_version` stamp included), in one transaction.
+
+It is used only while it matches the migrations: `schema_head.py` records the head revision and
+a fingerprint of everything the migrations run (versions/*.py, env.py and the audit triggers'
+SQL, which migration 0004 installs). When either differs (a migration added or edited and the
+script not made again) a new file is migrated by Alembic as before: slower, never different.
+tests/storage/test_schema_script.py builds a file both ways and compares them (sqlite_master,
+rows, pragmas), and fails while the script is out of date. To make it again:
+
+    python -m attendance_desk.storage.schema_script
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from attendance_desk.storage import migrations
+
+HEAD_MODULE = Path(__file__).with_name("schema_head.py")
+REGENERATE = "python -m attendance_desk.storage.schema_script"
+
+
+def fingerprint() -> str:
+    """A digest of what the migrations run: their files (line endings aside) and the audit
+    triggers' SQL."""
+    from attendance_desk.storage.audit_triggers import TRIGGERS
+
+    digest = hashlib.sha256()
+    folder = Path(migrations.__file__).resolve().parent
+    for path in [*sorted((folder / "versions").glob("*.py")), folder / "env.py"]:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        digest.update(f"{path.name}\n{len(text)}\n{text}".encode())
+    for name, body in sorted(TRIGGERS.items()):
+        digest.update(f"{name}\n{len(body)}\n{body}".encode())
+    return digest.hexdigest()
+
+
+def is_current() -> bool:
+    """Whether schema_head.py is the schema of the migrations as they are now."""
+    from attendance_desk.storage import schema_head
+
+    return (
+        migrations.head_revision() == schema_head.REVISION
+        and fingerprint() == schema_head.FINGERPRINT
+    )
+
+
+def create(conn: sqlite3.Connection) -> bool:
+    """Make the latest schema in the empty database `conn` in one transaction; False (nothing
+    done) when the script is out of date or the database is not empty: migrate it instead."""
+    if not is_current():
+        return False
+    from attendance_desk.storage.schema_head import STATEMENTS
+
+    conn.isolation_level = None
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            conn.execute("ROLLBACK")
+            return False
+        for statement in STATEMENTS:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def dump(conn: sqlite3.Connection) -> list[str]:
+    """The statements that make `conn`'s schema and rows again: each object in creation order
+    (a table's rows right after it, before any trigger exists to log them)."""
+    statements: list[str] = []
+    objects = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    for kind, name, sql in objects:
+        if name.startswith("sqlite_"):
+            continue  # SQLite's own (sqlite_sequence): made with the first AUTOINCREMENT table
+        statements.append(sql)
+        if kind == "table":
+            statements += _rows(conn, name)
+    if any(name == "sqlite_sequence" for _, name, _ in objects):
+        statements += _rows(conn, "sqlite_sequence")
+    return statements
+
+
+def _rows(conn: sqlite3.Connection, table: str) -> list[str]:
+    quoted = '"' + table.replace('"', '""') + '"'
+    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({quoted})")]
+    values = " || ', ' || ".join(f'quote("{c}")' for c in columns)
+    return [
+        f"INSERT INTO {quoted} VALUES ({row[0]})"
+        for row in conn.execute(f"SELECT {values} FROM {quoted}")
+    ]
+
+
+def migrated_statements(folder: Path) -> list[str]:
+    """Build a database in `folder` with the migrations (Alembic) and read it back."""
+    from attendance_desk.storage.db import make_engine
+
+    path = folder / "migrated.sqlite3"
+    path.unlink(missing_ok=True)
+    engine = make_engine(path)
+    try:
+        migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        return dump(conn)
+    finally:
+        conn.close()
+
+
+def render(statements: list[str]) -> str:
+    """The text of schema_head.py."""
+    lines = [
+        '"""GENERATED by `' + REGENERATE + "`: do not edit.",
+        "",
+        "The schema the migrations leave, for a new database (storage/schema_script.py).",
+        '"""',
+        "",
+        f"REVISION = {migrations.head_revision()!r}",
+        f"FINGERPRINT = {fingerprint()!r}",
+        "STATEMENTS: tuple[str, ...] = (",
+        *(f"    {s!r}," for s in statements),
+        ")",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        HEAD_MODULE.write_text(render(migrated_statements(Path(folder))), encoding="utf-8")
+    print(f"wrote {HEAD_MODULE} (schema {migrations.head_revision()})")
+
+
+if __name__ == "__main__":
+    main()
