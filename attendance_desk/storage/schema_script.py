@@ -106,11 +106,11 @@ def _rows(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def migrated_statements(folder: Path) -> list[str]:
     """Build a database in `folder` with the migrations (Alembic) and read it back."""
-    from attendance_desk.storage.db import make_engine
+    from sqlalchemy import create_engine
 
     path = folder / "migrated.sqlite3"
     path.unlink(missing_ok=True)
-    engine = make_engine(path)
+    engine = create_engine(f"sqlite:///{path.as_posix()}")
     try:
         migrations.upgrade(engine)
     finally:

@@ -60,7 +60,7 @@ def test_the_script_is_the_migrations_as_they_are_now() -> None:
         "migration or an audit trigger changed): run `python -m "
         "attendance_desk.storage.schema_script` and commit attendance_desk/storage/schema_head.py"
     )
-    assert schema_head.REVISION == migrations.head_revision()
+    assert migrations.head_revision() == schema_head.REVISION
 
 
 def test_the_script_and_the_migrations_make_the_identical_database(tmp_path: Path) -> None:
