@@ -9,13 +9,10 @@ is here, with one branch per backend. Nothing here imports psycopg on SQLite.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-
-def is_postgres(conn: Any) -> bool:
-    return not isinstance(conn, sqlite3.Connection)
+from attendance_desk.storage.dialect import is_postgres as is_postgres
 
 
 def begin_import(conn: Any) -> None:

@@ -13,13 +13,13 @@ pg_catalog / information_schema on PostgreSQL. On PostgreSQL rows go in with COP
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from attendance_desk.errors import DatabaseError
+from attendance_desk.storage.dialect import is_postgres
 
 # the schema's own bookkeeping: made by each database's migrations, never copied
 NOT_COPIED = frozenset({"alembic_version"})
@@ -36,10 +36,6 @@ Progress = Callable[[str, int, int], None]  # table, rows copied so far, rows in
 class Column:
     name: str
     kind: str  # "timestamp", "date", "boolean", "other"
-
-
-def is_postgres(conn: Any) -> bool:
-    return not isinstance(conn, sqlite3.Connection)
 
 
 def tables(conn: Any) -> list[str]:
