@@ -86,11 +86,13 @@ def test_a_damaged_database_is_offered_the_latest_backup(qtbot, tmp_path: Path) 
     add_pupils(db, 3)
     backups.make_backup(db, kind=backups.DAILY)
     db.close()
-    path.write_bytes(b"this is not a database any more")
+    damaged = bytearray(path.read_bytes())
+    damaged[100:4096] = b"\x55" * (4096 - 100)  # the schema's page wrecked, the header intact
+    path.write_bytes(bytes(damaged))
     answer_next_question(QMessageBox.StandardButton.Yes)
     reopened = open_with_recovery(path)
     assert reopened is not None
     assert pupil_count(reopened) == 3
     reopened.close()
     kept = list(tmp_path.glob("school.damaged-*.sqlite3"))
-    assert len(kept) == 1 and kept[0].read_bytes() == b"this is not a database any more"
+    assert len(kept) == 1 and kept[0].read_bytes() == bytes(damaged)

@@ -62,9 +62,11 @@ def _answer(choose: Callable[[UnusableFileBox], object], seen: list[str]) -> Non
 
     def ok() -> None:
         box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.button(QMessageBox.StandardButton.Ok).click()
+        if isinstance(box, QMessageBox) and not isinstance(box, UnusableFileBox):
+            ok_button = box.button(QMessageBox.StandardButton.Ok)
+            if ok_button is not None:
+                seen.append(box.text())
+                ok_button.click()
 
     QTimer.singleShot(50, click)
 
