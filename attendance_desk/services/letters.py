@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy import text as sql
 
 from attendance_desk import clock
 from attendance_desk.documents.batch_items import POST_PILE, BatchItem, CoverSheet
@@ -48,6 +49,7 @@ from attendance_desk.services.letter_sources import (
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models.base import utcnow
 from attendance_desk.storage.models.letters import LetterTemplateRecord
+from attendance_desk.storage.trust import this_school
 
 Progress = Callable[[int, int], None]
 
@@ -68,7 +70,7 @@ def list_templates(db: Database) -> tuple[LetterTemplate, ...]:
     """Every template: the shipped ones, each replaced by the school's edited copy if any."""
     templates = shipped_templates()
     with db.session() as s:
-        for record in s.scalars(select(LetterTemplateRecord)):
+        for record in s.scalars(select(LetterTemplateRecord).where(sql(this_school(db.backend)))):
             source = "edited" if record.id in templates else "custom"
             try:
                 templates[record.id] = parse_template(record.text, source=source)
@@ -89,23 +91,29 @@ def save_template(db: Database, text: str, saved_by: str = "") -> LetterTemplate
     """Check and store a template's text; it overrides the shipped one with the same id."""
     template = parse_template(text, source="edited")
     canonical = format_template(template)
+    here = (LetterTemplateRecord.id == template.id, sql(this_school(db.backend)))
     with db.session() as s:
-        record = s.get(LetterTemplateRecord, template.id)
-        if record is None:
+        if s.scalars(select(LetterTemplateRecord.id).where(*here)).first() is None:
             s.add(LetterTemplateRecord(id=template.id, text=canonical, updated_by=saved_by))
-        else:
-            record.text = canonical
-            record.updated_at = utcnow()
-            record.updated_by = saved_by
+        else:  # the school's own copy (the key is the school and the id, migration 0016)
+            s.execute(
+                update(LetterTemplateRecord)
+                .where(*here)
+                .values(text=canonical, updated_at=utcnow(), updated_by=saved_by),
+                execution_options={"synchronize_session": False},
+            )
     return get_template(db, template.id)
 
 
 def reset_template(db: Database, template_id: str) -> LetterTemplate | None:
     """Drop the school's copy: the shipped template comes back (None for a custom one)."""
     with db.session() as s:
-        record = s.get(LetterTemplateRecord, template_id)
-        if record is not None:
-            s.delete(record)
+        s.execute(
+            delete(LetterTemplateRecord).where(
+                LetterTemplateRecord.id == template_id, sql(this_school(db.backend))
+            ),
+            execution_options={"synchronize_session": False},
+        )
     return shipped_templates().get(template_id)
 
 

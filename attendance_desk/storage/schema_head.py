@@ -3,11 +3,11 @@
 The schema the migrations leave, for a new database (storage/schema_script.py).
 """
 
-REVISION = '0015'
-FINGERPRINT = '77a5f3a71b73a94c7892757826777b4c484833fff8d00c7974f37c8aa438cdad'
+REVISION = '0016'
+FINGERPRINT = 'c6a48f87998ea5feb22c724ee927ab7cc422bfa5cfcc370c75112e9b5bd29765'
 STATEMENTS: tuple[str, ...] = (
     'CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)',
-    'INSERT INTO "alembic_version" VALUES (\'0015\')',
+    'INSERT INTO "alembic_version" VALUES (\'0016\')',
     'CREATE TABLE academic_years (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(9) NOT NULL, \n\tstart_date DATE NOT NULL, \n\tend_date DATE NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_academic_years PRIMARY KEY (id), \n\tCONSTRAINT uq_academic_years_name UNIQUE (name)\n)',
     'CREATE TABLE app_settings (\n\t"key" VARCHAR(80) NOT NULL, \n\tvalue_json TEXT NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_app_settings PRIMARY KEY ("key")\n)',
     'CREATE TABLE closures (\n\tid INTEGER NOT NULL, \n\tdate DATE NOT NULL, \n\tkind VARCHAR(20) NOT NULL, \n\tdescription VARCHAR(200) NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_closures PRIMARY KEY (id), \n\tCONSTRAINT uq_closures_date UNIQUE (date)\n)',

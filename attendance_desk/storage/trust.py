@@ -52,6 +52,16 @@ SCHOOL_SETTING = "attendance_desk.school"
 CHANNEL = "attendance_desk"  # what the PostgreSQL triggers NOTIFY (migration 0015)
 
 
+def this_school(backend: str) -> str:
+    """A condition on `school_id`: the rows of the school a connection works for, the school its
+    new rows get. On PostgreSQL `attendance_desk_school()` (0015): the school acted for, else the
+    login role's first, else school 1 (the trust's administrator, acting for none, sees every
+    school's settings and templates but reads and writes school 1's). A SQLite file holds one
+    school, school 1. For the tables keyed per school by name (settings, letter templates,
+    migration 0016), whose keys the ORM identifies without the school."""
+    return "school_id = " + ("attendance_desk_school()" if backend == "postgresql" else "1")
+
+
 def school_url(url: str, school_id: int) -> str:
     """The URL of the same PostgreSQL database, a connection acting for one school (libpq's
     `options` sets `attendance_desk.school` as the connection starts)."""

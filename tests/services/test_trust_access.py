@@ -8,14 +8,22 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from casework_school import DAY, build_school
 from trust_school import add_school, copy_school
 
+from attendance_desk.domain.letters import format_template
+from attendance_desk.services.calendar import closures_in_year, save_closures, save_half_terms
+from attendance_desk.services.letters import get_template, save_template, shipped_templates
+from attendance_desk.services.meetings import ActionInput, meeting_choices, record_agreed_actions
 from attendance_desk.services.trust import list_schools, trust_dashboard
 from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.models import Pupil
+from attendance_desk.storage.settings import read_setting, write_setting
 from attendance_desk.storage.trust import grant_schools, school_url
 from tests.conftest import postgres_database
 
@@ -156,3 +164,173 @@ def test_the_owner_sees_every_school_or_the_one_it_acts_for(
         assert set(_pupils(acting).values()) == expected
     finally:
         acting.close()
+
+
+def _by_school(db: Database, sql: str) -> set[tuple[object, ...]]:
+    conn = db.raw_connection()
+    try:
+        return {tuple(r) for r in conn.execute(sql)}
+    finally:
+        conn.close()
+
+
+def _oakfield_and_riverside(owner: Database) -> set[tuple[object, ...]]:
+    """What the two schools hold under the keys a trust's schools share, as the owner sees it."""
+    rows: set[tuple[object, ...]] = set()
+    for sql in (
+        "SELECT 'setting', school_id, key, value_json FROM app_settings WHERE key = 'idle_lock'",
+        "SELECT 'year', school_id, name, '' FROM academic_years",
+        "SELECT 'half term', school_id, name, CAST(start_date AS TEXT) FROM half_terms",
+        "SELECT 'closure', school_id, CAST(date AS TEXT), description FROM closures",
+        "SELECT 'pupil', school_id, upn, legal_forename FROM pupils WHERE upn = 'A100000000001'",
+        "SELECT 'meeting', school_id, kind, CAST(date AS TEXT) FROM meetings",
+        "SELECT 'template', school_id, id, '' FROM letter_templates",
+    ):
+        rows |= _by_school(owner, sql)
+    return rows
+
+
+def test_a_second_school_holds_what_the_first_holds(
+    trust: tuple[str, dict[str, int]], head_of_riverside: str
+) -> None:
+    """Issue 17: Riverside's head saves a setting, the year's half terms, a closure, a pupil
+    who came from Oakfield (same UPN), an edited letter and a meeting's actions, each of which
+    Oakfield already has: each is Riverside's own, and Oakfield's stay as they were."""
+    url, schools = trust
+    oak, river = schools["oakfield"], schools["riverside"]
+    inset, meeting_day = date(2024, 10, 28), date(2024, 10, 9)
+    shipped = shipped_templates()["improvement"]
+
+    owner = open_database(url)
+    try:  # Oakfield's (build_school gave it the year 2024/25, two half terms and the pupils)
+        write_setting(owner, "idle_lock", 10)
+        save_closures(owner, "2024/25", [(inset, "inset", "Oakfield training")])
+        save_template(owner, format_template(replace(shipped, title="Oakfield's letter")))
+        meeting = meeting_choices(owner)[0][0]
+        ava = _by_school(owner, "SELECT id FROM pupils WHERE upn = 'A100000000001'")
+        record_agreed_actions(
+            owner, meeting, meeting_day, [ActionInput(next(iter(ava))[0], "Call", "Office", inset)]
+        )
+        before = _oakfield_and_riverside(owner)
+    finally:
+        owner.close()
+    assert {r[0] for r in before if r[1] == oak} == {
+        "setting", "year", "half term", "closure", "pupil", "meeting", "template"
+    }  # fmt: skip
+    assert all(r[1] == oak for r in before)
+
+    head = open_database(head_of_riverside)
+    try:
+        write_setting(head, "idle_lock", 20)
+        save_half_terms(
+            head,
+            "2024/25",
+            [
+                ("Autumn 1", date(2024, 9, 2), date(2024, 10, 25)),
+                ("Autumn 2", date(2024, 11, 4), date(2024, 12, 20)),
+            ],
+        )
+        save_closures(head, "2024/25", [(inset, "inset", "Riverside training")])
+        save_template(head, format_template(replace(shipped, title="Riverside's letter")))
+        with head.session() as s:  # Ava moved from Oakfield to Riverside: her UPN goes with her
+            s.add(Pupil(upn="A100000000001", legal_surname="Brown", legal_forename="Ava"))
+        ids = _by_school(head, "SELECT id FROM pupils WHERE upn = 'A100000000001'")
+        record_agreed_actions(
+            head, meeting, meeting_day, [ActionInput(next(iter(ids))[0], "Visit", "Head", inset)]
+        )
+        # what the head sees is Riverside's own
+        assert read_setting(head, "idle_lock") == 20
+        assert closures_in_year(head, "2024/25") == [(inset, "inset", "Riverside training")]
+        assert get_template(head, "improvement").title == "Riverside's letter"
+    finally:
+        head.close()
+
+    owner = open_database(url)
+    try:
+        after = _oakfield_and_riverside(owner)
+        # the trust's administrator, acting for no school, reads school 1's (Oakfield's)
+        assert read_setting(owner, "idle_lock") == 10
+        assert get_template(owner, "improvement").title == "Oakfield's letter"
+    finally:
+        owner.close()
+    assert {r for r in after if r[1] == oak} == before
+    riverside = {r for r in after if r[1] == river}
+    assert {r[0] for r in riverside} == {r[0] for r in before}
+    assert {("setting", river, "idle_lock", "20"), ("pupil", river, "A100000000001", "Ava")} < (
+        riverside
+    )
+    assert {(kind, key) for kind, _, key, _ in riverside} == {
+        (kind, key) for kind, _, key, _ in before
+    }
+
+
+def test_upgrading_a_trust_keeps_every_row_and_keys_each_school() -> None:
+    """A PostgreSQL database at 0015 with rows upgrades to the keys per school (0016) with every
+    row kept, and back."""
+    from sqlalchemy import Connection
+
+    from attendance_desk.storage import migrations
+    from attendance_desk.storage.postgres import make_pg_engine
+
+    def keys(conn: Connection) -> dict[str, str]:
+        rows = conn.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype IN ('p', 'u') AND conrelid::regclass::text IN ('app_settings', "
+            "'letter_templates', 'academic_years', 'half_terms', 'closures', 'pupils', "
+            "'meetings', 'import_mappings', 'tasks')"
+        )
+        return {str(n): str(d) for n, d in rows}
+
+    def rows(conn: Connection) -> list[tuple[object, ...]]:
+        return [
+            tuple(r)
+            for t in ("app_settings", "academic_years", "half_terms", "pupils", "letter_templates")
+            for r in conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1")
+        ]
+
+    with postgres_database() as url:
+        engine = make_pg_engine(url)
+        try:
+            migrations.upgrade(engine, "0015")
+            with engine.begin() as c:
+                c.exec_driver_sql(
+                    "INSERT INTO app_settings (key, value_json) VALUES ('idle_lock', '5');"
+                    "INSERT INTO letter_templates (id, text, updated_at, updated_by) "
+                    "VALUES ('improvement', 'x', now(), 'me');"
+                    "INSERT INTO academic_years (id, name, start_date, end_date) "
+                    "VALUES (1, '2024/25', '2024-09-01', '2025-08-31');"
+                    "INSERT INTO half_terms (academic_year_id, name, start_date, end_date) "
+                    "VALUES (1, 'Autumn 1', '2024-09-02', '2024-10-25');"
+                    "INSERT INTO pupils (upn, legal_surname, legal_forename, pupil_premium, fsm, "
+                    "sen_status, eal, looked_after, child_protection, child_in_need, created_at, "
+                    "updated_at) VALUES ('A100000000001', 'Brown', 'Ava', false, false, 'N', "
+                    "false, false, false, false, now(), now())"
+                )
+            with engine.connect() as c:
+                before, old_keys = rows(c), keys(c)
+            assert old_keys["uq_pupils_upn"] == "UNIQUE (upn)"
+            migrations.upgrade(engine)
+            with engine.connect() as c:
+                assert rows(c) == before
+                now = keys(c)
+            assert now["pk_app_settings"] == "PRIMARY KEY (school_id, key)"
+            assert now["pk_letter_templates"] == "PRIMARY KEY (school_id, id)"
+            assert now["uq_pupils_school_id_upn"] == "UNIQUE (school_id, upn)"
+            assert now["uq_meetings_school_id_kind_date"] == "UNIQUE (school_id, kind, date)"
+            assert now["uq_import_mappings_school_id_signature"] == "UNIQUE (school_id, signature)"
+            assert len(now) == len(old_keys)
+            # and back: the keys as they were (no school holding a second school's key yet)
+            from alembic import command
+
+            cfg = migrations.alembic_config()
+            with engine.connect() as c:
+                cfg.attributes["connection"] = c
+                try:
+                    command.downgrade(cfg, "0015")
+                    c.commit()
+                finally:
+                    cfg.attributes.pop("connection", None)
+            with engine.connect() as c:
+                assert keys(c) == old_keys and rows(c) == before
+        finally:
+            engine.dispose()

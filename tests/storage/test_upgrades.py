@@ -15,7 +15,20 @@ from attendance_desk.storage.db import make_engine, open_database
 
 # tables a later revision renamed (0014: the school becomes one of the trust's `schools`)
 RENAMED = {"school": "schools"}
-EARLIER = ["0001", "0002", "0003", "0004", "0007", "0006", "0008", "0009", "0010", "0005", "0014"]
+EARLIER = [
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0007",
+    "0006",
+    "0008",
+    "0009",
+    "0010",
+    "0005",
+    "0014",
+    "0015",
+]
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import Column, Integer, MetaData, text
 from sqlalchemy.orm import DeclarativeBase
 
 from attendance_desk import clock
@@ -23,3 +23,13 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return clock.utc_now()
+
+
+# The school a row belongs to (storage/trust.py): declared on the tables whose keys are per school
+# (migration 0016) so the models' unique constraints name it, but not mapped (`exclude_properties`
+# with SCHOOL_UNMAPPED): inserts leave it to the database's default, the connection's school.
+SCHOOL_UNMAPPED = {"exclude_properties": ["school_id"]}
+
+
+def school_column() -> Column[int]:
+    return Column("school_id", Integer, nullable=False, server_default=text("1"))

@@ -2,23 +2,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from attendance_desk.storage.models.base import Base
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column
 
 
 class AcademicYear(Base):
     __tablename__ = "academic_years"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(9), unique=True)  # "2024/25"
+    name: Mapped[str] = mapped_column(String(9))  # "2024/25", once per school
     start_date: Mapped[date] = mapped_column(Date)  # 1 September
     end_date: Mapped[date] = mapped_column(Date)  # 31 August
 
     half_terms: Mapped[list[HalfTerm]] = relationship(
         back_populates="academic_year", cascade="all, delete-orphan", order_by="HalfTerm.start_date"
     )
+
+    __table_args__ = (
+        school_column(),
+        UniqueConstraint("school_id", "name", name="uq_academic_years_school_id_name"),
+    )
+    __mapper_args__ = SCHOOL_UNMAPPED
 
 
 class HalfTerm(Base):
@@ -29,10 +35,16 @@ class HalfTerm(Base):
         ForeignKey("academic_years.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(40))  # "Autumn 1"
-    start_date: Mapped[date] = mapped_column(Date, unique=True)
+    start_date: Mapped[date] = mapped_column(Date)  # once per school
     end_date: Mapped[date] = mapped_column(Date)
 
     academic_year: Mapped[AcademicYear] = relationship(back_populates="half_terms")
+
+    __table_args__ = (
+        school_column(),
+        UniqueConstraint("school_id", "start_date", name="uq_half_terms_school_id_start_date"),
+    )
+    __mapper_args__ = SCHOOL_UNMAPPED
 
 
 class Closure(Base):
@@ -41,6 +53,12 @@ class Closure(Base):
     __tablename__ = "closures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    date: Mapped[date] = mapped_column(Date, unique=True)
+    date: Mapped[date] = mapped_column(Date)  # once per school
     kind: Mapped[str] = mapped_column(String(20))  # "inset" | "bank_holiday" | "other"
     description: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        school_column(),
+        UniqueConstraint("school_id", "date", name="uq_closures_school_id_date"),
+    )
+    __mapper_args__ = SCHOOL_UNMAPPED

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from attendance_desk.storage.models.base import Base, utcnow
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
 
 
 class Family(Base):
@@ -169,14 +178,18 @@ class Task(Base):
     due: Mapped[date] = mapped_column(Date, index=True)
     done_on: Mapped[date | None] = mapped_column(Date)
     done_by: Mapped[str] = mapped_column(String(100), default="")
-    source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    source_key: Mapped[str | None] = mapped_column(String(120))  # once per school
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
     outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     # the edit count a second editor is checked against (nothing is overwritten silently)
     version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, **SCHOOL_UNMAPPED}
+    __table_args__ = (
+        school_column(),
+        UniqueConstraint("school_id", "source_key", name="uq_tasks_school_id_source_key"),
+    )
 
 
 class Staff(Base):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_desk.storage.models.base import Base, utcnow
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
 
 
 class ImportRecord(Base):
@@ -68,4 +68,10 @@ class ImportMapping(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
     last_used_at: Mapped[datetime | None] = mapped_column()
 
-    __table_args__ = (UniqueConstraint("name"), UniqueConstraint("signature"))
+    # once per school
+    __table_args__ = (
+        school_column(),
+        UniqueConstraint("school_id", "name", name="uq_import_mappings_school_id_name"),
+        UniqueConstraint("school_id", "signature", name="uq_import_mappings_school_id_signature"),
+    )
+    __mapper_args__ = SCHOOL_UNMAPPED

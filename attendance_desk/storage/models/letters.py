@@ -7,13 +7,19 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_desk.storage.models.base import Base, utcnow
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
 
 
 class LetterTemplateRecord(Base):
     """A template saved in the application; overrides the shipped template with the same id."""
 
     __tablename__ = "letter_templates"
+    # The database's key is (school_id, id) (migration 0016): each school of a trust has its own.
+    # The ORM's identity stays `id` alone: every query of this table is limited to the
+    # connection's school (storage/trust.py `this_school`), so a session never holds two
+    # schools' rows with the same id.
+    __table_args__ = (school_column(),)
+    __mapper_args__ = SCHOOL_UNMAPPED
 
     id: Mapped[str] = mapped_column(String(60), primary_key=True)
     text: Mapped[str] = mapped_column(Text)  # front-matter and body, as the editor shows it

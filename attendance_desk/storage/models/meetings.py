@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_desk.storage.models.base import Base, utcnow
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
 
 
 class MeetingRecord(Base):
@@ -22,7 +22,12 @@ class MeetingRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("kind", "date", name="uq_meetings_kind_date"),)
+    # one meeting of a kind a day, per school
+    __table_args__ = (
+        school_column(),
+        UniqueConstraint("school_id", "kind", "date", name="uq_meetings_school_id_kind_date"),
+    )
+    __mapper_args__ = SCHOOL_UNMAPPED
 
 
 class AgreedAction(Base):

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from attendance_desk.storage.models.base import Base, utcnow
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
 
 
 class Pupil(Base):
     __tablename__ = "pupils"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    upn: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # once per school: a child who moves between two schools of a trust keeps the same UPN
+    upn: Mapped[str | None] = mapped_column(String(13))
     admission_number: Mapped[str | None] = mapped_column(String(20), index=True)
     mis_person_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the MIS's own id
     legal_surname: Mapped[str] = mapped_column(String(100))
@@ -39,7 +40,12 @@ class Pupil(Base):
         back_populates="pupil", cascade="all, delete-orphan", order_by="Contact.priority"
     )
 
-    __table_args__ = (CheckConstraint("sen_status IN ('E', 'K', 'N')", name="sen_status"),)
+    __table_args__ = (
+        CheckConstraint("sen_status IN ('E', 'K', 'N')", name="sen_status"),
+        school_column(),
+        UniqueConstraint("school_id", "upn", name="uq_pupils_school_id_upn"),
+    )
+    __mapper_args__ = SCHOOL_UNMAPPED
 
     @property
     def forename(self) -> str:

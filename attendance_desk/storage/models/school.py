@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_desk.storage.models.base import Base, utcnow
+from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
 
 
 class School(Base):
@@ -43,6 +43,12 @@ class AppSetting(Base):
     """Small per-database settings (backup folder, idle lock minutes ...) as JSON values."""
 
     __tablename__ = "app_settings"
+    # The database's key is (school_id, key) (migration 0016): each school of a trust has its own.
+    # The ORM's identity stays `key` alone: every query of this table is limited to the
+    # connection's school (storage/trust.py `this_school`), so a session never holds two
+    # schools' rows with the same key.
+    __table_args__ = (school_column(),)
+    __mapper_args__ = SCHOOL_UNMAPPED
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
