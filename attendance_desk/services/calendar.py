@@ -10,7 +10,8 @@ from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
 from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.dialect import is_postgres
+from attendance_desk.storage.dialect import backend_of, is_postgres
+from attendance_desk.storage.trust import this_school
 
 
 def get_calendar(
@@ -35,14 +36,21 @@ def load_calendar(
     holding `until` are inferred (each year is inferred from its own marks alone, so those
     years come out exactly as in the whole calendar): the cost follows the years asked for,
     not the years of history kept.
+
+    Term dates and closures are the connection's school's (each school of a trust has its own;
+    the trust's administrator, acting for none, reads school 1's: storage/trust.py).
     """
+    here = this_school(backend_of(conn))
     halves = [
         (name, date.fromisoformat(start[:10]), date.fromisoformat(end[:10]))
         for name, start, end in conn.execute(
-            "SELECT name, start_date, end_date FROM half_terms ORDER BY start_date"
+            f"SELECT name, start_date, end_date FROM half_terms WHERE {here} ORDER BY start_date"
         )
     ]
-    closures = [date.fromisoformat(d[:10]) for (d,) in conn.execute("SELECT date FROM closures")]
+    closures = [
+        date.fromisoformat(d[:10])
+        for (d,) in conn.execute(f"SELECT date FROM closures WHERE {here}")
+    ]
     covered = {AcademicYear.containing(start).name for _, start, _ in halves}
     # Two subqueries: each one step into the date index (one min(), max() pair walks it all).
     first, last = conn.execute(
@@ -115,7 +123,7 @@ def save_half_terms(
 ) -> None:
     """Replace the half terms of one academic year with `half_terms` (name, start, end),
     checked first (check_half_terms); an empty list leaves the year to be inferred again."""
-    from sqlalchemy import select  # SQLAlchemy only for editing: reading is plain SQL
+    from sqlalchemy import select, text  # SQLAlchemy only for editing: reading is plain SQL
 
     from attendance_desk.storage.models.calendar import AcademicYear as AcademicYearRow
     from attendance_desk.storage.models.calendar import HalfTerm
@@ -123,7 +131,11 @@ def save_half_terms(
     check_half_terms(year_name, half_terms)
     year = academic_year_named(year_name)
     with db.session() as s:
-        row = s.scalars(select(AcademicYearRow).where(AcademicYearRow.name == year.name)).first()
+        row = s.scalars(
+            select(AcademicYearRow).where(
+                AcademicYearRow.name == year.name, text(this_school(db.backend))
+            )
+        ).first()
         if row is None:
             row = AcademicYearRow(name=year.name, start_date=year.start, end_date=year.end)
             s.add(row)
@@ -135,7 +147,7 @@ def save_half_terms(
 
 def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, str, str]]) -> None:
     """Replace one academic year's closures with `closures` (date, kind, description)."""
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from attendance_desk.storage.models.calendar import Closure
 
@@ -151,7 +163,9 @@ def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, s
         seen.add(day)
     with db.session() as s:
         for old in s.scalars(
-            select(Closure).where(Closure.date >= year.start, Closure.date <= year.end)
+            select(Closure).where(
+                Closure.date >= year.start, Closure.date <= year.end, text(this_school(db.backend))
+            )
         ):
             s.delete(old)
         s.flush()
@@ -161,7 +175,7 @@ def save_closures(db: Database, year_name: str, closures: Sequence[tuple[date, s
 
 def closures_in_year(db: Database, year_name: str) -> list[tuple[date, str, str]]:
     """One academic year's closures as entered: (date, kind, description), in date order."""
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from attendance_desk.storage.models.calendar import Closure
 
@@ -169,7 +183,9 @@ def closures_in_year(db: Database, year_name: str) -> list[tuple[date, str, str]
     with db.session() as s:
         rows = s.scalars(
             select(Closure)
-            .where(Closure.date >= year.start, Closure.date <= year.end)
+            .where(
+                Closure.date >= year.start, Closure.date <= year.end, text(this_school(db.backend))
+            )
             .order_by(Closure.date)
         )
         return [(c.date, c.kind, c.description or "") for c in rows]

@@ -17,7 +17,12 @@ from casework_school import DAY, build_school
 from trust_school import add_school, copy_school
 
 from attendance_desk.domain.letters import format_template
-from attendance_desk.services.calendar import closures_in_year, save_closures, save_half_terms
+from attendance_desk.services.calendar import (
+    closures_in_year,
+    get_calendar,
+    save_closures,
+    save_half_terms,
+)
 from attendance_desk.services.letters import get_template, save_template, shipped_templates
 from attendance_desk.services.meetings import ActionInput, meeting_choices, record_agreed_actions
 from attendance_desk.services.trust import list_schools, trust_dashboard
@@ -251,8 +256,21 @@ def test_a_second_school_holds_what_the_first_holds(
         # the trust's administrator, acting for no school, reads school 1's (Oakfield's)
         assert read_setting(owner, "idle_lock") == 10
         assert get_template(owner, "improvement").title == "Oakfield's letter"
+        assert closures_in_year(owner, "2024/25") == [(inset, "inset", "Oakfield training")]
+        oakfield_calendar = get_calendar(owner)  # Oakfield's term dates and closure, once each
     finally:
         owner.close()
+    head = open_database(head_of_riverside)
+    try:
+        riverside_calendar = get_calendar(head)
+    finally:
+        head.close()
+    for calendar in (oakfield_calendar, riverside_calendar):
+        assert [h.start for h in calendar.half_terms_in_year("2024/25")] == [
+            date(2024, 9, 2),
+            date(2024, 11, 4),
+        ]
+        assert calendar.closures == {inset}
     assert {r for r in after if r[1] == oak} == before
     riverside = {r for r in after if r[1] == river}
     assert {r[0] for r in riverside} == {r[0] for r in before}
