@@ -50,7 +50,15 @@ def write_changes(
 
     if backend.is_postgres(conn):
         if diff.bulk or inserts:
-            backend.copy_rows(conn, MARKS, MARK_COLUMNS, _new_rows(diff, columns, tick, total))
+            # The school is worked out once: left to the column's default, the function that
+            # finds the connection's school runs a query for every one of the marks.
+            school = conn.execute("SELECT attendance_desk_school()").fetchone()[0]
+            backend.copy_rows(
+                conn,
+                MARKS,
+                MARK_COLUMNS + ", school_id",
+                _new_rows(diff, columns, tick, total, school),
+            )
         done = diff.bulk_count + len(inserts)
     else:
         done = _insert_sqlite(conn, diff, columns, report)
@@ -111,9 +119,10 @@ def _insert_sqlite(
 
 
 def _new_rows(
-    diff: MarksDiff, columns: list[tuple[str, str]], tick: Tick | None, total: int
+    diff: MarksDiff, columns: list[tuple[str, str]], tick: Tick | None, total: int, school: int
 ) -> Iterator[tuple[Any, ...]]:
-    """The new marks as the rows COPY writes: whole grid rows, then single marks."""
+    """The new marks as the rows COPY writes (with their school): whole grid rows, then
+    single marks."""
     mis, import_id = "mis", int(diff.tally.import_id)
     now = datetime.fromisoformat(diff.tally.now)
     days: dict[str, date] = {}
@@ -128,11 +137,11 @@ def _new_rows(
     for n, (pupil_id, codes_json) in enumerate(diff.bulk, start=1):
         for (when, session), code in zip(cells, json.loads(codes_json), strict=True):
             if code is not None:
-                yield (pupil_id, when, session, code, mis, import_id, now)
+                yield (pupil_id, when, session, code, mis, import_id, now, school)
         if tick and n % BULK_TICK == 0:
             tick(0.4 + 0.5 * (diff.bulk_count * n // len(diff.bulk)) / total)
     for pupil_id, iso, session, code in diff.inserts:
-        yield (pupil_id, day(iso), session, code, mis, import_id, now)
+        yield (pupil_id, day(iso), session, code, mis, import_id, now, school)
 
 
 def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:

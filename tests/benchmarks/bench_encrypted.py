@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from as_installed import use_bytecode_cache  # noqa: E402
 from bench_import import make_register  # noqa: E402
 
 PASSWORD = "a long enough password"
@@ -100,6 +101,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the files in")
     args = parser.parse_args()
+    use_bytecode_cache()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-encrypted-"))
     work.mkdir(parents=True, exist_ok=True)
     register = work / f"register_{args.pupils}x{args.days}_v2.xlsx"

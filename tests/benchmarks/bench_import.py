@@ -33,6 +33,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from as_installed import use_bytecode_cache  # noqa: E402
+
 CODES = ["/"] * 40 + ["\\"] * 0 + ["L", "I", "M", "O", "G", "C1", "J1", "Y7", "V", "U"]
 
 
@@ -214,6 +217,7 @@ def main() -> int:
     )
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    use_bytecode_cache()
     if args.phase:
         name, *rest = args.phase
         if name == "baseline":

@@ -38,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from as_installed import use_bytecode_cache  # noqa: E402
 from bench_import import best, make_register  # noqa: E402
 
 BARE = (
@@ -203,6 +204,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per phase; the fastest counts")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    use_bytecode_cache()
     if args.phase:
         name, *rest = args.phase
         if name == "baseline":
