@@ -54,6 +54,22 @@ TASK_LABELS = {
 }
 
 
+# The tasks that are a review of the support in place: the caseload's "next review" is the
+# earliest of these still open when the case has no review date of its own.
+REVIEW_KINDS = frozenset(
+    {TaskKind.SIX_WEEK_REVIEW, TaskKind.CONTRACT_REVIEW, TaskKind.PART_TIME_REVIEW}
+)
+
+
+def next_weekday(day: date) -> date:
+    """The first Monday-to-Friday after `day`: a call followed up "tomorrow" on a Friday is
+    followed up on Monday, not on Saturday."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     kind: TaskKind
@@ -125,7 +141,7 @@ def tasks_for_event(
                 TaskSpec(
                     TaskKind.FOLLOW_UP_CALL,
                     "Follow up the call",
-                    event_date + timedelta(days=1),
+                    next_weekday(event_date),
                     "follow",
                 )
             )

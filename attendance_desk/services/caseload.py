@@ -14,11 +14,12 @@ from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.events import EventKind
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import Stage
+from attendance_desk.domain.tasks import REVIEW_KINDS
 from attendance_desk.errors import UserError
 from attendance_desk.services.staff import require_can_change
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
-from attendance_desk.storage.models.cases import Case, EventPupil, TimelineEvent
+from attendance_desk.storage.models.cases import Case, EventPupil, Task, TimelineEvent
 
 # Events that are contact with the family (the caseload's "last contact").
 CONTACT_KINDS = (
@@ -40,7 +41,7 @@ class CaseRow:
     days_at_stage: int  # calendar days from the move to `today` (0 for a move after it)
     key_person: str
     owner: str
-    next_review: date | None
+    next_review: date | None  # the case's own review date, else its earliest open review task
     last_contact: date | None  # the latest call, meeting, visit or letter on or before today
     attendance: Fraction | None  # this academic year to today, while on roll
 
@@ -77,6 +78,17 @@ def open_case_rows(db: Database, today: date) -> tuple[CaseRow, ...]:
                 .group_by(EventPupil.pupil_id)
             ).all()
         )
+        reviews = dict(
+            s.execute(
+                select(Task.pupil_id, func.min(Task.due))
+                .where(
+                    Task.pupil_id.in_(ids),
+                    Task.kind.in_([k.value for k in REVIEW_KINDS]),
+                    Task.done_on.is_(None),
+                )
+                .group_by(Task.pupil_id)
+            ).all()
+        )
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         if ids:
             sql = _COUNTS_SQL.format(ids=",".join(str(int(i)) for i in ids))
@@ -99,7 +111,7 @@ def open_case_rows(db: Database, today: date) -> tuple[CaseRow, ...]:
                     max(0, (today - case.stage_started).days),
                     case.key_person,
                     case.owner,
-                    case.next_review,
+                    case.next_review or reviews.get(pupil.id),
                     last.get(pupil.id),
                     Fraction(fig.attended, fig.possible) if fig.possible else None,
                 )

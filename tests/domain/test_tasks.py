@@ -49,6 +49,15 @@ def test_contract_reviews_notice_ends_missed_meetings_and_follow_ups() -> None:
     assert follow.due == date(2024, 10, 10)
 
 
+def test_a_call_followed_up_tomorrow_on_a_friday_is_followed_up_on_monday() -> None:
+    friday, saturday = date(2024, 10, 11), date(2024, 10, 12)
+    [follow] = tasks_for_event(PhoneCall("Mum", follow_up=True), friday, 6)
+    assert (follow.due, follow.due.strftime("%a")) == (date(2024, 10, 14), "Mon")
+    # a call logged at the weekend (a parent rang back on Saturday) is followed up on Monday too
+    [follow] = tasks_for_event(PhoneCall("Mum", follow_up=True), saturday, 6)
+    assert follow.due == date(2024, 10, 14)
+
+
 def test_an_n_is_due_on_the_school_day_after_the_limit() -> None:
     # Next school days skip the weekend: Tue 8 Oct -> Wed 9, Thu 10, Fri 11, Mon 14, Tue 15,
     # Wed 16. Older than 5 school days on the 6th: Wed 16 Oct.

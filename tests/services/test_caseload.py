@@ -41,6 +41,24 @@ def school(db) -> dict[str, int]:  # noqa: ANN001
     return build_school(db)
 
 
+def test_next_review_is_the_earliest_open_review_when_the_case_sets_none(db, school) -> None:  # noqa: ANN001
+    dan = school["dan"]
+    change_stage(db, dan, Stage.FORMALISE, date(2024, 9, 23), "Mr Hawkins", "No change")
+    contract = AttendanceContract(
+        date(2024, 9, 23), "terms", (date(2024, 10, 21), date(2024, 10, 7))
+    )
+    add_event(db, [dan], contract, date(2024, 9, 23))
+    [row] = [r for r in open_case_rows(db, DAY) if r.pupil_id == dan]
+    assert row.next_review == date(2024, 10, 7)  # overdue on 9 Oct, and shown
+    [first] = [t for t in _open(db, dan) if t.due == date(2024, 10, 7)]
+    set_task_done(db, first.task_id, True, date(2024, 10, 8), outcome="reviewed with Mum")
+    [row] = [r for r in open_case_rows(db, DAY) if r.pupil_id == dan]
+    assert row.next_review == date(2024, 10, 21)
+    set_case_owner(db, dan, next_review=date(2024, 10, 14))  # a date the officer chose wins
+    [row] = [r for r in open_case_rows(db, DAY) if r.pupil_id == dan]
+    assert row.next_review == date(2024, 10, 14)
+
+
 def _open(db, pid: int) -> list:  # noqa: ANN001
     return [t for t in pupil_tasks(db, pid) if not t.done]
 
