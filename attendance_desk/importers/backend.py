@@ -71,23 +71,28 @@ def timestamp(conn: Any, parameter: str) -> str:
     return f"CAST({parameter} AS timestamp)" if is_postgres(conn) else parameter
 
 
-def drop_index(conn: Any, table: str, name: str) -> str | None:
-    """Drop the index `name` of `table` if it exists; returns the statement that makes it again
-    (run inside the same transaction)."""
+def drop_indexes(conn: Any, table: str, name: str) -> list[str]:
+    """Drop the table's indexes that back no constraint, for a big load, and return the
+    statements that make them again (run inside the same transaction). SQLite: the index `name`
+    only. PostgreSQL: every such index (the marks by date and by school: kept up to date row by
+    row, the one by school cost as much as the whole COPY into a bare table; built once after,
+    a tenth of that)."""
     if is_postgres(conn):
-        row = conn.execute(
-            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = ? AND indexname = ?",
-            (table, name),
-        ).fetchone()
+        found = conn.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(?) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY c.relname",
+            (table,),
+        ).fetchall()
     else:
-        row = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-        ).fetchone()
-    if not row or not row[0]:
-        return None
-    conn.execute(f"DROP INDEX {name}")
-    return str(row[0])
+        found = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).fetchall()
+    found = [(n, sql) for n, sql in found if sql]
+    for index, _ in found:
+        conn.execute(f'DROP INDEX "{index}"')
+    return [str(sql) for _, sql in found]
 
 
 def may_alter(conn: Any, table: str) -> bool:
@@ -138,20 +143,40 @@ def drop_primary_key(conn: Any, table: str) -> list[str]:
     return [f'ALTER TABLE {table} ADD CONSTRAINT "{row[0]}" {row[1]}']
 
 
-def copy_rows(conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
-    """COPY rows into `table` in PostgreSQL's binary format (one statement, rows streamed; the
-    server parses nothing). Each value must be of its column's Python type (a date a `date`)."""
+def column_types(conn: Any, table: str, columns: str) -> tuple[str, ...]:
+    """PostgreSQL: the type names (pg_type) of the table's columns, in the order given."""
     names = [c.strip() for c in columns.split(",")]
     types = dict(
         conn.execute(
-            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = to_regclass(?) "
-            "AND attnum > 0 AND NOT attisdropped",
+            "SELECT attname, atttypid::regtype::text FROM pg_attribute "
+            "WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped",
             (table,),
         ).fetchall()
     )
+    short = {
+        "integer": "int4",
+        "character varying": "varchar",
+        "timestamp without time zone": "timestamp",
+    }
+    return tuple(short.get(str(types.get(n)), str(types.get(n))) for n in names)
+
+
+def copy_rows(conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """COPY rows into `table` in PostgreSQL's binary format (one statement, rows streamed; the
+    server parses nothing). Each value must be of its column's Python type (a date a `date`)."""
     sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
     with conn.pg.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.set_types([int(types[n]) for n in names])
+        copy.set_types(list(column_types(conn, table, columns)))
         write = copy.write_row
         for row in rows:
             write(row)
+
+
+def copy_binary(conn: Any, table: str, columns: str, stream: Iterable[bytes]) -> None:
+    """COPY into `table` a stream already in PostgreSQL's binary COPY format (signature, rows,
+    trailer: importers/pg_binary.py makes it), sent as it comes."""
+    sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+    with conn.pg.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write
+        for block in stream:
+            write(block)

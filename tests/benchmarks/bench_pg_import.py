@@ -12,8 +12,9 @@ tests/benchmarks/bench_import.py builds. Each phase runs in its own process:
             a bare table (the marks' columns, no key, no index, no trigger) in one transaction:
             in COPY's binary format (the floor, and what the import sends) and, shown beside
             it, in the text format
-  import    apply_import into a fresh database at the latest schema (made before the clock
-            starts): reading, checks, 1,500 pupils, the backup before the import, the marks
+  import    apply_import into a fresh database at the latest schema (made, and opened with its
+            integrity check done, before the clock starts): reading, checks, 1,500 pupils,
+            the backup before the import, the marks
   cli       `python -m attendance_desk --db URL import FILE` into a fresh database at the latest
             schema, timed as a whole command-line process (start-up included)
   compare   the same file again with reimport=True: every mark compared, none changed
@@ -149,6 +150,7 @@ def phase_import(path: Path, url: str, reimport: bool) -> dict[str, float]:
     from attendance_desk.storage.db import open_database
 
     db = open_database(url)
+    db.require_intact()  # the opening's integrity check (its own thread) ends before the clock
     server_before = server_cpu(url)
     start, cpu = time.perf_counter(), time.process_time()
     result = apply_import(db, [path], reimport=reimport)

@@ -19,8 +19,8 @@ from attendance_desk.storage.models.base import Base
 IMPORTERS = Path(tables.__file__).parent
 TABLE_WORDS = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)\b")
 NOT_TABLES = {
-    "json_each", "temp", "sqlite_master", "json_array_elements_text", "pg_indexes", "pg_constraint",
-    "pg_attribute", "pg_class", "generate_series",
+    "json_each", "temp", "sqlite_master", "json_array_elements_text", "pg_constraint",
+    "pg_attribute", "pg_class", "pg_index", "generate_series",
 }  # fmt: skip
 
 
