@@ -6,15 +6,20 @@ write into it, and sees only their school on the trust dashboard. The trust's ad
 from __future__ import annotations
 
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from casework_school import DAY, build_school
 from trust_school import add_school, copy_school
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
+from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
 
 from attendance_desk.domain.letters import format_template
 from attendance_desk.services.calendar import (
@@ -23,6 +28,7 @@ from attendance_desk.services.calendar import (
     save_closures,
     save_half_terms,
 )
+from attendance_desk.services.importing import apply_import
 from attendance_desk.services.letters import get_template, save_template, shipped_templates
 from attendance_desk.services.meetings import ActionInput, meeting_choices, record_agreed_actions
 from attendance_desk.services.trust import list_schools, trust_dashboard
@@ -171,10 +177,10 @@ def test_the_owner_sees_every_school_or_the_one_it_acts_for(
         acting.close()
 
 
-def _by_school(db: Database, sql: str) -> set[tuple[object, ...]]:
+def _by_school(db: Database, sql: str, params: tuple[object, ...] = ()) -> set[tuple[object, ...]]:
     conn = db.raw_connection()
     try:
-        return {tuple(r) for r in conn.execute(sql)}
+        return {tuple(r) for r in conn.execute(sql, params)}
     finally:
         conn.close()
 
@@ -352,3 +358,53 @@ def test_upgrading_a_trust_keeps_every_row_and_keys_each_school() -> None:
                 assert keys(c) == old_keys and rows(c) == before
         finally:
             engine.dispose()
+
+
+def test_a_trust_user_imports_a_register_into_their_school(
+    trust: tuple[str, dict[str, int]], head_of_riverside: str, tmp_path: Path
+) -> None:
+    """A member of staff (row-level security applies: PostgreSQL refuses them COPY) imports a
+    register: its pupils and marks are their school's, checked row by row; no other school
+    gains a row."""
+    url, schools = trust
+    owner = open_database(url)
+    try:
+        before = _by_school(owner, "SELECT school_id, count(*) FROM marks GROUP BY school_id")
+    finally:
+        owner.close()
+    head = open_database(head_of_riverside)
+    try:
+        result = apply_import(head, [write_xlsx(tmp_path / "register.xlsx", wide_rows())])
+        assert result.files[0].marks_added == len(expected_marks())
+        conn = head.raw_connection()
+        try:
+            imported = {
+                (upn, str(d), s): c
+                for upn, d, s, c in conn.execute(
+                    "SELECT p.upn, m.date, m.session, m.code FROM marks m "
+                    "JOIN pupils p ON p.id = m.pupil_id WHERE m.date <= '2024-09-04'"
+                )
+            }
+        finally:
+            conn.close()
+        upns = {upn for upn, _, _ in expected_marks()}
+        assert {k: c for k, c in imported.items() if k[0] in upns} == expected_marks()
+    finally:
+        head.close()
+    owner = open_database(url)
+    try:
+        after = _by_school(owner, "SELECT school_id, count(*) FROM marks GROUP BY school_id")
+        added = _by_school(
+            owner,
+            "SELECT p.school_id, m.school_id, count(*) FROM marks m "
+            "JOIN pupils p ON p.id = m.pupil_id WHERE p.upn IN (?, ?, ?) GROUP BY 1, 2",
+            tuple(sorted({upn for upn, _, _ in expected_marks()})),
+        )
+    finally:
+        owner.close()
+    riverside, oakfield = schools["riverside"], schools["oakfield"]
+    counts = {school: n for school, n in after}
+    was = {school: n for school, n in before}
+    assert counts[oakfield] == was[oakfield]
+    assert counts[riverside] == was[riverside] + len(expected_marks())
+    assert added == {(riverside, riverside, len(expected_marks()))}
