@@ -17,6 +17,7 @@ from attendance_desk.demo.family import Child, DemoContact, Household, make_hous
 from attendance_desk.demo.names import CLASS_NAMES, NICKNAMES
 from attendance_desk.demo.school_year import DemoYear, academic_year
 from attendance_desk.domain.calendar import academic_start_year
+from attendance_desk.domain.staff import Role
 
 YEAR_GROUPS = ("R", "1", "2", "3", "4", "5", "6")
 CLASS_SIZE = 30
@@ -113,6 +114,15 @@ SCHOOL = DemoSchool(
     urn="990417",
     headteacher="Mrs Harriet Okonkwo-Blake",
     attendance_officer="Mr Dafydd Ellis",
+)
+
+# The demo school's staff list, so the demo starts as a school does: "who is using Attendance
+# Desk?", and every record made in it carries that name (a class teacher may only look).
+STAFF = (
+    (SCHOOL.attendance_officer, Role.ATTENDANCE_OFFICER),
+    (SCHOOL.headteacher, Role.HEADTEACHER),
+    ("Ms Nia Pritchard", Role.DSL),
+    ("Mrs Ceri Hughes", Role.CLASS_TEACHER),
 )
 
 

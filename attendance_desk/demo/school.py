@@ -13,7 +13,7 @@ from pathlib import Path
 
 from attendance_desk import clock
 from attendance_desk.demo.casework import seed_casework
-from attendance_desk.demo.data import YEAR_GROUPS, DemoData, generate_demo
+from attendance_desk.demo.data import STAFF, YEAR_GROUPS, DemoData, generate_demo
 from attendance_desk.demo.names import CLASS_NAMES
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database, check_database_path, open_database
@@ -212,6 +212,10 @@ def _write(conn: sqlite3.Connection, data: DemoData) -> None:
         )  # fmt: skip
         for _name, sql in indexes:
             conn.execute(sql)
+        conn.executemany(
+            "INSERT INTO staff (name, role, active, created_at) VALUES (?, ?, 1, ?)",
+            [(name, role.value, created) for name, role in STAFF],
+        )
         conn.execute(
             "INSERT OR REPLACE INTO app_settings (key, value_json) VALUES (?, ?)",
             (DEMO_SETTING, "true"),

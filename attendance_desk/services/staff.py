@@ -112,10 +112,19 @@ def sign_out(db: Database) -> None:
 
 
 def _set_audit_who(db: Database, who: str) -> None:
-    from sqlalchemy import text
-
-    with db.session() as s:
-        s.execute(text("UPDATE audit_session SET who = :who WHERE id = 1"), {"who": who})
+    """Name who makes changes in the audit log. On PostgreSQL each connection names its own
+    person (storage/postgres.py), so the shared row is left alone there. Plain SQL: signing in
+    at start loads nothing the first screen does not need."""
+    if db.backend == "postgresql":
+        return
+    conn = db.raw_connection(write=True)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE audit_session SET who = ? WHERE id = 1 AND who IS NOT ?", (who, who)
+            )
+    finally:
+        conn.close()
 
 
 def acting_role() -> Role | None:

@@ -63,12 +63,15 @@ assert integrity_report(Path(sys.argv[1]), full=True).ok
 WINDOW = """
 import sys, time
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 app = QApplication(sys.argv[:1])
 shown = []
 
 def poll():
+    signing_in = app.activeModalWidget()  # "who is using Attendance Desk?": OK at once
+    if signing_in is not None:
+        signing_in.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
     for w in app.topLevelWidgets():
         pl = getattr(w, "pupil_list", None)
         if pl is None or not w.isVisible():

@@ -61,6 +61,28 @@ def test_search_narrows_the_list(qtbot, window: MainWindow) -> None:  # noqa: AN
     assert [r.pupil_id for r in window.pupil_list.proxy.visible_rows()] == [row.pupil_id]
 
 
+def test_a_name_shared_by_two_pupils_is_chosen_by_keyboard(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    """Type the surname, Enter (or Down) to reach the matches, Down to the second, Enter: that
+    pupil's page opens, without the mouse."""
+    widget = window.pupil_list
+    surnames = [r.surname for r in widget.model.rows]
+    surname = next(name for name in surnames if surnames.count(name) > 1)
+    qtbot.keyClicks(widget.search, surname)
+    shown = widget.proxy.visible_rows()
+    assert len(shown) > 1
+    opened: list[int] = []
+    widget.pupil_activated.connect(opened.append)
+    qtbot.keyClick(widget.search, Qt.Key.Key_Return)
+    assert opened == [] and widget.view.hasFocus()
+    qtbot.keyClick(widget.view, Qt.Key.Key_Down)
+    qtbot.keyClick(widget.view, Qt.Key.Key_Return)
+    assert opened == [shown[1].pupil_id]
+    widget.search.setFocus()
+    qtbot.keyClick(widget.search, Qt.Key.Key_Down)
+    qtbot.keyClick(widget.view, Qt.Key.Key_Return)
+    assert opened[-1] == shown[0].pupil_id
+
+
 def test_band_filter_and_sort(qtbot, window: MainWindow) -> None:  # noqa: ANN001
     combo = window.pupil_list.combos["band"]
     index = combo.findData("red")
@@ -301,13 +323,16 @@ def test_a_school_with_pupils_shows_the_table(window: MainWindow) -> None:
 FIRST_SCREEN = """
 import sys
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 app = QApplication(sys.argv[:1])
 HEAVY = ("sqlalchemy", "reportlab", "openpyxl", "alembic", "pypdf", "PySide6.QtPdf")
 
 
 def poll():
+    signing_in = app.activeModalWidget()  # "who is using Attendance Desk?": Enter, as a person
+    if signing_in is not None:
+        signing_in.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
     for w in app.topLevelWidgets():
         rows = getattr(getattr(w, "pupil_list", None), "model", None)
         if rows is not None and w.isVisible() and rows.rows and rows.rows[0].loaded:

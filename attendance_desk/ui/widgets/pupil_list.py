@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -58,6 +59,7 @@ class PupilListWidget(QWidget):
         self.search.setAccessibleName("Search pupils by name or UPN")
         self.search.textChanged.connect(self._on_search)
         self.search.returnPressed.connect(self._open_first)
+        self.search.installEventFilter(self)  # Down goes from the search to the matches
 
         self.combos: dict[str, QComboBox] = {}
         filters = QHBoxLayout()
@@ -280,8 +282,30 @@ class PupilListWidget(QWidget):
             self.pupil_activated.emit(pupil_id)
 
     def _open_first(self) -> None:
+        """Enter in the search: one match opens at once; several put the keyboard on the first
+        of them, so Down/Up and a second Enter choose one."""
         if self.proxy.rowCount() == 1:
             self._on_activated(self.proxy.index(0, 0))
+        else:
+            self._focus_matches()
+
+    def _focus_matches(self) -> None:
+        if self.proxy.rowCount() == 0:
+            return
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.view.selectRow(0)
+        self.view.setCurrentIndex(self.proxy.index(0, pl.COL_NAME))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)
+        ):
+            self._focus_matches()
+            return True
+        return super().eventFilter(watched, event)
 
     def export_table(self) -> ExportTable:
         return to_export_table(self.proxy, "Pupils")
