@@ -5,7 +5,7 @@ suits them. Deterministic for a seed."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -225,6 +225,7 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
                 code,
                 True,
                 recorded_by=officer,
+                at=datetime.combine(call_day, time(9, 15 + 5 * calls)),  # the morning's calls
             )
         else:
             log_call(
@@ -236,6 +237,7 @@ def seed_casework(db: Database, as_of: date, seed: int = 2024) -> str:
                 number,
                 follow_up=True,
                 recorded_by=officer,
+                at=datetime.combine(call_day, time(9, 15 + 5 * calls)),
             )
         calls += 1
     return f"5 cases, {calls} calls, {families} families"
