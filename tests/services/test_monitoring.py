@@ -157,6 +157,45 @@ def test_figures_agree_with_an_independent_count_from_the_marks_table(school: Da
         assert o.year == Figures.from_code_counts(expected[o.pupil_id])
 
 
+def test_every_pupils_marks_are_read_exactly_whatever_their_pattern(school: Database) -> None:
+    """A pupil with a mark in every session the school has marks for, from their first mark to
+    their last, is known from the count of their marks (3 and 4 here); the others are read mark
+    by mark (1: a morning with no mark and a mark on a Saturday; 2: an afternoon with no mark).
+    Either way, each pupil's marks on the pupil page and the year's figures are the marks
+    table's, two-character codes and `-` marks included."""
+    conn = school.raw_connection()
+    conn.execute("DELETE FROM marks WHERE pupil_id = 1 AND date = '2024-09-03' AND session = 'AM'")
+    conn.execute(
+        "INSERT INTO marks (pupil_id, date, session, code, source, updated_at) "
+        "VALUES (1, '2024-08-31', 'AM', '#', 'mis', ?)",
+        (NOW,),
+    )
+    conn.execute("DELETE FROM marks WHERE pupil_id = 2 AND date = '2024-10-08' AND session = 'PM'")
+    conn.execute("UPDATE marks SET code = 'C1' WHERE pupil_id = 3 AND date = '2024-11-05'")
+    conn.execute(
+        "UPDATE marks SET code = '-' WHERE pupil_id = 3 AND date = '2024-11-06' AND session = 'AM'"
+    )
+    conn.commit()
+    as_of = D(2024, 11, 15)
+    table: dict[int, list[tuple[date, str, str]]] = {}
+    for pid, d, session, code, adm, leave in conn.execute(
+        "SELECT m.pupil_id, m.date, m.session, m.code, p.admission_date, p.leaving_date"
+        " FROM marks m JOIN pupils p ON p.id = m.pupil_id"
+        " WHERE m.date >= '2024-09-01' ORDER BY m.pupil_id, m.date, m.session"
+    ):
+        if (adm and d < adm) or (leave and d > leave) or d > as_of.isoformat():
+            continue
+        table.setdefault(pid, []).append((D.fromisoformat(d[:10]), session, code))
+    conn.close()
+    for pid in (1, 2, 3, 4):
+        assert list(pupil_report(school, pid, as_of).marks) == table[pid]
+    rows = pupil_overviews(school, as_of, include_leavers=True)
+    assert [o.pupil_id for o in rows] == [1, 2, 3, 4]
+    for o in rows:
+        assert o.year == Figures.from_code_counts(Counter(c for _, _, c in table[o.pupil_id]))
+    assert rows[0].year.possible == 2 * 49 - 1 and rows[2].year.code_counts["C1"] == 2
+
+
 def test_pupil_report_has_patterns_recovery_and_concerns(school: Database) -> None:
     report = pupil_report(school, 2, D(2024, 12, 20))
     assert report.upn == "A000000000002" and report.year_group == "R"

@@ -1,8 +1,9 @@
 """The monitoring engine over the database: figures, bands and concerns for every pupil.
 
-Marks are read with ONE raw SQL query (a string of dates and a string of codes per pupil, in
-time order) and turned into compact arrays (domain/rule_input.py); everything after that is
-pure domain code. Results are frozen dataclasses, never ORM objects.
+Marks are read with ONE raw SQL query (a string of codes per pupil, in time order, with the
+sessions that have marks; a pupil's sessions are read too only when the count of their marks
+does not tell them) and turned into compact arrays (domain/rule_input.py); everything after
+that is pure domain code. Results are frozen dataclasses, never ORM objects.
 
   loading     reading pupils and marks into each pupil's RuleInput
   evaluation  running the rules, reusing the results of pupils whose inputs are unchanged

@@ -16,7 +16,13 @@ from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.pathway import CaseContext
 from attendance_desk.domain.rule_input import EvaluationContext, RuleInput
 from attendance_desk.domain.rules import REGISTER_RULE_FUNCTIONS, evaluate
-from attendance_desk.services.monitoring.loading import _inputs, _Loaded, _Raw, _read
+from attendance_desk.services.monitoring.loading import (
+    SessionsKey,
+    _inputs,
+    _Loaded,
+    _Raw,
+    _read,
+)
 from attendance_desk.storage.db import Database
 
 if TYPE_CHECKING:
@@ -59,7 +65,7 @@ class _Results:
     """
 
     context: tuple[Any, ...]
-    sessions: dict[str, list[int]]
+    sessions: dict[SessionsKey, list[int]]
     pupils: dict[int, _PupilResult]
 
 

@@ -1,15 +1,16 @@
 """Reading the pupils and their marks, and turning them into each pupil's RuleInput.
 
-Marks are read with ONE raw SQL query (a string of dates and a string of codes per pupil, in
-time order) and turned into compact arrays (domain/rule_input.py); everything after that is
-pure domain code.
+Marks are read with ONE raw SQL query (a string of codes per pupil, in time order, with the
+sessions that have marks; a pupil's sessions are read too only when the count of their marks
+does not tell them) and turned into compact arrays (domain/rule_input.py); everything after
+that is pure domain code.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from attendance_desk.domain.rule_input import (
 from attendance_desk.services.calendar import load_calendar
 from attendance_desk.services.policy import load_policy
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.dialect import is_postgres
 
 # Single-character codes read as themselves; any other ASCII character is a missing mark.
 _SINGLE_CHAR_CODES = str.maketrans(
@@ -49,13 +51,61 @@ _ON_ROLL = 19  # index of that column in a pupil row
 # only the pupils read: for each pupil a range of the primary key (pupil_id, date, session) of
 # the WITHOUT ROWID table, so the cost follows the pupils and the two years, never the years
 # of history kept. CROSS JOIN keeps SQLite walking the pupils first (the date index would be
-# slower). Each group_concat comes in time order; the loader still checks.
+# slower).
+#
+# ONE statement (one snapshot of the database) gives two kinds of rows:
+# - the sessions that have any mark from load_start to the date, whoever's: the dates found by
+#   stepping through the date index (one step a date), with 1 for a morning mark, 2 for an
+#   afternoon mark (id NULL);
+# - for each pupil: the first date, the number of marks, the last date, and the codes in time
+#   order (SQLite gives a pupil's rows in key order: _codes_in_key_order checks the plan;
+#   PostgreSQL is told the order).
+# A pupil's sessions are all among the sessions found, so a pupil with exactly as many marks as
+# there are sessions found from the first date to the last has a mark in every one of them:
+# that pupil's sessions are known without reading them (most pupils, most days). The sessions of
+# the others are read with _KEYED_SQL.
 _MARKS_SQL = """
+WITH RECURSIVE days(day) AS (
+  SELECT (SELECT min(date) FROM marks WHERE date >= :load_start AND date <= :as_of)
+  UNION ALL
+  SELECT (SELECT min(date) FROM marks WHERE date > days.day AND date <= :as_of)
+  FROM days WHERE days.day IS NOT NULL
+)
+SELECT NULL, day,
+       CASE WHEN EXISTS (SELECT 1 FROM marks WHERE date = days.day AND session = 'AM')
+            THEN 1 ELSE 0 END
+       + CASE WHEN EXISTS (SELECT 1 FROM marks WHERE date = days.day AND session = 'PM')
+              THEN 2 ELSE 0 END,
+       NULL, NULL
+FROM days WHERE day IS NOT NULL
+UNION ALL
+SELECT p.id,
+       (SELECT min(f.date) FROM marks f
+        WHERE f.pupil_id = p.id AND f.date >= :load_start AND f.date <= :as_of),
+       count(*),
+       (SELECT max(f.date) FROM marks f
+        WHERE f.pupil_id = p.id AND f.date >= :load_start AND f.date <= :as_of),
+       group_concat(m.code, ',')
+FROM pupils p CROSS JOIN marks m
+{where} AND m.pupil_id = p.id AND m.date >= :load_start AND m.date <= :as_of
+GROUP BY p.id
+"""
+# PostgreSQL aggregates in the order it is told; SQLite in the order the plan walks the rows.
+_PG_MARKS_SQL = _MARKS_SQL.replace(
+    "group_concat(m.code, ',')", "group_concat(m.code, ',' ORDER BY m.date, m.session)"
+)
+# Each mark's session with its code, for the pupils whose sessions are not known from the
+# counts. Each group_concat comes in time order on SQLite; the loader still checks.
+_KEYED_SQL = """
 SELECT p.id, group_concat(m.date || m.session, ','), group_concat(m.code, ',')
 FROM pupils p CROSS JOIN marks m
 {where} AND m.pupil_id = p.id AND m.date >= :load_start AND m.date <= :as_of
 GROUP BY p.id
 """
+# A key of the distinct lists of sessions read: the string of a pupil's sessions as read, or
+# (first slot, last slot, length) of a run of the sessions found.
+SessionsKey = str | tuple[int, int, int]
+_KEY_ORDER: dict[tuple[str, str], bool] = {}  # (connection's module, SQL) -> the plan's verdict
 
 
 class _SlotMap(dict[str, int]):
@@ -76,7 +126,7 @@ class _Loaded:
     ctx: EvaluationContext
     pupils: list[tuple[Any, ...]]  # rows of _PUPIL_SQL with dates parsed
     inputs: dict[int, RuleInput]
-    sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
+    sessions: dict[SessionsKey, list[int]]  # each distinct list of sessions read
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +138,7 @@ class _Raw:
     policy: Policy
     pupils: list[tuple[Any, ...]]  # rows of _PUPIL_SQL with dates parsed
     marks: dict[int, tuple[list[int], str]]  # pupil -> (slots, chars) as read (not trimmed)
-    sessions: dict[str, list[int]]  # each distinct string of sessions read -> its slots
+    sessions: dict[SessionsKey, list[int]]  # each distinct list of sessions read
     taken: frozenset[str] = frozenset()  # sessions of as_of whose register was taken
 
 
@@ -101,7 +151,7 @@ def _load(
     case_contexts: Mapping[int, CaseContext] | None = None,
     policy: Policy | None = None,
     calendar: SchoolCalendar | None = None,
-    known_sessions: Mapping[str, list[int]] | None = None,
+    known_sessions: Mapping[SessionsKey, list[int]] | None = None,
 ) -> _Loaded:
     raw = _read(db, as_of, leavers, pupil_id, policy, calendar, known_sessions)
     return _inputs(raw, raw.pupils, case_contexts)
@@ -114,7 +164,7 @@ def _read(
     pupil_id: int | None = None,
     policy: Policy | None = None,
     calendar: SchoolCalendar | None = None,
-    known_sessions: Mapping[str, list[int]] | None = None,
+    known_sessions: Mapping[SessionsKey, list[int]] | None = None,
 ) -> _Raw:
     conn = db.raw_connection()
     try:
@@ -130,7 +180,7 @@ def _read_from(
     pupil_id: int | None,
     policy: Policy | None,
     calendar: SchoolCalendar | None,
-    known_sessions: Mapping[str, list[int]] | None = None,
+    known_sessions: Mapping[SessionsKey, list[int]] | None = None,
 ) -> _Raw:
     year = AcademicYear.containing(as_of)
     year_start = year.start
@@ -155,15 +205,92 @@ def _read_from(
         row[9], row[10], row[11] = _d(row[9]), _d(row[10]), _d(row[11])
         row[_ON_ROLL] = bool(row[_ON_ROLL])
         pupils.append(tuple(row))
-    wanted = {p[0]: p for p in pupils}
+    wanted = {p[0] for p in pupils}
+    raw, shared = _read_marks(conn, where, params, wanted, known_sessions or {})
+    return _Raw(as_of, calendar, policy, pupils, raw, shared, taken_sessions(conn, as_of))
+
+
+def _read_marks(
+    conn: sqlite3.Connection,
+    where: str,
+    params: Mapping[str, object],
+    wanted: Container[int],
+    known: Mapping[SessionsKey, list[int]],
+) -> tuple[dict[int, tuple[list[int], str]], dict[SessionsKey, list[int]]]:
+    """Each pupil's (slots, chars) in time order, and the distinct lists of slots: pupils with
+    the same sessions share one list, the very list `known` (an earlier read) has when equal."""
+    ordered = is_postgres(conn) or _codes_in_key_order(conn, where, params)
+    sql = (_PG_MARKS_SQL if is_postgres(conn) else _MARKS_SQL).format(where=where)
+    found: dict[int, int] = {}  # date ordinal -> 1 morning, 2 afternoon, 3 both
+    groups = []
+    for pid, first, n, last, codes in conn.execute(sql, params):
+        if pid is None:
+            o = date.fromisoformat(first[:10]).toordinal()
+            if o in found:  # one day written two ways: two marks could share a session
+                ordered = False
+            found[o] = found.get(o, 0) | n
+        elif pid in wanted:
+            groups.append((pid, first, n, last, codes))
+    sessions = sorted(o * 2 + k for o, flags in found.items() for k in (0, 1) if flags >> k & 1)
+    raw: dict[int, tuple[list[int], str]] = {}
+    shared: dict[SessionsKey, list[int]] = {}
+    runs: dict[tuple[int, int], list[int]] = {}
+    unknown: list[int] = []  # pupils whose sessions are read with their marks
+    for pid, first, n, last, codes in groups:
+        i = bisect_left(sessions, date.fromisoformat(first[:10]).toordinal() * 2)
+        j = bisect_left(sessions, date.fromisoformat(last[:10]).toordinal() * 2 + 2)
+        chars = _chars(codes, n) if ordered and j - i == n else None
+        if chars is None:
+            unknown.append(pid)
+            continue
+        slots = runs.get((i, j))
+        if slots is None:
+            slots = sessions[i:j]
+            key = (slots[0], slots[-1], n)
+            if known.get(key) == slots:  # the list an earlier read made: the same object
+                slots = known[key]
+            runs[i, j] = shared[key] = slots
+        raw[pid] = (slots, chars)
+    if unknown:
+        ids = ",".join(str(int(pid)) for pid in unknown)
+        keyed = _KEYED_SQL.format(where=f"WHERE p.id IN ({ids})")
+        raw.update(_read_keyed(conn.execute(keyed, params), shared, known))
+    return raw, shared
+
+
+def _chars(codes: str, n: int) -> str | None:
+    """The n codes read (joined by commas) as one character each; None when they are not n."""
+    # Every code one character exactly when the commas sit at every odd position.
+    if len(codes) == 2 * n - 1 and codes[1::2].count(",") == n - 1 and codes.isascii():
+        return codes[::2].translate(_SINGLE_CHAR_CODES)
+    parts = codes.split(",")
+    return "".join(map(ENCODER.__getitem__, parts)) if len(parts) == n else None
+
+
+def _codes_in_key_order(conn: sqlite3.Connection, where: str, params: Mapping[str, object]) -> bool:
+    """Whether SQLite's plan for _MARKS_SQL walks each pupil's marks through the primary key,
+    with no sort between the rows and the aggregate (then each pupil's codes come in time
+    order). Asked once per SQLite library and statement."""
+    sql = _MARKS_SQL.format(where=where)
+    key = (type(conn).__module__, sql)
+    verdict = _KEY_ORDER.get(key)
+    if verdict is None:
+        plan = [str(r[3]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        verdict = _KEY_ORDER[key] = any(
+            d.startswith("SEARCH m USING PRIMARY KEY (pupil_id=?") for d in plan
+        ) and not any("TEMP B-TREE" in d or d.startswith("SCAN m") for d in plan)
+    return verdict
+
+
+def _read_keyed(
+    rows: Iterable[tuple[int, str, str]],
+    shared: dict[SessionsKey, list[int]],
+    known: Mapping[SessionsKey, list[int]],
+) -> Iterator[tuple[int, tuple[list[int], str]]]:
+    """(pupil, (slots, chars)) from rows of _KEYED_SQL, put in time order when they are not."""
     slot_map = _SlotMap()
     enc = ENCODER.__getitem__
-    shared: dict[str, list[int]] = {}  # most pupils share one string of sessions
-    known = known_sessions or {}  # from an earlier load: the same list for the same string
-    raw: dict[int, tuple[list[int], str]] = {}
-    for pid, keys, codes in conn.execute(_MARKS_SQL.format(where=where), params):
-        if pid not in wanted:
-            continue
+    for pid, keys, codes in rows:
         slots = shared.get(keys)
         if slots is None:
             slots = list(map(slot_map.__getitem__, keys.split(",")))
@@ -173,25 +300,28 @@ def _read_from(
                 order = sorted(range(len(slots)), key=slots.__getitem__)
                 codes = ",".join([codes.split(",")[k] for k in order])
                 slots = [slots[k] for k in order]
-                raw[pid] = (slots, "".join(map(enc, codes.split(","))))
+                yield pid, (slots, "".join(map(enc, codes.split(","))))
                 continue
             shared[keys] = slots
         n = len(slots)
-        # Every code one character exactly when the commas sit at every odd position.
-        if len(codes) == 2 * n - 1 and codes[1::2].count(",") == n - 1 and codes.isascii():
-            chars = codes[::2].translate(_SINGLE_CHAR_CODES)
-        else:
-            chars = "".join(map(enc, codes.split(",")))
-        raw[pid] = (slots, chars)
-    return _Raw(as_of, calendar, policy, pupils, raw, shared, taken_sessions(conn, as_of))
+        chars = _chars(codes, n)
+        yield pid, (slots, chars if chars is not None else "".join(map(enc, codes.split(","))))
+
+
+# Each session: one step into the date index to its first mark with a code (the covering
+# index holds the session; only the code is looked up, usually on the first row).
+_TAKEN_SQL = """
+SELECT 'AM' WHERE EXISTS (
+  SELECT 1 FROM marks WHERE date = :day AND session = 'AM' AND code NOT IN ('-', ''))
+UNION ALL
+SELECT 'PM' WHERE EXISTS (
+  SELECT 1 FROM marks WHERE date = :day AND session = 'PM' AND code NOT IN ('-', ''))
+"""
 
 
 def taken_sessions(conn: sqlite3.Connection, day: date) -> frozenset[str]:
     """The sessions of `day` whose register was taken: some pupil has a mark for it."""
-    rows = conn.execute(
-        "SELECT DISTINCT session FROM marks WHERE date = ? AND code NOT IN ('-', '')",
-        (day.isoformat(),),
-    )
+    rows = conn.execute(_TAKEN_SQL, {"day": day.isoformat()})
     return frozenset(str(r[0]) for r in rows)
 
 
