@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from attendance_desk.commands import open_from_args
+from attendance_desk.commands import database_target, open_from_args
 from attendance_desk.domain.dates import day_text
 from attendance_desk.errors import UserError
 
@@ -65,16 +65,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from attendance_desk.services.importing import apply_import, preview_import
-
     if args.watch is not None:
         return watch(args)
     if not args.files:
         raise UserError("name the files to import (or --watch FOLDER)")
+    from attendance_desk.services.import_ahead import read_ahead
+
+    # the files are read (and a spreadsheet unpacked) while the database is opened and checked
+    ahead = read_ahead(args.files, database_target(args), again=args.again)
+    from attendance_desk.services.importing import apply_import, preview_import
+
     db = open_from_args(args)
     try:
         if args.dry_run:
-            report = preview_import(db, args.files, mapping_name=args.mapping)
+            report = preview_import(db, args.files, mapping_name=args.mapping, ahead=ahead)
             lines = report.summary_lines()
             files = report.files
             print("Dry run: nothing was written.")
@@ -85,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
                 overwrite_office=args.overwrite_office_marks,
                 reimport=args.again,
                 mapping_name=args.mapping,
+                ahead=ahead,
             )
             lines = result.summary_lines()
             files = result.files

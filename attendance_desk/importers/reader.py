@@ -35,10 +35,11 @@ from attendance_desk.importers.sources import Source, read_sheets, read_source
 Progress = Callable[[int, int], None]
 
 
-def _sheets(file: Path | Source) -> list[SheetData]:
+def _sheets(file: Path | Source, read: list[SheetData] | None = None) -> list[SheetData]:
+    """The file's sheets (`read`: already read from its source, as importers/ahead.py does)."""
     source = file if isinstance(file, Source) else read_source(Path(file))
     path = source.path
-    sheets = list(read_sheets(source))
+    sheets = list(read_sheets(source)) if read is None else read
     if not any(any(clean_text(v) for v in row) for sheet in sheets for row in sheet.rows[:500]):
         raise ImportFileError(f"{path.name}: the file is empty (no cells hold anything)")
     return sheets
@@ -145,16 +146,18 @@ def parse_file(
     source: Source | None = None,
     remembered: Remembered | None = None,
     prefer_remembered: bool = False,
+    sheets: list[SheetData] | None = None,
 ) -> ParsedFile:
     """Read and understand a whole file. Without a mapping the layout must be certain (or a
     mapping remembered for the file's shape); every sheet that holds a register is read.
 
     `source` is the file already read (its bytes and their sha256): it is parsed, and the
-    file is not read again; without it the file is read once here.
+    file is not read again; without it the file is read once here. `sheets`: the sheets of
+    `source`, already read (importers/ahead.py).
     """
     path = Path(path)
     source = source or read_source(path)
-    sheets = _sheets(source)
+    sheets = _sheets(source, sheets)
     if mapping is None:
         plan, skipped_sheets, used = _plan(path, sheets, remembered, prefer_remembered)
         if prefer_remembered and used is None:

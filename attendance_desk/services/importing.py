@@ -19,6 +19,7 @@ from attendance_desk import clock
 from attendance_desk.domain.dates import numeric_time
 from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
+from attendance_desk.importers.ahead import ReadAhead
 from attendance_desk.importers.batch import (
     Written,
     previous_imports,
@@ -243,9 +244,10 @@ def preview_import(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     mapping_name: str | None = None,
+    ahead: ReadAhead | None = None,
 ) -> ImportPreview:
     """What importing these files would do, without changing anything. `mapping_name` reads
-    every file with that saved mapping."""
+    every file with that saved mapping; `ahead` as for `apply_import`."""
     read: list[FilesRead] = []
     outcomes = _run(
         db,
@@ -259,6 +261,7 @@ def preview_import(
         "",
         mapping_name,
         keep=read.append,
+        ahead=ahead,
     )
     return ImportPreview(outcomes, read[0] if read else None)
 
@@ -318,11 +321,13 @@ def apply_import(
     cancel: Cancel | None = None,
     imported_by: str | None = None,
     mapping_name: str | None = None,
+    ahead: ReadAhead | None = None,
 ) -> ImportResult:
     """Import the files in one transaction: all of them land, or none does.
 
     Office marks the files differ from are kept unless `overwrite_office`. A file whose exact
-    content was imported before is skipped (and says so) unless `reimport`.
+    content was imported before is skipped (and says so) unless `reimport`. `ahead`: the
+    files' reading, started before the database was opened (services/import_ahead.py).
     """
     user = imported_by if imported_by is not None else current_user()
     outcomes = _run(
@@ -336,6 +341,7 @@ def apply_import(
         cancel,
         user,
         mapping_name,
+        ahead=ahead,
     )
     mark_used(db, {o.mapping_used for o in outcomes if o.mapping_used and o.import_id})
     return ImportResult(outcomes)
@@ -382,9 +388,11 @@ def _run(
     *,
     keep: Callable[[FilesRead], None] | None = None,
     read_before: FilesRead | None = None,
+    ahead: ReadAhead | None = None,
 ) -> tuple[FileOutcome, ...]:
-    """Read the files (or take them as a preview read them), then write them in one
-    transaction, committed or (a preview) rolled back. `keep` is given what was read."""
+    """Read the files (or take them as a preview read them, or as `ahead` is reading them),
+    then write them in one transaction, committed or (a preview) rolled back. `keep` is given
+    what was read."""
     if not paths:
         raise UserError("no files to import")
     hook = remembered(db, mapping_name) if read_before is None else None
@@ -399,7 +407,8 @@ def _run(
     try:
         if read_before is None:
             # each file read once: its fingerprint and its parse come from the same bytes
-            sources = {Path(p): read_source(Path(p)) for p in paths}
+            read = ahead.source if ahead is not None else read_source
+            sources = {Path(p): read(Path(p)) for p in paths}
             digests = {p: s.digest for p, s in sources.items()}
             known = {} if reimport else previous_imports(conn, digests)
             parsed = _read_all(
@@ -411,6 +420,7 @@ def _run(
                 check_cancel,
                 hook,
                 mapping_name is not None,
+                ahead,
             )
             del sources
             if keep is not None:
@@ -473,6 +483,7 @@ def _read_all(
     check_cancel: Callable[[], None],
     hook: Remembered | None = None,
     prefer: bool = False,
+    ahead: ReadAhead | None = None,
 ) -> list[ParsedFile]:
     """Read every file not imported before (no database): the first 50% of the progress."""
     parsed: list[ParsedFile] = []
@@ -489,14 +500,17 @@ def _read_all(
             report(int(n * share + share * done / max(total, 1)), f"Reading {name}")
 
         mapping = mappings.get(path) or mappings.get(raw)
+        source = sources.get(path)
+        sheets = ahead.sheets(source) if ahead is not None and source is not None else None
         parsed.append(
             parse_file(
                 path,
                 mapping,
                 file_progress,
-                source=sources.get(path),
+                source=source,
                 remembered=hook,
                 prefer_remembered=prefer,
+                sheets=sheets,
             )
         )
     return parsed
