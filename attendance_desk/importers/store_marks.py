@@ -11,8 +11,9 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import date
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from attendance_desk.domain.dates import numeric
 from attendance_desk.importers import backend
@@ -324,22 +325,18 @@ def _diff_grid(
     codes = grid.codes
     keys = grid.session_keys()
     skeys = [iso + session for iso, session in keys]
-    lookup = codes.__getitem__
     rows = grid.rows
-    dumps = json.dumps
+    # each distinct cell value once: its codes as JSON array items, and how many marks it holds
+    token, held = _json_items(codes, grid.pairs)
+    as_json, marks_in = token.__getitem__, held.__getitem__
     for r, pupil in grid.row_pupils:
         values = get(rows[r])
         pupil_id = pupil_ids[pupil]
         existing = state.get(pupil_id)
         if not existing:  # the common first import: the row goes to the database as it is
-            found = (
-                list(chain.from_iterable(map(lookup, values)))
-                if grid.pairs
-                else list(map(lookup, values))
-            )
-            count = len(found) - found.count(None)
+            count = sum(map(marks_in, values))
             if count:
-                diff.bulk.append((pupil_id, dumps(found)))
+                diff.bulk.append((pupil_id, "[" + ",".join(map(as_json, values)) + "]"))
                 diff.bulk_count += count
             continue
         if grid.pairs:
@@ -355,6 +352,20 @@ def _diff_grid(
                 (k, c) for k, v in zip(skeys, values, strict=True) if (c := codes[v]) is not None
             ]
         diff.take(pupil_id, data.pupils[pupil].display_name, marks, existing)
+
+
+def _json_items(codes: dict[Any, Any], pairs: bool) -> tuple[dict[Any, str], dict[Any, int]]:
+    """For each cell value of the grid: its code(s) as items of a JSON array (`null` for no
+    mark; a day cell's two), and the number of marks it holds."""
+    token: dict[Any, str] = {}
+    held: dict[Any, int] = {}
+    for value, code in codes.items():
+        found = (code if code is not None else (None, None)) if pairs else (code,)
+        if not all(c is None or isinstance(c, str) for c in found):
+            continue  # not a code (the reader stopped the file for it): never looked up here
+        token[value] = ",".join(json.dumps(c) for c in found)
+        held[value] = sum(c is not None for c in found)
+    return token, held
 
 
 def _diff_marks(
