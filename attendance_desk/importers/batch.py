@@ -88,8 +88,11 @@ def write_files(
     tick_for: Callable[[int, str], Tick],
     summarise: Callable[[Written], str],
     check_register: RegisterCheck | None = None,
+    before_commit: Callable[[list[Written]], None] | None = None,
 ) -> list[Written]:
-    """Write every file in one transaction; `tick_for(n, name)` gives file n's progress tick."""
+    """Write every file in one transaction; `tick_for(n, name)` gives file n's progress tick.
+    `before_commit` is given what was written just before the transaction commits (another
+    connection still reads the database as it was: the pre-import backup is taken there)."""
     written: list[Written] = []
     parts = sum(len(p.registers()) for p in parsed)
     seen = SeenMarks() if parts > 1 else None
@@ -112,6 +115,8 @@ def write_files(
                 )
             )
         tick_for(len(parsed), "")(0.0)
+        if commit and before_commit is not None:
+            before_commit(written)
         backend.end_import(conn, commit)
     except BaseException:
         backend.abandon_import(conn)

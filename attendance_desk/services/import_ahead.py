@@ -29,16 +29,16 @@ def read_ahead(paths: Sequence[Path], database: Path | str, *, again: bool = Fal
 
 
 def _imported_before(database: Path | str, digest: str) -> bool:
-    """A glance, read-only and without waiting, at whether `digest` was imported: only a hint
-    for what to read ahead (the import itself looks again in the checked database). False
-    when it cannot tell (a server, an encrypted or a new file)."""
+    """A glance, read-only, at whether `digest` was imported: only a hint for what to read
+    ahead (the import itself looks again in the checked database). False when it cannot tell
+    (a server, an encrypted or a new file, a file locked for longer than a moment)."""
     if not isinstance(database, Path):
         return False
     path = database.expanduser().absolute()
     if not path.is_file():
         return False
     try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=0)
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=1)
         try:
             row = conn.execute(
                 f"SELECT 1 FROM {IMPORTS} WHERE content_hash = ? LIMIT 1", (digest,)

@@ -4,8 +4,8 @@ Both run the same code inside one transaction (SQLite's BEGIN IMMEDIATE; on Post
 transaction holding the database's write lock); a preview (or a dry run) rolls back, an import
 commits. So the preview is exactly what the import will do, and a failure anywhere leaves the
 database as it was. Files are read first (no database), then written in the order term dates,
-closures, pupil details, registers. On SQLite a backup of the file is taken first; a server's
-database is backed up on the server.
+closures, pupil details, registers. On SQLite a backup of the file as it was is taken before
+the import commits, when it changes anything; a server's database is backed up on the server.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from attendance_desk.importers.tally import MarkDetail
 from attendance_desk.services.backup import (
     PROTECT_CHANGES,
     backup_before_import,
+    database_identity,
     discard_backup,
     protect_backup,
 )
@@ -432,9 +433,19 @@ def _run(
         written = list(known.values())
         if parsed and commit:
             db.require_intact()  # the full integrity check ran beside the reading: its verdict
-            if db.backend == "sqlite":  # a server's backups are the server's (pg_dump)
-                report(50, "Backing up the database before the import")
+            if db.backend == "sqlite":
+                database_identity(db)  # made now if missing: never written during the import
+
+        def back_up(done: list[Written]) -> None:
+            """The database as it was, copied before the import commits (the import's own
+            connection holds its writes uncommitted: another one reads the file as it was).
+            Only for an import that changes the school's records: one that finds nothing to
+            change (a history line apart) needs no copy. A server's backups are the server's."""
+            nonlocal backup
+            if db.backend == "sqlite" and not all(_outcome(w).nothing_changed for w in done):
+                report(100, "Backing up the database before the import")
                 backup = backup_before_import(db)
+
         if parsed:
             share = 50 / len(parsed)
 
@@ -458,6 +469,7 @@ def _run(
                     check_register=lambda c, data, ids, problems: check_school_days(
                         c, data, ids, problems, clock.today()
                     ),
+                    before_commit=back_up,
                 )
             except BaseException:
                 if backup is not None:  # nothing was written: a failed import keeps no backup

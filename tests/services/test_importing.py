@@ -387,3 +387,31 @@ def test_every_import_that_writes_is_preceded_by_a_backup_of_the_database_as_it_
     assert len(backups) == 1
     assert verify_backup(backups[0].path).marks == 0  # taken before the first import landed
     assert marks_after_first > 0
+
+
+@sqlite_only
+def test_a_reimport_that_changes_nothing_takes_no_backup_and_one_that_changes_marks_does(
+    db: Database, tmp_path: Path
+) -> None:
+    from attendance_desk.services.backup import PRE_IMPORT, list_backups, verify_backup
+
+    first = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+    apply_import(db, [first])
+    held = len(marks_by_upn(db))
+
+    def pre_import() -> list[Path]:
+        return sorted(b.path for b in list_backups(db) if b.kind == PRE_IMPORT)
+
+    taken = pre_import()
+    again = apply_import(db, [first], reimport=True)  # compared: every mark the same
+    assert again.files[0].marks_unchanged == held and again.files[0].nothing_changed
+    assert pre_import() == taken
+
+    changed = [list(r) for r in wide_rows()]
+    changed[-1][-1] = "L" if changed[-1][-1] != "L" else "M"
+    second = write_xlsx(tmp_path / "register-later.xlsx", changed)
+    result = apply_import(db, [second])
+    assert result.files[0].marks_changed == 1
+    new = [p for p in pre_import() if p not in taken]
+    assert len(new) == 1
+    assert verify_backup(new[0]).marks == held  # the database as it was before this import
