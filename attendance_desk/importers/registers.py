@@ -288,11 +288,12 @@ def _present_by_session(grid: WideGrid) -> None:
         get = _getter(cols)
         for r, _ in grid.row_pupils:
             row = grid.rows[r]
-            if wrong_values.isdisjoint(get(row)):
-                continue
-            for col in cols:
-                if row[col] in wrong_values:
-                    row[col] = right
+            values = get(row)
+            for wrong_value in wrong_values:  # found by the tuple's own search: a year's grid
+                at = -1  # is 285,000 cells, of which a few hold the other session's mark
+                for _ in range(values.count(wrong_value)):
+                    at = values.index(wrong_value, at + 1)
+                    row[cols[at]] = right
         cache.setdefault(right, right)
 
 
