@@ -30,7 +30,9 @@ class ReadAhead:
         self._sources: dict[Path, Future[Source]] = {p: Future() for p in self._paths}
         self._chosen: Future[Source | None] = Future()  # the file whose sheets are read ahead
         self._sheets: Future[list[SheetData]] = Future()
-        self._thread = threading.Thread(target=self._run, name="read-ahead", daemon=True)
+        # not a daemon: a command that stops early (the database is in use) lets the unpacking
+        # finish before the interpreter shuts down, never cut off inside python-calamine
+        self._thread = threading.Thread(target=self._run, name="read-ahead")
         self._thread.start()
 
     def _run(self) -> None:
