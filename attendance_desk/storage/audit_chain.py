@@ -8,6 +8,12 @@ need no custom SQL function and any connection may still write it.
 
 Retention removes what the log says about a pupil; it keeps each row's place as a tombstone
 (content cleared, `digest` and `chain` kept) so the chain still verifies without the data.
+
+On PostgreSQL a trust's member of staff reads only their schools' rows (migration 0017), while
+the chain runs through every school's. For such a connection the other rows' hashes (never their
+content) come from two functions that run as the tables' owner: a seal links the connection's
+own rows onto the newest sealed row and stops at an unsealed row it cannot read (its own PC
+seals it), and the check walks every link and checks the content of every row it can read.
 """
 
 from __future__ import annotations
@@ -15,7 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
+
+from attendance_desk.storage.dialect import is_postgres
 
 GENESIS = "0" * 64
 CONTENT = "id, at, who, action, entity, entity_id, pupil_id, field, old_json, new_json"
@@ -48,6 +58,45 @@ def _has_chain(conn: sqlite3.Connection) -> bool:
     return {"digest", "chain"} <= columns
 
 
+def _restricted(conn: sqlite3.Connection) -> bool:
+    """Whether row-level security hides other schools' audit rows from this connection."""
+    if not is_postgres(conn):
+        return False
+    row = conn.execute("SELECT row_security_active(to_regclass('audit_log'))").fetchone()
+    return bool(row and row[0])
+
+
+def _pending(conn: sqlite3.Connection) -> tuple[int, str, list[tuple[object, ...]]]:
+    """The newest sealed row (id, chain) and the rows after it this connection may seal, in
+    id order: every one, or, where other schools' rows are hidden, up to the first it cannot
+    read."""
+    if not _restricted(conn):
+        last = conn.execute(
+            "SELECT id, chain FROM audit_log WHERE chain IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        last_id, previous = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        rows = conn.execute(
+            f"SELECT {CONTENT} FROM audit_log WHERE id > ? ORDER BY id", (last_id,)
+        ).fetchall()
+        return last_id, previous, rows
+    last = conn.execute("SELECT id, chain FROM attendance_desk_audit_tip()").fetchone()
+    last_id, previous = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    seen = {
+        int(r[0]): tuple(r)
+        for r in conn.execute(
+            f"SELECT {CONTENT} FROM audit_log WHERE id > ? ORDER BY id", (last_id,)
+        ).fetchall()
+    }
+    rows = []
+    for (row_id,) in conn.execute(
+        "SELECT id FROM attendance_desk_audit_links(?) ORDER BY id", (last_id,)
+    ).fetchall():
+        if int(row_id) not in seen:
+            break
+        rows.append(seen[int(row_id)])
+    return last_id, previous, rows
+
+
 def seal_chain(conn: sqlite3.Connection) -> int:
     """Seal every row written since the last sealed one; returns how many. Cheap when there is
     nothing to do (one look at the newest row). Commits its own small transaction."""
@@ -60,21 +109,17 @@ def seal_chain(conn: sqlite3.Connection) -> int:
         # rows to the same values), and a row's id is given under that lock too (pg_audit.py)
         conn.execute("BEGIN IMMEDIATE")
     try:
-        last = conn.execute(
-            "SELECT id, chain FROM audit_log WHERE chain IS NOT NULL ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        last_id, previous = (last[0], last[1]) if last else (0, GENESIS)
-        rows = conn.execute(
-            f"SELECT {CONTENT} FROM audit_log WHERE id > ? ORDER BY id", (last_id,)
-        ).fetchall()
+        _, previous, rows = _pending(conn)
         updates = []
         for values in rows:
             digest = row_digest(values)
             previous = link(previous, digest)
             updates.append((digest, previous, values[0]))
-        conn.executemany(
-            "UPDATE audit_log SET digest = ?, chain = ? WHERE id = ? AND chain IS NULL", updates
-        )
+        if updates:
+            conn.executemany(
+                "UPDATE audit_log SET digest = ?, chain = ? WHERE id = ? AND chain IS NULL",
+                updates,
+            )
         if own:
             conn.execute("COMMIT")
     except BaseException:
@@ -91,9 +136,7 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
     previous = GENESIS
     checked = 0
     unsealed: list[int] = []
-    for *values, digest, chain in conn.execute(
-        f"SELECT {CONTENT}, digest, chain FROM audit_log ORDER BY id"
-    ):
+    for *values, digest, chain in _links(conn):
         row_id = int(values[0])
         if chain is None:
             unsealed.append(row_id)
@@ -103,8 +146,11 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
                 checked, unsealed[0], f"row {unsealed[0]} lost its seal or was added later", 0
             )
         checked += 1
-        tombstone = values[3] == TOMBSTONE_ACTION and all(v is None for v in values[6:])
-        if not tombstone and row_digest(tuple(values)) != digest:
+        hidden = len(values) == 1  # another school's row: its link only
+        tombstone = (
+            not hidden and values[3] == TOMBSTONE_ACTION and all(v is None for v in values[6:])
+        )
+        if not hidden and not tombstone and row_digest(tuple(values)) != digest:
             return ChainReport(checked, row_id, f"row {row_id} was changed after it was written", 0)
         if link(previous, str(digest)) != chain:
             return ChainReport(
@@ -112,6 +158,33 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
             )
         previous = str(chain)
     return ChainReport(checked, None, "", len(unsealed))
+
+
+def _links(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every row of the log in id order: its content, digest and chain; where other schools'
+    rows are hidden from the connection, theirs as (id, digest, chain)."""
+    if not _restricted(conn):
+        yield from conn.execute(f"SELECT {CONTENT}, digest, chain FROM audit_log ORDER BY id")
+        return
+    # both reads from one snapshot: a row sealed meanwhile is seen alike by each
+    pg = conn.pg  # type: ignore[attr-defined]
+    own = not conn.in_transaction
+    if own:
+        pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        seen = {
+            int(r[0]): tuple(r)
+            for r in conn.execute(f"SELECT {CONTENT}, digest, chain FROM audit_log ORDER BY id")
+        }
+        links = conn.execute(
+            "SELECT id, digest, chain FROM attendance_desk_audit_links(0) ORDER BY id"
+        ).fetchall()
+    finally:
+        if own:
+            pg.execute("ROLLBACK")
+    for row_id, digest, chain in links:
+        row = seen.get(int(row_id))
+        yield row if row is not None else (row_id, digest, chain)
 
 
 def tombstone_rows(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> int:

@@ -3,11 +3,11 @@
 The schema the migrations leave, for a new database (storage/schema_script.py).
 """
 
-REVISION = '0016'
-FINGERPRINT = 'c6a48f87998ea5feb22c724ee927ab7cc422bfa5cfcc370c75112e9b5bd29765'
+REVISION = '0017'
+FINGERPRINT = '29989a4ed642f71d3c3be2f29e69954e7de75c8294abbca190f6b0484fc2d6ce'
 STATEMENTS: tuple[str, ...] = (
     'CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)',
-    'INSERT INTO "alembic_version" VALUES (\'0016\')',
+    'INSERT INTO "alembic_version" VALUES (\'0017\')',
     'CREATE TABLE academic_years (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(9) NOT NULL, \n\tstart_date DATE NOT NULL, \n\tend_date DATE NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_academic_years PRIMARY KEY (id), \n\tCONSTRAINT uq_academic_years_name UNIQUE (name)\n)',
     'CREATE TABLE app_settings (\n\t"key" VARCHAR(80) NOT NULL, \n\tvalue_json TEXT NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_app_settings PRIMARY KEY ("key")\n)',
     'CREATE TABLE closures (\n\tid INTEGER NOT NULL, \n\tdate DATE NOT NULL, \n\tkind VARCHAR(20) NOT NULL, \n\tdescription VARCHAR(200) NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_closures PRIMARY KEY (id), \n\tCONSTRAINT uq_closures_date UNIQUE (date)\n)',
@@ -50,7 +50,7 @@ STATEMENTS: tuple[str, ...] = (
     "CREATE TABLE letters (\n\tid INTEGER NOT NULL, \n\tbatch_id INTEGER NOT NULL, \n\tpupil_id INTEGER NOT NULL, \n\tletter_key VARCHAR(200) NOT NULL, \n\ttemplate_id VARCHAR(60) NOT NULL, \n\ttemplate_title VARCHAR(200) NOT NULL, \n\tletter_date DATE NOT NULL, \n\tprinted_at DATETIME NOT NULL, \n\tprinted_by VARCHAR(100) NOT NULL, \n\trecipient VARCHAR(200) NOT NULL, \n\taddressee TEXT NOT NULL, \n\tsubject TEXT NOT NULL, \n\tmerged_text TEXT NOT NULL, \n\tcontent_json TEXT NOT NULL, \n\tcontent_sha256 VARCHAR(64) NOT NULL, \n\tpdf_sha256 VARCHAR(64) NOT NULL, \n\ttimeline_event_id INTEGER, voided_at DATETIME, voided_by VARCHAR(100) DEFAULT '' NOT NULL, void_reason TEXT DEFAULT '' NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_letters PRIMARY KEY (id), \n\tCONSTRAINT fk_letters_batch_id_letter_batches FOREIGN KEY(batch_id) REFERENCES letter_batches (id), \n\tCONSTRAINT fk_letters_pupil_id_pupils FOREIGN KEY(pupil_id) REFERENCES pupils (id) ON DELETE CASCADE\n)",
     'CREATE INDEX ix_letters_batch_id ON letters (batch_id)',
     'CREATE INDEX ix_letters_pupil_date ON letters (pupil_id, letter_date)',
-    'CREATE TABLE audit_log (\n\tid INTEGER NOT NULL, \n\tat DATETIME NOT NULL, \n\twho VARCHAR(100) NOT NULL, \n\taction VARCHAR(30) NOT NULL, \n\tentity VARCHAR(40) NOT NULL, \n\tentity_id VARCHAR(80) NOT NULL, \n\tpupil_id INTEGER, \n\tfield VARCHAR(80), \n\told_json TEXT, \n\tnew_json TEXT, digest VARCHAR(64), chain VARCHAR(64), \n\tCONSTRAINT pk_audit_log PRIMARY KEY (id)\n)',
+    'CREATE TABLE audit_log (\n\tid INTEGER NOT NULL, \n\tat DATETIME NOT NULL, \n\twho VARCHAR(100) NOT NULL, \n\taction VARCHAR(30) NOT NULL, \n\tentity VARCHAR(40) NOT NULL, \n\tentity_id VARCHAR(80) NOT NULL, \n\tpupil_id INTEGER, \n\tfield VARCHAR(80), \n\told_json TEXT, \n\tnew_json TEXT, digest VARCHAR(64), chain VARCHAR(64), school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_audit_log PRIMARY KEY (id)\n)',
     'CREATE INDEX ix_audit_log_at ON audit_log (at)',
     'CREATE INDEX ix_audit_log_pupil_id ON audit_log (pupil_id)',
     'CREATE INDEX ix_audit_log_entity ON audit_log (entity, entity_id)',

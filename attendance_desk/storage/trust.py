@@ -42,6 +42,7 @@ SCHOOL_OWNED: tuple[str, ...] = (
     "letters",
     "meetings",
     "meeting_actions",
+    "audit_log",  # from 0017: each row the school of the pupil it is about, else the connection's
 )
 
 # Casework a second editor must not overwrite silently (SQLAlchemy `version_id_col`).

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
 
 from attendance_desk.domain.letters import format_template
+from attendance_desk.services.audit import audit_rows, check_audit_chain
 from attendance_desk.services.calendar import (
     closures_in_year,
     get_calendar,
@@ -408,3 +409,94 @@ def test_a_trust_user_imports_a_register_into_their_school(
     assert counts[oakfield] == was[oakfield]
     assert counts[riverside] == was[riverside] + len(expected_marks())
     assert added == {(riverside, riverside, len(expected_marks()))}
+
+
+def _rename(conn: sqlite3.Connection, pupil_id: int, name: str) -> None:
+    with conn:
+        conn.execute("UPDATE pupils SET legal_forename = ? WHERE id = ?", (name, pupil_id))
+
+
+def _first_pupil(db: Database, school: int) -> int:
+    conn = db.raw_connection()
+    try:
+        return int(
+            conn.execute("SELECT min(id) FROM pupils WHERE school_id = ?", (school,)).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+def test_a_trust_user_reads_only_their_schools_audit_rows_and_the_chain_holds(
+    trust: tuple[str, dict[str, int]], head_of_riverside: str
+) -> None:
+    """Each audit row carries the school of the pupil it is about (the administrator renaming
+    a Riverside pupil writes a Riverside row); Riverside's head reads Riverside's rows only, in
+    the audit log and its export alike, yet checks the whole chain (other schools' rows by their
+    hashes); a seal never skips another school's unsealed row."""
+    url, schools = trust
+    oakfield, riverside = schools["oakfield"], schools["riverside"]
+    owner = open_database(url)
+    head = open_database(head_of_riverside)
+    try:
+        oak_pupil, river_pupil = _first_pupil(owner, oakfield), _first_pupil(owner, riverside)
+        admin = owner.raw_connection(write=True)
+        try:
+            _rename(admin, oak_pupil, "Oakfield-secret")  # the administrator, acting for none
+            _rename(admin, river_pupil, "Renamed-by-admin")
+        finally:
+            admin.close()
+        owner.seal_audit()
+        # an Oakfield change not sealed yet (its PC has not sealed), then the head's own
+        admin = owner.raw_connection(write=True)
+        staff = head.raw_connection(write=True)
+        try:
+            _rename(admin, oak_pupil, "Oakfield-unsealed")
+            _rename(staff, river_pupil, "Renamed-by-head")
+        finally:
+            admin.close()
+            staff.close()
+        head.seal_audit()  # cannot seal past Oakfield's row: seals nothing
+        assert check_audit_chain(head).unsealed == 2
+
+        rows = audit_rows(head, entity="pupil")
+        said = " ".join(f"{r.old} {r.new} {r.pupil_name}" for r in rows)
+        assert "Renamed-by-admin" in said and "Renamed-by-head" in said
+        assert "Oakfield" not in said
+        conn = head.raw_connection()
+        try:
+            seen = conn.execute("SELECT DISTINCT school_id FROM audit_log").fetchall()
+            hidden = conn.execute(
+                "SELECT count(*) FROM audit_log WHERE new_json LIKE '%Oakfield%'"
+            ).fetchone()[0]
+        finally:
+            conn.close()
+        assert seen == [(riverside,)] and hidden == 0
+
+        owner.seal_audit()  # Oakfield's PC seals: both rows, in id order
+        for db in (owner, head):
+            report = check_audit_chain(db)
+            assert report.intact and report.unsealed == 0, report.reason
+        everyone = _by_school(owner, "SELECT count(*) FROM audit_log")
+        assert check_audit_chain(head).rows == next(iter(everyone))[0]
+        by_school = _by_school(
+            owner,
+            "SELECT school_id, new_json FROM audit_log WHERE entity = 'pupil' "
+            "AND field = 'legal_forename'",
+        )
+        assert {school for school, new in by_school if "Oakfield" in str(new)} == {oakfield}
+        assert {school for school, new in by_school if "Renamed" in str(new)} == {riverside}
+
+        # a changed Oakfield row is found from Riverside too (its digest no longer links)
+        admin = owner.raw_connection(write=True)
+        try:
+            with admin:
+                admin.execute(
+                    "UPDATE audit_log SET digest = ? WHERE new_json LIKE '%Oakfield-secret%'",
+                    ("0" * 64,),
+                )
+        finally:
+            admin.close()
+        assert not check_audit_chain(head).intact
+    finally:
+        head.close()
+        owner.close()
