@@ -189,14 +189,15 @@ def copy_binary(conn: Any, table: str, columns: str, stream: Iterable[bytes]) ->
 @contextmanager
 def _copy_target(conn: Any, table: str, columns: str) -> Iterator[str]:
     """Where COPY writes: the table itself, or, where row-level security applies to the
-    connection's role (a trust's member of staff: PostgreSQL refuses COPY FROM there), a
-    temporary table of the same columns whose rows then go in with one INSERT ... SELECT,
-    each checked against the school policy (its schools worked out once) and the keys."""
+    connection's role (a trust's member of staff, whom PostgreSQL allows no COPY into such a
+    table), a temporary table of the same columns whose rows then go in with one INSERT ...
+    SELECT, each checked against the school policy (its schools worked out once) and the
+    keys."""
     row = conn.execute("SELECT row_security_active(to_regclass(?))", (table,)).fetchone()
     if not (row and row[0]):
         yield table
         return
     conn.execute(f"CREATE TEMP TABLE copy_stage (LIKE {table}) ON COMMIT DROP")
-    yield "copy_stage"
-    conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM copy_stage")
-    conn.execute("DROP TABLE copy_stage")
+    yield "pg_temp.copy_stage"
+    conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM pg_temp.copy_stage")
+    conn.execute("DROP TABLE pg_temp.copy_stage")
