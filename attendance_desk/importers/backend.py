@@ -9,6 +9,7 @@ is here, with one branch per backend. Nothing here imports psycopg on SQLite.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -61,10 +62,22 @@ def mark_key(conn: Any) -> str:
     return "m.date || m.session"
 
 
-def grouped_by(conn: Any, column: str) -> str:
-    """Rows of a join over `json_ints` come grouped by the JSON array's order on SQLite (its
-    loop); PostgreSQL may hash the join, so it is told to order them."""
-    return f" ORDER BY {column}" if is_postgres(conn) else ""
+def json_object_of(conn: Any, key: str, value: str) -> str:
+    """The aggregate that makes one JSON object of `key` -> `value` over a group of rows."""
+    if is_postgres(conn):
+        return f"json_object_agg({key}, {value})"
+    return f"json_group_object({key}, {value})"
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A JSON object read back: the text SQLite gives, or what the PostgreSQL driver made of
+    it (already a dict)."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    loaded = json.loads(value)
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def timestamp(conn: Any, parameter: str) -> str:
