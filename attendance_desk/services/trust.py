@@ -95,6 +95,54 @@ def list_schools(db: Database) -> tuple[SchoolInfo, ...]:
     return tuple(SchoolInfo(int(r[0]), str(r[1] or ""), str(r[2] or "")) for r in rows)
 
 
+@dataclass(frozen=True)
+class SchoolChoice:
+    """The schools a member of staff given several may work in, and the one the window's
+    connection acts for (None: all of them at once)."""
+
+    schools: tuple[SchoolInfo, ...]
+    acting: int | None
+
+
+def school_choice(db: Database) -> SchoolChoice | None:
+    """What the window's school chooser offers, or None where there is nothing to choose: a
+    SQLite file (one school), a login role given one school, or one row-level security does
+    not restrict (a PostgreSQL superuser sees every school whatever it acts for). The schools
+    are read over a connection acting for none: acting for one, a connection sees only it."""
+    if getattr(db, "backend", "sqlite") != "postgresql":
+        return None
+    from attendance_desk.storage.postgres import PostgresDatabase
+    from attendance_desk.storage.trust import school_url
+
+    conn = db.raw_connection()
+    try:
+        row = conn.execute(
+            "SELECT attendance_desk_acting(), row_security_active(to_regclass('pupils'))"
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None or not row[1]:
+        return None
+    acting = None if row[0] is None else int(row[0])
+    whole = db
+    if acting is not None:
+        whole = PostgresDatabase(school_url(str(getattr(db, "url", "")), None), read_only=True)
+    try:
+        schools = list_schools(whole)
+    finally:
+        if whole is not db:
+            whole.close()
+    return SchoolChoice(schools, acting) if len(schools) > 1 else None
+
+
+def school_target(db: Database, school_id: int | None) -> str:
+    """The address that opens the same PostgreSQL database acting for `school_id` (None: for
+    every school the login role is given), to open the window on."""
+    from attendance_desk.storage.trust import school_url
+
+    return school_url(str(getattr(db, "url", "")), school_id)
+
+
 # Each pupil's year-to-date count of each code, with their school. Pupils first, then their
 # marks by the primary key (pupil_id, date, session), as the school's own figures are read
 # (services/monitoring/school.py: SQLite's CROSS JOIN keeps that order; PostgreSQL plans its

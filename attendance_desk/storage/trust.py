@@ -63,16 +63,20 @@ def this_school(backend: str) -> str:
     return "school_id = " + ("attendance_desk_school()" if backend == "postgresql" else "1")
 
 
-def school_url(url: str, school_id: int) -> str:
+def school_url(url: str, school_id: int | None) -> str:
     """The URL of the same PostgreSQL database, a connection acting for one school (libpq's
-    `options` sets `attendance_desk.school` as the connection starts)."""
+    `options` sets `attendance_desk.school` as the connection starts); None: acting for none
+    (every school the login role is given)."""
     from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
     options = dict(parse_qsl(parts.query)).get("options", "")
-    options = f"{options} -c {SCHOOL_SETTING}={int(school_id)}".strip()
-    query_text = urlencode([*query, ("options", options)], quote_via=quote)
+    options = re.sub(rf"\s*-c\s*{re.escape(SCHOOL_SETTING)}=\S*", "", options).strip()
+    if school_id is not None:
+        options = f"{options} -c {SCHOOL_SETTING}={int(school_id)}".strip()
+    query += [("options", options)] if options else []
+    query_text = urlencode(query, quote_via=quote)
     return urlunsplit(parts._replace(query=query_text))
 
 

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
     act_meetings: QAction
     meetings_dialog: Any
     move_dialog: Any
+    school_chooser: Any  # the toolbar's school of a trust to work in; None: no choice
     act_cme: QAction
     act_about: QAction
     act_quit: QAction

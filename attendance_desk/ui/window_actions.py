@@ -288,8 +288,54 @@ def build_menus(w: MainWindow) -> None:
     toolbar.addSeparator()
     toolbar.addWidget(QLabel("  Figures as of  "))
     toolbar.addWidget(w.as_of_edit)
+    add_school_chooser(w, toolbar)
     w.addToolBar(toolbar)
     remember_database(w, w.db.label)
+
+
+ALL_SCHOOLS = "All my schools"
+
+
+def add_school_chooser(w: MainWindow, toolbar: QToolBar) -> None:
+    """A member of staff given several schools of a trust (PostgreSQL) chooses the school they
+    work in: the window opens again acting for it (its pupils, casework and letters only; what
+    they add is that school's), or for all their schools at once. Nothing where there is no
+    choice (a SQLite file, one school)."""
+    from PySide6.QtWidgets import QComboBox
+
+    from attendance_desk.services.trust import school_choice
+
+    choice = school_choice(w.db)
+    w.school_chooser = None
+    if choice is None:
+        return
+    combo = QComboBox(w)
+    combo.setObjectName("schoolChooser")
+    combo.setAccessibleName("School worked in")
+    combo.setToolTip("The school you work in: its pupils, casework and letters")
+    combo.addItem(ALL_SCHOOLS, None)
+    for school in choice.schools:
+        combo.addItem(school.name or f"School {school.school_id}", school.school_id)
+    combo.setCurrentIndex(max(0, combo.findData(choice.acting)) if choice.acting else 0)
+    acting = choice.acting
+
+    def chosen(index: int) -> None:
+        school_id = combo.itemData(index)
+        if school_id != acting:
+            work_in_school(w, school_id)
+
+    combo.activated.connect(chosen)
+    toolbar.addSeparator()
+    toolbar.addWidget(QLabel("  School  "))
+    toolbar.addWidget(combo)
+    w.school_chooser = combo
+
+
+def work_in_school(w: MainWindow, school_id: int | None) -> None:
+    """Open the window again on the same database, acting for `school_id` (None: all)."""
+    from attendance_desk.services.trust import school_target
+
+    w.switch_database(school_target(w.db, school_id))
 
 
 # -- dialogs -------------------------------------------------------------------------------

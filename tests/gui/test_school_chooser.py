@@ -1,0 +1,114 @@
+"""A member of staff given two schools of a trust chooses in the window's toolbar the school they
+work in: the pupil list shows that school's pupils only, or both schools' under "All my schools".
+Needs a PostgreSQL server (ATTENDANCE_DESK_TEST_PG)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox
+
+from attendance_desk.storage.db import open_database
+from attendance_desk.storage.trust import grant_schools
+from attendance_desk.ui import workers
+from attendance_desk.ui.main_window import MainWindow
+from attendance_desk.ui.window_actions import ALL_SCHOOLS
+from tests.casework_school import DAY, build_school
+from tests.conftest import postgres_database
+from tests.trust_school import add_school, copy_school
+
+
+@pytest.fixture
+def officer_of_two() -> Iterator[str]:
+    """A trust (Oakfield, and Riverside: a copy, its UPNs starting T02) and the URL of a login
+    role given both."""
+    import psycopg
+
+    with postgres_database() as url:
+        owner = open_database(url)
+        conn = owner.raw_connection(write=True)
+        try:
+            build_school(owner)
+            with conn:
+                oakfield = add_school(conn, "Oakfield Primary")
+                riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
+        finally:
+            conn.close()
+        login, password = f"officer_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+        admin = psycopg.connect(url, autocommit=True)
+        try:
+            admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
+            conn = owner.raw_connection(write=True)
+            with conn:
+                grant_schools(conn.execute, login, [oakfield, riverside])
+            conn.close()
+            owner.close()
+            parts = urlsplit(url)
+            host = parts.netloc.rsplit("@", 1)[-1]
+            yield urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
+        finally:
+            admin.execute(f"REASSIGN OWNED BY {login} TO CURRENT_USER")
+            admin.execute(f"DROP OWNED BY {login}")
+            admin.close()
+    server = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+    try:
+        server.execute(f"DROP ROLE IF EXISTS {login}")
+    finally:
+        server.close()
+
+
+def _upns(win: MainWindow) -> set[str]:
+    return {str(row.upn) for row in win.pupil_list.model.rows}
+
+
+def test_switching_school_changes_the_pupil_list(
+    qtbot, officer_of_two: str, tmp_path: Path
+) -> None:  # noqa: ANN001
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(open_database(officer_of_two), as_of=DAY, settings=settings)
+    qtbot.addWidget(win)
+    windows = [win]
+    try:
+        win.show()
+        qtbot.waitUntil(lambda: len(win.pupil_list.model.rows) == 8, timeout=20000)
+        combo = win.findChild(QComboBox, "schoolChooser")
+        assert combo is not None and combo.currentText() == ALL_SCHOOLS
+        assert [combo.itemText(i) for i in range(combo.count())] == [
+            ALL_SCHOOLS,
+            "Oakfield Primary",
+            "Riverside Primary",
+        ]
+        for name, riverside in (("Riverside Primary", True), ("Oakfield Primary", False)):
+            old = windows[-1]
+            chooser = old.findChild(QComboBox, "schoolChooser")
+            chooser.setCurrentIndex(chooser.findText(name))
+            chooser.activated.emit(chooser.currentIndex())
+            new = old.replaced_by
+            assert new is not None
+            qtbot.addWidget(new)
+            windows.append(new)
+            qtbot.waitUntil(lambda n=new: len(n.pupil_list.model.rows) == 4, timeout=20000)
+            upns = _upns(new)
+            assert all(u.startswith("T02") for u in upns) == riverside, upns
+            assert any(u.startswith("T02") for u in upns) == riverside, upns
+            assert new.findChild(QComboBox, "schoolChooser").currentText() == name
+        # and back to both schools
+        last = windows[-1]
+        chooser = last.findChild(QComboBox, "schoolChooser")
+        chooser.setCurrentIndex(0)
+        chooser.activated.emit(0)
+        both = last.replaced_by
+        assert both is not None
+        qtbot.addWidget(both)
+        windows.append(both)
+        qtbot.waitUntil(lambda: len(both.pupil_list.model.rows) == 8, timeout=20000)
+    finally:
+        workers.wait_all()
+        for w in windows:
+            w.close()
+            w.db.close()
