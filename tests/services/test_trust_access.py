@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -63,20 +64,19 @@ def trust() -> Iterator[tuple[str, dict[str, int]]]:
         yield url, {"oakfield": oakfield, "riverside": riverside}
 
 
-@pytest.fixture
-def head_of_riverside(trust: tuple[str, dict[str, int]]) -> Iterator[str]:
-    """A login role for Riverside's head, given Riverside only; its URL."""
-    url, schools = trust
+@contextmanager
+def _login(url: str, school_ids: list[int]) -> Iterator[str]:
+    """A new login role given these schools; its URL (the role dropped afterwards)."""
     import psycopg
 
-    login, password = f"head_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    login, password = f"staff_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
     admin = psycopg.connect(url, autocommit=True)
     try:
         admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
         owner = open_database(url)
         conn = owner.raw_connection(write=True)
         with conn:
-            grant_schools(conn.execute, login, [schools["riverside"]])
+            grant_schools(conn.execute, login, school_ids)
         conn.close()
         owner.close()
         yield _as(url, login, password)
@@ -92,6 +92,14 @@ def head_of_riverside(trust: tuple[str, dict[str, int]]) -> Iterator[str]:
             pass
         finally:
             server.close()
+
+
+@pytest.fixture
+def head_of_riverside(trust: tuple[str, dict[str, int]]) -> Iterator[str]:
+    """A login role for Riverside's head, given Riverside only; its URL."""
+    url, schools = trust
+    with _login(url, [schools["riverside"]]) as head:
+        yield head
 
 
 def _pupils(db: Database) -> dict[str, int]:
@@ -500,3 +508,47 @@ def test_a_trust_user_reads_only_their_schools_audit_rows_and_the_chain_holds(
     finally:
         head.close()
         owner.close()
+
+
+def test_the_chain_holds_with_two_schools_staff_writing_at_once(
+    trust: tuple[str, dict[str, int]], head_of_riverside: str
+) -> None:
+    """Oakfield's and Riverside's heads (neither can read the other's audit rows) write at once:
+    each seals what it can (never past the other's unsealed row), and once the database is
+    opened again every row is sealed and the whole chain checks out, from either school and
+    for the trust's administrator."""
+    import threading
+
+    from attendance_desk.storage.settings import write_setting
+
+    url, schools = trust
+    with _login(url, [schools["oakfield"]]) as head_of_oakfield:
+        pcs = [open_database(head_of_oakfield), open_database(head_of_riverside)]
+        try:
+
+            def work(n: int) -> None:
+                for i in range(15):
+                    write_setting(pcs[n], f"pc{n}.setting", i)
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            for db in pcs:
+                db.close()  # each seals what is left of its own
+        owner = open_database(url)
+        heads = [open_database(head_of_oakfield), open_database(head_of_riverside)]
+        try:
+            reports = [check_audit_chain(db) for db in (owner, *heads)]
+            mine = [
+                _by_school(db, "SELECT count(*) FROM audit_log WHERE entity_id LIKE 'pc%'")
+                for db in (owner, *heads)
+            ]
+        finally:
+            for db in (owner, *heads):
+                db.close()
+    for report in reports:
+        assert report.intact and report.unsealed == 0, report.reason
+    assert mine == [{(30,)}, {(15,)}, {(15,)}]
