@@ -56,13 +56,13 @@ class Figures:
 
     @property
     def attendance_pct(self) -> float | None:
-        frac = self.attendance
-        return None if frac is None else float(frac * 100)
+        # float(attendance * 100) without the Fraction: int / int is correctly rounded, as
+        # float(Fraction) is, so the floats are identical
+        return None if self.possible == 0 else 100 * self.attended / self.possible
 
     @property
     def absence_pct(self) -> float | None:
-        frac = self.absence
-        return None if frac is None else float(frac * 100)
+        return None if self.possible == 0 else 100 * self.absent / self.possible
 
     @property
     def authorised_pct(self) -> float | None:

@@ -120,14 +120,28 @@ class Policy:
         """The band holding a year-to-date attendance fraction; None when there is none."""
         if attendance is None:
             return None
-        for band, lower in _bands_high_first(self.bands):
+        for band, lower, _ in self._bands_high_first():
             if attendance >= lower:
                 return band
         return None
 
     def band_info(self, attendance: Fraction | None) -> BandInfo | None:
-        band = self.band_for(attendance)
-        return None if band is None else BandInfo(band.id, band.label, band.colour, band.owner)
+        if attendance is None:
+            return None
+        for _, lower, info in self._bands_high_first():
+            if attendance >= lower:
+                return info
+        return None
+
+    def _bands_high_first(self) -> tuple[tuple[Band, Fraction, BandInfo], ...]:
+        """The bands, highest first, each with its lower line and what a list shows (BandInfo
+        is immutable: one for every pupil in the band); made once per policy."""
+        made = _BANDS.get(id(self))
+        if made is None or made[0] is not self:
+            if len(_BANDS) >= 16:
+                _BANDS.clear()
+            made = _BANDS[id(self)] = (self, _bands_high_first(self.bands))
+        return made[1]
 
     def action_for(self, rule: str) -> RuleAction:
         """The rule's action with the policy's numbers filled in: an action text names a
@@ -234,6 +248,8 @@ class Policy:
 # Each policy's actions with its numbers filled in (RuleAction is immutable), by the policy's
 # id; the policy is held with them, so its id is not reused while it is here.
 _FILLED_ACTIONS: dict[int, tuple[Policy, dict[str, RuleAction]]] = {}
+# Each policy's bands, highest first (Policy.band_for), by id while the policy lives.
+_BANDS: dict[int, tuple[Policy, tuple[tuple[Band, Fraction, BandInfo], ...]]] = {}
 
 _NUMBER = re.compile(r"\{([a-z_]+)\}")
 
@@ -252,9 +268,9 @@ def _plain(value: int | Decimal) -> str:
 
 
 @lru_cache(maxsize=16)
-def _bands_high_first(bands: tuple[Band, ...]) -> tuple[tuple[Band, Fraction], ...]:
+def _bands_high_first(bands: tuple[Band, ...]) -> tuple[tuple[Band, Fraction, BandInfo], ...]:
     ordered = sorted(bands, key=lambda b: b.lower_pct, reverse=True)
-    return tuple((b, b.lower) for b in ordered)
+    return tuple((b, b.lower, BandInfo(b.id, b.label, b.colour, b.owner)) for b in ordered)
 
 
 def _load_meetings(data: Mapping[str, Any]) -> tuple[MeetingRoute, ...]:

@@ -28,9 +28,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from types import MappingProxyType
 
 from attendance_desk.domain.calendar import AcademicYear, HalfTermSpan, SchoolCalendar, Term
-from attendance_desk.domain.codes import CODES, ILLNESS_CODE, Category
+from attendance_desk.domain.codes import CODES, ILLNESS_CODE, LATE_CODES, Category
 from attendance_desk.domain.concern import Evidence
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.pathway import CaseContext
@@ -91,10 +92,54 @@ def session_of_slot(slot: int) -> str:
     return SESSIONS[slot & 1]
 
 
+# Each encoded code: (code, its count in figures_from_chars: 0 present, 1 approved activity,
+# 2 authorised, 3 unauthorised, 4 not possible, and whether it is a late mark).
+_COUNT_OF = {
+    Category.PRESENT: 0,
+    Category.APPROVED_ACTIVITY: 1,
+    Category.AUTHORISED: 2,
+    Category.UNAUTHORISED: 3,
+    Category.NOT_POSSIBLE: 4,
+}
+_CHAR_FIGURES: dict[str, tuple[str, int, bool]] = {
+    ch: (code, _COUNT_OF[CODES[code].category], code in LATE_CODES) for ch, code in DECODE.items()
+}
+# The two marks most sessions have (present, morning and afternoon), counted in C first.
+_AM_CODE, _PM_CODE = "/", "\\"
+_AM_MARK, _PM_MARK = ENCODE[_AM_CODE], ENCODE[_PM_CODE]
+assert _CHAR_FIGURES[_AM_MARK][1:] == _CHAR_FIGURES[_PM_MARK][1:] == (0, False)
+
+
 def figures_from_chars(chars: str) -> Figures:
-    """Figures for a run of encoded marks (one C-level count, then a handful of codes)."""
-    return Figures.from_code_counts(
-        {DECODE[ch]: n for ch, n in Counter(chars).items() if ch in DECODE}
+    """Figures for a run of encoded marks, equal to Figures.from_code_counts of the decoded
+    codes: the present marks counted in C, then the few others one by one."""
+    am, pm = chars.count(_AM_MARK), chars.count(_PM_MARK)
+    counts = [am + pm, 0, 0, 0, 0]
+    late = 0
+    kept: dict[str, int] = {}
+    if am:
+        kept[_AM_CODE] = am
+    if pm:
+        kept[_PM_CODE] = pm
+    if len(chars) > am + pm:
+        rest = chars.replace(_AM_MARK, "").replace(_PM_MARK, "") if am or pm else chars
+        for ch, n in Counter(rest).items():
+            info = _CHAR_FIGURES.get(ch)
+            if info is not None:
+                code, k, is_late = info
+                kept[code] = n
+                counts[k] += n
+                if is_late:
+                    late += n
+    present, approved, authorised, unauthorised, _ = counts
+    return Figures(
+        present + approved + authorised + unauthorised,
+        present,
+        approved,
+        authorised,
+        unauthorised,
+        late,
+        MappingProxyType(kept),
     )
 
 
@@ -196,6 +241,7 @@ class RuleInput:
         "born",
         "_ytd",
         "_absences",
+        "_bounds",
     )
 
     def __init__(
@@ -209,7 +255,10 @@ class RuleInput:
         case: CaseContext | None = None,
         cats: str | None = None,
         born: date | None = None,
+        bounds_cache: dict[tuple[date | None, date | None], tuple[int, int]] | None = None,
     ) -> None:
+        """`bounds_cache`: a dict that remembers `bounds()`, shared by the pupils whose `slots`
+        are the very same list (the loader's; None: each call works it out)."""
         self.pupil_id = pupil_id
         self.born = born
         self.admission = admission
@@ -221,6 +270,7 @@ class RuleInput:
         self.case = case
         self._ytd: Figures | None = None
         self._absences: tuple[Evidence, ...] | None = None
+        self._bounds = bounds_cache
 
     @classmethod
     def from_marks(
@@ -295,8 +345,15 @@ class RuleInput:
     # --- ranges ---------------------------------------------------------------------------
     def bounds(self, start: date | None, end: date | None) -> tuple[int, int]:
         """Index range [i, j) of the marks dated start..end (both inclusive; None = open)."""
+        cache = self._bounds
+        if cache is not None:
+            found = cache.get((start, end))
+            if found is not None:
+                return found
         i = 0 if start is None else bisect_left(self.slots, start.toordinal() * 2)
         j = len(self.slots) if end is None else bisect_right(self.slots, end.toordinal() * 2 + 1)
+        if cache is not None:
+            cache[start, end] = (i, j)
         return i, j
 
     def figures(self, start: date | None, end: date | None) -> Figures:

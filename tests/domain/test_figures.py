@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from attendance_desk.domain.codes import CODES
 from attendance_desk.domain.figures import Figures, pct_2dp, sum_figures
+from attendance_desk.domain.rule_input import ENCODER, figures_from_chars
 
 
 def test_each_category_counts_on_its_side() -> None:
@@ -86,3 +87,15 @@ def test_turning_an_absence_into_present_never_lowers_attendance(marks: list[str
     after = Figures.from_codes(m if m != "-" else None for m in changed)
     assert after.possible == before.possible
     assert after.attendance >= before.attendance
+
+
+@given(st.lists(st.sampled_from([*CODES, "-", "?", "ZZ"]), max_size=400))
+def test_figures_of_a_pupils_marks_equal_figures_of_their_codes(codes: list[str]) -> None:
+    """The engine's figures (from the marks as it holds them, one character a code) are the
+    figures of the same codes, percentages included; a missing mark and an unknown code count
+    for nothing."""
+    f = figures_from_chars("".join(ENCODER[c] for c in codes))
+    expected = Figures.from_codes(c for c in codes if c in CODES)
+    assert f == expected and dict(f.code_counts) == dict(expected.code_counts)
+    assert f.attendance_pct == (None if f.attendance is None else float(f.attendance * 100))
+    assert f.absence_pct == (None if f.absence is None else float(f.absence * 100))

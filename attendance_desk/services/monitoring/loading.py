@@ -352,6 +352,9 @@ def _inputs(
     as_of = raw.as_of
     cases = case_contexts or {}
     inputs: dict[int, RuleInput] = {}
+    # Pupils whose marks fall in the same sessions share one list of slots, and one record of
+    # where each period starts and ends in it.
+    bounds: dict[int, tuple[list[int], dict[Any, tuple[int, int]]]] = {}
     for p in pupils:
         pid, admission, leaving = p[0], p[10], p[11]
         slots, chars = raw.marks.get(pid, ([], ""))
@@ -361,7 +364,11 @@ def _inputs(
         ):
             lo = 0 if admission is None else bisect_left(slots, admission.toordinal() * 2)
             hi = len(slots) if leaving is None else bisect_left(slots, leaving.toordinal() * 2 + 2)
-            slots, chars = slots[lo:hi], chars[lo:hi]
+            if lo > 0 or hi < len(slots):
+                slots, chars = slots[lo:hi], chars[lo:hi]
+        shared = bounds.get(id(slots))
+        if shared is None:  # the list is kept with its record: its id stays its own
+            shared = bounds[id(slots)] = (slots, {})
         inputs[pid] = RuleInput(
             pid,
             slots,
@@ -372,5 +379,6 @@ def _inputs(
             cases.get(pid),
             chars.translate(CAT_TABLE),
             born=p[9],
+            bounds_cache=shared[1],
         )
     return _Loaded(ctx, list(pupils), inputs, raw.sessions)
