@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -108,6 +107,7 @@ _CHAR_FIGURES: dict[str, tuple[str, int, bool]] = {
 _AM_CODE, _PM_CODE = "/", "\\"
 _AM_MARK, _PM_MARK = ENCODE[_AM_CODE], ENCODE[_PM_CODE]
 assert _CHAR_FIGURES[_AM_MARK][1:] == _CHAR_FIGURES[_PM_MARK][1:] == (0, False)
+_WITHOUT_PRESENT = str.maketrans("", "", _AM_MARK + _PM_MARK)
 
 
 def figures_from_chars(chars: str) -> Figures:
@@ -122,10 +122,11 @@ def figures_from_chars(chars: str) -> Figures:
     if pm:
         kept[_PM_CODE] = pm
     if len(chars) > am + pm:
-        rest = chars.replace(_AM_MARK, "").replace(_PM_MARK, "") if am or pm else chars
-        for ch, n in Counter(rest).items():
+        rest = chars.translate(_WITHOUT_PRESENT) if am or pm else chars
+        for ch in set(rest):  # a handful
             info = _CHAR_FIGURES.get(ch)
             if info is not None:
+                n = rest.count(ch)
                 code, k, is_late = info
                 kept[code] = n
                 counts[k] += n
@@ -210,6 +211,7 @@ class EvaluationContext:
 
 _EVIDENCE_CACHE: dict[tuple[int, str], Evidence] = {}
 _EVIDENCE_CACHE_LIMIT = 100_000
+_NOTED_CACHE: dict[tuple[int, str, str], Evidence] = {}  # (slot, char, note) -> Evidence
 
 
 def _make_evidence(slot: int, ch: str, note: str) -> Evidence:
@@ -399,10 +401,14 @@ class RuleInput:
         return SESSIONS[self.slots[i] & 1]
 
     def evidence(self, i: int, note: str = "") -> Evidence:
-        s = self.slots[i]
-        return Evidence(
-            date.fromordinal(s >> 1), SESSIONS[s & 1], DECODE.get(self.chars[i], MISSING_CHAR), note
-        )
+        """Evidence for mark i (immutable: one object per session, code and note, shared)."""
+        key = (self.slots[i], self.chars[i], note)
+        found = _NOTED_CACHE.get(key)
+        if found is None:
+            if len(_NOTED_CACHE) > _EVIDENCE_CACHE_LIMIT:
+                _NOTED_CACHE.clear()
+            found = _NOTED_CACHE[key] = _make_evidence(*key)
+        return found
 
     def evidence_list(self, indexes: Sequence[int], note: str = "") -> tuple[Evidence, ...]:
         """Evidence for many marks at once (a tight loop; use it for long lists).
