@@ -58,12 +58,11 @@ _ON_ROLL = 19  # index of that column in a pupil row
 #   stepping through the date index (one step a date), with 1 for a morning mark, 2 for an
 #   afternoon mark (id NULL);
 # - for each pupil: the first date, the number of marks, the last date, and the codes in time
-#   order (SQLite gives a pupil's rows in key order: _codes_in_key_order checks the plan;
-#   PostgreSQL is told the order).
+#   order (SQLite gives a pupil's rows in key order: _codes_in_key_order checks the plan).
 # A pupil's sessions are all among the sessions found, so a pupil with exactly as many marks as
 # there are sessions found from the first date to the last has a mark in every one of them:
 # that pupil's sessions are known without reading them (most pupils, most days). The sessions of
-# the others are read with _KEYED_SQL.
+# the others are read with _KEYED_SQL (on PostgreSQL, everyone's: see _read_marks).
 _MARKS_SQL = """
 WITH RECURSIVE days(day) AS (
   SELECT (SELECT min(date) FROM marks WHERE date >= :load_start AND date <= :as_of)
@@ -90,10 +89,6 @@ FROM pupils p CROSS JOIN marks m
 {where} AND m.pupil_id = p.id AND m.date >= :load_start AND m.date <= :as_of
 GROUP BY p.id
 """
-# PostgreSQL aggregates in the order it is told; SQLite in the order the plan walks the rows.
-_PG_MARKS_SQL = _MARKS_SQL.replace(
-    "group_concat(m.code, ',')", "group_concat(m.code, ',' ORDER BY m.date, m.session)"
-)
 # Each mark's session with its code, for the pupils whose sessions are not known from the
 # counts. Each group_concat comes in time order on SQLite; the loader still checks.
 _KEYED_SQL = """
@@ -219,8 +214,14 @@ def _read_marks(
 ) -> tuple[dict[int, tuple[list[int], str]], dict[SessionsKey, list[int]]]:
     """Each pupil's (slots, chars) in time order, and the distinct lists of slots: pupils with
     the same sessions share one list, the very list `known` (an earlier read) has when equal."""
-    ordered = is_postgres(conn) or _codes_in_key_order(conn, where, params)
-    sql = (_PG_MARKS_SQL if is_postgres(conn) else _MARKS_SQL).format(where=where)
+    shared: dict[SessionsKey, list[int]] = {}
+    if is_postgres(conn):
+        # PostgreSQL reads every mark's session: an aggregate in a stated order sorts each
+        # pupil's marks, which costs more than the sessions do (and nothing else promises it)
+        rows = conn.execute(_KEYED_SQL.format(where=where), params)
+        return dict(_read_keyed((r for r in rows if r[0] in wanted), shared, known)), shared
+    ordered = _codes_in_key_order(conn, where, params)
+    sql = _MARKS_SQL.format(where=where)
     found: dict[int, int] = {}  # date ordinal -> 1 morning, 2 afternoon, 3 both
     groups = []
     for pid, first, n, last, codes in conn.execute(sql, params):
@@ -233,7 +234,6 @@ def _read_marks(
             groups.append((pid, first, n, last, codes))
     sessions = sorted(o * 2 + k for o, flags in found.items() for k in (0, 1) if flags >> k & 1)
     raw: dict[int, tuple[list[int], str]] = {}
-    shared: dict[SessionsKey, list[int]] = {}
     runs: dict[tuple[int, int], list[int]] = {}
     unknown: list[int] = []  # pupils whose sessions are read with their marks
     for pid, first, n, last, codes in groups:
