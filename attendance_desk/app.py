@@ -117,6 +117,9 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
     # instead, and opening offers the latest backup (the file itself is kept)
     locked = isinstance(path, Path) and file_is_locked(path)
     password = ask_for_file_password(path) if isinstance(path, Path) and locked else None
+    from attendance_desk.ui.dialogs.sign_in_dialog import expect_the_last_sign_in
+
+    expect_the_last_sign_in()
     db = open_with_recovery(path, parent=None, password=password)
     if db is None:
         return EXIT_NOT_OPENED

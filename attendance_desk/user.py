@@ -6,6 +6,9 @@ import getpass
 
 # The member of staff at the keyboard, once they have said who they are: (name, role value).
 _acting: tuple[str, str] | None = None
+# The name the window expects to be signed in (the last one chosen at this login), for the
+# audit's "who" written when the file is opened: the same person opening again writes nothing.
+_opening_as: str | None = None
 
 
 def act_as(name: str, role: str) -> None:
@@ -29,6 +32,20 @@ def current_user() -> str:
     if _acting is not None:
         return _acting[0]
     return login_name()
+
+
+def expect_sign_in(name: str | None) -> None:
+    """Before the window opens a file: the member of staff expected to sign in (None: none)."""
+    global _opening_as
+    _opening_as = name.strip()[:100] if name else None
+
+
+def audit_name() -> str:
+    """The name the audit's "who" should hold: who is signed in, else who is expected to sign
+    in, else the login name. Records themselves carry `current_user()`."""
+    if _acting is not None:
+        return _acting[0]
+    return _opening_as or login_name()
 
 
 def login_name() -> str:

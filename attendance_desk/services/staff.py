@@ -115,8 +115,15 @@ def _set_audit_who(db: Database, who: str) -> None:
     """Name who makes changes in the audit log. On PostgreSQL each connection names its own
     person (storage/postgres.py), so the shared row is left alone there. Plain SQL: signing in
     at start loads nothing the first screen does not need."""
-    if db.backend == "postgresql":
+    if db.backend == "postgresql" or db.read_only:
         return
+    conn = db.raw_connection()
+    try:
+        row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
+    finally:
+        conn.close()
+    if row is not None and row[0] == who:
+        return  # the same person as last time: nothing written, no wait for the check
     conn = db.raw_connection(write=True)
     try:
         with conn:

@@ -26,7 +26,7 @@ from attendance_desk.storage.integrity import (
     take_early,
 )
 from attendance_desk.storage.writer_lock import WriterLock, acquire_writer_lock
-from attendance_desk.user import current_user
+from attendance_desk.user import audit_name
 
 if TYPE_CHECKING:  # SQLAlchemy is imported when a unit of work first needs it
     from sqlalchemy import Engine
@@ -590,7 +590,7 @@ def _prepare_audit(db: Database) -> None:
         tables = {n for n, kind in names.items() if kind == "table"}
         if "audit_log" not in tables or "audit_session" not in tables:
             return  # an older schema opened with migrate=False
-        who = current_user()
+        who = audit_name()
         row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
         postgres = db.backend == "postgresql"
         missing = [t for t in trigger_names() if t not in names]

@@ -107,3 +107,54 @@ def test_the_enforce_sign_off_is_the_headteachers(db, school) -> None:  # noqa: 
     assert case.history[-1].signed_off_by == "Mr Krabbendam"
     (entry,) = [e for e in timeline(db, ava) if e.stage is Stage.ENFORCE]
     assert "Signed off by the headteacher: Mr Krabbendam" in entry.reason
+
+
+def test_the_same_person_opening_again_writes_nothing_to_the_file(tmp_path) -> None:  # noqa: ANN001
+    """The window names the last person who signed in at this login before it opens the file,
+    so the officer opening the school again changes no byte of it (the integrity verdict of
+    the file stays good for the commands that read it); another person is named at sign-in."""
+    from attendance_desk.storage.db import open_database
+    from attendance_desk.storage.integrity import file_state
+    from attendance_desk.user import audit_name, expect_sign_in
+
+    path = tmp_path / "school.sqlite3"
+    db = open_database(path)
+    add_staff(db, "Ms K Ellis", Role.ATTENDANCE_OFFICER)
+    add_staff(db, "Mrs Hughes", Role.CLASS_TEACHER)
+    sign_in(db, "Ms K Ellis")
+    sign_out(db)
+    db.close()
+
+    def who() -> str:
+        import sqlite3
+
+        conn = sqlite3.connect(path)
+        try:
+            return str(conn.execute("SELECT who FROM audit_session").fetchone()[0])
+        finally:
+            conn.close()
+
+    try:
+        expect_sign_in("Ms K Ellis")
+        db = open_database(path)
+        sign_in(db, "Ms K Ellis")
+        db.close()
+        assert who() == "Ms K Ellis"
+        before = file_state(path)
+        for _ in range(2):
+            expect_sign_in("Ms K Ellis")
+            db = open_database(path)
+            sign_in(db, "Ms K Ellis")
+            db.close()
+            assert file_state(path) == before
+        expect_sign_in("Ms K Ellis")
+        db = open_database(path)
+        sign_in(db, "Mrs Hughes")  # someone else at the keyboard: the audit names them
+        assert who() == "Mrs Hughes"
+        db.close()
+    finally:
+        from attendance_desk.user import stop_acting
+
+        expect_sign_in(None)
+        stop_acting()
+    assert audit_name() != "Mrs Hughes"

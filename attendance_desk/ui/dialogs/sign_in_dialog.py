@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
-from attendance_desk.services.staff import list_staff, sign_in
+from attendance_desk.services.staff import list_staff, sign_in, sign_out
+from attendance_desk.user import audit_name, expect_sign_in, login_name
 
 SETTING = "staff/name"
 
@@ -59,5 +60,17 @@ class SignInDialog(QDialog):
 def ask_who(db: Database, parent: QWidget | None = None) -> bool:
     """Ask who is at the keyboard when the school keeps a staff list; False if cancelled."""
     if not list_staff(db):
-        return True  # no staff on record yet: records carry the computer's login name
+        # no staff on record yet: records, and the audit, carry the computer's login name
+        if audit_name() != login_name():  # the audit was named for a sign-in that won't come
+            expect_sign_in(None)
+            sign_out(db)
+        return True
     return SignInDialog(db, parent).exec() == QDialog.DialogCode.Accepted
+
+
+def expect_the_last_sign_in() -> None:
+    """Before the file is opened: the audit names the member of staff who signed in last at
+    this login, so the same person opening again writes nothing to the file (its integrity
+    verdict stays good for the commands that read it)."""
+    remembered = QSettings().value(SETTING)
+    expect_sign_in(str(remembered) if remembered else None)
