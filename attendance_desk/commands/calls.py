@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.calls import CALL_COLUMNS, call_rows, first_day_calls
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)  # reads only: works beside the window
     try:
         entries = first_day_calls(db, args.date or clock.today())
     finally:

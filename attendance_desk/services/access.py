@@ -201,7 +201,7 @@ def open_for_command_line(path: Path | str, *, read_only: bool = False) -> Datab
             # for changes if free (so an older schema is brought up to date), else read-only:
             # the window may have it open
             try:
-                db = open_database(path, password=password)
+                db = open_database(path, password=password, name_audit=False)
             except DatabaseInUseError:
                 db = open_database(path, read_only=True, password=password)
         else:

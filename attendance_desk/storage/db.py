@@ -374,6 +374,7 @@ def open_database(
     check: str = "now",
     password: str | None = None,
     new_school: bool = False,
+    name_audit: bool = True,
 ) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema up to date.
 
@@ -390,6 +391,9 @@ def open_database(
     file is not an Attendance Desk database. An encrypted database (the school set a password)
     opens only with `password`: without one, PasswordNeededError (a DamagedDatabaseError: the
     file may as well be damaged; either way it is left as it is).
+
+    `name_audit=False` (a command that only reads, opened for changes only so an older schema
+    can be brought up to date) leaves the audit's "who" as it is: reading never writes.
 
     A `postgresql://user@host/dbname` URL opens that database on a PostgreSQL server instead
     (storage/postgres.py; `check`, `password` and `new_school` do not apply there).
@@ -441,7 +445,7 @@ def open_database(
                     _backup_before_upgrade(db, current)
                 if current is not None or not _create_schema(path, key):
                     migrations.upgrade(db.engine)
-            _prepare_audit(db)
+            _prepare_audit(db, name_audit)
             db.seal_audit()  # what opening logged is sealed at once: reading never writes
     except BaseException as exc:
         if db._engine is not None:
@@ -579,7 +583,7 @@ def set_aside(path: Path) -> Path:
 IDENTITY_KEY = "database.identity"
 
 
-def _prepare_audit(db: Database) -> None:
+def _prepare_audit(db: Database, name_audit: bool = True) -> None:
     """Make sure the audit triggers exist and name who is making changes (writes only when
     something is missing or another person opens the file, and then after the check)."""
     from attendance_desk.storage.audit_triggers import install_audit_triggers, trigger_names
@@ -601,7 +605,8 @@ def _prepare_audit(db: Database) -> None:
         identity = conn.execute(
             "SELECT 1 FROM app_settings WHERE key = ?", (IDENTITY_KEY,)
         ).fetchone()
-        if not missing and row is not None and (postgres or row[0] == who) and identity is not None:
+        same_who = postgres or not name_audit or (row is not None and row[0] == who)
+        if not missing and row is not None and same_who and identity is not None:
             return
         if postgres and not missing and row is not None:
             # a member of staff's role (not the owner) may not create triggers, and sees only

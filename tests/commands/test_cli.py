@@ -91,3 +91,23 @@ def test_db_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     # Given only before the command, it stands.
     assert main(["--db", str(before), "policy"]) == 0
     assert before.exists()
+
+
+def test_reading_commands_leave_the_file_as_it_is_whoever_signed_in_last(tmp_path: Path) -> None:
+    """The window's officer is the audit's last "who"; a reading command run at the same PC
+    under the computer's login changes no byte of the file (it used to name the login in
+    the audit on opening, so the next command had to check the whole file again)."""
+    import sqlite3
+
+    from attendance_desk.storage.integrity import file_state
+
+    path = tmp_path / "school.sqlite3"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE audit_session SET who = 'Ms K Ellis' WHERE id = 1")
+    conn.close()
+    before = file_state(path)
+    for command in (["pupils"], ["concerns"], ["groups"], ["calls", "--date", "2026-03-20"]):
+        assert main(["--db", str(path), *command]) == 0
+        assert file_state(path) == before, command
