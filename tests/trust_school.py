@@ -4,7 +4,11 @@ SQLite and on PostgreSQL alike (`?` placeholders: sqlite3 and the PostgreSQL ada
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 _PUPIL_COLUMNS = (
     "admission_number, legal_surname, legal_forename, preferred_surname, preferred_forename, "
@@ -54,3 +58,38 @@ def copy_school(conn: Any, source: int, name: str, number: int, with_marks: bool
         (new, prefix, new, source),
     )
     return new
+
+
+@contextmanager
+def staff_login(url: str, school_ids: list[int]) -> Iterator[str]:
+    """On PostgreSQL: a new login role given these schools of the trust at `url`; the URL
+    that connects as it (the role dropped afterwards)."""
+    import psycopg
+
+    from attendance_desk.storage.db import open_database
+    from attendance_desk.storage.trust import grant_schools
+
+    login, password = f"staff_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    admin = psycopg.connect(url, autocommit=True)
+    try:
+        admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
+        owner = open_database(url)
+        conn = owner.raw_connection(write=True)
+        with conn:
+            grant_schools(conn.execute, login, school_ids)
+        conn.close()
+        owner.close()
+        parts = urlsplit(url)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        yield urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
+    finally:
+        admin.execute(f"REASSIGN OWNED BY {login} TO CURRENT_USER")
+        admin.execute(f"DROP OWNED BY {login}")
+        admin.close()
+        server = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+        try:
+            server.execute(f"DROP ROLE IF EXISTS {login}")
+        except psycopg.Error:
+            pass  # still holding grants elsewhere: it goes with the test's database
+        finally:
+            server.close()

@@ -13,6 +13,7 @@ says why).
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -130,13 +131,7 @@ def _new_rows(
     single marks."""
     mis, import_id = "mis", int(diff.tally.import_id)
     now = datetime.fromisoformat(diff.tally.now)
-    days: dict[str, date] = {}
-
-    def day(iso: str) -> date:
-        found = days.get(iso)
-        if found is None:
-            found = days[iso] = date.fromisoformat(iso)
-        return found
+    day = functools.cache(date.fromisoformat)  # a register repeats each date many times
 
     cells = [(day(iso), session) for iso, session in columns]
     for n, (pupil_id, codes_json) in enumerate(diff.bulk, start=1):
@@ -154,13 +149,7 @@ def _new_row_bytes(
 ) -> Iterator[bytes]:
     """The new marks as COPY's binary rows (importers/pg_binary.py): a block per grid row,
     then the single marks in blocks of BYTES_BLOCK."""
-    days: dict[str, date] = {}
-
-    def day(iso: str) -> date:
-        found = days.get(iso)
-        if found is None:
-            found = days[iso] = date.fromisoformat(iso)
-        return found
+    day = functools.cache(date.fromisoformat)  # a register repeats each date many times
 
     rows = pg_binary.MarkRows(
         [(day(iso), session) for iso, session in columns],

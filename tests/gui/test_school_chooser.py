@@ -4,31 +4,26 @@ Needs a PostgreSQL server (ATTENDANCE_DESK_TEST_PG)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox
 
 from attendance_desk.storage.db import open_database
-from attendance_desk.storage.trust import grant_schools
 from attendance_desk.ui import workers
 from attendance_desk.ui.main_window import MainWindow
 from attendance_desk.ui.window_actions import ALL_SCHOOLS
 from tests.casework_school import DAY, build_school
 from tests.conftest import postgres_database
-from tests.trust_school import add_school, copy_school
+from tests.trust_school import add_school, copy_school, staff_login
 
 
 @pytest.fixture
 def officer_of_two() -> Iterator[str]:
     """A trust (Oakfield, and Riverside: a copy, its UPNs starting T02) and the URL of a login
     role given both."""
-    import psycopg
-
     with postgres_database() as url:
         owner = open_database(url)
         conn = owner.raw_connection(write=True)
@@ -39,27 +34,9 @@ def officer_of_two() -> Iterator[str]:
                 riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
         finally:
             conn.close()
-        login, password = f"officer_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
-        admin = psycopg.connect(url, autocommit=True)
-        try:
-            admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
-            conn = owner.raw_connection(write=True)
-            with conn:
-                grant_schools(conn.execute, login, [oakfield, riverside])
-            conn.close()
             owner.close()
-            parts = urlsplit(url)
-            host = parts.netloc.rsplit("@", 1)[-1]
-            yield urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
-        finally:
-            admin.execute(f"REASSIGN OWNED BY {login} TO CURRENT_USER")
-            admin.execute(f"DROP OWNED BY {login}")
-            admin.close()
-    server = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
-    try:
-        server.execute(f"DROP ROLE IF EXISTS {login}")
-    finally:
-        server.close()
+        with staff_login(url, [oakfield, riverside]) as officer:
+            yield officer
 
 
 def _upns(win: MainWindow) -> set[str]:

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from casework_school import DAY, build_school
-from trust_school import add_school, copy_school
+from trust_school import add_school, copy_school, staff_login
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
@@ -37,14 +34,8 @@ from attendance_desk.services.trust import list_schools, trust_dashboard
 from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.settings import read_setting, write_setting
-from attendance_desk.storage.trust import grant_schools, school_url
+from attendance_desk.storage.trust import school_url
 from tests.conftest import postgres_database
-
-
-def _as(url: str, login: str, password: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
 
 
 @pytest.fixture
@@ -64,41 +55,11 @@ def trust() -> Iterator[tuple[str, dict[str, int]]]:
         yield url, {"oakfield": oakfield, "riverside": riverside}
 
 
-@contextmanager
-def _login(url: str, school_ids: list[int]) -> Iterator[str]:
-    """A new login role given these schools; its URL (the role dropped afterwards)."""
-    import psycopg
-
-    login, password = f"staff_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
-    admin = psycopg.connect(url, autocommit=True)
-    try:
-        admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
-        owner = open_database(url)
-        conn = owner.raw_connection(write=True)
-        with conn:
-            grant_schools(conn.execute, login, school_ids)
-        conn.close()
-        owner.close()
-        yield _as(url, login, password)
-    finally:
-        admin.execute(f"REASSIGN OWNED BY {login} TO CURRENT_USER")
-        admin.execute(f"DROP OWNED BY {login}")
-        admin.close()
-        # the role is dropped once the test's database is gone (its grants go with it)
-        server = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
-        try:
-            server.execute(f"DROP ROLE IF EXISTS {login}")
-        except psycopg.Error:
-            pass
-        finally:
-            server.close()
-
-
 @pytest.fixture
 def head_of_riverside(trust: tuple[str, dict[str, int]]) -> Iterator[str]:
     """A login role for Riverside's head, given Riverside only; its URL."""
     url, schools = trust
-    with _login(url, [schools["riverside"]]) as head:
+    with staff_login(url, [schools["riverside"]]) as head:
         yield head
 
 
@@ -522,7 +483,7 @@ def test_the_chain_holds_with_two_schools_staff_writing_at_once(
     from attendance_desk.storage.settings import write_setting
 
     url, schools = trust
-    with _login(url, [schools["oakfield"]]) as head_of_oakfield:
+    with staff_login(url, [schools["oakfield"]]) as head_of_oakfield:
         pcs = [open_database(head_of_oakfield), open_database(head_of_riverside)]
         try:
 
