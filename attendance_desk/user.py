@@ -13,13 +13,13 @@ _opening_as: str | None = None
 
 def act_as(name: str, role: str) -> None:
     """From now on records are made by this member of staff (services/staff.py checks them)."""
-    global _acting
-    _acting = (name.strip()[:100], role)
+    global _acting, _opening_as
+    _acting, _opening_as = (name.strip()[:100], role), None  # expected or not, it is them
 
 
 def stop_acting() -> None:
-    global _acting
-    _acting = None
+    global _acting, _opening_as
+    _acting, _opening_as = None, None
 
 
 def acting() -> tuple[str, str] | None:

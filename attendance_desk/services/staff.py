@@ -127,9 +127,7 @@ def _set_audit_who(db: Database, who: str) -> None:
     conn = db.raw_connection(write=True)
     try:
         with conn:
-            conn.execute(
-                "UPDATE audit_session SET who = ? WHERE id = 1 AND who IS NOT ?", (who, who)
-            )
+            conn.execute("UPDATE audit_session SET who = ? WHERE id = 1", (who,))
     finally:
         conn.close()
 

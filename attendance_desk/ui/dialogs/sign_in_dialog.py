@@ -62,7 +62,6 @@ def ask_who(db: Database, parent: QWidget | None = None) -> bool:
     if not list_staff(db):
         # no staff on record yet: records, and the audit, carry the computer's login name
         if audit_name() != login_name():  # the audit was named for a sign-in that won't come
-            expect_sign_in(None)
             sign_out(db)
         return True
     return SignInDialog(db, parent).exec() == QDialog.DialogCode.Accepted
