@@ -233,7 +233,7 @@ class Closure:
 def closures_for_event(details: Details, event_date: date) -> list[Closure]:
     """What an event does to the pupil's open tasks: an attended meeting closes the missed
     meeting's "rearrange" task and holds the reviews due up to a week after it; a call that
-    reached the family closes the follow-up calls due by then; reaching the family (a call
+    reached the family closes the follow-ups of the calls made up to its day; reaching the family (a call
     answered, a meeting attended, a visit that saw the child) or the referral to the LA's
     children missing education team closes the children-missing-education task."""
     out: list[Closure] = []
@@ -271,10 +271,13 @@ def closures_for_event(details: Details, event_date: date) -> list[Closure]:
                 )
             )
         case PhoneCall() if details.reached:
+            # every follow-up of a call made up to this one's day: each is due on the weekday
+            # after its call, so a morning's unanswered call, reached that afternoon (or a
+            # Friday's, reached at the weekend), is not left to be rung again
             out.append(
                 Closure(
                     frozenset({TaskKind.FOLLOW_UP_CALL}),
-                    event_date,
+                    next_weekday(event_date),
                     f"Family reached on {numeric(event_date)}",
                 )
             )

@@ -140,6 +140,23 @@ class FileOutcome:
             or self.closures_changed
         )
 
+    def headline(self) -> str:
+        """What an import did, short enough for the status bar (`summary` says it all)."""
+        if self.already_imported:
+            return f"{self.file_name}: already imported; nothing changed"
+        parts: list[str] = []
+        if self.pupils_added:
+            parts.append(f"{len(self.pupils_added)} pupils added")
+        if self.kind == Kind.REGISTER:
+            parts.append(f"{self.marks_added:,} marks added")
+            if self.marks_changed:
+                parts.append(f"{self.marks_changed:,} changed")
+        if self.nothing_changed:
+            parts.append("nothing to change")
+        elif not parts:
+            parts.append("done")
+        return f"{self.file_name}: " + ", ".join(parts)
+
     def summary(self, *, preview: bool = False) -> str:
         if self.already_imported:
             when = self.previously_imported_at
@@ -212,6 +229,9 @@ class ImportResult:
 
     def summary_lines(self) -> list[str]:
         return [f.summary() for f in self.files]
+
+    def headlines(self) -> list[str]:
+        return [f.headline() for f in self.files]
 
 
 @dataclass(frozen=True)

@@ -420,9 +420,9 @@ def open_import(w: MainWindow, files: Sequence[Path] | None = None, pick: bool =
 def imported(w: MainWindow, result: Any) -> None:
     """Every view reloads (the window's date follows the register); what was done is said."""
     w.hub.marks_imported.emit()
-    lines = result.summary_lines() if hasattr(result, "summary_lines") else []
-    if lines:
-        w.statusBar().showMessage("Imported: " + "; ".join(lines), 20000)
+    lines = result.headlines() if hasattr(result, "headlines") else []
+    if lines:  # the whole summary is in the import window; the status bar has room for this
+        w.statusBar().showMessage("Imported " + "; ".join(lines), 20000)
 
 
 def disable_writing(w: MainWindow) -> None:

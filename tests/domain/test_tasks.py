@@ -15,6 +15,7 @@ from attendance_desk.domain.tasks import (
     TaskKind,
     bucket,
     bucket_of,
+    closures_for_event,
     tasks_for_event,
     unresolved_n_due,
 )
@@ -56,6 +57,26 @@ def test_a_call_followed_up_tomorrow_on_a_friday_is_followed_up_on_monday() -> N
     # a call logged at the weekend (a parent rang back on Saturday) is followed up on Monday too
     [follow] = tasks_for_event(PhoneCall("Mum", follow_up=True), saturday, 6)
     assert follow.due == date(2024, 10, 14)
+
+
+def test_a_call_that_reaches_the_family_closes_the_follow_ups_of_calls_up_to_its_day() -> None:
+    friday, saturday, monday = date(2024, 10, 11), date(2024, 10, 12), date(2024, 10, 14)
+
+    def follow_ups_closed_by(call: PhoneCall, on: date) -> list[date]:
+        return [
+            c.due_by for c in closures_for_event(call, on) if TaskKind.FOLLOW_UP_CALL in c.kinds
+        ]
+
+    [follow] = tasks_for_event(PhoneCall("Mum", outcome="no_answer", follow_up=True), friday, 6)
+    assert follow.due == monday
+    for reached_on in (friday, saturday):  # rung again that afternoon, or Mum rang back
+        # the Friday call's follow-up, due Monday, is closed
+        assert follow_ups_closed_by(PhoneCall("Mum", outcome="spoke"), reached_on) == [monday]
+    # a Monday call's follow-up (due Tuesday) is not closed by a call the Friday before
+    [later] = tasks_for_event(PhoneCall("Mum", outcome="no_answer", follow_up=True), monday, 6)
+    assert later.due > follow_ups_closed_by(PhoneCall("Mum", outcome="spoke"), friday)[0]
+    # a call that did not reach anyone closes nothing
+    assert follow_ups_closed_by(PhoneCall("Mum", outcome="no_answer"), saturday) == []
 
 
 def test_an_n_is_due_on_the_school_day_after_the_limit() -> None:

@@ -157,6 +157,10 @@ def test_one_school_day_in_the_window(qtbot, window: MainWindow, tmp_path: Path)
     assert seen["default"]  # Enter imported
     assert window.as_of == DAY and window.as_of_edit.date().toPython() == DAY
     assert window.current_page() == CALLS
+    # what was done, in a line the status bar has room for (the preview showed it all)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Imported morning.csv: ") and "marks added" in message
+    assert len(message) < 80, message
     calls = window.pages[CALLS].ensure()
     qtbot.waitUntil(lambda: not calls.loading and calls.model.rowCount() == 4)
     assert calls.title.text() == "Calls for Wed 9 Oct 2024"

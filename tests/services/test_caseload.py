@@ -137,6 +137,12 @@ def test_a_follow_up_call_closes_when_the_family_is_reached(db, school) -> None:
     assert len(_open(db, ava)) == 1  # not reached: still open
     add_event(db, [ava], PhoneCall("Mrs Brown", outcome="spoke"), date(2024, 10, 10))
     assert _open(db, ava) == []
+    # a Friday morning's unanswered call, reached that afternoon: nothing to ring on Monday
+    friday = date(2024, 10, 11)
+    add_event(db, [ava], PhoneCall("Mrs Brown", outcome="no_answer", follow_up=True), friday)
+    assert [t.due for t in _open(db, ava)] == [date(2024, 10, 14)]
+    add_event(db, [ava], PhoneCall("Mrs Brown", outcome="spoke"), friday)
+    assert _open(db, ava) == []
 
 
 def test_an_n_task_closes_when_the_n_is_replaced(db, school) -> None:  # noqa: ANN001
