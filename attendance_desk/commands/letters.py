@@ -143,6 +143,8 @@ def run_letters(args: argparse.Namespace) -> int:
         db.close()
     for problem in composition.problems:
         print(f"not printed: {problem}")
+    if composition.left_out:
+        print(composition.left_out_note)
     counts = ", ".join(f"{n} {title}" for title, n in composition.variant_counts())
     print(
         f"{printed.letters} letter(s), {printed.pages} page(s) written to {args.out} "

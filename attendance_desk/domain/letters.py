@@ -118,6 +118,14 @@ class LetterTemplate:
     signed_by: str = "officer"
     source: str = "shipped"  # "shipped" | "edited" (a shipped one changed) | "custom"
 
+    def is_for_band(self, *names: str) -> bool:
+        """Whether the letter is meant for a pupil in the band `names` names (its id, its
+        label): a template that names no bands is for every band."""
+        if not self.bands:
+            return True
+        wanted = {b.strip().lower() for b in self.bands}
+        return any(n.strip().lower() in wanted for n in names if n.strip())
+
     @property
     def extra_fields(self) -> tuple[str, ...]:
         used = fields_used(self.subject + "\n" + self.body)

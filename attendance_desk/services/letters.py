@@ -145,6 +145,16 @@ class Composition:
     problems: tuple[str, ...] = ()
     merged: Mapping[str, str] = field(default_factory=dict)  # key -> merged body text
     titles: Mapping[str, str] = field(default_factory=dict)  # template id -> title, per letter
+    left_out: int = 0  # pupils chosen whose band the letter is not meant for
+
+    @property
+    def left_out_note(self) -> str:
+        if not self.left_out:
+            return ""
+        return (
+            f"{self.left_out} pupil{'s' if self.left_out != 1 else ''} left out: not in a band "
+            "this letter is meant for"
+        )
 
     @property
     def pupil_count(self) -> int:
@@ -198,6 +208,7 @@ def compose(
     school, sources = load_sources(db, selection, as_of, post=options.post)
     if not sources:
         raise UserError(f"no pupils on roll match {selection.describe()}")
+    sources, left_out = _for_the_letters_bands(db, template, selection, sources)
     choose = options.variants and template.id == HALF_TERMLY
     templates = {template.id: template}
     if choose:
@@ -251,7 +262,31 @@ def compose(
         problems=tuple(problems),
         merged={c.key: "\n\n".join(s.body for s in c.sections) for c in letters},
         titles=titles,
+        left_out=left_out,
     )
+
+
+def _for_the_letters_bands(
+    db: Database, template: LetterTemplate, selection: Selection, sources: list[PupilSource]
+) -> tuple[list[PupilSource], int]:
+    """The pupils of a class, a concern, a band or the whole school whose band the letter is
+    meant for (its template's `bands`), and how many were left out: the class teacher's
+    supportive letter for the whole school goes to the families it was written for, never to a
+    child at 100% telling them attendance is "a little below" the school's hope. Pupils chosen
+    one by one (UPNs) all get it: the officer chose them."""
+    if selection.upns or selection.pupil_ids or not template.bands:
+        return sources, 0
+    from attendance_desk.services.policy import get_policy
+
+    labels = {band.id: band.label for band in get_policy(db).bands}
+    kept = [p for p in sources if template.is_for_band(p.band_id, labels.get(p.band_id, ""))]
+    if not kept:
+        meant = ", ".join(labels.get(b, b) for b in template.bands if b in labels)
+        raise UserError(
+            f"no pupil in {selection.describe()} is in a band {template.title} is meant for "
+            f"({meant or ', '.join(template.bands)}): to send it anyway, choose the pupils by UPN"
+        )
+    return kept, len(sources) - len(kept)
 
 
 def _variant(group: list[PupilSource]) -> str:

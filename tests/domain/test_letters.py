@@ -259,3 +259,18 @@ def test_a_body_splits_into_the_editor_parts_and_joins_back() -> None:
     # words for everyone between two band sections: edited as a whole
     assert split_parts("[band: green]\nA\n[end band]\nB\n[band: red]\nC\n[end band]\n") is None
     assert split_parts("Just words.\n") == type(parts)(opening="Just words.")
+
+
+def test_a_letter_is_meant_for_the_bands_its_template_names() -> None:
+    """By band id or label, in any case; a template that names no bands is for every band."""
+    text = (
+        "---\nid: x\ntitle: X\ndescription: d\nbands: class_teacher, Amber\n"
+        "signed_by: officer\nsubject: s\n---\nBody.\n"
+    )
+    template = parse_template(text)
+    assert template.is_for_band("amber", "Amber band")
+    assert template.is_for_band("ct", "CLASS_TEACHER")  # a policy whose label is the id
+    assert not template.is_for_band("green", "Green")
+    assert not template.is_for_band("", "")  # no band (no figures yet)
+    everyone = parse_template(text.replace("bands: class_teacher, Amber\n", ""))
+    assert everyone.is_for_band("green", "Green") and everyone.is_for_band("")

@@ -164,8 +164,35 @@ def test_skip_problems_prints_the_rest_and_lists_them(db: Database, school: dict
         AS_OF,
         ComposeOptions(skip_problems=True),
     )
-    assert {letter.class_name for letter in comp.letters} == {"3B"}
-    assert len(comp.problems) == 3 and all("{class_teacher}" in p for p in comp.problems)
+    # the letter is meant for the amber band: Kofi (3B) and Amara (4K); the other five are
+    # left out. Amara's class has no class teacher to sign: listed, the rest printed.
+    assert [(letter.class_name, letter.pupil_name) for letter in comp.letters] == [
+        ("3B", "Kofi Okafor")
+    ]
+    assert len(comp.problems) == 1 and "{class_teacher}" in comp.problems[0]
+    assert "Amara" in comp.problems[0]
+    assert comp.left_out == 5
+    assert comp.left_out_note == "5 pupils left out: not in a band this letter is meant for"
+
+
+def test_a_band_letter_for_the_whole_school_goes_to_the_bands_it_is_meant_for(
+    db: Database, school: dict[str, int]
+) -> None:
+    """The class teacher's supportive letter says attendance is "a little below" what the school
+    hopes: a whole-school batch leaves out the children in green and red; pupils chosen one by
+    one all get it; a band it is not meant for is refused, saying how to send it anyway."""
+    set_class_teacher(db, "3B", "Mrs Bethany Smith")
+    set_class_teacher(db, "4K", "Mr Kwame Mensah")
+    comp = compose(db, "class_teacher_support", Selection(whole_school=True), AS_OF)
+    assert sorted(letter.pupil_name for letter in comp.letters) == ["Amara Okafor", "Kofi Okafor"]
+    assert comp.left_out == 5
+    # the half-termly letter is meant for every band: the whole school, no one left out
+    everyone = compose(db, "half_termly", Selection(whole_school=True), AS_OF)
+    assert everyone.pupil_count == 7 and everyone.left_out == 0
+    chosen = compose(db, "class_teacher_support", Selection(upns=("A100000000001",)), AS_OF)
+    assert chosen.pupil_count == 1 and chosen.left_out == 0
+    with pytest.raises(UserError, match="no pupil in band red is in a band .* choose the pupils"):
+        compose(db, "class_teacher_support", Selection(band="red"), AS_OF)
 
 
 def test_printing_keeps_every_letter_and_reprints_identically(

@@ -447,9 +447,10 @@ class LetterComposerWidget(QWidget):
         if len(kinds) > 1 or kinds[0][0] != comp.template.title:
             variants = "\n" + "\n".join(f"{n} × {title}" for title, n in kinds)
         posted = f", {comp.postal_count} to post" if comp.postal_count else ""
+        left_out = f"\n{comp.left_out_note}" if comp.left_out else ""
         self.status.setText(
             f"{len(comp.letters)} letters for {comp.pupil_count} pupils{posted}, "
-            f"{self.document.pageCount()} pages{variants}{skipped}"
+            f"{self.document.pageCount()} pages{variants}{skipped}{left_out}"
         )
         self._set_buttons()
 
