@@ -157,13 +157,64 @@ def contact_display(title: str, name: str) -> str:
     return name
 
 
-def salutation_for(recipient: Recipient) -> str:
+# Words that begin a surname rather than end a forename (Welsh ap/ab, Dutch and German
+# van/von/der/den/ter, Romance de/da/di/du/del/della/dos/das/le/la, Arabic al/el/bin/binti/ibn):
+# "Mrs Catrin ap Rhys" is greeted "Dear Mrs ap Rhys", never "Dear Mrs Rhys".
+SURNAME_PARTICLES = frozenset(
+    [
+        "ap",
+        "ab",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "le",
+        "la",
+        "al",
+        "el",
+        "bin",
+        "binti",
+        "ibn",
+    ]
+)
+
+
+def surname_of(name: str, known: tuple[str, ...] = ()) -> str:
+    """The surname in a full name: one of the `known` surnames (the pupil's) the name ends
+    with, or its last word with the particles before it (the first word is never one)."""
+    words = name.split()
+    lowered = [w.lower() for w in words]
+    for surname in known:
+        parts = surname.lower().split()
+        if parts and len(parts) < len(words) and lowered[-len(parts) :] == parts:
+            return " ".join(words[-len(parts) :])
+    start = len(words) - 1
+    while start > 1 and lowered[start - 1] in SURNAME_PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
+
+
+def salutation_for(recipient: Recipient, known_surnames: tuple[str, ...] = ()) -> str:
+    """How the letter greets the parent: title and surname ("Mrs ap Rhys"), else the name.
+    `known_surnames` (the pupil's) settle a surname of more than one word."""
     name = recipient.name.strip()
     if not name:
         return "Parent/Carer"
     title = (recipient.title or "").strip()
     if title:
-        surname = name.split()[-1]
+        if name.lower().startswith(title.lower() + " "):
+            name = name[len(title) :].strip()
+        surname = surname_of(name, known_surnames)
         return f"{title} {surname}" if surname.lower() != title.lower() else name
     return name
 
@@ -187,7 +238,7 @@ def merge_values(
         "year_group": year_label(pupil.year_group),
         "class_teacher": pupil.class_teacher,
         "parent_name": contact_display(recipient.title, recipient.name),
-        "salutation_name": salutation_for(recipient),
+        "salutation_name": salutation_for(recipient, (pupil.surname,)),
         "penalty_amount": PENALTY_AMOUNT,
         "penalty_reduced": PENALTY_REDUCED,
         "officer_name": school.officer,
@@ -354,7 +405,7 @@ def build_letter(
         sort_surname=lead.surname,
         date_text=long_date(letter_date),
         addressee=addressee,
-        salutation=f"Dear {salutation_for(recipient)},",
+        salutation=f"Dear {salutation_for(recipient, tuple(p.surname for p, _ in pupils))},",
         subject=subject,
         sections=tuple(sections),
         signatures=tuple(signatures),
