@@ -3,7 +3,8 @@
 
 PostgreSQL keeps its own pages consistent (write-ahead log, checksums where the cluster has them),
 so what is checked here is what the application relies on: every table of the schema there,
-the schema revision one this version knows, every audit trigger in place, no foreign key or
+the schema revision one this version knows, every audit trigger in place (and, from 0017, the
+one that gives each audit row its school), no foreign key or
 check constraint left unvalidated, and, where the `amcheck` extension is installed in the
 database (`CREATE EXTENSION amcheck`, by its administrator), every B-tree index checked against
 its table (`bt_index_check`). Like the SQLite check it runs in a thread of its own from the
@@ -62,6 +63,8 @@ def check_postgres(conn: Any) -> PgCheckResult:
     absent = sorted(n for n, spec in TRIGGERS.items() if spec[1] in tables and n not in triggers)
     if "audit_log" in tables and ORDER_TRIGGER not in triggers:
         absent.append(ORDER_TRIGGER)
+    if _audit_rows_carry_school(conn) and AUDIT_SCHOOL_TRIGGER not in triggers:
+        absent.append(AUDIT_SCHOOL_TRIGGER)  # without it a pupil's row takes the wrong school
     if absent:
         problems.append(f"audit trigger(s) missing or disabled: {', '.join(absent)}")
     for (name,) in conn.execute(
@@ -84,6 +87,19 @@ def check_postgres(conn: Any) -> PgCheckResult:
             except Exception as exc:  # noqa: BLE001 - amcheck reports damage as an error
                 problems.append(f"index {name}: {str(exc).strip().splitlines()[0]}")
     return PgCheckResult(tuple(problems), checked, bool(amcheck))
+
+
+# migration 0017's trigger that gives each new audit row the school of the pupil it is about
+AUDIT_SCHOOL_TRIGGER = "audit_log_school_v1"
+
+
+def _audit_rows_carry_school(conn: Any) -> bool:
+    """Whether the audit log has its school column (0017 and later), so needs its trigger."""
+    row = conn.execute(
+        "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('audit_log') "
+        "AND attname = 'school_id' AND NOT attisdropped"
+    ).fetchone()
+    return row is not None
 
 
 class PgIntegrityCheck:

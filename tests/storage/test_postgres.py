@@ -274,6 +274,40 @@ def test_the_check_finds_a_missing_audit_trigger_and_writes_wait_for_it() -> Non
             db.close()
 
 
+def test_a_database_whose_audit_rows_would_not_take_their_school_is_not_intact() -> None:
+    """Without migration 0017's trigger an audit row about a pupil of one school of a trust
+    takes the connection's school: the check says so, and writes are refused, as for a missing
+    audit trigger."""
+    import psycopg
+
+    from attendance_desk.storage.integrity import DamagedDatabaseError
+    from attendance_desk.storage.settings import write_setting
+
+    with postgres_database(empty=False) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TRIGGER audit_log_school_v1 ON audit_log")
+        db = open_database(url)
+        try:
+            report = db.integrity.report()
+            assert not report.ok
+            assert any("audit_log_school_v1" in p for p in report.problems)
+            with pytest.raises(DamagedDatabaseError):
+                write_setting(db, "x", 1)
+        finally:
+            with contextlib.suppress(DamagedDatabaseError):
+                db.close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TRIGGER audit_log_school_v1 BEFORE INSERT ON audit_log FOR EACH ROW "
+                "EXECUTE FUNCTION audit_log_school_v1()"
+            )
+        db = open_database(url)
+        try:
+            assert db.integrity.report().ok
+        finally:
+            db.close()
+
+
 def test_a_backup_is_a_dump_listed_with_the_others_and_restores_in_one_step(
     tmp_path: Path,
 ) -> None:
