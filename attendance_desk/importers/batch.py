@@ -28,6 +28,8 @@ from attendance_desk.importers.store_pupils import (
 )
 from attendance_desk.importers.tables import IMPORTS, INSERT_IMPORT
 from attendance_desk.importers.tally import Tally, db_now
+from attendance_desk.storage.dialect import backend_of
+from attendance_desk.storage.trust import this_school
 
 ORDER = {Kind.TERM_DATES: 0, Kind.CLOSURES: 1, Kind.ROSTER: 2, Kind.REGISTER: 3}
 Tick = Callable[[float], None]
@@ -66,7 +68,7 @@ def previous_imports(conn: sqlite3.Connection, digests: Mapping[Path, str]) -> d
     for path, digest in digests.items():
         row = conn.execute(
             f"SELECT imported_at, layout FROM {IMPORTS} WHERE content_hash = ? "
-            "ORDER BY id DESC LIMIT 1",
+            f"AND {this_school(backend_of(conn))} ORDER BY id DESC LIMIT 1",
             (digest,),
         ).fetchone()
         if row is not None:
@@ -198,7 +200,8 @@ def _write_one(
     check_register: RegisterCheck | None = None,
 ) -> Written:
     previous = conn.execute(
-        f"SELECT imported_at FROM {IMPORTS} WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
+        f"SELECT imported_at FROM {IMPORTS} WHERE content_hash = ? "
+        f"AND {this_school(backend_of(conn))} ORDER BY id DESC LIMIT 1",
         (item.content_hash,),
     ).fetchone()
     if previous is not None and not reimport:  # the same file twice in one batch

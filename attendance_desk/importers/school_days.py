@@ -19,6 +19,8 @@ from attendance_desk.domain.dates import WEEKDAY_NAMES, numeric
 from attendance_desk.importers.model import RegisterData
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tables import CLOSURES, HALF_TERMS, PUPILS
+from attendance_desk.storage.dialect import backend_of
+from attendance_desk.storage.trust import this_school
 
 CLOSURE_CODE = "#"
 ROWS_LISTED = 8  # rows named per problem; the count is always complete
@@ -34,8 +36,11 @@ def check_school_days(
     """Add a problem for each group of marks on a day that is not a school day for the pupil."""
     if not data.dates:
         return
-    closures = {d for (d,) in conn.execute(f"SELECT date FROM {CLOSURES}")}
-    terms = _TermDates(conn.execute(f"SELECT start_date, end_date FROM {HALF_TERMS}").fetchall())
+    here = this_school(backend_of(conn))  # the school's own calendar, not another's
+    closures = {d for (d,) in conn.execute(f"SELECT date FROM {CLOSURES} WHERE {here}")}
+    terms = _TermDates(
+        conn.execute(f"SELECT start_date, end_date FROM {HALF_TERMS} WHERE {here}").fetchall()
+    )
     today_iso = today.isoformat()
     day_reason = {iso: _day_reason(iso, today_iso, terms) for iso in data.dates}
     closed = {iso for iso in data.dates if iso in closures and day_reason[iso] is None}

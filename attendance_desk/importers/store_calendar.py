@@ -10,6 +10,8 @@ from attendance_desk.importers.model import ClosureRow, HalfTermRow
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tables import ACADEMIC_YEARS, CLOSURES, HALF_TERMS
 from attendance_desk.importers.tally import Tally
+from attendance_desk.storage.dialect import backend_of
+from attendance_desk.storage.trust import this_school
 
 
 def academic_year_of(day: date) -> tuple[str, date, date]:
@@ -20,7 +22,10 @@ def academic_year_of(day: date) -> tuple[str, date, date]:
 
 def _year_id(conn: sqlite3.Connection, day: date) -> int:
     name, start, end = academic_year_of(day)
-    row = conn.execute(f"SELECT id FROM {ACADEMIC_YEARS} WHERE name = ?", (name,)).fetchone()
+    here = this_school(backend_of(conn))  # a trust's schools each have the year "2024/25"
+    row = conn.execute(
+        f"SELECT id FROM {ACADEMIC_YEARS} WHERE name = ? AND {here}", (name,)
+    ).fetchone()
     if row:
         return int(row[0])
     return int(
@@ -38,6 +43,7 @@ def apply_half_terms(
     """Add or update half terms by start date. A file is the whole of each academic year it
     names: that year's half terms missing from the file are removed (and reported)."""
     years: dict[int, set[str]] = {}
+    here = this_school(backend_of(conn))
     for row in rows:
         if academic_year_of(row.start)[0] != academic_year_of(row.end)[0]:
             problems.add(row.row, None, f"{row.name} runs across two academic years")
@@ -45,7 +51,8 @@ def apply_half_terms(
         year_id = _year_id(conn, row.start)
         years.setdefault(year_id, set()).add(row.start.isoformat())
         existing = conn.execute(
-            f"SELECT id, name, end_date, academic_year_id FROM {HALF_TERMS} WHERE start_date = ?",
+            f"SELECT id, name, end_date, academic_year_id FROM {HALF_TERMS} "
+            f"WHERE start_date = ? AND {here}",
             (row.start.isoformat(),),
         ).fetchone()
         wanted = (row.name, row.end.isoformat(), year_id)
@@ -75,9 +82,11 @@ def apply_half_terms(
 def apply_closures(
     conn: sqlite3.Connection, rows: list[ClosureRow], problems: Problems, tally: Tally
 ) -> None:
+    here = this_school(backend_of(conn))
     for row in rows:
         existing = conn.execute(
-            f"SELECT id, kind, description FROM {CLOSURES} WHERE date = ?", (row.day.isoformat(),)
+            f"SELECT id, kind, description FROM {CLOSURES} WHERE date = ? AND {here}",
+            (row.day.isoformat(),),
         ).fetchone()
         if existing is None:
             conn.execute(

@@ -28,13 +28,18 @@ from attendance_desk.importers.tables import (
     MIS_CHANGES,
 )
 from attendance_desk.importers.tally import MAX_DETAIL, MarkDetail, Tally
+from attendance_desk.storage.dialect import backend_of
+from attendance_desk.storage.trust import this_school
 
 Tick = Callable[[float], None]
 
 
 def check_academic_years(conn: sqlite3.Connection, data: RegisterData, problems: Problems) -> None:
     """When term dates are set up, every mark must fall inside an academic year."""
-    years = conn.execute(f"SELECT name, start_date, end_date FROM {ACADEMIC_YEARS}").fetchall()
+    here = this_school(backend_of(conn))  # the school's own years, not another's
+    years = conn.execute(
+        f"SELECT name, start_date, end_date FROM {ACADEMIC_YEARS} WHERE {here}"
+    ).fetchall()
     if not years or not data.dates:
         return
     outside = {d for d in data.dates if not any(start <= d <= end for _, start, end in years)}

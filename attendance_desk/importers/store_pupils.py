@@ -23,6 +23,8 @@ from attendance_desk.importers.model import PupilRow
 from attendance_desk.importers.problems import Problems
 from attendance_desk.importers.tables import CONTACTS, PUPILS
 from attendance_desk.importers.tally import Tally
+from attendance_desk.storage.dialect import backend_of
+from attendance_desk.storage.trust import this_school
 
 _COLUMNS = (
     "id, upn, admission_number, mis_person_id, legal_surname, legal_forename, preferred_surname, "
@@ -185,7 +187,10 @@ class PupilMatcher:
         self.by_person: dict[str, _Known] = {}
         self.by_name_dob: dict[tuple[str, str, str], _Known] = {}
         self.by_name: dict[tuple[str, str], list[_Known]] = {}
-        cursor = conn.execute(f"SELECT {_COLUMNS} FROM {PUPILS}")
+        # the school's own pupils: a child who moved between two schools of a trust keeps
+        # their UPN (and name) in both, and a file for one never updates the other's
+        here = this_school(backend_of(conn))
+        cursor = conn.execute(f"SELECT {_COLUMNS} FROM {PUPILS} WHERE {here}")
         names = [d[0] for d in cursor.description]
         for values in cursor:
             self._learn(_Known(dict(zip(names, values, strict=True))))

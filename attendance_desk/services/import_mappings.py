@@ -2,7 +2,8 @@
 
 A mapping is kept under its header signature (see importers.memory), so tomorrow's export of the
 same report imports with no questions; Settings lists and removes them; the command line uses one
-by name (`import --mapping NAME`).
+by name (`import --mapping NAME`). Each school of a trust keeps its own (every look-up names the
+connection's school, storage/trust.py `this_school`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, memory
 from attendance_desk.importers.reader import Remembered, read_sheet
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.trust import this_school
 from attendance_desk.user import current_user
 
 
@@ -32,12 +34,14 @@ class SavedMapping:
 def list_mappings(db: Database) -> tuple[SavedMapping, ...]:
     import json
 
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from attendance_desk.storage.models import ImportMapping
 
     with db.session() as s:
-        rows = s.scalars(select(ImportMapping).order_by(ImportMapping.name)).all()
+        rows = s.scalars(
+            select(ImportMapping).where(text(this_school(db.backend))).order_by(ImportMapping.name)
+        ).all()
         return tuple(
             SavedMapping(
                 r.id,
@@ -53,12 +57,13 @@ def list_mappings(db: Database) -> tuple[SavedMapping, ...]:
 
 
 def remove_mapping(db: Database, name: str) -> None:
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from attendance_desk.storage.models import ImportMapping
 
+    here = text(this_school(db.backend))
     with db.session() as s:
-        row = s.scalars(select(ImportMapping).where(ImportMapping.name == name)).first()
+        row = s.scalars(select(ImportMapping).where(ImportMapping.name == name, here)).first()
         if row is None:
             raise UserError(f"there is no saved mapping called '{name}'")
         s.delete(row)
@@ -74,14 +79,17 @@ def remember_mapping(
     if signature is None:
         raise UserError(f"{Path(path).name}: the header row has no headings to remember it by")
     name = (name or _default_name(Path(path), headers)).strip()[:120]
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from attendance_desk.storage.models import ImportMapping
     from attendance_desk.storage.models.base import utcnow
 
+    here = text(this_school(db.backend))
     with db.session() as s:
-        row = s.scalars(select(ImportMapping).where(ImportMapping.signature == signature)).first()
-        clash = s.scalars(select(ImportMapping).where(ImportMapping.name == name)).first()
+        row = s.scalars(
+            select(ImportMapping).where(ImportMapping.signature == signature, here)
+        ).first()
+        clash = s.scalars(select(ImportMapping).where(ImportMapping.name == name, here)).first()
         if clash is not None and clash is not row:
             s.delete(clash)
             s.flush()
@@ -103,8 +111,8 @@ def remembered(db: Database, name: str | None = None) -> Remembered:
     (applied to any file whose headings it knows). Raises for a name not saved."""
     conn = db.raw_connection()  # plain SQL: an import should not wait for the ORM to compile
     try:
-        sql = "SELECT name, signature, mapping_json FROM import_mappings"
-        rows = conn.execute(sql + (" WHERE name = ?" if name else ""), (name,) if name else ())
+        sql = f"SELECT name, signature, mapping_json FROM import_mappings WHERE {this_school(db.backend)}"
+        rows = conn.execute(sql + (" AND name = ?" if name else ""), (name,) if name else ())
         saved = [(n, None if name is not None else sig, data) for n, sig, data in rows]
     finally:
         conn.close()
@@ -118,11 +126,12 @@ def remembered(db: Database, name: str | None = None) -> Remembered:
 def mark_used(db: Database, names: set[str]) -> None:
     if not names:
         return
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from attendance_desk.storage.models import ImportMapping
     from attendance_desk.storage.models.base import utcnow
 
+    here = text(this_school(db.backend))
     with db.session() as s:
-        for row in s.scalars(select(ImportMapping).where(ImportMapping.name.in_(names))):
+        for row in s.scalars(select(ImportMapping).where(ImportMapping.name.in_(names), here)):
             row.last_used_at = utcnow()

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import TextClause, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from attendance_desk.domain.concern import Concern
@@ -43,6 +44,7 @@ from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.cases import EventPupil, Task, TimelineEvent
 from attendance_desk.storage.models.meetings import AgreedAction, MeetingRecord
+from attendance_desk.storage.trust import this_school
 
 DASH = "\u2013"
 # Timeline kinds that count as contact with the family, for "last contact".
@@ -275,7 +277,7 @@ def _last_actions(s: Session, kind: str, before: date) -> dict[int, list[ActionI
         select(AgreedAction, MeetingRecord.kind, MeetingRecord.date, Task.done_on)
         .join(MeetingRecord, MeetingRecord.id == AgreedAction.meeting_id)
         .outerjoin(Task, Task.id == AgreedAction.task_id)
-        .where(MeetingRecord.kind == kind, MeetingRecord.date < before)
+        .where(MeetingRecord.kind == kind, MeetingRecord.date < before, _here(s, "meetings"))
         .order_by(MeetingRecord.date, AgreedAction.id)
     ).all()
     latest: dict[int, date] = {}
@@ -288,6 +290,12 @@ def _last_actions(s: Session, kind: str, before: date) -> dict[int, list[ActionI
                 ActionInfo(a.id, k, day, a.pupil_id, a.action, a.owner, a.due, done)
             )
     return out
+
+
+def _here(s: Session, table: str) -> TextClause:
+    """The connection's school's rows of `table` (a trust's schools each hold a meeting of a
+    kind on a day: storage/trust.py `this_school`)."""
+    return sql_text(this_school(s.get_bind().dialect.name, table))
 
 
 def agreed_actions(db: Database, pupil_id: int) -> tuple[ActionInfo, ...]:
@@ -338,7 +346,9 @@ def record_agreed_actions(
         if missing:
             raise UserError(f"there is no pupil with id {missing[0]}")
         record = s.scalars(
-            select(MeetingRecord).where(MeetingRecord.kind == meeting.id, MeetingRecord.date == on)
+            select(MeetingRecord).where(
+                MeetingRecord.kind == meeting.id, MeetingRecord.date == on, _here(s, "meetings")
+            )
         ).first()
         if record is None:
             record = MeetingRecord(

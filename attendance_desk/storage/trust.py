@@ -53,14 +53,20 @@ SCHOOL_SETTING = "attendance_desk.school"
 CHANNEL = "attendance_desk"  # what the PostgreSQL triggers NOTIFY (migration 0015)
 
 
-def this_school(backend: str) -> str:
+def this_school(backend: str, table: str = "") -> str:
     """A condition on `school_id`: the rows of the school a connection works for, the school its
     new rows get. On PostgreSQL `attendance_desk_school()` (0015): the school acted for, else the
     login role's first, else school 1 (the trust's administrator, acting for none, sees every
     school's settings and templates but reads and writes school 1's). A SQLite file holds one
-    school, school 1. For the tables keyed per school by name (settings, letter templates,
-    migration 0016), whose keys the ORM identifies without the school."""
-    return "school_id = " + ("attendance_desk_school()" if backend == "postgresql" else "1")
+    school, school 1. For every look-up by a key a school's rows hold apart from other
+    schools' (migration 0016: a setting, a letter template, an import shape's name or headings,
+    a meeting's kind and day, an academic year's name, a half term's start, a closure's day, a
+    pupil's UPN, a file already imported), which neither the ORM's identity nor row-level
+    security scopes for the tables' owner (not limited by it, and acting for no school) or a
+    member of staff working in all their schools at once. `table`: the table (or alias) to
+    qualify the column with, where a statement joins several."""
+    column = f"{table}.school_id" if table else "school_id"
+    return f"{column} = " + ("attendance_desk_school()" if backend == "postgresql" else "1")
 
 
 def school_url(url: str, school_id: int | None) -> str:
