@@ -29,6 +29,7 @@ __all__ = [
     "DatabaseInUseError",
     "check_database_path",
     "database_label",
+    "database_shown",
     "database_target",
     "is_database_url",
     "damage_error",
@@ -51,3 +52,12 @@ def database_label(target: str) -> str:
     from attendance_desk.storage.postgres import safe_label
 
     return safe_label(target)
+
+
+def database_shown(target: str) -> str:
+    """A database's name as a person reads it: the file, or user@host:port/dbname."""
+    if not is_database_url(target):
+        return target
+    from attendance_desk.storage.postgres import shown_name
+
+    return shown_name(target)

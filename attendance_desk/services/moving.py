@@ -24,6 +24,7 @@ class MoveResult:
     source: str
     target: str
     rows: dict[str, int]  # rows per table, the same on both sides
+    target_address: str = ""  # what opens the target again (`--db`): no password
 
     @property
     def total(self) -> int:
@@ -43,13 +44,18 @@ def is_server(where: str | Path) -> bool:
 
 
 def describe(db: Database) -> str:
-    """The database as a person reads it: the file, or the server URL without a password."""
+    """The database as a person reads it: the file, or user@host:port/dbname on a server."""
+    return str(getattr(db, "shown", None) or db.path)
+
+
+def _address(db: Database) -> str:
+    """What opens the database again: the file, or the server's URL without a password."""
     return str(getattr(db, "label", None) or db.path)
 
 
 def move_school(source: Database, target: Database, progress: Progress | None = None) -> MoveResult:
     """Copy every row of `source` into the empty `target` (both open); compare the counts."""
-    if describe(source) == describe(target):
+    if _address(source) == _address(target):
         raise UserError("the source and the target are the same database")
     if target.read_only:
         raise DatabaseError(f"{describe(target)} is open read-only: it cannot be moved into")
@@ -74,7 +80,7 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
     if differ:
         raise DatabaseError(f"after the move the counts differ in: {', '.join(differ)}")
     report(100, "Done")
-    return MoveResult(describe(source), describe(target), copied)
+    return MoveResult(describe(source), describe(target), copied, _address(target))
 
 
 def move_between(

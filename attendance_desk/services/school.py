@@ -350,9 +350,12 @@ def last_mark_date(db: Database) -> date | None:
 
 
 def school_name(db: Database) -> str:
+    """The name of the school the connection works for (in a trust's database, the one acted
+    for, else the member of staff's first, else the first school)."""
+    order = "id = attendance_desk_school() DESC, id" if db.backend == "postgresql" else "id"
     conn = db.raw_connection()
     try:
-        row = conn.execute("SELECT name FROM schools ORDER BY id LIMIT 1").fetchone()
+        row = conn.execute(f"SELECT name FROM schools ORDER BY {order} LIMIT 1").fetchone()
     finally:
         conn.close()
     return (row[0] if row else None) or "No school set up yet"

@@ -83,6 +83,36 @@ def is_trust(db: Database) -> bool:
     return getattr(db, "backend", "sqlite") == "postgresql" or len(list_schools(db)) > 1
 
 
+ALL_SCHOOLS = "all schools"
+
+
+def database_name(db: Database) -> str:
+    """The database as the window, its dialogs and the command line name it: the file, or
+    `user@host:port/dbname` on a server (never a password, nor the URL's options), and where
+    it is a trust's, the school worked in (the one acted for; a member of staff's own; or
+    "all schools" for a connection that sees several and acts for none)."""
+    shown = str(getattr(db, "shown", db.path))
+    if getattr(db, "backend", "sqlite") != "postgresql":
+        return shown
+    conn = db.raw_connection()
+    try:
+        row = conn.execute(
+            "SELECT attendance_desk_acting(), (SELECT count(*) FROM schools), "
+            "attendance_desk_schools() IS NOT NULL, (SELECT name FROM schools "
+            "ORDER BY id = attendance_desk_school() DESC, id LIMIT 1)"
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return shown
+    acting, seen, staff, name = row
+    if acting is None and int(seen) > 1:
+        return f"{shown} \u2013 {ALL_SCHOOLS}"
+    if name and (acting is not None or staff or int(seen) > 1):
+        return f"{shown} \u2013 {name}"
+    return shown
+
+
 def list_schools(db: Database) -> tuple[SchoolInfo, ...]:
     """The schools this connection may see, by name."""
     conn = db.raw_connection()

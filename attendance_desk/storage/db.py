@@ -53,7 +53,8 @@ class Database:
         key: str | None = None,
     ) -> None:
         self.path = path
-        self.label = str(path)  # what to show: the file, or a server's URL without its password
+        self.label = str(path)  # its address: the file, or a server's URL without its password
+        self.shown = str(path)  # its name to show: the file, or user@host:port/dbname
         self.read_only = read_only
         # Held while open for writing: a second process cannot open the file for changes.
         self.writer_lock = writer_lock

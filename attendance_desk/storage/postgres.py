@@ -18,7 +18,7 @@ import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.db import Database
@@ -48,13 +48,44 @@ def libpq_url(url: str) -> str:
 
 
 def safe_label(url: str) -> str:
-    """The URL without its password, to show and to log."""
+    """The URL without its password (neither after the user nor as `?password=`): the
+    address File > Recent keeps to open it again, with the school it acts for (`options`)."""
     parts = urlsplit(libpq_url(url))
     netloc = parts.netloc
     if "@" in netloc:
         user, host = netloc.rsplit("@", 1)
         netloc = f"{user.split(':', 1)[0]}@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote), ""))
+
+
+DEFAULT_PORT = 5432  # libpq's, where the URL names none
+
+
+def shown_name(url: str) -> str:
+    """The database as a person reads it: `user@host:port/dbname` (what a URL's query adds,
+    such as the school a connection acts for, or a password, never shown). The user, host and
+    database are libpq's defaults where the URL leaves them out: the login, this computer, the
+    user's name."""
+    import getpass
+
+    parts = urlsplit(libpq_url(url))
+    query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+    user = unquote(parts.username or "") or query.get("user", "")
+    if not user:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = ""
+    host = parts.hostname or query.get("host", "") or "localhost"
+    if host.startswith("/"):
+        host = "localhost"  # a Unix socket's folder: this computer
+    try:
+        port = parts.port or int(query.get("port", "") or DEFAULT_PORT)
+    except ValueError:
+        port = DEFAULT_PORT
+    dbname = unquote(parts.path.lstrip("/")) or query.get("dbname", "") or user
+    return f"{user + '@' if user else ''}{host}:{port}/{dbname}"
 
 
 # --- the database ------------------------------------------------------------------------------
@@ -66,9 +97,10 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, read_only: bool = False) -> None:
         self.url = libpq_url(url)
         label = safe_label(url)
-        check = PgIntegrityCheck(label, self._connect)
+        check = PgIntegrityCheck(shown_name(url), self._connect)
         super().__init__(Path(label), read_only=read_only, integrity=cast(Any, check))
         self.label = label
+        self.shown = shown_name(url)
         self._idle: list[psycopg.Connection[Any]] = []
         self._who: dict[int, str] = {}  # id of an idle connection -> the name it carries
         self._lock = threading.Lock()
@@ -80,7 +112,7 @@ class PostgresDatabase(Database):
         try:
             pg = psycopg.connect(self.url, autocommit=True)
         except psycopg.Error as exc:
-            raise DatabaseError(f"cannot connect to {self.label}: {_first_line(exc)}") from None
+            raise DatabaseError(f"cannot connect to {self.shown}: {_first_line(exc)}") from None
         pg.execute("SET DateStyle = 'ISO, YMD'")
         if self.read_only:
             pg.execute("SET default_transaction_read_only = on")
@@ -97,7 +129,7 @@ class PostgresDatabase(Database):
 
     def raw_connection(self, write: bool = False) -> sqlite3.Connection:
         if write and self.read_only:
-            raise DatabaseError(f"{self.label} is open read-only")
+            raise DatabaseError(f"{self.shown} is open read-only")
         with self._lock:
             pg = self._idle.pop() if self._idle else None
         if pg is None or pg.closed or pg.broken:
@@ -199,11 +231,11 @@ def open_postgres(url: str, *, migrate: bool = True, read_only: bool = False) ->
             conn.close()
         if current is None and tables - {"alembic_version"}:
             raise DatabaseError(
-                f"{db.label} holds tables of another program, not an Attendance Desk database"
+                f"{db.shown} holds tables of another program, not an Attendance Desk database"
             )
         if current is not None and current not in migrations.known_revisions():
             raise DatabaseError(
-                f"{db.label} was made by a newer version of Attendance Desk (schema {current}): "
+                f"{db.shown} was made by a newer version of Attendance Desk (schema {current}): "
                 "install the newer version to open it"
             )
         if migrate and current != migrations.head_revision():

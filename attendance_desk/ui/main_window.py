@@ -33,7 +33,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
 from attendance_desk.services.staff import can_change
-from attendance_desk.services.trust import is_trust
+from attendance_desk.services.trust import database_name, is_trust
 from attendance_desk.ui import data, folder_watch, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
@@ -176,7 +176,9 @@ class MainWindow(QMainWindow):
                 "QLabel { background: #fff3cd; color: #5c4400; padding: 1px 8px; }"
             )
             self.statusBar().addPermanentWidget(self.read_only_label)
-        self.statusBar().addPermanentWidget(QLabel(db.label))
+        self.database_label = QLabel(database_name(db), self)
+        self.database_label.setObjectName("databaseName")
+        self.statusBar().addPermanentWidget(self.database_label)
 
         actions.build_menus(self)
         if db.read_only or not can_change():

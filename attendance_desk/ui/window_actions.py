@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from attendance_desk import APP_NAME, __version__
 from attendance_desk.services.database import (
     Database,
     database_label,
+    database_shown,
     database_target,
     is_database_url,
 )
@@ -439,6 +441,10 @@ def open_settings(w: MainWindow) -> None:
 
 
 def about(w: MainWindow) -> None:
+    import html
+
+    from attendance_desk.services.trust import database_name
+
     QMessageBox.about(
         w,
         f"About {APP_NAME}",
@@ -446,7 +452,8 @@ def about(w: MainWindow) -> None:
         "<p>The attendance officer's desk for an English primary school: registers, "
         "figures and bands under the school's own policy, first-day calls, cases and letters.</p>"
         + (
-            f"<p>The school's database is on a PostgreSQL server:<br><code>{w.db.label}</code></p>"
+            f"<p>The school's database is on a PostgreSQL server:<br><code>"
+            f"{html.escape(database_name(w.db))}</code></p>"
             if w.db.backend == "postgresql"
             else f"<p>Everything stays in one file on this computer:<br><code>{w.db.path}</code></p>"
         ),
@@ -547,12 +554,28 @@ def remember_database(w: MainWindow, path: Path | str) -> None:
         path = database_label(path)  # a server's address, never its password
     paths = [str(path)] + [p for p in recent_databases(w) if p != str(path)]
     w.settings.setValue("recent/databases", paths[:MAX_RECENT])
+    shown = getattr(w, "database_label", None)
+    if isinstance(path, str) and shown is not None and path == w.db.label:
+        names = {p: n for p, n in _recent_names(w).items() if p in paths[:MAX_RECENT]}
+        names[path] = shown.text()  # as the status bar names it: user@host:port/db - school
+        w.settings.setValue("recent/names", json.dumps(names))
+
+
+def _recent_names(w: MainWindow) -> dict[str, str]:
+    """How File > Recent names each server's address (its options, such as the school acted
+    for, are part of the address, not of the name)."""
+    try:
+        names = json.loads(str(w.settings.value("recent/names") or "{}"))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
 
 def fill_recent(w: MainWindow) -> None:
     w.recent_menu.clear()
+    names = _recent_names(w)
     for p in recent_databases(w):
-        act = w.recent_menu.addAction(p)
+        act = w.recent_menu.addAction(names.get(p) or database_shown(p))
         target = database_target(p)
         if isinstance(target, str):
             act.setEnabled(database_label(target) != w.db.label)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from attendance_desk.storage.db import open_database
-from attendance_desk.ui import workers
+from attendance_desk.ui import window_actions, workers
 from attendance_desk.ui.main_window import MainWindow
 from attendance_desk.ui.window_actions import ALL_SCHOOLS
 from tests.casework_school import DAY, build_school
@@ -43,6 +44,24 @@ def _upns(win: MainWindow) -> set[str]:
     return {str(row.upn) for row in win.pupil_list.model.rows}
 
 
+def _named(win: MainWindow, url: str, school: str) -> None:
+    """The status bar names the database as user@host:port/dbname and the school worked in:
+    never the password, nor the URL's options (the school acted for); the title the school."""
+    parts = urlsplit(url)
+    label = win.findChild(QLabel, "databaseName")
+    assert label is not None
+    expected = f"{parts.username}@{parts.hostname}:{parts.port or 5432}{parts.path} \u2013 {school}"
+    assert label.text() == expected
+    shown = [w.text() for w in win.statusBar().findChildren(QLabel)] + [win.windowTitle()]
+    assert not any(str(parts.password) in t or "options" in t or "://" in t for t in shown)
+    if school != "all schools":
+        assert win.windowTitle().startswith(f"{school} \u2013 ")
+    window_actions.fill_recent(win)  # File > Recent names it alike, and opens the address
+    recent = [a.text() for a in win.recent_menu.actions()]
+    assert recent[0] == expected, recent
+    assert not any(str(parts.password) in t or "options" in t or "://" in t for t in recent)
+
+
 def test_switching_school_changes_the_pupil_list(
     qtbot, officer_of_two: str, tmp_path: Path
 ) -> None:  # noqa: ANN001
@@ -55,6 +74,7 @@ def test_switching_school_changes_the_pupil_list(
         qtbot.waitUntil(lambda: len(win.pupil_list.model.rows) == 8, timeout=20000)
         combo = win.findChild(QComboBox, "schoolChooser")
         assert combo is not None and combo.currentText() == ALL_SCHOOLS
+        _named(win, officer_of_two, "all schools")
         assert [combo.itemText(i) for i in range(combo.count())] == [
             ALL_SCHOOLS,
             "Oakfield Primary",
@@ -74,6 +94,7 @@ def test_switching_school_changes_the_pupil_list(
             assert all(u.startswith("T02") for u in upns) == riverside, upns
             assert any(u.startswith("T02") for u in upns) == riverside, upns
             assert new.findChild(QComboBox, "schoolChooser").currentText() == name
+            _named(new, officer_of_two, name)
         # and back to both schools
         last = windows[-1]
         chooser = last.findChild(QComboBox, "schoolChooser")

@@ -34,7 +34,7 @@ def test_file_opens_a_database_on_a_server(qtbot, tmp_path: Path, monkeypatch) -
         try:
             qtbot.waitUntil(lambda: len(new.pupil_list.model.rows) == 4, timeout=20000)
             labels = [w.text() for w in new.statusBar().findChildren(QLabel)]
-            assert any(t.startswith("postgresql://") and rest in t for t in labels), labels
+            assert f"{user}@{rest}" in labels, labels  # user@host:port/dbname
             assert not any("not-shown" in t for t in labels)
             recent = window_actions.recent_databases(new)
             assert recent[0].startswith("postgresql://") and "not-shown" not in recent[0]

@@ -96,6 +96,8 @@ def test_a_school_moves_to_postgresql_and_back_with_every_row_kept(
     with postgres_database() as url:
         there = move_between(demo_school, url)
         assert there.rows == counts
+        # named as user@host:port/dbname; opened again (--db) by its URL, with no password
+        assert (there.target, there.target_address) == (url.split("://", 1)[1], url)
         assert canonical(url) == original
         assert chain_intact(url)
         back = tmp_path / "back.sqlite3"

@@ -513,3 +513,44 @@ def test_the_chain_holds_with_two_schools_staff_writing_at_once(
     for report in reports:
         assert report.intact and report.unsealed == 0, report.reason
     assert mine == [{(30,)}, {(15,)}, {(15,)}]
+
+
+def test_the_database_is_named_with_the_school_worked_in(
+    trust: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    """The window, its dialogs and the command line name a trust's database as
+    user@host:port/dbname and the school worked in; the window's title is that school's."""
+    from urllib.parse import urlsplit
+
+    from attendance_desk.services.school import school_name
+    from attendance_desk.services.trust import database_name
+
+    url, schools = trust
+    parts = urlsplit(url)
+    where = f"{parts.username}@{parts.hostname}:{parts.port or 5432}{parts.path}"
+    for acting, name, title in (
+        (None, f"{where} \u2013 all schools", "Oakfield Primary"),  # new rows: school 1's
+        (schools["riverside"], f"{where} \u2013 Riverside Primary", "Riverside Primary"),
+        (schools["oakfield"], f"{where} \u2013 Oakfield Primary", "Oakfield Primary"),
+    ):
+        db = open_database(school_url(url, acting))
+        try:
+            assert (database_name(db), school_name(db)) == (name, title)
+        finally:
+            db.close()
+    lite = open_database(tmp_path / "school.sqlite3")
+    try:
+        assert database_name(lite) == str(tmp_path / "school.sqlite3")
+    finally:
+        lite.close()
+    with postgres_database(empty=False) as one_school:  # an office's own server: no school named
+        db = open_database(one_school)
+        try:
+            build_school(db)
+            parts = urlsplit(one_school)
+            assert (
+                database_name(db)
+                == f"{parts.username}@{parts.hostname}:{parts.port or 5432}{parts.path}"
+            )
+        finally:
+            db.close()

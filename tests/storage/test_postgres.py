@@ -12,7 +12,7 @@ from attendance_desk.errors import DatabaseError
 from attendance_desk.storage import migrations
 from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.pg_connection import translate
-from attendance_desk.storage.postgres import safe_label
+from attendance_desk.storage.postgres import safe_label, shown_name
 from tests.conftest import postgres_database
 
 
@@ -95,12 +95,27 @@ def test_a_database_of_another_program_is_refused() -> None:
 
 
 def test_no_server_is_a_clear_message() -> None:
-    with pytest.raises(DatabaseError, match="cannot connect to postgresql://nobody@127.0.0.1:9/"):
+    with pytest.raises(DatabaseError, match="cannot connect to nobody@127.0.0.1:9/school: "):
         open_database("postgresql://nobody:secret@127.0.0.1:9/school")
 
 
 def test_the_label_never_shows_the_password() -> None:
     assert safe_label("postgresql://ann:pw@host:5432/school") == "postgresql://ann@host:5432/school"
+    assert safe_label("postgresql://ann@host/school?password=pw&sslmode=require") == (
+        "postgresql://ann@host/school?sslmode=require"
+    )
+
+
+def test_a_database_on_a_server_is_shown_as_user_at_host_port_and_name() -> None:
+    from attendance_desk.storage.trust import school_url
+
+    acting = school_url("postgresql://ann:pw@db.trust.local:6543/trust?sslmode=require", 2)
+    assert "options=" in acting
+    assert shown_name(acting) == "ann@db.trust.local:6543/trust"
+    assert shown_name("postgresql+psycopg://ann@host/school?password=pw") == "ann@host:5432/school"
+    assert shown_name("postgresql:///school?host=/run/postgresql&user=bob") == (
+        "bob@localhost:5432/school"
+    )
 
 
 def test_placeholders_are_translated_outside_strings() -> None:

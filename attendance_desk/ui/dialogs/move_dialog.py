@@ -146,7 +146,7 @@ class MoveDialog(QDialog):
         self.status.setText(
             f"Moved: {result.total:,} records in {len(result.rows)} tables ({listed}), each "
             f"table's count checked on both sides.\n\nTo work on the moved school, open it: "
-            f"File > Open database, or start Attendance Desk with --db {result.target}"
+            f"File > Open database, or start Attendance Desk with --db {result.target_address or result.target}"
         )
         return result
 
