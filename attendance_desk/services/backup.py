@@ -79,8 +79,18 @@ class RestoreResult:
 # ---------------------------------------------------------------- where backups go
 
 
+def _stem(db_path: Path) -> str:
+    """The name backups of the database are filed under: the file's, or a server database's
+    name (not the URL's query, such as the school a window acts for: a trust's backups are
+    the whole database's, and `?` is no part of a file name on Windows)."""
+    text = str(db_path)
+    if text.startswith(("postgresql:", "postgres:")):
+        text = text.split("?", 1)[0]
+    return Path(text).stem
+
+
 def default_backup_folder(db_path: Path) -> Path:
-    return user_data_dir() / "backups" / Path(db_path).stem
+    return user_data_dir() / "backups" / _stem(db_path)
 
 
 def backup_folder(db: Database) -> Path:
@@ -227,7 +237,7 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _backup_name(folder: Path, db_path: Path, kind: str, when: datetime) -> Path:
-    base = f"{Path(db_path).stem}_{kind}_{when:%Y-%m-%d_%H%M%S}"
+    base = f"{_stem(db_path)}_{kind}_{when:%Y-%m-%d_%H%M%S}"
     target, n = folder / f"{base}.sqlite3", 1
     while target.exists():
         target, n = folder / f"{base}-{n}.sqlite3", n + 1
@@ -248,7 +258,14 @@ def identity_of(conn: sqlite3.Connection) -> str:
 
 def database_identity(db: Database) -> str:
     """This database's own identity: made once (a random id kept inside it), so its backups
-    are told from another school's even when both files have the same name."""
+    are told from another school's even when both files have the same name. A trust's database
+    has one, whichever school a window acts for (its backups are the whole database's)."""
+    whole = _acting_for_none(db)
+    if whole is not db:
+        try:
+            return database_identity(whole)
+        finally:
+            whole.close()
     conn = db.raw_connection()
     try:
         found = identity_of(conn)
@@ -307,16 +324,34 @@ def make_backup(
         conn.close()
 
 
+def _acting_for_none(db: Database) -> Database:
+    """On PostgreSQL, the same database over connections acting for no school (`db` itself
+    when it acts for none, and on SQLite); the caller closes one it did not give."""
+    url = str(getattr(db, "url", ""))
+    if db.backend != "postgresql":
+        return db
+    from attendance_desk.storage.postgres import PostgresDatabase
+    from attendance_desk.storage.trust import school_url
+
+    whole = school_url(url, None)
+    return db if whole == url else PostgresDatabase(whole, read_only=db.read_only)
+
+
 def _make_pg_backup(db: Database, kind: str, to: Path | None, force: bool) -> BackupInfo:
-    """A database on a PostgreSQL server: a pg_dump file (storage/pg_backup.py), listed and
-    rotated like a file's backups."""
+    """A database on a PostgreSQL server: a pg_dump file (storage/pg_backup.py) of the whole
+    database (a trust's every school; refused, saying who takes it, to a login that sees only
+    some), listed and rotated like a file's backups."""
     url = getattr(db, "url", "")
-    conn = db.raw_connection()
+    pg_backup.whole_database(url)  # before anything is written: refused to a trust's staff
+    identity = database_identity(db)
+    whole = _acting_for_none(db)
+    conn = whole.raw_connection()
     try:
-        identity = identity_of(conn) or database_identity(db)
-        school, pupils, marks, schema = _summary(conn)
+        school, pupils, marks, schema = _summary(conn)  # every school's pupils and marks
     finally:
         conn.close()
+        if whole is not db:
+            whole.close()
     when = clock.now()
     if to is not None:
         to = Path(to).expanduser().absolute()

@@ -554,3 +554,129 @@ def test_the_database_is_named_with_the_school_worked_in(
             )
         finally:
             db.close()
+
+
+def _restored_pupils(dump: Path) -> set[tuple[object, ...]]:
+    """The (school, UPN) of every pupil a dump holds, restored into a database of its own."""
+    import subprocess
+
+    import psycopg
+
+    with postgres_database() as scratch:
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error"]
+            + [f"--dbname={scratch}", str(dump)],
+            check=True,
+            capture_output=True,
+        )
+        with psycopg.connect(scratch) as conn:
+            return {tuple(r) for r in conn.execute("SELECT school_id, upn FROM pupils")}
+
+
+def test_a_trust_backup_is_the_whole_database_or_is_not_taken(
+    trust: tuple[str, dict[str, int]], head_of_riverside: str, tmp_path: Path
+) -> None:
+    """A member of staff limited to their school is refused a backup (it would hold part of
+    the trust's database), told who takes it, and no file is left; the owner working on one
+    school takes a backup of every school, filed under the database's name."""
+    from attendance_desk.errors import DatabaseError
+    from attendance_desk.services.backup import backup_folder, list_backups, make_backup
+
+    url, schools = trust
+    owner = open_database(url)
+    try:
+        every = _by_school(owner, "SELECT school_id, upn FROM pupils")
+    finally:
+        owner.close()
+    assert {s for s, _ in every} == set(schools.values())
+
+    head = open_database(head_of_riverside)
+    try:
+        folder = backup_folder(head)
+        for to in (None, tmp_path / "mine.pgdump"):
+            with pytest.raises(DatabaseError) as refused:
+                make_backup(head, to=to)
+            said = str(refused.value)
+            assert "sees only the schools it is given" in said
+            assert "taken by the database's owner" in said and "File > Backups" in said
+        assert not list(tmp_path.iterdir())
+        assert not folder.exists() or not list(folder.iterdir())
+    finally:
+        head.close()
+
+    acting = open_database(school_url(url, schools["riverside"]))
+    try:
+        taken = make_backup(acting)
+        assert taken.pupils == len(every)
+        assert "?" not in str(taken.path) and taken.path.parent.name == url.rsplit("/", 1)[1]
+        assert [b.path for b in list_backups(acting)] == [taken.path]
+    finally:
+        acting.close()
+    assert _restored_pupils(taken.path) == every
+
+
+def test_an_owner_who_is_not_a_superuser_backs_up_every_school() -> None:
+    """The usual trust: the database, built by the server's administrator, is handed to the
+    trust's login, which is not a superuser, so row-level security (forced on the school
+    tables) binds it too; its backup, working on one school, still holds every school's rows."""
+    import os
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    from attendance_desk.services.backup import make_backup
+    from tests.conftest import PG_ENV
+
+    login, password = f"trust_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    try:
+        with postgres_database(empty=False) as built:
+            with psycopg.connect(built, autocommit=True) as admin:
+                admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
+                admin.execute(f'ALTER DATABASE "{built.rsplit("/", 1)[1]}" OWNER TO {login}')
+                admin.execute(HAND_OVER.replace("LOGIN", login))
+            parts = urlsplit(built)
+            host = parts.netloc.rsplit("@", 1)[-1]
+            url = urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
+            owner = open_database(url)
+            try:
+                build_school(owner)
+                conn = owner.raw_connection(write=True)
+                with conn:
+                    oakfield = add_school(conn, "Oakfield Primary")
+                    riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
+                conn.close()
+                every = _by_school(owner, "SELECT school_id, upn FROM pupils")
+            finally:
+                owner.close()
+            assert {s for s, _ in every} == {oakfield, riverside}
+            acting = open_database(school_url(url, riverside))
+            try:  # bound by row-level security: it sees the school it works on
+                seen = _by_school(acting, "SELECT school_id, upn FROM pupils")
+                assert {s for s, _ in seen} == {riverside}
+                taken = make_backup(acting)
+            finally:
+                acting.close()
+            assert taken.pupils == len(every)
+            assert _restored_pupils(taken.path) == every
+    finally:
+        server = os.environ.get(PG_ENV, "").strip()
+        if server:
+            with psycopg.connect(server, autocommit=True) as c:
+                c.execute(f"DROP ROLE IF EXISTS {login}")
+
+
+# the tables and functions of the public schema given to another login (by a superuser)
+HAND_OVER = """
+DO $$ DECLARE r record; BEGIN
+    FOR r IN SELECT c.oid::regclass AS t FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO %I', r.t, 'LOGIN');
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure AS f, p.prokind FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
+        EXECUTE format('ALTER %s %s OWNER TO %I',
+                       CASE WHEN r.prokind = 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.f, 'LOGIN');
+    END LOOP;
+END $$"""
