@@ -600,9 +600,15 @@ def _prepare_audit(db: Database, name_audit: bool = True) -> None:
         postgres = db.backend == "postgresql"
         missing = [t for t in trigger_names() if t not in names]
         if postgres:
-            from attendance_desk.storage.pg_audit import ORDER_TRIGGER
+            from attendance_desk.storage.pg_audit import ORDER_TRIGGER, SEAL_FUNCTION
 
             missing += [ORDER_TRIGGER] if ORDER_TRIGGER not in names else []
+            # the function a trust's staff seal with, made by the tables' owner (only it may)
+            owner_lacks_seal = conn.execute(
+                f"SELECT to_regprocedure('{SEAL_FUNCTION}()') IS NULL AND pg_has_role("
+                "(SELECT relowner FROM pg_class WHERE oid = to_regclass('audit_log')), 'USAGE')"
+            ).fetchone()
+            missing += [SEAL_FUNCTION] if owner_lacks_seal and owner_lacks_seal[0] else []
         identity = conn.execute(
             "SELECT 1 FROM app_settings WHERE key = ?", (IDENTITY_KEY,)
         ).fetchone()

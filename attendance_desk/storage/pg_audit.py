@@ -394,6 +394,49 @@ _ORDER_SQL = [
 ]
 
 
+# Seals every audit row written since the last sealed one, whichever school's, in id order, as
+# storage/audit_chain.py's `seal_chain` does (the same digests: each value as text, in a JSON
+# list as Python's json.dumps writes it, sha256; the same links), for a trust's member of staff
+# whom row-level security keeps from reading other schools' rows: it runs as the tables' owner
+# and gives back only how many rows it sealed, never their content. Under the one write lock.
+SEAL_FUNCTION = "attendance_desk_seal_audit_v1"
+_TEXT = "coalesce(to_json(CAST({} AS text))::text, 'null')"
+_DIGEST = (
+    "encode(sha256(convert_to('[' || concat_ws(', ', "
+    + ", ".join(
+        _TEXT.format(column)
+        for column in (
+            "r.id",
+            "to_char(r.at, 'YYYY-MM-DD HH24:MI:SS.US')",
+            "r.who",
+            "r.action",
+            "r.entity",
+            "r.entity_id",
+            "r.pupil_id",
+            "r.field",
+            "r.old_json",
+            "r.new_json",
+        )
+    )
+    + ") || ']', 'UTF8')), 'hex')"
+)
+_SEAL_SQL = (
+    f"CREATE OR REPLACE FUNCTION {SEAL_FUNCTION}() RETURNS integer LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path = pg_catalog, public AS $body$ "
+    "DECLARE r record; previous text; last_id integer; made text; sealed integer := 0; "
+    f"BEGIN PERFORM pg_advisory_xact_lock({WRITE_LOCK_KEY}); "
+    "SELECT a.id, a.chain INTO last_id, previous FROM audit_log a WHERE a.chain IS NOT NULL "
+    "ORDER BY a.id DESC LIMIT 1; "
+    "last_id := coalesce(last_id, 0); previous := coalesce(previous, repeat('0', 64)); "
+    "FOR r IN SELECT * FROM audit_log a WHERE a.id > last_id ORDER BY a.id LOOP "
+    f"made := {_DIGEST}; "
+    "previous := encode(sha256(convert_to(previous || made, 'UTF8')), 'hex'); "
+    "UPDATE audit_log SET digest = made, chain = previous WHERE id = r.id AND chain IS NULL; "
+    "sealed := sealed + 1; "
+    "END LOOP; RETURN sealed; END $body$"
+)
+
+
 def install_pg_audit_triggers(execute: Callable[[str], object], tables: set[str]) -> None:
     """Create or replace every audit trigger on the tables that exist."""
     for name, (_timing, table, _when, _body) in TRIGGERS.items():
@@ -403,6 +446,7 @@ def install_pg_audit_triggers(execute: Callable[[str], object], tables: set[str]
     if "audit_log" in tables:
         for statement in _ORDER_SQL:
             execute(statement)
+        execute(_SEAL_SQL)
 
 
 def pg_trigger_names() -> list[str]:
@@ -410,6 +454,7 @@ def pg_trigger_names() -> list[str]:
 
 
 def drop_pg_audit_triggers(execute: Callable[[str], object]) -> None:
+    execute(f"DROP FUNCTION IF EXISTS {SEAL_FUNCTION}()")
     execute(f"DROP TRIGGER IF EXISTS {ORDER_TRIGGER} ON audit_log")
     execute(f"DROP FUNCTION IF EXISTS {ORDER_TRIGGER}()")
     for name, (_timing, table, _when, _body) in TRIGGERS.items():

@@ -31,8 +31,10 @@ from attendance_desk.services.importing import apply_import
 from attendance_desk.services.letters import get_template, save_template, shipped_templates
 from attendance_desk.services.meetings import ActionInput, meeting_choices, record_agreed_actions
 from attendance_desk.services.trust import list_schools, trust_dashboard
+from attendance_desk.storage.audit_chain import verify_chain
 from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.models import Pupil
+from attendance_desk.storage.pg_audit import SEAL_FUNCTION
 from attendance_desk.storage.settings import read_setting, write_setting
 from attendance_desk.storage.trust import school_url
 from tests.conftest import postgres_database
@@ -424,8 +426,16 @@ def test_a_trust_user_reads_only_their_schools_audit_rows_and_the_chain_holds(
         finally:
             admin.close()
             staff.close()
-        head.seal_audit()  # cannot seal past Oakfield's row: seals nothing
-        assert check_audit_chain(head).unsealed == 2
+        admin = owner.raw_connection(write=True)
+        try:
+            with admin:
+                admin.execute(f"ALTER FUNCTION {SEAL_FUNCTION}() RENAME TO kept_aside")
+            head.seal_audit()  # without the owner's function: cannot seal past Oakfield's row
+            assert check_audit_chain(head).unsealed == 2
+            with admin:
+                admin.execute(f"ALTER FUNCTION kept_aside() RENAME TO {SEAL_FUNCTION}")
+        finally:
+            admin.close()
 
         rows = audit_rows(head, entity="pupil")
         said = " ".join(f"{r.old} {r.new} {r.pupil_name}" for r in rows)
@@ -441,7 +451,7 @@ def test_a_trust_user_reads_only_their_schools_audit_rows_and_the_chain_holds(
             conn.close()
         assert seen == [(riverside,)] and hidden == 0
 
-        owner.seal_audit()  # Oakfield's PC seals: both rows, in id order
+        owner.seal_audit()  # the owner (or Oakfield's PC) seals: both rows, in id order
         for db in (owner, head):
             report = check_audit_chain(db)
             assert report.intact and report.unsealed == 0, report.reason
@@ -680,3 +690,68 @@ DO $$ DECLARE r record; BEGIN
                        CASE WHEN r.prokind = 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.f, 'LOGIN');
     END LOOP;
 END $$"""
+
+
+def test_a_school_s_pc_seals_every_school_s_rows_without_reading_them(
+    trust: tuple[str, dict[str, int]], head_of_riverside: str
+) -> None:
+    """An Oakfield row left unsealed (its PC has not sealed it) no longer holds Riverside's rows
+    back: Riverside's PC seals both, through the owner's function, without reading Oakfield's
+    row; the seals are the ones the owner's own check works out from every row's content (text
+    with quotes, backslashes, line breaks, control characters, accents and emoji; NULLs; a time
+    on the second), and a row changed afterwards is still found."""
+    url, schools = trust
+    owner = open_database(url)
+    head = open_database(head_of_riverside)
+    try:
+        admin = owner.raw_connection(write=True)
+        try:
+            _rename(admin, _first_pupil(owner, schools["oakfield"]), "Oakfield-sealed")
+            owner.seal_audit()  # the chain goes on from a sealed row
+            _rename(admin, _first_pupil(owner, schools["oakfield"]), "Oakfield-unsealed")
+        finally:
+            admin.close()
+        awkward = 'O\'Brien "the head" \\ C:\\x\n\ttab \x01 Zoë Nguyễn 😀'
+        staff = head.raw_connection(write=True)
+        try:
+            _rename(staff, _first_pupil(head, schools["riverside"]), awkward)
+            with staff:
+                for at in ("2024-10-09 08:00:00", "2024-10-09 08:00:00.000123"):
+                    staff.execute(
+                        "INSERT INTO audit_log (at, who, action, entity, entity_id, pupil_id, "
+                        "field, old_json, new_json) VALUES (?, ?, 'update', 'note', ?, NULL, "
+                        "NULL, NULL, ?)",
+                        (at, awkward, awkward[:80], '{"text": "' + awkward + '"}'),
+                    )
+        finally:
+            staff.close()
+        conn = head.raw_connection()
+        try:  # Oakfield's row, then Riverside's three, none sealed yet
+            assert verify_chain(conn).unsealed == 4
+        finally:
+            conn.close()
+        head.seal_audit()
+        for db in (head, owner):  # the owner's check works every digest out from the rows
+            report = check_audit_chain(db)
+            assert report.intact and report.unsealed == 0, report.reason
+        conn = head.raw_connection()
+        try:
+            assert conn.execute(
+                "SELECT count(*) FROM audit_log WHERE new_json LIKE '%Oakfield%'"
+            ).fetchone() == (0,)
+        finally:
+            conn.close()
+        admin = owner.raw_connection(write=True)
+        try:
+            with admin:
+                admin.execute(
+                    "UPDATE audit_log SET who = 'someone else' WHERE entity = 'note' "
+                    "AND at = '2024-10-09 08:00:00'"
+                )
+        finally:
+            admin.close()
+        report = check_audit_chain(head)
+        assert not report.intact and "was changed after it was written" in report.reason
+    finally:
+        head.close()
+        owner.close()
