@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from attendance_desk.documents.record_pdf import PdfSection, write_record_pdf
@@ -22,6 +22,7 @@ from attendance_desk.services.timeline import TimelineEntry, add_event, add_even
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.storage.models.cases import Task
+from attendance_desk.storage.trust import this_school
 from attendance_desk.user import current_user
 
 
@@ -82,7 +83,12 @@ def sync_cme_tasks(db: Database, as_of: date) -> int:
 def _write_cme_tasks(db: Database, cases: tuple[CmeCase, ...], owner: str, as_of: date) -> int:
     raised = 0
     with db.session() as s:
-        tasks = s.scalars(select(Task).where(Task.kind == TaskKind.CME_REFERRAL.value)).all()
+        # the school worked for: its pupils' concerns are its rows (in a trust's database the
+        # owner, or a member of staff working in all their schools, sees other schools' too)
+        here = text(this_school(db.backend))
+        ours = set(s.scalars(select(Pupil.id).where(here)))
+        cases = tuple(c for c in cases if c.finding.pupil_id in ours)
+        tasks = s.scalars(select(Task).where(Task.kind == TaskKind.CME_REFERRAL.value, here)).all()
         existing = {t.source_key: t for t in tasks}
         current = set()
         for case in cases:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
 from attendance_desk.domain.codes import UNRESOLVED_CODE
@@ -17,6 +17,7 @@ from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
 from attendance_desk.storage.models.cases import Task
+from attendance_desk.storage.trust import this_school
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,20 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     limit = get_policy(db).thresholds.unresolved_n_school_days  # as the unresolved_n rule
     added = 0
     with db.session() as s:
+        # the school worked for: a new task is its row (in a trust's database the owner, or
+        # a member of staff working in all their schools, also sees other schools' marks)
         marks = s.execute(
             select(Mark.pupil_id, Mark.date, Mark.session).where(
-                Mark.code == UNRESOLVED_CODE, Mark.date <= as_of
+                Mark.code == UNRESOLVED_CODE,
+                Mark.date <= as_of,
+                text(this_school(db.backend, "marks")),
             )
         ).all()
-        n_tasks = s.scalars(select(Task).where(Task.kind == TaskKind.UNRESOLVED_N.value)).all()
+        n_tasks = s.scalars(
+            select(Task).where(
+                Task.kind == TaskKind.UNRESOLVED_N.value, text(this_school(db.backend, "tasks"))
+            )
+        ).all()
         existing = {t.source_key for t in n_tasks}
         open_n: dict[str | None, Task] = {t.source_key: t for t in n_tasks if t.done_on is None}
         current: set[str] = set()

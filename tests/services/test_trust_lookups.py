@@ -231,3 +231,88 @@ def test_a_school_imports_its_own_calendar_registers_and_pupils(
         assert all(counts[upn, river_id] == counts[upn, oak_id] + 2 for upn in upns)
     finally:
         db.close()
+
+
+def test_the_register_s_tasks_are_raised_for_the_school_worked_in(trust: Trust) -> None:
+    """An `N` left unresolved in each school: the owner working on Riverside raises Riverside's
+    task, a Riverside row; Oakfield's waits for someone working on Oakfield, and is Oakfield's."""
+    from attendance_desk.services.tasks import sync_unresolved_n_tasks
+
+    url, schools = trust
+    owner = open_database(url)
+    try:
+        conn = owner.raw_connection(write=True)
+        with conn:
+            for school in schools.values():
+                conn.execute(
+                    "UPDATE marks SET code = 'N' WHERE date = '2024-09-10' AND session = 'AM' "
+                    "AND pupil_id = (SELECT min(id) FROM pupils WHERE school_id = ?)",
+                    (school,),
+                )
+        conn.close()
+    finally:
+        owner.close()
+    tasks = (
+        "SELECT p.school_id, t.school_id FROM tasks t JOIN pupils p ON p.id = t.pupil_id "
+        "WHERE t.kind = 'unresolved_n' ORDER BY 1"
+    )
+    for school in ("riverside", "oakfield"):
+        db = _owner_on(trust, school)
+        try:
+            assert sync_unresolved_n_tasks(db, date(2024, 10, 9)) == 1
+        finally:
+            db.close()
+        db = open_database(url)
+        try:
+            raised = _rows(db, tasks)
+        finally:
+            db.close()
+        assert raised[-1 if school == "riverside" else 0] == (schools[school], schools[school])
+    assert raised == [(s, s) for s in sorted(schools.values())]
+
+
+def test_a_child_missing_education_is_raised_by_the_school_worked_in() -> None:
+    """Dan is absent every session for ten school days, his family not reached, in both
+    schools: the owner working on Riverside raises Riverside's concern (its task and timeline
+    note Riverside's rows); Oakfield's is raised by someone working on Oakfield."""
+    from datetime import timedelta
+
+    from attendance_desk.services.cme import sync_cme_tasks
+    from attendance_desk.storage.models import Mark
+
+    friday = date(2024, 10, 4)
+    with postgres_database() as url:
+        owner = open_database(url)
+        try:
+            dan = build_school(owner, last_day=friday)["dan"]
+            with owner.session() as s:
+                day = date(2024, 9, 23)
+                while day <= friday:
+                    for session in ("AM", "PM") if day.weekday() < 5 else ():
+                        s.get(Mark, (dan, day, session)).code = "O"  # type: ignore[union-attr]
+                    day += timedelta(days=1)
+            conn = owner.raw_connection(write=True)
+            with conn:
+                oakfield = add_school(conn, "Oakfield Primary")
+                riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
+            conn.close()
+        finally:
+            owner.close()
+        trust = (url, {"oakfield": oakfield, "riverside": riverside})
+        raised = (
+            "SELECT p.school_id, t.school_id, e.school_id FROM tasks t "
+            "JOIN pupils p ON p.id = t.pupil_id JOIN timeline_events e ON e.id = t.event_id "
+            "WHERE t.kind = 'cme_referral' ORDER BY 1"
+        )
+        db = _owner_on(trust, "riverside")
+        try:
+            assert sync_cme_tasks(db, friday) == 1
+            assert _rows(db, raised) == [(riverside, riverside, riverside)]
+        finally:
+            db.close()
+        db = _owner_on(trust, "oakfield")
+        try:
+            assert sync_cme_tasks(db, friday) == 1
+            assert _rows(db, raised) == [(s, s, s) for s in (oakfield, riverside)]
+        finally:
+            db.close()
