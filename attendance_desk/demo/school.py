@@ -16,6 +16,7 @@ from attendance_desk.demo.casework import seed_casework
 from attendance_desk.demo.data import STAFF, YEAR_GROUPS, DemoData, generate_demo
 from attendance_desk.demo.names import CLASS_NAMES
 from attendance_desk.errors import UserError
+from attendance_desk.storage import session_counts
 from attendance_desk.storage.db import Database, check_database_path, open_database
 from attendance_desk.storage.integrity import connect_read_only
 
@@ -204,6 +205,12 @@ def _write(conn: sqlite3.Connection, data: DemoData) -> None:
         ).fetchall()
         for name, _sql in indexes:  # rebuilt after the bulk insert: several times faster
             conn.execute(f'DROP INDEX "{name}"')
+        counting = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (session_counts.INSERT_TRIGGER,),
+        ).fetchall()
+        for _ in counting:  # the sessions counted once after, not by a trigger per mark
+            conn.execute(f"DROP TRIGGER {session_counts.INSERT_TRIGGER}")
         conn.executemany(
             "INSERT INTO marks (pupil_id, date, session, code, source, import_id, updated_at)"
             " VALUES (?, ?, ?, ?, 'mis', NULL, ?)",
@@ -211,6 +218,10 @@ def _write(conn: sqlite3.Connection, data: DemoData) -> None:
              for pid, iso, session, code in data.marks],
         )  # fmt: skip
         for _name, sql in indexes:
+            conn.execute(sql)
+        for (sql,) in counting:
+            conn.execute("DELETE FROM register_sessions")
+            conn.execute(session_counts.RECOUNT)
             conn.execute(sql)
         conn.executemany(
             "INSERT INTO staff (name, role, active, created_at) VALUES (?, ?, 1, ?)",

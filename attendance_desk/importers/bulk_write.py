@@ -4,7 +4,8 @@ Whole rows of a wide register for pupils with no marks yet in the range go in wi
 INSERT ... SELECT per pupil over a JSON array of the row's codes, joined to a temporary table
 of the columns' dates and sessions: about twice as fast as one executemany row per mark
 (the per-row work, including the audit trigger on marks, runs once per statement). For a big
-load into a small table the marks-by-date index is dropped and rebuilt afterwards.
+load the register's sessions are counted here, not by a trigger per row
+(storage/session_counts.py).
 
 On PostgreSQL new marks go in with one binary COPY (psycopg's `copy.write_row`), and for a big
 load the marks' primary and foreign keys are dropped and added back too (importers/backend.py
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from attendance_desk.importers import backend, pg_binary
 from attendance_desk.importers.tables import INSERT_MARK, INSERT_MARK_CHANGE, MARK_COLUMNS, MARKS
 from attendance_desk.importers.tally import Tally
+from attendance_desk.storage import session_counts
 
 if TYPE_CHECKING:
     from attendance_desk.importers.store_marks import MarksDiff
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 CHUNK = 50_000
 BULK_TICK = 100
 REBUILD_INDEX_AT = 20_000
+COUNT_HERE_AT = 2_000  # new marks from which the import counts the sessions, not the trigger
 BYTES_BLOCK = 1_000
 Tick = Callable[[float], None]
 
@@ -66,6 +69,12 @@ def write_changes(
                     _new_rows(diff, columns, tick, total, school),
                 )
         done = diff.bulk_count + len(inserts)
+    elif diff.bulk_count + len(inserts) >= COUNT_HERE_AT:
+        with session_counts.counted_here(conn) as counts:
+            if counts is not None:  # the counting trigger is off: the new marks counted here
+                counts.add_grid(columns, [codes for _, codes in diff.bulk])
+                counts.add_marks(inserts)
+            done = _insert_sqlite(conn, diff, columns, report)
     else:
         done = _insert_sqlite(conn, diff, columns, report)
     report(done)
@@ -170,12 +179,12 @@ def _new_row_bytes(
 
 
 def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
-    """For a big load into a smaller table, drop the marks-by-date index and rebuild it after
-    (inside the same transaction): building it once is much faster than keeping it up to date
-    while rows arrive in primary-key order. On PostgreSQL the primary key and the foreign keys
-    go too and are added back (built and checked at once). Returns the statements that put back
-    what was dropped."""
-    if inserts < REBUILD_INDEX_AT:
+    """PostgreSQL, for a big load into a smaller table: drop the marks' primary key, foreign
+    keys and other indexes and add them back after (inside the same transaction): building and
+    checking them once is much faster than keeping them up to date row by row. SQLite: nothing
+    (the marks have no index beside their key since migration 0018). Returns the statements
+    that put back what was dropped."""
+    if inserts < REBUILD_INDEX_AT or not backend.is_postgres(conn):
         return []
     existing = conn.execute(f"SELECT count(*) FROM {MARKS}").fetchone()[0]
     if inserts < existing:

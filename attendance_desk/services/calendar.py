@@ -10,7 +10,7 @@ from attendance_desk.domain.calendar import AcademicYear, SchoolCalendar
 from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.dialect import backend_of, is_postgres
+from attendance_desk.storage.dialect import backend_of
 from attendance_desk.storage.trust import this_school
 
 
@@ -52,28 +52,29 @@ def load_calendar(
         for (d,) in conn.execute(f"SELECT date FROM closures WHERE {here}")
     ]
     covered = {AcademicYear.containing(start).name for _, start, _ in halves}
-    # Two subqueries: each one step into the date index (one min(), max() pair walks it all).
+    # The register of sessions (a row per session with marks, kept by triggers on marks); two
+    # subqueries: each one step into its key (one min(), max() pair walks it all).
     first, last = conn.execute(
-        "SELECT (SELECT min(date) FROM marks), (SELECT max(date) FROM marks)"
+        "SELECT (SELECT min(date) FROM register_sessions), "
+        "(SELECT max(date) FROM register_sessions)"
     ).fetchone()
     sessions: list[date] = []
     if first is not None:
-        start = date.fromisoformat(first[:10])
-        end = date.fromisoformat(last[:10])
+        start = date.fromisoformat(str(first)[:10])
+        end = date.fromisoformat(str(last)[:10])
         if since is not None:
             start = max(start, AcademicYear.containing(since).start)
         if until is not None:
             end = min(end, AcademicYear.containing(until).end)
         year = AcademicYear.containing(start)
-        taken = "code NOT IN ('#', '-', '')"
-        any_taken = f"bool_or({taken})" if is_postgres(conn) else f"max({taken})"
         while year.start <= end:
             if year.name not in covered:
+                # a school day: a session with a mark other than '#' (closed), '-' and ''
                 sessions += [
-                    date.fromisoformat(d[:10])
+                    date.fromisoformat(str(d)[:10])
                     for (d,) in conn.execute(
-                        "SELECT date FROM marks WHERE date >= ? AND date <= ? "
-                        f"GROUP BY date HAVING {any_taken}",
+                        "SELECT DISTINCT date FROM register_sessions "
+                        "WHERE date >= ? AND date <= ? AND marks > blank + closed ORDER BY date",
                         (year.start.isoformat(), year.end.isoformat()),
                     )
                 ]

@@ -25,7 +25,15 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.school import contact_name, contact_phones, on_roll_filter
 from attendance_desk.services.timeline import TimelineEntry, add_event_in
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.models import Contact, DayReason, Mark, MarkChange, MisChange, Pupil
+from attendance_desk.storage.models import (
+    Contact,
+    DayReason,
+    Mark,
+    MarkChange,
+    MisChange,
+    Pupil,
+    RegisterSession,
+)
 from attendance_desk.storage.models.base import utcnow
 from attendance_desk.storage.models.cases import EventPupil, FamilyMember, TimelineEvent
 
@@ -88,7 +96,11 @@ class LoggedCall:
 
 def _taken_sessions(s: Session, days: list[date]) -> dict[date, set[str]]:
     out: dict[date, set[str]] = defaultdict(set)
-    rows = s.execute(select(Mark.date, Mark.session).where(Mark.date.in_(days)).distinct())
+    rows = s.execute(
+        select(RegisterSession.date, RegisterSession.session)
+        .where(RegisterSession.date.in_(days))
+        .distinct()
+    )
     for d, session in rows:
         out[d].add(session)
     return out
@@ -131,8 +143,11 @@ def first_day_calls(db: Database, on: date) -> tuple[CallListEntry, ...]:
             return ()
         pupils = s.scalars(select(Pupil).where(on_roll_filter(on))).all()
         marks: dict[tuple[int, date], dict[str, str]] = defaultdict(dict)
-        for pid, d, session, code in s.execute(
-            select(Mark.pupil_id, Mark.date, Mark.session, Mark.code).where(Mark.date.in_(days))
+        for pid, d, session, code in s.execute(  # each pupil's: a step of their marks a day
+            select(Mark.pupil_id, Mark.date, Mark.session, Mark.code).where(
+                Mark.pupil_id.in_(select(Pupil.id).where(on_roll_filter(on))),
+                Mark.date.in_(days),
+            )
         ):
             marks[(pid, d)][session] = code
 
@@ -424,7 +439,11 @@ def day_summary(db: Database, on: date, entries: tuple[CallListEntry, ...]) -> D
         late = len(
             set(
                 s.scalars(
-                    select(Mark.pupil_id).where(Mark.date == on, Mark.code.in_(sorted(LATE_CODES)))
+                    select(Mark.pupil_id).where(  # a step of each pupil's marks
+                        Mark.pupil_id.in_(select(Pupil.id)),
+                        Mark.date == on,
+                        Mark.code.in_(sorted(LATE_CODES)),
+                    )
                 )
             )
         )

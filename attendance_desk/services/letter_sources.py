@@ -153,7 +153,9 @@ def _count_figures(db: Database, pupils: list[Pupil], as_of: date) -> dict[int, 
     conn = db.raw_connection()
     try:
         rows = conn.execute(
-            "SELECT pupil_id, date, code FROM marks WHERE date >= ? AND date <= ?",
+            # pupils first, then each one's range of the marks' primary key
+            "SELECT m.pupil_id, m.date, m.code FROM pupils p CROSS JOIN marks m "
+            "WHERE m.pupil_id = p.id AND m.date >= ? AND m.date <= ?",
             (year.start.isoformat(), as_of.isoformat()),
         )
         for pid, day, code in rows:

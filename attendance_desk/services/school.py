@@ -43,19 +43,23 @@ def on_roll_filter(as_of: date) -> ColumnElement[bool]:
 def school_summary(db: Database, as_of: date | None = None) -> SchoolSummary:
     from sqlalchemy import func, select
 
-    from attendance_desk.storage.models import Mark, Pupil, School
+    from attendance_desk.storage.models import Pupil, RegisterSession, School
 
     as_of = as_of or clock.today()
     with db.session() as s:
         school = s.scalars(select(School).limit(1)).first()
         pupils = s.scalar(select(func.count()).select_from(Pupil).where(on_roll_filter(as_of)))
         marks, first, last = s.execute(
-            select(func.count(), func.min(Mark.date), func.max(Mark.date))
+            select(
+                func.sum(RegisterSession.marks),
+                func.min(RegisterSession.date),
+                func.max(RegisterSession.date),
+            )
         ).one()
     return SchoolSummary(
         name=school.name if school else "No school set up yet",
         pupils_on_roll=pupils or 0,
-        marks=marks or 0,
+        marks=int(marks or 0),
         first_mark=first,
         last_mark=last,
     )
@@ -340,10 +344,11 @@ def pupil_upns(db: Database) -> dict[int, str | None]:
 
 
 def last_mark_date(db: Database) -> date | None:
-    """The latest date with a mark (an index lookup, cheap on any size of register)."""
+    """The latest date with a mark (from the register of sessions, cheap on any size of
+    register)."""
     conn = db.raw_connection()
     try:
-        row = conn.execute("SELECT max(date) FROM marks").fetchone()
+        row = conn.execute("SELECT max(date) FROM register_sessions").fetchone()
     finally:
         conn.close()
     return _day(row[0]) if row and row[0] else None

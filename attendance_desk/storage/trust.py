@@ -43,6 +43,7 @@ SCHOOL_OWNED: tuple[str, ...] = (
     "meetings",
     "meeting_actions",
     "audit_log",  # from 0017: each row the school of the pupil it is about, else the connection's
+    "register_sessions",  # from 0018: the school of the marks counted (kept by triggers)
 )
 
 # Casework a second editor must not overwrite silently (SQLAlchemy `version_id_col`).

@@ -19,7 +19,8 @@ from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.services import monitoring
 from attendance_desk.services.calendar import load_calendar
 from attendance_desk.services.calls import first_day_calls
-from attendance_desk.services.monitoring.loading import _MARKS_SQL
+from attendance_desk.services.monitoring.loading import _MARKS_SQL, _TAKEN_SQL
+from attendance_desk.services.monitoring.school import _LEAGUE_SQL, _WEEKLY_SQL
 from attendance_desk.storage.db import open_database
 
 AS_OF = date(2025, 11, 14)
@@ -97,6 +98,27 @@ def _plan(conn: sqlite3.Connection, sql: str, params: object = ()) -> str:
     return " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
 
 
+# The reads bounded by dates, as the services make them: none walks the whole marks table.
+_DATE_READS = {
+    "the calendar's ends": (
+        "SELECT (SELECT min(date) FROM register_sessions), "
+        "(SELECT max(date) FROM register_sessions)"
+    ),
+    "the calendar's school days": (
+        "SELECT DISTINCT date FROM register_sessions "
+        "WHERE date >= '2024-09-01' AND date <= '2025-08-31' AND marks > blank + closed "
+        "ORDER BY date"
+    ),
+    "the sessions taken": _TAKEN_SQL,
+    "the letters' counts": (
+        "SELECT m.pupil_id, m.date, m.code FROM pupils p CROSS JOIN marks m "
+        "WHERE m.pupil_id = p.id AND m.date >= '2025-09-01' AND m.date <= '2025-11-14'"
+    ),
+    "the class league": _LEAGUE_SQL,
+    "the weekly figures": _WEEKLY_SQL,
+}
+
+
 def test_the_reads_for_a_date_go_through_indexes(schools: tuple[Path, Path]) -> None:
     conn = sqlite3.connect(schools[1])
     try:
@@ -107,10 +129,42 @@ def test_the_reads_for_a_date_go_through_indexes(schools: tuple[Path, Path]) -> 
         )
         # each pupil's marks: a range of the primary key, from the date the rules need
         assert "SEARCH m USING PRIMARY KEY (pupil_id=? AND date>? AND date<?)" in marks
-        assert "SCAN m" not in marks and "SCAN marks" not in marks
+        assert "SCAN m " not in marks + " " and "SCAN marks" not in marks
         # no sort between the rows and each pupil's codes: they come in the key's time order
         assert "TEMP B-TREE" not in marks
-        ends = _plan(conn, "SELECT (SELECT min(date) FROM marks), (SELECT max(date) FROM marks)")
-        assert ends.count("SEARCH marks USING COVERING INDEX ix_marks_date") == 2
+        # the sessions with marks: the register of sessions (a row a session), not the marks
+        assert "register_sessions" in marks
+        for what, sql in _DATE_READS.items():
+            params = {"day": "2025-11-14"} if ":day" in sql else ("2025-11-10", "2025-11-14")
+            plan = _plan(conn, sql, params if ":day" in sql else params[: sql.count("?")])
+            # a range of a key: each pupil's marks, or the register of sessions
+            assert "SEARCH" in plan and "SCAN m " not in plan + " ", (what, plan)
+            assert "SCAN marks" not in plan and "SCAN register_sessions" not in plan, (what, plan)
+        # the marks of a day for the call list: each pupil's few steps of their key
+        calls = _plan(
+            conn,
+            "SELECT m.pupil_id, m.code FROM marks m WHERE m.pupil_id IN (SELECT id FROM pupils) "
+            "AND m.date IN ('2025-11-13', '2025-11-14')",
+        )
+        assert "SEARCH m USING PRIMARY KEY (pupil_id=? AND date=?)" in calls, calls
     finally:
         conn.close()
+
+
+def test_the_register_of_sessions_holds_the_marks_counted(schools: tuple[Path, Path]) -> None:
+    """Three earlier years written straight into marks (by the triggers) and the demo's bulk
+    load (counted once after): the counts are the marks grouped, exactly."""
+    for path in schools:
+        conn = sqlite3.connect(path)
+        try:
+            held = conn.execute(
+                "SELECT date, session, marks, blank, closed FROM register_sessions "
+                "ORDER BY date, session"
+            ).fetchall()
+            counted = conn.execute(
+                "SELECT date, session, count(*), sum(code IN ('-', '')), sum(code = '#') "
+                "FROM marks GROUP BY date, session ORDER BY date, session"
+            ).fetchall()
+        finally:
+            conn.close()
+        assert held == counted and len(held) > 300

@@ -336,40 +336,57 @@ def test_new_pupils_in_bulk_and_known_pupils_compared(db: Database, tmp_path: Pa
     assert marks_by_upn(db) == expected
 
 
-def test_a_big_load_rebuilds_the_date_index(
+def test_a_big_load_puts_back_what_it_dropped_and_counts_the_sessions(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A big load drops the marks-by-date index (on PostgreSQL the primary key, the index by
-    school and the foreign keys too) and puts them back in the same transaction: after a
-    refused import and after an import, all there."""
+    """A big load counts the register's sessions itself with the counting trigger dropped (on
+    PostgreSQL it drops the primary key, the index by school and the foreign keys) and puts
+    everything back in the same transaction: after a refused import and after an import, all
+    there, and the register of sessions holds the marks counted exactly."""
     from attendance_desk.importers import bulk_write
 
     monkeypatch.setattr(bulk_write, "REBUILD_INDEX_AT", 1)
+    monkeypatch.setattr(bulk_write, "COUNT_HERE_AT", 1)
     if db.backend == "sqlite":
-        index = "SELECT sql FROM sqlite_master WHERE name = 'ix_marks_date'"
-        plan_sql = "EXPLAIN QUERY PLAN SELECT * FROM marks WHERE date = '2024-09-02'"
+        schema = (
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('marks', 'register_sessions') "
+            "AND sql IS NOT NULL"
+        )
     else:
-        index = (
+        schema = (
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'marks' UNION ALL "
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'marks'::regclass AND contype = 'f'"
+            "WHERE conrelid = 'marks'::regclass AND contype = 'f' UNION ALL "
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'marks'::regclass AND NOT tgisinternal"
         )
-        plan_sql = "EXPLAIN SELECT * FROM marks WHERE date = '2024-09-02'"
-    before = sorted(rows(db, index))
+    before = sorted(rows(db, schema))
     bad = wide_rows()
     bad[6][4] = "G"
     twice = write_xlsx(tmp_path / "twice.xlsx", [*bad, wide_rows()[6]])  # Smith twice: an error
     with pytest.raises(ImportFileError):
         apply_import(db, [twice])
-    assert sorted(rows(db, index)) == before
+    assert sorted(rows(db, schema)) == before
+    assert rows(db, "SELECT * FROM register_sessions") == []
     apply_import(db, [write_xlsx(tmp_path / "register.xlsx", wide_rows())])
-    assert sorted(rows(db, index)) == before and before
+    assert sorted(rows(db, schema)) == before and before
     assert marks_by_upn(db) == expected_marks()
-    if db.backend == "sqlite":
-        assert "ix_marks_date" in str(rows(db, plan_sql))
-    else:
-        # the key, the indexes by date and by school, the two foreign keys (pupil, import)
-        assert len(before) == 5
+    assert "ix_marks_date" not in str(before)
+    if db.backend == "postgresql":
+        # the key, the index by school, the two foreign keys (pupil, import)
+        assert len([r for r in before if "register_sessions" not in str(r)]) >= 4
+    sessions = sorted(
+        (str(d)[:10], s, n, b, c)
+        for d, s, n, b, c in rows(
+            db, "SELECT date, session, marks, blank, closed FROM register_sessions"
+        )
+    )
+    counted: dict[tuple[str, str], list[int]] = {}
+    for (_, iso, session), code in expected_marks().items():
+        n = counted.setdefault((iso, session), [0, 0, 0])
+        n[0] += 1
+        n[1] += code in ("-", "")
+        n[2] += code == "#"
+    assert sessions == sorted((*k, *v) for k, v in counted.items())
 
 
 @sqlite_only  # a server's database is backed up on the server

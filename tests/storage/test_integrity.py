@@ -32,9 +32,15 @@ def school_file(path: Path, pupils: int = 40) -> Path:
 
 
 def marks_root_page(path: Path) -> int:
+    return root_page(path, "marks")
+
+
+def root_page(path: Path, name: str) -> int:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'marks'").fetchone()[0]
+        return conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)
+        ).fetchone()[0]
     finally:
         conn.close()
 
@@ -153,7 +159,8 @@ def test_damage_is_a_database_error(db_path: Path) -> None:
 def test_a_command_prints_nothing_from_a_damaged_file(db_path: Path) -> None:
     """The check runs beside the command's work; the command waits for it before printing."""
     school_file(db_path)
-    before = wreck_page(db_path, marks_root_page(db_path) + 1)
+    # a page the command never reads (an index it does not use), but the check reads every one
+    before = wreck_page(db_path, root_page(db_path, "ix_pupils_mis_person_id"))
     result = subprocess.run(
         [sys.executable, "-m", "attendance_desk", "--db", str(db_path), "pupils"],
         capture_output=True,

@@ -17,7 +17,7 @@ from attendance_desk.cli import main
 from attendance_desk.storage import integrity
 from attendance_desk.storage.db import open_database
 from attendance_desk.storage.integrity import IntegrityCheck, Verdict, file_state
-from tests.storage.test_integrity import marks_root_page, school_file
+from tests.storage.test_integrity import root_page, school_file
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_damage_after_a_passing_check_is_found_by_the_next_reading_command(
     assert pupils(db_path, capsys)[0] == 0
     assert len(full_checks) == 1  # the verdict is there and reused
     state = file_state(db_path)
-    damage_in_place(db_path, marks_root_page(db_path) + 1)
+    damage_in_place(db_path, root_page(db_path, "ix_pupils_mis_person_id"))  # never read
     # Same size, same modification time: the status-change time (which no program can set
     # back) still changes, so the state differs and the verdict no longer applies.
     assert file_state(db_path) != state

@@ -50,13 +50,12 @@ _ON_ROLL = 19  # index of that column in a pupil row
 # Only the marks the date needs (1 September of the previous academic year to the date), of
 # only the pupils read: for each pupil a range of the primary key (pupil_id, date, session) of
 # the WITHOUT ROWID table, so the cost follows the pupils and the two years, never the years
-# of history kept. CROSS JOIN keeps SQLite walking the pupils first (the date index would be
-# slower).
+# of history kept. CROSS JOIN keeps SQLite walking the pupils first.
 #
 # ONE statement (one snapshot of the database) gives two kinds of rows:
-# - the sessions that have any mark from load_start to the date, whoever's: the dates found by
-#   stepping through the date index (one step a date), with 1 for a morning mark, 2 for an
-#   afternoon mark (id NULL);
+# - the sessions that have any mark from load_start to the date, whoever's: from the register of
+#   sessions (register_sessions, kept by triggers on marks: a row per session with marks), 1 for
+#   a morning, 2 for an afternoon (id NULL);
 # - for each pupil: the first date, the number of marks, the last date, and the codes in time
 #   order (SQLite gives a pupil's rows in key order: _codes_in_key_order checks the plan).
 # A pupil's sessions are all among the sessions found, so a pupil with exactly as many marks as
@@ -64,19 +63,8 @@ _ON_ROLL = 19  # index of that column in a pupil row
 # that pupil's sessions are known without reading them (most pupils, most days). The sessions of
 # the others are read with _KEYED_SQL (on PostgreSQL, everyone's: see _read_marks).
 _MARKS_SQL = """
-WITH RECURSIVE days(day) AS (
-  SELECT (SELECT min(date) FROM marks WHERE date >= :load_start AND date <= :as_of)
-  UNION ALL
-  SELECT (SELECT min(date) FROM marks WHERE date > days.day AND date <= :as_of)
-  FROM days WHERE days.day IS NOT NULL
-)
-SELECT NULL, day,
-       CASE WHEN EXISTS (SELECT 1 FROM marks WHERE date = days.day AND session = 'AM')
-            THEN 1 ELSE 0 END
-       + CASE WHEN EXISTS (SELECT 1 FROM marks WHERE date = days.day AND session = 'PM')
-              THEN 2 ELSE 0 END,
-       NULL, NULL
-FROM days WHERE day IS NOT NULL
+SELECT NULL, date, CASE WHEN session = 'AM' THEN 1 ELSE 2 END, NULL, NULL
+FROM register_sessions WHERE date >= :load_start AND date <= :as_of
 UNION ALL
 SELECT p.id,
        (SELECT min(f.date) FROM marks f
@@ -223,12 +211,13 @@ def _read_marks(
     ordered = _codes_in_key_order(conn, where, params)
     sql = _MARKS_SQL.format(where=where)
     found: dict[int, int] = {}  # date ordinal -> 1 morning, 2 afternoon, 3 both
+    written: dict[int, str] = {}  # date ordinal -> the date as the marks hold it
     groups = []
     for pid, first, n, last, codes in conn.execute(sql, params):
         if pid is None:
             o = date.fromisoformat(first[:10]).toordinal()
-            if o in found:  # one day written two ways: two marks could share a session
-                ordered = False
+            if written.setdefault(o, first) != first:  # one day written two ways: two marks
+                ordered = False  # could share a session
             found[o] = found.get(o, 0) | n
         elif pid in wanted:
             groups.append((pid, first, n, last, codes))
@@ -308,14 +297,9 @@ def _read_keyed(
         yield pid, (slots, chars if chars is not None else "".join(map(enc, codes.split(","))))
 
 
-# Each session: one step into the date index to its first mark with a code (the covering
-# index holds the session; only the code is looked up, usually on the first row).
+# Each session of the day: its row of the register of sessions (some mark other than '-', '').
 _TAKEN_SQL = """
-SELECT 'AM' WHERE EXISTS (
-  SELECT 1 FROM marks WHERE date = :day AND session = 'AM' AND code NOT IN ('-', ''))
-UNION ALL
-SELECT 'PM' WHERE EXISTS (
-  SELECT 1 FROM marks WHERE date = :day AND session = 'PM' AND code NOT IN ('-', ''))
+SELECT DISTINCT session FROM register_sessions WHERE date = :day AND marks > blank
 """
 
 

@@ -92,8 +92,8 @@ def weekly_attendance(db: Database, as_of: date) -> list[tuple[date, Figures]]:
 
 _LEAGUE_SQL = """
 SELECT p.reg_group, m.code, count(*)
-FROM marks m JOIN pupils p ON p.id = m.pupil_id
-WHERE m.date >= ? AND m.date <= ? AND p.reg_group IS NOT NULL
+FROM pupils p CROSS JOIN marks m
+WHERE m.pupil_id = p.id AND m.date >= ? AND m.date <= ? AND p.reg_group IS NOT NULL
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
   AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
 GROUP BY p.reg_group, m.code

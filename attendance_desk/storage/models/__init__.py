@@ -8,7 +8,7 @@ from attendance_desk.storage.models.base import Base
 from attendance_desk.storage.models.calendar import AcademicYear, Closure, HalfTerm
 from attendance_desk.storage.models.imports import ImportMapping, ImportRecord, MarkChange
 from attendance_desk.storage.models.office import DayReason, MisChange
-from attendance_desk.storage.models.pupils import Contact, Mark, Pupil
+from attendance_desk.storage.models.pupils import Contact, Mark, Pupil, RegisterSession
 from attendance_desk.storage.models.school import AppSetting, PolicyRecord, School, StaffSchool
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "MisChange",
     "PolicyRecord",
     "Pupil",
+    "RegisterSession",
     "School",
     "StaffSchool",
 ]

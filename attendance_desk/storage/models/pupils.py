@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from attendance_desk.storage.models.base import SCHOOL_UNMAPPED, Base, school_column, utcnow
@@ -103,6 +103,20 @@ class Mark(Base):
 
     __table_args__ = (
         CheckConstraint("session IN ('AM', 'PM')", name="session"),
-        Index("ix_marks_date", "date"),
         {"sqlite_with_rowid": False},
     )
+
+
+class RegisterSession(Base):
+    """A session of the register that has marks, with counts of them, kept by triggers on
+    `marks` (migration 0018): every read of which sessions were taken between two dates goes
+    here, never through the marks themselves. Taken (loading's rule): `marks > blank`; a school
+    day's session (the calendar's rule): `marks > blank + closed`. Read-only here."""
+
+    __tablename__ = "register_sessions"
+
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    session: Mapped[str] = mapped_column(String(2), primary_key=True)
+    marks: Mapped[int] = mapped_column()  # all the marks of the session
+    blank: Mapped[int] = mapped_column()  # code '-' or '': no mark taken for that pupil
+    closed: Mapped[int] = mapped_column()  # code '#': the school closed

@@ -1,0 +1,97 @@
+"""The register's sessions (`register_sessions`, migration 0018) counted by the import itself for
+a big load, instead of by the insert trigger on marks once per row.
+
+The trigger keeps, for each date and session, the number of marks, of blank ones ('-', '') and
+of closed ones ('#'). For a first import of a year (570,000 marks) SQLite would run it for
+every row; instead, inside the import's transaction, the trigger is dropped around the bulk
+insert, the new marks are counted in Python from the rows written (a register has a few hundred
+sessions: one upsert each) and the trigger is made again from its own stored SQL. As with the
+audit trigger (importers/mis_audit.py) no other connection can see the file in between (the
+import holds the write lock), and a failure rolls back the drop with everything else.
+
+On PostgreSQL the trigger runs once per statement over the statement's rows (one grouped
+upsert for the whole COPY): it is left as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+INSERT_TRIGGER = "register_sessions_insert_v1"
+BLANK = frozenset({"-", ""})
+CLOSED = "#"
+# every session counted again from the marks (SQLite)
+RECOUNT = (
+    "INSERT INTO register_sessions (school_id, date, session, marks, blank, closed) "
+    "SELECT school_id, date, session, count(*), sum(code IN ('-', '')), sum(code = '#') "
+    "FROM marks GROUP BY school_id, date, session"
+)
+_UPSERT = (
+    "INSERT INTO register_sessions (date, session, marks, blank, closed) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (date, session, school_id) DO UPDATE SET marks = marks + excluded.marks, "
+    "blank = blank + excluded.blank, closed = closed + excluded.closed"
+)
+
+
+class Counts:
+    """The new marks' codes by date and session, gathered while they are written."""
+
+    def __init__(self) -> None:
+        self.codes: Counter[tuple[str, str, str]] = Counter()  # (date, session, code) -> n
+
+    def add_grid(self, columns: list[tuple[str, str]], rows: Iterable[str]) -> None:
+        """Whole grid rows: each a JSON array of codes (null: no mark) over `columns`."""
+        grid = [json.loads(row) for row in rows]
+        if not grid:
+            return
+        codes = self.codes
+        for (iso, session), column in zip(columns, zip(*grid, strict=True), strict=True):
+            for code, n in Counter(column).items():
+                if code is not None:
+                    codes[iso, session, code] += n
+
+    def add_marks(self, marks: Iterable[tuple[int, str, str, str]]) -> None:
+        """(pupil, date, session, code) marks."""
+        self.codes.update((iso, session, code) for _, iso, session, code in marks)
+
+    def rows(self) -> list[tuple[str, str, int, int, int]]:
+        """(date, session, marks, blank, closed) for each session with new marks."""
+        sessions: dict[tuple[str, str], list[int]] = {}
+        for (iso, session, code), n in self.codes.items():
+            row = sessions.setdefault((iso, session), [0, 0, 0])
+            row[0] += n
+            if code in BLANK:
+                row[1] += n
+            elif code == CLOSED:
+                row[2] += n
+        return [(iso, s, *row) for (iso, s), row in sorted(sessions.items())]  # type: ignore[misc]
+
+
+@contextmanager
+def counted_here(conn: sqlite3.Connection) -> Iterator[Counts | None]:
+    """Run the block without the per-row counting trigger on SQLite, inside a transaction: the
+    block adds every mark it inserts to the Counts given, which are written when it ends
+    without an error. None (the trigger counts as usual): another backend, no transaction, or
+    no such trigger."""
+    kind = type(conn).__module__.split(".")[0]
+    if kind not in ("sqlite3", "sqlcipher3") or not conn.in_transaction:
+        yield None
+        return
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'marks'",
+        (INSERT_TRIGGER,),
+    ).fetchone()
+    if row is None:
+        yield None
+        return
+    conn.execute(f"DROP TRIGGER {INSERT_TRIGGER}")
+    counts = Counts()
+    try:
+        yield counts
+        conn.executemany(_UPSERT, counts.rows())
+    finally:
+        conn.execute(row[0])

@@ -1,0 +1,197 @@
+"""The register of sessions (migration 0018) holds, for each date and session with marks, the
+number of marks, of blank ones ('-', '') and of closed ones ('#'), whatever writes the marks:
+an insert, a change of code, date or session, a mark deleted, a pupil removed (their marks go by
+cascade). On both backends; a hand-worked case."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from attendance_desk.services.calendar import load_calendar
+from attendance_desk.services.monitoring.loading import taken_sessions
+from attendance_desk.services.school import last_mark_date
+from attendance_desk.storage.db import Database
+
+MON, TUE, WED = "2024-09-02", "2024-09-03", "2024-09-04"
+PUPIL = (
+    "INSERT INTO pupils (id, legal_surname, legal_forename, pupil_premium, fsm, sen_status, eal, "
+    "looked_after, child_protection, child_in_need, created_at, updated_at) "
+    "VALUES (?, ?, 'Test', FALSE, FALSE, 'N', FALSE, FALSE, FALSE, FALSE, "
+    "'2024-09-01 08:00:00', '2024-09-01 08:00:00')"
+)
+MARK = (
+    "INSERT INTO marks (pupil_id, date, session, code, source, updated_at) "
+    "VALUES (?, ?, ?, ?, 'mis', '2024-09-01 08:00:00')"
+)
+
+
+def _write(db: Database, *statements: tuple[str, tuple[object, ...]]) -> None:
+    conn = db.raw_connection()
+    try:
+        with conn:
+            for sql, params in statements:
+                conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def _held(db: Database) -> list[tuple[str, str, int, int, int]]:
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute("SELECT date, session, marks, blank, closed FROM register_sessions")
+        return sorted((str(d)[:10], str(s), int(n), int(b), int(c)) for d, s, n, b, c in rows)
+    finally:
+        conn.close()
+
+
+def _counted(db: Database) -> list[tuple[str, str, int, int, int]]:
+    """The same counts, worked out from the marks themselves."""
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute("SELECT date, session, code FROM marks").fetchall()
+    finally:
+        conn.close()
+    out: dict[tuple[str, str], list[int]] = {}
+    for d, s, code in rows:
+        n = out.setdefault((str(d)[:10], str(s)), [0, 0, 0])
+        n[0] += 1
+        n[1] += code in ("-", "")
+        n[2] += code == "#"
+    return sorted((*k, *v) for k, v in out.items())  # type: ignore[misc]
+
+
+def test_the_counts_follow_every_change_to_the_marks(backend_db: Database) -> None:
+    db = backend_db
+    assert _held(db) == []
+    _write(
+        db,
+        (PUPIL, (1, "Ash")),
+        (PUPIL, (2, "Birch")),
+        (PUPIL, (3, "Cedar")),
+        # Monday: an INSET day (#) for everyone in the morning; the afternoon taken for two,
+        # one blank ('-': the register not taken for Cedar)
+        *((MARK, (p, MON, "AM", "#")) for p in (1, 2, 3)),
+        (MARK, (1, MON, "PM", "/")),
+        (MARK, (2, MON, "PM", "N")),
+        (MARK, (3, MON, "PM", "-")),
+        # Tuesday morning: only blanks so far
+        (MARK, (1, TUE, "AM", "-")),
+        (MARK, (2, TUE, "AM", "")),
+    )
+    assert _held(db) == [
+        (MON, "AM", 3, 0, 3),
+        (MON, "PM", 3, 1, 0),
+        (TUE, "AM", 2, 2, 0),
+    ]
+    conn = db.raw_connection()
+    try:
+        # Tuesday morning not taken (only blanks); Monday afternoon taken, its morning closed
+        assert taken_sessions(conn, date(2024, 9, 3)) == frozenset()
+        assert taken_sessions(conn, date(2024, 9, 2)) == {"AM", "PM"}
+        # the calendar's school days (no term dates): Monday only, the day with a session
+        # marked other than '#', '-', ''
+        assert list(load_calendar(conn).school_day_ordinals) == [date(2024, 9, 2).toordinal()]
+    finally:
+        conn.close()
+    assert last_mark_date(db) == date(2024, 9, 3)
+
+    _write(
+        db,
+        # a code changes: Tuesday's blank becomes present, Monday's N a reason
+        ("UPDATE marks SET code = '/' WHERE pupil_id = 1 AND date = ?", (TUE,)),
+        ("UPDATE marks SET code = 'I' WHERE pupil_id = 2 AND date = ? AND session = 'PM'", (MON,)),
+        # a mark moves to another session and another day (the only mark of Wednesday)
+        ("UPDATE marks SET date = ?, session = 'PM' WHERE pupil_id = 2 AND date = ?", (WED, TUE)),
+        # a change that is not one of the counts (the source): nothing moves
+        ("UPDATE marks SET source = 'office' WHERE pupil_id = 1 AND date = ?", (MON,)),
+    )
+    assert _held(db) == [
+        (MON, "AM", 3, 0, 3),
+        (MON, "PM", 3, 1, 0),
+        (TUE, "AM", 1, 0, 0),
+        (WED, "PM", 1, 1, 0),
+    ]
+    assert last_mark_date(db) == date(2024, 9, 4)
+
+    # a mark deleted; then a pupil removed: their marks go by cascade, and with Wednesday's
+    # only mark its session goes from the register
+    _write(db, ("DELETE FROM marks WHERE pupil_id = 3 AND date = ? AND session = 'PM'", (MON,)))
+    assert _held(db) == [
+        (MON, "AM", 3, 0, 3),
+        (MON, "PM", 2, 0, 0),
+        (TUE, "AM", 1, 0, 0),
+        (WED, "PM", 1, 1, 0),
+    ]
+    _write(db, ("DELETE FROM pupils WHERE id = ?", (2,)))
+    assert _held(db) == [(MON, "AM", 2, 0, 2), (MON, "PM", 1, 0, 0), (TUE, "AM", 1, 0, 0)]
+    assert _held(db) == _counted(db)
+    assert last_mark_date(db) == date(2024, 9, 3)
+
+    _write(db, ("DELETE FROM marks", ()))
+    assert _held(db) == [] and last_mark_date(db) is None
+
+
+def test_many_marks_in_one_statement_are_counted_as_one_by_one(backend_db: Database) -> None:
+    """One statement writing many marks (PostgreSQL counts a statement's rows at once)."""
+    db = backend_db
+    codes = ["/", "\\", "N", "#", "-", "", "L", "/"]
+    _write(
+        db,
+        *((PUPIL, (p, f"P{p}")) for p in range(1, 9)),
+        *(
+            (MARK, (p, day, session, codes[(p + k) % len(codes)]))
+            for p in range(1, 9)
+            for k, (day, session) in enumerate([(MON, "AM"), (MON, "PM"), (TUE, "AM"), (TUE, "PM")])
+        ),
+    )
+    assert _held(db) == _counted(db)
+    _write(
+        db,
+        ("UPDATE marks SET code = '#' WHERE date = ?", (MON,)),
+        ("UPDATE marks SET date = ? WHERE date = ? AND session = 'PM'", (WED, TUE)),
+        ("DELETE FROM pupils WHERE id <= 3", ()),
+    )
+    assert _held(db) == _counted(db)
+    assert _held(db)[0] == (MON, "AM", 5, 0, 5)
+
+
+def test_an_older_database_gets_its_register_of_sessions_counted(tmp_path: Path) -> None:
+    """A school's file from before migration 0018: its marks are counted as it is upgraded."""
+    from sqlalchemy import create_engine
+
+    from attendance_desk.storage import migrations
+    from attendance_desk.storage.db import open_database
+
+    path = tmp_path / "older.sqlite3"
+    engine = create_engine(f"sqlite:///{path.as_posix()}")
+    migrations.upgrade(engine, "0017")
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    with conn:
+        for p in (1, 2):
+            conn.execute(PUPIL, (p, f"P{p}"))
+        for p, day, session, code in [
+            (1, MON, "AM", "#"),
+            (2, MON, "AM", "#"),
+            (1, MON, "PM", "/"),
+            (2, MON, "PM", "-"),
+            (1, TUE, "AM", "N"),
+        ]:
+            conn.execute(MARK, (p, day, session, code))
+    conn.close()
+    db = open_database(path)
+    try:
+        assert _held(db) == [(MON, "AM", 2, 0, 2), (MON, "PM", 2, 1, 0), (TUE, "AM", 1, 0, 0)]
+        _write(db, (MARK, (2, TUE, "AM", "/")))  # and kept from then on
+        assert _held(db) == _counted(db)
+    finally:
+        db.close()
+    conn = sqlite3.connect(path)
+    try:
+        assert not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'ix_marks_date'"
+        ).fetchall()
+    finally:
+        conn.close()
