@@ -18,7 +18,7 @@ from attendance_desk.ui.main_window import MainWindow
 from attendance_desk.ui.window_actions import ALL_SCHOOLS
 from tests.casework_school import DAY, build_school
 from tests.conftest import postgres_database
-from tests.trust_school import add_school, copy_school, staff_login
+from tests.trust_school import staff_login, two_schools
 
 
 @pytest.fixture
@@ -27,16 +27,12 @@ def officer_of_two() -> Iterator[str]:
     role given both."""
     with postgres_database() as url:
         owner = open_database(url)
-        conn = owner.raw_connection(write=True)
         try:
             build_school(owner)
-            with conn:
-                oakfield = add_school(conn, "Oakfield Primary")
-                riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
+            schools = two_schools(owner)
         finally:
-            conn.close()
             owner.close()
-        with staff_login(url, [oakfield, riverside]) as officer:
+        with staff_login(url, list(schools.values())) as officer:
             yield officer
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from casework_school import DAY, build_school
-from trust_school import add_school, copy_school, staff_login
+from trust_school import staff_login, two_schools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
@@ -47,14 +47,10 @@ def trust() -> Iterator[tuple[str, dict[str, int]]]:
         owner = open_database(url)
         try:
             build_school(owner)
-            conn = owner.raw_connection(write=True)
-            with conn:
-                oakfield = add_school(conn, "Oakfield Primary")
-                riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
-            conn.close()
+            schools = two_schools(owner)
         finally:
             owner.close()
-        yield url, {"oakfield": oakfield, "riverside": riverside}
+        yield url, schools
 
 
 @pytest.fixture
@@ -651,11 +647,8 @@ def test_an_owner_who_is_not_a_superuser_backs_up_every_school() -> None:
             owner = open_database(url)
             try:
                 build_school(owner)
-                conn = owner.raw_connection(write=True)
-                with conn:
-                    oakfield = add_school(conn, "Oakfield Primary")
-                    riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
-                conn.close()
+                schools = two_schools(owner)
+                oakfield, riverside = schools["oakfield"], schools["riverside"]
                 every = _by_school(owner, "SELECT school_id, upn FROM pupils")
             finally:
                 owner.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from casework_school import build_school
-from trust_school import add_school, copy_school
+from trust_school import two_schools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, long_export, wide_rows, write_csv, write_xlsx  # noqa: E402
@@ -43,14 +43,10 @@ def trust() -> Iterator[Trust]:
         owner = open_database(url)
         try:
             build_school(owner)
-            conn = owner.raw_connection(write=True)
-            with conn:
-                oakfield = add_school(conn, "Oakfield Primary")
-                riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
-            conn.close()
+            schools = two_schools(owner)
         finally:
             owner.close()
-        yield url, {"oakfield": oakfield, "riverside": riverside}
+        yield url, schools
 
 
 def _owner_on(trust: Trust, school: str) -> Database:
@@ -291,14 +287,11 @@ def test_a_child_missing_education_is_raised_by_the_school_worked_in() -> None:
                     for session in ("AM", "PM") if day.weekday() < 5 else ():
                         s.get(Mark, (dan, day, session)).code = "O"  # type: ignore[union-attr]
                     day += timedelta(days=1)
-            conn = owner.raw_connection(write=True)
-            with conn:
-                oakfield = add_school(conn, "Oakfield Primary")
-                riverside = copy_school(conn, oakfield, "Riverside Primary", 2)
-            conn.close()
+            schools = two_schools(owner)
         finally:
             owner.close()
-        trust = (url, {"oakfield": oakfield, "riverside": riverside})
+        trust = (url, schools)
+        oakfield, riverside = schools["oakfield"], schools["riverside"]
         raised = (
             "SELECT p.school_id, t.school_id, e.school_id FROM tasks t "
             "JOIN pupils p ON p.id = t.pupil_id JOIN timeline_events e ON e.id = t.event_id "
