@@ -415,10 +415,14 @@ def open_database(
     key = _unlock(path, password) if cipher.is_encrypted(path) else None
     if read_only and migrate and key is None:
         require_structure(path)
-        if _needs_upgrade(path):
+        older, uncounted = _needs_upgrade(path)
+        if older:
             # A file from an earlier version is brought up to date once (under the writer
             # lock, after its check) before it is read: as it is, it lacks newer columns.
             open_database(path, check=check).close()
+        elif uncounted:
+            # its register's sessions counted again once (a lost trigger left them wrong)
+            open_database(path, check=check, name_audit=False).close()
     early = take_early(path)  # a plain check started early cannot read an encrypted file
     if key is None:
         require_structure(path)
@@ -474,16 +478,20 @@ def _create_schema(path: Path, key: str | None) -> bool:
         conn.close()
 
 
-def _needs_upgrade(path: Path) -> bool:
-    """Whether the file's schema is older than this version's (read without taking a lock)."""
+def _needs_upgrade(path: Path) -> tuple[bool, bool]:
+    """Whether the file's schema is older than this version's, and whether a trigger that
+    counts the register's sessions is missing from it (read without taking a lock)."""
     from attendance_desk.storage import migrations
+    from attendance_desk.storage.session_counts import lost_triggers
 
     conn = connect_read_only(path)
     try:
         current = migrations.stored_revision(conn)
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     finally:
         conn.close()
-    return current is not None and current != migrations.head_revision()
+    older = current is not None and current != migrations.head_revision()
+    return older, not older and bool(lost_triggers(names))
 
 
 def _recover_half_upgrade(db: Database, revision: str) -> None:
@@ -586,7 +594,10 @@ IDENTITY_KEY = "database.identity"
 
 def _prepare_audit(db: Database, name_audit: bool = True) -> None:
     """Make sure the audit triggers exist and name who is making changes (writes only when
-    something is missing or another person opens the file, and then after the check)."""
+    something is missing or another person opens the file, and then after the check). On
+    SQLite the triggers that count the register's sessions too: a lost one is made again and
+    the sessions counted again from the marks (storage/session_counts.py)."""
+    from attendance_desk.storage import session_counts
     from attendance_desk.storage.audit_triggers import install_audit_triggers, trigger_names
 
     conn = db.raw_connection()
@@ -599,6 +610,8 @@ def _prepare_audit(db: Database, name_audit: bool = True) -> None:
         row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
         postgres = db.backend == "postgresql"
         missing = [t for t in trigger_names() if t not in names]
+        uncounted = [] if postgres else session_counts.lost_triggers(names)
+        missing += uncounted
         if postgres:
             from attendance_desk.storage.pg_audit import ORDER_TRIGGER, SEAL_FUNCTION
 
@@ -629,6 +642,8 @@ def _prepare_audit(db: Database, name_audit: bool = True) -> None:
                     "INSERT INTO audit_session (id, who) VALUES (1, '') ON CONFLICT DO NOTHING"
                 )
             else:
+                if uncounted:  # first: the whole repair is one transaction
+                    session_counts.restore_counting(conn, uncounted)
                 install_audit_triggers(conn.execute, tables)
                 conn.execute(
                     "INSERT INTO audit_session (id, who) VALUES (1, ?) ON CONFLICT (id) DO "

@@ -1,5 +1,14 @@
-"""The register's sessions (`register_sessions`, migration 0018) counted by the import itself for
+"""The register's sessions (`register_sessions`, migration 0018): the SQLite triggers on marks
+that keep their counts, put back at open when lost, and the counts made by the import itself for
 a big load, instead of by the insert trigger on marks once per row.
+
+The triggers are declared here (migration 0018 keeps its own frozen copy, as a migration must;
+tests/storage/test_register_sessions.py checks the two agree). SQLite drops a table's triggers
+when the table is rebuilt (an Alembic batch migration of `marks` would), and marks written
+without them leave the counts wrong: every writable open checks that they are all there and,
+when one is missing, makes it again and counts every session again from the marks, in one
+transaction (`restore_counting`), so the calendar, the engine and the call list read exact
+counts again.
 
 The trigger keeps, for each date and session, the number of marks, of blank ones ('-', '') and
 of closed ones ('#'). For a first import of a year (570,000 marks) SQLite would run it for
@@ -18,10 +27,41 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 
 INSERT_TRIGGER = "register_sessions_insert_v1"
+DELETE_TRIGGER = "register_sessions_delete_v1"
+UPDATE_TRIGGER = "register_sessions_update_v1"
+_ADD = (
+    "INSERT INTO register_sessions (school_id, date, session, marks, blank, closed) "
+    "VALUES ({r}.school_id, {r}.date, {r}.session, 1, {r}.code IN ('-', ''), {r}.code = '#') "
+    "ON CONFLICT (date, session, school_id) DO UPDATE SET marks = marks + 1, "
+    "blank = blank + excluded.blank, closed = closed + excluded.closed;"
+)
+_TAKE = (
+    "UPDATE register_sessions SET marks = marks - 1, blank = blank - ({r}.code IN ('-', '')), "
+    "closed = closed - ({r}.code = '#') "
+    "WHERE school_id = {r}.school_id AND date = {r}.date AND session = {r}.session; "
+    "DELETE FROM register_sessions WHERE school_id = {r}.school_id AND date = {r}.date "
+    "AND session = {r}.session AND marks <= 0;"
+)
+# name -> its CREATE TRIGGER statement (a change to one is a new name: _v2)
+SQLITE_TRIGGERS: dict[str, str] = {
+    INSERT_TRIGGER: f"CREATE TRIGGER {INSERT_TRIGGER} AFTER INSERT ON marks BEGIN "
+    + _ADD.format(r="NEW")
+    + " END",
+    DELETE_TRIGGER: f"CREATE TRIGGER {DELETE_TRIGGER} AFTER DELETE ON marks BEGIN "
+    + _TAKE.format(r="OLD")
+    + " END",
+    UPDATE_TRIGGER: f"CREATE TRIGGER {UPDATE_TRIGGER} AFTER UPDATE OF school_id, date, session, "
+    "code ON marks WHEN OLD.school_id IS NOT NEW.school_id OR OLD.date IS NOT NEW.date "
+    "OR OLD.session IS NOT NEW.session OR OLD.code IS NOT NEW.code BEGIN "
+    + _ADD.format(r="NEW")
+    + " "
+    + _TAKE.format(r="OLD")
+    + " END",
+}
 BLANK = frozenset({"-", ""})
 CLOSED = "#"
 # every session counted again from the marks (SQLite)
@@ -35,6 +75,26 @@ _UPSERT = (
     "ON CONFLICT (date, session, school_id) DO UPDATE SET marks = marks + excluded.marks, "
     "blank = blank + excluded.blank, closed = closed + excluded.closed"
 )
+
+
+def lost_triggers(names: Container[str]) -> list[str]:
+    """The counting triggers missing from a SQLite database whose objects are `names` (none
+    before migration 0018, which has no `register_sessions`)."""
+    if "register_sessions" not in names:
+        return []
+    return [name for name in SQLITE_TRIGGERS if name not in names]
+
+
+def restore_counting(conn: sqlite3.Connection, lost: Iterable[str]) -> None:
+    """Make the `lost` counting triggers again and count every session again from the marks
+    (the marks written while one was missing were not counted, or not taken off), in one
+    transaction: the caller's, or one begun here and left for the caller to commit."""
+    if not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    for name in lost:
+        conn.execute(SQLITE_TRIGGERS[name])
+    conn.execute("DELETE FROM register_sessions")
+    conn.execute(RECOUNT)
 
 
 class Counts:

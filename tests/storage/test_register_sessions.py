@@ -195,3 +195,113 @@ def test_an_older_database_gets_its_register_of_sessions_counted(tmp_path: Path)
         ).fetchall()
     finally:
         conn.close()
+
+
+def _triggers(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'marks' "
+            "AND name LIKE 'register_sessions_%'"
+        ).fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
+def _lose_triggers_and_write(path: Path) -> None:
+    """What a table rebuild (Alembic batch) would leave: the counting triggers gone; then marks
+    written and removed by another program with them gone."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP TRIGGER register_sessions_insert_v1")
+        conn.execute("DROP TRIGGER register_sessions_delete_v1")
+        # Wednesday taken for both (a new school day), Tuesday's blank deleted
+        conn.execute(MARK, (1, WED, "AM", "/"))
+        conn.execute(MARK, (2, WED, "AM", "N"))
+        conn.execute("DELETE FROM marks WHERE pupil_id = 2 AND date = ?", (TUE,))
+    conn.close()
+
+
+def _school_with_marks(path: Path) -> None:
+    from attendance_desk.storage.db import open_database
+
+    db = open_database(path)
+    try:
+        _write(
+            db,
+            (PUPIL, (1, "Ash")),
+            (PUPIL, (2, "Birch")),
+            (MARK, (1, MON, "AM", "/")),
+            (MARK, (2, MON, "AM", "#")),
+            (MARK, (1, TUE, "AM", "-")),
+            (MARK, (2, TUE, "AM", "-")),
+        )
+    finally:
+        db.close()
+
+
+def test_opening_puts_back_lost_counting_triggers_and_counts_again(tmp_path: Path) -> None:
+    from attendance_desk.storage.db import open_database
+    from attendance_desk.storage.session_counts import SQLITE_TRIGGERS
+
+    path = tmp_path / "school.sqlite3"
+    _school_with_marks(path)
+    assert _triggers(path) == SQLITE_TRIGGERS  # as migration 0018 made them
+    _lose_triggers_and_write(path)
+    assert set(_triggers(path)) == {"register_sessions_update_v1"}
+
+    db = open_database(path)
+    try:
+        assert _triggers(path) == SQLITE_TRIGGERS
+        # the counts are the marks' again: Wednesday is there, Tuesday has one blank left
+        assert _held(db) == [(MON, "AM", 2, 0, 1), (TUE, "AM", 1, 1, 0), (WED, "AM", 2, 0, 0)]
+        assert _held(db) == _counted(db)
+        assert last_mark_date(db) == date(2024, 9, 4)
+        conn = db.raw_connection()
+        try:
+            # the calendar's school days: Monday and Wednesday (Tuesday only blank)
+            assert list(load_calendar(conn).school_day_ordinals) == [
+                date(2024, 9, 2).toordinal(),
+                date(2024, 9, 4).toordinal(),
+            ]
+            assert taken_sessions(conn, date(2024, 9, 4)) == {"AM"}
+        finally:
+            conn.close()
+        # and kept from then on
+        _write(db, ("DELETE FROM marks WHERE date = ?", (WED,)), (MARK, (2, TUE, "PM", "/")))
+        assert _held(db) == _counted(db)
+        assert last_mark_date(db) == date(2024, 9, 3)
+    finally:
+        db.close()
+
+
+def test_a_reading_command_gets_exact_counts_after_a_lost_trigger(tmp_path: Path) -> None:
+    """A read-only open (the command line's reading commands) counts again once first."""
+    from attendance_desk.storage.db import open_database
+
+    path = tmp_path / "school.sqlite3"
+    _school_with_marks(path)
+    _lose_triggers_and_write(path)
+    db = open_database(path, read_only=True)
+    try:
+        assert _held(db) == _counted(db) and len(_held(db)) == 3
+        assert last_mark_date(db) == date(2024, 9, 4)
+    finally:
+        db.close()
+    assert len(_triggers(path)) == 3
+
+
+def test_the_triggers_declared_are_the_ones_migration_0018_makes(tmp_path: Path) -> None:
+    """The declaration opening puts back (storage/session_counts.py) and the migration's
+    frozen copy make the same triggers: a file migrated step by step has exactly these."""
+    from sqlalchemy import create_engine
+
+    from attendance_desk.storage import migrations
+    from attendance_desk.storage.session_counts import SQLITE_TRIGGERS
+
+    path = tmp_path / "migrated.sqlite3"
+    engine = create_engine(f"sqlite:///{path.as_posix()}")
+    migrations.upgrade(engine)
+    engine.dispose()
+    assert _triggers(path) == SQLITE_TRIGGERS
