@@ -76,6 +76,11 @@ DB_HELP = (
     "the school's database file (default: in your app-data folder), or a database on a "
     "PostgreSQL server: postgresql://user@host/dbname"
 )
+SCHOOL_HELP = (
+    "in a trust's database on a PostgreSQL server, the school to work in (its name or the "
+    "start of it, its URN or number): without it a connection given several schools looks "
+    "at all of them and changes nothing"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,7 +101,7 @@ def command_in(argv: Sequence[str]) -> str | None:
     `--db`), or None for the window."""
     words = iter(argv)
     for word in words:
-        if word == "--db":
+        if word in ("--db", "--school"):
             next(words, None)
         elif word in COMMANDS:
             return word
@@ -114,6 +119,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--db", type=_db_target, metavar="PATH", help=DB_HELP)
+    parser.add_argument("--school", dest="work_in", metavar="SCHOOL", help=SCHOOL_HELP)
     parser.add_argument(
         "--demo", action="store_true", help="open the window on a fresh demo school database"
     )
@@ -134,6 +140,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             sub.add_argument(
                 "--db", type=_db_target, metavar="PATH", help=DB_HELP, default=argparse.SUPPRESS
             )
+            if "--school" not in sub._option_string_actions:  # `report --school ID`: its own
+                sub.add_argument(
+                    "--school",
+                    dest="work_in",
+                    metavar="SCHOOL",
+                    help=SCHOOL_HELP,
+                    default=argparse.SUPPRESS,
+                )
     # --help lists the commands in the table's order
     subparsers._choices_actions.sort(key=lambda a: list(COMMANDS).index(a.dest))
     return parser
@@ -149,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
+        if args.work_in:
+            from attendance_desk.services.trust import school_address
+
+            args.db = school_address(args.db, args.work_in)
         if args.command is None:
             from attendance_desk.app import run_window
 

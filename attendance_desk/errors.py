@@ -15,6 +15,11 @@ class DatabaseError(UserError):
     """The database file cannot be opened, created or used."""
 
 
+class AllSchoolsError(UserError):
+    """A change asked of a connection looking at all of a trust's schools at once: each change
+    is made working in one school (its rows are that school's), never across them."""
+
+
 class ImportFileError(UserError):
     """A register, roster or term-date file cannot be read; the message names file, sheet, row, column."""
 

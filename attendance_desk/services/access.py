@@ -65,6 +65,7 @@ def verify_password(db: Database, password: str) -> bool:
 
 def set_password(db: Database, new_password: str, *, current: str | None = None) -> None:
     """Set or change the password; changing it needs the current one."""
+    db.require_one_school("set a password")  # before the backup taken first
     if password_required(db) and not verify_password(db, current or ""):
         raise UserError("the current password is not right")
     if len(new_password) < MIN_PASSWORD_LENGTH:
@@ -103,6 +104,7 @@ def _backup_first(db: Database) -> None:
 
 def clear_password(db: Database, current: str) -> None:
     """Remove the password (anyone at the computer can then open the application)."""
+    db.require_one_school("remove the password")  # before the backup taken first
     if not verify_password(db, current):
         raise UserError("the current password is not right")
     _backup_first(db)

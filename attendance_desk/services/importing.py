@@ -416,6 +416,8 @@ def _run(
     what was read."""
     if not paths:
         raise UserError("no files to import")
+    # a preview too: it would compare the files with the default school's pupils and marks
+    db.require_one_school("import")
     hook = remembered(db, mapping_name) if read_before is None else None
     report = progress or (lambda _p, _m: None)
 

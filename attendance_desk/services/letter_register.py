@@ -101,6 +101,7 @@ def print_letters(
     commit, leaves no letter recorded; so does `cancel()` returning True. `pdf` is the preview
     already rendered from this composition, to save rendering it twice.
     """
+    db.require_one_school("print letters")  # before the PDF is written
     pdf = pdf if pdf is not None else render(composition)
     head_json = json.dumps(composition.letterhead.__dict__, ensure_ascii=False, sort_keys=True)
     items = [

@@ -200,6 +200,8 @@ def compose(
     For the half-termly letter the policy chooses each pupil's variant (`domain.letter_choice`).
     Book-bag letters come first, by class then surname, each class after its cover sheet; the
     letters that go by post follow as one pile with its own cover sheet."""
+    # a school's letters: its letterhead, policy and templates, its pupils by class or UPN
+    db.require_one_school("compose and print letters")
     options = options or ComposeOptions()
     as_of = as_of or clock.today()
     letter_date = options.letter_date or clock.today()

@@ -62,6 +62,7 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
     report = progress or (lambda _p, _m: None)
     source.require_intact()  # a damaged file is never copied
     target.require_intact()
+    target.require_one_school("move a school into it")  # plain SQL: no unit of work checks it
 
     def tick(table: str, done: int, total: int) -> None:
         report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else "Checking")

@@ -83,6 +83,7 @@ def remove_pupils(
     by: str | None = None,
 ) -> RemovalResult:
     """Remove the given pupils (each must be due under the rule) in one transaction."""
+    db.require_one_school("remove pupils")  # plain SQL: no unit of work to check it
     due = {p.pupil_id: p for p in pupils_due_for_removal(db, years=years, as_of=as_of)}
     not_due = [i for i in pupil_ids if i not in due]
     if not_due:

@@ -137,9 +137,14 @@ def acting_role() -> Role | None:
     return Role(who[1]) if who else None
 
 
-def can_change() -> bool:
+def can_change(db: Database | None = None) -> bool:
+    """Whether the person at the keyboard may change records (a class teacher may only look);
+    with `db`, whether changes can be made there too: not a read-only database, nor one
+    looking at all of a trust's schools at once (each change is made working in one)."""
     role = acting_role()
-    return role is None or role.may_change
+    if role is not None and not role.may_change:
+        return False
+    return db is None or not (db.read_only or db.for_all_schools())
 
 
 def require_can_change(what: str = "change this") -> None:

@@ -81,8 +81,11 @@ def _query(s: Session, *where: ColumnElement[bool]) -> list[TaskInfo]:
 def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     """A task for each `N` older than 5 school days; tasks whose `N` was replaced are done.
 
-    Returns how many tasks were added.
+    Returns how many tasks were added: none looking at all of a trust's schools (each school's
+    wait for someone working on it).
     """
+    if db.for_all_schools():
+        return 0
     from attendance_desk.services.calendar import get_calendar
     from attendance_desk.services.policy import get_policy
 

@@ -21,6 +21,9 @@ from attendance_desk.domain.figures import EMPTY_FIGURES, Figures
 from attendance_desk.domain.national import NATIONAL_PRIMARY, NationalFigures
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.trust import all_schools_refusal
+
+__all__ = ["all_schools_refusal"]  # the sentence a change is refused with, for the window
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
 
@@ -163,6 +166,38 @@ def school_choice(db: Database) -> SchoolChoice | None:
         if whole is not db:
             whole.close()
     return SchoolChoice(schools, acting) if len(schools) > 1 else None
+
+
+def school_address(target: object, school: str) -> str:
+    """The address of the trust's database `target` (a postgresql:// URL) acting for `school`,
+    named by its name (or the beginning of one school's name), URN or number (the command
+    line's `--school`)."""
+    from attendance_desk.storage.db import is_database_url
+    from attendance_desk.storage.postgres import PostgresDatabase
+    from attendance_desk.storage.trust import school_url
+
+    if not (isinstance(target, str) and is_database_url(target)):
+        raise UserError(
+            "--school chooses one school of a trust's database on a PostgreSQL server: "
+            "give its address too (--db postgresql://user@host/dbname)"
+        )
+    whole = PostgresDatabase(school_url(target, None), read_only=True)
+    try:
+        schools = list_schools(whole)
+    finally:
+        whole.close()
+    wanted = " ".join(school.split()).casefold()
+    exact = [
+        s for s in schools if wanted in (s.name.casefold(), s.urn.casefold(), str(s.school_id))
+    ]
+    begun = [s for s in schools if wanted and s.name.casefold().startswith(wanted)]
+    for found in (exact, begun):  # the name, URN or number; else the one name it begins
+        if len(found) == 1:
+            return school_url(target, found[0].school_id)
+    named = "; ".join(
+        f"{s.school_id} {s.name}" + (f" (URN {s.urn})" if s.urn else "") for s in schools
+    )
+    raise UserError(f"there is no school '{school}' in this database: its schools are {named}")
 
 
 def school_target(db: Database, school_id: int | None) -> str:

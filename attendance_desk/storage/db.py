@@ -91,6 +91,7 @@ class Database:
             session.flush()
             if _has_written(session):
                 self.require_intact()
+                self._refuse_across_schools(session)
             session.commit()
         except BaseException:
             session.rollback()
@@ -117,6 +118,26 @@ class Database:
             seal_chain(conn)
         finally:
             conn.close()
+
+    def for_all_schools(self) -> bool:
+        """Whether the connection looks at several schools of a trust at once, acting for none
+        of them (storage/postgres.py): it reads and compares, but changes nothing. A SQLite file
+        is one school's."""
+        return False
+
+    def require_one_school(self, what: str = "make changes") -> None:
+        """Refuse a change (AllSchoolsError) while looking at all of a trust's schools: a new
+        row would be the connection's default school's, not its pupil's. Every unit of work
+        that writes is checked as it commits; a service that writes otherwise (plain SQL), or
+        does something first that would be wasted (a PDF, a backup), asks here itself."""
+        if self.for_all_schools():
+            from attendance_desk.errors import AllSchoolsError
+            from attendance_desk.storage.trust import all_schools_refusal
+
+            raise AllSchoolsError(all_schools_refusal(what))
+
+    def _refuse_across_schools(self, session: Session) -> None:
+        """The check of a unit of work that has written, as it commits (one school: none)."""
 
     def require_intact(self) -> None:
         """Wait for the full integrity check (starting it if it has not started) and raise

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -24,6 +25,7 @@ from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.pg_connection import PgConnection, text_dates
 from attendance_desk.storage.pg_integrity import PgIntegrityCheck
+from attendance_desk.storage.trust import SCHOOL_SETTING
 from attendance_desk.user import current_user
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 from attendance_desk.storage.db import URL_SCHEMES as SCHEMES
 
 WHO_SETTING = "attendance_desk.who"
+ONE_SCHOOL_FOR = 60.0  # seconds a connection seeing one school is taken to see one still
 
 
 def is_postgres_url(target: object) -> bool:
@@ -104,6 +107,46 @@ class PostgresDatabase(Database):
         self._idle: list[psycopg.Connection[Any]] = []
         self._who: dict[int, str] = {}  # id of an idle connection -> the name it carries
         self._lock = threading.Lock()
+        self._all_schools: bool | None = None  # None: not known for good yet (see below)
+        self._one_seen_at = -ONE_SCHOOL_FOR  # when it last saw one school (time.monotonic)
+
+    # one school, or all of them
+    def for_all_schools(self) -> bool:
+        """Whether the connection acts for no school (no `attendance_desk.school` in its URL)
+        while it sees more than one: the trust's owner, or a member of staff given several
+        schools, looking at all of them. Acting for one school, or seeing only one (a member
+        of staff given one, a database holding one), it changes that school's rows. Known for
+        good once it acts for one or sees several; one seeing a single school asks again after
+        a minute (the trust may add a second while it is open), not at each change."""
+        if self._all_schools is not None:
+            return self._all_schools
+        if time.monotonic() - self._one_seen_at < ONE_SCHOOL_FOR:
+            return False
+        conn = self.raw_connection()
+        try:
+            row = conn.execute(
+                f"SELECT current_setting('{SCHOOL_SETTING}', true), (SELECT count(*) FROM schools)"
+            ).fetchone()
+        finally:
+            conn.close()
+        acting, seen = (str(row[0] or "").strip(), int(row[1] or 0)) if row else ("", 0)
+        if acting:
+            self._all_schools = False
+        elif seen > 1:
+            self._all_schools = True
+        else:
+            self._one_seen_at = time.monotonic()
+        return bool(self._all_schools)
+
+    def _refuse_across_schools(self, session: Any) -> None:
+        """A unit of work that changed a row, looking at all the trust's schools, is refused
+        (its transaction is given an id only by a change: a read-only one commits as before)."""
+        if not self.for_all_schools():
+            return
+        from sqlalchemy import text
+
+        if session.execute(text("SELECT txid_current_if_assigned()")).scalar() is not None:
+            self.require_one_school()
 
     # connections
     def _connect(self) -> psycopg.Connection[Any]:

@@ -51,6 +51,17 @@ VERSIONED: tuple[str, ...] = ("cases", "timeline_events", "tasks", "leave_reques
 
 SCHOOL_SETTING = "attendance_desk.school"
 
+
+def all_schools_refusal(what: str = "make changes") -> str:
+    """What a change is told in a database holding several schools while looking at all of
+    them (acting for none): the trust's schools are compared there, and each change is made
+    working in one school, so that its rows are that school's."""
+    return (
+        "You are looking at all the trust's schools: choose the school in the toolbar "
+        f"(or --school on the command line) to {what}"
+    )
+
+
 CHANNEL = "attendance_desk"  # what the PostgreSQL triggers NOTIFY (migration 0015)
 
 

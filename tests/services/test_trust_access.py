@@ -180,7 +180,7 @@ def test_a_second_school_holds_what_the_first_holds(
     inset, meeting_day = date(2024, 10, 28), date(2024, 10, 9)
     shipped = shipped_templates()["improvement"]
 
-    owner = open_database(url)
+    owner = open_database(school_url(url, oak))  # the owner working on Oakfield
     try:  # Oakfield's (build_school gave it the year 2024/25, two half terms and the pupils)
         write_setting(owner, "idle_lock", 10)
         save_closures(owner, "2024/25", [(inset, "inset", "Oakfield training")])

@@ -50,10 +50,10 @@ def trust() -> Iterator[Trust]:
 
 
 def _owner_on(trust: Trust, school: str) -> Database:
-    """The owner working on one school: acting for none is school 1 (Oakfield); Riverside is
-    chosen in the window's School (the connection acts for it)."""
+    """The owner working on one school, chosen in the window's School (the connection acts
+    for it): acting for none, the owner looks at every school and changes none."""
     url, schools = trust
-    return open_database(url if school == "oakfield" else school_url(url, schools[school]))
+    return open_database(school_url(url, schools[school]))
 
 
 def _rows(db: Database, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
