@@ -188,7 +188,8 @@ class FolderWatch(QObject):
 
 
 def attach(window: MainWindow, open_preview: Callable[[list[Path]], None]) -> FolderWatch | None:
-    """The folder watch for a writable window (None for a read-only one)."""
-    if window.db.read_only:
+    """The folder watch for a writable window (None for a read-only one, or one looking at all
+    of a trust's schools: each school's registers are imported working in it)."""
+    if window.db.read_only or window.db.for_all_schools():
         return None
     return FolderWatch(window, open_preview)

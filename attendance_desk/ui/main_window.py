@@ -6,6 +6,7 @@ through services on the worker pool, so the window never freezes.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -181,8 +182,24 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.database_label)
 
         actions.build_menus(self)
-        if db.read_only or not can_change():
+        self.all_schools = db.for_all_schools()
+        if db.read_only:
             actions.disable_writing(self)
+        elif self.all_schools:
+            # a view for looking and comparing: every change is made working in one school
+            actions.disable_writing(self, "looking at all the trust's schools")
+            heading, rest = actions.all_schools_note(self).split(":", 1)
+            self.all_schools_label = QLabel(
+                f"<b>{heading}</b>:{html.escape(rest, quote=False)}", self
+            )
+            self.all_schools_label.setObjectName("allSchools")
+            self.all_schools_label.setStyleSheet(
+                "QLabel { background: #e3f0fb; color: #113a5c; padding: 1px 8px; }"
+            )
+            # before the database's name (after the status text, the one plain widget)
+            self.statusBar().insertPermanentWidget(1, self.all_schools_label)
+        elif not can_change():
+            actions.disable_writing(self, "your role can look, not change")
         who = acting()
         if who is not None:
             role = Role(who[1])

@@ -409,6 +409,11 @@ def open_import(w: MainWindow, files: Sequence[Path] | None = None, pick: bool =
     if w.db.read_only:
         show_error(w, "This database is open read-only, so nothing can be imported.")
         return
+    if w.db.for_all_schools():  # a file dropped on the window: its school is not known
+        from attendance_desk.services.trust import all_schools_refusal
+
+        show_error(w, all_schools_refusal("import registers") + ".")
+        return
     dialog = ImportDialog(w.db, w, files=[Path(f) for f in files] if files else None, pick=pick)
     w.import_dialog = dialog
     dialog.imported.connect(lambda result: imported(w, result))
@@ -427,11 +432,22 @@ def imported(w: MainWindow, result: Any) -> None:
         w.statusBar().showMessage("Imported " + "; ".join(lines), 20000)
 
 
-def disable_writing(w: MainWindow) -> None:
-    """A read-only window: every action that would change the database is turned off."""
+def disable_writing(w: MainWindow, why: str = "the database is open read-only") -> None:
+    """A window that may only look (a read-only database, a member of staff who may only look,
+    or all of a trust's schools at once): every action that would change the database is
+    turned off, its tooltip saying `why`."""
     for act in (w.act_import, w.act_settings, w.act_password, w.act_retention):
         act.setEnabled(False)
-        act.setToolTip(act.toolTip() + " (the database is open read-only)")
+        act.setToolTip(f"{act.toolTip() or act.text().replace('&', '')} ({why})")
+
+
+def all_schools_note(w: MainWindow) -> str:
+    """What the status bar says while the window looks at all of a trust's schools: how to
+    make changes (the School list in the toolbar; a PostgreSQL superuser, whom choosing a
+    school would not restrict, has none: it opens the database for one school instead)."""
+    if getattr(w, "school_chooser", None) is not None:
+        return "All schools: look and compare; choose a school under School to make changes"
+    return "All schools: look and compare; open one school (--school) to make changes"
 
 
 def open_settings(w: MainWindow) -> None:

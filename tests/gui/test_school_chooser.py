@@ -106,3 +106,65 @@ def test_switching_school_changes_the_pupil_list(
         for w in windows:
             w.close()
             w.db.close()
+
+
+def _writing(win: MainWindow) -> dict[str, bool]:
+    """What the window offers that would change data: its actions, the call list's Log call,
+    the letters page's Print, and the watched folder."""
+    calls = win.pages["First-day calls"].ensure()
+    letters = win.pages["Letters"].ensure()
+    return {
+        "import": win.act_import.isEnabled(),
+        "settings": win.act_settings.isEnabled(),
+        "password": win.act_password.isEnabled(),
+        "retention": win.act_retention.isEnabled(),
+        "log call": calls.log_button.isEnabled(),
+        "print letters": not letters.all_schools,
+        "watched folder": win.folder_watch is not None,
+    }
+
+
+def test_all_schools_is_for_looking_a_school_chosen_for_changing(
+    qtbot, officer_of_two: str, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """Working in all their schools the officer can look and compare, and the status bar says
+    how to make changes; every action that would change data is off (the call list's Log call
+    says why). Choosing Riverside in the toolbar opens the window again with them on."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(open_database(officer_of_two), as_of=DAY, settings=settings)
+    qtbot.addWidget(win)
+    windows = [win]
+    try:
+        win.show()
+        qtbot.waitUntil(lambda: len(win.pupil_list.model.rows) == 8, timeout=20000)
+        assert set(_writing(win).values()) == {False}
+        note = win.findChild(QLabel, "allSchools")
+        assert note is not None and note.isVisible()
+        assert note.text() == (
+            "<b>All schools</b>: look and compare; choose a school under School to make changes"
+        )
+        assert "(looking at all the trust's schools)" in win.act_import.toolTip()
+        letters = win.pages["Letters"].ensure()
+        hint = letters.findChild(QLabel, "previewHint")
+        assert hint.text().startswith("You are looking at all the trust's schools: choose")
+        calls = win.pages["First-day calls"].ensure()
+        assert calls.log_selected() is None
+        assert calls.message.text().endswith("(or --school on the command line) to log calls")
+
+        chooser = win.findChild(QComboBox, "schoolChooser")
+        chooser.setCurrentIndex(chooser.findText("Riverside Primary"))
+        chooser.activated.emit(chooser.currentIndex())
+        river = win.replaced_by
+        assert river is not None
+        qtbot.addWidget(river)
+        windows.append(river)
+        qtbot.waitUntil(lambda: len(river.pupil_list.model.rows) == 4, timeout=20000)
+        assert set(_writing(river).values()) == {True}
+        assert river.findChild(QLabel, "allSchools") is None
+        hint = river.pages["Letters"].ensure().findChild(QLabel, "previewHint")
+        assert hint.text().startswith("Choose a letter and the pupils")
+    finally:
+        workers.wait_all()
+        for w in windows:
+            w.close()
+            w.db.close()

@@ -52,7 +52,7 @@ class CmeDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.refer_button = QPushButton("Refer the chosen pupil to the LA\u2026", self)
         self.refer_button.clicked.connect(self.refer)
-        self.refer_button.setEnabled(not db.read_only and can_change())
+        self.refer_button.setEnabled(can_change(db))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -33,6 +33,7 @@ from attendance_desk import APP_NAME, clock, private_files
 from attendance_desk.domain.dates import numeric
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
+from attendance_desk.services.staff import can_change
 from attendance_desk.ui import workers
 
 ALL_CLASSES = "All classes"
@@ -155,7 +156,7 @@ class MeetingPapersDialog(QDialog):
         self.print_button.setEnabled(ready)
         self.excel_button.setEnabled(ready and self.choice().excel)
         self.actions_button.setEnabled(
-            ready and self.choice().agenda and bool(self.paper.pupils) and not self.db.read_only
+            ready and self.choice().agenda and bool(self.paper.pupils) and can_change(self.db)
         )
         self.show_button.setEnabled(self.worker is None)
 

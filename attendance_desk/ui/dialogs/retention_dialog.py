@@ -26,6 +26,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services import retention
 from attendance_desk.services.database import Database
 from attendance_desk.services.retention import Leaver, RemovalResult
+from attendance_desk.services.staff import can_change
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, Index, RowTableModel
 
@@ -148,7 +149,7 @@ class RetentionDialog(QDialog):
         return self.model.ticked()
 
     def _update_button(self) -> None:
-        self.remove_button.setEnabled(bool(self.ticked()) and not self.db.read_only)
+        self.remove_button.setEnabled(bool(self.ticked()) and can_change(self.db))
 
     def confirm(self, leavers: list[Leaver]) -> bool:
         """Ask before anything is removed (tests replace this)."""

@@ -63,7 +63,7 @@ class StaffTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.signoff)
         layout.addWidget(self.error)
-        editable = can_change()
+        editable = can_change(db)
         for w in (
             self.name_edit,
             self.role_combo,

@@ -43,6 +43,7 @@ from attendance_desk.services.calls import (
 )
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
+from attendance_desk.services.trust import all_schools_refusal
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
@@ -181,9 +182,11 @@ class FirstDayCallsWidget(QWidget):
         self.log_button.setObjectName("logCall")
         self.log_button.setDefault(True)
         self.log_button.clicked.connect(self.log_selected)
-        self.log_button.setEnabled(not db.read_only and can_change())
+        self.log_button.setEnabled(can_change(db))
         if db.read_only:
             self.log_button.setToolTip("The database is open read-only")
+        elif db.for_all_schools():
+            self.log_button.setToolTip(all_schools_refusal("log calls"))
         self.message = QLabel("")
         self.message.setWordWrap(True)
 
@@ -324,6 +327,9 @@ class FirstDayCallsWidget(QWidget):
         pupil is chosen and the form is ready for the next call."""
         if self.db.read_only:
             self.message.setText("The database is open read-only: calls cannot be logged")
+            return None
+        if self.db.for_all_schools():
+            self.message.setText(all_schools_refusal("log calls"))
             return None
         if not self.log_button.isEnabled():
             self.message.setText("Your role may read the list but not log calls")

@@ -164,8 +164,9 @@ class CaseTimelineWidget(QWidget):
             w.setEnabled(enabled and (w is self.filter_combo or self.may_change()))
 
     def may_change(self) -> bool:
-        """Not when the database is open read-only or a class teacher is signed in."""
-        return not self.db.read_only and can_change()
+        """Not when the database is open read-only, a class teacher is signed in, or the window
+        looks at all of a trust's schools."""
+        return can_change(self.db)
 
     def _changed(self, pupil_id: int) -> None:
         if pupil_id == self.pupil_id:

@@ -105,7 +105,7 @@ class CaseloadWidget(QWidget):
         self.told: QMessageBox | None = None  # the last "changed on another PC" message
         self.cases: tuple[CaseRow, ...] = ()
         self.loading = False
-        self.read_only = db.read_only or not can_change()
+        self.read_only = not can_change(db)
         # open cases, grouped by stage
         self.case_tree = QTreeWidget()
         self.case_tree.setObjectName("open_cases")

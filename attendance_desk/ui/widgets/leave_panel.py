@@ -120,7 +120,7 @@ class LeavePanel(QWidget):
         layout.addLayout(decide)
         layout.addLayout(new)
         layout.addWidget(self.error)
-        editable = not db.read_only and can_change()
+        editable = can_change(db)
         for w in (self.add_button, self.decide_button, self.letter_button):
             w.setEnabled(editable)
 

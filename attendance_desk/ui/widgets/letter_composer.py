@@ -6,6 +6,7 @@ printed and kept in the register.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,7 @@ from attendance_desk.services.letters import (
     list_templates,
     render,
 )
+from attendance_desk.services.trust import all_schools_refusal
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import Worker, run_async
 from attendance_desk.user import current_user
@@ -122,6 +124,9 @@ class LetterComposerWidget(QWidget):
         self._pending_choice: str | None = None
         self._token = object()
         self._recording = False
+        # looking at all of a trust's schools: letters are one school's (its letterhead,
+        # policy and pupils), composed and printed working in it
+        self.all_schools = db.for_all_schools()
 
         self.template_combo = QComboBox(objectName="templateCombo")
         self.template_combo.setAccessibleName("Letter template")
@@ -221,7 +226,9 @@ class LetterComposerWidget(QWidget):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         hint = QLabel(
-            "Choose a letter and the pupils, then press <b>Preview</b> to see the pages "
+            html.escape(all_schools_refusal("compose and print letters") + ".", quote=False)
+            if self.all_schools
+            else "Choose a letter and the pupils, then press <b>Preview</b> to see the pages "
             "exactly as they will print.",
             objectName="previewHint",
             wordWrap=True,
@@ -474,7 +481,8 @@ class LetterComposerWidget(QWidget):
         ready = self.composition is not None and not self.busy
         self.preview_button.setEnabled(not self.busy)
         self.save_button.setEnabled(ready)
-        self.print_button.setEnabled(ready and not self.db.read_only)  # printing registers
+        # printing registers the letters: a school's, made working in it
+        self.print_button.setEnabled(ready and not (self.db.read_only or self.all_schools))
         self.apply_button.setEnabled(ready and self.letter_list.currentRow() >= 0)
 
     # -- editing one letter -------------------------------------------------------------------

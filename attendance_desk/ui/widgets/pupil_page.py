@@ -281,7 +281,7 @@ class PupilPage(QWidget):
         self.leave_panel.set_pupil(pupil_id)
         self.evidence_button.setEnabled(True)
         self.access_button.setEnabled(True)
-        self.remove_button.setEnabled(not self.db.read_only and can_change())
+        self.remove_button.setEnabled(can_change(self.db))
         self.reload()
 
     def remove_from_roll(self) -> None:

@@ -31,6 +31,7 @@ from attendance_desk.services.letter_register import (
     save_reprint,
     void_letter,
 )
+from attendance_desk.services.staff import can_change
 from attendance_desk.services.subject_access import SubjectAccessExport, export_subject_access
 from attendance_desk.ui import workers
 from attendance_desk.ui.format import uk_date
@@ -119,7 +120,7 @@ class LettersPanel(QWidget):
         self.model.set_rows(list(letters))
         self.empty.setVisible(not letters)
         self.reprint_button.setEnabled(bool(letters))
-        self.void_button.setEnabled(bool(letters) and not self.db.read_only)
+        self.void_button.setEnabled(bool(letters) and can_change(self.db))
         if letters:
             self.view.selectRow(0)
 
