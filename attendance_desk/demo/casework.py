@@ -37,18 +37,21 @@ _ABSENT = [c for c, info in CODES.items() if info.category.is_absence]
 
 def _worst_pupils(db: Database, as_of: date, start: date) -> list[tuple[int, str, int, int]]:
     """(pupil id, first contact's name, absences, unauthorised) for the most absent pupils."""
+    each_pupil = Mark.pupil_id.in_(select(Pupil.id))  # each pupil's range of the marks' key
     with db.session() as s:
         absences = dict(
             s.execute(
                 select(Mark.pupil_id, func.count())
-                .where(Mark.date >= start, Mark.date <= as_of, Mark.code.in_(_ABSENT))
+                .where(each_pupil, Mark.date >= start, Mark.date <= as_of, Mark.code.in_(_ABSENT))
                 .group_by(Mark.pupil_id)
             ).all()
         )
         unauth = dict(
             s.execute(
                 select(Mark.pupil_id, func.count())
-                .where(Mark.date >= start, Mark.date <= as_of, Mark.code.in_(_UNAUTHORISED))
+                .where(
+                    each_pupil, Mark.date >= start, Mark.date <= as_of, Mark.code.in_(_UNAUTHORISED)
+                )
                 .group_by(Mark.pupil_id)
             ).all()
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, Select, select, text
 from sqlalchemy.orm import Session
 
+from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.codes import UNRESOLVED_CODE
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
@@ -81,6 +82,11 @@ def _query(s: Session, *where: ColumnElement[bool]) -> list[TaskInfo]:
 def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     """A task for each `N` older than 5 school days; tasks whose `N` was replaced are done.
 
+    The `N`s read are those the unresolved_n rule reads: from 1 September of the previous
+    academic year to the date (services/monitoring/loading.py), each pupil's range of the
+    marks' key, so the cost follows the two years, never the years of history kept. An open
+    task for an older `N` is looked up by its key: it stays open until that `N` is replaced.
+
     Returns how many tasks were added: none looking at all of a trust's schools (each school's
     wait for someone working on it).
     """
@@ -89,19 +95,15 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     from attendance_desk.services.calendar import get_calendar
     from attendance_desk.services.policy import get_policy
 
-    calendar = get_calendar(db)
+    year = AcademicYear.containing(as_of)
+    since = year.previous.start
+    calendar = get_calendar(db, since=since, until=year.end)
     limit = get_policy(db).thresholds.unresolved_n_school_days  # as the unresolved_n rule
     added = 0
     with db.session() as s:
         # the school worked for: a new task is its row (in a trust's database the owner, or
         # a member of staff working in all their schools, also sees other schools' marks)
-        marks = s.execute(
-            select(Mark.pupil_id, Mark.date, Mark.session).where(
-                Mark.code == UNRESOLVED_CODE,
-                Mark.date <= as_of,
-                text(this_school(db.backend, "marks")),
-            )
-        ).all()
+        marks = s.execute(unresolved_n_marks(db.backend, since, as_of)).all()
         n_tasks = s.scalars(
             select(Task).where(
                 Task.kind == TaskKind.UNRESOLVED_N.value, text(this_school(db.backend, "tasks"))
@@ -111,7 +113,7 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
         open_n: dict[str | None, Task] = {t.source_key: t for t in n_tasks if t.done_on is None}
         current: set[str] = set()
         for pupil_id, day, session in marks:
-            key = f"n:{pupil_id}:{day.isoformat()}:{session}"
+            key = _n_key(pupil_id, day, session)
             current.add(key)
             if key in existing:
                 continue
@@ -129,10 +131,46 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
             )
             added += 1
         for source_key, task in open_n.items():
-            if source_key not in current:
-                task.done_on, task.done_by = as_of, "register"
-                task.outcome = "The N was replaced by a real code"
+            if source_key in current:
+                continue
+            older = _n_before(source_key, since)
+            if older is not None:  # before the marks read: its own mark says
+                mark = s.get(Mark, older)
+                if mark is not None and mark.code == UNRESOLVED_CODE:
+                    continue
+            task.done_on, task.done_by = as_of, "register"
+            task.outcome = "The N was replaced by a real code"
     return added
+
+
+def unresolved_n_marks(backend: str, since: date, as_of: date) -> Select[int, date, str]:
+    """The school's `N` marks from `since` to `as_of`: (pupil, date, session). Each pupil's
+    range of the marks' primary key (pupil_id, date, session), never a walk of every mark
+    (tests/services/test_history.py checks SQLite's plan)."""
+    return select(Mark.pupil_id, Mark.date, Mark.session).where(
+        Mark.pupil_id.in_(select(Pupil.id)),
+        Mark.date >= since,
+        Mark.date <= as_of,
+        Mark.code == UNRESOLVED_CODE,
+        text(this_school(backend, "marks")),
+    )
+
+
+def _n_key(pupil_id: int, day: date, session: str) -> str:
+    return f"n:{pupil_id}:{day.isoformat()}:{session}"
+
+
+def _n_before(source_key: str | None, since: date) -> tuple[int, date, str] | None:
+    """The mark (pupil, date, session) of an unresolved-N task's key when it is before `since`;
+    None when it is not (or the key is not one of ours)."""
+    parts = (source_key or "").split(":")
+    if len(parts) != 4 or parts[0] != "n":
+        return None
+    try:
+        pupil_id, day = int(parts[1]), date.fromisoformat(parts[2])
+    except ValueError:
+        return None
+    return (pupil_id, day, parts[3]) if day < since else None
 
 
 def caseload(db: Database, today: date, refresh: bool = True) -> Caseload:

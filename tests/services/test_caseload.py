@@ -157,6 +157,43 @@ def test_an_n_task_closes_when_the_n_is_replaced(db, school) -> None:  # noqa: A
     assert (done.done_by, done.outcome) == ("register", "The N was replaced by a real code")
 
 
+def test_an_older_years_n_task_stays_open_until_its_n_is_replaced(db, school) -> None:  # noqa: ANN001
+    """The Ns read each day are those the unresolved_n rule reads (from 1 September of the
+    previous academic year); a task raised for an older N is still looked after."""
+    from datetime import timedelta
+
+    from attendance_desk.services.tasks import sync_unresolved_n_tasks
+
+    ava = school["ava"]
+    ns = {(date(2022, 10, 3), "AM"), (date(2022, 10, 4), "AM")}
+    with db.session() as s:
+        for k in range(12):  # two weeks of autumn 2022 (that year's days inferred from them)
+            day = date(2022, 10, 3) + timedelta(days=k)
+            if day.weekday() < 5:
+                for session in ("AM", "PM"):
+                    code = "N" if (day, session) in ns else "/"
+                    s.add(Mark(pupil_id=ava, date=day, session=session, code=code))
+    # on Fri 14 Oct 2022 both are more than 5 school days old
+    assert sync_unresolved_n_tasks(db, date(2022, 10, 14)) == 2
+    with db.session() as s:  # an N written later, on an old register, that no task has
+        s.get(Mark, (ava, date(2022, 10, 5), "PM")).code = "N"
+
+    load = caseload(db, date(2024, 10, 16))
+    old = [t for t in load.overdue if t.kind is TaskKind.UNRESOLVED_N]
+    assert [t.due for t in old] == [date(2022, 10, 11), date(2022, 10, 12)]  # still open
+    assert len([t for t in load.due_today if t.kind is TaskKind.UNRESOLVED_N]) == 2
+    # the N of 5 Oct 2022 is older than what the rule reads: no concern, and no task either
+    assert not [t for t in pupil_tasks(db, ava) if "05/10/2022" in t.title]
+
+    with db.session() as s:
+        s.get(Mark, (ava, date(2022, 10, 3), "AM")).code = "O"
+    load = caseload(db, date(2024, 10, 17))
+    old = [t for t in load.overdue if t.kind is TaskKind.UNRESOLVED_N and t.due.year == 2022]
+    assert [t.due for t in old] == [date(2022, 10, 12)]
+    [done] = [t for t in task_history(db, ava) if t.done and t.due == date(2022, 10, 11)]
+    assert (done.done_by, done.outcome) == ("register", "The N was replaced by a real code")
+
+
 def test_tasks_later_than_this_week_with_owner_and_outcome(db, school) -> None:  # noqa: ANN001
     later = add_task(
         db, school["dan"], "Check the new routine", date(2024, 10, 21), owner="Mr Hawkins"

@@ -151,6 +151,48 @@ def test_the_reads_for_a_date_go_through_indexes(schools: tuple[Path, Path]) -> 
         conn.close()
 
 
+def test_the_unresolved_n_tasks_read_each_pupils_range_of_the_key(
+    schools: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The caseload's unresolved-N tasks: the same from both files, and the read the service
+    makes (caught as it runs) is each pupil's range of the marks' key from the dates the rule
+    needs, never a walk of every mark."""
+    from sqlalchemy import event
+
+    from attendance_desk.services.tasks import pupil_tasks, sync_unresolved_n_tasks
+
+    tasks, reads = [], []
+    for path in schools:
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        db = open_database(copy)
+        seen: list[tuple[str, object]] = []
+
+        def spy(*args: object, seen: list[tuple[str, object]] = seen) -> None:
+            statement, parameters = str(args[2]), args[3]
+            if "FROM marks" in statement and "marks.code" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", spy)
+        try:
+            added = sync_unresolved_n_tasks(db, AS_OF)
+            pupils = {t.pupil_id for t in monitoring.pupil_overviews(db, AS_OF)}
+            tasks.append((added, [pupil_tasks(db, p) for p in sorted(pupils)]))
+        finally:
+            db.close()
+        [read] = seen
+        reads.append((copy, read))
+    assert tasks[0][0] > 0 and tasks[0] == tasks[1]
+    copy, (sql, params) = reads[1]
+    conn = sqlite3.connect(copy)
+    try:
+        plan = _plan(conn, sql, params)
+    finally:
+        conn.close()
+    assert "SEARCH marks USING PRIMARY KEY (pupil_id=? AND date>? AND date<?)" in plan, plan
+    assert "SCAN marks" not in plan, plan
+
+
 def test_the_register_of_sessions_holds_the_marks_counted(schools: tuple[Path, Path]) -> None:
     """Three earlier years written straight into marks (by the triggers) and the demo's bulk
     load (counted once after): the counts are the marks grouped, exactly."""
