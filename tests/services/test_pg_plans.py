@@ -1,0 +1,119 @@
+"""On PostgreSQL too the reads for a date are bounded by it: the calendar and the sessions
+taken read the register of sessions (migration 0018), never the marks, and the call list
+steps through each pupil's marks by the primary key, never a scan of every mark.
+
+The demo school (420 pupils on roll, a year and a half of registers) moved onto the test
+server, its statistics gathered (ANALYZE, as autovacuum does after a move or an import), and
+the plans read with EXPLAIN: the planner's own choice, with no setting forced. The engine's
+read of two years of every pupil's marks is not pinned: there PostgreSQL scans the marks, and
+rightly (a range of each pupil's key, forced, took 216 ms against 77 ms on this school, and
+171 ms against 102 ms with five more years of history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from attendance_desk.services.calls import first_day_calls
+from attendance_desk.services.monitoring.loading import _TAKEN_SQL
+from attendance_desk.storage.db import Database, open_database
+from tests.conftest import postgres_database
+
+AS_OF = date(2026, 3, 20)
+
+# The reads of the register of sessions, as the services make them.
+_SESSION_READS = {
+    "the calendar's ends": (
+        "SELECT (SELECT min(date) FROM register_sessions), "
+        "(SELECT max(date) FROM register_sessions)",
+        (),
+    ),
+    "the calendar's school days": (
+        "SELECT DISTINCT date FROM register_sessions "
+        "WHERE date >= ? AND date <= ? AND marks > blank + closed ORDER BY date",
+        ("2025-09-01", "2026-08-31"),
+    ),
+    "the sessions taken": (_TAKEN_SQL, {"day": AS_OF.isoformat()}),
+    "the last day with marks": ("SELECT max(date) FROM register_sessions", ()),
+}
+
+
+@pytest.fixture(scope="module")
+def schools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The demo school's file, and the same school on the test server (analysed)."""
+    import psycopg
+
+    from attendance_desk.demo import create_demo_database
+    from attendance_desk.services.moving import move_between
+
+    path = tmp_path_factory.mktemp("pg_plans") / "demo.sqlite3"
+    create_demo_database(path, seed=7, as_of=AS_OF)
+    with postgres_database() as url:
+        move_between(path, url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+        yield path, url
+
+
+def _plan(db: Database, sql: str, params: object = ()) -> str:
+    conn = db.raw_connection()
+    try:
+        rows = conn.execute(f"EXPLAIN {sql}", params).fetchall()  # type: ignore[arg-type]
+    finally:
+        conn.close()
+    return "\n".join(str(r[0]) for r in rows)
+
+
+def test_the_register_of_sessions_is_read_by_its_key_never_the_marks(
+    schools: tuple[Path, str],
+) -> None:
+    db = open_database(schools[1])
+    try:
+        for what, (sql, params) in _SESSION_READS.items():
+            plan = _plan(db, sql, params)
+            assert "register_sessions" in plan and " on marks" not in plan, (what, plan)
+        # the first and last days: one step into each end of the key
+        ends = _plan(db, *_SESSION_READS["the calendar's ends"])
+        assert ends.count("Index Only Scan") == 2 and "pk_register_sessions" in ends, ends
+        taken = _plan(db, *_SESSION_READS["the sessions taken"])
+        assert "pk_register_sessions" in taken and "Seq Scan" not in taken, taken
+    finally:
+        db.close()
+
+
+def test_the_call_list_steps_through_each_pupils_key(schools: tuple[Path, str]) -> None:
+    """The same call list as the file gives; its read of the days' marks (caught as the
+    service makes it) is each pupil's steps of the marks' primary key."""
+    from sqlalchemy import event
+
+    path, url = schools
+    on_file = open_database(path)
+    try:
+        expected = first_day_calls(on_file, AS_OF)
+    finally:
+        on_file.close()
+    db = open_database(url)
+    seen: list[tuple[str, object]] = []
+
+    def spy(*args: object) -> None:
+        statement = str(args[2])
+        if "FROM marks" in statement:
+            seen.append((statement, args[3]))
+
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        assert expected and first_day_calls(db, AS_OF) == expected
+        [(sql, params)] = seen
+        with db.engine.connect() as conn:
+            plan = "\n".join(
+                str(r[0])
+                for r in conn.exec_driver_sql(f"EXPLAIN {sql}", params)  # type: ignore[arg-type]
+            )
+    finally:
+        db.close()
+    assert "pk_marks" in plan and "Seq Scan on marks" not in plan, plan
+    assert "Nested Loop" in plan, plan  # the pupils on roll, then each one's marks
