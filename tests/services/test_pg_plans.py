@@ -4,7 +4,8 @@ steps through each pupil's marks by the primary key, never a scan of every mark.
 
 The demo school (420 pupils on roll, a year and a half of registers) moved onto the test
 server, its statistics gathered (ANALYZE, as autovacuum does after a move or an import), and
-the plans read with EXPLAIN: the planner's own choice, with no setting forced. The engine's
+the plans read with EXPLAIN: the planner's own choice, with no setting forced. The class
+league's week steps through each pupil's key too. The engine's
 read of two years of every pupil's marks is not pinned: there PostgreSQL scans the marks, and
 rightly (a range of each pupil's key, forced, took 216 ms against 77 ms on this school, and
 171 ms against 102 ms with five more years of history).
@@ -19,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from attendance_desk.services.calls import first_day_calls
+from attendance_desk.services.monitoring import class_league
 from attendance_desk.services.monitoring.loading import _TAKEN_SQL
+from attendance_desk.services.monitoring.school import _PG_LEAGUE_SQL
 from attendance_desk.storage.db import Database, open_database
 from tests.conftest import postgres_database
 
@@ -117,3 +120,19 @@ def test_the_call_list_steps_through_each_pupils_key(schools: tuple[Path, str]) 
         db.close()
     assert "pk_marks" in plan and "Seq Scan on marks" not in plan, plan
     assert "Nested Loop" in plan, plan  # the pupils on roll, then each one's marks
+
+
+def test_the_class_league_steps_through_each_pupils_week(schools: tuple[Path, str]) -> None:
+    path, url = schools
+    on_file = open_database(path)
+    try:
+        expected = class_league(on_file, AS_OF)
+    finally:
+        on_file.close()
+    db = open_database(url)
+    try:
+        assert expected and class_league(db, AS_OF) == expected
+        plan = _plan(db, _PG_LEAGUE_SQL, ("2026-03-16", AS_OF.isoformat()))
+    finally:
+        db.close()
+    assert "pk_marks" in plan and "Seq Scan on marks" not in plan, plan
