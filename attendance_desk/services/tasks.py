@@ -103,7 +103,10 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     with db.session() as s:
         # the school worked for: a new task is its row (in a trust's database the owner, or
         # a member of staff working in all their schools, also sees other schools' marks)
-        marks = s.execute(unresolved_n_marks(db.backend, since, as_of)).all()
+        school = 1  # a SQLite file's (storage/trust.py); on a server the one worked for
+        if db.backend == "postgresql":
+            school = int(s.scalar(text("SELECT attendance_desk_school()")) or 1)
+        marks = s.execute(unresolved_n_marks(school, since, as_of)).all()
         n_tasks = s.scalars(
             select(Task).where(
                 Task.kind == TaskKind.UNRESOLVED_N.value, text(this_school(db.backend, "tasks"))
@@ -143,16 +146,19 @@ def sync_unresolved_n_tasks(db: Database, as_of: date) -> int:
     return added
 
 
-def unresolved_n_marks(backend: str, since: date, as_of: date) -> Select[int, date, str]:
-    """The school's `N` marks from `since` to `as_of`: (pupil, date, session). Each pupil's
-    range of the marks' primary key (pupil_id, date, session), never a walk of every mark
-    (tests/services/test_history.py checks SQLite's plan)."""
+def unresolved_n_marks(school: int, since: date, as_of: date) -> Select[int, date, str]:
+    """The `N` marks of `school` from `since` to `as_of`: (pupil, date, session). SQLite walks
+    each pupil's range of the marks' primary key (pupil_id, date, session), never every mark
+    (tests/services/test_history.py checks the plan). The school is a number, not PostgreSQL's
+    attendance_desk_school() (storage/trust.py): given the function, the planner walked the
+    whole index of the marks' school instead of scanning them (7 years of a school: 73 ms
+    against 47)."""
     return select(Mark.pupil_id, Mark.date, Mark.session).where(
         Mark.pupil_id.in_(select(Pupil.id)),
         Mark.date >= since,
         Mark.date <= as_of,
         Mark.code == UNRESOLVED_CODE,
-        text(this_school(backend, "marks")),
+        text("marks.school_id = :school").bindparams(school=school),
     )
 
 

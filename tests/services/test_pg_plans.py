@@ -136,3 +136,40 @@ def test_the_class_league_steps_through_each_pupils_week(schools: tuple[Path, st
     finally:
         db.close()
     assert "pk_marks" in plan and "Seq Scan on marks" not in plan, plan
+
+
+def test_the_unresolved_n_tasks_read_the_marks_without_the_school_index(
+    schools: tuple[Path, str],
+) -> None:
+    """The same tasks as the file's; the school given as a number, so the planner knows every
+    mark is this school's and never walks the index of the marks' school for them."""
+    from sqlalchemy import event
+
+    from attendance_desk.services.tasks import pupil_tasks, sync_unresolved_n_tasks
+
+    tasks = []
+    for target in schools:
+        db = open_database(target)
+        seen: list[tuple[str, object]] = []
+
+        def spy(*args: object, seen: list[tuple[str, object]] = seen) -> None:
+            if "FROM marks" in str(args[2]) and "marks.code" in str(args[2]):
+                seen.append((str(args[2]), args[3]))
+
+        event.listen(db.engine, "before_cursor_execute", spy)
+        try:
+            added = sync_unresolved_n_tasks(db, AS_OF)
+            event.remove(db.engine, "before_cursor_execute", spy)
+            pupils = sorted({c.pupil_id for c in first_day_calls(db, AS_OF)})
+            tasks.append((added, [pupil_tasks(db, p) for p in pupils]))
+            [(sql, params)] = seen
+            if db.backend == "postgresql":
+                with db.engine.connect() as conn:
+                    plan = "\n".join(
+                        str(r[0])
+                        for r in conn.exec_driver_sql(f"EXPLAIN {sql}", params)  # type: ignore[arg-type]
+                    )
+        finally:
+            db.close()
+    assert tasks[0][0] > 0 and tasks[0] == tasks[1]
+    assert "on marks" in plan and "ix_marks_school_id" not in plan, plan
