@@ -157,6 +157,25 @@ def drop_primary_key(conn: Any, table: str) -> list[str]:
     return [f'ALTER TABLE {table} ADD CONSTRAINT "{row[0]}" {row[1]}']
 
 
+# The memory PostgreSQL may use to sort a big load's rows for its key and index builds, at least
+# (the server's default, 64 MB, split among the build's parallel workers, makes each sort
+# spill to disk: a year's key 0.16 s -> 0.14 s with it). For this transaction only.
+SORT_MEMORY_KB = 256 * 1024
+
+
+def more_sort_memory(conn: Any) -> list[str]:
+    """PostgreSQL: the statement that gives this transaction's index builds SORT_MEMORY_KB, if
+    the server gives less. SQLite: none."""
+    if not is_postgres(conn):
+        return []
+    row = conn.execute(
+        "SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'"
+    ).fetchone()
+    if row is None or int(row[0]) >= SORT_MEMORY_KB:
+        return []
+    return [f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY_KB}kB'"]
+
+
 def column_types(conn: Any, table: str, columns: str) -> tuple[str, ...]:
     """PostgreSQL: the type names (pg_type) of the table's columns, in the order given."""
     names = [c.strip() for c in columns.split(",")]

@@ -14,6 +14,7 @@ says why).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
@@ -58,16 +59,26 @@ def write_changes(
             # The school is worked out once: left to the column's default, the function that
             # finds the connection's school runs a query for every one of the marks.
             school = conn.execute("SELECT attendance_desk_school()").fetchone()[0]
-            if backend.column_types(conn, MARKS, pg_binary.COLUMNS) == pg_binary.TYPES:
-                stream = pg_binary.framed(_new_row_bytes(diff, columns, tick, total, school))
-                backend.copy_binary(conn, MARKS, pg_binary.COLUMNS, stream)
-            else:  # not the columns the bytes are made for: psycopg dumps each value
-                backend.copy_rows(
-                    conn,
-                    MARKS,
-                    MARK_COLUMNS + ", school_id",
-                    _new_rows(diff, columns, tick, total, school),
-                )
+            with (
+                session_counts.pg_counted_here(conn, school)
+                if restore
+                else contextlib.nullcontext()
+            ) as counts:  # a load that holds the table alone counts its sessions itself
+                if backend.column_types(conn, MARKS, pg_binary.COLUMNS) == pg_binary.TYPES:
+                    stream = pg_binary.framed(
+                        _new_row_bytes(diff, columns, tick, total, school, counts)
+                    )
+                    backend.copy_binary(conn, MARKS, pg_binary.COLUMNS, stream)
+                else:  # not the columns the bytes are made for: psycopg dumps each value
+                    if counts is not None:
+                        counts.add_grid(columns, [codes for _, codes in diff.bulk])
+                        counts.add_marks(inserts)
+                    backend.copy_rows(
+                        conn,
+                        MARKS,
+                        MARK_COLUMNS + ", school_id",
+                        _new_rows(diff, columns, tick, total, school),
+                    )
         done = diff.bulk_count + len(inserts)
     elif diff.bulk_count + len(inserts) >= COUNT_HERE_AT:
         with session_counts.counted_here(conn) as counts:
@@ -154,10 +165,16 @@ def _new_rows(
 
 
 def _new_row_bytes(
-    diff: MarksDiff, columns: list[tuple[str, str]], tick: Tick | None, total: int, school: int
+    diff: MarksDiff,
+    columns: list[tuple[str, str]],
+    tick: Tick | None,
+    total: int,
+    school: int,
+    counts: session_counts.Counts | None = None,
 ) -> Iterator[bytes]:
     """The new marks as COPY's binary rows (importers/pg_binary.py): a block per grid row,
-    then the single marks in blocks of BYTES_BLOCK."""
+    then the single marks in blocks of BYTES_BLOCK; each added to `counts` where given (as the
+    server reads the last blocks)."""
     day = functools.cache(date.fromisoformat)  # a register repeats each date many times
 
     rows = pg_binary.MarkRows(
@@ -167,8 +184,13 @@ def _new_row_bytes(
         school,
     )
     loads, grid_row = json.loads, rows.grid_row
+    grid: list[list[str | None]] = []
+    keep = grid.append if counts is not None else None
     for n, (pupil_id, codes_json) in enumerate(diff.bulk, start=1):
-        yield grid_row(pupil_id, loads(codes_json))
+        codes = loads(codes_json)
+        yield grid_row(pupil_id, codes)
+        if keep is not None:
+            keep(codes)
         if tick and n % BULK_TICK == 0:
             tick(0.4 + 0.5 * (diff.bulk_count * n // len(diff.bulk)) / total)
     inserts, mark = diff.inserts, rows.mark
@@ -176,6 +198,9 @@ def _new_row_bytes(
         yield b"".join(
             [mark(p, day(iso), s, code) for p, iso, s, code in inserts[start : start + BYTES_BLOCK]]
         )
+    if counts is not None:
+        counts.add_lists(columns, grid)
+        counts.add_marks(inserts)
 
 
 def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
@@ -194,4 +219,4 @@ def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
     keys = backend.drop_foreign_keys(conn, MARKS)
     primary = backend.drop_primary_key(conn, MARKS)
     indexes = backend.drop_indexes(conn, MARKS, "ix_marks_date")
-    return [*primary, *indexes, *keys]
+    return [*backend.more_sort_memory(conn), *primary, *indexes, *keys]

@@ -19,7 +19,13 @@ audit trigger (importers/mis_audit.py) no other connection can see the file in b
 import holds the write lock), and a failure rolls back the drop with everything else.
 
 On PostgreSQL the trigger runs once per statement over the statement's rows (one grouped
-upsert for the whole COPY): it is left as it is.
+upsert for the whole COPY), yet keeping the COPY's rows for it and grouping them cost the server
+0.13 s of a year's first import (0.45 s -> 0.32 s for the COPY itself). So the big load, which
+already holds the marks' table alone (it drops the table's keys: only a role that owns the
+table can, and no other connection reads or writes the marks until it commits), turns the
+trigger off for its COPY with ALTER TABLE ... DISABLE TRIGGER, counts the new marks here and
+turns it on again (`pg_counted_here`). A failure rolls back the whole transaction, the
+trigger's state with it. Another role's load, or a small one, is counted by the trigger.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 INSERT_TRIGGER = "register_sessions_insert_v1"
 DELETE_TRIGGER = "register_sessions_delete_v1"
@@ -70,6 +77,13 @@ RECOUNT = (
     "SELECT school_id, date, session, count(*), sum(code IN ('-', '')), sum(code = '#') "
     "FROM marks GROUP BY school_id, date, session"
 )
+# PostgreSQL: the school is the one the new marks were written for
+_PG_UPSERT = (
+    "INSERT INTO register_sessions AS r (school_id, date, session, marks, blank, closed) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (date, session, school_id) DO UPDATE SET "
+    "marks = r.marks + excluded.marks, blank = r.blank + excluded.blank, "
+    "closed = r.closed + excluded.closed"
+)
 _UPSERT = (
     "INSERT INTO register_sessions (date, session, marks, blank, closed) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (date, session, school_id) DO UPDATE SET marks = marks + excluded.marks, "
@@ -105,7 +119,12 @@ class Counts:
 
     def add_grid(self, columns: list[tuple[str, str]], rows: Iterable[str]) -> None:
         """Whole grid rows: each a JSON array of codes (null: no mark) over `columns`."""
-        grid = [json.loads(row) for row in rows]
+        self.add_lists(columns, [json.loads(row) for row in rows])
+
+    def add_lists(
+        self, columns: list[tuple[str, str]], grid: Sequence[Sequence[str | None]]
+    ) -> None:
+        """Whole grid rows: each a list of codes (None: no mark) over `columns`."""
         if not grid:
             return
         codes = self.codes
@@ -155,3 +174,24 @@ def counted_here(conn: sqlite3.Connection) -> Iterator[Counts | None]:
         conn.executemany(_UPSERT, counts.rows())
     finally:
         conn.execute(row[0])
+
+
+@contextmanager
+def pg_counted_here(conn: Any, school: int) -> Iterator[Counts | None]:
+    """PostgreSQL: run the block (a big load that holds the marks' table alone: it dropped the
+    table's keys) with the counting trigger off; the block adds every mark it inserts to the
+    Counts given, which are written for `school` when it ends without an error, and the trigger
+    is turned on again. On an error the transaction is rolled back by the caller (the trigger
+    is on again with it). None (the trigger counts as usual): no such trigger, or it is off."""
+    row = conn.execute(
+        "SELECT tgenabled FROM pg_trigger WHERE tgrelid = to_regclass('marks') AND tgname = ?",
+        (INSERT_TRIGGER,),
+    ).fetchone()
+    if row is None or row[0] != "O":
+        yield None
+        return
+    conn.execute(f"ALTER TABLE marks DISABLE TRIGGER {INSERT_TRIGGER}")
+    counts = Counts()
+    yield counts
+    conn.executemany(_PG_UPSERT, [(school, *row) for row in counts.rows()])
+    conn.execute(f"ALTER TABLE marks ENABLE TRIGGER {INSERT_TRIGGER}")
