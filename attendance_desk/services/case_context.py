@@ -32,6 +32,7 @@ from attendance_desk.domain.pathway import (
 from attendance_desk.domain.tasks import default_illness_review
 from attendance_desk.services.policy import load_policy
 from attendance_desk.storage.db import Database
+from attendance_desk.storage.dialect import joined_aggregate
 
 # Every case opened by the date with its moves in order (a case with none still counts).
 _CASES_SQL = """
@@ -49,7 +50,7 @@ WHERE timeline_events.kind IN (?, ?, ?){pupil}
 # (counted in Python): grouping by pupil AND
 # code would make SQLite sort every mark of the year in a temporary B-tree (2.5x slower).
 _YEAR_COUNTS_SQL = """
-SELECT p.id, group_concat(m.code, :sep)
+SELECT p.id, {join}(m.code, :sep)
 FROM pupils p CROSS JOIN marks m
 WHERE m.pupil_id = p.id AND m.date >= :start AND m.date <= :end{pupil}
   AND (p.admission_date IS NULL OR m.date >= p.admission_date)
@@ -213,7 +214,9 @@ def _year_counts(
     }
     if pupil_id is not None:
         params["pupil"] = pupil_id
-    sql = _YEAR_COUNTS_SQL.format(pupil="" if pupil_id is None else " AND p.id = :pupil")
+    sql = _YEAR_COUNTS_SQL.format(
+        pupil="" if pupil_id is None else " AND p.id = :pupil", join=joined_aggregate(conn)
+    )
     out: dict[int, tuple[int, int]] = {}
     for pid, codes in conn.execute(sql, params):
         fig = Figures.from_code_counts(Counter(codes.split("\x1f")))

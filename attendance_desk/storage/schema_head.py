@@ -4,7 +4,7 @@ The schema the migrations leave, for a new database (storage/schema_script.py).
 """
 
 REVISION = '0018'
-FINGERPRINT = '7a91b94e792eefad0bb3280663122ba1ed0bba4f38559a234e28e0f189d6da9f'
+FINGERPRINT = '60740104d68ff60ba577401fc81f2159814bfd38d555130be8bf5fd223378427'
 STATEMENTS: tuple[str, ...] = (
     'CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)',
     'INSERT INTO "alembic_version" VALUES (\'0018\')',

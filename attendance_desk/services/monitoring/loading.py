@@ -29,7 +29,7 @@ from attendance_desk.domain.rule_input import (
 from attendance_desk.services.calendar import load_calendar
 from attendance_desk.services.policy import load_policy
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.dialect import is_postgres
+from attendance_desk.storage.dialect import is_postgres, joined_aggregate
 
 # Single-character codes read as themselves; any other ASCII character is a missing mark.
 _SINGLE_CHAR_CODES = str.maketrans(
@@ -72,7 +72,7 @@ SELECT p.id,
        count(*),
        (SELECT max(f.date) FROM marks f
         WHERE f.pupil_id = p.id AND f.date >= :load_start AND f.date <= :as_of),
-       group_concat(m.code, ',')
+       {join}(m.code, ',')
 FROM pupils p CROSS JOIN marks m
 {where} AND m.pupil_id = p.id AND m.date >= :load_start AND m.date <= :as_of
 GROUP BY p.id
@@ -80,7 +80,7 @@ GROUP BY p.id
 # Each mark's session with its code, for the pupils whose sessions are not known from the
 # counts. Each group_concat comes in time order on SQLite; the loader still checks.
 _KEYED_SQL = """
-SELECT p.id, group_concat(m.date || m.session, ','), group_concat(m.code, ',')
+SELECT p.id, {join}(m.date || m.session, ','), {join}(m.code, ',')
 FROM pupils p CROSS JOIN marks m
 {where} AND m.pupil_id = p.id AND m.date >= :load_start AND m.date <= :as_of
 GROUP BY p.id
@@ -206,10 +206,10 @@ def _read_marks(
     if is_postgres(conn):
         # PostgreSQL reads every mark's session: an aggregate in a stated order sorts each
         # pupil's marks, which costs more than the sessions do (and nothing else promises it)
-        rows = conn.execute(_KEYED_SQL.format(where=where), params)
+        rows = conn.execute(_KEYED_SQL.format(where=where, join=joined_aggregate(conn)), params)
         return dict(_read_keyed((r for r in rows if r[0] in wanted), shared, known)), shared
     ordered = _codes_in_key_order(conn, where, params)
-    sql = _MARKS_SQL.format(where=where)
+    sql = _MARKS_SQL.format(where=where, join=joined_aggregate(conn))
     found: dict[int, int] = {}  # date ordinal -> 1 morning, 2 afternoon, 3 both
     written: dict[int, str] = {}  # date ordinal -> the date as the marks hold it
     groups = []
@@ -242,7 +242,7 @@ def _read_marks(
         raw[pid] = (slots, chars)
     if unknown:
         ids = ",".join(str(int(pid)) for pid in unknown)
-        keyed = _KEYED_SQL.format(where=f"WHERE p.id IN ({ids})")
+        keyed = _KEYED_SQL.format(where=f"WHERE p.id IN ({ids})", join=joined_aggregate(conn))
         raw.update(_read_keyed(conn.execute(keyed, params), shared, known))
     return raw, shared
 
@@ -260,7 +260,7 @@ def _codes_in_key_order(conn: sqlite3.Connection, where: str, params: Mapping[st
     """Whether SQLite's plan for _MARKS_SQL walks each pupil's marks through the primary key,
     with no sort between the rows and the aggregate (then each pupil's codes come in time
     order). Asked once per SQLite library and statement."""
-    sql = _MARKS_SQL.format(where=where)
+    sql = _MARKS_SQL.format(where=where, join=joined_aggregate(conn))
     key = (type(conn).__module__, sql)
     verdict = _KEY_ORDER.get(key)
     if verdict is None:
