@@ -73,17 +73,90 @@ def two_schools(owner: Any) -> dict[str, int]:
     return {"oakfield": oakfield, "riverside": riverside}
 
 
+def _login_url(url: str, login: str, password: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
+
+
+def server_role_url(url: str) -> str:
+    """The same database as the test server's role (ATTENDANCE_DESK_TEST_PG: a superuser that
+    may create roles), whoever `url` connects as."""
+    import os
+
+    from tests.conftest import PG_ENV
+
+    server = urlsplit(os.environ[PG_ENV].strip())
+    return urlunsplit(server._replace(path=urlsplit(url).path))
+
+
+def _drop_role(login: str) -> None:
+    import os
+
+    import psycopg
+
+    from tests.conftest import PG_ENV
+
+    server = psycopg.connect(os.environ[PG_ENV].strip(), autocommit=True)
+    try:
+        server.execute(f"DROP ROLE IF EXISTS {login}")
+    except psycopg.Error:
+        pass  # still holding grants elsewhere: it goes with the test's database
+    finally:
+        server.close()
+
+
+# the tables and functions of the public schema given to another login (by a superuser)
+HAND_OVER = """
+DO $$ DECLARE r record; BEGIN
+    FOR r IN SELECT c.oid::regclass AS t FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO %I', r.t, 'LOGIN');
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure AS f, p.prokind FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
+        EXECUTE format('ALTER %s %s OWNER TO %I',
+                       CASE WHEN r.prokind = 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.f, 'LOGIN');
+    END LOOP;
+END $$"""
+
+
+@contextmanager
+def trust_owner_database(empty: bool = True) -> Iterator[str]:
+    """On PostgreSQL: a fresh test database (empty, or built to the latest schema) handed to a
+    new login role that is not a superuser, as a trust's administrator has it: the database,
+    its tables and functions its own, so row-level security keeps it to the school it works in
+    (a superuser is never kept to one, and only looks at a trust). The URL that connects as it
+    (the role dropped afterwards)."""
+    import psycopg
+
+    from tests.conftest import postgres_database
+
+    login, password = f"trust_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    try:
+        with postgres_database(empty=empty) as built:
+            with psycopg.connect(built, autocommit=True) as admin:
+                admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
+                admin.execute(f'ALTER DATABASE "{built.rsplit("/", 1)[1]}" OWNER TO {login}')
+                admin.execute(HAND_OVER.replace("LOGIN", login))
+            yield _login_url(built, login, password)
+    finally:
+        _drop_role(login)
+
+
 @contextmanager
 def staff_login(url: str, school_ids: list[int]) -> Iterator[str]:
-    """On PostgreSQL: a new login role given these schools of the trust at `url`; the URL
-    that connects as it (the role dropped afterwards)."""
+    """On PostgreSQL: a new login role given these schools of the trust at `url` (whoever it
+    connects as: the trust's owner grants them, the test server's role makes the role); the
+    URL that connects as it (the role dropped afterwards)."""
     import psycopg
 
     from attendance_desk.storage.db import open_database
     from attendance_desk.storage.trust import grant_schools
 
     login, password = f"staff_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
-    admin = psycopg.connect(url, autocommit=True)
+    admin = psycopg.connect(server_role_url(url), autocommit=True)
     try:
         admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
         owner = open_database(url)
@@ -92,17 +165,9 @@ def staff_login(url: str, school_ids: list[int]) -> Iterator[str]:
             grant_schools(conn.execute, login, school_ids)
         conn.close()
         owner.close()
-        parts = urlsplit(url)
-        host = parts.netloc.rsplit("@", 1)[-1]
-        yield urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
+        yield _login_url(url, login, password)
     finally:
         admin.execute(f"REASSIGN OWNED BY {login} TO CURRENT_USER")
         admin.execute(f"DROP OWNED BY {login}")
         admin.close()
-        server = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
-        try:
-            server.execute(f"DROP ROLE IF EXISTS {login}")
-        except psycopg.Error:
-            pass  # still holding grants elsewhere: it goes with the test's database
-        finally:
-            server.close()
+        _drop_role(login)

@@ -21,9 +21,6 @@ from attendance_desk.domain.figures import EMPTY_FIGURES, Figures
 from attendance_desk.domain.national import NATIONAL_PRIMARY, NationalFigures
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
-from attendance_desk.storage.trust import all_schools_refusal
-
-__all__ = ["all_schools_refusal"]  # the sentence a change is refused with, for the window
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
 
@@ -184,6 +181,8 @@ def school_address(target: object, school: str) -> str:
     whole = PostgresDatabase(school_url(target, None), read_only=True)
     try:
         schools = list_schools(whole)
+        if whole.unbound_in_trust():  # choosing a school would not keep it to that school
+            raise UserError(whole.changes_refusal("work in one school"))
     finally:
         whole.close()
     wanted = " ".join(school.split()).casefold()

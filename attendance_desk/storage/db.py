@@ -132,9 +132,20 @@ class Database:
         does something first that would be wasted (a PDF, a backup), asks here itself."""
         if self.for_all_schools():
             from attendance_desk.errors import AllSchoolsError
-            from attendance_desk.storage.trust import all_schools_refusal
 
-            raise AllSchoolsError(all_schools_refusal(what))
+            raise AllSchoolsError(self.changes_refusal(what))
+
+    def unbound_in_trust(self) -> bool:
+        """Whether the connection's role sees every school of a trust's database whatever it
+        acts for (a PostgreSQL superuser: storage/postgres.py), and so only looks there."""
+        return False
+
+    def changes_refusal(self, what: str = "make changes") -> str:
+        """The sentence a change (`what`) is refused with while looking at all of a trust's
+        schools (for the window's tooltips and notes, and require_one_school)."""
+        from attendance_desk.storage.trust import all_schools_refusal
+
+        return all_schools_refusal(what)
 
     def _refuse_across_schools(self, session: Session) -> None:
         """The check of a unit of work that has written, as it commits (one school: none)."""

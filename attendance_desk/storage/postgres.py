@@ -109,13 +109,16 @@ class PostgresDatabase(Database):
         self._lock = threading.Lock()
         self._all_schools: bool | None = None  # None: not known for good yet (see below)
         self._one_seen_at = -ONE_SCHOOL_FOR  # when it last saw one school (time.monotonic)
+        self._superuser = False  # its role is one row-level security never restricts
 
     # one school, or all of them
     def for_all_schools(self) -> bool:
         """Whether the connection acts for no school (no `attendance_desk.school` in its URL)
         while it sees more than one: the trust's owner, or a member of staff given several
         schools, looking at all of them. Acting for one school, or seeing only one (a member
-        of staff given one, a database holding one), it changes that school's rows. Known for
+        of staff given one, a database holding one), it changes that school's rows. A role that
+        row-level security never restricts (a superuser, or BYPASSRLS) sees every school
+        whatever it acts for, so in a database holding several it only ever looks. Known for
         good once it acts for one or sees several; one seeing a single school asks again after
         a minute (the trust may add a second while it is open), not at each change."""
         if self._all_schools is not None:
@@ -125,18 +128,31 @@ class PostgresDatabase(Database):
         conn = self.raw_connection()
         try:
             row = conn.execute(
-                f"SELECT current_setting('{SCHOOL_SETTING}', true), (SELECT count(*) FROM schools)"
+                f"SELECT current_setting('{SCHOOL_SETTING}', true), (SELECT count(*) FROM schools),"
+                " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)"
             ).fetchone()
         finally:
             conn.close()
-        acting, seen = (str(row[0] or "").strip(), int(row[1] or 0)) if row else ("", 0)
-        if acting:
+        acting, seen, unbound = (
+            (str(row[0] or "").strip(), int(row[1] or 0), bool(row[2])) if row else ("", 0, False)
+        )
+        if seen > 1 and unbound:
+            self._superuser = self._all_schools = True
+        elif acting:
             self._all_schools = False
         elif seen > 1:
             self._all_schools = True
         else:
             self._one_seen_at = time.monotonic()
         return bool(self._all_schools)
+
+    def unbound_in_trust(self) -> bool:
+        return self.for_all_schools() and self._superuser
+
+    def changes_refusal(self, what: str = "make changes") -> str:
+        from attendance_desk.storage.trust import all_schools_refusal
+
+        return all_schools_refusal(what, superuser=self.unbound_in_trust())
 
     def _refuse_across_schools(self, session: Any) -> None:
         """A unit of work that changed a row, looking at all the trust's schools, is refused

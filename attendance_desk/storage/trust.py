@@ -52,10 +52,19 @@ VERSIONED: tuple[str, ...] = ("cases", "timeline_events", "tasks", "leave_reques
 SCHOOL_SETTING = "attendance_desk.school"
 
 
-def all_schools_refusal(what: str = "make changes") -> str:
+def all_schools_refusal(what: str = "make changes", superuser: bool = False) -> str:
     """What a change is told in a database holding several schools while looking at all of
     them (acting for none): the trust's schools are compared there, and each change is made
-    working in one school, so that its rows are that school's."""
+    working in one school, so that its rows are that school's. `superuser`: the connection's
+    role is a PostgreSQL superuser (or bypasses row-level security), which PostgreSQL never
+    keeps to one school, so choosing one would not stop it seeing, and writing over, the
+    others' pupils: it only looks, and changes are made as the trust's owner role or staff."""
+    if superuser:
+        return (
+            "This connection's PostgreSQL role is a superuser, which row-level security never "
+            "keeps to one school, so in a trust's database it only looks and compares: to "
+            f"{what}, connect as the trust's owner role (not a superuser) or as a member of staff"
+        )
     return (
         "You are looking at all the trust's schools: choose the school in the toolbar "
         f"(or --school on the command line) to {what}"

@@ -410,9 +410,7 @@ def open_import(w: MainWindow, files: Sequence[Path] | None = None, pick: bool =
         show_error(w, "This database is open read-only, so nothing can be imported.")
         return
     if w.db.for_all_schools():  # a file dropped on the window: its school is not known
-        from attendance_desk.services.trust import all_schools_refusal
-
-        show_error(w, all_schools_refusal("import registers") + ".")
+        show_error(w, w.db.changes_refusal("import registers") + ".")
         return
     dialog = ImportDialog(w.db, w, files=[Path(f) for f in files] if files else None, pick=pick)
     w.import_dialog = dialog
@@ -443,8 +441,10 @@ def disable_writing(w: MainWindow, why: str = "the database is open read-only") 
 
 def all_schools_note(w: MainWindow) -> str:
     """What the status bar says while the window looks at all of a trust's schools: how to
-    make changes (the School list in the toolbar; a PostgreSQL superuser, whom choosing a
-    school would not restrict, has none: it opens the database for one school instead)."""
+    make changes (the School list in the toolbar; --school on the command line; a PostgreSQL
+    superuser, whom row-level security never keeps to one school, changes nothing here)."""
+    if w.db.unbound_in_trust():
+        return "All schools: look and compare; a superuser makes no changes in a trust"
     if getattr(w, "school_chooser", None) is not None:
         return "All schools: look and compare; choose a school under School to make changes"
     return "All schools: look and compare; open one school (--school) to make changes"

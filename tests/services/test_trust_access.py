@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from casework_school import DAY, build_school
-from trust_school import staff_login, two_schools
+from trust_school import staff_login, trust_owner_database, two_schools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
@@ -42,8 +42,9 @@ from tests.conftest import postgres_database
 
 @pytest.fixture
 def trust() -> Iterator[tuple[str, dict[str, int]]]:
-    """A trust database (as its owner) with Oakfield (school 1) and Riverside (a copy)."""
-    with postgres_database() as url:
+    """A trust database (as its owner, not a superuser) with Oakfield (school 1) and Riverside
+    (a copy)."""
+    with trust_owner_database() as url:
         owner = open_database(url)
         try:
             build_school(owner)
@@ -133,14 +134,8 @@ def test_the_owner_sees_every_school_or_the_one_it_acts_for(
         owner.close()
     acting = open_database(school_url(url, schools["riverside"]))
     try:
-        # a superuser (as the tests' server role may be) is never restricted by PostgreSQL
-        import psycopg
-
-        with psycopg.connect(url) as c:
-            superuser = c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            unrestricted = superuser.fetchone()[0]
-        expected = set(schools.values()) if unrestricted else {schools["riverside"]}
-        assert set(_pupils(acting).values()) == expected
+        assert set(_pupils(acting).values()) == {schools["riverside"]}
+        assert not acting.for_all_schools()
     finally:
         acting.close()
 
@@ -625,64 +620,27 @@ def test_an_owner_who_is_not_a_superuser_backs_up_every_school() -> None:
     """The usual trust: the database, built by the server's administrator, is handed to the
     trust's login, which is not a superuser, so row-level security (forced on the school
     tables) binds it too; its backup, working on one school, still holds every school's rows."""
-    import os
-    import uuid
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
     from attendance_desk.services.backup import make_backup
-    from tests.conftest import PG_ENV
 
-    login, password = f"trust_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
-    try:
-        with postgres_database(empty=False) as built:
-            with psycopg.connect(built, autocommit=True) as admin:
-                admin.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
-                admin.execute(f'ALTER DATABASE "{built.rsplit("/", 1)[1]}" OWNER TO {login}')
-                admin.execute(HAND_OVER.replace("LOGIN", login))
-            parts = urlsplit(built)
-            host = parts.netloc.rsplit("@", 1)[-1]
-            url = urlunsplit(parts._replace(netloc=f"{login}:{password}@{host}"))
-            owner = open_database(url)
-            try:
-                build_school(owner)
-                schools = two_schools(owner)
-                oakfield, riverside = schools["oakfield"], schools["riverside"]
-                every = _by_school(owner, "SELECT school_id, upn FROM pupils")
-            finally:
-                owner.close()
-            assert {s for s, _ in every} == {oakfield, riverside}
-            acting = open_database(school_url(url, riverside))
-            try:  # bound by row-level security: it sees the school it works on
-                seen = _by_school(acting, "SELECT school_id, upn FROM pupils")
-                assert {s for s, _ in seen} == {riverside}
-                taken = make_backup(acting)
-            finally:
-                acting.close()
-            assert taken.pupils == len(every)
-            assert _restored_pupils(taken.path) == every
-    finally:
-        server = os.environ.get(PG_ENV, "").strip()
-        if server:
-            with psycopg.connect(server, autocommit=True) as c:
-                c.execute(f"DROP ROLE IF EXISTS {login}")
-
-
-# the tables and functions of the public schema given to another login (by a superuser)
-HAND_OVER = """
-DO $$ DECLARE r record; BEGIN
-    FOR r IN SELECT c.oid::regclass AS t FROM pg_class c
-             JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') LOOP
-        EXECUTE format('ALTER TABLE %s OWNER TO %I', r.t, 'LOGIN');
-    END LOOP;
-    FOR r IN SELECT p.oid::regprocedure AS f, p.prokind FROM pg_proc p
-             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
-        EXECUTE format('ALTER %s %s OWNER TO %I',
-                       CASE WHEN r.prokind = 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.f, 'LOGIN');
-    END LOOP;
-END $$"""
+    with trust_owner_database(empty=False) as url:
+        owner = open_database(url)
+        try:
+            build_school(owner)
+            schools = two_schools(owner)
+            oakfield, riverside = schools["oakfield"], schools["riverside"]
+            every = _by_school(owner, "SELECT school_id, upn FROM pupils")
+        finally:
+            owner.close()
+        assert {s for s, _ in every} == {oakfield, riverside}
+        acting = open_database(school_url(url, riverside))
+        try:  # bound by row-level security: it sees the school it works on
+            seen = _by_school(acting, "SELECT school_id, upn FROM pupils")
+            assert {s for s, _ in seen} == {riverside}
+            taken = make_backup(acting)
+        finally:
+            acting.close()
+        assert taken.pupils == len(every)
+        assert _restored_pupils(taken.path) == every
 
 
 def test_a_school_s_pc_seals_every_school_s_rows_without_reading_them(

@@ -8,13 +8,20 @@ for all but the last test."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from casework_school import DAY, build_school
-from trust_school import add_school, copy_school, staff_login
+from trust_school import (
+    add_school,
+    copy_school,
+    server_role_url,
+    staff_login,
+    trust_owner_database,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import wide_rows, write_xlsx  # noqa: E402
@@ -34,7 +41,6 @@ from attendance_desk.services.timeline import add_event, timeline
 from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.settings import read_setting, write_setting
 from attendance_desk.storage.trust import school_url
-from tests.conftest import postgres_database
 
 Trust = tuple[str, dict[str, int]]
 REFUSED = (
@@ -58,7 +64,7 @@ WRITTEN = (
 @pytest.fixture
 def trust() -> Iterator[Trust]:
     """A trust database with Oakfield (school 1) and Riverside (a copy: UPNs starting T02)."""
-    with postgres_database() as url:
+    with trust_owner_database() as url:
         owner = open_database(url)
         try:
             build_school(owner)
@@ -238,6 +244,57 @@ def test_the_command_line_says_to_choose_a_school_and_works_in_the_one_chosen(
         assert imported == schools["riverside"]
     finally:
         owner.close()
+
+
+def test_a_superuser_only_looks_at_a_trust_even_working_in_one_school(
+    trust: Trust, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server's superuser (row-level security never keeps it to one school) opening the
+    trust's database, for no school or for Riverside, sees both schools' pupils whatever it
+    acts for: a call it logged would be Riverside's even for an Oakfield child. So it changes
+    nothing, told to connect as the trust's owner role or staff; --school is refused too."""
+    url, schools = trust
+    superuser = server_role_url(url)
+    import psycopg
+
+    with psycopg.connect(superuser) as c:
+        row = c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+    if not (row and row[0]):
+        pytest.skip("the test server's role is not a superuser")
+    said = re.escape(
+        "This connection's PostgreSQL role is a superuser, which row-level security never "
+        "keeps to one school, so in a trust's database it only looks and compares: to "
+    )
+    owner_or_staff = re.escape(
+        ", connect as the trust's owner role (not a superuser) or as a member of staff"
+    )
+    before = _held(url)
+    register = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+    for target in (superuser, school_url(superuser, schools["riverside"])):
+        db = open_database(target)
+        try:
+            seen = _one(db, "SELECT count(DISTINCT school_id) FROM pupils")
+            assert seen == 2  # both schools' children, whatever it acts for
+            assert db.for_all_schools() and db.unbound_in_trust() and not can_change(db)
+            oakfield_ava = int(str(_one(db, "SELECT id FROM pupils WHERE upn = 'A100000000001'")))
+            with pytest.raises(AllSchoolsError, match=said + "make changes" + owner_or_staff):
+                log_call(db, oakfield_ava, DAY, "no_answer", "Mrs Sarah Brown", "07700 900001")
+            with pytest.raises(AllSchoolsError, match=said + "import" + owner_or_staff):
+                apply_import(db, [register])
+        finally:
+            db.close()
+    assert _held(url) == before
+    assert main(["--db", superuser, "--school", "Riverside", "import", str(register)]) == 2
+    error = capsys.readouterr().err
+    assert "superuser" in error and "to work in one school, connect as the trust's owner" in error
+    assert _held(url) == before
+    owner = open_database(school_url(url, schools["riverside"]))  # the owner role may
+    try:
+        assert not owner.for_all_schools() and can_change(owner)
+        log_call(owner, _riverside_ava(owner), DAY, "no_answer", "Mrs Sarah Brown", "07700 900001")
+    finally:
+        owner.close()
+    assert _held(url)["timeline_events"] == int(str(before["timeline_events"])) + 1
 
 
 def test_a_database_holding_one_school_is_changed_as_before(

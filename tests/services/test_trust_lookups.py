@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from casework_school import build_school
-from trust_school import two_schools
+from trust_school import trust_owner_database, two_schools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, long_export, wide_rows, write_csv, write_xlsx  # noqa: E402
@@ -30,7 +30,6 @@ from attendance_desk.services.importing import apply_import
 from attendance_desk.services.meetings import ActionInput, meeting_choices, record_agreed_actions
 from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.trust import school_url
-from tests.conftest import postgres_database
 
 Trust = tuple[str, dict[str, int]]
 
@@ -39,7 +38,7 @@ Trust = tuple[str, dict[str, int]]
 def trust() -> Iterator[Trust]:
     """A trust database with Oakfield (school 1, its year 2024/25 and two half terms) and
     Riverside (a copy of its pupils and marks, no calendar of its own yet)."""
-    with postgres_database() as url:
+    with trust_owner_database() as url:
         owner = open_database(url)
         try:
             build_school(owner)
@@ -50,8 +49,8 @@ def trust() -> Iterator[Trust]:
 
 
 def _owner_on(trust: Trust, school: str) -> Database:
-    """The owner working on one school, chosen in the window's School (the connection acts
-    for it): acting for none, the owner looks at every school and changes none."""
+    """The owner working on one school (chosen in the window's School: the connection acts
+    for it)."""
     url, schools = trust
     return open_database(school_url(url, schools[school]))
 
@@ -87,8 +86,8 @@ def test_each_school_keeps_its_own_saved_import_shapes(trust: Trust, tmp_path: P
             assert [m.name for m in list_mappings(db)] == ["Weekly"]
         finally:
             db.close()
-    _, schools = trust
-    db = _owner_on(trust, "oakfield")
+    url, schools = trust
+    db = open_database(url)  # looking at every school
     try:
         held = _rows(db, "SELECT school_id, name FROM import_mappings ORDER BY school_id")
         assert held == [(schools["oakfield"], "Weekly"), (schools["riverside"], "Weekly")]
@@ -277,7 +276,7 @@ def test_a_child_missing_education_is_raised_by_the_school_worked_in() -> None:
     from attendance_desk.storage.models import Mark
 
     friday = date(2024, 10, 4)
-    with postgres_database() as url:
+    with trust_owner_database() as url:
         owner = open_database(url)
         try:
             dan = build_school(owner, last_day=friday)["dan"]
@@ -306,6 +305,10 @@ def test_a_child_missing_education_is_raised_by_the_school_worked_in() -> None:
         db = _owner_on(trust, "oakfield")
         try:
             assert sync_cme_tasks(db, friday) == 1
+        finally:
+            db.close()
+        db = open_database(url)  # looking at every school
+        try:
             assert _rows(db, raised) == [(s, s, s) for s in (oakfield, riverside)]
         finally:
             db.close()

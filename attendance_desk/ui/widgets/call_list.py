@@ -43,7 +43,6 @@ from attendance_desk.services.calls import (
 )
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
-from attendance_desk.services.trust import all_schools_refusal
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.signals import SignalHub
@@ -186,7 +185,7 @@ class FirstDayCallsWidget(QWidget):
         if db.read_only:
             self.log_button.setToolTip("The database is open read-only")
         elif db.for_all_schools():
-            self.log_button.setToolTip(all_schools_refusal("log calls"))
+            self.log_button.setToolTip(db.changes_refusal("log calls"))
         self.message = QLabel("")
         self.message.setWordWrap(True)
 
@@ -329,7 +328,7 @@ class FirstDayCallsWidget(QWidget):
             self.message.setText("The database is open read-only: calls cannot be logged")
             return None
         if self.db.for_all_schools():
-            self.message.setText(all_schools_refusal("log calls"))
+            self.message.setText(self.db.changes_refusal("log calls"))
             return None
         if not self.log_button.isEnabled():
             self.message.setText("Your role may read the list but not log calls")

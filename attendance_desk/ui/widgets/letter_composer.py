@@ -57,7 +57,6 @@ from attendance_desk.services.letters import (
     list_templates,
     render,
 )
-from attendance_desk.services.trust import all_schools_refusal
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import Worker, run_async
 from attendance_desk.user import current_user
@@ -226,7 +225,7 @@ class LetterComposerWidget(QWidget):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         hint = QLabel(
-            html.escape(all_schools_refusal("compose and print letters") + ".", quote=False)
+            html.escape(self.db.changes_refusal("compose and print letters") + ".", quote=False)
             if self.all_schools
             else "Choose a letter and the pupils, then press <b>Preview</b> to see the pages "
             "exactly as they will print.",
