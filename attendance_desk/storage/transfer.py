@@ -144,6 +144,16 @@ class _Target:
             for table in names:
                 conn.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
                 self.restore.append(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+            # Row-level security forced on the tables' owner (0015) allows it no COPY into them
+            # (a superuser is never restricted): lifted inside this transaction, put back before
+            # it commits, so no other connection ever sees the tables without it.
+            forced = conn.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relforcerowsecurity"
+            ).fetchall()
+            for (table,) in forced:
+                conn.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+                self.restore.append(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
             keys = conn.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
                 "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
