@@ -90,7 +90,8 @@ def database_name(db: Database) -> str:
     """The database as the window, its dialogs and the command line name it: the file, or
     `user@host:port/dbname` on a server (never a password, nor the URL's options), and where
     it is a trust's, the school worked in (the one acted for; a member of staff's own; or
-    "all schools" for a connection that sees several and acts for none)."""
+    "all schools" for a connection that sees several and acts for none, or a superuser that
+    sees them all whatever it acts for)."""
     shown = str(getattr(db, "shown", db.path))
     if getattr(db, "backend", "sqlite") != "postgresql":
         return shown
@@ -106,7 +107,7 @@ def database_name(db: Database) -> str:
     if row is None:
         return shown
     acting, seen, staff, name = row
-    if acting is None and int(seen) > 1:
+    if (acting is None and int(seen) > 1) or db.unbound_in_trust():
         return f"{shown} \u2013 {ALL_SCHOOLS}"
     if name and (acting is not None or staff or int(seen) > 1):
         return f"{shown} \u2013 {name}"

@@ -278,7 +278,9 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         self.school_name = school_name(self.db)
         suffix = " (read-only)" if self.db.read_only else ""
-        self.setWindowTitle(f"{self.school_name} \u2013 {APP_NAME}{suffix}")
+        # a trust's schools all at once: not the one its new rows would default to
+        shown = "All schools" if self.db.for_all_schools() else self.school_name
+        self.setWindowTitle(f"{shown} \u2013 {APP_NAME}{suffix}")
 
     # -- pages -----------------------------------------------------------------------------
     def page_names(self) -> list[str]:

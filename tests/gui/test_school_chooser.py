@@ -50,8 +50,8 @@ def _named(win: MainWindow, url: str, school: str) -> None:
     assert label.text() == expected
     shown = [w.text() for w in win.statusBar().findChildren(QLabel)] + [win.windowTitle()]
     assert not any(str(parts.password) in t or "options" in t or "://" in t for t in shown)
-    if school != "all schools":
-        assert win.windowTitle().startswith(f"{school} \u2013 ")
+    title = "All schools" if school == "all schools" else school
+    assert win.windowTitle().startswith(f"{title} \u2013 ")
     window_actions.fill_recent(win)  # File > Recent names it alike, and opens the address
     recent = [a.text() for a in win.recent_menu.actions()]
     assert recent[0] == expected, recent
@@ -168,3 +168,48 @@ def test_all_schools_is_for_looking_a_school_chosen_for_changing(
         for w in windows:
             w.close()
             w.db.close()
+
+
+def test_a_superuser_working_in_one_school_is_shown_it_only_looks(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """The server's superuser opens the trust's database acting for Riverside: it sees both
+    schools' children (row-level security never keeps it to one), so the window is titled and
+    named all schools, changes nothing, and the status bar and Log call say why."""
+    from tests.trust_school import server_role_url
+
+    with postgres_database() as url:
+        superuser = server_role_url(url)
+        import psycopg
+
+        with psycopg.connect(superuser) as c:
+            row = c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if not row.fetchone()[0]:
+                pytest.skip("the test server's role is not a superuser")
+        owner = open_database(url)
+        try:
+            build_school(owner)
+            schools = two_schools(owner)
+        finally:
+            owner.close()
+        from attendance_desk.storage.trust import school_url
+
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        db = open_database(school_url(superuser, schools["riverside"]))
+        win = MainWindow(db, as_of=DAY, settings=settings)
+        qtbot.addWidget(win)
+        try:
+            win.show()
+            qtbot.waitUntil(lambda: len(win.pupil_list.model.rows) == 8, timeout=20000)
+            assert win.windowTitle().startswith("All schools \u2013 ")
+            label = win.findChild(QLabel, "databaseName")
+            assert label is not None and label.text().endswith("\u2013 all schools")
+            assert set(_writing(win).values()) == {False}
+            note = win.findChild(QLabel, "allSchools")
+            assert note is not None and note.isVisible()
+            assert "a superuser makes no changes in a trust" in note.text()
+            calls = win.pages["First-day calls"].ensure()
+            assert calls.log_selected() is None
+            assert "connect as the trust's owner role (not a superuser)" in calls.message.text()
+        finally:
+            workers.wait_all()
+            win.close()
+            db.close()
