@@ -54,8 +54,8 @@ def _table(rows: list[list[str]], widths: list[float], fonts: Any, head: bool = 
     return table
 
 
-def weekly_chart(weekly: Any, fonts: Any) -> Drawing:
-    """Whole-school attendance week by week, with the national 94.5% as a red line."""
+def weekly_chart(weekly: Any, fonts: Any, national: float) -> Drawing:
+    """Whole-school attendance week by week, with the national attendance as a red line."""
     drawing = Drawing(WIDTH, 62 * mm)
     points = [(i + 1, v) for i, (_d, v) in enumerate(weekly) if v is not None]
     if len(points) < 2:
@@ -64,7 +64,7 @@ def weekly_chart(weekly: Any, fonts: Any) -> Drawing:
     low = min(85.0, min(v for _x, v in points) - 1)
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 12 * mm, 10 * mm, WIDTH - 16 * mm, 46 * mm
-    plot.data = [points, [(1, 94.5), (len(weekly), 94.5)]]
+    plot.data = [points, [(1, national), (len(weekly), national)]]
     plot.lines[0].strokeColor = ACCENT
     plot.lines[0].strokeWidth = 1.6
     plot.lines[1].strokeColor = NATIONAL_LINE
@@ -82,7 +82,7 @@ def weekly_chart(weekly: Any, fonts: Any) -> Drawing:
         String(
             12 * mm,
             58 * mm,
-            "Attendance each school week (red: national 94.5%)",
+            f"Attendance each school week (red: national {national:g}%)",
             fontName=fonts.bold,
             fontSize=8.5,
             fillColor=INK,
@@ -175,7 +175,7 @@ def build_report_pdf(report: Any, letterhead: Letterhead, logo: bytes | None = N
     ]
     s = report.school
     summary = [
-        ["", "This school", "National (primary)"],
+        ["", "This school", f"National (primary, {report.national_year})"],
         ["Attendance", s.attendance, report.national[0][1]],
         ["Authorised absence", s.authorised, report.national[1][1]],
         ["Unauthorised absence", s.unauthorised, report.national[2][1]],
@@ -187,9 +187,9 @@ def build_report_pdf(report: Any, letterhead: Letterhead, logo: bytes | None = N
         ["Severe absence (pupils)", str(s.severe), report.national[4][1]],
         ["Pupils", str(s.pupils), ""],
     ]
-    story += [Paragraph("Whole school", h2), _table(summary, [70 * mm, 40 * mm, 40 * mm], fonts)]
+    story += [Paragraph("Whole school", h2), _table(summary, [70 * mm, 35 * mm, 50 * mm], fonts)]
     story += [Paragraph("Pupils in each attendance band", h2), band_chart(report.bands, fonts)]
-    story += [Spacer(1, 3 * mm), weekly_chart(report.weekly, fonts)]
+    story += [Spacer(1, 3 * mm), weekly_chart(report.weekly, fonts, report.national_attendance)]
     years = [g for g in report.groups if g.kind == "year_group"]
     if years:
         story.append(group_chart(years, fonts, "Attendance by year group"))

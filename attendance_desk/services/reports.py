@@ -66,6 +66,8 @@ class HalfTermReport:
     persistent: tuple[PupilLine, ...]
     severe: tuple[PupilLine, ...]
     national: tuple[tuple[str, str], ...] = NATIONAL
+    national_year: str = NATIONAL_PRIMARY_FULL.year  # the year those figures are of
+    national_attendance: float = NATIONAL_PRIMARY_FULL.attendance_pct  # the chart's red line
 
 
 def _share(part: int, whole: int) -> str:

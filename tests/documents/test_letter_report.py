@@ -42,4 +42,9 @@ def test_report_has_figures_groups_and_absence_lists(db: Database, tmp_path: Pat
     ):
         assert needle in text
     assert "None" not in text.replace("None.", "")
+    # the national figures name their year, and the chart's line is the table's attendance
+    from attendance_desk.domain.national import NATIONAL_PRIMARY_FULL as national
+
+    assert f"National (primary, {national.year})" in text
+    assert f"(red: national {national.attendance_pct:g}%)" in text
     assert half_term_report_pdf(db, AS_OF) == path.read_bytes()
