@@ -3,7 +3,10 @@
 `move_school` copies every row of the source into an empty target (storage/transfer.py), in one
 transaction on the target, then counts each table on both sides and compares them: the result
 lists the rows per table. The source is left as it was (the school goes on using whichever the
-officer chooses). A target that already holds a school's data is refused, untouched.
+officer chooses). A target that already holds a school's data is refused, untouched, except a
+trust's PostgreSQL database: there the school is added beside the schools already in it, as a
+new school with every row kept and its ids the trust's (storage/joining.py), moved by the
+trust's owner.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from pathlib import Path
 
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.storage.db import Database, is_database_url, open_database
+from attendance_desk.storage.joining import holds_schools, join_school
 from attendance_desk.storage.transfer import copy_school, school_rows
+from attendance_desk.storage.trust import school_url
 
 Progress = Callable[[int, str], None]  # percent 0-100, what is happening
 
@@ -24,19 +29,40 @@ class MoveResult:
     source: str
     target: str
     rows: dict[str, int]  # rows per table, the same on both sides
-    target_address: str = ""  # what opens the target again (`--db`): no password
+    target_address: str = ""  # what opens the target again (`--db`; a school added to a
+    # trust's database: working in it): no password
+    school_id: int | None = None  # added to a trust's database: the new school's number
+    school_name: str = ""
+    beside: tuple[str, ...] = ()  # the schools already there
 
     @property
     def total(self) -> int:
         return sum(self.rows.values())
 
+    @property
+    def added(self) -> str:
+        """How the school was added to a trust's database ("" when moved into an empty one)."""
+        if self.school_id is None:
+            return ""
+        return f'as school {self.school_id} "{self.school_name}" beside {_listed(self.beside)}'
+
     def summary(self) -> str:
         pupils, marks = self.rows.get("pupils", 0), self.rows.get("marks", 0)
-        return (
-            f"Moved {self.source} to {self.target}: {self.total:,} rows in "
-            f"{len(self.rows)} tables ({pupils:,} pupils, {marks:,} marks), every table's "
-            "count the same on both sides"
+        added = f" {self.added}" if self.added else ""
+        checked = (
+            "every table's count checked as the new school's"
+            if self.added
+            else "every table's count the same on both sides"
         )
+        return (
+            f"Moved {self.source} to {self.target}{added}: {self.total:,} rows in "
+            f"{len(self.rows)} tables ({pupils:,} pupils, {marks:,} marks), {checked}"
+        )
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    quoted = [f'"{n}"' for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def is_server(where: str | Path) -> bool:
@@ -62,6 +88,8 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
     report = progress or (lambda _p, _m: None)
     source.require_intact()  # a damaged file is never copied
     target.require_intact()
+    if target.backend == "postgresql" and _holds_schools(target):
+        return _join(source, target, report)
     target.require_one_school("move a school into it")  # plain SQL: no unit of work checks it
 
     def tick(table: str, done: int, total: int) -> None:
@@ -82,6 +110,40 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
         raise DatabaseError(f"after the move the counts differ in: {', '.join(differ)}")
     report(100, "Done")
     return MoveResult(describe(source), describe(target), copied, _address(target))
+
+
+def _holds_schools(target: Database) -> bool:
+    conn = target.raw_connection()
+    try:
+        return holds_schools(conn)
+    finally:
+        conn.close()
+
+
+def _join(source: Database, target: Database, report: Progress) -> MoveResult:
+    """Add the source's school to the trust's database `target` beside its schools."""
+
+    def tick(table: str, done: int, total: int) -> None:
+        report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else "Sealing")
+
+    report(0, "Reading the source")
+    src = source.raw_connection()
+    dst = target.raw_connection(write=True)
+    try:
+        joined = join_school(src, dst, tick, describe(source))
+    finally:
+        src.close()
+        dst.close()
+    report(100, "Done")
+    return MoveResult(
+        describe(source),
+        describe(target),
+        joined.rows,
+        school_url(_address(target), joined.school_id),
+        joined.school_id,
+        joined.name,
+        joined.beside,
+    )
 
 
 def move_between(

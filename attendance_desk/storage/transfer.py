@@ -253,11 +253,9 @@ def end_snapshot(conn: Any) -> None:
         conn.execute("ROLLBACK")
 
 
-def copy_school(source: Any, target: Any, progress: Progress | None = None) -> dict[str, int]:
-    """Copy every school row from `source` into `target` (raw connections of two open
-    databases at the same revision), in one transaction on the target; returns the rows copied
-    per table. Raises DatabaseError (nothing written) when the target holds school data or the
-    two schemas differ."""
+def same_schema(source: Any, target: Any) -> list[tuple[str, list[Column]]]:
+    """Each table of the school with the target's columns, in name order; raises DatabaseError
+    when the two schemas differ (nothing written)."""
     names = tables(source)
     theirs = tables(target)
     if names != theirs:
@@ -265,15 +263,6 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
         raise DatabaseError(
             f"the two databases have different tables ({', '.join(missing)}): open each with "
             "this version first so both are at the latest schema"
-        )
-    held = {t: n for t, n in school_rows(target).items() if n}
-    if held:
-        named = [f"{held[t]:,} {t}" for t in ("pupils", "marks") if held.get(t)]
-        rest = sum(n for t, n in held.items() if t not in ("pupils", "marks"))
-        listed = ", ".join([*named, *([f"{rest:,} other records"] if rest else [])])
-        raise DatabaseError(
-            f"the target already holds a school's data ({listed}): moving needs an empty "
-            "database; nothing was changed"
         )
     plan = []
     for table in names:
@@ -286,6 +275,25 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
                 "version first so it is at the latest schema"
             )
         plan.append((table, theirs_cols))
+    return plan
+
+
+def copy_school(source: Any, target: Any, progress: Progress | None = None) -> dict[str, int]:
+    """Copy every school row from `source` into `target` (raw connections of two open
+    databases at the same revision), in one transaction on the target; returns the rows copied
+    per table. Raises DatabaseError (nothing written) when the target holds school data or the
+    two schemas differ."""
+    plan = same_schema(source, target)
+    names = [t for t, _ in plan]
+    held = {t: n for t, n in school_rows(target).items() if n}
+    if held:
+        named = [f"{held[t]:,} {t}" for t in ("pupils", "marks") if held.get(t)]
+        rest = sum(n for t, n in held.items() if t not in ("pupils", "marks"))
+        listed = ", ".join([*named, *([f"{rest:,} other records"] if rest else [])])
+        raise DatabaseError(
+            f"the target already holds a school's data ({listed}): moving needs an empty "
+            "database; nothing was changed"
+        )
     begin_snapshot(source)
     writer = _Target(target)
     copied: dict[str, int] = {}

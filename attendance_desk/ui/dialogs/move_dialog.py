@@ -1,5 +1,6 @@
 """File > Move to another database: the school's records copied, every row, into an empty
-PostgreSQL database (one database for several PCs) or a new file; this one is left as it is."""
+PostgreSQL database (one database for several PCs), a trust's database beside its schools, or a
+new file; this one is left as it is."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ INTRO = (
     "Copy every record of this school into another database, in one step: all of it or, if "
     "anything goes wrong, nothing. The database open now is left exactly as it is.\n\n"
     "A PostgreSQL server lets the office's PCs share one database. Ask whoever looks after "
-    "the server for an empty database and its address. A new file moves the school back to "
-    "a single PC."
+    "the server for an empty database and its address; to join a trust whose database holds "
+    "its schools already, its address as the trust's owner: the school is added beside them. "
+    "A new file moves the school back to a single PC."
 )
 SERVER_HINT = "postgresql://user@host/dbname"
 
@@ -143,10 +145,12 @@ class MoveDialog(QDialog):
             )
             if result.rows.get(t)
         )
+        address = result.target_address or result.target
+        added = f" {result.added}" if result.added else ""
         self.status.setText(
-            f"Moved: {result.total:,} records in {len(result.rows)} tables ({listed}), each "
-            f"table's count checked on both sides.\n\nTo work on the moved school, open it: "
-            f"File > Open database, or start Attendance Desk with --db {result.target_address or result.target}"
+            f"Moved{added}: {result.total:,} records in {len(result.rows)} tables ({listed}), "
+            f"each table's count checked.\n\nTo work on the moved school, open it: "
+            f"File > Open database, or start Attendance Desk with --db {address}"
         )
         return result
 
