@@ -1,5 +1,6 @@
 """`attendance-desk move --from SOURCE --to TARGET`: the school's database from its SQLite file
-to a PostgreSQL database, or back, with every row kept."""
+to a PostgreSQL database (an empty one, or a trust's beside its schools), or back, with every
+row kept."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Copy every row of the school's database into an empty one, in one transaction: "
             "from its SQLite file to a PostgreSQL database (made on the server beforehand, "
-            "e.g. with createdb), or back to a new file. The source is left as it was; a "
-            "target that already holds a school's data is refused."
+            "e.g. with createdb), or back to a new file. Into a trust's PostgreSQL database that "
+            "holds its schools already, moved by the trust's owner, the school is added as a "
+            "new school beside them (its ids the trust's; the same URN there is refused). The "
+            "source is left as it was; any other target that already holds a school's data is "
+            "refused."
         ),
     )
     move.add_argument("--from", dest="source", required=True, metavar="SOURCE", help=WHERE)

@@ -34,9 +34,12 @@ re-keyed in those three columns only, their JSON left exactly as written (ids in
 source's numbering: the offsets below translate them), and sealed onto the trust's chain after
 its newest row, so the trust's audit check covers them like any other. Last, one row of the new
 school records the move (`MOVE_ACTION`): where it came from, the offsets, and the source chain's
-newest sealed row and hash. `verify_moved_chain` maps the moved rows back with those offsets
-and recomputes the source's own chain from them: it must end on that recorded hash, so the seals
-the school's file gave still vouch for every row moved (until retention clears a row's content).
+hash at every `SEAL_EVERY`th sealed row and at its newest. `verify_moved_chain` maps the moved
+rows back with those offsets and recomputes the source's own chain from them, stretch by
+stretch: each must give its recorded hash, so the seals the school's file gave still vouch for
+every row moved (services/audit.py checks them with the trust's chain). A stretch holding a row
+that retention has cleared since (its content, so its hash, gone) is vouched for by the trust's
+chain alone.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ AUDIT_ENTITIES: dict[str, str] = {
     "mark": "pupils",
 }
 MOVE_ACTION, MOVE_ENTITY = "move", "school"  # the audit row recording a school moved in
+SEAL_EVERY = 100  # the source chain's hash recorded at every 100th row (and at its newest)
 
 
 @dataclass(frozen=True)
@@ -306,11 +310,15 @@ def _offsets(target: Any, serial: list[str]) -> dict[str, int]:
     return offsets
 
 
-def _chain_tip(source: Any) -> tuple[int, str]:
-    row = source.execute(
-        "SELECT id, chain FROM audit_log WHERE chain IS NOT NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+def _source_seals(source: Any) -> dict[int, str]:
+    """The source chain's hash at every `SEAL_EVERY`th sealed row, and at its newest."""
+    rows = source.execute(
+        "SELECT id, chain FROM audit_log WHERE chain IS NOT NULL ORDER BY id"
+    ).fetchall()
+    kept = {int(r[0]): str(r[1]) for i, r in enumerate(rows) if (i + 1) % SEAL_EVERY == 0}
+    if rows:
+        kept[int(rows[-1][0])] = str(rows[-1][1])
+    return kept
 
 
 def join_school(
@@ -336,7 +344,7 @@ def join_school(
     writer = _Target(target)
     copied: dict[str, int] = {}
     try:
-        tip = _chain_tip(source)
+        seals = _source_seals(source)
         expected = {
             t: count(source, t) for t, _ in plan if t not in DATABASE_TABLES or t == "staff"
         }
@@ -360,7 +368,7 @@ def join_school(
             done += expected[table]
         writer.finish([t for t, _ in plan])
         moved = _audit_range(target, rekey.school_id)
-        _record_move(target, rekey, school, source_name, tip, moved, copied)
+        _record_move(target, rekey, school, source_name, seals, moved, copied)
         seal_chain(target)
         if progress:
             progress("", total, total)
@@ -423,7 +431,7 @@ def _record_move(
     rekey: Rekey,
     school: dict[str, Any],
     source_name: str,
-    tip: tuple[int, str],
+    seals: dict[int, str],
     moved: tuple[int, int],
     copied: dict[str, int],
 ) -> None:
@@ -434,7 +442,7 @@ def _record_move(
         "urn": str(school.get("urn") or ""),
         "rows": sum(copied.values()),
         "audit_rows": [moved[0], moved[1]],
-        "source_chain": {"id": tip[0], "chain": tip[1]},
+        "source_seals": {str(k): v for k, v in sorted(seals.items())},
         "ids_added": {t: n for t, n in sorted(rekey.offsets.items()) if n},
     }
     target.execute(
@@ -457,8 +465,11 @@ def moves_recorded(conn: Any) -> list[dict[str, Any]]:
 
 def verify_moved_chain(conn: Any, school_id: int) -> ChainReport:
     """The seals a moved school's own database gave its audit rows, checked again: its rows
-    moved in, mapped back to the source's ids by the offsets recorded, chained from the start
-    as its own log was, must end on the source chain's hash recorded at the move."""
+    moved in, mapped back to the source's ids by the offsets recorded and chained as its own
+    log was, must give the source chain's hashes recorded at the move (every `SEAL_EVERY`th
+    row's and the newest's). A stretch holding a row retention has cleared since cannot be
+    recomputed: it is checked by the trust's chain only, and the next stretch starts from
+    the recorded hash."""
     recorded = [m for m in moves_recorded(conn) if m["school_id"] == school_id]
     if not recorded:
         return ChainReport(0, None, "", 0)
@@ -466,9 +477,15 @@ def verify_moved_chain(conn: Any, school_id: int) -> ChainReport:
     offsets = {str(k): int(v) for k, v in note["ids_added"].items()}
     back = Rekey({t: -n for t, n in offsets.items()}, school_id)
     first, last = (int(x) for x in note["audit_rows"])
-    tip_id, tip_chain = int(note["source_chain"]["id"]), str(note["source_chain"]["chain"])
-    previous, checked = GENESIS, 0
+    seals = {int(k): str(v) for k, v in note["source_seals"].items()}
+    tip_id = max(seals, default=0)
+    previous: str | None = GENESIS
+    checked, cleared, stretch, reached = 0, 0, first, tip_id == 0
     audit_offset = offsets.get("audit_log", 0)
+    broken = (
+        f"school {school_id}'s rows moved in from {note.get('from') or 'its file'} no longer "
+        "give the hashes its own database sealed them with"
+    )
     for values in conn.execute(
         f"SELECT {CONTENT} FROM audit_log WHERE id BETWEEN ? AND ? AND school_id = ? ORDER BY id",
         (first, last, school_id),
@@ -477,23 +494,35 @@ def verify_moved_chain(conn: Any, school_id: int) -> ChainReport:
         if old_id > tip_id:
             break
         if values[3] == TOMBSTONE_ACTION and all(v is None for v in values[6:]):
-            return ChainReport(
-                checked, int(values[0]), f"row {values[0]}'s content was cleared (retention)", 0
+            previous, cleared = None, cleared + 1  # its content, so its hash, is gone
+        elif previous is not None:
+            original = (
+                old_id,
+                values[1],
+                values[2],
+                values[3],
+                values[4],
+                back.entity_id(str(values[4]), str(values[5])),
+                back.of("pupils", values[6]),
+                *values[7:],
             )
-        original = (
-            old_id,
-            values[1],
-            values[2],
-            values[3],
-            values[4],
-            back.entity_id(str(values[4]), str(values[5])),
-            back.of("pupils", values[6]),
-            *values[7:],
-        )
-        previous = link(previous, row_digest(original))
-        checked += 1
-    if previous != tip_chain:
-        return ChainReport(
-            checked, first, "the moved rows no longer give the hash their database sealed", 0
-        )
-    return ChainReport(checked, None, "", 0)
+            previous = link(previous, row_digest(original))
+            checked += 1
+        if old_id in seals:
+            if previous is not None and previous != seals[old_id]:
+                return ChainReport(checked, stretch, broken, 0)
+            previous, stretch, reached = seals[old_id], int(values[0]) + 1, old_id == tip_id
+    if not reached:
+        return ChainReport(checked, stretch, broken, 0)
+    said = f"{cleared} row{'' if cleared == 1 else 's'} cleared by retention" if cleared else ""
+    return ChainReport(checked, None, said, 0)
+
+
+def verify_moved_chains(conn: Any) -> ChainReport | None:
+    """The first school moved in (of those the connection sees) whose rows no longer match
+    the seals its own database gave them; None when every one matches."""
+    for school_id in sorted({int(m["school_id"]) for m in moves_recorded(conn)}):
+        report = verify_moved_chain(conn, school_id)
+        if not report.intact:
+            return report
+    return None

@@ -352,3 +352,40 @@ def test_the_window_says_the_school_was_added_beside_the_others(
         assert str(urlsplit(trust).password) not in said  # the password never shown
     finally:
         db.close()
+
+
+def test_the_file_s_own_seals_still_vouch_for_the_rows_moved(
+    two_files: tuple[Path, Path], trust: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moved rows are sealed anew on the trust's chain; the seals the school's file gave
+    them are checked again too (its hash every 10 rows here), so rows rewritten and sealed over
+    again are caught; a stretch holding a row retention cleared is left to the trust's chain."""
+    from attendance_desk.services.audit import check_audit_chain
+    from attendance_desk.storage.audit_chain import seal_chain, tombstone_rows
+
+    monkeypatch.setattr(joining, "SEAL_EVERY", 10)
+    move_between(two_files[1], trust)
+    db = open_database(trust)
+    try:
+        assert check_audit_chain(db).intact
+        conn = db.raw_connection(write=True)
+        first = int(conn.execute("SELECT min(id) FROM audit_log WHERE school_id = 2").fetchone()[0])
+        with conn:  # retention clears a moved row's content: nothing is amiss
+            tombstone_rows(conn, "id = ?", (first + 5,))
+        report = check_audit_chain(db)
+        assert report.intact
+        sealed = verify_moved_chain(conn, 2)
+        assert sealed.intact and sealed.reason == "1 row cleared by retention"
+        with conn:  # a moved row rewritten, and the trust's chain sealed again over it
+            conn.execute("UPDATE audit_log SET who = 'someone else' WHERE id = ?", (first + 20,))
+            conn.execute("UPDATE audit_log SET digest = NULL, chain = NULL WHERE id >= ?", (first,))
+        seal_chain(conn)
+        assert verify_chain(conn).intact  # the trust's own chain cannot tell
+        conn.close()
+        report = check_audit_chain(db)
+        assert not report.intact and report.broken_at == first + 20
+        assert f"school 2's rows moved in from {two_files[1]} no longer give the hashes" in (
+            report.reason
+        )
+    finally:
+        db.close()
