@@ -73,6 +73,7 @@ from attendance_desk.storage.transfer import (
     read_rows,
     same_schema,
 )
+from attendance_desk.storage.trust import CHANNEL
 
 # the database's own tables, not a school's: what becomes of each source's rows
 DATABASE_TABLES: dict[str, str] = {
@@ -370,6 +371,7 @@ def join_school(
         moved = _audit_range(target, rekey.school_id)
         _record_move(target, rekey, school, source_name, seals, moved, copied)
         seal_chain(target)
+        _announce(target, rekey.school_id, copied)
         if progress:
             progress("", total, total)
         writer.commit()
@@ -452,6 +454,20 @@ def _record_move(
         "?, ?, ?, NULL, NULL, NULL, ?, ?)",
         (MOVE_ACTION, MOVE_ENTITY, str(rekey.school_id), json.dumps(note), rekey.school_id),
     )
+
+
+def _announce(target: Any, school_id: int, copied: dict[str, int]) -> None:
+    """Tell the trust's open windows, as a change made there would (their triggers were off
+    while the rows went in): each table the triggers announce that the school brought rows to,
+    delivered as the move commits."""
+    announced = target.execute(
+        "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgfoid = to_regproc('attendance_desk_notify')::oid"
+    ).fetchall()
+    for (table,) in announced:
+        if copied.get(str(table)):
+            note = {"table": str(table), "school": school_id, "who": "", "pid": 0}
+            target.execute("SELECT pg_notify(?, ?)", (CHANNEL, json.dumps(note)))
 
 
 def moves_recorded(conn: Any) -> list[dict[str, Any]]:

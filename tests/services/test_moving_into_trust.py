@@ -273,12 +273,18 @@ def test_a_move_into_a_trust_that_fails_part_way_writes_nothing(
     assert move_between(two_files[1], trust).school_id == 2  # and it can be done again
 
 
-def test_the_command_says_the_school_was_added_beside_the_others(
+def test_the_command_says_the_school_was_added_beside_the_others_and_windows_show_it(
     two_files: tuple[Path, Path], trust: str
 ) -> None:
+    from attendance_desk.storage.live import Listener
+
+    listening = Listener(trust)  # the trust's window open on another PC
     command = [sys.executable, "-m", "attendance_desk", "move", "--from", str(two_files[1])]
     done = subprocess.run([*command, "--to", trust], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    heard = {(n["table"], n["school"]) for n in listening.wait(5)}
+    listening.close()
+    assert {("pupils", 2), ("marks", 2), ("cases", 2)} <= heard  # it shows them at once
     assert 'as school 2 "Riverside Primary" beside "Wrenbridge Meadows Primary School"' in (
         done.stdout
     )
