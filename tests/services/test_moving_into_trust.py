@@ -4,6 +4,7 @@ row kept, the ids the trust's, the school already there untouched, the audit cha
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,9 @@ from trust_school import staff_login, trust_owner_database
 
 from attendance_desk.demo import create_demo_database
 from attendance_desk.errors import UserError
+from attendance_desk.services.letter_register import matching_batch, print_letters
+from attendance_desk.services.letter_sources import Selection
+from attendance_desk.services.letters import ComposeOptions, compose, edit_letter, render
 from attendance_desk.services.monitoring import pupil_overviews
 from attendance_desk.services.moving import move_between
 from attendance_desk.services.trust import trust_dashboard
@@ -45,7 +49,19 @@ def two_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     with conn:
         conn.execute("UPDATE schools SET name = 'Riverside Primary', urn = '123456'")
     conn.close()
+    for path in (first, second):  # a class's letters printed: the register, their timelines
+        db = open_database(path)
+        try:
+            print_letters(db, _cedar_letters(db), "office")
+        finally:
+            db.close()
     return first, second
+
+
+def _cedar_letters(db: Any) -> Any:
+    return compose(
+        db, "half_termly", Selection(class_name="3 Cedar"), AS_OF, ComposeOptions(letter_date=AS_OF)
+    )
 
 
 @pytest.fixture
@@ -395,3 +411,32 @@ def test_the_file_s_own_seals_still_vouch_for_the_rows_moved(
         )
     finally:
         db.close()
+
+
+def test_a_class_s_letters_are_known_as_printed_after_the_move(
+    two_files: tuple[Path, Path], trust: str
+) -> None:
+    """The letters register's keys and a letter's place on each pupil's timeline name the
+    pupils' and letters' new ids: the same letters composed again in the trust are found as
+    printed already, and each 'letter sent' names a letter to that pupil."""
+    result = move_between(two_files[1], trust)
+    db = open_database(school_url(trust, result.school_id))
+    try:
+        again = _cedar_letters(db)
+        edited = edit_letter(again, again.letters[0].key, "Changed words.")  # not the same PDF
+        match = matching_batch(db, edited, render(edited))
+        assert match is not None and match.letters == len(again.letters) > 30  # some to two
+        assert not match.identical  # found by its letters' keys, not the PDF's bytes
+        printed = len(again.letters)
+    finally:
+        db.close()
+    sent = _read(
+        trust,
+        "SELECT e.details_json, ep.pupil_id FROM timeline_events e JOIN event_pupils ep "
+        "ON ep.event_id = e.id WHERE e.kind = 'letter_sent' AND e.school_id = 2 "
+        "AND e.details_json NOT LIKE '%null}'",
+    )
+    letters = dict(_read(trust, "SELECT id, pupil_id FROM letters WHERE school_id = 2"))
+    assert len(sent) == printed
+    assert min(letters) > max(_read(trust, "SELECT id FROM letters WHERE school_id = 1"))[0]
+    assert all(letters[json.loads(d)["letter_id"]] == pupil for d, pupil in sent)
