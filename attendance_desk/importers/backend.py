@@ -88,9 +88,9 @@ def timestamp(conn: Any, parameter: str) -> str:
 def drop_indexes(conn: Any, table: str, name: str) -> list[str]:
     """Drop the table's indexes that back no constraint, for a big load, and return the
     statements that make them again (run inside the same transaction). SQLite: the index `name`
-    only. PostgreSQL: every such index (the marks by date and by school: kept up to date row by
-    row, the one by school cost as much as the whole COPY into a bare table; built once after,
-    a tenth of that)."""
+    only. PostgreSQL: every such index (the marks had one by date until 0018 and one by school
+    until 0019: kept up to date row by row, the one by school cost as much as the whole COPY
+    into a bare table; built once after, a tenth of that)."""
     if is_postgres(conn):
         found = conn.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "

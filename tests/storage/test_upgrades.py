@@ -30,6 +30,7 @@ EARLIER = [
     "0015",
     "0016",
     "0017",
+    "0018",
 ]
 
 
@@ -154,7 +155,20 @@ def test_a_database_from_an_earlier_revision_keeps_every_row(tmp_path: Path, rev
             if table in ("audit_log", "app_settings"):  # opening may add; what was there stays
                 assert set(rows) <= set(now), table
                 continue
+            if table == "register_sessions":  # the fill dropped its triggers: counted again
+                continue
             assert sorted(now, key=repr) == sorted(rows, key=repr), table
+        if "register_sessions" in written:  # exactly the marks, counted
+            held = conn.execute(
+                "SELECT school_id, date, session, marks, blank, closed FROM register_sessions"
+            ).fetchall()
+            assert sorted(held) == sorted(
+                conn.execute(
+                    "SELECT school_id, date, session, count(*), sum(code IN ('-', '')), "
+                    "sum(code = '#') FROM marks GROUP BY school_id, date, session"
+                ).fetchall()
+            )
+            assert held
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         conn.close()
