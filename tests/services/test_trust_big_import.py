@@ -1,0 +1,97 @@
+"""Issue 17: a big register import into a new school of a trust's PostgreSQL database (the
+tables' owner working on Hillside: row-level security keeps it to that school, so its COPY goes
+through a staging table) counts the new sessions itself with the counting trigger off, and
+leaves every school's register of sessions exactly its marks counted, the trigger on again and
+Oakfield's and Riverside's counts as they were. Needs a PostgreSQL server
+(ATTENDANCE_DESK_TEST_PG)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from casework_school import build_school
+from trust_school import add_school, trust_owner_database, two_schools
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
+from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
+
+from attendance_desk.importers import bulk_write
+from attendance_desk.services.importing import apply_import
+from attendance_desk.storage import session_counts
+from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.trust import school_url
+
+HELD = "SELECT school_id, date, session, marks, blank, closed FROM register_sessions"
+COUNTED = (
+    "SELECT school_id, date, session, count(*), count(*) FILTER (WHERE code IN ('-', '')), "
+    "count(*) FILTER (WHERE code = '#') FROM marks GROUP BY school_id, date, session"
+)
+
+
+def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
+    conn = db.raw_connection()
+    try:
+        return sorted((tuple(r) for r in conn.execute(sql)), key=repr)
+    finally:
+        conn.close()
+
+
+def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk_write, "REBUILD_INDEX_AT", 1)  # the big load's path, on a small file
+    counted_here = session_counts.pg_counted_here
+    took: list[bool] = []
+
+    def spy(conn: Any, school: int) -> Iterator[session_counts.Counts | None]:
+        with counted_here(conn, school) as counts:
+            took.append(counts is not None)
+            yield counts
+
+    monkeypatch.setattr(session_counts, "pg_counted_here", contextmanager(spy))
+    with trust_owner_database() as url:
+        owner = open_database(url)
+        try:
+            build_school(owner)
+            two_schools(owner)
+            conn = owner.raw_connection(write=True)
+            try:
+                with conn:
+                    hillside = add_school(conn, "Hillside Primary")
+            finally:
+                conn.close()
+            before = _rows(owner, HELD)
+            assert before and before == _rows(owner, COUNTED)
+        finally:
+            owner.close()
+
+        school = open_database(school_url(url, hillside))
+        try:
+            register = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+            assert apply_import(school, [register]).files[0].marks_added == len(expected_marks())
+        finally:
+            school.close()
+        assert took == [True]  # the trigger was off, the import counted
+
+        db = open_database(url)
+        try:
+            held = _rows(db, HELD)
+            assert held == _rows(db, COUNTED)
+            assert [r for r in held if r[0] != hillside] == before
+            assert sum(int(str(r[3])) for r in held if r[0] == hillside) == len(expected_marks())
+            assert _rows(
+                db,
+                "SELECT tgname, tgenabled::text FROM pg_trigger "
+                "WHERE tgrelid = 'marks'::regclass AND tgname LIKE 'register_sessions%'",
+            ) == [
+                ("register_sessions_delete_v1", "O"),
+                ("register_sessions_insert_v1", "O"),
+                ("register_sessions_update_v1", "O"),
+            ]
+        finally:
+            db.close()
