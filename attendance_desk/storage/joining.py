@@ -331,7 +331,7 @@ def join_school(
     plan = same_schema(source, target)
     _refuse_staff(target)
     school, _ = _one_school(source)
-    beside = _refuse_same_school(target, school)
+    _refuse_same_school(target, school)  # said before any work; asked again under the lock
     checked = verify_chain(source)
     if not checked.intact:
         raise DatabaseError(
@@ -340,7 +340,6 @@ def join_school(
         )
     serial = serial_tables(target)
     refs = id_references(target)
-    staff_there = {str(r[0]) for r in target.execute("SELECT name FROM staff").fetchall()}
     begin_snapshot(source)
     writer = _Target(target)
     copied: dict[str, int] = {}
@@ -352,6 +351,9 @@ def join_school(
         total, done = sum(expected.values()), 0
         writer.begin([t for t, _ in plan])
         target.execute("SELECT set_config('attendance_desk.school', '', true)")  # acting for none
+        # the tables locked: no school or name added meanwhile (a second move of the same file)
+        beside = _refuse_same_school(target, school)
+        staff_there = {str(r[0]) for r in target.execute("SELECT name FROM staff").fetchall()}
         offsets = _offsets(target, serial)
         rekey = Rekey(offsets, int(school["id"]) + offsets.get("schools", 0))
         for table, cols in plan:

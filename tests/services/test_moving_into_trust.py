@@ -440,3 +440,22 @@ def test_a_class_s_letters_are_known_as_printed_after_the_move(
     assert len(sent) == printed
     assert min(letters) > max(_read(trust, "SELECT id FROM letters WHERE school_id = 1"))[0]
     assert all(letters[json.loads(d)["letter_id"]] == pupil for d, pupil in sent)
+
+
+def test_the_same_school_moved_twice_at_once_joins_once(
+    two_files: tuple[Path, Path], trust: str
+) -> None:
+    """Two PCs moving the same file into the trust at the same moment: one adds it, the other
+    is refused once the first has committed (the check is made again under the move's lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def move() -> str:
+        try:
+            return move_between(two_files[1], trust).summary()
+        except UserError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(2) as pool:
+        said = sorted(pool.map(lambda _n: move(), range(2)))
+    assert "is there already" in said[1] and said[0].startswith("Moved ")
+    assert _read(trust, "SELECT count(*) FROM schools") == [(2,)]
