@@ -88,6 +88,7 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
     report = progress or (lambda _p, _m: None)
     source.require_intact()  # a damaged file is never copied
     target.require_intact()
+    _refuse_trust_source(source)
     if target.backend == "postgresql" and _holds_schools(target):
         return _join(source, target, report)
     target.require_one_school("move a school into it")  # plain SQL: no unit of work checks it
@@ -110,6 +111,27 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
         raise DatabaseError(f"after the move the counts differ in: {', '.join(differ)}")
     report(100, "Done")
     return MoveResult(describe(source), describe(target), copied, _address(target))
+
+
+def _refuse_trust_source(source: Database) -> None:
+    """A trust's database is not moved out, whole or one school of it: a file holds one school
+    (school 1), and row-level security would leave out what the connection does not see (or,
+    acting for one school, let in the whole audit log)."""
+    if source.backend != "postgresql":
+        return
+    conn = source.raw_connection()
+    try:
+        acting, schools, first = conn.execute(
+            "SELECT current_setting('attendance_desk.school', true), count(*), min(id) FROM schools"
+        ).fetchone()
+    finally:
+        conn.close()
+    if (acting or "").strip() or int(schools) > 1 or (schools and int(first) != 1):
+        raise UserError(
+            f"{describe(source)} is a trust's database: a school is moved from a database "
+            "holding that one school (moving a school out of a trust is not done by a move); "
+            "nothing was moved"
+        )
 
 
 def _holds_schools(target: Database) -> bool:

@@ -459,3 +459,16 @@ def test_the_same_school_moved_twice_at_once_joins_once(
         said = sorted(pool.map(lambda _n: move(), range(2)))
     assert "is there already" in said[1] and said[0].startswith("Moved ")
     assert _read(trust, "SELECT count(*) FROM schools") == [(2,)]
+
+
+def test_a_trust_s_database_is_not_moved_out_to_a_file(
+    two_files: tuple[Path, Path], trust: str, tmp_path: Path
+) -> None:
+    """A file holds one school: the trust's database, whole or acting for one of its schools,
+    is refused, and no file is left."""
+    move_between(two_files[1], trust)
+    for source in (trust, school_url(trust, 2)):
+        target = tmp_path / "out.sqlite3"
+        with pytest.raises(UserError, match="is a trust's database"):
+            move_between(source, target)
+        assert not target.exists()
