@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from attendance_desk import APP_NAME, __version__, clock
-from attendance_desk.paths import default_database_path, user_data_dir
+from attendance_desk.paths import (
+    chosen_database,
+    default_database_path,
+    start_database_file,
+    user_data_dir,
+)
 
 EXIT_NOT_OPENED = 2  # as the command line's errors: the database could not be opened
 
@@ -73,6 +78,15 @@ def _check_after_first_screen(window: Any, db: Any, daily_backup: Any) -> None:
     QTimer.singleShot(3000, start)
 
 
+def _first_start() -> bool:
+    """Whether this is the PC's first start of the window: no database chosen for it and no
+    school file in the data folder yet (then the person says where the school is). Never in
+    the CI's smoke test, which opens the file it names."""
+    if os.environ.get("ATTENDANCE_DESK_SMOKE_TEST") == "1":
+        return False
+    return not start_database_file().exists() and not default_database_path().exists()
+
+
 def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
     """Open the main window on `db_path` (or a fresh demo school) and run until it closes.
 
@@ -84,28 +98,46 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
 
     from attendance_desk.services.database import check_database_path
 
-    if demo:
-        from attendance_desk.demo import create_demo_database
-
-        if isinstance(db_path, str):
-            from attendance_desk.errors import UserError
-
-            raise UserError("--demo makes a database file: give a file name with --db, or none")
-        db_path = db_path or demo_database_path()
-        create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
-    from attendance_desk.services.database import is_database_url
-
-    path: Path | str
-    if isinstance(db_path, str) and is_database_url(db_path):
-        path = db_path  # a database on a PostgreSQL server
-    else:
-        path = Path(db_path or default_database_path()).expanduser().absolute()
-        check_database_path(path)  # a UserError about the path reaches the CLI: no window yet
-
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("AttendanceDesk")
     app.setApplicationVersion(__version__)
+    problem = ""  # why this PC's server database did not open: asked where the school is again
+    while True:
+        if db_path is None and not demo and (problem or _first_start()):
+            from attendance_desk.ui.dialogs.start_dialog import ask_where_the_school_is
+
+            # a new school here, a server's database (kept for this PC), or the demo
+            chosen = ask_where_the_school_is(problem=problem, suggested=str(chosen_database()))
+            if chosen is None:
+                return 0
+            demo = chosen == "demo"
+            db_path = None if chosen in ("demo", "new") else chosen
+        if demo:
+            from attendance_desk.demo import create_demo_database
+
+            if isinstance(db_path, str):
+                from attendance_desk.errors import UserError
+
+                raise UserError("--demo makes a database file: give a file name with --db, or none")
+            db_path = db_path or demo_database_path()
+            create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
+        from attendance_desk.services.database import check_server, is_database_url
+
+        path: Path | str
+        target = db_path or chosen_database()  # none named: the one chosen for this PC
+        if isinstance(target, str) and is_database_url(target):
+            path = target  # a database on a PostgreSQL server
+            if db_path is None:  # this PC's: not reached, or its password not kept here
+                try:
+                    check_server(path)
+                except Exception as exc:  # noqa: BLE001 - said in the question asked again
+                    problem = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                    continue
+        else:
+            path = Path(target).expanduser().absolute()
+            check_database_path(path)  # a UserError about the path reaches the CLI: no window
+        break
 
     from attendance_desk.services.access import file_is_locked
     from attendance_desk.services.backup import daily_backup_if_due

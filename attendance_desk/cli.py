@@ -192,7 +192,7 @@ def _check_early(argv: Sequence[str], *, reuse: bool) -> None:
     beside them and the work, and the command's open takes it over (storage/integrity.py).
     With `reuse` (a command that reads), the verdict of a full check of the same file state
     stands instead, when there is one."""
-    from attendance_desk.paths import default_database_path
+    from attendance_desk.paths import chosen_database
     from attendance_desk.services.database import start_early
 
     named = None  # the last --db given, as argparse reads it
@@ -201,7 +201,8 @@ def _check_early(argv: Sequence[str], *, reuse: bool) -> None:
             named = argv[i + 1]
         elif word.startswith("--db="):
             named = word.split("=", 1)[1]
-    if named and named.lower().startswith(("postgresql:", "postgres:")):
+    target = named or chosen_database()
+    if str(target).lower().startswith(("postgresql:", "postgres:")):
         return  # a server checks its own pages
     with contextlib.suppress(OSError):  # the command's own open says what is wrong with it
-        start_early(Path(named) if named else default_database_path(), reuse=reuse)
+        start_early(Path(target), reuse=reuse)

@@ -40,3 +40,22 @@ def user_data_dir() -> Path:
 
 def default_database_path() -> Path:
     return user_data_dir() / "attendance.sqlite3"
+
+
+def start_database_file() -> Path:
+    """Where this PC's user keeps the database to open when none is named (`--db`): chosen in
+    the start-up dialog or in Settings (a PostgreSQL server's address, without its password,
+    or a file); absent, the school file in the data folder."""
+    return user_data_dir() / "start-database.txt"
+
+
+def chosen_database() -> Path | str:
+    """The database the window and the commands open when none is named (`--db`): the one
+    chosen for this PC (start_database_file), else the school file in the data folder."""
+    try:
+        text = start_database_file().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if text.lower().startswith(("postgresql:", "postgres:")):
+        return text
+    return Path(text) if text else default_database_path()

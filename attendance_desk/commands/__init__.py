@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from attendance_desk.errors import UserError
-from attendance_desk.paths import default_database_path
+from attendance_desk.paths import chosen_database
 from attendance_desk.services.access import open_for_command_line
 from attendance_desk.services.database import DamagedDatabaseError, Database
 
@@ -26,7 +26,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 def database_target(args: argparse.Namespace) -> Path | str:
     """The database file named by `--db` (or the default one), or a PostgreSQL URL."""
-    return args.db if args.db is not None else default_database_path()
+    return args.db if args.db is not None else chosen_database()
 
 
 def open_from_args(

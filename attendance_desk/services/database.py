@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from attendance_desk.paths import chosen_database, default_database_path, start_database_file
 from attendance_desk.storage.db import (
     Database,
     check_database_path,
@@ -28,11 +29,16 @@ __all__ = [
     "Database",
     "DatabaseInUseError",
     "check_database_path",
+    "choose_start_database",
+    "chosen_database",
     "database_label",
     "database_shown",
     "database_target",
     "is_database_url",
+    "keep_server_password",
+    "server_password_given",
     "damage_error",
+    "default_database_path",
     "forget_early",
     "start_early",
     "open_database",
@@ -61,3 +67,49 @@ def database_shown(target: str) -> str:
     from attendance_desk.storage.postgres import shown_name
 
     return shown_name(target)
+
+
+def choose_start_database(target: Path | str | None) -> Path | str:
+    """Make `target` the database this PC opens when none is named (the window's start, and
+    every command without --db); None: the school file in the data folder again. A server's
+    address is kept without its password (the server's password file, or PGPASSWORD, gives
+    it), in a file only its owner may read. Returns what will be opened."""
+    from attendance_desk import private_files
+
+    path = start_database_file()
+    if target is None or (
+        not is_database_url(str(target)) and Path(target) == default_database_path()
+    ):
+        path.unlink(missing_ok=True)
+        return default_database_path()
+    kept = (
+        database_label(str(target))
+        if is_database_url(str(target))
+        else str(Path(target).absolute())
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    private_files.replace(path, (kept + "\n").encode("utf-8"))
+    return chosen_database()
+
+
+def check_server(target: str) -> None:
+    """Connect to the database on a server, make or upgrade its schema, and close it: raises
+    the error a person is shown (the server not reached, a refused password, a role that may
+    not build it) before anything is kept."""
+    open_database(target).close()
+
+
+def server_password_given(target: str) -> bool:
+    """Whether a server's address was written with its password (user:password@)."""
+    from attendance_desk.storage.pg_password import has_password
+
+    return is_database_url(target) and has_password(target)
+
+
+def keep_server_password(target: str) -> str:
+    """Keep the password written in a server's address for this PC, in the user's PostgreSQL
+    password file (readable only by them; libpq, pg_dump and pg_restore read it there); the
+    file's name. The application keeps its addresses without passwords."""
+    from attendance_desk.storage.pg_password import remember_password
+
+    return str(remember_password(target) or "")

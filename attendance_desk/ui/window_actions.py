@@ -453,7 +453,10 @@ def all_schools_note(w: MainWindow) -> str:
 def open_settings(w: MainWindow) -> None:
     from attendance_desk.ui.dialogs.settings_dialog import SettingsDialog
 
-    SettingsDialog(w.db, w.hub, w, as_of=w.as_of).exec()
+    dialog = SettingsDialog(w.db, w.hub, w, as_of=w.as_of)
+    dialog.exec()
+    if dialog.this_pc.open_now:  # a server's database chosen for this PC: open it now
+        w.switch_database(dialog.this_pc.open_now)
 
 
 def about(w: MainWindow) -> None:
@@ -604,24 +607,12 @@ def fill_recent(w: MainWindow) -> None:
 
 def choose_server_database(w: MainWindow) -> None:
     """Ask for the address of a database on a PostgreSQL server and open it."""
-    from PySide6.QtWidgets import QInputDialog
+    from attendance_desk.ui.dialogs.start_dialog import ask_server_address
 
     last = next((p for p in recent_databases(w) if is_database_url(p)), "postgresql://")
-    text, ok = QInputDialog.getText(
-        w,
-        "Open a database on a server",
-        "The school's database on a PostgreSQL server, shared by several PCs.\n"
-        "Address (postgresql://user@server/database; the password from the\n"
-        "server's password file or PGPASSWORD, or written as user:password@):",
-        text=last,
-    )
-    text = text.strip()
-    if not ok or not text:
-        return
-    if not is_database_url(text):
-        show_error(w, f"{text} is not a PostgreSQL address: it starts postgresql://")
-        return
-    w.switch_database(text)
+    address = ask_server_address(w, last)
+    if address is not None:
+        w.switch_database(address)
 
 
 def choose_database(w: MainWindow) -> None:

@@ -31,6 +31,7 @@ from attendance_desk.ui.dialogs.imports_tab import ImportsTab
 from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
 from attendance_desk.ui.dialogs.staff_tab import StaffTab
 from attendance_desk.ui.dialogs.term_dates_tab import SafetyTab, TermDatesTab
+from attendance_desk.ui.dialogs.this_pc_tab import ThisPcTab
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.template_editor import TemplateEditorWidget
 
@@ -140,6 +141,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.staff, "Staff")
         self.imports = ImportsTab(db, self)
         self.tabs.addTab(self.imports, "Imports")
+        self.this_pc = ThisPcTab(db, self)
+        self.tabs.addTab(self.this_pc, "This PC")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -156,6 +159,7 @@ class SettingsDialog(QDialog):
             (self.safety, self.safety.save),
             (self.imports, self.imports.save),
             (self.term_dates, self._save_term_dates),
+            (self.this_pc, self.this_pc.save),
         )
         for tab, step in steps:
             try:
