@@ -109,6 +109,31 @@ def drop_indexes(conn: Any, table: str, name: str) -> list[str]:
     return [str(sql) for _, sql in found]
 
 
+def rows_everywhere(conn: Any, table: str, at_least: int) -> int:
+    """The table's rows, every school's: a trust's owner working on one school sees only that
+    school's under row-level security, so a first year into a new school of a big trust looked
+    like a load into an empty table. PostgreSQL: the planner's estimate when it already reaches
+    `at_least` (kept by every index build and ANALYZE), else a count with the connection acting
+    for no school for that one statement (the owner then sees every school). SQLite: a count."""
+    if not is_postgres(conn):
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    row = conn.execute(
+        "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)", (table,)
+    ).fetchone()
+    estimate = int(row[0]) if row and row[0] is not None else 0
+    if estimate >= at_least:
+        return estimate
+    acting = conn.execute("SELECT current_setting('attendance_desk.school', true)").fetchone()
+    conn.execute("SELECT set_config('attendance_desk.school', '', true)")
+    try:
+        return max(estimate, int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
+    finally:
+        conn.execute(
+            "SELECT set_config('attendance_desk.school', ?, true)",
+            (str(acting[0] or "") if acting else "",),
+        )
+
+
 def may_alter(conn: Any, table: str) -> bool:
     """Whether the import's role may drop and add back the table's keys (it owns the table).
     SQLite: yes."""

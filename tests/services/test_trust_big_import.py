@@ -63,8 +63,12 @@ def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
             try:
                 with conn:
                     hillside = add_school(conn, "Hillside Primary")
+                    # fewer marks kept than Hillside's first import brings: a big load
+                    conn.execute("DELETE FROM marks WHERE date > (SELECT min(date) FROM marks)")
+                    conn.execute("DELETE FROM marks WHERE session = 'PM'")
             finally:
                 conn.close()
+            assert _rows(owner, "SELECT count(*) FROM marks")[0][0] < len(expected_marks())
             before = _rows(owner, HELD)
             assert before and before == _rows(owner, COUNTED)
         finally:
@@ -93,5 +97,48 @@ def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
                 ("register_sessions_insert_v1", "O"),
                 ("register_sessions_update_v1", "O"),
             ]
+        finally:
+            db.close()
+
+
+def test_a_first_import_into_a_school_of_a_bigger_trust_keeps_the_marks_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hillside's first register is smaller than the marks the trust's other schools hold,
+    though Hillside's own are none (all the owner sees working on it): the marks' keys stay
+    (not dropped and rebuilt over every school's marks, with every school's PCs waiting),
+    the counting trigger stays on, and the register of sessions is exact."""
+    monkeypatch.setattr(bulk_write, "REBUILD_INDEX_AT", 1)
+    with trust_owner_database() as url:
+        owner = open_database(url)
+        try:
+            build_school(owner)
+            two_schools(owner)
+            conn = owner.raw_connection(write=True)
+            try:
+                with conn:
+                    hillside = add_school(conn, "Hillside Primary")
+            finally:
+                conn.close()
+            keys = "SELECT conname, oid FROM pg_constraint WHERE conrelid = 'marks'::regclass"
+            before = _rows(owner, keys)
+            assert _rows(owner, "SELECT count(*) FROM marks")[0][0] > len(expected_marks())
+        finally:
+            owner.close()
+        school = open_database(school_url(url, hillside))
+        try:
+            assert _rows(school, "SELECT count(*) FROM marks") == [(0,)]  # what it sees
+            register = write_xlsx(tmp_path / "register.xlsx", wide_rows())
+            assert apply_import(school, [register]).files[0].marks_added == len(expected_marks())
+            acting = _rows(school, "SELECT current_setting('attendance_desk.school')")
+            assert acting == [(str(hillside),)]  # still working on Hillside
+        finally:
+            school.close()
+        db = open_database(url)
+        try:
+            assert _rows(db, keys) == before  # the same constraints: never dropped
+            assert _rows(db, HELD) == _rows(db, COUNTED)
+            marks = "SELECT count(*) FROM marks WHERE school_id = " + str(hillside)
+            assert _rows(db, marks) == [(len(expected_marks()),)]
         finally:
             db.close()
