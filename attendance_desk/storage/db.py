@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -365,7 +366,8 @@ def check_database_path(path: Path) -> None:
 def _probe_folder_writable(path: Path) -> None:
     """SQLite writes journal files beside the database, so the folder must be writable too."""
     folder = path.parent
-    probe = folder / f".attendance-desk-probe-{os.getpid()}"
+    # one name per thread: two threads opening databases in one folder must not share it
+    probe = folder / f".attendance-desk-probe-{os.getpid()}-{threading.get_ident()}"
     try:
         probe.write_bytes(b"")
         probe.unlink()

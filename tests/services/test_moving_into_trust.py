@@ -5,6 +5,7 @@ row kept, the ids the trust's, the school already there untouched, the audit cha
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -443,21 +444,26 @@ def test_a_class_s_letters_are_known_as_printed_after_the_move(
 
 
 def test_the_same_school_moved_twice_at_once_joins_once(
-    two_files: tuple[Path, Path], trust: str
+    two_files: tuple[Path, Path], trust: str, tmp_path: Path
 ) -> None:
     """Two PCs moving the same file into the trust at the same moment: one adds it, the other
     is refused once the first has committed (the check is made again under the move's lock)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def move() -> str:
+    copies = []
+    for pc in ("office", "head"):  # each PC its own copy of the school's file
+        copies.append(tmp_path / f"{pc}.sqlite3")
+        shutil.copyfile(two_files[1], copies[-1])
+
+    def move(source: Path) -> str:
         try:
-            return move_between(two_files[1], trust).summary()
+            return move_between(source, trust).summary()
         except UserError as exc:
             return str(exc)
 
     with ThreadPoolExecutor(2) as pool:
-        said = sorted(pool.map(lambda _n: move(), range(2)))
-    assert "is there already" in said[1] and said[0].startswith("Moved ")
+        said = sorted(pool.map(move, copies))
+    assert "is there already" in said[1] and said[0].startswith("Moved "), said
     assert _read(trust, "SELECT count(*) FROM schools") == [(2,)]
 
 
