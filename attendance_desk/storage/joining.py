@@ -340,6 +340,7 @@ def join_school(
         )
     serial = serial_tables(target)
     refs = id_references(target)
+    plan = _parents_first(plan, refs)
     begin_snapshot(source)
     writer = _Target(target)
     copied: dict[str, int] = {}
@@ -349,7 +350,7 @@ def join_school(
             t: count(source, t) for t, _ in plan if t not in DATABASE_TABLES or t == "staff"
         }
         total, done = sum(expected.values()), 0
-        writer.begin([t for t, _ in plan])
+        writer.begin([t for t, _ in plan], keep_keys=True)  # each new row checked
         target.execute("SELECT set_config('attendance_desk.school', '', true)")  # acting for none
         # the tables locked: no school or name added meanwhile (a second move of the same file)
         beside = _refuse_same_school(target, school)
@@ -384,6 +385,30 @@ def join_school(
         writer.close()
         end_snapshot(source)
     return JoinResult(rekey.school_id, str(school["name"]), beside, copied, offsets)
+
+
+def _parents_first(
+    plan: list[tuple[str, list[Column]]], refs: dict[tuple[str, str], str]
+) -> list[tuple[str, list[Column]]]:
+    """The tables in an order that copies each one after the tables its foreign keys point at
+    (the keys stay on while a school is added: checked row by row, only the new rows)."""
+    names = {t for t, _ in plan}
+    parents = {
+        t: {p for (c, _), p in refs.items() if c == t and p in names and p != t} for t in names
+    }
+    ordered: list[tuple[str, list[Column]]] = []
+    done: set[str] = set()
+    waiting = list(plan)
+    while waiting:
+        ready = [(t, cols) for t, cols in waiting if parents[t] <= done]
+        if not ready:
+            raise DatabaseError(
+                "the tables' foreign keys go round in a circle: " + ", ".join(t for t, _ in waiting)
+            )
+        ordered += ready
+        done |= {t for t, _ in ready}
+        waiting = [(t, cols) for t, cols in waiting if t not in done]
+    return ordered
 
 
 def _kept(

@@ -137,7 +137,11 @@ class _Target:
         self.pg = is_postgres(conn)
         self.restore: list[str] = []
 
-    def begin(self, names: list[str]) -> None:
+    def begin(self, names: list[str], keep_keys: bool = False) -> None:
+        """Take the write lock and turn the target's triggers off; its foreign keys dropped
+        (checked once, as they are made again at the end), or with `keep_keys` left to check
+        each row as it goes in (rows added beside others': the tables' own rows are not
+        checked again; the tables must then go in parents first)."""
         conn = self.conn
         if self.pg:
             conn.execute("BEGIN IMMEDIATE")  # storage/postgres.py: BEGIN and the write lock
@@ -154,11 +158,15 @@ class _Target:
             for (table,) in forced:
                 conn.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
                 self.restore.append(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
-            keys = conn.execute(
-                "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
-                "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
-                "WHERE c.contype = 'f' AND n.nspname = current_schema()"
-            ).fetchall()
+            keys = (
+                []
+                if keep_keys
+                else conn.execute(
+                    "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+                    "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+                    "WHERE c.contype = 'f' AND n.nspname = current_schema()"
+                ).fetchall()
+            )
             for table, name, definition in keys:
                 conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 self.restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
