@@ -491,10 +491,11 @@ def _announce(target: Any, school_id: int, copied: dict[str, int]) -> None:
         "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "WHERE t.tgfoid = to_regproc('attendance_desk_notify')::oid"
     ).fetchall()
-    for (table,) in announced:
-        if copied.get(str(table)):
-            note = {"table": str(table), "school": school_id, "who": "", "pid": 0}
-            target.execute("SELECT pg_notify(?, ?)", (CHANNEL, json.dumps(note)))
+    # the school itself first (the windows' School lists), then each table it brought rows to
+    tables = ["schools", *(str(t) for (t,) in announced if copied.get(str(t)))]
+    for table in tables:
+        note = {"table": table, "school": school_id, "who": "", "pid": 0}
+        target.execute("SELECT pg_notify(?, ?)", (CHANNEL, json.dumps(note)))
 
 
 def moves_recorded(conn: Any) -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
     meetings_dialog: Any
     move_dialog: Any
     school_chooser: Any  # the toolbar's school of a trust to work in; None: no choice
+    main_toolbar: Any  # the toolbar (the School list joins it when a second school does)
     act_cme: QAction
     act_about: QAction
     act_quit: QAction
@@ -379,6 +380,8 @@ class MainWindow(QMainWindow):
         """Another PC changed something (a call, a mark, a case ...): what is on screen is
         read again, as F5 would."""
         self.status_label.setText("Changed on another PC: reloading…")
+        if "schools" in tables:  # a school joined the trust: the School list offers it
+            actions.refresh_school_chooser(self)
         self.refresh()
 
     def refresh(self) -> None:

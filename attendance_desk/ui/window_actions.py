@@ -290,6 +290,7 @@ def build_menus(w: MainWindow) -> None:
     toolbar.addSeparator()
     toolbar.addWidget(QLabel("  Figures as of  "))
     toolbar.addWidget(w.as_of_edit)
+    w.main_toolbar = toolbar
     add_school_chooser(w, toolbar)
     w.addToolBar(toolbar)
     remember_database(w, w.db.label)
@@ -331,6 +332,31 @@ def add_school_chooser(w: MainWindow, toolbar: QToolBar) -> None:
     toolbar.addWidget(QLabel("  School  "))
     toolbar.addWidget(combo)
     w.school_chooser = combo
+
+
+def refresh_school_chooser(w: MainWindow) -> None:
+    """A school joined (or left) the trust while the window is open: the School list offers
+    the schools as they are now, the one worked in still chosen; a window that had no choice
+    (one school) gets the list."""
+    from attendance_desk.services.trust import school_choice
+
+    combo = w.school_chooser
+    if combo is None:
+        add_school_chooser(w, w.main_toolbar)
+        return
+    choice = school_choice(w.db)
+    if choice is None:
+        return
+    current = combo.currentData()
+    combo.blockSignals(True)
+    try:
+        while combo.count() > 1:  # all but "All my schools"
+            combo.removeItem(1)
+        for school in choice.schools:
+            combo.addItem(school.name or f"School {school.school_id}", school.school_id)
+        combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+    finally:
+        combo.blockSignals(False)
 
 
 def work_in_school(w: MainWindow, school_id: int | None) -> None:

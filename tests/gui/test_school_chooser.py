@@ -213,3 +213,61 @@ def test_a_superuser_working_in_one_school_is_shown_it_only_looks(qtbot, tmp_pat
             workers.wait_all()
             win.close()
             db.close()
+
+
+def test_a_school_that_joins_the_trust_is_offered_in_the_open_window(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """The officer's window is open on Riverside when Hillside joins the trust and is given to
+    them: the join's announcement (as a move into the trust sends it) puts Hillside in the
+    School list within seconds, Riverside still chosen; no reopening."""
+    import json
+
+    import psycopg
+
+    from attendance_desk.storage.trust import grant_schools, school_url
+
+    with postgres_database() as url:
+        owner = open_database(url)
+        try:
+            build_school(owner)
+            schools = two_schools(owner)
+        finally:
+            owner.close()
+        with staff_login(url, list(schools.values())) as officer:
+            settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+            db = open_database(school_url(officer, schools["riverside"]))
+            win = MainWindow(db, as_of=DAY, settings=settings)
+            qtbot.addWidget(win)
+            try:
+                win.show()
+                assert win.live is not None
+                chooser = win.findChild(QComboBox, "schoolChooser")
+                names = [chooser.itemText(i) for i in range(chooser.count())]
+                assert names == [ALL_SCHOOLS, "Oakfield Primary", "Riverside Primary"]
+                qtbot.wait(1500)  # the window's listener has started
+                with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+                    cursor = conn.cursor()
+                    cursor.execute(
+                        "INSERT INTO schools (name, address, postcode, phone, email, urn, "
+                        "headteacher, attendance_officer) VALUES "
+                        "('Hillside Primary', '', '', '', '', '990555', '', '') RETURNING id"
+                    )
+                    hillside = cursor.fetchone()[0]
+                    login = urlsplit(officer).username
+                    grant_schools(
+                        lambda sql, p: cursor.execute(sql.replace("?", "%s"), p),
+                        str(login),
+                        [hillside],
+                    )
+                    note = {"table": "schools", "school": hillside, "who": "", "pid": 0}
+                    cursor.execute("SELECT pg_notify('attendance_desk', %s)", (json.dumps(note),))
+
+                def offered() -> bool:
+                    return chooser.findText("Hillside Primary") >= 0
+
+                qtbot.waitUntil(offered, timeout=15000)
+                assert chooser.currentText() == "Riverside Primary"
+                assert chooser.count() == 4
+            finally:
+                workers.wait_all()
+                win.close()
+                db.close()

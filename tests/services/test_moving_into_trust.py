@@ -301,7 +301,7 @@ def test_the_command_says_the_school_was_added_beside_the_others_and_windows_sho
     assert done.returncode == 0, done.stderr
     heard = {(n["table"], n["school"]) for n in listening.wait(5)}
     listening.close()
-    assert {("pupils", 2), ("marks", 2), ("cases", 2)} <= heard  # it shows them at once
+    assert {("schools", 2), ("pupils", 2), ("marks", 2), ("cases", 2)} <= heard  # at once
     assert 'as school 2 "Riverside Primary" beside "Wrenbridge Meadows Primary School"' in (
         done.stdout
     )
