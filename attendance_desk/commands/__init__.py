@@ -16,6 +16,11 @@ def database_path(args: argparse.Namespace) -> Path:
     """The database file named by `--db` (or the default one); a command that works on files
     only (demo, restore) says so for a PostgreSQL URL."""
     target = database_target(args)
+    if isinstance(target, str) and args.db is None:
+        raise UserError(
+            f"{args.command or 'this'}: works on a database file, and this PC opens a database "
+            "on a server (Settings > This PC): name a file with --db"
+        )
     if isinstance(target, str):
         raise UserError(
             f"{args.command or 'this'}: works on a database file; for a database on a "

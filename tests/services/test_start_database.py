@@ -96,6 +96,11 @@ def test_a_server_is_kept_without_its_password_and_the_password_goes_to_pgpass(
                 assert _mode(pgpass) == 0o600
             assert main(["pupils"]) == 0  # no --db, no password: the server's, from pgpass
             assert "A100000000001" in capsys.readouterr().out
+            assert main(["demo"]) == 2  # a command for files only says why, and what to do
+            assert capsys.readouterr().err.strip() == (
+                "attendance-desk: demo: works on a database file, and this PC opens a database "
+                "on a server (Settings > This PC): name a file with --db"
+            )
         finally:
             with psycopg.connect(url, autocommit=True) as admin:
                 admin.execute(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" OWNER TO CURRENT_USER')
