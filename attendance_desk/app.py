@@ -102,6 +102,15 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("AttendanceDesk")
     app.setApplicationVersion(__version__)
+    from attendance_desk.services.access import file_is_locked
+    from attendance_desk.services.backup import daily_backup_if_due
+    from attendance_desk.services.database import is_database_url
+    from attendance_desk.ui import workers
+    from attendance_desk.ui.dialogs.backup_dialog import open_with_recovery
+    from attendance_desk.ui.dialogs.password_dialog import ask_for_file_password, ask_for_password
+    from attendance_desk.ui.dialogs.sign_in_dialog import expect_the_last_sign_in
+
+    expect_the_last_sign_in()
     problem = ""  # why this PC's server database did not open: asked where the school is again
     while True:
         if db_path is None and not demo and (problem or _first_start()):
@@ -122,37 +131,24 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
                 raise UserError("--demo makes a database file: give a file name with --db, or none")
             db_path = db_path or demo_database_path()
             create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
-        from attendance_desk.services.database import check_server, is_database_url
-
-        path: Path | str
         target = db_path or chosen_database()  # none named: the one chosen for this PC
         if isinstance(target, str) and is_database_url(target):
-            path = target  # a database on a PostgreSQL server
-            if db_path is None:  # this PC's: not reached, or its password not kept here
-                try:
-                    check_server(path)
-                except Exception as exc:  # noqa: BLE001 - said in the question asked again
-                    problem = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                    continue
-        else:
-            path = Path(target).expanduser().absolute()
-            check_database_path(path)  # a UserError about the path reaches the CLI: no window
+            try:
+                db = open_with_recovery(target, parent=None)
+            except Exception as exc:
+                if db_path is not None:
+                    raise  # named with --db: the command line says what is wrong
+                # this PC's: not reached, or its password not kept here; said, asked again
+                problem = (str(exc).strip().splitlines() or [repr(exc)])[0]
+                continue
+            break
+        path = Path(target).expanduser().absolute()
+        check_database_path(path)  # a UserError about the path reaches the CLI: no window yet
+        # encrypted: nothing can be read before the password; cancelled, the file may be
+        # damaged instead, and opening offers the latest backup (the file itself is kept)
+        password = ask_for_file_password(path) if file_is_locked(path) else None
+        db = open_with_recovery(path, parent=None, password=password)
         break
-
-    from attendance_desk.services.access import file_is_locked
-    from attendance_desk.services.backup import daily_backup_if_due
-    from attendance_desk.ui import workers
-    from attendance_desk.ui.dialogs.backup_dialog import open_with_recovery
-    from attendance_desk.ui.dialogs.password_dialog import ask_for_file_password, ask_for_password
-
-    # encrypted: nothing can be read before the password; cancelled, the file may be damaged
-    # instead, and opening offers the latest backup (the file itself is kept)
-    locked = isinstance(path, Path) and file_is_locked(path)
-    password = ask_for_file_password(path) if isinstance(path, Path) and locked else None
-    from attendance_desk.ui.dialogs.sign_in_dialog import expect_the_last_sign_in
-
-    expect_the_last_sign_in()
-    db = open_with_recovery(path, parent=None, password=password)
     if db is None:
         return EXIT_NOT_OPENED
     try:

@@ -145,6 +145,20 @@ def trust_owner_database(empty: bool = True) -> Iterator[str]:
         _drop_role(login)
 
 
+def built_trust(url: str) -> dict[str, int]:
+    """The trust most tests work with, built in the database at `url` (as whoever it connects
+    as): Oakfield (the casework school) and Riverside (a copy, UPNs starting T02)."""
+    from attendance_desk.storage.db import open_database
+    from tests.casework_school import build_school
+
+    owner = open_database(url)
+    try:
+        build_school(owner)
+        return two_schools(owner)
+    finally:
+        owner.close()
+
+
 @contextmanager
 def staff_login(url: str, school_ids: list[int]) -> Iterator[str]:
     """On PostgreSQL: a new login role given these schools of the trust at `url` (whoever it

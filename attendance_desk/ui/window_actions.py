@@ -316,10 +316,7 @@ def add_school_chooser(w: MainWindow, toolbar: QToolBar) -> None:
     combo.setObjectName("schoolChooser")
     combo.setAccessibleName("School worked in")
     combo.setToolTip("The school you work in: its pupils, casework and letters")
-    combo.addItem(ALL_SCHOOLS, None)
-    for school in choice.schools:
-        combo.addItem(school.name or f"School {school.school_id}", school.school_id)
-    combo.setCurrentIndex(max(0, combo.findData(choice.acting)) if choice.acting else 0)
+    _offer_schools(combo, choice)
     acting = choice.acting
 
     def chosen(index: int) -> None:
@@ -347,16 +344,20 @@ def refresh_school_chooser(w: MainWindow) -> None:
     choice = school_choice(w.db)
     if choice is None:
         return
-    current = combo.currentData()
     combo.blockSignals(True)
     try:
-        while combo.count() > 1:  # all but "All my schools"
-            combo.removeItem(1)
-        for school in choice.schools:
-            combo.addItem(school.name or f"School {school.school_id}", school.school_id)
-        combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+        _offer_schools(combo, choice)
     finally:
         combo.blockSignals(False)
+
+
+def _offer_schools(combo: Any, choice: Any) -> None:
+    """The School list: all of them, then each school; the one acted for chosen."""
+    combo.clear()
+    combo.addItem(ALL_SCHOOLS, None)
+    for school in choice.schools:
+        combo.addItem(school.name or f"School {school.school_id}", school.school_id)
+    combo.setCurrentIndex(max(0, combo.findData(choice.acting)) if choice.acting else 0)
 
 
 def work_in_school(w: MainWindow, school_id: int | None) -> None:

@@ -16,9 +16,9 @@ from attendance_desk.storage.db import open_database
 from attendance_desk.ui import window_actions, workers
 from attendance_desk.ui.main_window import MainWindow
 from attendance_desk.ui.window_actions import ALL_SCHOOLS
-from tests.casework_school import DAY, build_school
+from tests.casework_school import DAY
 from tests.conftest import postgres_database
-from tests.trust_school import staff_login, two_schools
+from tests.trust_school import add_school, built_trust, staff_login
 
 
 @pytest.fixture
@@ -26,12 +26,7 @@ def officer_of_two() -> Iterator[str]:
     """A trust (Oakfield, and Riverside: a copy, its UPNs starting T02) and the URL of a login
     role given both."""
     with postgres_database() as url:
-        owner = open_database(url)
-        try:
-            build_school(owner)
-            schools = two_schools(owner)
-        finally:
-            owner.close()
+        schools = built_trust(url)
         with staff_login(url, list(schools.values())) as officer:
             yield officer
 
@@ -184,12 +179,7 @@ def test_a_superuser_working_in_one_school_is_shown_it_only_looks(qtbot, tmp_pat
             row = c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if not row.fetchone()[0]:
                 pytest.skip("the test server's role is not a superuser")
-        owner = open_database(url)
-        try:
-            build_school(owner)
-            schools = two_schools(owner)
-        finally:
-            owner.close()
+        schools = built_trust(url)
         from attendance_desk.storage.trust import school_url
 
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -221,17 +211,10 @@ def test_a_school_that_joins_the_trust_is_offered_in_the_open_window(qtbot, tmp_
     School list within seconds, Riverside still chosen; no reopening."""
     import json
 
-    import psycopg
-
-    from attendance_desk.storage.trust import grant_schools, school_url
+    from attendance_desk.storage.trust import CHANNEL, grant_schools, school_url
 
     with postgres_database() as url:
-        owner = open_database(url)
-        try:
-            build_school(owner)
-            schools = two_schools(owner)
-        finally:
-            owner.close()
+        schools = built_trust(url)
         with staff_login(url, list(schools.values())) as officer:
             settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
             db = open_database(school_url(officer, schools["riverside"]))
@@ -244,22 +227,17 @@ def test_a_school_that_joins_the_trust_is_offered_in_the_open_window(qtbot, tmp_
                 names = [chooser.itemText(i) for i in range(chooser.count())]
                 assert names == [ALL_SCHOOLS, "Oakfield Primary", "Riverside Primary"]
                 qtbot.wait(1500)  # the window's listener has started
-                with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-                    cursor = conn.cursor()
-                    cursor.execute(
-                        "INSERT INTO schools (name, address, postcode, phone, email, urn, "
-                        "headteacher, attendance_officer) VALUES "
-                        "('Hillside Primary', '', '', '', '', '990555', '', '') RETURNING id"
-                    )
-                    hillside = cursor.fetchone()[0]
-                    login = urlsplit(officer).username
-                    grant_schools(
-                        lambda sql, p: cursor.execute(sql.replace("?", "%s"), p),
-                        str(login),
-                        [hillside],
-                    )
-                    note = {"table": "schools", "school": hillside, "who": "", "pid": 0}
-                    cursor.execute("SELECT pg_notify('attendance_desk', %s)", (json.dumps(note),))
+                owner = open_database(url)
+                conn = owner.raw_connection(write=True)
+                try:
+                    with conn:  # one commit: the school, the grant, the announcement
+                        hillside = add_school(conn, "Hillside Primary", "990555")
+                        grant_schools(conn.execute, str(urlsplit(officer).username), [hillside])
+                        note = {"table": "schools", "school": hillside, "who": "", "pid": 0}
+                        conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, json.dumps(note)))
+                finally:
+                    conn.close()
+                    owner.close()
 
                 def offered() -> bool:
                     return chooser.findText("Hillside Primary") >= 0

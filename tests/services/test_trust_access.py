@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from casework_school import DAY, build_school
-from trust_school import staff_login, trust_owner_database, two_schools
+from trust_school import built_trust, staff_login, trust_owner_database, two_schools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
@@ -45,12 +45,7 @@ def trust() -> Iterator[tuple[str, dict[str, int]]]:
     """A trust database (as its owner, not a superuser) with Oakfield (school 1) and Riverside
     (a copy)."""
     with trust_owner_database() as url:
-        owner = open_database(url)
-        try:
-            build_school(owner)
-            schools = two_schools(owner)
-        finally:
-            owner.close()
+        schools = built_trust(url)
         yield url, schools
 
 

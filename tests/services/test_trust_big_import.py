@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casework_school import build_school
-from trust_school import add_school, trust_owner_database, two_schools
+from trust_school import add_school, built_trust, trust_owner_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, wide_rows, write_xlsx  # noqa: E402
@@ -41,6 +40,19 @@ def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
+def _with_hillside(url: str) -> int:
+    """Oakfield and Riverside with their marks, and Hillside, a new school with none: its id."""
+    built_trust(url)
+    owner = open_database(url)
+    conn = owner.raw_connection(write=True)
+    try:
+        with conn:
+            return add_school(conn, "Hillside Primary")
+    finally:
+        conn.close()
+        owner.close()
+
+
 def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,15 +67,12 @@ def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
 
     monkeypatch.setattr(session_counts, "pg_counted_here", contextmanager(spy))
     with trust_owner_database() as url:
+        hillside = _with_hillside(url)
         owner = open_database(url)
         try:
-            build_school(owner)
-            two_schools(owner)
             conn = owner.raw_connection(write=True)
             try:
-                with conn:
-                    hillside = add_school(conn, "Hillside Primary")
-                    # fewer marks kept than Hillside's first import brings: a big load
+                with conn:  # fewer marks kept than Hillside's first import brings: a big load
                     conn.execute("DELETE FROM marks WHERE date > (SELECT min(date) FROM marks)")
                     conn.execute("DELETE FROM marks WHERE session = 'PM'")
             finally:
@@ -110,16 +119,9 @@ def test_a_first_import_into_a_school_of_a_bigger_trust_keeps_the_marks_keys(
     the counting trigger stays on, and the register of sessions is exact."""
     monkeypatch.setattr(bulk_write, "REBUILD_INDEX_AT", 1)
     with trust_owner_database() as url:
+        hillside = _with_hillside(url)
         owner = open_database(url)
         try:
-            build_school(owner)
-            two_schools(owner)
-            conn = owner.raw_connection(write=True)
-            try:
-                with conn:
-                    hillside = add_school(conn, "Hillside Primary")
-            finally:
-                conn.close()
             keys = "SELECT conname, oid FROM pg_constraint WHERE conrelid = 'marks'::regclass"
             before = _rows(owner, keys)
             assert _rows(owner, "SELECT count(*) FROM marks")[0][0] > len(expected_marks())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from casework_school import build_school
-from trust_school import trust_owner_database, two_schools
+from trust_school import built_trust, trust_owner_database, two_schools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 from filemakers import expected_marks, long_export, wide_rows, write_csv, write_xlsx  # noqa: E402
@@ -39,12 +39,7 @@ def trust() -> Iterator[Trust]:
     """A trust database with Oakfield (school 1, its year 2024/25 and two half terms) and
     Riverside (a copy of its pupils and marks, no calendar of its own yet)."""
     with trust_owner_database() as url:
-        owner = open_database(url)
-        try:
-            build_school(owner)
-            schools = two_schools(owner)
-        finally:
-            owner.close()
+        schools = built_trust(url)
         yield url, schools
 
 
