@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from attendance_desk.importers import backend, pg_binary
+from attendance_desk.importers.mis_audit import pg_mis_marks_unaudited
 from attendance_desk.importers.tables import INSERT_MARK, INSERT_MARK_CHANGE, MARK_COLUMNS, MARKS
 from attendance_desk.importers.tally import Tally
 from attendance_desk.storage import session_counts
@@ -205,7 +206,7 @@ def _new_row_bytes(
 
 def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
     """PostgreSQL, for a big load into a smaller table: drop the marks' primary key, foreign
-    keys and other indexes and add them back after (inside the same transaction): building and
+    keys, other indexes and the insert audit trigger (it skips MIS marks) and add them back after (inside the same transaction): building and
     checking them once is much faster than keeping them up to date row by row. SQLite: nothing
     (the marks have no index beside their key since migration 0018). Returns the statements
     that put back what was dropped."""
@@ -218,4 +219,5 @@ def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
     keys = backend.drop_foreign_keys(conn, MARKS)
     primary = backend.drop_primary_key(conn, MARKS)
     indexes = backend.drop_indexes(conn, MARKS, "ix_marks_date")
-    return [*backend.more_sort_memory(conn), *primary, *indexes, *keys]
+    audit = pg_mis_marks_unaudited(conn)  # the load writes MIS marks only
+    return [*audit, *backend.more_sort_memory(conn), *primary, *indexes, *keys]

@@ -25,6 +25,7 @@ from attendance_desk.importers.batch import (
     previous_imports,
     write_files,
 )
+from attendance_desk.importers.collector import collector_paused
 from attendance_desk.importers.reader import Remembered, parse_file
 from attendance_desk.importers.school_days import check_school_days
 from attendance_desk.importers.sources import Source, content_hash, read_source
@@ -395,6 +396,7 @@ def import_history(db: Database, limit: int = 100) -> tuple[ImportHistoryEntry, 
         )
 
 
+@collector_paused()  # the collector would walk the register's rows again and again
 def _run(
     db: Database,
     paths: Sequence[Path],

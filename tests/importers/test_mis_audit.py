@@ -172,3 +172,49 @@ def test_outside_a_transaction_nothing_is_dropped(db: Database) -> None:
     finally:
         conn.close()
     assert present == 1
+
+
+def test_on_the_server_a_big_load_audits_exactly_what_the_trigger_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a big load drops the insert audit trigger for its COPY of MIS marks and makes
+    it again before the office's kept marks are written; every import of a term of changes a big
+    load, the audit log holds exactly what it holds with the trigger kept, and the trigger is
+    there, word for word, after each import."""
+    from conftest import postgres_database
+
+    from attendance_desk.importers import bulk_write
+
+    monkeypatch.setattr(bulk_write, "REBUILD_INDEX_AT", 1)  # every import a big load,
+    monkeypatch.setattr(bulk_write.backend, "rows_everywhere", lambda *_a, **_k: 0)  # the later too
+    files = term_files(tmp_path)
+    trigger = (
+        "SELECT pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger "
+        "WHERE tgrelid = 'marks'::regclass AND NOT tgisinternal ORDER BY tgname"
+    )
+    dropped: list[int] = []
+    real = bulk_write.pg_mis_marks_unaudited
+
+    def watched(conn: object) -> list[str]:
+        restore = real(conn)
+        dropped.append(len(restore))
+        return restore
+
+    audits, triggers = [], []
+    for drop in (watched, lambda _conn: []):
+        monkeypatch.setattr(bulk_write, "pg_mis_marks_unaudited", drop)
+        with postgres_database() as url:
+            db = open_database(url)
+            try:
+                before = rows(db, trigger)
+                a_term_of_changes(db, files)
+                audits.append(rows(db, f"SELECT {AUDITED} FROM audit_log ORDER BY id"))
+                triggers.append(rows(db, trigger))
+                assert triggers[-1] == before
+            finally:
+                db.close()
+    assert dropped == [1, 1]  # by the two imports that add marks (the third only changes)
+    assert audits[0] == audits[1]
+    kinds = [(action, entity) for action, entity, *_ in audits[0]]
+    assert kinds.count(("insert", "mark")) == 2  # the office's two new marks by hand
+    assert ("import", "mark") in kinds and ("update", "mark") in kinds

@@ -357,7 +357,7 @@ def test_a_big_load_puts_back_what_it_dropped_and_counts_the_sessions(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'marks' UNION ALL "
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = 'marks'::regclass AND contype = 'f' UNION ALL "
-            "SELECT tgname || ' ' || tgenabled::text FROM pg_trigger "
+            "SELECT pg_get_triggerdef(oid) || ' ' || tgenabled::text FROM pg_trigger "
             "WHERE tgrelid = 'marks'::regclass AND NOT tgisinternal"
         )
     before = sorted(rows(db, schema))
