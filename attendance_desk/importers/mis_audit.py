@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from attendance_desk.importers.tables import MARKS
 from attendance_desk.storage.audit_triggers import MARKS_INSERT_TRIGGER, TRIGGERS
 
 _SKIPS_MIS = "WHEN NEW.source <> 'mis'"
@@ -67,10 +68,10 @@ def pg_mis_marks_unaudited(conn: Any) -> list[str]:
     the one that skips MIS marks: an audit is never silently lost."""
     row = conn.execute(
         "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
-        "WHERE tgrelid = to_regclass('marks') AND tgname = ? AND tgenabled = 'O'",
-        (MARKS_INSERT_TRIGGER,),
+        "WHERE tgrelid = to_regclass(?) AND tgname = ? AND tgenabled = 'O'",
+        (MARKS, MARKS_INSERT_TRIGGER),
     ).fetchone()
     if row is None or _PG_SKIPS_MIS not in str(row[0]):
         return []
-    conn.execute(f"DROP TRIGGER {MARKS_INSERT_TRIGGER} ON marks")
+    conn.execute(f"DROP TRIGGER {MARKS_INSERT_TRIGGER} ON {MARKS}")
     return [str(row[0])]
