@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attendance_desk import private_files
 from attendance_desk.errors import DatabaseError
@@ -512,6 +512,21 @@ def _create_schema(path: Path, key: str | None) -> bool:
         conn.close()
 
 
+def _pg_uncounted(conn: Any) -> list[str]:
+    """PostgreSQL: the counting triggers lost or turned off, where this connection's role owns
+    the marks' table (only it may make them again; for a member of staff the integrity check
+    says so)."""
+    from attendance_desk.storage.session_counts import pg_lost_triggers
+
+    lost = pg_lost_triggers(conn)
+    if not lost:
+        return []
+    owns = conn.execute(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass('marks')"
+    ).fetchone()
+    return lost if owns and owns[0] else []
+
+
 def _needs_upgrade(path: Path) -> tuple[bool, bool]:
     """Whether the file's schema is older than this version's, and whether a trigger that
     counts the register's sessions is missing from it (read without taking a lock)."""
@@ -629,8 +644,9 @@ IDENTITY_KEY = "database.identity"
 def _prepare_audit(db: Database, name_audit: bool = True) -> None:
     """Make sure the audit triggers exist and name who is making changes (writes only when
     something is missing or another person opens the file, and then after the check). On
-    SQLite the triggers that count the register's sessions too: a lost one is made again and
-    the sessions counted again from the marks (storage/session_counts.py)."""
+    SQLite, and on PostgreSQL for the tables' owner, the triggers that count the register's
+    sessions too: a lost one (on PostgreSQL, or one turned off) is made again and the sessions
+    counted again from the marks (storage/session_counts.py)."""
     from attendance_desk.storage import session_counts
     from attendance_desk.storage.audit_triggers import install_audit_triggers, trigger_names
 
@@ -644,7 +660,7 @@ def _prepare_audit(db: Database, name_audit: bool = True) -> None:
         row = conn.execute("SELECT who FROM audit_session WHERE id = 1").fetchone()
         postgres = db.backend == "postgresql"
         missing = [t for t in trigger_names() if t not in names]
-        uncounted = [] if postgres else session_counts.lost_triggers(names)
+        uncounted = _pg_uncounted(conn) if postgres else session_counts.lost_triggers(names)
         missing += uncounted
         if postgres:
             from attendance_desk.storage.pg_audit import ORDER_TRIGGER, SEAL_FUNCTION
@@ -671,6 +687,8 @@ def _prepare_audit(db: Database, name_audit: bool = True) -> None:
             if postgres:  # several PCs: who made a change is each connection's own setting
                 from attendance_desk.storage.pg_audit import install_pg_audit_triggers
 
+                if uncounted:
+                    session_counts.pg_restore_counting(conn, uncounted)
                 install_pg_audit_triggers(conn.execute, tables)
                 conn.execute(
                     "INSERT INTO audit_session (id, who) VALUES (1, '') ON CONFLICT DO NOTHING"

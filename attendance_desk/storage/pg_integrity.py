@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from attendance_desk.storage.integrity import IntegrityReport
+from attendance_desk.storage.session_counts import PG_TRIGGERS
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def check_postgres(conn: Any) -> PgCheckResult:
         absent.append(AUDIT_SCHOOL_TRIGGER)  # without it a pupil's row takes the wrong school
     if absent:
         problems.append(f"audit trigger(s) missing or disabled: {', '.join(absent)}")
+    uncounted = [n for n in PG_TRIGGERS if "register_sessions" in tables and n not in triggers]
+    if uncounted:  # the owner's next open makes them again and counts every session again
+        problems.append(
+            f"trigger(s) counting the register's sessions missing or disabled: "
+            f"{', '.join(uncounted)} (opened by the tables' owner, the database makes them again)"
+        )
     for (name,) in conn.execute(
         "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
         "WHERE n.nspname = current_schema() AND NOT c.convalidated"

@@ -8,7 +8,9 @@ when the table is rebuilt (an Alembic batch migration of `marks` would), and mar
 without them leave the counts wrong: every writable open checks that they are all there and,
 when one is missing, makes it again and counts every session again from the marks, in one
 transaction (`restore_counting`), so the calendar, the engine and the call list read exact
-counts again.
+counts again. PostgreSQL keeps a table's triggers through any change to it, but a trigger can
+still be dropped or turned off by hand: the integrity check says so, and the tables' owner's
+next open makes it again and counts every school's sessions again (`pg_restore_counting`).
 
 The trigger keeps, for each date and session, the number of marks, of blank ones ('-', '') and
 of closed ones ('#'). For a first import of a year (570,000 marks) SQLite would run it for
@@ -72,6 +74,44 @@ SQLITE_TRIGGERS: dict[str, str] = {
     + _TAKE.format(r="OLD")
     + " END",
 }
+# PostgreSQL: statement triggers over the statement's rows (transition tables), each calling
+# its function; the same as migration 0018 made them (tests/storage/test_register_sessions.py)
+_PG_COUNTS = (
+    "SELECT school_id, date, session, count(*) AS marks, "
+    "count(*) FILTER (WHERE code IN ('-', '')) AS blank, "
+    "count(*) FILTER (WHERE code = '#') AS closed FROM {rows} GROUP BY school_id, date, session"
+)
+_PG_ADD = (
+    "INSERT INTO register_sessions AS r (school_id, date, session, marks, blank, closed) "
+    + _PG_COUNTS.format(rows="new_marks")
+    + " ON CONFLICT (date, session, school_id) DO UPDATE SET marks = r.marks + excluded.marks, "
+    "blank = r.blank + excluded.blank, closed = r.closed + excluded.closed;"
+)
+_PG_TAKE = (
+    "UPDATE register_sessions AS r SET marks = r.marks - o.marks, blank = r.blank - o.blank, "
+    "closed = r.closed - o.closed FROM ("
+    + _PG_COUNTS.format(rows="old_marks")
+    + ") AS o WHERE r.school_id = o.school_id AND r.date = o.date AND r.session = o.session; "
+    "DELETE FROM register_sessions AS r USING (SELECT DISTINCT school_id, date, session "
+    "FROM old_marks) AS o WHERE r.school_id = o.school_id AND r.date = o.date "
+    "AND r.session = o.session AND r.marks <= 0;"
+)
+# function -> its body
+PG_FUNCTIONS: dict[str, str] = {
+    "register_sessions_add_v1": _PG_ADD,
+    "register_sessions_take_v1": _PG_TAKE,
+    "register_sessions_move_v1": _PG_ADD + " " + _PG_TAKE,
+}
+# trigger -> (event, transition tables, function)
+PG_TRIGGERS: dict[str, tuple[str, str, str]] = {
+    INSERT_TRIGGER: ("INSERT", "NEW TABLE AS new_marks", "register_sessions_add_v1"),
+    DELETE_TRIGGER: ("DELETE", "OLD TABLE AS old_marks", "register_sessions_take_v1"),
+    UPDATE_TRIGGER: (
+        "UPDATE",
+        "OLD TABLE AS old_marks NEW TABLE AS new_marks",
+        "register_sessions_move_v1",
+    ),
+}
 BLANK = frozenset({"-", ""})
 CLOSED = "#"
 # every session counted again from the marks (SQLite)
@@ -100,6 +140,52 @@ def lost_triggers(names: Container[str]) -> list[str]:
     if "register_sessions" not in names:
         return []
     return [name for name in SQLITE_TRIGGERS if name not in names]
+
+
+def pg_lost_triggers(conn: Any) -> list[str]:
+    """The counting triggers missing from a PostgreSQL database, or there but turned off (none
+    before migration 0018)."""
+    row = conn.execute("SELECT to_regclass('register_sessions') IS NOT NULL").fetchone()
+    if not (row and row[0]):
+        return []
+    on = {
+        r[0]
+        for r in conn.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('marks') "
+            "AND NOT tgisinternal AND tgenabled <> 'D'"
+        )
+    }
+    return [name for name in PG_TRIGGERS if name not in on]
+
+
+def pg_restore_counting(conn: Any, lost: Iterable[str]) -> None:
+    """PostgreSQL, inside the caller's transaction, by the tables' owner: make the `lost`
+    counting triggers again (a turned-off one is dropped first), with their functions, and
+    count every school's sessions again from the marks, acting for no school for it (under
+    row-level security the owner acting for one school sees only that school's rows)."""
+    for name, body in PG_FUNCTIONS.items():
+        conn.execute(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {body} RETURN NULL; END $$"
+        )
+    for name in lost:
+        event, tables, function = PG_TRIGGERS[name]
+        conn.execute(f"DROP TRIGGER IF EXISTS {name} ON marks")
+        conn.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON marks REFERENCING {tables} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    acting = conn.execute("SELECT current_setting('attendance_desk.school', true)").fetchone()
+    conn.execute("SELECT set_config('attendance_desk.school', '', true)")
+    conn.execute("DELETE FROM register_sessions")
+    conn.execute(
+        "INSERT INTO register_sessions (school_id, date, session, marks, blank, closed) "
+        + _PG_COUNTS.format(rows="marks")
+    )
+    conn.execute(
+        "SELECT set_config('attendance_desk.school', ?, true)",
+        (str(acting[0] or "") if acting else "",),
+    )
 
 
 def restore_counting(conn: sqlite3.Connection, lost: Iterable[str]) -> None:

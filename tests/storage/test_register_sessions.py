@@ -9,6 +9,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from attendance_desk.services.calendar import load_calendar
 from attendance_desk.services.monitoring.loading import taken_sessions
 from attendance_desk.services.school import last_mark_date
@@ -305,3 +307,77 @@ def test_the_triggers_declared_are_the_ones_migration_0018_makes(tmp_path: Path)
     migrations.upgrade(engine)
     engine.dispose()
     assert _triggers(path) == SQLITE_TRIGGERS
+
+
+def test_the_postgresql_declarations_are_the_ones_migration_0018_makes() -> None:
+    """The functions and triggers the owner's open puts back on PostgreSQL are, word for word,
+    the ones the migration's frozen copy makes."""
+    import importlib.util
+
+    from attendance_desk.storage import migrations
+    from attendance_desk.storage.session_counts import PG_FUNCTIONS, PG_TRIGGERS
+
+    folder = Path(migrations.__file__).parent / "versions"
+    spec = importlib.util.spec_from_file_location("m0018", folder / "0018_register_sessions.py")
+    assert spec and spec.loader
+    frozen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(frozen)
+    assert PG_FUNCTIONS == frozen.PG_FUNCTIONS
+    assert {name: tuple(rest) for name, *rest in frozen.PG_TRIGGERS} == PG_TRIGGERS
+
+
+def test_on_the_server_the_owners_open_puts_back_lost_counting_and_staff_are_told() -> None:
+    """PostgreSQL, a trust of two schools: the insert trigger dropped and the delete trigger
+    turned off by hand, and marks written and deleted meanwhile (every school's counts wrong).
+    A member of staff's open is refused changes, saying which triggers and who puts them back;
+    the trust's owner's open, working in one school, makes them again and counts every
+    school's sessions again from the marks."""
+    import psycopg
+
+    from attendance_desk.storage.db import open_database
+    from attendance_desk.storage.integrity import DamagedDatabaseError
+    from attendance_desk.storage.trust import school_url
+    from tests.trust_school import built_trust, server_role_url, staff_login, trust_owner_database
+
+    held = "SELECT school_id, date, session, marks, blank, closed FROM register_sessions"
+    counted = (
+        "SELECT school_id, date, session, count(*), count(*) FILTER (WHERE code IN ('-', '')), "
+        "count(*) FILTER (WHERE code = '#') FROM marks GROUP BY school_id, date, session"
+    )
+
+    def rows(url: str, sql: str) -> list[tuple[object, ...]]:
+        with psycopg.connect(server_role_url(url)) as conn:  # every school's rows
+            return sorted(conn.execute(sql).fetchall())
+
+    with trust_owner_database() as url:
+        schools = built_trust(url)
+        with staff_login(url, [schools["riverside"]]) as staff:  # (the owner's open grants)
+            with psycopg.connect(server_role_url(url)) as conn:
+                conn.execute("DROP TRIGGER register_sessions_insert_v1 ON marks")
+                conn.execute("ALTER TABLE marks DISABLE TRIGGER register_sessions_delete_v1")
+                conn.execute(
+                    "INSERT INTO marks (pupil_id, date, session, code, source, updated_at, "
+                    "school_id) SELECT id, '2025-07-21', 'AM', '/', 'office', now(), school_id "
+                    "FROM pupils"
+                )
+                conn.execute("DELETE FROM marks WHERE date = (SELECT min(date) FROM marks)")
+            assert rows(url, held) != rows(url, counted)
+            db = open_database(staff)
+            try:
+                with pytest.raises(DamagedDatabaseError, match="register_sessions_insert_v1"):
+                    db.require_intact()
+            finally:
+                db.close()
+            assert rows(url, held) != rows(url, counted)
+        open_database(school_url(url, schools["riverside"])).close()
+        assert rows(url, held) == rows(url, counted)
+        assert {r[0] for r in rows(url, held)} == set(schools.values())
+        assert rows(
+            url,
+            "SELECT tgname, tgenabled::text FROM pg_trigger WHERE tgrelid = 'marks'::regclass "
+            "AND tgname LIKE 'register_sessions%'",
+        ) == [
+            ("register_sessions_delete_v1", "O"),
+            ("register_sessions_insert_v1", "O"),
+            ("register_sessions_update_v1", "O"),
+        ]
