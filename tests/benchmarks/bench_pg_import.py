@@ -11,7 +11,9 @@ tests/benchmarks/bench_import.py builds. Each phase runs in its own process:
             code, source, import, time) are made from it and COPYed (psycopg's write_row) into
             a bare table (the marks' columns, no key, no index, no trigger) in one transaction:
             in COPY's binary format (the floor, and what the import sends) and, shown beside
-            it, in the text format
+            it, in the text format, and binary into a table whose key is built and foreign
+            keys checked after (the least an import into the marks does: the import's own
+            bound)
   import    apply_import into a fresh database at the latest schema (made, and opened with its
             integrity check done, before the clock starts): reading, checks, 1,500 pupils,
             the backup before the import, the marks
@@ -100,8 +102,11 @@ def _children(pid: int) -> list[int]:
 
 
 def phase_baseline(path: Path, url: str) -> dict[str, float]:
-    """Read the file, then COPY its rows into a bare table twice: in COPY's text format (what
-    most loaders send) and in its binary format (what the import sends: the faster floor)."""
+    """Read the file, then COPY its rows into a bare table three times: in COPY's text format
+    (what most loaders send), in its binary format (what the import sends: the faster floor),
+    and in binary again into a table whose primary key is then built and whose two foreign
+    keys (to a table of the pupils' ids and one of the import's) are then checked, in the same
+    transaction: the least any import into the marks must do ("keyed", shown beside)."""
     import psycopg
     from python_calamine import CalamineWorkbook
 
@@ -111,6 +116,10 @@ def phase_baseline(path: Path, url: str) -> dict[str, float]:
     with psycopg.connect(url) as conn:
         conn.execute(BARE.format(name="bare_text"))
         conn.execute(BARE.format(name="bare_binary"))
+        conn.execute(BARE.format(name="bare_keyed"))
+        # what the keyed load's foreign keys point at: the pupils and the one import
+        conn.execute("CREATE TABLE bare_pupils (id integer PRIMARY KEY)")
+        conn.execute("CREATE TABLE bare_imports (id integer PRIMARY KEY)")
     server_before = server_cpu(url)
     start, cpu = time.perf_counter(), time.process_time()
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
@@ -118,7 +127,7 @@ def phase_baseline(path: Path, url: str) -> dict[str, float]:
     columns = [(c, header[c][4:14], header[c][-2:]) for c in range(5, len(header))]
     read = time.perf_counter() - start
     result: dict[str, float] = {"read": read}
-    for name, binary in (("text", False), ("binary", True)):
+    for name, binary in (("text", False), ("binary", True), ("keyed", True)):
         begin = time.perf_counter()
         now = datetime.fromisoformat(db_now(clock.utc_now()))
         day = {d: date(int(d[6:]), int(d[3:5]), int(d[:2])) for _, d, _ in columns}
@@ -126,6 +135,11 @@ def phase_baseline(path: Path, url: str) -> dict[str, float]:
         stamp = now if binary else now.isoformat(sep=" ")
         sql = f"COPY bare_{name} FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
         with psycopg.connect(url) as conn:
+            if name == "keyed":  # the rows the keys point at, in the same transaction
+                conn.execute(
+                    "INSERT INTO bare_pupils SELECT generate_series(1, %s)", (len(rows) - 2,)
+                )
+                conn.execute("INSERT INTO bare_imports VALUES (1)")
             with conn.cursor() as cursor, cursor.copy(sql) as copy:
                 if binary:
                     copy.set_types(
@@ -136,6 +150,15 @@ def phase_baseline(path: Path, url: str) -> dict[str, float]:
                     for c, d, s in cells:
                         if row[c]:
                             write((pupil, d, s, row[c], "mis", 1, stamp))
+            if name == "keyed":  # the key built and both foreign keys checked, once each
+                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                conn.execute("ALTER TABLE bare_keyed ADD PRIMARY KEY (pupil_id, date, session)")
+                conn.execute(
+                    "ALTER TABLE bare_keyed ADD FOREIGN KEY (import_id) REFERENCES bare_imports"
+                )
+                conn.execute(
+                    "ALTER TABLE bare_keyed ADD FOREIGN KEY (pupil_id) REFERENCES bare_pupils"
+                )
             count = conn.execute(f"SELECT count(*) FROM bare_{name}").fetchone()
         result[name] = read + time.perf_counter() - begin
         result["rows"] = count[0] if count else 0
@@ -256,6 +279,12 @@ def main() -> int:
         f"baseline: calamine read {base['read']:.2f}s + the rows COPYed into a bare table: "
         f"binary {base['binary']:.2f}s, text {text:.2f}s ({int(base['rows']):,} rows); "
         f"CPU here {base['cpu']:.2f}s, server {base['server_cpu']:.2f}s (both COPYs)"
+    )
+    keyed = min(b["keyed"] for b in bases)
+    print(
+        f"keyed:    {keyed:.2f}s = {keyed / base['total']:.2f} x the binary baseline (read, COPY, "
+        "then the primary key built and the two foreign keys checked: the least an import "
+        f"does; the import is {first['total'] / keyed:.2f} x it)"
     )
     print(
         f"import:   {first['total']:.2f}s ({int(first['added']):,} marks added); limit 1.5 x "
