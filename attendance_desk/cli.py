@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
-        if args.work_in:
+        if args.work_in and args.command != "move":  # move: the school taken out of a trust
             from attendance_desk.services.trust import school_address
 
             args.db = school_address(args.db, args.work_in)

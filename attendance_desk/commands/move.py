@@ -1,6 +1,7 @@
-"""`attendance-desk move --from SOURCE --to TARGET`: the school's database from its SQLite file
-to a PostgreSQL database (an empty one, or a trust's beside its schools), or back, with every
-row kept."""
+"""`attendance-desk move --from SOURCE --to TARGET [--school SCHOOL]`: the school's database
+from its SQLite file to a PostgreSQL database (an empty one, or a trust's beside its schools),
+or back, with every row kept; from a trust's database, the school named taken out to a new
+file (the trust's database left as it was)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "from its SQLite file to a PostgreSQL database (made on the server beforehand, "
             "e.g. with createdb), or back to a new file. Into a trust's PostgreSQL database that "
             "holds its schools already, moved by the trust's owner, the school is added as a "
-            "new school beside them (its ids the trust's; the same URN there is refused). The "
-            "source is left as it was; any other target that already holds a school's data is "
-            "refused."
+            "new school beside them (its ids the trust's; the same URN there is refused). Out "
+            "of a trust's database, moved by the trust's owner, one school (--school) is taken "
+            "to a new file as its one school: its rows only, the trust's audit log checked "
+            "first and the school's entries sealed as the file's own. The source is left as "
+            "it was (a school taken out of a trust is still in it until the trust removes it "
+            "there); any other target that already holds a school's data is refused."
         ),
     )
     move.add_argument("--from", dest="source", required=True, metavar="SOURCE", help=WHERE)
     move.add_argument("--to", dest="target", required=True, metavar="TARGET", help=WHERE)
+    move.add_argument(
+        "--school",
+        dest="school",
+        metavar="SCHOOL",
+        default=None,
+        help=(
+            "from a trust's database: the school to take out to a new file (its name or the "
+            "start of it, its URN or number; without it, the school the address works in)"
+        ),
+    )
     move.set_defaults(handler=run_move)
 
 
@@ -36,10 +50,14 @@ def run_move(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r{percent:3d}% {what:<40}", end="", file=sys.stderr, flush=True)
 
-    result = move_between(str(args.source), str(args.target), progress)
+    school = args.school or getattr(args, "work_in", None)  # `--school` before `move` too
+    result = move_between(str(args.source), str(args.target), progress, school)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(result.summary())
     for table, rows in sorted(result.rows.items()):
         print(f"  {table:<24} {rows:>10,}")
+    if result.taken_out:
+        print(result.left_behind)
+        print(f"To work on the school in its file: attendance-desk --db {result.target_address}")
     return 0

@@ -20,6 +20,7 @@ from attendance_desk.documents.spreadsheet import Sheet, SheetColumn, write_work
 from attendance_desk.storage.audit_chain import ChainReport, verify_chain
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.joining import verify_moved_chains
+from attendance_desk.storage.leaving import verify_left_chains
 from attendance_desk.storage.models import AuditEntry, Pupil
 from attendance_desk.storage.models.base import utcnow
 from attendance_desk.user import current_user
@@ -218,7 +219,8 @@ def write_audit_rows(path: Path, rows: list[AuditRow]) -> AuditExport:
 def check_audit_chain(db: Database) -> ChainReport:
     """Check that no audit row was changed, removed or slipped in since it was written; for a
     school moved into a trust's database, that its rows still give the seals its own database
-    gave them (storage/joining.py)."""
+    gave them (storage/joining.py); for a school taken out of a trust, that the rows it took
+    still give the hashes recorded then (storage/leaving.py)."""
     db.seal_audit()
     conn = db.raw_connection()
     try:
@@ -227,6 +229,10 @@ def check_audit_chain(db: Database) -> ChainReport:
             moved = verify_moved_chains(conn)
             if moved is not None:
                 return ChainReport(report.rows, moved.broken_at, moved.reason, report.unsealed)
+        if report.intact:
+            left = verify_left_chains(conn)
+            if left is not None:
+                return ChainReport(report.rows, left.broken_at, left.reason, report.unsealed)
         return report
     finally:
         conn.close()

@@ -6,7 +6,9 @@ lists the rows per table. The source is left as it was (the school goes on using
 officer chooses). A target that already holds a school's data is refused, untouched, except a
 trust's PostgreSQL database: there the school is added beside the schools already in it, as a
 new school with every row kept and its ids the trust's (storage/joining.py), moved by the
-trust's owner.
+trust's owner. Back from a trust's database that holds several schools, one school is taken
+out to a new file (storage/leaving.py), the trust's database left as it was: the school named
+(`school`: its name, URN or number), else the one the connection acts for.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.storage.db import Database, is_database_url, open_database
 from attendance_desk.storage.joining import holds_schools, join_school
+from attendance_desk.storage.leaving import leave_school
 from attendance_desk.storage.transfer import copy_school, school_rows
 from attendance_desk.storage.trust import school_url
+
+if TYPE_CHECKING:
+    from attendance_desk.services.trust import SchoolInfo
 
 Progress = Callable[[int, str], None]  # percent 0-100, what is happening
 
@@ -34,6 +41,7 @@ class MoveResult:
     school_id: int | None = None  # added to a trust's database: the new school's number
     school_name: str = ""
     beside: tuple[str, ...] = ()  # the schools already there
+    taken_out: bool = False  # one school of a trust's database taken out (its number there)
 
     @property
     def total(self) -> int:
@@ -42,12 +50,30 @@ class MoveResult:
     @property
     def added(self) -> str:
         """How the school was added to a trust's database ("" when moved into an empty one)."""
-        if self.school_id is None:
+        if self.school_id is None or self.taken_out:
             return ""
         return f'as school {self.school_id} "{self.school_name}" beside {_listed(self.beside)}'
 
+    @property
+    def left_behind(self) -> str:
+        """What became of the trust a school was taken out of ("" otherwise)."""
+        if not self.taken_out:
+            return ""
+        return (
+            f'The trust\'s database is unchanged: "{self.school_name}" is still school '
+            f"{self.school_id} there. Removing it from the trust is the trust's own decision, "
+            "made there apart from this move."
+        )
+
     def summary(self) -> str:
         pupils, marks = self.rows.get("pupils", 0), self.rows.get("marks", 0)
+        if self.taken_out:
+            return (
+                f'Moved school {self.school_id} "{self.school_name}" out of {self.source} to '
+                f"{self.target} as its one school: {self.total:,} rows in {len(self.rows)} "
+                f"tables ({pupils:,} pupils, {marks:,} marks), every table's count checked as "
+                "the school's rows in the trust"
+            )
         added = f" {self.added}" if self.added else ""
         checked = (
             "every table's count checked as the new school's"
@@ -79,8 +105,15 @@ def _address(db: Database) -> str:
     return str(getattr(db, "label", None) or db.path)
 
 
-def move_school(source: Database, target: Database, progress: Progress | None = None) -> MoveResult:
-    """Copy every row of `source` into the empty `target` (both open); compare the counts."""
+def move_school(
+    source: Database,
+    target: Database,
+    progress: Progress | None = None,
+    school: str | int | None = None,
+) -> MoveResult:
+    """Copy every row of `source` into the empty `target` (both open); compare the counts.
+    From a trust's database holding several schools, the school `school` (its name, URN or
+    number; None: the one the connection acts for) is taken out to the new file `target`."""
     if _address(source) == _address(target):
         raise UserError("the source and the target are the same database")
     if target.read_only:
@@ -88,7 +121,9 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
     report = progress or (lambda _p, _m: None)
     source.require_intact()  # a damaged file is never copied
     target.require_intact()
-    _refuse_trust_source(source)
+    leaving = leaving_school(source, school)
+    if leaving is not None:
+        return _leave(source, target, leaving, report)
     if target.backend == "postgresql" and _holds_schools(target):
         return _join(source, target, report)
     target.require_one_school("move a school into it")  # plain SQL: no unit of work checks it
@@ -113,25 +148,98 @@ def move_school(source: Database, target: Database, progress: Progress | None = 
     return MoveResult(describe(source), describe(target), copied, _address(target))
 
 
-def _refuse_trust_source(source: Database) -> None:
-    """A trust's database is not moved out, whole or one school of it: a file holds one school
-    (school 1), and row-level security would leave out what the connection does not see (or,
-    acting for one school, let in the whole audit log)."""
+@dataclass(frozen=True)
+class TrustSchools:
+    """The schools of a trust's database a move out of it chooses from, and the one the
+    connection acts for (None: all of them)."""
+
+    schools: tuple[SchoolInfo, ...]
+    acting: int | None
+
+
+def trust_schools(source: Database) -> TrustSchools | None:
+    """The schools of the database `source`, when a move out of it takes one school (a trust's
+    PostgreSQL database: more than one school, or one that is not school 1); None when it is
+    moved whole (a file, or a database holding school 1 alone). Read acting for no school."""
     if source.backend != "postgresql":
-        return
+        return None
+    from attendance_desk.services.trust import SchoolInfo
+
     conn = source.raw_connection()
     try:
-        acting, schools, first = conn.execute(
-            "SELECT current_setting('attendance_desk.school', true), count(*), min(id) FROM schools"
-        ).fetchone()
+        with conn:  # acting for none inside this transaction only (a pooled connection)
+            acting = conn.execute(
+                "SELECT nullif(current_setting('attendance_desk.school', true), '')"
+            ).fetchone()[0]
+            conn.execute("SELECT set_config('attendance_desk.school', '', true)")
+            rows = conn.execute("SELECT id, name, urn FROM schools ORDER BY id").fetchall()
+            # a member of staff sees only the schools given it: never a database moved whole
+            staff = conn.execute("SELECT attendance_desk_schools() IS NOT NULL").fetchone()[0]
     finally:
         conn.close()
-    if (acting or "").strip() or int(schools) > 1 or (schools and int(first) != 1):
+    schools = tuple(SchoolInfo(int(r[0]), str(r[1] or ""), str(r[2] or "")) for r in rows)
+    if not staff and len(schools) <= 1 and all(s.school_id == 1 for s in schools):
+        return None
+    return TrustSchools(schools, int(acting) if acting else None)
+
+
+def leaving_school(source: Database, school: str | int | None = None) -> int | None:
+    """The school taken out of the trust's database `source` (its number there), or None when
+    `source` is moved whole. UserError when it is a trust's and names no school, or not one
+    of its schools."""
+    from attendance_desk.services.trust import find_school, listed
+
+    trust = trust_schools(source)
+    if trust is None:
+        if school is not None and str(school).strip() not in ("", "1"):
+            held = "a file" if source.backend == "sqlite" else "a database"
+            raise UserError(
+                f"{describe(source)} is {held} holding one school: --school names the school "
+                "to take out of a trust's database; nothing was moved"
+            )
+        return None
+    if school is not None and str(school).strip():
+        return find_school(trust.schools, str(school)).school_id
+    if trust.acting is not None:
+        return trust.acting
+    if len(trust.schools) == 1:
+        return trust.schools[0].school_id
+    raise UserError(
+        f"{describe(source)} is a trust's database holding {len(trust.schools)} schools: name "
+        f"the school to take out to a file (--school; its schools are {listed(trust.schools)}); "
+        "nothing was moved"
+    )
+
+
+def _leave(source: Database, target: Database, school_id: int, report: Progress) -> MoveResult:
+    """Take school `school_id` of the trust's database `source` out to the new file `target`."""
+    if target.backend != "sqlite":
         raise UserError(
-            f"{describe(source)} is a trust's database: a school is moved from a database "
-            "holding that one school (moving a school out of a trust is not done by a move); "
-            "nothing was moved"
+            "a school is taken out of a trust's database to a new file (from which it can be "
+            "moved on to another server); nothing was moved"
         )
+
+    def tick(table: str, done: int, total: int) -> None:
+        report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else "Sealing")
+
+    report(0, "Checking the trust's audit log")
+    src = source.raw_connection()
+    dst = target.raw_connection(write=True)
+    try:
+        left = leave_school(src, dst, school_id, tick, describe(source))
+    finally:
+        src.close()
+        dst.close()
+    report(100, "Done")
+    return MoveResult(
+        describe(source),
+        describe(target),
+        left.rows,
+        _address(target),
+        left.school_id,
+        left.name,
+        taken_out=True,
+    )
 
 
 def _holds_schools(target: Database) -> bool:
@@ -169,7 +277,10 @@ def _join(source: Database, target: Database, report: Progress) -> MoveResult:
 
 
 def move_between(
-    source: str | Path, target: str | Path, progress: Progress | None = None
+    source: str | Path,
+    target: str | Path,
+    progress: Progress | None = None,
+    school: str | int | None = None,
 ) -> MoveResult:
     """Open the source (a file path or a postgresql:// URL; a file with a password asks for it
     as any command does), move it into the target, close both."""
@@ -182,15 +293,20 @@ def move_between(
             raise UserError("the source and the target are the same database")
     src = open_database(str(source)) if is_server(source) else open_for_command_line(Path(source))
     try:
-        return move_to(src, target, progress)
+        return move_to(src, target, progress, school)
     finally:
         src.close()
 
 
-def move_to(source: Database, target: str | Path, progress: Progress | None = None) -> MoveResult:
+def move_to(
+    source: Database,
+    target: str | Path,
+    progress: Progress | None = None,
+    school: str | int | None = None,
+) -> MoveResult:
     """Move the open `source` into `target` (a file path, made if new, or a postgresql:// URL
-    of an empty database). A target file this made is removed again when the move fails:
-    nothing is left half-made."""
+    of an empty database; `school`: the school taken out of a trust's database). A target
+    file this made is removed again when the move fails: nothing is left half-made."""
     new_file = None
     if not is_server(target):
         target_path = Path(target).expanduser().absolute()
@@ -204,7 +320,7 @@ def move_to(source: Database, target: str | Path, progress: Progress | None = No
         _remove(new_file)
         raise
     try:
-        result = move_school(source, dst, progress)
+        result = move_school(source, dst, progress, school)
     except BaseException:
         dst.close()
         _remove(new_file)

@@ -186,6 +186,12 @@ def school_address(target: object, school: str) -> str:
             raise UserError(whole.changes_refusal("work in one school"))
     finally:
         whole.close()
+    return school_url(target, find_school(schools, school).school_id)
+
+
+def find_school(schools: tuple[SchoolInfo, ...], school: str) -> SchoolInfo:
+    """The school named by its name (or the beginning of one school's name), URN or number
+    (the command line's `--school`); UserError listing the schools when none is."""
     wanted = " ".join(school.split()).casefold()
     exact = [
         s for s in schools if wanted in (s.name.casefold(), s.urn.casefold(), str(s.school_id))
@@ -193,11 +199,17 @@ def school_address(target: object, school: str) -> str:
     begun = [s for s in schools if wanted and s.name.casefold().startswith(wanted)]
     for found in (exact, begun):  # the name, URN or number; else the one name it begins
         if len(found) == 1:
-            return school_url(target, found[0].school_id)
-    named = "; ".join(
+            return found[0]
+    raise UserError(
+        f"there is no school '{school}' in this database: its schools are {listed(schools)}"
+    )
+
+
+def listed(schools: tuple[SchoolInfo, ...]) -> str:
+    """The schools as a sentence names them: `1 Oakfield Primary (URN 100001); 2 ...`."""
+    return "; ".join(
         f"{s.school_id} {s.name}" + (f" (URN {s.urn})" if s.urn else "") for s in schools
     )
-    raise UserError(f"there is no school '{school}' in this database: its schools are {named}")
 
 
 def school_target(db: Database, school_id: int | None) -> str:

@@ -499,12 +499,20 @@ def _announce(target: Any, school_id: int, copied: dict[str, int]) -> None:
 
 
 def moves_recorded(conn: Any) -> list[dict[str, Any]]:
-    """Every school moved into the database, as its audit row recorded it (with `school_id`)."""
+    """Every school moved into the database, as its audit row recorded it (with `school_id`).
+    A row is the move's record where it is the school's own row: a school taken out of a
+    trust (storage/leaving.py) keeps the record of its move into that trust among its rows,
+    naming its number there, which in its file, or in a trust it joins next, is another's."""
     rows = conn.execute(
-        "SELECT entity_id, new_json FROM audit_log WHERE action = ? AND entity = ? ORDER BY id",
+        "SELECT entity_id, school_id, new_json FROM audit_log WHERE action = ? AND entity = ? "
+        "ORDER BY id",
         (MOVE_ACTION, MOVE_ENTITY),
     ).fetchall()
-    return [{**json.loads(str(text)), "school_id": int(sid)} for sid, text in rows if text]
+    return [
+        {**json.loads(str(text)), "school_id": int(sid)}
+        for sid, own, text in rows
+        if text and str(sid) == str(own)
+    ]
 
 
 def verify_moved_chain(conn: Any, school_id: int) -> ChainReport:

@@ -286,13 +286,8 @@ def same_schema(source: Any, target: Any) -> list[tuple[str, list[Column]]]:
     return plan
 
 
-def copy_school(source: Any, target: Any, progress: Progress | None = None) -> dict[str, int]:
-    """Copy every school row from `source` into `target` (raw connections of two open
-    databases at the same revision), in one transaction on the target; returns the rows copied
-    per table. Raises DatabaseError (nothing written) when the target holds school data or the
-    two schemas differ."""
-    plan = same_schema(source, target)
-    names = [t for t, _ in plan]
+def refuse_school_data(target: Any) -> None:
+    """Raise DatabaseError (nothing changed) when `target` holds a school's data already."""
     held = {t: n for t, n in school_rows(target).items() if n}
     if held:
         named = [f"{held[t]:,} {t}" for t in ("pupils", "marks") if held.get(t)]
@@ -302,6 +297,16 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
             f"the target already holds a school's data ({listed}): moving needs an empty "
             "database; nothing was changed"
         )
+
+
+def copy_school(source: Any, target: Any, progress: Progress | None = None) -> dict[str, int]:
+    """Copy every school row from `source` into `target` (raw connections of two open
+    databases at the same revision), in one transaction on the target; returns the rows copied
+    per table. Raises DatabaseError (nothing written) when the target holds school data or the
+    two schemas differ."""
+    plan = same_schema(source, target)
+    names = [t for t, _ in plan]
+    refuse_school_data(target)
     begin_snapshot(source)
     writer = _Target(target)
     copied: dict[str, int] = {}

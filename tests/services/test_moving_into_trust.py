@@ -467,14 +467,14 @@ def test_the_same_school_moved_twice_at_once_joins_once(
     assert _read(trust, "SELECT count(*) FROM schools") == [(2,)]
 
 
-def test_a_trust_s_database_is_not_moved_out_to_a_file(
+def test_a_trust_s_database_is_not_moved_out_to_a_file_whole(
     two_files: tuple[Path, Path], trust: str, tmp_path: Path
 ) -> None:
-    """A file holds one school: the trust's database, whole or acting for one of its schools,
-    is refused, and no file is left."""
+    """A file holds one school: the trust's database, working in no school, is refused unless
+    a school is named (tests/services/test_moving_out_of_trust.py takes one out), and no file
+    is left."""
     move_between(two_files[1], trust)
-    for source in (trust, school_url(trust, 2)):
-        target = tmp_path / "out.sqlite3"
-        with pytest.raises(UserError, match="is a trust's database"):
-            move_between(source, target)
-        assert not target.exists()
+    target = tmp_path / "out.sqlite3"
+    with pytest.raises(UserError, match="is a trust's database holding 2 schools: name the"):
+        move_between(trust, target)
+    assert not target.exists()

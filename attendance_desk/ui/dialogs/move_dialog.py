@@ -1,6 +1,7 @@
 """File > Move to another database: the school's records copied, every row, into an empty
 PostgreSQL database (one database for several PCs), a trust's database beside its schools, or a
-new file; this one is left as it is."""
+new file; this one is left as it is. Open on a trust's database, it asks which school to take
+out to a new file."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -26,7 +28,13 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
-from attendance_desk.services.moving import MoveResult, describe, is_server, move_to
+from attendance_desk.services.moving import (
+    MoveResult,
+    describe,
+    is_server,
+    move_to,
+    trust_schools,
+)
 
 INTRO = (
     "Copy every record of this school into another database, in one step: all of it or, if "
@@ -35,6 +43,12 @@ INTRO = (
     "the server for an empty database and its address; to join a trust whose database holds "
     "its schools already, its address as the trust's owner: the school is added beside them. "
     "A new file moves the school back to a single PC."
+)
+TRUST_INTRO = (
+    "This is a trust's database: one of its schools is taken out to a new file of its own, "
+    "every record of that school and only that school (the trust's audit log is checked first, "
+    "and the school's entries sealed as the file's own). The trust's database is left exactly "
+    "as it is: the school stays in it until the trust removes it there, a decision of its own."
 )
 SERVER_HINT = "postgresql://user@host/dbname"
 
@@ -48,9 +62,11 @@ class MoveDialog(QDialog):
         self.result_: MoveResult | None = None
         self.setWindowTitle("Move to another database")
         self.resize(640, 420)
-        intro = QLabel(INTRO)
+        self.trust = trust_schools(db)  # None: the database is moved whole
+        intro = QLabel(TRUST_INTRO if self.trust else INTRO)
         intro.setWordWrap(True)
-        source = QLabel(f"This school's database: <b>{describe(db)}</b>")
+        whose = "The trust's database" if self.trust else "This school's database"
+        source = QLabel(f"{whose}: <b>{describe(db)}</b>")
         source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.to_server = QRadioButton("A &PostgreSQL database on a server")
         self.to_file = QRadioButton("A new database &file")
@@ -70,6 +86,18 @@ class MoveDialog(QDialog):
         grid.addWidget(self.file, 1, 1)
         grid.addWidget(choose, 1, 2)
         (self.to_file if db.backend != "sqlite" else self.to_server).setChecked(True)
+        self.school = QComboBox()  # the school taken out of a trust's database
+        if self.trust is not None:
+            for each in self.trust.schools:
+                self.school.addItem(f"{each.school_id} {each.name}", each.school_id)
+            if self.trust.acting is not None:
+                self.school.setCurrentIndex(max(self.school.findData(self.trust.acting), 0))
+            school_label = QLabel("&School to take out:")
+            school_label.setBuddy(self.school)
+            grid.addWidget(school_label, 2, 0)
+            grid.addWidget(self.school, 2, 1, 1, 2)
+            self.to_server.setEnabled(False)  # a school leaves a trust to a file
+            self.server.setEnabled(False)
         self.server.textEdited.connect(lambda _t: self.to_server.setChecked(True))
         self.file.textEdited.connect(lambda _t: self.to_file.setChecked(True))
         self.progress = QProgressBar()
@@ -123,7 +151,8 @@ class MoveDialog(QDialog):
         self.progress.show()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = move_to(self.db, target, self._progress)
+            school = self.school.currentData() if self.trust is not None else None
+            result = move_to(self.db, target, self._progress, school)
         except UserError as exc:
             self.status.setText(f"Nothing was moved: {exc}")
             if self.isVisible():
@@ -147,9 +176,12 @@ class MoveDialog(QDialog):
         )
         address = result.target_address or result.target
         added = f" {result.added}" if result.added else ""
+        if result.taken_out:
+            added = f' school {result.school_id} "{result.school_name}" out of the trust'
+        left = f"\n\n{result.left_behind}" if result.left_behind else ""
         self.status.setText(
             f"Moved{added}: {result.total:,} records in {len(result.rows)} tables ({listed}), "
-            f"each table's count checked.\n\nTo work on the moved school, open it: "
+            f"each table's count checked.{left}\n\nTo work on the moved school, open it: "
             f"File > Open database, or start Attendance Desk with --db {address}"
         )
         return result

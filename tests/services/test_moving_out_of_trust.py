@@ -1,0 +1,402 @@
+"""A school leaves its trust: one school of a trust's PostgreSQL database taken out to a new
+SQLite file of its own, every row of that school and only that school, its audit entries
+sealed as the file's own log with where they came from, the trust's database left exactly as
+it was (issue 17). Needs a PostgreSQL server (ATTENDANCE_DESK_TEST_PG)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_moving import canonical
+from test_moving_into_trust import _dump_by_school, _figures, _read, two_files
+from trust_school import built_trust, server_role_url, staff_login, trust_owner_database
+
+from attendance_desk.errors import UserError
+from attendance_desk.services.audit import check_audit_chain
+from attendance_desk.services.moving import move_between
+from attendance_desk.storage import leaving, transfer
+from attendance_desk.storage.audit_chain import seal_chain, tombstone_rows, verify_chain
+from attendance_desk.storage.db import open_database
+from attendance_desk.storage.trust import school_url
+
+__all__ = ["two_files"]  # the two demo schools' files (a module fixture of the join's tests)
+
+
+@pytest.fixture
+def trust(two_files: tuple[Path, Path]) -> Iterator[str]:
+    """A trust's database, as its owner (not a superuser), holding the two demo schools, each
+    moved in from its file: Wrenbridge (school 1) and Riverside (school 2)."""
+    with trust_owner_database() as url:
+        move_between(two_files[0], url)
+        move_between(two_files[1], url)
+        yield url
+
+
+def _names(path: Path, table: str) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(r[1] for r in conn.execute(f'PRAGMA table_info("{table}")'))
+    finally:
+        conn.close()
+
+
+def _as_left(trust: str, school_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The school's rows in the trust as its file must hold them: school 1, every id kept, the
+    audit rows' digests kept and their chain the file's own (left out here), the trust's
+    identity setting left out; the casework staff list whole."""
+    split = _dump_by_school(trust)
+    ours = split[school_id]
+    shared = split.get(None, {})
+    db = open_database(trust)
+    conn = db.raw_connection()
+    try:
+        names = {
+            t: sorted(c.name for c in transfer.columns(conn, t)) for t in transfer.tables(conn)
+        }
+    finally:
+        conn.close()
+        db.close()
+    out: dict[str, list[tuple[Any, ...]]] = {"staff": sorted(shared.get("staff", []), key=repr)}
+    for table, rows in ours.items():
+        cols = names[table]
+        mapped = []
+        for row in rows:
+            values = dict(zip(cols, row, strict=True))
+            if table == "app_settings" and values["key"] in transfer.OWN_SETTINGS:
+                continue
+            values["id" if table == "schools" else "school_id"] = 1
+            if table == "audit_log":
+                values["chain"] = None
+            mapped.append(tuple(values[n] for n in cols))
+        out[table] = sorted(mapped, key=repr)
+    return out
+
+
+def _file_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The file's rows less its own (the schema's revision, who opened it, its identity, the
+    move's record), each audit row's chain left out."""
+    dump = canonical(path)
+    out = {}
+    for table, rows in dump.items():
+        if table in leaving.DATABASE_TABLES or not rows:
+            continue
+        cols = _names(path, table)
+        if table == "app_settings":
+            rows = [r for r in rows if r[cols.index("key")] not in transfer.OWN_SETTINGS]
+        if table == "audit_log":
+            at = cols.index("action")
+            rows = [
+                tuple(None if n == "chain" else v for n, v in zip(cols, r, strict=True))
+                for r in rows
+                if r[at] != leaving.LEAVE_ACTION
+            ]
+        if rows:
+            out[table] = sorted(rows, key=repr)
+    return out
+
+
+def _held(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return transfer.school_rows(conn)
+    finally:
+        conn.close()
+
+
+def _audit_check(target: Path | str) -> Any:
+    db = open_database(target)
+    try:
+        db.require_intact()  # the full integrity check of the file
+        return check_audit_chain(db)
+    finally:
+        db.close()
+
+
+def _trust_state(trust: str) -> tuple[dict[str, list[tuple[Any, ...]]], bool]:
+    db = open_database(trust)
+    conn = db.raw_connection()
+    try:
+        return canonical(trust), verify_chain(conn).intact
+    finally:
+        conn.close()
+        db.close()
+
+
+def test_a_school_leaves_the_trust_with_its_rows_only(trust: str, tmp_path: Path) -> None:
+    before = _trust_state(trust)
+    assert before[1]
+    out = tmp_path / "riverside.sqlite3"
+    result = move_between(trust, out, school="Riverside Primary")
+    assert (result.school_id, result.school_name, result.taken_out) == (
+        2,
+        "Riverside Primary",
+        True,
+    )
+    assert result.summary().startswith(
+        f'Moved school 2 "Riverside Primary" out of {result.source} to {out} as its one school: '
+    )
+    assert "The trust's database is unchanged" in result.left_behind
+    assert _trust_state(trust) == before  # every row of the trust as it was, seals too
+    # every row of school 2 (its ids kept), and nothing of school 1
+    expected = _as_left(trust, 2)
+    assert _file_rows(out) == {t: rows for t, rows in expected.items() if rows}
+    assert {t: n for t, n in result.rows.items() if n} == {
+        t: len(rows) for t, rows in expected.items() if rows
+    }
+    conn = sqlite3.connect(out)
+    try:
+        pupils = {r[0] for r in conn.execute("SELECT id FROM pupils")}
+        audit_ids = {r[0] for r in conn.execute("SELECT id FROM audit_log WHERE action <> 'leave'")}
+    finally:
+        conn.close()
+    assert pupils == {r[0] for r in _read(trust, "SELECT id FROM pupils WHERE school_id = 2")}
+    assert not pupils & {r[0] for r in _read(trust, "SELECT id FROM pupils WHERE school_id = 1")}
+    assert audit_ids == {r[0] for r in _read(trust, "SELECT id FROM audit_log WHERE school_id = 2")}
+    # the file opens intact, its own chain verifies, and so do the hashes recorded at the move
+    report = _audit_check(out)
+    assert report.intact and report.rows == len(audit_ids) + 1
+    db = open_database(trust)
+    trust_conn = db.raw_connection()
+    file_conn = sqlite3.connect(out)
+    try:
+        note = leaving.leaves_recorded(file_conn)[-1]
+        assert (note["from"], note["school_in_trust"], note["school"]) == (
+            result.source,
+            2,
+            "Riverside Primary",
+        )
+        assert leaving.verify_left_chain(file_conn, note).intact
+        vouched = leaving.trust_vouches(trust_conn, file_conn)
+        assert vouched.intact and vouched.rows == len(audit_ids)
+    finally:
+        file_conn.close()
+        trust_conn.close()
+        db.close()
+
+
+def test_the_school_s_figures_in_its_file_are_those_the_trust_shows(
+    two_files: tuple[Path, Path], trust: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "riverside.sqlite3"
+    move_between(trust, out, school="2")
+    figures = _figures(str(out), None)
+    assert figures == _figures(trust, 2) == _figures(str(two_files[1]), None)
+    assert figures[0][0] > 400  # its pupils, the demo school's
+
+
+def test_the_file_s_record_of_the_move_catches_its_rows_rewritten(
+    trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moved rows are chained again as the file's log; the hashes recorded at the move (every
+    10 rows here) catch rows rewritten and the file's chain sealed again over them; a row
+    cleared by retention since keeps its digest, so nothing is amiss."""
+    monkeypatch.setattr(leaving, "SEAL_EVERY", 10)
+    out = tmp_path / "riverside.sqlite3"
+    move_between(trust, out, school="Riverside")
+    db = open_database(out)
+    try:
+        conn = db.raw_connection(write=True)
+        ids = [r[0] for r in conn.execute("SELECT id FROM audit_log ORDER BY id")]
+        with conn:
+            tombstone_rows(conn, "id = ?", (ids[5],))
+        assert check_audit_chain(db).intact
+        with conn:  # a moved row rewritten, and the file's chain sealed again from it
+            conn.execute("UPDATE audit_log SET who = 'someone else' WHERE id = ?", (ids[25],))
+            conn.execute(
+                "UPDATE audit_log SET digest = NULL, chain = NULL WHERE id >= ?", (ids[20],)
+            )
+        seal_chain(conn)
+        assert verify_chain(conn).intact  # the file's own chain cannot tell
+        conn.close()
+        report = check_audit_chain(db)
+        assert not report.intact and report.broken_at == ids[19] + 1
+        assert "the rows taken out of" in report.reason and "no longer give the hashes" in (
+            report.reason
+        )
+    finally:
+        db.close()
+
+
+def test_a_school_taken_out_goes_into_another_trust_and_checks_there(
+    two_files: tuple[Path, Path], trust: str, tmp_path: Path
+) -> None:
+    """Taken out by the server's role (a superuser: it only reads the trust), the file moves
+    into an empty database as a whole, and joins a second trust beside a school: its figures
+    the trust's, both audit checks intact (the record of its first join, among its rows, is
+    not read as a move into the new trust)."""
+    out = tmp_path / "riverside.sqlite3"
+    move_between(server_role_url(trust), out, school="Riverside")
+    with trust_owner_database() as empty:
+        move_between(out, empty)
+        assert _figures(empty, None) == _figures(str(out), None)
+        assert _audit_check(empty).intact
+    with trust_owner_database() as other:
+        move_between(two_files[0], other)
+        joined = move_between(out, other)
+        assert joined.school_id == 2
+        assert _figures(other, 2) == _figures(trust, 2)
+        assert _audit_check(other).intact
+
+
+def test_who_may_take_a_school_out_and_what_is_refused(trust: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.sqlite3"
+    with staff_login(trust, [1, 2]) as head:  # a member of staff given both schools
+        before = canonical(trust)  # the login's grants in it
+        with pytest.raises(UserError, match="only the trust's owner .* can take a school out"):
+            move_between(head, out, school="Riverside")
+        assert not out.exists()
+    with pytest.raises(UserError, match="there is no school 'Nowhere' in this database"):
+        move_between(trust, out, school="Nowhere")
+    assert not out.exists()
+    with pytest.raises(UserError, match="holding 2 schools: name the school to take out"):
+        move_between(trust, out)
+    assert not out.exists()
+    taken = tmp_path / "taken.sqlite3"
+    move_between(trust, taken, school="Riverside")
+    held = _held(taken)
+    with pytest.raises(UserError, match="already holds a school's data"):
+        move_between(trust, taken, school="Wrenbridge")
+    assert _held(taken) == held
+    with (  # a school leaves a trust to a file only
+        trust_owner_database() as server,
+        pytest.raises(UserError, match="to a new file"),
+    ):
+        move_between(trust, server, school="Riverside")
+    assert canonical(trust) == before
+
+
+def test_a_trust_whose_audit_log_does_not_verify_lets_no_school_out(
+    trust: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    with psycopg.connect(server_role_url(trust), autocommit=True) as admin:
+        admin.execute(
+            "UPDATE audit_log SET who = 'someone else' WHERE id = (SELECT min(id) FROM audit_log "
+            "WHERE school_id = 1)"
+        )
+    out = tmp_path / "out.sqlite3"
+    with pytest.raises(UserError, match="the trust's audit log does not verify"):
+        move_between(trust, out, school="Riverside")
+    assert not out.exists()
+
+
+def test_a_move_out_of_a_trust_that_fails_part_way_leaves_no_file(
+    trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = leaving._source_rows
+
+    def failing(conn: Any, table: str, names: list[str], school: int | None) -> Any:
+        if table == "marks":
+            raise OSError("the network went down")
+        return rows(conn, table, names, school)
+
+    before = _trust_state(trust)
+    monkeypatch.setattr(leaving, "_source_rows", failing)
+    out = tmp_path / "out.sqlite3"
+    with pytest.raises(OSError, match="network"):
+        move_between(trust, out, school="Riverside")
+    assert not out.exists()
+    assert _trust_state(trust) == before
+
+
+def test_the_command_takes_the_school_named_out_and_says_the_trust_is_unchanged(
+    trust: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "riverside.sqlite3"
+    command = [sys.executable, "-m", "attendance_desk", "move", "--from", trust]
+    done = subprocess.run(
+        [*command, "--school", "Riverside Primary", "--to", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert 'Moved school 2 "Riverside Primary" out of ' in done.stdout
+    assert 'The trust\'s database is unchanged: "Riverside Primary" is still school 2' in (
+        done.stdout
+    )
+    assert f"attendance-desk --db {out}" in done.stdout
+    again = subprocess.run(
+        [*command, "--school", "Riverside Primary", "--to", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 2 and "already holds a school's data" in again.stderr
+    unnamed = subprocess.run(
+        [*command, "--to", str(tmp_path / "none.sqlite3")], capture_output=True, text=True
+    )
+    assert unnamed.returncode == 2 and "--school" in unnamed.stderr
+    assert not (tmp_path / "none.sqlite3").exists()
+    # the address working in one school names it, as --school does
+    acting = subprocess.run(
+        [sys.executable, "-m", "attendance_desk", "move", "--from", school_url(trust, 1)]
+        + ["--to", str(tmp_path / "wrenbridge.sqlite3")],
+        capture_output=True,
+        text=True,
+    )
+    assert acting.returncode == 0, acting.stderr
+    assert 'Moved school 1 "Wrenbridge Meadows Primary School" out of ' in acting.stdout
+
+
+def test_the_window_asks_which_school_leaves_the_trust(
+    qtbot,  # noqa: ANN001
+    trust: str,
+    tmp_path: Path,
+) -> None:
+    from attendance_desk.ui.dialogs.move_dialog import MoveDialog
+
+    db = open_database(trust)
+    try:
+        dialog = MoveDialog(db)
+        qtbot.addWidget(dialog)
+        offered = [dialog.school.itemText(i) for i in range(dialog.school.count())]
+        assert offered == ["1 Wrenbridge Meadows Primary School", "2 Riverside Primary"]
+        assert dialog.to_file.isChecked() and not dialog.to_server.isEnabled()
+        dialog.school.setCurrentIndex(1)
+        out = tmp_path / "riverside.sqlite3"
+        dialog.file.setText(str(out))
+        dialog.move_now()
+        said = dialog.status.text()
+        assert said.startswith('Moved school 2 "Riverside Primary" out of the trust: ')
+        assert "The trust's database is unchanged" in said
+    finally:
+        db.close()
+    assert _figures(str(out), None) == _figures(trust, 2)
+
+
+def test_a_trust_built_by_hand_lets_its_second_school_out(tmp_path: Path) -> None:
+    """The trust the other trust tests use (Riverside a copy of Oakfield's pupils, marks and
+    open cases, made in the trust itself): Riverside's rows only, its audit entries with it."""
+    with trust_owner_database(empty=False) as url:
+        ids = built_trust(url)
+        out = tmp_path / "riverside.sqlite3"
+        result = move_between(url, out, school=str(ids["riverside"]))
+        expected = _as_left(url, ids["riverside"])
+        assert _file_rows(out) == {t: rows for t, rows in expected.items() if rows}
+        assert result.rows["pupils"] == len(expected["pupils"]) > 0
+        assert _audit_check(out).intact
+        assert _figures(str(out), None) == _figures(url, ids["riverside"])
+
+
+def test_the_record_says_where_the_school_came_from(trust: str, tmp_path: Path) -> None:
+    out = tmp_path / "riverside.sqlite3"
+    move_between(trust, out, school="Riverside")
+    conn = sqlite3.connect(out)
+    try:
+        row = conn.execute(
+            "SELECT action, entity, entity_id, school_id, new_json FROM audit_log "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert row[:4] == ("leave", "trust", "2", 1)
+    note = json.loads(row[4])
+    assert note["ids"] == "kept as the trust's" and note["trust_tip"][0] >= note["audit_rows"][1]
+    assert str(note["audit_rows"][1]) in note["file_seals"]
