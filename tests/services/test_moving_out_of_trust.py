@@ -369,6 +369,13 @@ def test_the_window_asks_which_school_leaves_the_trust(
     finally:
         db.close()
     assert _figures(str(out), None) == _figures(trust, 2)
+    db = open_database(school_url(trust, 2))  # a window working in Riverside
+    try:
+        dialog = MoveDialog(db)
+        qtbot.addWidget(dialog)
+        assert dialog.school.currentText() == "2 Riverside Primary"  # offered first
+    finally:
+        db.close()
 
 
 def test_a_trust_built_by_hand_lets_its_second_school_out(tmp_path: Path) -> None:

@@ -79,25 +79,27 @@ class MoveDialog(QDialog):
         self.file.setPlaceholderText("school.sqlite3")
         choose = QPushButton("Choose\u2026")
         choose.clicked.connect(self._choose_file)
-        grid = QGridLayout()
-        grid.addWidget(self.to_server, 0, 0)
-        grid.addWidget(self.server, 0, 1, 1, 2)
-        grid.addWidget(self.to_file, 1, 0)
-        grid.addWidget(self.file, 1, 1)
-        grid.addWidget(choose, 1, 2)
-        (self.to_file if db.backend != "sqlite" else self.to_server).setChecked(True)
         self.school = QComboBox()  # the school taken out of a trust's database
-        if self.trust is not None:
+        grid = QGridLayout()
+        top = 0
+        if self.trust is not None:  # first the school, then where it goes: a new file
             for each in self.trust.schools:
                 self.school.addItem(f"{each.school_id} {each.name}", each.school_id)
             if self.trust.acting is not None:
                 self.school.setCurrentIndex(max(self.school.findData(self.trust.acting), 0))
             school_label = QLabel("&School to take out:")
             school_label.setBuddy(self.school)
-            grid.addWidget(school_label, 2, 0)
-            grid.addWidget(self.school, 2, 1, 1, 2)
+            grid.addWidget(school_label, 0, 0)
+            grid.addWidget(self.school, 0, 1, 1, 2)
+            top = 1
             self.to_server.setEnabled(False)  # a school leaves a trust to a file
             self.server.setEnabled(False)
+        grid.addWidget(self.to_server, top, 0)
+        grid.addWidget(self.server, top, 1, 1, 2)
+        grid.addWidget(self.to_file, top + 1, 0)
+        grid.addWidget(self.file, top + 1, 1)
+        grid.addWidget(choose, top + 1, 2)
+        (self.to_file if db.backend != "sqlite" else self.to_server).setChecked(True)
         self.server.textEdited.connect(lambda _t: self.to_server.setChecked(True))
         self.file.textEdited.connect(lambda _t: self.to_file.setChecked(True))
         self.progress = QProgressBar()
