@@ -198,8 +198,20 @@ def test_the_file_s_record_of_the_move_catches_its_rows_rewritten(
     10 rows here) catch rows rewritten and the file's chain sealed again over them; a row
     cleared by retention since keeps its digest, so nothing is amiss."""
     monkeypatch.setattr(leaving, "SEAL_EVERY", 10)
+    owner = open_database(trust)  # retention cleared one of Riverside's entries in the trust
+    conn = owner.raw_connection(write=True)
+    try:
+        with conn:
+            cleared = tombstone_rows(
+                conn, "id = (SELECT min(id) + 3 FROM audit_log WHERE school_id = ?)", (2,)
+            )
+        assert cleared == 1
+    finally:
+        conn.close()
+        owner.close()
     out = tmp_path / "riverside.sqlite3"
     move_between(trust, out, school="Riverside")
+    assert _audit_check(out).intact
     db = open_database(out)
     try:
         conn = db.raw_connection(write=True)
