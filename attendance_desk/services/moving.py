@@ -161,6 +161,12 @@ def trust_schools(source: Database) -> TrustSchools | None:
     """The schools of the database `source`, when a move out of it takes one school (a trust's
     PostgreSQL database: more than one school, or one that is not school 1); None when it is
     moved whole (a file, or a database holding school 1 alone). Read acting for no school."""
+    found = _schools_in(source)
+    return None if found is None or found[1] else found[0]
+
+
+def _schools_in(source: Database) -> tuple[TrustSchools, bool] | None:
+    """A PostgreSQL database's schools, and whether it is moved whole (None: a file)."""
     if source.backend != "postgresql":
         return None
     from attendance_desk.services.trust import SchoolInfo
@@ -178,9 +184,8 @@ def trust_schools(source: Database) -> TrustSchools | None:
     finally:
         conn.close()
     schools = tuple(SchoolInfo(int(r[0]), str(r[1] or ""), str(r[2] or "")) for r in rows)
-    if not staff and len(schools) <= 1 and all(s.school_id == 1 for s in schools):
-        return None
-    return TrustSchools(schools, int(acting) if acting else None)
+    whole = not staff and len(schools) <= 1 and all(s.school_id == 1 for s in schools)
+    return TrustSchools(schools, int(acting) if acting else None), whole
 
 
 def leaving_school(source: Database, school: str | int | None = None) -> int | None:
@@ -189,16 +194,21 @@ def leaving_school(source: Database, school: str | int | None = None) -> int | N
     of its schools."""
     from attendance_desk.services.trust import find_school, listed
 
-    trust = trust_schools(source)
-    if trust is None:
-        if school is not None and str(school).strip() not in ("", "1"):
-            held = "a file" if source.backend == "sqlite" else "a database"
+    named = school is not None and bool(str(school).strip())
+    found = _schools_in(source)
+    if found is None:
+        if named:
             raise UserError(
-                f"{describe(source)} is {held} holding one school: --school names the school "
+                f"{describe(source)} is a file holding one school: --school names the school "
                 "to take out of a trust's database; nothing was moved"
             )
         return None
-    if school is not None and str(school).strip():
+    trust, whole = found
+    if whole:
+        if named and trust.schools:  # the one school there, named: the database moved whole
+            find_school(trust.schools, str(school))
+        return None
+    if named:
         return find_school(trust.schools, str(school)).school_id
     if trust.acting is not None:
         return trust.acting

@@ -419,3 +419,21 @@ def test_the_record_says_where_the_school_came_from(trust: str, tmp_path: Path) 
     note = json.loads(row[4])
     assert note["ids"] == "kept as the trust's" and note["trust_tip"][0] >= note["audit_rows"][1]
     assert str(note["audit_rows"][1]) in note["file_seals"]
+
+
+def test_a_database_holding_one_school_is_moved_whole_even_when_named(
+    two_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A database holding school 1 alone is moved back whole (its identity and log exactly), the
+    school named or not; a school not there, or --school from a file, is refused."""
+    with trust_owner_database() as url:
+        move_between(two_files[0], url)
+        with pytest.raises(UserError, match="there is no school 'Riverside'"):
+            move_between(url, tmp_path / "none.sqlite3", school="Riverside")
+        out = tmp_path / "wrenbridge.sqlite3"
+        result = move_between(url, out, school="Wrenbridge")
+    assert not result.taken_out and "the same on both sides" in result.summary()
+    assert not (tmp_path / "none.sqlite3").exists()
+    with pytest.raises(UserError, match="is a file holding one school"):
+        move_between(out, tmp_path / "again.sqlite3", school="Wrenbridge")
+    assert not (tmp_path / "again.sqlite3").exists()
