@@ -72,6 +72,7 @@ from attendance_desk.storage.transfer import (
     Progress,
     _Target,
     begin_snapshot,
+    columns,
     count,
     end_snapshot,
     refuse_school_data,
@@ -104,8 +105,6 @@ class LeaveResult:
 def school_in_trust(conn: Any, school_id: int) -> dict[str, Any]:
     """The trust's school `school_id` (its `schools` row by column), or UserError naming the
     schools there."""
-    from attendance_desk.storage.transfer import columns
-
     names = [c.name for c in columns(conn, "schools")]
     listed = ", ".join(f'"{n}"' for n in names)
     row = conn.execute(f"SELECT {listed} FROM schools WHERE id = ?", (school_id,)).fetchone()
