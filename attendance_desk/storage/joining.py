@@ -363,7 +363,7 @@ def join_school(
             if progress:
                 progress(table, done, total)
             convert = _transform(table, cols, rekey, refs, set(serial))
-            rows = read_rows(source, table, [c.name for c in cols])
+            rows = read_rows(source, table, [c.name for c in cols], into_postgres=True)
             written = [0]
             kept = _kept(table, cols, rows, staff_there)
             writer.write(table, cols, _counted(map(convert, kept), written))

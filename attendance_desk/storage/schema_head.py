@@ -3,11 +3,11 @@
 The schema the migrations leave, for a new database (storage/schema_script.py).
 """
 
-REVISION = '0019'
-FINGERPRINT = 'ec551dce35506ae530482480aa03143380bc6ba8f4421e7d0d898513a70e521c'
+REVISION = '0020'
+FINGERPRINT = 'f7d136a13d5981779a6fc94f370bc4cb638aa50fbb7fe3b74a6c74394caf80cf'
 STATEMENTS: tuple[str, ...] = (
     'CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)',
-    'INSERT INTO "alembic_version" VALUES (\'0019\')',
+    'INSERT INTO "alembic_version" VALUES (\'0020\')',
     'CREATE TABLE academic_years (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(9) NOT NULL, \n\tstart_date DATE NOT NULL, \n\tend_date DATE NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_academic_years PRIMARY KEY (id), \n\tCONSTRAINT uq_academic_years_name UNIQUE (name)\n)',
     'CREATE TABLE app_settings (\n\t"key" VARCHAR(80) NOT NULL, \n\tvalue_json TEXT NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_app_settings PRIMARY KEY ("key")\n)',
     'CREATE TABLE closures (\n\tid INTEGER NOT NULL, \n\tdate DATE NOT NULL, \n\tkind VARCHAR(20) NOT NULL, \n\tdescription VARCHAR(200) NOT NULL, school_id INTEGER DEFAULT 1 NOT NULL, \n\tCONSTRAINT pk_closures PRIMARY KEY (id), \n\tCONSTRAINT uq_closures_date UNIQUE (date)\n)',

@@ -156,10 +156,10 @@ def test_a_move_into_a_new_file_that_fails_part_way_leaves_no_file(
 ) -> None:
     read = transfer.read_rows
 
-    def failing(conn: Any, table: str, names: list[str]) -> Any:
+    def failing(conn: Any, table: str, names: list[str], into_postgres: bool = False) -> Any:
         if table == "marks":
             raise OSError("the network went down")
-        return read(conn, table, names)
+        return read(conn, table, names, into_postgres)
 
     monkeypatch.setattr(transfer, "read_rows", failing)
     target = tmp_path / "new.sqlite3"
@@ -173,10 +173,10 @@ def test_a_move_into_postgresql_that_fails_writes_nothing(
 ) -> None:
     read = transfer.read_rows
 
-    def failing(conn: Any, table: str, names: list[str]) -> Any:
+    def failing(conn: Any, table: str, names: list[str], into_postgres: bool = False) -> Any:
         if table == "marks":
             raise OSError("the network went down")
-        return read(conn, table, names)
+        return read(conn, table, names, into_postgres)
 
     with postgres_database() as url:
         monkeypatch.setattr(transfer, "read_rows", failing)

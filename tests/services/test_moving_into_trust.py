@@ -276,10 +276,10 @@ def test_a_move_into_a_trust_that_fails_part_way_writes_nothing(
 ) -> None:
     read = joining.read_rows
 
-    def failing(conn: Any, table: str, names: list[str]) -> Any:
+    def failing(conn: Any, table: str, names: list[str], into_postgres: bool = False) -> Any:
         if table == "marks":
             raise OSError("the network went down")
-        return read(conn, table, names)
+        return read(conn, table, names, into_postgres)
 
     before = canonical(trust)
     monkeypatch.setattr(joining, "read_rows", failing)
