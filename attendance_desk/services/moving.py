@@ -72,7 +72,9 @@ class MoveResult:
                 f'Moved school {self.school_id} "{self.school_name}" out of {self.source} to '
                 f"{self.target} as its one school: {self.total:,} rows in {len(self.rows)} "
                 f"tables ({pupils:,} pupils, {marks:,} marks), every table's count checked as "
-                "the school's rows in the trust"
+                f"the school's rows in the trust; {self.rows.get('staff', 0)} of the trust's "
+                "staff went with it, those its records name (add any other of its staff in "
+                "Settings > Staff)"
             )
         added = f" {self.added}" if self.added else ""
         checked = (

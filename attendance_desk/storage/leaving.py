@@ -16,9 +16,12 @@ What each table of the trust gives the file:
   and entity ids) all stay as they are. Its settings leave out the trust's database identity:
   the file has its own (a new database, its backups told apart by it).
 - **The school** (`schools`): its row, as school 1.
-- **The casework staff list** (`staff`, one per database): copied whole, ids kept: the names
-  the school's window offered in the trust (case and task owners, who signs in) are offered
-  in its file.
+- **The casework staff list** (`staff`, one per database, every school's): the members of
+  staff the school's own records name (a case's or a task's owner, who recorded, decided,
+  printed or changed something: every `owner`, `who` and `..._by` column of its rows), ids
+  kept. The trust's other staff stay behind: their names are not the school's to take (a
+  member of the school's staff who has recorded nothing yet is added again in the file's
+  Settings).
 - **The database's own rows** (`DATABASE_TABLES`): not copied. The schema's revision and who
   the connection is are the file's own; which of the server's logins may use which schools
   means nothing in a file.
@@ -87,7 +90,7 @@ DATABASE_TABLES: dict[str, str] = {
     "staff_schools": "not copied: which of the server's logins use which schools",
 }
 SHARED_TABLES: dict[str, str] = {
-    "staff": "copied whole: the casework staff list is the database's, offered to every school",
+    "staff": "the members of staff the school's records name (the list is every school's)",
 }
 FILE_SCHOOL = 1  # a file holds one school
 LEAVE_ACTION, LEAVE_ENTITY = "leave", "trust"  # the file's audit row recording where it came from
@@ -133,13 +136,39 @@ def _school_column(cols: list[Column]) -> bool:
     return any(c.name == "school_id" for c in cols)
 
 
+def _names_staff(column: Column) -> bool:
+    """A column holding a member of staff's name: an owner, who did something, or `..._by`."""
+    return column.name in ("owner", "who") or column.name.endswith("_by")
+
+
+def staff_named(source: Any, plan: list[tuple[str, list[Column]]], school_id: int) -> list[str]:
+    """The names the school's own rows give a member of staff, every one (sorted)."""
+    named: set[str] = set()
+    for table, cols in plan:
+        if table == "schools" or not _school_column(cols):
+            continue
+        for column in (c for c in cols if _names_staff(c)):
+            named.update(
+                str(r[0])
+                for r in source.execute(
+                    f'SELECT DISTINCT "{column.name}" FROM "{table}" WHERE school_id = ? '
+                    f'AND "{column.name}" IS NOT NULL',
+                    (school_id,),
+                )
+            )
+    return sorted(named)
+
+
 def _source_rows(
-    source: Any, table: str, names: list[str], school_id: int | None
+    source: Any, table: str, names: list[str], school_id: int | None, staff: list[str]
 ) -> Iterator[tuple[Any, ...]]:
-    """The rows of `table` to copy (the school's, or every row: `school_id` None), in batches."""
+    """The rows of `table` to copy (the school's, or, `school_id` None, every row; the staff
+    list: those named in `staff`), in batches."""
     listed = ", ".join(f'"{n}"' for n in names)
     if table == "schools":
         cursor = source.execute(f"SELECT {listed} FROM schools WHERE id = ?", (school_id,))
+    elif table == "staff":
+        cursor = source.execute(f"SELECT {listed} FROM staff WHERE name = ANY(?)", (staff,))
     elif school_id is None:
         cursor = source.execute(f'SELECT {listed} FROM "{table}"')
     else:
@@ -174,9 +203,12 @@ def _counted(rows: Iterator[tuple[Any, ...]], written: list[int]) -> Iterator[tu
         yield row
 
 
-def _expected(source: Any, table: str, cols: list[Column], school_id: int) -> int:
+def _expected(source: Any, table: str, cols: list[Column], school_id: int, staff: list[str]) -> int:
     if table == "schools":
         return 1
+    if table == "staff":
+        row = source.execute("SELECT count(*) FROM staff WHERE name = ANY(?)", (staff,))
+        return int(row.fetchone()[0])
     if not _school_column(cols):
         return count(source, table)
     where = "school_id = ?"
@@ -240,7 +272,8 @@ def leave_school(
                 f"the trust's audit log does not verify ({checked.reason}): a school's rows are "
                 "not taken out of a log that does not check; nothing was written"
             )
-        expected = {t: _expected(source, t, cols, school_id) for t, cols in plan}
+        staff = staff_named(source, plan, school_id)
+        expected = {t: _expected(source, t, cols, school_id, staff) for t, cols in plan}
         total, done = sum(expected.values()), 0
         writer.begin([t for t, _ in plan])
         writer.clear("audit_log")  # a new file's: none (what opening logged is its own)
@@ -249,7 +282,7 @@ def leave_school(
                 progress(table, done, total)
             names = [c.name for c in cols]
             whose = None if table in SHARED_TABLES else school_id
-            rows = _source_rows(source, table, names, whose)
+            rows = _source_rows(source, table, names, whose, staff)
             if whose is not None:
                 rows = _as_file_school(table, names, rows)
             written = [0]

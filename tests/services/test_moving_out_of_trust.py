@@ -50,7 +50,7 @@ def _names(path: Path, table: str) -> list[str]:
 def _as_left(trust: str, school_id: int) -> dict[str, list[tuple[Any, ...]]]:
     """The school's rows in the trust as its file must hold them: school 1, every id kept, the
     audit rows' digests kept and their chain the file's own (left out here), the trust's
-    identity setting left out; the casework staff list whole."""
+    identity setting left out; of the casework staff list, those the school's rows name."""
     split = _dump_by_school(trust)
     ours = split[school_id]
     shared = split.get(None, {})
@@ -63,7 +63,16 @@ def _as_left(trust: str, school_id: int) -> dict[str, list[tuple[Any, ...]]]:
     finally:
         conn.close()
         db.close()
-    out: dict[str, list[tuple[Any, ...]]] = {"staff": sorted(shared.get("staff", []), key=repr)}
+    named = {
+        str(value)
+        for table, rows in ours.items()
+        for row in rows
+        for column, value in zip(names[table], row, strict=True)
+        if value is not None and (column in ("owner", "who") or column.endswith("_by"))
+    }
+    at = names["staff"].index("name")
+    staff = [r for r in shared.get("staff", []) if r[at] in named]
+    out: dict[str, list[tuple[Any, ...]]] = {"staff": sorted(staff, key=repr)}
     for table, rows in ours.items():
         cols = names[table]
         mapped = []
@@ -305,10 +314,10 @@ def test_a_move_out_of_a_trust_that_fails_part_way_leaves_no_file(
 ) -> None:
     rows = leaving._source_rows
 
-    def failing(conn: Any, table: str, names: list[str], school: int | None) -> Any:
+    def failing(conn: Any, table: str, names: list[str], *rest: Any) -> Any:
         if table == "marks":
             raise OSError("the network went down")
-        return rows(conn, table, names, school)
+        return rows(conn, table, names, *rest)
 
     before = _trust_state(trust)
     monkeypatch.setattr(leaving, "_source_rows", failing)
@@ -437,3 +446,40 @@ def test_a_database_holding_one_school_is_moved_whole_even_when_named(
     with pytest.raises(UserError, match="is a file holding one school"):
         move_between(out, tmp_path / "again.sqlite3", school="Wrenbridge")
     assert not (tmp_path / "again.sqlite3").exists()
+
+
+def test_the_staff_the_school_s_records_name_go_with_it_and_no_other(
+    trust: str, tmp_path: Path
+) -> None:
+    """The trust's staff list is every school's: a member of Wrenbridge's staff (the owner of
+    one of its cases) and one named nowhere stay behind; Riverside's case owners go, and the
+    command says how many went and where to add the rest."""
+    import psycopg
+
+    with psycopg.connect(server_role_url(trust)) as conn:
+        conn.execute(
+            "INSERT INTO staff (name, role, active, created_at) VALUES "
+            "('Ms Only Wrenbridge', 'dsl', TRUE, now()), "
+            "('Mr Never Named', 'class_teacher', TRUE, now()), "
+            "('Mrs Riverside Owner', 'attendance_officer', TRUE, now())"
+        )
+        for owner, school in (("Ms Only Wrenbridge", 1), ("Mrs Riverside Owner", 2)):
+            conn.execute(
+                "UPDATE cases SET owner = %s WHERE id = (SELECT min(id) FROM cases "
+                "WHERE school_id = %s)",
+                (owner, school),
+            )
+    out = tmp_path / "riverside.sqlite3"
+    result = move_between(trust, out, school="Riverside Primary")
+    conn = sqlite3.connect(out)
+    try:
+        staff = {r[0] for r in conn.execute("SELECT name FROM staff")}
+    finally:
+        conn.close()
+    assert "Mrs Riverside Owner" in staff
+    assert not staff & {"Ms Only Wrenbridge", "Mr Never Named"}
+    owners = {r[0] for r in _read(trust, "SELECT owner FROM cases WHERE school_id = 2")}
+    trust_staff = {r[0] for r in _read(trust, "SELECT name FROM staff")}
+    assert owners & trust_staff <= staff  # every case owner of Riverside on the list went
+    assert f"{len(staff)} of the trust's staff went with it" in result.summary()
+    assert "Settings > Staff" in result.summary()
