@@ -62,7 +62,9 @@ class MoveResult:
         return (
             f'The trust\'s database is unchanged: "{self.school_name}" is still school '
             f"{self.school_id} there. Removing it from the trust is the trust's own decision, "
-            "made there apart from this move."
+            f"made there apart from this move. Of the trust's staff list, "
+            f"{self.rows.get('staff', 0)} went with the school: those its records name (add any "
+            "other of its staff in Settings > Staff)."
         )
 
     def summary(self) -> str:
@@ -72,9 +74,7 @@ class MoveResult:
                 f'Moved school {self.school_id} "{self.school_name}" out of {self.source} to '
                 f"{self.target} as its one school: {self.total:,} rows in {len(self.rows)} "
                 f"tables ({pupils:,} pupils, {marks:,} marks), every table's count checked as "
-                f"the school's rows in the trust; {self.rows.get('staff', 0)} of the trust's "
-                "staff went with it, those its records name (add any other of its staff in "
-                "Settings > Staff)"
+                "the school's rows in the trust"
             )
         added = f" {self.added}" if self.added else ""
         checked = (

@@ -481,5 +481,5 @@ def test_the_staff_the_school_s_records_name_go_with_it_and_no_other(
     owners = {r[0] for r in _read(trust, "SELECT owner FROM cases WHERE school_id = 2")}
     trust_staff = {r[0] for r in _read(trust, "SELECT name FROM staff")}
     assert owners & trust_staff <= staff  # every case owner of Riverside on the list went
-    assert f"{len(staff)} of the trust's staff went with it" in result.summary()
-    assert "Settings > Staff" in result.summary()
+    assert f"Of the trust's staff list, {len(staff)} went with the school" in result.left_behind
+    assert "Settings > Staff" in result.left_behind
