@@ -65,7 +65,7 @@ from attendance_desk.storage.transfer import (
     OWN_SETTINGS,
     Column,
     Progress,
-    _Target,
+    TargetWriter,
     begin_snapshot,
     columns,
     count,
@@ -342,7 +342,7 @@ def join_school(
     refs = id_references(target)
     plan = _parents_first(plan, refs)
     begin_snapshot(source)
-    writer = _Target(target)
+    writer = TargetWriter(target)
     copied: dict[str, int] = {}
     try:
         seals = _source_seals(source)

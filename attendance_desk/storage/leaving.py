@@ -73,7 +73,7 @@ from attendance_desk.storage.transfer import (
     OWN_SETTINGS,
     Column,
     Progress,
-    _Target,
+    TargetWriter,
     begin_snapshot,
     columns,
     count,
@@ -260,7 +260,7 @@ def leave_school(
     _refuse_staff(source)
     refuse_school_data(target)
     begin_snapshot(source)  # one moment of the trust: the chain checked is the chain copied
-    writer = _Target(target)
+    writer = TargetWriter(target)
     copied: dict[str, int] = {}
     try:
         # acting for no school, whatever the address says: each statement names the school

@@ -146,7 +146,7 @@ def _for_sqlite(target: list[Column]) -> Callable[[tuple[Any, ...]], tuple[Any, 
     return convert
 
 
-class _Target:
+class TargetWriter:
     """The target's side of the copy: its transaction, its triggers and keys, the rows."""
 
     def __init__(self, conn: Any) -> None:
@@ -333,7 +333,7 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
     names = [t for t, _ in plan]
     refuse_school_data(target)
     begin_snapshot(source)
-    writer = _Target(target)
+    writer = TargetWriter(target)
     copied: dict[str, int] = {}
     try:
         expected = {table: count(source, table) for table in names}
