@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from attendance_desk.storage.dialect import is_postgres as is_postgres
+from attendance_desk.storage.trust import acting_for_no_school
 
 
 def begin_import(conn: Any) -> None:
@@ -123,27 +124,8 @@ def rows_everywhere(conn: Any, table: str, at_least: int) -> int:
     estimate = int(row[0]) if row and row[0] is not None else 0
     if estimate >= at_least:
         return estimate
-    acting = conn.execute("SELECT current_setting('attendance_desk.school', true)").fetchone()
-    conn.execute("SELECT set_config('attendance_desk.school', '', true)")
-    try:
+    with acting_for_no_school(conn):
         return max(estimate, int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
-    finally:
-        conn.execute(
-            "SELECT set_config('attendance_desk.school', ?, true)",
-            (str(acting[0] or "") if acting else "",),
-        )
-
-
-def may_alter(conn: Any, table: str) -> bool:
-    """Whether the import's role may drop and add back the table's keys (it owns the table).
-    SQLite: yes."""
-    if not is_postgres(conn):
-        return True
-    row = conn.execute(
-        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(?)",
-        (table,),
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def drop_foreign_keys(conn: Any, table: str) -> list[str]:

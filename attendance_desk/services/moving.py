@@ -16,19 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.storage.db import Database, is_database_url, open_database
 from attendance_desk.storage.joining import holds_schools, join_school
 from attendance_desk.storage.leaving import leave_school
+from attendance_desk.storage.transfer import Progress as TableProgress
 from attendance_desk.storage.transfer import copy_school, school_rows
-from attendance_desk.storage.trust import school_url
+from attendance_desk.storage.trust import act_for_no_school, school_url
 
 if TYPE_CHECKING:
     from attendance_desk.services.trust import SchoolInfo
 
 Progress = Callable[[int, str], None]  # percent 0-100, what is happening
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -130,19 +132,12 @@ def move_school(
         return _join(source, target, report)
     target.require_one_school("move a school into it")  # plain SQL: no unit of work checks it
 
-    def tick(table: str, done: int, total: int) -> None:
-        report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else "Checking")
-
-    report(0, "Reading the source")
-    src = source.raw_connection()
-    dst = target.raw_connection(write=True)
-    try:
+    def copy(src: Any, dst: Any, tick: TableProgress) -> tuple[dict[str, int], ...]:
         copied = copy_school(src, dst, tick)
         report(95, "Counting the rows on both sides")
-        theirs, ours = school_rows(dst), school_rows(src)
-    finally:
-        src.close()
-        dst.close()
+        return copied, school_rows(dst), school_rows(src)
+
+    copied, theirs, ours = _copy_between(source, target, report, "Reading the source", copy)
     differ = sorted(t for t in ours if ours[t] != theirs.get(t))
     if differ:
         raise DatabaseError(f"after the move the counts differ in: {', '.join(differ)}")
@@ -179,7 +174,7 @@ def _schools_in(source: Database) -> tuple[TrustSchools, bool] | None:
             acting = conn.execute(
                 "SELECT nullif(current_setting('attendance_desk.school', true), '')"
             ).fetchone()[0]
-            conn.execute("SELECT set_config('attendance_desk.school', '', true)")
+            act_for_no_school(conn)
             rows = conn.execute("SELECT id, name, urn FROM schools ORDER BY id").fetchall()
             # a member of staff sees only the schools given it: never a database moved whole
             staff = conn.execute("SELECT attendance_desk_schools() IS NOT NULL").fetchone()[0]
@@ -231,17 +226,14 @@ def _leave(source: Database, target: Database, school_id: int, report: Progress)
             "moved on to another server); nothing was moved"
         )
 
-    def tick(table: str, done: int, total: int) -> None:
-        report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else "Sealing")
-
-    report(0, "Checking the trust's audit log")
-    src = source.raw_connection()
-    dst = target.raw_connection(write=True)
-    try:
-        left = leave_school(src, dst, school_id, tick, describe(source))
-    finally:
-        src.close()
-        dst.close()
+    left = _copy_between(
+        source,
+        target,
+        report,
+        "Checking the trust's audit log",
+        lambda src, dst, tick: leave_school(src, dst, school_id, tick, describe(source)),
+        last="Sealing",
+    )
     report(100, "Done")
     return MoveResult(
         describe(source),
@@ -252,6 +244,30 @@ def _leave(source: Database, target: Database, school_id: int, report: Progress)
         left.name,
         taken_out=True,
     )
+
+
+def _copy_between(
+    source: Database,
+    target: Database,
+    report: Progress,
+    first: str,
+    copy: Callable[[Any, Any, TableProgress], T],
+    last: str = "Checking",
+) -> T:
+    """Run `copy` over a raw connection to each side (the target's for writing), telling
+    `report` what it does: `first`, each table copied (5-95%), then `last`."""
+
+    def tick(table: str, done: int, total: int) -> None:
+        report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else last)
+
+    report(0, first)
+    src = source.raw_connection()
+    dst = target.raw_connection(write=True)
+    try:
+        return copy(src, dst, tick)
+    finally:
+        src.close()
+        dst.close()
 
 
 def _holds_schools(target: Database) -> bool:
@@ -265,17 +281,14 @@ def _holds_schools(target: Database) -> bool:
 def _join(source: Database, target: Database, report: Progress) -> MoveResult:
     """Add the source's school to the trust's database `target` beside its schools."""
 
-    def tick(table: str, done: int, total: int) -> None:
-        report(int(5 + 90 * done / max(total, 1)), f"Copying {table}" if table else "Sealing")
-
-    report(0, "Reading the source")
-    src = source.raw_connection()
-    dst = target.raw_connection(write=True)
-    try:
-        joined = join_school(src, dst, tick, describe(source))
-    finally:
-        src.close()
-        dst.close()
+    joined = _copy_between(
+        source,
+        target,
+        report,
+        "Reading the source",
+        lambda src, dst, tick: join_school(src, dst, tick, describe(source)),
+        last="Sealing",
+    )
     report(100, "Done")
     return MoveResult(
         describe(source),

@@ -517,14 +517,10 @@ def _pg_uncounted(conn: Any) -> list[str]:
     the marks' table (only it may make them again; for a member of staff the integrity check
     says so)."""
     from attendance_desk.storage.session_counts import pg_lost_triggers
+    from attendance_desk.storage.trust import owns_table
 
     lost = pg_lost_triggers(conn)
-    if not lost:
-        return []
-    owns = conn.execute(
-        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass('marks')"
-    ).fetchone()
-    return lost if owns and owns[0] else []
+    return lost if lost and owns_table(conn, "marks") else []
 
 
 def _needs_upgrade(path: Path) -> tuple[bool, bool]:

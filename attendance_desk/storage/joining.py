@@ -65,15 +65,13 @@ from attendance_desk.storage.transfer import (
     OWN_SETTINGS,
     Column,
     Progress,
-    TargetWriter,
-    begin_snapshot,
     columns,
+    copying,
     count,
-    end_snapshot,
     read_rows,
     same_schema,
 )
-from attendance_desk.storage.trust import CHANNEL
+from attendance_desk.storage.trust import CHANNEL, act_for_no_school
 
 # the database's own tables, not a school's: what becomes of each source's rows
 DATABASE_TABLES: dict[str, str] = {
@@ -341,17 +339,15 @@ def join_school(
     serial = serial_tables(target)
     refs = id_references(target)
     plan = _parents_first(plan, refs)
-    begin_snapshot(source)
-    writer = TargetWriter(target)
     copied: dict[str, int] = {}
-    try:
+    with copying(source, target) as writer:
         seals = _source_seals(source)
         expected = {
             t: count(source, t) for t, _ in plan if t not in DATABASE_TABLES or t == "staff"
         }
         total, done = sum(expected.values()), 0
         writer.begin([t for t, _ in plan], keep_keys=True)  # each new row checked
-        target.execute("SELECT set_config('attendance_desk.school', '', true)")  # acting for none
+        act_for_no_school(target)
         # the tables locked: no school or name added meanwhile (a second move of the same file)
         beside = _refuse_same_school(target, school)
         staff_there = {str(r[0]) for r in target.execute("SELECT name FROM staff").fetchall()}
@@ -377,13 +373,6 @@ def join_school(
         _announce(target, rekey.school_id, copied)
         if progress:
             progress("", total, total)
-        writer.commit()
-    except BaseException:
-        writer.abandon()
-        raise
-    finally:
-        writer.close()
-        end_snapshot(source)
     return JoinResult(rekey.school_id, str(school["name"]), beside, copied, offsets)
 
 

@@ -73,15 +73,13 @@ from attendance_desk.storage.transfer import (
     OWN_SETTINGS,
     Column,
     Progress,
-    TargetWriter,
-    begin_snapshot,
     columns,
+    copying,
     count,
-    end_snapshot,
     refuse_school_data,
     same_schema,
 )
-from attendance_desk.storage.trust import SCHOOL_SETTING
+from attendance_desk.storage.trust import act_for_no_school
 
 # the database's own tables, not a school's: what becomes of the trust's rows
 DATABASE_TABLES: dict[str, str] = {
@@ -259,12 +257,11 @@ def leave_school(
     plan = _plan_tables(same_schema(source, target))
     _refuse_staff(source)
     refuse_school_data(target)
-    begin_snapshot(source)  # one moment of the trust: the chain checked is the chain copied
-    writer = TargetWriter(target)
     copied: dict[str, int] = {}
-    try:
+    # one moment of the trust: the chain checked is the chain copied
+    with copying(source, target) as writer:
         # acting for no school, whatever the address says: each statement names the school
-        source.execute("SELECT set_config(?, '', true)", (SCHOOL_SETTING,))
+        act_for_no_school(source)
         school = school_in_trust(source, school_id)
         checked = verify_chain(source)
         if not checked.intact:
@@ -302,13 +299,6 @@ def leave_school(
         trust = (_trust_seals(source, seals), _trust_tip(source))
         _record_leave(target, school, source_name, seals, trust, copied)
         seal_chain(target)
-        writer.commit()
-    except BaseException:
-        writer.abandon()
-        raise
-    finally:
-        writer.close()
-        end_snapshot(source)
     return LeaveResult(
         school_id,
         str(school.get("name") or ""),

@@ -42,6 +42,8 @@ from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from attendance_desk.storage.trust import acting_for_no_school
+
 INSERT_TRIGGER = "register_sessions_insert_v1"
 DELETE_TRIGGER = "register_sessions_delete_v1"
 UPDATE_TRIGGER = "register_sessions_update_v1"
@@ -175,17 +177,12 @@ def pg_restore_counting(conn: Any, lost: Iterable[str]) -> None:
             f"CREATE TRIGGER {name} AFTER {event} ON marks REFERENCING {tables} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
-    acting = conn.execute("SELECT current_setting('attendance_desk.school', true)").fetchone()
-    conn.execute("SELECT set_config('attendance_desk.school', '', true)")
-    conn.execute("DELETE FROM register_sessions")
-    conn.execute(
-        "INSERT INTO register_sessions (school_id, date, session, marks, blank, closed) "
-        + _PG_COUNTS.format(rows="marks")
-    )
-    conn.execute(
-        "SELECT set_config('attendance_desk.school', ?, true)",
-        (str(acting[0] or "") if acting else "",),
-    )
+    with acting_for_no_school(conn):
+        conn.execute("DELETE FROM register_sessions")
+        conn.execute(
+            "INSERT INTO register_sessions (school_id, date, session, marks, blank, closed) "
+            + _PG_COUNTS.format(rows="marks")
+        )
 
 
 def restore_counting(conn: sqlite3.Connection, lost: Iterable[str]) -> None:

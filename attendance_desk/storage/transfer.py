@@ -14,6 +14,7 @@ pg_catalog / information_schema on PostgreSQL. On PostgreSQL rows go in with COP
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -324,6 +325,24 @@ def refuse_school_data(target: Any) -> None:
         )
 
 
+@contextmanager
+def copying(source: Any, target: Any) -> Iterator[TargetWriter]:
+    """One copy between two databases: `source` read in one snapshot, `target` written through
+    the writer given, committed when the block ends without an error, else abandoned (nothing
+    written); both connections left as they were."""
+    begin_snapshot(source)
+    writer = TargetWriter(target)
+    try:
+        yield writer
+        writer.commit()
+    except BaseException:
+        writer.abandon()
+        raise
+    finally:
+        writer.close()
+        end_snapshot(source)
+
+
 def copy_school(source: Any, target: Any, progress: Progress | None = None) -> dict[str, int]:
     """Copy every school row from `source` into `target` (raw connections of two open
     databases at the same revision), in one transaction on the target; returns the rows copied
@@ -332,10 +351,8 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
     plan = same_schema(source, target)
     names = [t for t, _ in plan]
     refuse_school_data(target)
-    begin_snapshot(source)
-    writer = TargetWriter(target)
     copied: dict[str, int] = {}
-    try:
+    with copying(source, target) as writer:
         expected = {table: count(source, table) for table in names}
         total, done = sum(expected.values()), 0
         writer.begin(names)
@@ -356,11 +373,4 @@ def copy_school(source: Any, target: Any, progress: Progress | None = None) -> d
         writer.finish(names)
         if progress:
             progress("", total, total)
-        writer.commit()
-    except BaseException:
-        writer.abandon()
-        raise
-    finally:
-        writer.close()
-        end_snapshot(source)
     return copied

@@ -11,7 +11,11 @@ setting) and row-level security shows a connection only the schools its role is 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from attendance_desk.storage.dialect import is_postgres
 
 # Every table whose rows belong to one school (the migration adding `school_id` froze a copy).
 SCHOOL_OWNED: tuple[str, ...] = (
@@ -50,6 +54,39 @@ SCHOOL_OWNED: tuple[str, ...] = (
 VERSIONED: tuple[str, ...] = ("cases", "timeline_events", "tasks", "leave_requests")
 
 SCHOOL_SETTING = "attendance_desk.school"
+
+
+def owns_table(conn: Any, table: str) -> bool:
+    """Whether the connection's role owns `table` (the trust's owner does, a member of staff
+    does not), so may drop and make its keys and triggers. SQLite: yes."""
+    if not is_postgres(conn):
+        return True
+    row = conn.execute(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(?)",
+        (table,),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def act_for_no_school(conn: Any) -> None:
+    """PostgreSQL, for the rest of the caller's transaction: the connection acts for no school
+    (the tables' owner then sees every school's rows under row-level security: each statement
+    names the school it means)."""
+    conn.execute("SELECT set_config(?, '', true)", (SCHOOL_SETTING,))
+
+
+@contextmanager
+def acting_for_no_school(conn: Any) -> Iterator[None]:
+    """PostgreSQL, inside the caller's transaction: the block acts for no school, and the school
+    acted for before is acted for again after it."""
+    row = conn.execute("SELECT current_setting(?, true)", (SCHOOL_SETTING,)).fetchone()
+    act_for_no_school(conn)
+    try:
+        yield
+    finally:
+        conn.execute(
+            "SELECT set_config(?, ?, true)", (SCHOOL_SETTING, str(row[0] or "") if row else "")
+        )
 
 
 def all_schools_refusal(what: str = "make changes", superuser: bool = False) -> str:

@@ -167,9 +167,10 @@ def run(
     return elapsed, usage.ru_maxrss / 1024, out, cpu
 
 
-def main() -> int:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    folder = Path(tempfile.mkdtemp(prefix="bench-history-"))
+def child_env(folder: Path) -> dict[str, str]:
+    """The environment of the measured children: this checkout, its own settings in `folder`,
+    and, as an installed copy runs, modules compiled once (pip writes the .pyc files) kept out
+    of the source tree (the first, unmeasured run of each job writes them)."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -177,11 +178,16 @@ def main() -> int:
         "XDG_CONFIG_HOME": str(folder / "config"),
         "XDG_DATA_HOME": str(folder / "data"),
         "HOME": str(folder),
-        # As an installed copy runs: modules compiled once (pip writes the .pyc files), kept
-        # out of the source tree. The first, unmeasured run of each job writes them.
         "PYTHONPYCACHEPREFIX": str(folder / "pycache"),
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def main() -> int:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    folder = Path(tempfile.mkdtemp(prefix="bench-history-"))
+    env = child_env(folder)
     try:
         one, seven = folder / "one.sqlite3", folder / "seven.sqlite3"
         t0 = time.perf_counter()

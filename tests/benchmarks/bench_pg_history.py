@@ -40,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_history import AS_OF, ROOT, WINDOW, run  # noqa: E402
+from bench_history import AS_OF, WINDOW, child_env, run  # noqa: E402
 from bench_pg_import import create_database, drop_database  # noqa: E402
 
 FLOOR = """
@@ -91,16 +91,7 @@ def main() -> int:
         print("no PostgreSQL server: give --server URL or set ATTENDANCE_DESK_TEST_PG")
         return 2
     folder = Path(tempfile.mkdtemp(prefix="bench-pg-history-"))
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "XDG_CONFIG_HOME": str(folder / "config"),
-        "XDG_DATA_HOME": str(folder / "data"),
-        "HOME": str(folder),
-        "PYTHONPYCACHEPREFIX": str(folder / "pycache"),
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = child_env(folder)
     tag = uuid.uuid4().hex[:8]
     made: list[str] = []
     py = sys.executable
