@@ -7,9 +7,10 @@ of the columns' dates and sessions: about twice as fast as one executemany row p
 load the register's sessions are counted here, not by a trigger per row
 (storage/session_counts.py).
 
-On PostgreSQL new marks go in with one binary COPY (psycopg's `copy.write_row`), and for a big
+On PostgreSQL new marks go in with one binary COPY (importers/pg_binary.py), and for a big
 load the marks' primary and foreign keys are dropped and added back too (importers/backend.py
-says why).
+says why), and the import's own source, id, time and school are the columns' defaults for the
+load, so the COPY sends each mark's four values only.
 """
 
 from __future__ import annotations
@@ -67,10 +68,18 @@ def write_changes(
                 else contextlib.nullcontext()
             ) as counts:  # a load that holds the table alone counts its sessions itself
                 if backend.column_types(conn, MARKS, pg_binary.COLUMNS) == pg_binary.TYPES:
+                    cells_only = bool(restore)  # the load holds the table: its defaults serve
+                    if cells_only:
+                        restore += backend.constant_defaults(conn, MARKS, _constants(diff, school))
                     stream = pg_binary.framed(
-                        _new_row_bytes(diff, columns, tick, total, school, counts)
+                        _new_row_bytes(diff, columns, tick, total, school, counts, cells_only)
                     )
-                    backend.copy_binary(conn, MARKS, pg_binary.COLUMNS, stream)
+                    backend.copy_binary(
+                        conn,
+                        MARKS,
+                        pg_binary.CELL_COLUMNS if cells_only else pg_binary.COLUMNS,
+                        stream,
+                    )
                 else:  # not the columns the bytes are made for: psycopg dumps each value
                     if counts is not None:
                         counts.add_grid(columns, [codes for _, codes in diff.bulk])
@@ -173,10 +182,11 @@ def _new_row_bytes(
     total: int,
     school: int,
     counts: session_counts.Counts | None = None,
+    cells_only: bool = False,
 ) -> Iterator[bytes]:
     """The new marks as COPY's binary rows (importers/pg_binary.py): a block per grid row,
     then the single marks in blocks of BYTES_BLOCK; each added to `counts` where given (as the
-    server reads the last blocks)."""
+    server reads the last blocks). `cells_only`: each mark's own four values only."""
     day = functools.cache(date.fromisoformat)  # a register repeats each date many times
 
     rows = pg_binary.MarkRows(
@@ -184,6 +194,7 @@ def _new_row_bytes(
         int(diff.tally.import_id),
         datetime.fromisoformat(diff.tally.now),
         school,
+        cells_only=cells_only,
     )
     loads, grid_row = json.loads, rows.grid_row
     grid: list[list[str | None]] = []
@@ -203,6 +214,14 @@ def _new_row_bytes(
     if counts is not None:
         counts.add_lists(columns, grid)
         counts.add_marks(inserts)
+
+
+def _constants(diff: MarksDiff, school: int) -> dict[str, str]:
+    """The import's own values of pg_binary.CONSTANT_COLUMNS as SQL literals (each made from
+    its type, so nothing but a number or a timestamp is written into the statement)."""
+    now = datetime.fromisoformat(diff.tally.now).isoformat(sep=" ")
+    values = ("'mis'", str(int(diff.tally.import_id)), f"'{now}'::timestamp", str(int(school)))
+    return dict(zip(pg_binary.CONSTANT_COLUMNS, values, strict=True))
 
 
 def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:

@@ -23,6 +23,10 @@ TRAILER = b"\xff\xff"
 # the columns, in order, and the types the bytes are made for (pg_type names)
 COLUMNS = "pupil_id, date, session, code, source, import_id, updated_at, school_id"
 TYPES = ("int4", "date", "varchar", "varchar", "varchar", "int4", "timestamp", "int4")
+# a big load's COPY: the mark's own four values, the import's four left to the columns'
+# defaults, made the import's constants for the load (importers/backend.py: constant_defaults)
+CELL_COLUMNS = "pupil_id, date, session, code"
+CONSTANT_COLUMNS = ("source", "import_id", "updated_at", "school_id")
 
 _EPOCH_DAY = date(2000, 1, 1).toordinal()
 _EPOCH = datetime(2000, 1, 1)
@@ -52,14 +56,26 @@ def timestamp(value: datetime) -> bytes:
 
 class MarkRows:
     """The COPY bytes of new MIS marks of one import: `grid_row` for a pupil's codes over the
-    import's columns, `mark` for a single mark."""
+    import's columns, `mark` for a single mark. Each row has the COLUMNS, or with `cells_only`
+    the CELL_COLUMNS (the import's source, id, time and school then come from the table's
+    defaults)."""
 
     def __init__(
-        self, columns: list[tuple[date, str]], import_id: int, now: datetime, school: int
+        self,
+        columns: list[tuple[date, str]],
+        import_id: int,
+        now: datetime,
+        school: int,
+        *,
+        cells_only: bool = False,
     ) -> None:
         self._columns = columns
         self._cells: list[dict[str, bytes]] = [{} for _ in columns]
-        self._tail = text("mis") + int4(import_id) + timestamp(now) + int4(school)
+        if cells_only:
+            self._fields, self._tail = struct.pack("!h", 4), b""
+        else:
+            self._fields = _FIELDS
+            self._tail = text("mis") + int4(import_id) + timestamp(now) + int4(school)
 
     def _cell(self, index: int, code: str) -> bytes:
         when, session = self._columns[index]
@@ -70,7 +86,7 @@ class MarkRows:
         """Every mark of the row (a None is no mark), a code for each column, in order."""
         if len(codes) != len(self._cells):
             raise ValueError(f"{len(codes)} codes for {len(self._cells)} columns")
-        head = _FIELDS + int4(pupil_id)
+        head = self._fields + int4(pupil_id)
         cells, make = self._cells, self._cell
         found = [
             cells[i].get(code) or make(i, code) for i, code in enumerate(codes) if code is not None
@@ -78,7 +94,7 @@ class MarkRows:
         return head + head.join(found) if found else b""
 
     def mark(self, pupil_id: int, when: date, session: str, code: str) -> bytes:
-        return _FIELDS + int4(pupil_id) + day(when) + text(session) + text(code) + self._tail
+        return self._fields + int4(pupil_id) + day(when) + text(session) + text(code) + self._tail
 
 
 def framed(blocks: Iterable[bytes]) -> Iterator[bytes]:

@@ -11,14 +11,16 @@ from attendance_desk.importers import pg_binary
 psycopg = pytest.importorskip("psycopg")
 
 
-def _psycopg_bytes(rows: list[tuple[object, ...]]) -> bytes:
+def _psycopg_bytes(
+    rows: list[tuple[object, ...]], types: tuple[str, ...] = pg_binary.TYPES
+) -> bytes:
     from psycopg import adapt
     from psycopg._copy_base import BinaryFormatter
     from psycopg.adapt import Transformer
 
     transformer = Transformer(adapt.AdaptersMap(psycopg.adapters))
     transformer.set_dumper_types(
-        [psycopg.adapters.types[name].oid for name in pg_binary.TYPES], psycopg.pq.Format.BINARY
+        [psycopg.adapters.types[name].oid for name in types], psycopg.pq.Format.BINARY
     )
     formatter = BinaryFormatter(transformer)
     out = b"".join(bytes(formatter.write_row(row)) for row in rows)
@@ -50,3 +52,18 @@ def test_a_row_with_a_code_too_many_is_refused() -> None:
     rows = pg_binary.MarkRows([(date(2025, 9, 3), "AM")], 1, datetime(2025, 9, 3), 1)
     with pytest.raises(ValueError):
         rows.grid_row(1, ["/", "/"])
+
+
+def test_a_big_loads_bytes_hold_each_marks_own_four_values() -> None:
+    """With the import's source, id, time and school left to the columns' defaults, a row is
+    the mark's pupil, date, session and code, as psycopg writes those four."""
+    columns = [(date(2025, 9, 3), "AM"), (date(2025, 9, 3), "PM")]
+    rows = pg_binary.MarkRows(columns, 7, datetime(2026, 9, 3), 2, cells_only=True)
+    ours = b"".join(
+        pg_binary.framed(
+            [rows.grid_row(41, ["/", None]), rows.mark(44, date(2024, 2, 29), "PM", "L")]
+        )
+    )
+    expected = [(41, date(2025, 9, 3), "AM", "/"), (44, date(2024, 2, 29), "PM", "L")]
+    four = pg_binary.TYPES[: len(pg_binary.CELL_COLUMNS.split(","))]
+    assert ours == _psycopg_bytes(expected, four)
