@@ -50,6 +50,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "move",
         "move the school to another database (SQLite file <-> PostgreSQL), every row kept",
     ),
+    "remove-school": (
+        "move",
+        "remove a school that has left from its trust's database (a backup taken first)",
+    ),
 }
 # Commands that only read: they may reuse the verdict of a full integrity check of the very
 # same file state (storage/integrity.py); a write they make still waits for a full check.
@@ -70,6 +74,10 @@ READING_COMMANDS = frozenset(
 COMMAND_MODULES = [
     f"attendance_desk.commands.{m}" for m in dict.fromkeys(m for m, _ in COMMANDS.values())
 ]
+
+# commands whose `--school` names the school they take out of a trust or remove from it, not
+# the school the address works in
+_NAMING_A_SCHOOL = ("move", "remove-school")
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 DB_HELP = (
@@ -158,12 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.umask(0o077)  # the database, its backups and every export: the owner's only
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_in(argv)
-    if command is not None and command not in ("demo", "restore", "move"):
+    if command is not None and command not in ("demo", "restore", *_NAMING_A_SCHOOL):
         _check_early(argv, reuse=command in READING_COMMANDS)
     parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
-        if args.work_in and args.command != "move":  # move: the school taken out of a trust
+        if args.work_in and args.command not in _NAMING_A_SCHOOL:
             from attendance_desk.services.trust import school_address
 
             args.db = school_address(args.db, args.work_in)

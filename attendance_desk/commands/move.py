@@ -1,7 +1,8 @@
 """`attendance-desk move --from SOURCE --to TARGET [--school SCHOOL]`: the school's database
 from its SQLite file to a PostgreSQL database (an empty one, or a trust's beside its schools),
 or back, with every row kept; from a trust's database, the school named taken out to a new
-file (the trust's database left as it was)."""
+file (the trust's database left as it was). `attendance-desk remove-school --from URL --school
+SCHOOL --confirm NAME`: a school that has left removed from the trust's database."""
 
 from __future__ import annotations
 
@@ -41,6 +42,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     move.set_defaults(handler=run_move)
+    remove = subparsers.add_parser(
+        "remove-school",
+        help="remove a school that has left from its trust's database (a backup taken first)",
+        description=(
+            "Delete one school and every row of it from a trust's PostgreSQL database, once it "
+            "has left (taken out to a file of its own with `move`): first a backup of the whole "
+            "database (pg_dump, in the backup folder, never rotated out), then the school's "
+            "rows in one transaction; its audit entries are cleared with their seals kept, so "
+            "the trust's log still verifies, and one entry records the removal. Only the "
+            "trust's owner removes a school, and only with its name typed in --confirm; never "
+            "the trust's last school."
+        ),
+    )
+    remove.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="the trust's database"
+    )
+    remove.add_argument(
+        "--school",
+        dest="school",
+        metavar="SCHOOL",
+        default=None,
+        help="the school to remove (its name or the start of it, its URN or number)",
+    )
+    remove.add_argument(
+        "--confirm",
+        required=True,
+        metavar="NAME",
+        help="the school's name, typed in full: nothing is removed without it",
+    )
+    remove.set_defaults(handler=run_remove_school)
 
 
 def run_move(args: argparse.Namespace) -> int:
@@ -60,4 +91,19 @@ def run_move(args: argparse.Namespace) -> int:
     if result.taken_out:
         print(result.left_behind)
         print(f"To work on the school in its file: attendance-desk --db {result.target_address}")
+    return 0
+
+
+def run_remove_school(args: argparse.Namespace) -> int:
+    from attendance_desk.errors import UserError
+    from attendance_desk.services.school_removal import remove_from_trust_at
+
+    school = args.school or getattr(args, "work_in", None)  # `--school` before the command too
+    if not school:
+        raise UserError("name the school to remove with --school; nothing was removed")
+    outcome = remove_from_trust_at(str(args.source), school, str(args.confirm))
+    print(outcome.summary())
+    for table, rows in sorted(outcome.removed.rows.items()):
+        if rows:
+            print(f"  {table:<24} {rows:>10,}")
     return 0

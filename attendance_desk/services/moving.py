@@ -64,7 +64,8 @@ class MoveResult:
         return (
             f'The trust\'s database is unchanged: "{self.school_name}" is still school '
             f"{self.school_id} there. Removing it from the trust is the trust's own decision, "
-            f"made there apart from this move. Of the trust's staff list, "
+            "made apart from this move (Remove from the trust in this dialog, or the command "
+            "`attendance-desk remove-school`). Of the trust's staff list, "
             f"{self.rows.get('staff', 0)} went with the school: those its records name (add any "
             "other of its staff in Settings > Staff)."
         )

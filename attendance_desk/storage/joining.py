@@ -306,6 +306,10 @@ def _offsets(target: Any, serial: list[str]) -> dict[str, int]:
             (table,),
         ).fetchone()
         offsets[table] = int(row[0] or 0)
+    if "schools" in offsets:  # a school removed (storage/removing.py) keeps its number: its
+        # cleared audit entries still carry it, so no school joining later is given it
+        row = target.execute("SELECT coalesce(max(school_id), 0) FROM audit_log").fetchone()
+        offsets["schools"] = max(offsets["schools"], int(row[0] or 0))
     return offsets
 
 

@@ -119,14 +119,15 @@ def school_in_trust(conn: Any, school_id: int) -> dict[str, Any]:
     return dict(zip(names, row, strict=True))
 
 
-def _refuse_staff(source: Any) -> None:
-    """Only the login owning the trust's tables (or a superuser) takes a school out."""
+def refuse_staff(source: Any, what: str = "take a school out of it to a file") -> None:
+    """Only the login owning the trust's tables (or a superuser) takes a school out, or
+    removes one."""
     row = source.execute("SELECT attendance_desk_schools() IS NULL").fetchone()
     if not (row and row[0]):
         login = source.execute("SELECT session_user").fetchone()[0]
         raise UserError(
             f"{login} is a member of staff of the trust: only the trust's owner (the login "
-            "owning its database) can take a school out of it to a file; nothing was written"
+            f"owning its database) can {what}; nothing was written"
         )
 
 
@@ -255,7 +256,7 @@ def leave_school(
     if not is_postgres(source) or is_postgres(target):
         raise UserError("a school is taken out of a trust's PostgreSQL database to a new file")
     plan = _plan_tables(same_schema(source, target))
-    _refuse_staff(source)
+    refuse_staff(source)
     refuse_school_data(target)
     copied: dict[str, int] = {}
     # one moment of the trust: the chain checked is the chain copied

@@ -5,11 +5,12 @@ another, and the window says why."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
@@ -66,3 +67,71 @@ def test_a_server_address_is_checked_then_the_school_moves_there(
         QApplication.processEvents()
         assert dialog.result_ is not None and dialog.result_.rows["pupils"] == 2
         assert "Moved:" in dialog.status.text()
+
+
+def test_a_school_that_left_is_removed_from_the_trust_with_its_name_typed(
+    qtbot,  # noqa: ANN001
+) -> None:
+    """On a trust's database, Remove from the trust says what goes and asks for the chosen
+    school's name: Remove stays off until it is typed in full; Escape removes nothing; typed
+    and Enter pressed, the school is removed (a backup first), the list of schools loses it
+    and the trust's last school cannot be removed."""
+    from trust_school import built_trust, trust_owner_database
+
+    from attendance_desk.storage.db import open_database
+    from attendance_desk.ui.dialogs.move_dialog import ConfirmRemoval
+
+    def when_asked(act: Callable[[ConfirmRemoval], None]) -> None:
+        def look() -> None:
+            shown = QApplication.activeModalWidget()
+            if isinstance(shown, ConfirmRemoval):
+                act(shown)
+            else:
+                QTimer.singleShot(50, look)
+
+        QTimer.singleShot(50, look)
+
+    seen: list[str] = []
+
+    def type_part_then_escape(confirm: ConfirmRemoval) -> None:
+        seen.append(confirm.findChild(QLabel).text())
+        qtbot.keyClicks(confirm.name, "Riverside")
+        seen.append(str(confirm.remove_button.isEnabled()))
+        qtbot.keyClick(confirm.name, Qt.Key.Key_Escape)
+
+    def type_all_then_enter(confirm: ConfirmRemoval) -> None:
+        qtbot.keyClicks(confirm.name, " riverside primary")
+        seen.append(str(confirm.remove_button.isEnabled()))
+        qtbot.keyClick(confirm.name, Qt.Key.Key_Return)
+
+    with trust_owner_database() as url:
+        schools = built_trust(url)
+        db = open_database(url)
+        try:
+            dialog = MoveDialog(db)
+            qtbot.addWidget(dialog)
+            dialog.show()
+            assert dialog.remove_button is not None and dialog.school.count() == 2
+            dialog.school.setFocus()
+            qtbot.keyClicks(dialog.school, "2")  # the school chosen by its number, as typed
+            assert dialog.school.currentData() == schools["riverside"]
+            when_asked(type_part_then_escape)
+            qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+            assert '"Riverside Primary"' in seen[0] and "backup" in seen[0]
+            assert seen[1] == "False" and dialog.status.text() == "Nothing was removed."
+            assert dialog.school.count() == 2
+            when_asked(type_all_then_enter)
+            qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+            assert seen[2] == "True"
+            assert 'Removed school 2 "Riverside Primary"' in dialog.status.text()
+            assert dialog.school.count() == 1 and not dialog.remove_button.isEnabled()
+            conn = db.raw_connection()
+            try:
+                with conn:
+                    conn.execute("SELECT set_config('attendance_desk.school', '', true)")
+                    names = conn.execute("SELECT name FROM schools").fetchall()
+            finally:
+                conn.close()
+            assert [n[0] for n in names] == ["Oakfield Primary"]
+        finally:
+            db.close()

@@ -35,6 +35,7 @@ from attendance_desk.services.moving import (
     move_to,
     trust_schools,
 )
+from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
 
 INTRO = (
     "Copy every record of this school into another database, in one step: all of it or, if "
@@ -48,9 +49,51 @@ TRUST_INTRO = (
     "This is a trust's database: one of its schools is taken out to a new file of its own, "
     "every record of that school and only that school (the trust's audit log is checked first, "
     "and the school's entries sealed as the file's own). The trust's database is left exactly "
-    "as it is: the school stays in it until the trust removes it there, a decision of its own."
+    "as it is: the school stays in it until the trust removes it, a decision of its own "
+    "(Remove from the trust, once the school has left)."
 )
 SERVER_HINT = "postgresql://user@host/dbname"
+REMOVE_WARNING = (
+    'This deletes school {school} "{name}" and every record of it from the trust\'s database: '
+    "its pupils, marks, casework, letters and settings. Do it once the school has left the "
+    "trust and its records have been taken out to a file of its own (Move).\n\n"
+    "A backup of the whole database is taken first; the school's audit entries are cleared "
+    "with their seals kept, and one entry records the removal.\n\n"
+    "Type the school's &name to remove it:"
+)
+
+
+class ConfirmRemoval(QDialog):
+    """Says what removing the school deletes and asks for its name: Remove is pressed only
+    once the name typed is the school's."""
+
+    def __init__(self, school_id: int, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Remove a school from the trust")
+        self.school_name = name
+        warning = QLabel(REMOVE_WARNING.format(name=name, school=school_id))
+        warning.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(name)
+        warning.setBuddy(self.name)
+        buttons = QDialogButtonBox()
+        self.remove_button = buttons.addButton(
+            "&Remove", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.remove_button.setEnabled(False)
+        self.remove_button.setDefault(True)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.remove_button.clicked.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.name.textChanged.connect(self._typed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(warning)
+        layout.addWidget(self.name)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def _typed(self, text: str) -> None:
+        self.remove_button.setEnabled(same_name(text, self.school_name))
 
 
 class MoveDialog(QDialog):
@@ -100,6 +143,9 @@ class MoveDialog(QDialog):
         grid.addWidget(self.file, top + 1, 1)
         grid.addWidget(choose, top + 1, 2)
         (self.to_file if db.backend != "sqlite" else self.to_server).setChecked(True)
+        # a choice made with its key (Alt+P, Alt+F) goes on to the address it needs
+        self.to_server.clicked.connect(lambda: self.server.setFocus())
+        self.to_file.clicked.connect(lambda: self.file.setFocus())
         self.server.textEdited.connect(lambda _t: self.to_server.setChecked(True))
         self.file.textEdited.connect(lambda _t: self.to_file.setChecked(True))
         self.progress = QProgressBar()
@@ -110,6 +156,16 @@ class MoveDialog(QDialog):
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox()
+        self.remove_button: QPushButton | None = None
+        if self.trust is not None:  # a school that has left: removed from the trust's database
+            self.remove_button = buttons.addButton(
+                "&Remove from the trust\u2026", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.remove_button.setToolTip(
+                "Delete the chosen school and all its records from the trust's database, once it "
+                "has left (a backup of the whole database is taken first)"
+            )
+            self.remove_button.clicked.connect(self.remove_school)
         self.move_button = buttons.addButton("&Move", QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.move_button.clicked.connect(self.move_now)
@@ -187,6 +243,39 @@ class MoveDialog(QDialog):
             f"File > Open database, or start Attendance Desk with --db {address}"
         )
         return result
+
+    def remove_school(self) -> RemovalOutcome | None:
+        """Ask for the chosen school's name typed in full, then remove it from the trust."""
+        if self.trust is None:
+            return None
+        school_id = int(self.school.currentData())
+        name = next((s.name for s in self.trust.schools if s.school_id == school_id), "")
+        confirm = ConfirmRemoval(school_id, name, self)
+        if confirm.exec() != QDialog.DialogCode.Accepted:
+            self.status.setText("Nothing was removed.")
+            return None
+        return self.remove_typed(school_id, confirm.name.text())
+
+    def remove_typed(self, school_id: int, typed: str) -> RemovalOutcome | None:
+        self.progress.setValue(0)
+        self.progress.show()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            outcome = remove_from_trust(self.db, school_id, typed, self._progress)
+        except UserError as exc:
+            self.status.setText(f"Nothing was removed: {exc}")
+            if self.isVisible():
+                QMessageBox.warning(self, "Not removed", str(exc))
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.progress.setValue(100)
+        self.school.removeItem(self.school.findData(school_id))
+        self.trust = trust_schools(self.db)
+        if self.remove_button is not None and self.school.count() <= 1:
+            self.remove_button.setEnabled(False)  # a trust's last school stays
+        self.status.setText(outcome.summary())
+        return outcome
 
     def _progress(self, percent: int, what: str) -> None:
         self.progress.setValue(percent)
