@@ -166,6 +166,33 @@ def school_choice(db: Database) -> SchoolChoice | None:
     return SchoolChoice(schools, acting) if len(schools) > 1 else None
 
 
+def removed_school_worked_in(db: Database) -> SchoolInfo | None:
+    """The school the connection works in when the trust's owner has removed it from the
+    database since (services/school_removal.py; its name as the removal recorded it), else
+    None."""
+    if getattr(db, "backend", "sqlite") != "postgresql":
+        return None
+    from attendance_desk.storage.removing import removals_recorded
+    from attendance_desk.storage.trust import act_for_no_school
+
+    conn = db.raw_connection()
+    try:
+        with conn:  # acting for none inside this transaction only: the school's row is gone
+            acting = conn.execute("SELECT attendance_desk_acting()").fetchone()
+            if acting is None or acting[0] is None:
+                return None
+            act_for_no_school(conn)
+            school_id = int(acting[0])
+            there = conn.execute("SELECT count(*) FROM schools WHERE id = ?", (school_id,))
+            if there.fetchone()[0]:
+                return None
+            recorded = [r for r in removals_recorded(conn) if r.get("school_in_trust") == school_id]
+    finally:
+        conn.close()
+    last = recorded[-1] if recorded else {}
+    return SchoolInfo(school_id, str(last.get("school") or ""), str(last.get("urn") or ""))
+
+
 def school_address(target: object, school: str) -> str:
     """The address of the trust's database `target` (a postgresql:// URL) acting for `school`,
     named by its name (or the beginning of one school's name), URN or number (the command

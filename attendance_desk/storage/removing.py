@@ -35,7 +35,7 @@ from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.storage.audit_chain import seal_chain, tombstone_rows, verify_chain
 from attendance_desk.storage.dialect import is_postgres
 from attendance_desk.storage.leaving import refuse_staff, school_in_trust
-from attendance_desk.storage.trust import act_for_no_school
+from attendance_desk.storage.trust import CHANNEL, act_for_no_school
 
 REMOVE_ACTION, REMOVE_ENTITY = "remove", "school"  # the trust's audit entry of a removal
 REMOVING = "remove a school from it"  # what a member of staff is told only the owner does
@@ -162,6 +162,9 @@ def remove_school(conn: Any, school_id: int, confirm_name: str) -> RemoveResult:
             "'attendance_desk.who', true), ''), session_user), ?, ?, ?, ?, ?)",
             (REMOVE_ACTION, REMOVE_ENTITY, str(school_id), json.dumps(note), school_id),
         )
+        # the trust's open windows: their School lists, and a window working in the school
+        note = {"table": "schools", "school": school_id, "who": "", "pid": 0}
+        conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, json.dumps(note)))  # on commit
         seal_chain(conn)
         after = verify_chain(conn)
         if not after.intact:

@@ -381,6 +381,8 @@ class MainWindow(QMainWindow):
         read again, as F5 would."""
         self.status_label.setText("Changed on another PC: reloading…")
         if "schools" in tables:  # a school joined the trust: the School list offers it
+            if actions.leave_removed_school(self):
+                return  # the school worked in was removed: the window shows the trust's
             actions.refresh_school_chooser(self)
         self.refresh()
 

@@ -360,6 +360,26 @@ def _offer_schools(combo: Any, choice: Any) -> None:
     combo.setCurrentIndex(max(0, combo.findData(choice.acting)) if choice.acting else 0)
 
 
+def leave_removed_school(w: MainWindow) -> bool:
+    """The school this window works in was removed from the trust's database (by the trust's
+    owner, on another PC): say so, and open the window again on the trust's schools, so
+    nothing more is written for a school no longer there. False when it is still there."""
+    from attendance_desk.services.trust import removed_school_worked_in
+
+    removed = removed_school_worked_in(w.db)
+    if removed is None:
+        return False
+    QMessageBox.information(
+        w,
+        "School removed from the trust",
+        f'"{removed.name or f"School {removed.school_id}"}", the school this window worked in, '
+        "has been removed from the trust's database by its owner: it has left the trust. The "
+        "window now shows the schools still there.",
+    )
+    work_in_school(w, None)
+    return True
+
+
 def work_in_school(w: MainWindow, school_id: int | None) -> None:
     """Open the window again on the same database, acting for `school_id` (None: all)."""
     from attendance_desk.services.trust import school_target

@@ -249,3 +249,47 @@ def test_a_school_that_joins_the_trust_is_offered_in_the_open_window(qtbot, tmp_
                 workers.wait_all()
                 win.close()
                 db.close()
+
+
+def test_a_window_working_in_a_school_the_trust_removes_says_so_and_moves_on(
+    qtbot,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The trust's owner removes Riverside (on another PC) while a window works in it: the
+    window hears of it, says which school went and opens again on the school still there, so
+    nothing more is written for Riverside."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from attendance_desk.services.school_removal import remove_from_trust_at
+    from attendance_desk.storage.trust import school_url
+    from tests.trust_school import trust_owner_database
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    with trust_owner_database() as url:
+        schools = built_trust(url)
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(
+            open_database(school_url(url, schools["riverside"])), as_of=DAY, settings=settings
+        )
+        qtbot.addWidget(win)
+        windows = [win]
+        try:
+            win.show()
+            qtbot.waitUntil(lambda: len(win.pupil_list.model.rows) == 4, timeout=20000)
+            assert all(u.startswith("T02") for u in _upns(win))
+            remove_from_trust_at(url, "Riverside", "Riverside Primary")
+            qtbot.waitUntil(lambda: bool(told) and win.replaced_by is not None, timeout=20000)
+            assert told[0].startswith('"Riverside Primary", the school this window worked in')
+            new = win.replaced_by
+            qtbot.addWidget(new)
+            windows.append(new)
+            qtbot.waitUntil(lambda: len(new.pupil_list.model.rows) == 4, timeout=20000)
+            assert not any(u.startswith("T02") for u in _upns(new))
+            assert new.windowTitle().startswith("Oakfield Primary")
+        finally:
+            workers.wait_all()
+            for w in windows:
+                w.close()
+                w.db.close()
