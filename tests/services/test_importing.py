@@ -389,7 +389,7 @@ def test_a_big_load_puts_back_what_it_dropped_and_counts_the_sessions(
     if db.backend == "postgresql":
         # the key, the two foreign keys (pupil, import); no index by school (0019)
         assert "ix_marks_school_id" not in str(before)
-        assert "brin_marks_date" in str(before)  # kept through the load (0020)
+        assert "brin_marks_date" in str(before)  # made again after the load (0020)
         assert len([r for r in before if "register_sessions" not in str(r)]) >= 3
     sessions = sorted(
         (str(d)[:10], s, n, b, c)
