@@ -123,7 +123,13 @@ def test_a_school_that_left_is_removed_from_the_trust_with_its_name_typed(
             when_asked(type_all_then_enter)
             qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
             assert seen[2] == "True"
+            # removing on a worker thread: the dialog stays open and its buttons wait
+            assert dialog.working and not dialog.close_button.isEnabled()
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+            assert dialog.isVisible()
+            qtbot.waitUntil(lambda: dialog.removed_ is not None, timeout=30000)
             assert 'Removed school 2 "Riverside Primary"' in dialog.status.text()
+            assert dialog.close_button.isEnabled() and not dialog.working
             assert dialog.school.count() == 1 and not dialog.remove_button.isEnabled()
             conn = db.raw_connection()
             try:

@@ -5,7 +5,7 @@ out to a new file."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,6 +36,7 @@ from attendance_desk.services.moving import (
     trust_schools,
 )
 from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
+from attendance_desk.ui import workers
 
 INTRO = (
     "Copy every record of this school into another database, in one step: all of it or, if "
@@ -61,6 +62,12 @@ REMOVE_WARNING = (
     "with their seals kept, and one entry records the removal.\n\n"
     "Type the school's &name to remove it:"
 )
+
+
+class _Progress(QObject):
+    """How far the removal is, told from its worker thread to the dialog's."""
+
+    changed = Signal(int, str)
 
 
 class ConfirmRemoval(QDialog):
@@ -103,6 +110,9 @@ class MoveDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.result_: MoveResult | None = None
+        self.removed_: RemovalOutcome | None = None
+        self.removal: workers.Worker | None = None
+        self.working = False
         self.setWindowTitle("Move to another database")
         self.resize(640, 420)
         self.trust = trust_schools(db)  # None: the database is moved whole
@@ -244,7 +254,7 @@ class MoveDialog(QDialog):
         )
         return result
 
-    def remove_school(self) -> RemovalOutcome | None:
+    def remove_school(self) -> workers.Worker | None:
         """Ask for the chosen school's name typed in full, then remove it from the trust."""
         if self.trust is None:
             return None
@@ -256,28 +266,61 @@ class MoveDialog(QDialog):
             return None
         return self.remove_typed(school_id, confirm.name.text())
 
-    def remove_typed(self, school_id: int, typed: str) -> RemovalOutcome | None:
+    def remove_typed(self, school_id: int, typed: str) -> workers.Worker:
+        """Remove the school on a worker thread (the backup of a big trust takes a while):
+        the dialog shows how far it is and cannot be closed meanwhile."""
         self.progress.setValue(0)
         self.progress.show()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = remove_from_trust(self.db, school_id, typed, self._progress)
-        except UserError as exc:
-            self.status.setText(f"Nothing was removed: {exc}")
-            if self.isVisible():
-                QMessageBox.warning(self, "Not removed", str(exc))
-            return None
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.progress.setValue(100)
-        self.school.removeItem(self.school.findData(school_id))
-        self.trust = trust_schools(self.db)
-        if self.remove_button is not None and self.school.count() <= 1:
-            self.remove_button.setEnabled(False)  # a trust's last school stays
-        self.status.setText(outcome.summary())
-        return outcome
+        self._busy(True)
+        told = _Progress(self)
+        told.changed.connect(self._show_progress)
 
-    def _progress(self, percent: int, what: str) -> None:
+        def removed(outcome: RemovalOutcome) -> None:
+            self._busy(False)
+            self.removed_ = outcome
+            self.progress.setValue(100)
+            self.school.removeItem(self.school.findData(school_id))
+            self.trust = trust_schools(self.db)
+            if self.remove_button is not None and self.school.count() <= 1:
+                self.remove_button.setEnabled(False)  # a trust's last school stays
+            self.status.setText(outcome.summary())
+
+        def refused(message: str, _detail: str) -> None:
+            self._busy(False)
+            self.progress.hide()
+            self.status.setText(f"Nothing was removed: {message}")
+            if self.isVisible():
+                QMessageBox.warning(self, "Not removed", message)
+
+        self.removal = workers.run_async(
+            remove_from_trust,
+            self.db,
+            school_id,
+            typed,
+            progress=told.changed.emit,
+            on_finished=removed,
+            on_error=refused,
+        )
+        return self.removal
+
+    def _busy(self, busy: bool) -> None:
+        self.working = busy
+        for button in (self.move_button, self.close_button, self.remove_button):
+            if button is not None:
+                button.setEnabled(not busy)
+        if busy:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        else:
+            QApplication.restoreOverrideCursor()
+
+    def reject(self) -> None:
+        if not self.working:  # not closed while a school is being removed
+            super().reject()
+
+    def _show_progress(self, percent: int, what: str) -> None:
         self.progress.setValue(percent)
         self.progress.setFormat(f"{what} %p%")
+
+    def _progress(self, percent: int, what: str) -> None:
+        self._show_progress(percent, what)
         QApplication.processEvents()
