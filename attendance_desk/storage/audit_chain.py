@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from attendance_desk.errors import DatabaseError
 from attendance_desk.storage.dialect import is_postgres
 
 GENESIS = "0" * 64
@@ -142,6 +143,14 @@ def seal_chain(conn: sqlite3.Connection) -> int:
             conn.execute("ROLLBACK")
         raise
     return len(updates)
+
+
+def require_intact(conn: Any, whose: str, refused: str) -> None:
+    """Raise DatabaseError unless the log verifies: "`whose` audit log does not verify
+    (where it breaks): `refused`" (what is not done, and that nothing was)."""
+    checked = verify_chain(conn)
+    if not checked.intact:
+        raise DatabaseError(f"{whose} audit log does not verify ({checked.reason}): {refused}")
 
 
 def verify_chain(conn: sqlite3.Connection) -> ChainReport:

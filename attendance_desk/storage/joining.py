@@ -57,9 +57,9 @@ from attendance_desk.storage.audit_chain import (
     TOMBSTONE_ACTION,
     ChainReport,
     link,
+    require_intact,
     row_digest,
     seal_chain,
-    verify_chain,
 )
 from attendance_desk.storage.transfer import (
     OWN_SETTINGS,
@@ -334,12 +334,9 @@ def join_school(
     _refuse_staff(target)
     school, _ = _one_school(source)
     _refuse_same_school(target, school)  # said before any work; asked again under the lock
-    checked = verify_chain(source)
-    if not checked.intact:
-        raise DatabaseError(
-            f"the source's audit log does not verify ({checked.reason}): it is not sealed anew "
-            "into the trust's log; nothing was moved"
-        )
+    require_intact(
+        source, "the source's", "it is not sealed anew into the trust's log; nothing was moved"
+    )
     serial = serial_tables(target)
     refs = id_references(target)
     plan = _parents_first(plan, refs)

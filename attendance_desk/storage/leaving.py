@@ -62,9 +62,9 @@ from attendance_desk.storage.audit_chain import (
     TOMBSTONE_ACTION,
     ChainReport,
     link,
+    require_intact,
     row_digest,
     seal_chain,
-    verify_chain,
 )
 from attendance_desk.storage.dialect import is_postgres
 from attendance_desk.storage.joining import SEAL_EVERY
@@ -264,12 +264,11 @@ def leave_school(
         # acting for no school, whatever the address says: each statement names the school
         act_for_no_school(source)
         school = school_in_trust(source, school_id)
-        checked = verify_chain(source)
-        if not checked.intact:
-            raise DatabaseError(
-                f"the trust's audit log does not verify ({checked.reason}): a school's rows are "
-                "not taken out of a log that does not check; nothing was written"
-            )
+        require_intact(
+            source,
+            "the trust's",
+            "a school's rows are not taken out of a log that does not check; nothing was written",
+        )
         staff = staff_named(source, plan, school_id)
         expected = {t: _expected(source, t, cols, school_id, staff) for t, cols in plan}
         total, done = sum(expected.values()), 0

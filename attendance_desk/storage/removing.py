@@ -32,7 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from attendance_desk.errors import DatabaseError, UserError
-from attendance_desk.storage.audit_chain import seal_chain, tombstone_rows, verify_chain
+from attendance_desk.storage.audit_chain import (
+    require_intact,
+    seal_chain,
+    tombstone_rows,
+)
 from attendance_desk.storage.dialect import is_postgres
 from attendance_desk.storage.leaving import refuse_staff, school_in_trust
 from attendance_desk.storage.trust import CHANNEL, act_for_no_school
@@ -128,12 +132,11 @@ def remove_school(conn: Any, school_id: int, confirm_name: str) -> RemoveResult:
                 "removed (the database itself is dropped on the server when it is no longer "
                 "needed); nothing was removed"
             )
-        checked = verify_chain(conn)
-        if not checked.intact:
-            raise DatabaseError(
-                f"the trust's audit log does not verify ({checked.reason}): no school is "
-                "removed from a log that does not check; nothing was removed"
-            )
+        require_intact(
+            conn,
+            "the trust's",
+            "no school is removed from a log that does not check; nothing was removed",
+        )
         order = school_tables(conn)
         triggers = conn.execute(_ROW_TRIGGERS, (order,)).fetchall()
         for table, trigger, _ in triggers:
@@ -166,12 +169,7 @@ def remove_school(conn: Any, school_id: int, confirm_name: str) -> RemoveResult:
         note = {"table": "schools", "school": school_id, "who": "", "pid": 0}
         conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, json.dumps(note)))  # on commit
         seal_chain(conn)
-        after = verify_chain(conn)
-        if not after.intact:
-            raise DatabaseError(
-                f"the trust's audit log would not verify after the removal ({after.reason}); "
-                "nothing was removed"
-            )
+        require_intact(conn, "after the removal the trust's", "nothing was removed")
     return RemoveResult(school_id, name, str(school.get("urn") or ""), removed, cleared)
 
 

@@ -11,13 +11,13 @@ import json
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_moving_into_trust import _dump_by_school, two_files
-from trust_school import staff_login, trust_owner_database
+from test_moving_out_of_trust import trust
+from trust_school import staff_login
 
 from attendance_desk.errors import UserError
 from attendance_desk.services.audit import check_audit_chain
@@ -28,19 +28,11 @@ from attendance_desk.storage.db import open_database
 from attendance_desk.storage.removing import REMOVE_ACTION, removals_recorded
 from attendance_desk.storage.trust import school_url
 
-__all__ = ["two_files"]  # the two demo schools' files (a module fixture of the join's tests)
+# the two demo schools' files (a module fixture of the join's tests), and the trust holding
+# both, Wrenbridge (school 1) and Riverside (school 2), as its owner (the leaving's tests)
+__all__ = ["trust", "two_files"]
 
 RIVERSIDE = "Riverside Primary"
-
-
-@pytest.fixture
-def trust(two_files: tuple[Path, Path]) -> Iterator[str]:
-    """A trust's database, as its owner (not a superuser), holding the two demo schools, each
-    moved in from its file: Wrenbridge (school 1) and Riverside (school 2)."""
-    with trust_owner_database() as url:
-        move_between(two_files[0], url)
-        move_between(two_files[1], url)
-        yield url
 
 
 def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
