@@ -16,7 +16,7 @@ from pathlib import Path
 from attendance_desk.errors import UserError
 from attendance_desk.services.backup import MANUAL, make_backup
 from attendance_desk.services.moving import trust_schools
-from attendance_desk.storage.db import Database, open_database
+from attendance_desk.storage.db import Database, is_database_url, open_database
 from attendance_desk.storage.leaving import refuse_staff
 from attendance_desk.storage.removing import REMOVING, RemoveResult, remove_school, same_name
 
@@ -87,6 +87,11 @@ def remove_from_trust_at(
     address: str, school: str | int, confirm_name: str, progress: Progress | None = None
 ) -> RemovalOutcome:
     """Open the trust's database at `address` (a postgresql:// URL), remove the school, close."""
+    if not is_database_url(address):  # a file holds one school: never made here by a typo
+        raise UserError(
+            f"{address} is not a trust's database: a school is removed from a trust's database "
+            "on a PostgreSQL server (postgresql://user@host/dbname); nothing was removed"
+        )
     db = open_database(address)
     try:
         return remove_from_trust(db, school, confirm_name, progress)

@@ -144,7 +144,7 @@ def test_the_file_that_left_joins_the_trust_again_once_removed(trust: str, tmp_p
     assert pupils[0][0] > 100
 
 
-def test_the_command_removes_a_school_only_with_its_name_typed(trust: str) -> None:
+def test_the_command_removes_a_school_only_with_its_name_typed(trust: str, tmp_path: Path) -> None:
     def run(*words: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "attendance_desk", "remove-school", "--from", trust, *words],
@@ -152,6 +152,15 @@ def test_the_command_removes_a_school_only_with_its_name_typed(trust: str) -> No
             text=True,
         )
 
+    file = tmp_path / "typo.sqlite3"
+    not_a_trust = subprocess.run(
+        [sys.executable, "-m", "attendance_desk", "remove-school", "--from", str(file)]
+        + ["--school", "Riverside", "--confirm", RIVERSIDE],
+        capture_output=True,
+        text=True,
+    )
+    assert not_a_trust.returncode == 2 and "not a trust's database" in not_a_trust.stderr
+    assert not file.exists()  # never made by a typo
     wrong = run("--school", "Riverside", "--confirm", "Wrenbridge")
     assert wrong.returncode == 2 and "nothing was removed" in wrong.stderr
     assert _rows(trust, "SELECT count(*) FROM schools") == [(2,)]
