@@ -339,7 +339,7 @@ def join_school(
     )
     serial = serial_tables(target)
     refs = id_references(target)
-    plan = _parents_first(plan, refs)
+    plan = parents_first(plan, refs)
     copied: dict[str, int] = {}
     with copying(source, target) as writer:
         seals = _source_seals(source)
@@ -377,11 +377,12 @@ def join_school(
     return JoinResult(rekey.school_id, str(school["name"]), beside, copied, offsets)
 
 
-def _parents_first(
+def parents_first(
     plan: list[tuple[str, list[Column]]], refs: dict[tuple[str, str], str]
 ) -> list[tuple[str, list[Column]]]:
     """The tables in an order that copies each one after the tables its foreign keys point at
-    (the keys stay on while a school is added: checked row by row, only the new rows)."""
+    (the keys stay on while a school is added: checked row by row, only the new rows); read
+    backwards, an order that deletes each one before them (storage/removing.py)."""
     names = {t for t, _ in plan}
     parents = {
         t: {p for (c, _), p in refs.items() if c == t and p in names and p != t} for t in names

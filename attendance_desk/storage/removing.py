@@ -31,13 +31,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from attendance_desk.errors import DatabaseError, UserError
+from attendance_desk.errors import UserError
 from attendance_desk.storage.audit_chain import (
     require_intact,
     seal_chain,
     tombstone_rows,
 )
 from attendance_desk.storage.dialect import is_postgres
+from attendance_desk.storage.joining import id_references, parents_first
 from attendance_desk.storage.leaving import refuse_staff, school_in_trust
 from attendance_desk.storage.trust import CHANNEL, act_for_no_school
 
@@ -84,26 +85,8 @@ def school_tables(conn: Any) -> list[str]:
         ).fetchall()
     }
     found.discard("audit_log")
-    edges = conn.execute(
-        "SELECT child.relname, parent.relname FROM pg_constraint k "
-        "JOIN pg_class child ON child.oid = k.conrelid "
-        "JOIN pg_class parent ON parent.oid = k.confrelid WHERE k.contype = 'f' "
-        "AND child.relnamespace = to_regnamespace(current_schema())"
-    ).fetchall()
-    points_at: dict[str, set[str]] = {t: set() for t in found}
-    for child, parent in edges:
-        if child in found and parent in found and child != parent:
-            points_at[str(child)].add(str(parent))
-    order: list[str] = []
-    left = set(found)
-    while left:  # the tables no remaining table points at go first
-        pointed = {p for t in left for p in points_at[t] if p in left}
-        ready = sorted(left - pointed)
-        if not ready:
-            raise DatabaseError(f"the tables {', '.join(sorted(left))} point at each other")
-        order += ready
-        left -= set(ready)
-    return order
+    plan = parents_first([(t, []) for t in sorted(found)], id_references(conn))
+    return [t for t, _ in reversed(plan)]
 
 
 def remove_school(conn: Any, school_id: int, confirm_name: str) -> RemoveResult:

@@ -5,6 +5,8 @@ out to a new file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -280,7 +282,9 @@ class MoveDialog(QDialog):
             self.removed_ = outcome
             self.progress.setValue(100)
             self.school.removeItem(self.school.findData(school_id))
-            self.trust = trust_schools(self.db)
+            if self.trust is not None:  # the schools still there, without asking the server
+                left = tuple(s for s in self.trust.schools if s.school_id != school_id)
+                self.trust = replace(self.trust, schools=left)
             if self.remove_button is not None and self.school.count() <= 1:
                 self.remove_button.setEnabled(False)  # a trust's last school stays
             self.status.setText(outcome.summary())
