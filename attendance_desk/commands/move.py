@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "holds its schools already, moved by the trust's owner, the school is added as a "
             "new school beside them (its ids the trust's; the same URN there is refused). Out "
             "of a trust's database, moved by the trust's owner, one school (--school) is taken "
-            "to a new file as its one school: its rows only, the trust's audit log checked "
-            "first and the school's entries sealed as the file's own. The source is left as "
+            "to a new file as its one school (or, by way of such a file, into an empty "
+            "PostgreSQL database or another trust's): its rows only, the trust's audit log "
+            "checked first and the school's entries sealed as the file's own. The source is left as "
             "it was (a school taken out of a trust is still in it until the trust removes it "
             "there); any other target that already holds a school's data is refused."
         ),
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SCHOOL",
         default=None,
         help=(
-            "from a trust's database: the school to take out to a new file (its name or the "
+            "from a trust's database: the school to take out (its name or the "
             "start of it, its URN or number; without it, the school the address works in)"
         ),
     )
@@ -90,7 +91,7 @@ def run_move(args: argparse.Namespace) -> int:
         print(f"  {table:<24} {rows:>10,}")
     if result.taken_out:
         print(result.left_behind)
-        print(f"To work on the school in its file: attendance-desk --db {result.target_address}")
+        print(f"To work on the school where it went: attendance-desk --db {result.target_address}")
     return 0
 
 

@@ -7,14 +7,16 @@ officer chooses). A target that already holds a school's data is refused, untouc
 trust's PostgreSQL database: there the school is added beside the schools already in it, as a
 new school with every row kept and its ids the trust's (storage/joining.py), moved by the
 trust's owner. Back from a trust's database that holds several schools, one school is taken
-out to a new file (storage/leaving.py), the trust's database left as it was: the school named
-(`school`: its name, URN or number), else the one the connection acts for.
+out to a new file (storage/leaving.py), or to a server's database by way of such a file, the
+trust's database left as it was: the school named (`school`: its name, URN or number), else the
+one the connection acts for.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +46,7 @@ class MoveResult:
     school_name: str = ""
     beside: tuple[str, ...] = ()  # the schools already there
     taken_out: bool = False  # one school of a trust's database taken out (its number there)
+    joined_as: int | None = None  # taken out into another trust's database: its number there
 
     @property
     def total(self) -> int:
@@ -55,6 +58,13 @@ class MoveResult:
         if self.school_id is None or self.taken_out:
             return ""
         return f'as school {self.school_id} "{self.school_name}" beside {_listed(self.beside)}'
+
+    @property
+    def arrived(self) -> str:
+        """What the school taken out of a trust became where it went."""
+        if self.joined_as is None:
+            return "as its one school"
+        return f"as school {self.joined_as} beside {_listed(self.beside)}"
 
     @property
     def left_behind(self) -> str:
@@ -75,7 +85,7 @@ class MoveResult:
         if self.taken_out:
             return (
                 f'Moved school {self.school_id} "{self.school_name}" out of {self.source} to '
-                f"{self.target} as its one school: {self.total:,} rows in {len(self.rows)} "
+                f"{self.target} {self.arrived}: {self.total:,} rows in {len(self.rows)} "
                 f"tables ({pupils:,} pupils, {marks:,} marks), every table's count checked as "
                 "the school's rows in the trust"
             )
@@ -220,13 +230,10 @@ def leaving_school(source: Database, school: str | int | None = None) -> int | N
 
 
 def _leave(source: Database, target: Database, school_id: int, report: Progress) -> MoveResult:
-    """Take school `school_id` of the trust's database `source` out to the new file `target`."""
+    """Take school `school_id` of the trust's database `source` out to the new file `target`,
+    or to a server's database (empty, or another trust's) by way of a file."""
     if target.backend != "sqlite":
-        raise UserError(
-            "a school is taken out of a trust's database to a new file (from which it can be "
-            "moved on to another server); nothing was moved"
-        )
-
+        return _leave_to_server(source, target, school_id, report)
     left = _copy_between(
         source,
         target,
@@ -245,6 +252,35 @@ def _leave(source: Database, target: Database, school_id: int, report: Progress)
         left.name,
         taken_out=True,
     )
+
+
+def _leave_to_server(
+    source: Database, target: Database, school_id: int, report: Progress
+) -> MoveResult:
+    """The two moves a person would make, in one: the school out of the trust to a file of its
+    own, in a folder only this user may open, then that file into the server's database (an
+    empty one, or a trust's beside its schools), each checked as it goes; the file is deleted
+    after, whether or not the second move went in. The trust's database is left as it was."""
+    with tempfile.TemporaryDirectory(prefix="attendance-desk-move-") as folder:
+        passing = open_database(Path(folder) / "school.sqlite3")
+        try:
+            left = _leave(source, passing, school_id, _part_of(report, 0, 50))
+            moved = move_school(passing, target, _part_of(report, 50, 100))
+        finally:
+            passing.close()
+    return replace(
+        moved,
+        source=describe(source),
+        school_id=left.school_id,
+        school_name=left.school_name,
+        taken_out=True,
+        joined_as=moved.school_id,
+    )
+
+
+def _part_of(report: Progress, start: int, end: int) -> Progress:
+    """Progress of one step told as its share (`start`-`end` percent) of the whole."""
+    return lambda percent, what: report(start + (end - start) * percent // 100, what)
 
 
 def _copy_between(

@@ -38,6 +38,12 @@ def test_the_school_moves_to_a_new_file_and_not_over_another(
     qtbot.keyClicks(dialog.file, str(target))
     assert dialog.to_file.isChecked()
     qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
+    # moving on a worker thread: the dialog stays open and its buttons wait
+    assert dialog.working and not dialog.move_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.working, timeout=30000)
+    assert dialog.move_button.isEnabled() and dialog.close_button.isEnabled()
     assert "Moved:" in dialog.status.text() and "3 pupils" in dialog.status.text()
     assert f"--db {target}" in dialog.status.text()
     conn = sqlite3.connect(target)
@@ -46,6 +52,7 @@ def test_the_school_moves_to_a_new_file_and_not_over_another(
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
     qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)  # the same file again
+    qtbot.waitUntil(lambda: not dialog.working, timeout=30000)
     assert "already holds a school's data" in dialog.status.text()
     assert warned and "nothing was changed" in warned[0]
 
@@ -64,7 +71,7 @@ def test_a_server_address_is_checked_then_the_school_moves_there(
     with postgres_database() as url:
         dialog.server.setText(url)
         qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
-        QApplication.processEvents()
+        qtbot.waitUntil(lambda: not dialog.working, timeout=30000)
         assert dialog.result_ is not None and dialog.result_.rows["pupils"] == 2
         assert "Moved:" in dialog.status.text()
 

@@ -367,6 +367,7 @@ def test_the_window_says_the_school_was_added_beside_the_others(
         dialog.server.setText(trust)
         dialog.to_server.setChecked(True)
         dialog.move_now()
+        qtbot.waitUntil(lambda: not dialog.working, timeout=60000)
         said = dialog.status.text()
         assert said.startswith(
             'Moved as school 2 "Riverside Primary" beside "Wrenbridge Meadows Primary School": '

@@ -9,6 +9,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -245,25 +246,37 @@ def test_the_file_s_record_of_the_move_catches_its_rows_rewritten(
         db.close()
 
 
-def test_a_school_taken_out_goes_into_another_trust_and_checks_there(
-    two_files: tuple[Path, Path], trust: str, tmp_path: Path
+def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
+    two_files: tuple[Path, Path], trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Taken out by the server's role (a superuser: it only reads the trust), the file moves
-    into an empty database as a whole, and joins a second trust beside a school: its figures
-    the trust's, both audit checks intact (the record of its first join, among its rows, is
-    not read as a move into the new trust)."""
-    out = tmp_path / "riverside.sqlite3"
-    move_between(server_role_url(trust), out, school="Riverside")
+    """Taken out by the server's role (a superuser: it only reads the trust) with a server's
+    address as the target, in one move (by way of a file in a folder of its own, deleted
+    after): into an empty database as its one school, and into a second trust beside a school
+    there. Its figures are the trust's and both audit checks intact each time; taken there a
+    second time it is refused (its URN is there), the second trust untouched, no file left."""
+    passing = tmp_path / "temporary"
+    passing.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(passing))
     with trust_owner_database() as empty:
-        move_between(out, empty)
-        assert _figures(empty, None) == _figures(str(out), None)
+        moved = move_between(server_role_url(trust), empty, school="Riverside")
+        assert moved.taken_out and moved.joined_as is None
+        assert 'school 2 "Riverside Primary" out of' in moved.summary()
+        assert "as its one school" in moved.summary()
+        assert _figures(empty, None) == _figures(trust, 2)
         assert _audit_check(empty).intact
     with trust_owner_database() as other:
         move_between(two_files[0], other)
-        joined = move_between(out, other)
-        assert joined.school_id == 2
+        joined = move_between(server_role_url(trust), other, school="Riverside")
+        assert joined.joined_as == 2
+        assert 'as school 2 beside "Wrenbridge Meadows Primary School"' in joined.summary()
+        assert "attendance_desk.school%3D2" in joined.target_address
         assert _figures(other, 2) == _figures(trust, 2)
         assert _audit_check(other).intact
+        before = canonical(other)
+        with pytest.raises(UserError, match="is there already"):
+            move_between(server_role_url(trust), other, school="Riverside")
+        assert canonical(other) == before
+    assert list(passing.iterdir()) == []  # the passing files deleted, the second one too
 
 
 def test_who_may_take_a_school_out_and_what_is_refused(trust: str, tmp_path: Path) -> None:
@@ -285,11 +298,8 @@ def test_who_may_take_a_school_out_and_what_is_refused(trust: str, tmp_path: Pat
     with pytest.raises(UserError, match="already holds a school's data"):
         move_between(trust, taken, school="Wrenbridge")
     assert _held(taken) == held
-    with (  # a school leaves a trust to a file only
-        trust_owner_database() as server,
-        pytest.raises(UserError, match="to a new file"),
-    ):
-        move_between(trust, server, school="Riverside")
+    with pytest.raises(UserError, match="the same database"):  # out of the trust into itself
+        move_between(trust, trust, school="Riverside")
     assert canonical(trust) == before
 
 
@@ -371,6 +381,8 @@ def test_the_window_asks_which_school_leaves_the_trust(
     trust: str,
     tmp_path: Path,
 ) -> None:
+    """The school chosen, then where it goes: a new file (the first offer), or a server's
+    database, here another trust's, where the summary says which school it became."""
     from attendance_desk.ui.dialogs.move_dialog import MoveDialog
 
     db = open_database(trust)
@@ -379,14 +391,27 @@ def test_the_window_asks_which_school_leaves_the_trust(
         qtbot.addWidget(dialog)
         offered = [dialog.school.itemText(i) for i in range(dialog.school.count())]
         assert offered == ["1 Wrenbridge Meadows Primary School", "2 Riverside Primary"]
-        assert dialog.to_file.isChecked() and not dialog.to_server.isEnabled()
+        assert dialog.to_file.isChecked() and dialog.to_server.isEnabled()
         dialog.school.setCurrentIndex(1)
         out = tmp_path / "riverside.sqlite3"
         dialog.file.setText(str(out))
         dialog.move_now()
+        qtbot.waitUntil(lambda: not dialog.working, timeout=60000)
         said = dialog.status.text()
-        assert said.startswith('Moved school 2 "Riverside Primary" out of the trust: ')
+        assert said.startswith(
+            f'Moved school 2 "Riverside Primary" out of the trust to {out} as its one school: '
+        )
         assert "The trust's database is unchanged" in said
+        with trust_owner_database() as other:
+            dialog.server.setText(other)
+            dialog.to_server.setChecked(True)
+            dialog.school.setCurrentIndex(0)
+            dialog.move_now()
+            qtbot.waitUntil(lambda: not dialog.working, timeout=60000)
+            said = dialog.status.text()
+            assert said.startswith('Moved school 1 "Wrenbridge Meadows Primary School" out of ')
+            assert "as its one school" in said and "attendance_desk.school" not in said
+            assert _figures(other, None) == _figures(trust, 1)
     finally:
         db.close()
     assert _figures(str(out), None) == _figures(trust, 2)

@@ -1,11 +1,13 @@
 """File > Move to another database: the school's records copied, every row, into an empty
 PostgreSQL database (one database for several PCs), a trust's database beside its schools, or a
 new file; this one is left as it is. Open on a trust's database, it asks which school to take
-out to a new file."""
+out (to a new file, or a server's database by way of one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -28,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.moving import (
     MoveResult,
@@ -40,6 +41,8 @@ from attendance_desk.services.moving import (
 from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
 from attendance_desk.ui import workers
 
+T = TypeVar("T")
+
 INTRO = (
     "Copy every record of this school into another database, in one step: all of it or, if "
     "anything goes wrong, nothing. The database open now is left exactly as it is.\n\n"
@@ -49,11 +52,12 @@ INTRO = (
     "A new file moves the school back to a single PC."
 )
 TRUST_INTRO = (
-    "This is a trust's database: one of its schools is taken out to a new file of its own, "
-    "every record of that school and only that school (the trust's audit log is checked first, "
-    "and the school's entries sealed as the file's own). The trust's database is left exactly "
-    "as it is: the school stays in it until the trust removes it, a decision of its own "
-    "(Remove from the trust, once the school has left)."
+    "This is a trust's database: one of its schools is taken out, every record of that school "
+    "and only that school (the trust's audit log is checked first, and the school's entries "
+    "sealed as its own), to a new file of its own, or to a PostgreSQL database: an empty one, "
+    "or another trust's beside its schools. The trust's database is left exactly as it is: "
+    "the school stays in it until the trust removes it, a decision of its own (Remove from "
+    "the trust, once the school has left)."
 )
 SERVER_HINT = "postgresql://user@host/dbname"
 REMOVE_WARNING = (
@@ -67,7 +71,7 @@ REMOVE_WARNING = (
 
 
 class _Progress(QObject):
-    """How far the removal is, told from its worker thread to the dialog's."""
+    """How far the move or removal is, told from its worker thread to the dialog's."""
 
     changed = Signal(int, str)
 
@@ -113,7 +117,7 @@ class MoveDialog(QDialog):
         self.db = db
         self.result_: MoveResult | None = None
         self.removed_: RemovalOutcome | None = None
-        self.removal: workers.Worker | None = None
+        self.work: workers.Worker | None = None  # the move or removal running, or last run
         self.working = False
         self.setWindowTitle("Move to another database")
         self.resize(640, 420)
@@ -147,8 +151,6 @@ class MoveDialog(QDialog):
             grid.addWidget(school_label, 0, 0)
             grid.addWidget(self.school, 0, 1, 1, 2)
             top = 1
-            self.to_server.setEnabled(False)  # a school leaves a trust to a file
-            self.server.setEnabled(False)
         grid.addWidget(self.to_server, top, 0)
         grid.addWidget(self.server, top, 1, 1, 2)
         grid.addWidget(self.to_file, top + 1, 0)
@@ -208,7 +210,9 @@ class MoveDialog(QDialog):
             self.file.setText(name)
             self.to_file.setChecked(True)
 
-    def move_now(self) -> MoveResult | None:
+    def move_now(self) -> workers.Worker | None:
+        """Check the target, then move on a worker thread (the biggest trust's leave or join
+        takes seconds): the dialog shows how far it is and cannot be closed meanwhile."""
         target = self.target()
         if not target:
             self.status.setText("Say where to move the school: a server's address or a new file.")
@@ -216,23 +220,15 @@ class MoveDialog(QDialog):
         if self.to_server.isChecked() and not is_server(target):
             self.status.setText(f"A server's address starts postgresql:// (e.g. {SERVER_HINT}).")
             return None
-        self.move_button.setEnabled(False)
-        self.progress.setValue(0)
-        self.progress.show()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            school = self.school.currentData() if self.trust is not None else None
-            result = move_to(self.db, target, self._progress, school)
-        except UserError as exc:
-            self.status.setText(f"Nothing was moved: {exc}")
-            if self.isVisible():
-                QMessageBox.warning(self, "Not moved", str(exc))
-            return None
-        finally:
-            QApplication.restoreOverrideCursor()
-            self.move_button.setEnabled(True)
+        school = self.school.currentData() if self.trust is not None else None
+        self.status.setText("")
+        self.work = self._run(
+            move_to, self.db, target, school=school, done=self._moved, verb="moved"
+        )
+        return self.work
+
+    def _moved(self, result: MoveResult) -> None:
         self.result_ = result
-        self.progress.setValue(100)
         listed = ", ".join(
             f"{result.rows.get(t, 0):,} {label}"
             for t, label in (
@@ -247,14 +243,16 @@ class MoveDialog(QDialog):
         address = result.target_address or result.target
         added = f" {result.added}" if result.added else ""
         if result.taken_out:
-            added = f' school {result.school_id} "{result.school_name}" out of the trust'
+            added = (
+                f' school {result.school_id} "{result.school_name}" out of the trust to '
+                f"{result.target} {result.arrived}"
+            )
         left = f"\n\n{result.left_behind}" if result.left_behind else ""
         self.status.setText(
             f"Moved{added}: {result.total:,} records in {len(result.rows)} tables ({listed}), "
             f"each table's count checked.{left}\n\nTo work on the moved school, open it: "
             f"File > Open database, or start Attendance Desk with --db {address}"
         )
-        return result
 
     def remove_school(self) -> workers.Worker | None:
         """Ask for the chosen school's name typed in full, then remove it from the trust."""
@@ -269,18 +267,10 @@ class MoveDialog(QDialog):
         return self.remove_typed(school_id, confirm.name.text())
 
     def remove_typed(self, school_id: int, typed: str) -> workers.Worker:
-        """Remove the school on a worker thread (the backup of a big trust takes a while):
-        the dialog shows how far it is and cannot be closed meanwhile."""
-        self.progress.setValue(0)
-        self.progress.show()
-        self._busy(True)
-        told = _Progress(self)
-        told.changed.connect(self._show_progress)
+        """Remove the school on a worker thread (the backup of a big trust takes a while)."""
 
         def removed(outcome: RemovalOutcome) -> None:
-            self._busy(False)
             self.removed_ = outcome
-            self.progress.setValue(100)
             self.school.removeItem(self.school.findData(school_id))
             if self.trust is not None:  # the schools still there, without asking the server
                 left = tuple(s for s in self.trust.schools if s.school_id != school_id)
@@ -289,23 +279,49 @@ class MoveDialog(QDialog):
                 self.remove_button.setEnabled(False)  # a trust's last school stays
             self.status.setText(outcome.summary())
 
-        def refused(message: str, _detail: str) -> None:
+        self.work = self._run(
+            remove_from_trust, self.db, school_id, typed, done=removed, verb="removed"
+        )
+        return self.work
+
+    def _run(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        done: Callable[[T], None],
+        verb: str,
+        **kwargs: Any,
+    ) -> workers.Worker:
+        """Run the move or the removal on a worker thread, its progress shown here; the
+        dialog's buttons wait, and it cannot be closed, until it ends."""
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
+        self.progress.show()
+        self._busy(True)
+        told = _Progress(self)
+        told.changed.connect(self._show_progress)
+
+        def finished(result: T) -> None:
+            self._busy(False)
+            self.progress.setValue(100)
+            done(result)
+
+        def refused(message: str, detail: str) -> None:
             self._busy(False)
             self.progress.hide()
-            self.status.setText(f"Nothing was removed: {message}")
-            if self.isVisible():
-                QMessageBox.warning(self, "Not removed", message)
+            self.status.setText(f"Nothing was {verb}: {message}")
+            if not self.isVisible():
+                return
+            if detail:  # not a refusal but a fault: what went wrong, for whoever supports it
+                box = QMessageBox(QMessageBox.Icon.Warning, f"Not {verb}", message, parent=self)
+                box.setDetailedText(detail)
+                box.open()
+            else:
+                QMessageBox.warning(self, f"Not {verb}", message)
 
-        self.removal = workers.run_async(
-            remove_from_trust,
-            self.db,
-            school_id,
-            typed,
-            progress=told.changed.emit,
-            on_finished=removed,
-            on_error=refused,
+        return workers.run_async(
+            fn, *args, progress=told.changed.emit, on_finished=finished, on_error=refused, **kwargs
         )
-        return self.removal
 
     def _busy(self, busy: bool) -> None:
         self.working = busy
@@ -318,13 +334,9 @@ class MoveDialog(QDialog):
             QApplication.restoreOverrideCursor()
 
     def reject(self) -> None:
-        if not self.working:  # not closed while a school is being removed
+        if not self.working:  # not closed while a school is being moved or removed
             super().reject()
 
     def _show_progress(self, percent: int, what: str) -> None:
         self.progress.setValue(percent)
         self.progress.setFormat(f"{what} %p%")
-
-    def _progress(self, percent: int, what: str) -> None:
-        self._show_progress(percent, what)
-        QApplication.processEvents()
