@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.storage.db import Database, is_database_url, open_database
-from attendance_desk.storage.joining import holds_schools, join_school
+from attendance_desk.storage.joining import holds_schools, join_school, refuse_to_join
 from attendance_desk.storage.leaving import leave_school
 from attendance_desk.storage.transfer import Progress as TableProgress
-from attendance_desk.storage.transfer import copy_school, school_rows
+from attendance_desk.storage.transfer import copy_school, refuse_school_data, school_rows
 from attendance_desk.storage.trust import act_for_no_school, school_url
 
 if TYPE_CHECKING:
@@ -260,7 +260,9 @@ def _leave_to_server(
     """The two moves a person would make, in one: the school out of the trust to a file of its
     own, in a folder only this user may open, then that file into the server's database (an
     empty one, or a trust's beside its schools), each checked as it goes; the file is deleted
-    after, whether or not the second move went in. The trust's database is left as it was."""
+    after, whether or not the second move went in. The trust's database is left as it was.
+    What the second move would refuse is asked first, before the school is copied out."""
+    _refuse_before_leaving(source, target, school_id)
     with tempfile.TemporaryDirectory(prefix="attendance-desk-move-") as folder:
         passing = open_database(Path(folder) / "school.sqlite3")
         try:
@@ -276,6 +278,22 @@ def _leave_to_server(
         taken_out=True,
         joined_as=moved.school_id,
     )
+
+
+def _refuse_before_leaving(source: Database, target: Database, school_id: int) -> None:
+    """A server's database the school cannot go into: one holding a school's data that is not
+    a trust's, or a trust's where it is already or that a member of staff would add it to."""
+    found = _schools_in(source)
+    school = next(s for s in found[0].schools if s.school_id == school_id) if found else None
+    conn = target.raw_connection()
+    try:
+        with conn:
+            if not holds_schools(conn):
+                refuse_school_data(conn)
+            elif school is not None:
+                refuse_to_join(conn, school.name, school.urn)
+    finally:
+        conn.close()
 
 
 def _part_of(report: Progress, start: int, end: int) -> Progress:

@@ -295,6 +295,13 @@ def _refuse_staff(target: Any) -> None:
         )
 
 
+def refuse_to_join(target: Any, name: str, urn: str) -> None:
+    """What a join refuses before any work, asked before the school is read from a file: a
+    member of staff moving it, or the school (`name`, `urn`) there already."""
+    _refuse_staff(target)
+    _refuse_same_school(target, {"name": name, "urn": urn})
+
+
 def _offsets(target: Any, serial: list[str]) -> dict[str, int]:
     """Each table's ids in use: the larger of its largest id and its sequence's last value
     (read once every table is locked, so no id is given meanwhile)."""

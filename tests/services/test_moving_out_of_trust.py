@@ -20,6 +20,7 @@ from test_moving_into_trust import _dump_by_school, _figures, _read, two_files
 from trust_school import built_trust, server_role_url, staff_login, trust_owner_database
 
 from attendance_desk.errors import UserError
+from attendance_desk.services import moving
 from attendance_desk.services.audit import check_audit_chain
 from attendance_desk.services.moving import move_between
 from attendance_desk.storage import leaving, transfer
@@ -253,7 +254,8 @@ def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
     address as the target, in one move (by way of a file in a folder of its own, deleted
     after): into an empty database as its one school, and into a second trust beside a school
     there. Its figures are the trust's and both audit checks intact each time; taken there a
-    second time it is refused (its URN is there), the second trust untouched, no file left."""
+    second time it is refused before anything is copied (its URN is there), the second trust
+    untouched, no file left."""
     passing = tmp_path / "temporary"
     passing.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(passing))
@@ -273,10 +275,15 @@ def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
         assert _figures(other, 2) == _figures(trust, 2)
         assert _audit_check(other).intact
         before = canonical(other)
+
+        def copied_out(*_args: Any) -> Any:
+            raise AssertionError("the school was copied out before the refusal")
+
+        monkeypatch.setattr(moving, "leave_school", copied_out)  # refused before any copying
         with pytest.raises(UserError, match="is there already"):
             move_between(server_role_url(trust), other, school="Riverside")
         assert canonical(other) == before
-    assert list(passing.iterdir()) == []  # the passing files deleted, the second one too
+    assert list(passing.iterdir()) == []  # the passing files deleted
 
 
 def test_who_may_take_a_school_out_and_what_is_refused(trust: str, tmp_path: Path) -> None:
