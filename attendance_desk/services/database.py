@@ -106,6 +106,25 @@ def server_password_given(target: str) -> bool:
     return is_database_url(target) and has_password(target)
 
 
+def server_password(target: str) -> str:
+    """The password written in a server's address ("" where none is, and for a file)."""
+    if not is_database_url(target):
+        return ""
+    from attendance_desk.storage.postgres import password_in
+
+    return password_in(target)
+
+
+def server_address(target: str, password: str) -> str:
+    """A server's address with `password` written in it in place of any it had (none when
+    `password` is empty): the window asks for the two apart, the password never shown."""
+    if not is_database_url(target):
+        return target
+    from attendance_desk.storage.postgres import with_password
+
+    return with_password(target, password)
+
+
 def keep_server_password(target: str) -> str:
     """Keep the password written in a server's address for this PC, in the user's PostgreSQL
     password file (readable only by them; libpq, pg_dump and pg_restore read it there); the

@@ -62,6 +62,31 @@ def safe_label(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote), ""))
 
 
+def password_in(url: str) -> str:
+    """The password written in a server's address (after the user, or as `?password=`)."""
+    parts = urlsplit(libpq_url(url))
+    if parts.password:
+        return unquote(parts.password)
+    return next((v for k, v in parse_qsl(parts.query) if k.lower() == "password"), "")
+
+
+def with_password(url: str, password: str) -> str:
+    """The address without its own password and with `password` after the user (libpq's
+    default user, the login, written where the address names none, as libpq would take it);
+    the address without a password when `password` is empty."""
+    bare = safe_label(url)
+    if not password:
+        return bare
+    import getpass
+
+    parts = urlsplit(bare)
+    user, _, host = parts.netloc.rpartition("@")
+    if not user:
+        user = quote(getpass.getuser(), safe="")
+    netloc = f"{user}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
 DEFAULT_PORT = 5432  # libpq's, where the URL names none
 
 

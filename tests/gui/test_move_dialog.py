@@ -7,15 +7,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Pupil
 from attendance_desk.ui.dialogs.move_dialog import MoveDialog
 from tests.conftest import postgres_database
+from tests.trust_school import trust_owner_database
 
 
 def add_pupils(db: Database, n: int) -> None:
@@ -65,7 +67,7 @@ def test_a_server_address_is_checked_then_the_school_moves_there(
     dialog = MoveDialog(db)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.keyClicks(dialog.server, "db.school.local/attendance")
+    qtbot.keyClicks(dialog.server.address, "db.school.local/attendance")
     qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
     assert "starts postgresql://" in dialog.status.text()
     with postgres_database() as url:
@@ -74,6 +76,47 @@ def test_a_server_address_is_checked_then_the_school_moves_there(
         qtbot.waitUntil(lambda: not dialog.working, timeout=30000)
         assert dialog.result_ is not None and dialog.result_.rows["pupils"] == 2
         assert "Moved:" in dialog.status.text()
+
+
+def test_the_server_s_password_is_typed_apart_and_never_shown(
+    qtbot,  # noqa: ANN001
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server's login has a password: typed in its own field (dots), a wrong one is
+    refused by the server and the right one moves the school; the password is never in the
+    address field or anything the dialog says. Written into an address, it is moved out of it
+    into the password field."""
+    add_pupils(db, 2)
+    dialog = MoveDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    with trust_owner_database() as url:  # an empty database, its login's password in the URL
+        password = urlsplit(url).password or ""
+        assert len(password) > 8
+        bare = url.replace(f":{password}@", "@")
+        assert dialog.server.password.echoMode() == QLineEdit.EchoMode.Password
+        qtbot.keyClicks(dialog.server.address, bare)
+        qtbot.keyClicks(dialog.server.password, "not-the-password")
+        qtbot.keyClick(dialog.server.password, Qt.Key.Key_Return)  # Enter: Move
+        qtbot.waitUntil(lambda: not dialog.working, timeout=30000)
+        assert dialog.result_ is None and "Nothing was moved" in dialog.status.text()
+        assert "password" in dialog.status.text()  # the server's refusal, said
+        assert "not-the-password" not in dialog.status.text() + "".join(warned)
+        dialog.server.password.clear()
+        qtbot.keyClicks(dialog.server.password, password)
+        qtbot.keyClick(dialog.server.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.working, timeout=30000)
+        assert dialog.result_ is not None and dialog.result_.rows["pupils"] == 2
+        said = dialog.status.text()
+        assert "Moved:" in said and password not in said
+        assert dialog.server.address.text() == bare
+        dialog.server.setText(url)  # written into the address: taken out of it
+        assert dialog.server.address.text() == bare
+        assert dialog.server.password.text() == password
+        assert dialog.server.text() == url
 
 
 def test_a_school_that_left_is_removed_from_the_trust_with_its_name_typed(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QLabel
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 
 from attendance_desk.storage.db import open_database
 from attendance_desk.ui import window_actions, workers
+from attendance_desk.ui.dialogs.start_dialog import ServerAddressDialog
 from attendance_desk.ui.main_window import MainWindow
 from tests.casework_school import DAY, build_school
 from tests.conftest import postgres_database
@@ -26,7 +27,17 @@ def test_file_opens_a_database_on_a_server(qtbot, tmp_path: Path, monkeypatch) -
         win.show()
         user, rest = url.split("://", 1)[1].split("@", 1)
         with_password = f"postgresql://{user}:not-shown@{rest}"
-        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (with_password, True))
+        seen: list[str] = []
+
+        def type_the_address() -> None:  # as a person does, in the dialog File opens
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, ServerAddressDialog)
+            dialog.fields.address.selectAll()
+            qtbot.keyClicks(dialog.fields.address, with_password)
+            dialog.accepted.connect(lambda: seen.append(dialog.fields.address.text()))
+            qtbot.keyClick(dialog.fields.address, Qt.Key.Key_Return)  # leaving it hides it
+
+        QTimer.singleShot(0, type_the_address)
         assert "server" in win.act_open_server.text()
         win.act_open_server.trigger()
         new = win.replaced_by
@@ -35,6 +46,7 @@ def test_file_opens_a_database_on_a_server(qtbot, tmp_path: Path, monkeypatch) -
             qtbot.waitUntil(lambda: len(new.pupil_list.model.rows) == 4, timeout=20000)
             labels = [w.text() for w in new.statusBar().findChildren(QLabel)]
             assert f"{user}@{rest}" in labels, labels  # user@host:port/dbname
+            assert seen == [f"postgresql://{user}@{rest}"]  # the password moved out of sight
             assert not any("not-shown" in t for t in labels)
             recent = window_actions.recent_databases(new)
             assert recent[0].startswith("postgresql://") and "not-shown" not in recent[0]

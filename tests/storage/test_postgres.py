@@ -12,7 +12,7 @@ from attendance_desk.errors import DatabaseError
 from attendance_desk.storage import migrations
 from attendance_desk.storage.db import Database, open_database
 from attendance_desk.storage.pg_connection import translate
-from attendance_desk.storage.postgres import safe_label, shown_name
+from attendance_desk.storage.postgres import password_in, safe_label, shown_name, with_password
 from tests.conftest import postgres_database
 
 
@@ -104,6 +104,24 @@ def test_the_label_never_shows_the_password() -> None:
     assert safe_label("postgresql://ann@host/school?password=pw&sslmode=require") == (
         "postgresql://ann@host/school?sslmode=require"
     )
+
+
+def test_a_password_typed_apart_is_written_into_the_address_in_place_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert password_in("postgresql://ann:p%40ss@host/school") == "p@ss"
+    assert password_in("postgresql://ann@host/school?password=pw&sslmode=require") == "pw"
+    assert password_in("postgresql://ann@host/school") == ""
+    assert with_password("postgresql://ann@host:5432/school", "p@ss:/") == (
+        "postgresql://ann:p%40ss%3A%2F@host:5432/school"
+    )
+    assert password_in(with_password("postgresql://ann@host/school", "p@ss:/")) == "p@ss:/"
+    assert with_password(
+        "postgresql://ann:old@host/school?password=older&sslmode=require", "new"
+    ) == ("postgresql://ann:new@host/school?sslmode=require")
+    assert with_password("postgresql://ann:old@host/school", "") == "postgresql://ann@host/school"
+    monkeypatch.setattr("getpass.getuser", lambda: "office")  # libpq's user where none is named
+    assert with_password("postgresql://host/school", "pw") == "postgresql://office:pw@host/school"
 
 
 def test_a_database_on_a_server_is_shown_as_user_at_host_port_and_name() -> None:

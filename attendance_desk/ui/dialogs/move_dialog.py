@@ -40,6 +40,7 @@ from attendance_desk.services.moving import (
 )
 from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
 from attendance_desk.ui import workers
+from attendance_desk.ui.widgets.server_address import ServerAddressFields
 
 T = TypeVar("T")
 
@@ -132,8 +133,7 @@ class MoveDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.to_server)
         group.addButton(self.to_file)
-        self.server = QLineEdit()
-        self.server.setPlaceholderText(SERVER_HINT)
+        self.server = ServerAddressFields(hint=SERVER_HINT)  # its password never shown
         self.file = QLineEdit()
         self.file.setPlaceholderText("school.sqlite3")
         choose = QPushButton("Choose\u2026")
@@ -151,7 +151,7 @@ class MoveDialog(QDialog):
             grid.addWidget(school_label, 0, 0)
             grid.addWidget(self.school, 0, 1, 1, 2)
             top = 1
-        grid.addWidget(self.to_server, top, 0)
+        grid.addWidget(self.to_server, top, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.server, top, 1, 1, 2)
         grid.addWidget(self.to_file, top + 1, 0)
         grid.addWidget(self.file, top + 1, 1)
@@ -160,7 +160,7 @@ class MoveDialog(QDialog):
         # a choice made with its key (Alt+P, Alt+F) goes on to the address it needs
         self.to_server.clicked.connect(lambda: self.server.setFocus())
         self.to_file.clicked.connect(lambda: self.file.setFocus())
-        self.server.textEdited.connect(lambda _t: self.to_server.setChecked(True))
+        self.server.edited.connect(lambda: self.to_server.setChecked(True))
         self.file.textEdited.connect(lambda _t: self.to_file.setChecked(True))
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from attendance_desk.services.database import (
     check_server,
@@ -17,12 +17,35 @@ from attendance_desk.services.database import (
     keep_server_password,
     server_password_given,
 )
+from attendance_desk.ui.widgets.server_address import ServerAddressFields
 
 SERVER_PROMPT = (
-    "The school's database on a PostgreSQL server, shared by several PCs.\n"
-    "Address (postgresql://user@server/database; the password from the\n"
-    "server's password file or PGPASSWORD, or written as user:password@):"
+    "The school's database on a PostgreSQL server, shared by several PCs: its address "
+    "(postgresql://user@server/database), and the password where the server asks for one "
+    "and this PC does not keep it (in the server's password file, or PGPASSWORD)."
 )
+
+
+class ServerAddressDialog(QDialog):
+    """The address of a server's database, its password asked apart and never shown."""
+
+    def __init__(self, parent: QWidget | None, suggested: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open a database on a server")
+        prompt = QLabel(SERVER_PROMPT)
+        prompt.setWordWrap(True)
+        self.fields = ServerAddressFields(self)
+        self.fields.setText(suggested)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(prompt)
+        layout.addWidget(self.fields)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
 
 
 def ask_server_address(parent: QWidget | None, suggested: str = "postgresql://") -> str | None:
@@ -30,11 +53,11 @@ def ask_server_address(parent: QWidget | None, suggested: str = "postgresql://")
     why, until it is one."""
     text = suggested
     while True:
-        text, ok = QInputDialog.getText(
-            parent, "Open a database on a server", SERVER_PROMPT, text=text
-        )
-        text = text.strip()
-        if not ok or not text:
+        dialog = ServerAddressDialog(parent, text)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        text = dialog.fields.text().strip()
+        dialog.deleteLater()
+        if not accepted or not text:
             return None
         if is_database_url(text):
             return text
