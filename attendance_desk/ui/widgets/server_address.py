@@ -14,7 +14,7 @@ from attendance_desk.services.database import (
 )
 
 ADDRESS_HINT = "postgresql://user@host/dbname"
-PASSWORD_HINT = "only if the server asks and this PC does not keep it"
+PASSWORD_HINT = "if the server asks for one"
 
 
 class ServerAddressFields(QWidget):
