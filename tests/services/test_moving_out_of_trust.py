@@ -41,6 +41,16 @@ def trust(two_files: tuple[Path, Path]) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def kept_trust(two_files: tuple[Path, Path]) -> Iterator[str]:
+    """The same trust, built once for the tests that only take a school out of it (which
+    leaves the trust's database as it was: the tests that can say so check it)."""
+    with trust_owner_database() as url:
+        move_between(two_files[0], url)
+        move_between(two_files[1], url)
+        yield url
+
+
 def _names(path: Path, table: str) -> list[str]:
     conn = sqlite3.connect(path)
     try:
@@ -140,11 +150,11 @@ def _trust_state(trust: str) -> tuple[dict[str, list[tuple[Any, ...]]], bool]:
         db.close()
 
 
-def test_a_school_leaves_the_trust_with_its_rows_only(trust: str, tmp_path: Path) -> None:
-    before = _trust_state(trust)
+def test_a_school_leaves_the_trust_with_its_rows_only(kept_trust: str, tmp_path: Path) -> None:
+    before = _trust_state(kept_trust)
     assert before[1]
     out = tmp_path / "riverside.sqlite3"
-    result = move_between(trust, out, school="Riverside Primary")
+    result = move_between(kept_trust, out, school="Riverside Primary")
     assert (result.school_id, result.school_name, result.taken_out) == (
         2,
         "Riverside Primary",
@@ -154,9 +164,9 @@ def test_a_school_leaves_the_trust_with_its_rows_only(trust: str, tmp_path: Path
         f'Moved school 2 "Riverside Primary" out of {result.source} to {out} as its one school: '
     )
     assert "The trust's database is unchanged" in result.left_behind
-    assert _trust_state(trust) == before  # every row of the trust as it was, seals too
+    assert _trust_state(kept_trust) == before  # every row of the trust as it was, seals too
     # every row of school 2 (its ids kept), and nothing of school 1
-    expected = _as_left(trust, 2)
+    expected = _as_left(kept_trust, 2)
     assert _file_rows(out) == {t: rows for t, rows in expected.items() if rows}
     assert {t: n for t, n in result.rows.items() if n} == {
         t: len(rows) for t, rows in expected.items() if rows
@@ -167,13 +177,17 @@ def test_a_school_leaves_the_trust_with_its_rows_only(trust: str, tmp_path: Path
         audit_ids = {r[0] for r in conn.execute("SELECT id FROM audit_log WHERE action <> 'leave'")}
     finally:
         conn.close()
-    assert pupils == {r[0] for r in _read(trust, "SELECT id FROM pupils WHERE school_id = 2")}
-    assert not pupils & {r[0] for r in _read(trust, "SELECT id FROM pupils WHERE school_id = 1")}
-    assert audit_ids == {r[0] for r in _read(trust, "SELECT id FROM audit_log WHERE school_id = 2")}
+    assert pupils == {r[0] for r in _read(kept_trust, "SELECT id FROM pupils WHERE school_id = 2")}
+    assert not pupils & {
+        r[0] for r in _read(kept_trust, "SELECT id FROM pupils WHERE school_id = 1")
+    }
+    assert audit_ids == {
+        r[0] for r in _read(kept_trust, "SELECT id FROM audit_log WHERE school_id = 2")
+    }
     # the file opens intact, its own chain verifies, and so do the hashes recorded at the move
     report = _audit_check(out)
     assert report.intact and report.rows == len(audit_ids) + 1
-    db = open_database(trust)
+    db = open_database(kept_trust)
     trust_conn = db.raw_connection()
     file_conn = sqlite3.connect(out)
     try:
@@ -193,12 +207,12 @@ def test_a_school_leaves_the_trust_with_its_rows_only(trust: str, tmp_path: Path
 
 
 def test_the_school_s_figures_in_its_file_are_those_the_trust_shows(
-    two_files: tuple[Path, Path], trust: str, tmp_path: Path
+    two_files: tuple[Path, Path], kept_trust: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "riverside.sqlite3"
-    move_between(trust, out, school="2")
+    move_between(kept_trust, out, school="2")
     figures = _figures(str(out), None)
-    assert figures == _figures(trust, 2) == _figures(str(two_files[1]), None)
+    assert figures == _figures(kept_trust, 2) == _figures(str(two_files[1]), None)
     assert figures[0][0] > 400  # its pupils, the demo school's
 
 
@@ -248,7 +262,7 @@ def test_the_file_s_record_of_the_move_catches_its_rows_rewritten(
 
 
 def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
-    two_files: tuple[Path, Path], trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two_files: tuple[Path, Path], kept_trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Taken out by the server's role (a superuser: it only reads the trust) with a server's
     address as the target, in one move (by way of a file in a folder of its own, deleted
@@ -260,19 +274,19 @@ def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
     passing.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(passing))
     with trust_owner_database() as empty:
-        moved = move_between(server_role_url(trust), empty, school="Riverside")
+        moved = move_between(server_role_url(kept_trust), empty, school="Riverside")
         assert moved.taken_out and moved.joined_as is None
         assert 'school 2 "Riverside Primary" out of' in moved.summary()
         assert "as its one school" in moved.summary()
-        assert _figures(empty, None) == _figures(trust, 2)
+        assert _figures(empty, None) == _figures(kept_trust, 2)
         assert _audit_check(empty).intact
     with trust_owner_database() as other:
         move_between(two_files[0], other)
-        joined = move_between(server_role_url(trust), other, school="Riverside")
+        joined = move_between(server_role_url(kept_trust), other, school="Riverside")
         assert joined.joined_as == 2
         assert 'as school 2 beside "Wrenbridge Meadows Primary School"' in joined.summary()
         assert "attendance_desk.school%3D2" in joined.target_address
-        assert _figures(other, 2) == _figures(trust, 2)
+        assert _figures(other, 2) == _figures(kept_trust, 2)
         assert _audit_check(other).intact
         before = canonical(other)
 
@@ -281,7 +295,7 @@ def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
 
         monkeypatch.setattr(moving, "leave_school", copied_out)  # refused before any copying
         with pytest.raises(UserError, match="is there already"):
-            move_between(server_role_url(trust), other, school="Riverside")
+            move_between(server_role_url(kept_trust), other, school="Riverside")
         assert canonical(other) == before
     assert list(passing.iterdir()) == []  # the passing files deleted
 
@@ -327,7 +341,7 @@ def test_a_trust_whose_audit_log_does_not_verify_lets_no_school_out(
 
 
 def test_a_move_out_of_a_trust_that_fails_part_way_leaves_no_file(
-    trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kept_trust: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = leaving._source_rows
 
@@ -336,20 +350,20 @@ def test_a_move_out_of_a_trust_that_fails_part_way_leaves_no_file(
             raise OSError("the network went down")
         return rows(conn, table, names, *rest)
 
-    before = _trust_state(trust)
+    before = _trust_state(kept_trust)
     monkeypatch.setattr(leaving, "_source_rows", failing)
     out = tmp_path / "out.sqlite3"
     with pytest.raises(OSError, match="network"):
-        move_between(trust, out, school="Riverside")
+        move_between(kept_trust, out, school="Riverside")
     assert not out.exists()
-    assert _trust_state(trust) == before
+    assert _trust_state(kept_trust) == before
 
 
 def test_the_command_takes_the_school_named_out_and_says_the_trust_is_unchanged(
-    trust: str, tmp_path: Path
+    kept_trust: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "riverside.sqlite3"
-    command = [sys.executable, "-m", "attendance_desk", "move", "--from", trust]
+    command = [sys.executable, "-m", "attendance_desk", "move", "--from", kept_trust]
     done = subprocess.run(
         [*command, "--school", "Riverside Primary", "--to", str(out)],
         capture_output=True,
@@ -374,7 +388,7 @@ def test_the_command_takes_the_school_named_out_and_says_the_trust_is_unchanged(
     assert not (tmp_path / "none.sqlite3").exists()
     # the address working in one school names it, as --school does
     acting = subprocess.run(
-        [sys.executable, "-m", "attendance_desk", "move", "--from", school_url(trust, 1)]
+        [sys.executable, "-m", "attendance_desk", "move", "--from", school_url(kept_trust, 1)]
         + ["--to", str(tmp_path / "wrenbridge.sqlite3")],
         capture_output=True,
         text=True,
@@ -445,9 +459,9 @@ def test_a_trust_built_by_hand_lets_its_second_school_out(tmp_path: Path) -> Non
         assert _figures(str(out), None) == _figures(url, ids["riverside"])
 
 
-def test_the_record_says_where_the_school_came_from(trust: str, tmp_path: Path) -> None:
+def test_the_record_says_where_the_school_came_from(kept_trust: str, tmp_path: Path) -> None:
     out = tmp_path / "riverside.sqlite3"
-    move_between(trust, out, school="Riverside")
+    move_between(kept_trust, out, school="Riverside")
     conn = sqlite3.connect(out)
     try:
         row = conn.execute(
