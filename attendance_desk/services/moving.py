@@ -47,6 +47,13 @@ class MoveResult:
     beside: tuple[str, ...] = ()  # the schools already there
     taken_out: bool = False  # one school of a trust's database taken out (its number there)
     joined_as: int | None = None  # taken out into another trust's database: its number there
+    left_with: int | None = None  # taken out by way of a file: the staff that went with it
+
+    @property
+    def staff_went(self) -> int:
+        """Of the trust's staff list, how many went with a school taken out (a trust it went
+        on to join may have had some of them already: not copied twice, still theirs)."""
+        return self.rows.get("staff", 0) if self.left_with is None else self.left_with
 
     @property
     def total(self) -> int:
@@ -74,9 +81,9 @@ class MoveResult:
         return (
             f'The trust\'s database is unchanged: "{self.school_name}" is still school '
             f"{self.school_id} there. Removing it from the trust is the trust's own decision, "
-            "made apart from this move (Remove from the trust in this dialog, or the command "
-            "`attendance-desk remove-school`). Of the trust's staff list, "
-            f"{self.rows.get('staff', 0)} went with the school: those its records name (add any "
+            "made apart from this move (Remove from the trust in File > Move to another "
+            "database, or the command `attendance-desk remove-school`). Of the trust's staff "
+            f"list, {self.staff_went} went with the school: those its records name (add any "
             "other of its staff in Settings > Staff)."
         )
 
@@ -277,6 +284,7 @@ def _leave_to_server(
         school_name=left.school_name,
         taken_out=True,
         joined_as=moved.school_id,
+        left_with=left.rows.get("staff", 0),
     )
 
 

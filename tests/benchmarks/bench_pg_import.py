@@ -16,7 +16,7 @@ tests/benchmarks/bench_import.py builds. Each phase runs in its own process:
             bound)
   import    apply_import into a fresh database at the latest schema (made, and opened with its
             integrity check done, before the clock starts): reading, checks, 1,500 pupils,
-            the backup before the import, the marks
+            the marks (no backup before it: a server's backups are the server's)
   cli       `python -m attendance_desk --db URL import FILE` into a fresh database at the latest
             schema, timed as a whole command-line process (start-up included)
   compare   the same file again with reimport=True: every mark compared, none changed

@@ -284,6 +284,9 @@ def test_a_school_taken_out_goes_straight_to_a_server_and_checks_there(
         move_between(two_files[0], other)
         joined = move_between(server_role_url(kept_trust), other, school="Riverside")
         assert joined.joined_as == 2
+        # the staff who went with it, though the other trust had them already (none copied)
+        assert joined.staff_went == moved.staff_went == 2 and joined.rows["staff"] == 0
+        assert "Of the trust's staff list, 2 went with the school" in joined.left_behind
         assert 'as school 2 beside "Wrenbridge Meadows Primary School"' in joined.summary()
         assert "attendance_desk.school%3D2" in joined.target_address
         assert _figures(other, 2) == _figures(kept_trust, 2)
