@@ -100,10 +100,8 @@ def check_server(target: str) -> None:
 
 
 def server_password_given(target: str) -> bool:
-    """Whether a server's address was written with its password (user:password@)."""
-    from attendance_desk.storage.pg_password import has_password
-
-    return is_database_url(target) and has_password(target)
+    """Whether a server's address was written with its password (user:password@, or ?password=)."""
+    return bool(server_password(target))
 
 
 def server_password(target: str) -> str:

@@ -31,8 +31,10 @@ def _field(value: str) -> str:
 def remember_password(url: str) -> Path | None:
     """Keep the password written in `url` in the password file (the line for the same server,
     port, database and user replaced); the file, or None when the URL holds no password."""
-    parts = urlsplit(url)
-    password = unquote(parts.password or "")
+    from attendance_desk.storage.postgres import libpq_url, password_in
+
+    parts = urlsplit(libpq_url(url))
+    password = password_in(url)
     if not password:
         return None
     user = unquote(parts.username or "") or getpass.getuser()
@@ -52,7 +54,3 @@ def remember_password(url: str) -> Path | None:
     lines = [*kept, prefix + _field(password)]
     private_files.replace(path, ("\n".join(lines) + "\n").encode("utf-8"))
     return path
-
-
-def has_password(url: str) -> bool:
-    return bool(urlsplit(url).password)

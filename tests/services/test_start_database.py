@@ -20,6 +20,7 @@ from attendance_desk.services.database import (
     chosen_database,
     default_database_path,
     keep_server_password,
+    server_password_given,
 )
 from attendance_desk.storage.db import open_database
 from tests.conftest import postgres_database
@@ -87,6 +88,9 @@ def test_a_server_is_kept_without_its_password_and_the_password_goes_to_pgpass(
                 open_database(bare).close()  # no password anywhere yet
             keep_server_password(typed)
             keep_server_password(typed)  # again: still one line for it
+            as_query = f"{bare}?password={quoted}"  # the password written as libpq's parameter
+            assert server_password_given(as_query)
+            keep_server_password(as_query)  # the same line, kept once
             lines = pgpass.read_text(encoding="utf-8").splitlines()
             assert lines[0] == "otherhost:5432:*:someone:sec\\:ret"
             assert len(lines) == 2 and lines[1].endswith(
