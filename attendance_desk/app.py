@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from attendance_desk import APP_NAME, __version__, clock
 from attendance_desk.paths import (
@@ -38,44 +37,6 @@ def _accept_next_dialog() -> None:
             QTimer.singleShot(100, accept)
 
     QTimer.singleShot(100, accept)
-
-
-def _check_after_first_screen(window: Any, db: Any, daily_backup: Any) -> None:
-    """Once the pupil list's figures are on screen (or after 3 s, whatever the list does):
-    the full integrity check of the file, then, if it passed, the daily backup. A damaged
-    file is said so at once, and the window writes nothing (every write waits for the check
-    anyway: storage/db.py)."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
-    from attendance_desk.services.database import damage_error
-    from attendance_desk.ui import window_actions, workers
-
-    def start() -> None:
-        if db.integrity.started:
-            return
-        db.integrity.start()
-        poll()
-
-    def poll() -> None:
-        if not db.integrity.done:
-            QTimer.singleShot(100, poll)
-            return
-        report = db.integrity.report()
-        if report.ok:
-            if not db.read_only:
-                workers.run_async(daily_backup, db, on_error=window.show_error)
-            return
-        window_actions.disable_writing(window)
-        QMessageBox.critical(
-            window,
-            "The database is damaged",
-            f"{damage_error(report)}.\n\nUntil then nothing will be written to it (File > "
-            "Backup and restore\u2026 lists the backups).",
-        )
-
-    window.hub.list_shown.connect(start)
-    QTimer.singleShot(3000, start)
 
 
 def _first_start() -> bool:
@@ -167,7 +128,9 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
         window = MainWindow(db)
         window.idle_lock = install_idle_lock(window, db)
         window.show()
-        _check_after_first_screen(window, db, daily_backup_if_due)
+        from attendance_desk.ui.integrity_watch import watch_integrity
+
+        watch_integrity(window, db, daily_backup_if_due)
         app.aboutToQuit.connect(workers.shut_down)
         if os.environ.get("ATTENDANCE_DESK_SMOKE_TEST") == "1":  # CI: start, show, quit cleanly
             from PySide6.QtCore import QTimer

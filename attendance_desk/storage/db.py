@@ -314,12 +314,21 @@ def _has_audit_chain(conn: sqlite3.Connection) -> bool:
 
 
 def _has_written(session: Session) -> bool:
-    """Whether the unit of work has changed anything: the sqlite3 driver opens a transaction
-    only for a statement that writes (a read-only unit never waits for the check)."""
+    """Whether the unit of work has changed anything (a read-only unit never waits for the
+    check). The sqlite3 driver opens a transaction only for a statement that writes;
+    PostgreSQL opens one for a read too, but gives it an id only once it writes (or locks a
+    row). Another driver: taken as written."""
     if not session.in_transaction():
         return False
-    driver = session.connection().connection.driver_connection
-    return bool(getattr(driver, "in_transaction", True))
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    opened = getattr(driver, "in_transaction", None)
+    if isinstance(opened, bool):
+        return opened
+    if connection.dialect.name == "postgresql":
+        assigned = connection.exec_driver_sql("SELECT pg_current_xact_id_if_assigned()")
+        return assigned.scalar() is not None
+    return True
 
 
 def make_private(path: Path) -> None:

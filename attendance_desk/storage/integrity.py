@@ -35,6 +35,13 @@ RESTORE_HINT = (
     "`attendance-desk --db {path} restore BACKUP-FILE`)"
 )
 
+# a server's database: the command line's `restore` takes files only; the window restores a
+# dump over it in one transaction (services/backup.py), taking a dump of it first
+SERVER_HINT = (
+    "It has not been changed. Restore the latest backup in the window (File > Backup and "
+    "restore\u2026), or ask the server's administrator to restore one with pg_restore"
+)
+
 
 NOT_OURS_HINT = (
     "It has not been changed. To start a new school in its place, move that file elsewhere "
@@ -62,6 +69,7 @@ class IntegrityReport:
     ok: bool
     problems: tuple[str, ...]
     reused: bool = False  # the verdict of a full check of this very file state (see Verdict)
+    server: bool = False  # a database on a PostgreSQL server (storage/pg_integrity.py)
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
@@ -147,6 +155,13 @@ def damage_error(report: IntegrityReport) -> DamagedDatabaseError:
     if len(report.problems) > 1:
         detail += f", and {len(report.problems) - 1} more problem(s)"
     path = report.path
+    if report.server:
+        return DamagedDatabaseError(
+            path,
+            f"{path} is damaged (PostgreSQL reports: {detail}). {SERVER_HINT}",
+            "damaged",
+            detail,
+        )
     hint = RESTORE_HINT.format(path=path)
     return DamagedDatabaseError(
         path, f"{path} is damaged (SQLite reports: {detail}). {hint}", "damaged", detail

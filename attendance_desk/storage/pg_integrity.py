@@ -139,7 +139,7 @@ class PgIntegrityCheck:
             problems = self.result.problems
         except Exception as exc:  # noqa: BLE001 - the server gone: said, not a traceback
             problems = (f"the check could not run: {str(exc).strip().splitlines()[0]}",)
-        self._report = IntegrityReport(self.path, not problems, problems)
+        self._report = IntegrityReport(self.path, not problems, problems, server=True)
 
     @property
     def started(self) -> bool:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from attendance_desk import APP_NAME
 from attendance_desk.domain.staff import Role
 from attendance_desk.errors import UserError
+from attendance_desk.services.backup import daily_backup_if_due
 from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
 from attendance_desk.services.staff import can_change
@@ -38,6 +39,7 @@ from attendance_desk.services.trust import database_name, is_trust
 from attendance_desk.ui import data, folder_watch, workers
 from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.integrity_watch import watch_integrity
 from attendance_desk.ui.live import start_live_updates
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.dashboard import Dashboard
@@ -441,6 +443,7 @@ class MainWindow(QMainWindow):
         new = MainWindow(db, settings=self.settings)
         actions.remember_database(new, path)
         new.show()
+        watch_integrity(new, db, daily_backup_if_due)  # damage said, as at the start
         self.replaced_by = new
         self.close()
         self.db.close()

@@ -54,3 +54,55 @@ def test_file_opens_a_database_on_a_server(qtbot, tmp_path: Path, monkeypatch) -
             workers.wait_all()
             new.close()
             new.db.close()
+
+
+def test_a_damaged_database_on_a_server_is_said_and_its_pages_still_open(
+    qtbot,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """The check a server's database starts as it opens finds an audit trigger turned off:
+    the window says so in the server's words (not SQLite's), turns off what writes, takes no
+    daily backup, and a pupil's page still opens from the list with Enter (reads go on)."""
+    import psycopg
+    from PySide6.QtWidgets import QMessageBox
+
+    from attendance_desk.ui import integrity_watch
+
+    with postgres_database() as url:
+        server = open_database(url)
+        build_school(server)
+        server.close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE marks DISABLE TRIGGER audit_marks_update_v1")
+        db = open_database(url, migrate=False)
+        said: list[tuple[str, str]] = []
+        monkeypatch.setattr(
+            QMessageBox, "critical", lambda _parent, title, text: said.append((title, text))
+        )
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(db, as_of=DAY, settings=settings)
+        qtbot.addWidget(win)
+        win.show()
+        backed_up: list[object] = []
+        integrity_watch.watch_integrity(win, db, backed_up.append)
+        try:
+            qtbot.waitUntil(lambda: len(said) == 1, timeout=20000)
+            title, text = said[0]
+            assert title == "The database is damaged"
+            assert "PostgreSQL reports" in text and "audit_marks_update_v1" in text
+            assert "SQLite" not in text and "restore BACKUP-FILE" not in text
+            assert not win.act_import.isEnabled() and backed_up == []
+            view = win.pupil_list.view
+            view.setFocus()
+            view.setCurrentIndex(win.pupil_list.proxy.index(0, 0))
+            first = win.pupil_list.proxy.visible_rows()[0]
+            qtbot.keyClick(view, Qt.Key.Key_Return)
+            assert win.pupil_page.pupil_id == first.pupil_id
+            assert win.stack.currentWidget() is not win.pupil_list
+        finally:
+            workers.wait_all()
+            win.close()
+            with psycopg.connect(url, autocommit=True) as conn:  # closing waits for no repair
+                conn.execute("ALTER TABLE marks ENABLE TRIGGER audit_marks_update_v1")
+            db.close()

@@ -275,6 +275,7 @@ def test_a_changed_audit_row_breaks_the_chain_on_postgresql(backend_db: Database
 # --- the integrity check and backups on PostgreSQL ------------------------------------------
 def test_the_check_finds_a_missing_audit_trigger_and_writes_wait_for_it() -> None:
     import psycopg
+    from sqlalchemy import text
 
     from attendance_desk.storage.integrity import DamagedDatabaseError
     from attendance_desk.storage.settings import write_setting
@@ -291,8 +292,13 @@ def test_the_check_finds_a_missing_audit_trigger_and_writes_wait_for_it() -> Non
             report = db.integrity.report()
             assert not report.ok
             assert "audit_marks_update_v1" in report.problems[0]
-            with pytest.raises(DamagedDatabaseError):
+            with pytest.raises(DamagedDatabaseError) as refused:
                 write_setting(db, "x", 1)
+            said = str(refused.value)  # the server's words and a way back that works there
+            assert "PostgreSQL reports" in said and "SQLite" not in said
+            assert "File > Backup and restore" in said and "restore BACKUP-FILE" not in said
+            with db.session() as s:  # what only reads goes on (a page of the window opens)
+                assert s.execute(text("SELECT count(*) FROM pupils")).scalar() == 0
         finally:
             with contextlib.suppress(DamagedDatabaseError):
                 db.close()
