@@ -728,11 +728,13 @@ def restore_in_place(db: Database, backup: Path) -> RestoreResult:
     connections are closed first so none holds the old file. On a PostgreSQL server: the
     dump is restored over the database in one transaction (a dump of it is taken first)."""
     if db.backend == "postgresql":
-        return _restore_pg(db, backup)
-    db.engine.dispose()
-    result = restore_backup(db.path, backup, db.key)
-    if db.key is not None and not cipher.is_encrypted(db.path):
-        db.reopen_as(None)  # a backup from before the password was set: plain again
+        result = _restore_pg(db, backup)
+    else:
+        db.engine.dispose()
+        result = restore_backup(db.path, backup, db.key)
+        if db.key is not None and not cipher.is_encrypted(db.path):
+            db.reopen_as(None)  # a backup from before the password was set: plain again
+    db.check_again()  # the restored data is what writes wait for now (not a damaged verdict)
     return result
 
 

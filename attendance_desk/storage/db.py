@@ -151,6 +151,16 @@ class Database:
     def _refuse_across_schools(self, session: Session) -> None:
         """The check of a unit of work that has written, as it commits (one school: none)."""
 
+    def check_again(self) -> None:
+        """The data was replaced under this object (a restore): a full check of it as it is
+        now, started at once; writes wait for its verdict, not the one before."""
+        self.integrity = (
+            cipher.KeyedIntegrityCheck(self.path, self.key)
+            if self.key is not None
+            else IntegrityCheck(self.path)
+        )
+        self.integrity.start()
+
     def require_intact(self) -> None:
         """Wait for the full integrity check (starting it if it has not started) and raise
         DamagedDatabaseError if the file is damaged. What writes asks: a full check of the

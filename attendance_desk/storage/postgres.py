@@ -230,6 +230,11 @@ class PostgresDatabase(Database):
             self._engine = make_pg_engine(self.url, self.read_only)
         return self._engine
 
+    def check_again(self) -> None:
+        check = PgIntegrityCheck(self.shown, self._connect)
+        self.integrity = cast(Any, check)
+        check.start()
+
     def require_intact(self) -> None:
         """Wait for the check started at open (storage/pg_integrity.py), and refuse to write
         when it found the database not as this version left it."""

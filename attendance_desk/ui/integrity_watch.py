@@ -8,7 +8,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from attendance_desk.services.database import damage_error
-from attendance_desk.ui import window_actions, workers
+from attendance_desk.ui import workers
+from attendance_desk.ui.write_access import DAMAGED, disable_writing
 
 
 def watch_integrity(window: Any, db: Any, daily_backup: Any) -> None:
@@ -37,7 +38,7 @@ def watch_integrity(window: Any, db: Any, daily_backup: Any) -> None:
             if not db.read_only:
                 workers.run_async(daily_backup, db, on_error=window.show_error)
             return
-        window_actions.disable_writing(window)
+        disable_writing(window, DAMAGED)
         QMessageBox.critical(
             window,
             "The database is damaged",

@@ -34,7 +34,6 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.backup import daily_backup_if_due
 from attendance_desk.services.database import Database, open_database
 from attendance_desk.services.school import school_name
-from attendance_desk.services.staff import can_change
 from attendance_desk.services.trust import database_name, is_trust
 from attendance_desk.ui import data, folder_watch, workers
 from attendance_desk.ui import window_actions as actions
@@ -44,6 +43,7 @@ from attendance_desk.ui.live import start_live_updates
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.dashboard import Dashboard
 from attendance_desk.ui.widgets.pupil_list import PupilListWidget
+from attendance_desk.ui.write_access import apply_write_access
 from attendance_desk.user import acting
 
 if TYPE_CHECKING:  # built when a pupil is first opened: its services load SQLAlchemy
@@ -186,11 +186,9 @@ class MainWindow(QMainWindow):
 
         actions.build_menus(self)
         self.all_schools = db.for_all_schools()
-        if db.read_only:
-            actions.disable_writing(self)
-        elif self.all_schools:
+        apply_write_access(self)  # off, saying why, where the window may only look
+        if self.all_schools and not db.read_only:
             # a view for looking and comparing: every change is made working in one school
-            actions.disable_writing(self, "looking at all the trust's schools")
             heading, rest = actions.all_schools_note(self).split(":", 1)
             self.all_schools_label = QLabel(
                 f"<b>{heading}</b>:{html.escape(rest, quote=False)}", self
@@ -201,8 +199,6 @@ class MainWindow(QMainWindow):
             )
             # before the database's name (after the status text, the one plain widget)
             self.statusBar().insertPermanentWidget(1, self.all_schools_label)
-        elif not can_change():
-            actions.disable_writing(self, "your role can look, not change")
         who = acting()
         if who is not None:
             role = Role(who[1])

@@ -394,7 +394,16 @@ def open_backups(w: MainWindow) -> None:
     from attendance_desk.ui.dialogs.backup_dialog import BackupDialog
 
     dialog = BackupDialog(w.db, w)
+    restored: list[object] = []
+    dialog.restored.connect(restored.append)
     dialog.exec()
+    if restored:  # checked afresh: writing on again where only damage had stopped it
+        from attendance_desk.services.backup import daily_backup_if_due
+        from attendance_desk.ui.integrity_watch import watch_integrity
+        from attendance_desk.ui.write_access import apply_write_access
+
+        apply_write_access(w)
+        watch_integrity(w, w.db, daily_backup_if_due)
     w.refresh()
 
 
@@ -475,15 +484,6 @@ def imported(w: MainWindow, result: Any) -> None:
     lines = result.headlines() if hasattr(result, "headlines") else []
     if lines:  # the whole summary is in the import window; the status bar has room for this
         w.statusBar().showMessage("Imported " + "; ".join(lines), 20000)
-
-
-def disable_writing(w: MainWindow, why: str = "the database is open read-only") -> None:
-    """A window that may only look (a read-only database, a member of staff who may only look,
-    or all of a trust's schools at once): every action that would change the database is
-    turned off, its tooltip saying `why`."""
-    for act in (w.act_import, w.act_settings, w.act_password, w.act_retention):
-        act.setEnabled(False)
-        act.setToolTip(f"{act.toolTip() or act.text().replace('&', '')} ({why})")
 
 
 def all_schools_note(w: MainWindow) -> str:

@@ -96,3 +96,59 @@ def test_a_damaged_database_is_offered_the_latest_backup(qtbot, tmp_path: Path) 
     reopened.close()
     kept = list(tmp_path.glob("school.damaged-*.sqlite3"))
     assert len(kept) == 1 and kept[0].read_bytes() == bytes(damaged)
+
+
+def test_a_file_found_damaged_after_opening_is_mended_by_a_restore_in_the_window(
+    qtbot,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The full check finds a wrecked page after the window is up: it says so and turns off
+    what writes. File > Backup and restore…, Restore…, Yes: the restored file is checked
+    afresh, writing is on again (its tooltip as before) and the officer's next change is
+    kept, where it used to be refused for the old verdict until the program was restarted."""
+    from PySide6.QtCore import QSettings
+
+    from attendance_desk.services.backup import daily_backup_if_due
+    from attendance_desk.ui import integrity_watch, workers
+    from attendance_desk.ui.dialogs import backup_dialog
+    from attendance_desk.ui.main_window import MainWindow
+    from tests.storage.test_integrity import root_page, school_file, wreck_page
+
+    path = school_file(tmp_path / "school.sqlite3", pupils=3)
+    db = open_database(path)
+    backups.make_backup(db, kind=backups.DAILY)
+    db.close()
+    wreck_page(path, root_page(path, "ix_pupils_mis_person_id"))  # opens; the check fails
+    db = open_database(path, check="later")
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, title, _text: said.append(title))
+    win = MainWindow(db, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    integrity_watch.watch_integrity(win, db, daily_backup_if_due)
+    try:
+        qtbot.waitUntil(lambda: said == ["The database is damaged"], timeout=20000)
+        assert not win.act_import.isEnabled()
+        assert win.act_import.toolTip().endswith("(the database is damaged)")
+
+        def restore_the_latest() -> None:  # as a person does, in the dialog File opens
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, backup_dialog.BackupDialog):
+                QTimer.singleShot(50, restore_the_latest)
+                return
+            answer_next_question(QMessageBox.StandardButton.Yes)
+            qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+            dialog.close_button.click()
+
+        QTimer.singleShot(0, restore_the_latest)
+        win.act_backup.trigger()
+        assert win.act_import.isEnabled() and "damaged" not in win.act_import.toolTip()
+        qtbot.waitUntil(lambda: db.integrity.done, timeout=20000)
+        assert db.integrity.report().ok and said == ["The database is damaged"]
+        add_pupils(db, 1)  # a change is kept again
+        assert pupil_count(db) == 4
+    finally:
+        workers.wait_all()
+        win.close()
+        db.close()

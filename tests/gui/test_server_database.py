@@ -63,15 +63,22 @@ def test_a_damaged_database_on_a_server_is_said_and_its_pages_still_open(
 ) -> None:
     """The check a server's database starts as it opens finds an audit trigger turned off:
     the window says so in the server's words (not SQLite's), turns off what writes, takes no
-    daily backup, and a pupil's page still opens from the list with Enter (reads go on)."""
+    daily backup, and a pupil's page still opens from the list with Enter (reads go on).
+    File > Backup and restore…, Restore…, Yes: the dump goes back, is checked afresh, and
+    writing is on again without starting the program again."""
     import psycopg
     from PySide6.QtWidgets import QMessageBox
 
+    from attendance_desk.services import backup as backups
+    from attendance_desk.storage.settings import write_setting
     from attendance_desk.ui import integrity_watch
+    from attendance_desk.ui.dialogs.backup_dialog import BackupDialog
 
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "appdata"))  # the dumps kept there
     with postgres_database() as url:
         server = open_database(url)
         build_school(server)
+        backups.make_backup(server)
         server.close()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("ALTER TABLE marks DISABLE TRIGGER audit_marks_update_v1")
@@ -100,9 +107,32 @@ def test_a_damaged_database_on_a_server_is_said_and_its_pages_still_open(
             qtbot.keyClick(view, Qt.Key.Key_Return)
             assert win.pupil_page.pupil_id == first.pupil_id
             assert win.stack.currentWidget() is not win.pupil_list
+
+            def restore_the_dump() -> None:  # as a person does, in the dialog File opens
+                dialog = QApplication.activeModalWidget()
+                if not isinstance(dialog, BackupDialog):
+                    QTimer.singleShot(50, restore_the_dump)
+                    return
+                assert dialog.model.rowCount() == 1  # the dump taken before the damage
+
+                def yes() -> None:
+                    box = QApplication.activeModalWidget()
+                    if isinstance(box, QMessageBox):
+                        box.button(QMessageBox.StandardButton.Yes).click()
+                    else:
+                        QTimer.singleShot(50, yes)
+
+                QTimer.singleShot(50, yes)
+                qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+                dialog.close_button.click()
+
+            QTimer.singleShot(0, restore_the_dump)
+            win.act_backup.trigger()
+            assert win.act_import.isEnabled()
+            qtbot.waitUntil(lambda: db.integrity.done, timeout=20000)
+            assert db.integrity.report().ok and len(said) == 1
+            write_setting(db, "restored", 1)  # a change is kept again
         finally:
             workers.wait_all()
             win.close()
-            with psycopg.connect(url, autocommit=True) as conn:  # closing waits for no repair
-                conn.execute("ALTER TABLE marks ENABLE TRIGGER audit_marks_update_v1")
             db.close()
