@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import APP_NAME, __version__
+from attendance_desk.domain.dates import day_text
 from attendance_desk.services.database import (
     Database,
     database_label,
@@ -32,6 +33,7 @@ from attendance_desk.ui import workers
 from attendance_desk.ui.signals import SignalHub
 
 if TYPE_CHECKING:
+    from attendance_desk.services.backup import RestoreResult
     from attendance_desk.ui.main_window import MainWindow
 
 MAX_RECENT = 8
@@ -394,7 +396,7 @@ def open_backups(w: MainWindow) -> None:
     from attendance_desk.ui.dialogs.backup_dialog import BackupDialog
 
     dialog = BackupDialog(w.db, w)
-    restored: list[object] = []
+    restored: list[RestoreResult] = []
     dialog.restored.connect(restored.append)
     dialog.exec()
     if restored:  # checked afresh: writing on again where only damage had stopped it
@@ -405,6 +407,15 @@ def open_backups(w: MainWindow) -> None:
         apply_write_access(w)
         watch_integrity(w, w.db, daily_backup_if_due)
     w.refresh()
+    if restored:
+        result = restored[-1]
+        taken = result.restored_from.taken_at
+        kept = result.previous_kept_as
+        w.statusBar().showMessage(
+            f"Restored the backup taken {day_text(taken)} at {taken:%H:%M}"
+            + (f"; the data as it was is kept as {kept.name}" if kept is not None else ""),
+            30000,
+        )
 
 
 def open_move(w: MainWindow) -> None:

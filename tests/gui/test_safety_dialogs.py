@@ -144,6 +144,7 @@ def test_a_file_found_damaged_after_opening_is_mended_by_a_restore_in_the_window
         QTimer.singleShot(0, restore_the_latest)
         win.act_backup.trigger()
         assert win.act_import.isEnabled() and "damaged" not in win.act_import.toolTip()
+        assert win.statusBar().currentMessage().startswith("Restored the backup taken ")
         qtbot.waitUntil(lambda: db.integrity.done, timeout=20000)
         assert db.integrity.report().ok and said == ["The database is damaged"]
         add_pupils(db, 1)  # a change is kept again
