@@ -128,6 +128,9 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
         window = MainWindow(db)
         window.idle_lock = install_idle_lock(window, db)
         window.show()
+        from attendance_desk.ui import error_hook
+
+        error_hook.install(QApplication.activeWindow)  # a slot's error is shown, not only printed
         from attendance_desk.ui.integrity_watch import watch_integrity
 
         watch_integrity(window, db, daily_backup_if_due)
