@@ -226,7 +226,7 @@ def build_report_pdf(report: Any, letterhead: Letterhead, logo: bytes | None = N
             [
                 Paragraph(
                     "Percentages are of possible sessions, rounded half-up to one place; bands compare exact "
-                    "fractions. National figures: primary schools in England, 2023/24.",
+                    f"fractions. National figures: primary schools in England, {report.national_year}.",
                     styles.small,
                 )
             ]

@@ -47,4 +47,5 @@ def test_report_has_figures_groups_and_absence_lists(db: Database, tmp_path: Pat
 
     assert f"National (primary, {national.year})" in text
     assert f"(red: national {national.attendance_pct:g}%)" in text
+    assert f"primary schools in England, {national.year}." in " ".join(text.split())  # footnote
     assert half_term_report_pdf(db, AS_OF) == path.read_bytes()
