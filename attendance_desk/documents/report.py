@@ -28,6 +28,7 @@ from reportlab.platypus import (
 from attendance_desk.documents.batch import _canvas
 from attendance_desk.documents.fonts import register_fonts
 from attendance_desk.documents.letter import INK, MUTED, PAPER_TINT, RULE, make_styles, markup
+from attendance_desk.domain.concern import rule_title
 from attendance_desk.domain.letters import Letterhead
 
 WIDTH = A4[0] - 36 * mm
@@ -277,6 +278,18 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
         """A header row whose long names wrap within their columns."""
         return [row[0], *[Paragraph(markup(h), head_style) for h in row[1:]]]
 
+    name_style = ParagraphStyle(
+        "name", styles.small, fontName=fonts.regular, fontSize=8.5, leading=11
+    )
+    total_style = ParagraphStyle("total", name_style, fontName=fonts.bold)
+
+    def name(school: Any) -> Paragraph:
+        """A school's name in its column, wrapped there (a long name never runs into the
+        figures beside it); the trust's own row in bold."""
+        return Paragraph(
+            markup(str(school.name)), total_style if school is dashboard.trust else name_style
+        )
+
     story: list = [
         Paragraph(markup(title), h1),
         Paragraph(
@@ -289,7 +302,7 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
     for s in (*dashboard.schools, dashboard.trust):
         rows.append(
             [
-                s.name,
+                name(s),
                 str(s.pupils),
                 _pct(s.attendance_pct),
                 _pct(s.absence_pct),
@@ -317,7 +330,7 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
     if used:
         rows = [heads(["School", *[label for _v, label in used]])]
         for s in (*dashboard.schools, dashboard.trust):
-            rows.append([s.name, *[str(s.cases.get(v, 0)) for v, _label in used]])
+            rows.append([name(s), *[str(s.cases.get(v, 0)) for v, _label in used]])
         each = (WIDTH - 56 * mm) / len(used)
         story += [
             Paragraph("Open cases by stage", h2),
@@ -331,7 +344,7 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
         for rule in rules:
             rows.append(
                 [
-                    rule.replace("_", " ").capitalize(),
+                    rule_title(rule),
                     *[str((s.concerns or {}).get(rule, 0)) for s in dashboard.schools],
                     str(dashboard.trust.concerns[rule]),
                 ]
@@ -343,10 +356,10 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
             story.append(_table(rows, [50 * mm] + [each] * n, fonts))
         else:  # many schools: one line per school, the rules across
             short = rules[:5]
-            rows = [heads(["School", *[r.replace("_", " ").capitalize() for r in short]])]
+            rows = [heads(["School", *[rule_title(r) for r in short]])]
             for s in (*dashboard.schools, dashboard.trust):
                 concerns = s.concerns or {}
-                rows.append([s.name, *[str(concerns.get(r, 0)) for r in short]])
+                rows.append([name(s), *[str(concerns.get(r, 0)) for r in short]])
             each = (WIDTH - 56 * mm) / len(short)
             story.append(_table(rows, [56 * mm] + [each] * len(short), fonts))
     story.append(Spacer(1, 4 * mm))

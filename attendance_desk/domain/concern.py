@@ -51,6 +51,34 @@ CASE_RULES = (
 )
 ALL_RULES = REGISTER_RULES + CASE_RULES
 
+# What each rule is called where a person reads it (lists, dashboards, reports); declared once
+RULE_TITLES = {
+    BELOW_EXPECTED: "Below expected",
+    FALLING_ATTENDANCE: "Falling attendance",
+    PERSISTENT_ABSENCE: "Persistent absence",
+    SEVERE_ABSENCE: "Severe absence",
+    ABSENT_WEEK: "Absent week",
+    FREQUENT_ILLNESS: "Frequent illness",
+    PENALTY_THRESHOLD: "Penalty threshold",
+    UNRESOLVED_N: "Unresolved N codes",
+    LA_TEN_DAY_RETURN: "LA ten-day return",
+    SICKNESS_RETURN: "Sickness return",
+    FREQUENT_LATENESS: "Frequent lateness",
+    IMPROVED: "Improved",
+    MISSING_MARKS: "Missing marks",
+    UNAUTHORISED_AFTER_WARNING: "Unauthorised after warning",
+    CONTRACT_BREACH: "Contract breach",
+    MEDICAL_REVIEW: "Medical review",
+    PART_TIME_REVIEW: "Part-time review",
+    FOCUS_FAMILY: "Focus family",
+    CHILDREN_MISSING_EDUCATION: "Children missing education",
+}
+
+
+def rule_title(rule: str) -> str:
+    """The rule's name for people; a rule id not known here (a newer version's) is spelled out."""
+    return RULE_TITLES.get(rule) or rule.replace("_", " ").capitalize()
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:

@@ -5,6 +5,7 @@ dashboard's school row is the school's own figures."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -105,6 +106,28 @@ def test_the_governors_report_for_the_trust_names_each_school_beside_the_nationa
     assert "Oakfield Primary" in text and "Riverside Primary" in text and "The trust" in text
     assert f"National (primary, {NATIONAL_PRIMARY.year})" in text
     assert "Open cases by stage" in text and "Formalise" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_a_long_school_name_wraps_in_the_trusts_report_and_rules_have_their_names(
+    db: Database, school: dict[str, int], tmp_path: Path
+) -> None:
+    """A real school's long name used to run into its pupils' count ("...Primary School420");
+    rule ids were spelled out as "Unresolved n" and "La ten day return"."""
+    long_name = "St Bartholomew's Church of England Voluntary Aided Primary School"
+    conn = db.raw_connection(write=True)
+    with conn:
+        copy_school(conn, 1, long_name, 2)
+    conn.close()
+    pdf = tmp_path / "trust.pdf"
+    pdf.write_bytes(governors_report_pdf(db, DAY))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    figures = text.split("Open cases by stage")[0]
+    assert "St Bartholomew's Church of" in figures and "Primary School " in figures  # wrapped
+    assert not re.search(r"School\s?\d", figures)  # not run into its pupils' count
+    assert "Below expected" in text and "Missing marks" in text  # the rules' own names
 
 
 def test_a_schools_governors_report_is_its_half_termly_report(

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from attendance_desk.domain.concern import rule_title
 from attendance_desk.services.exporting import ExportTable
 from attendance_desk.ui.models import pupil_list as pl
 from attendance_desk.ui.models.export import to_export_table
@@ -38,7 +39,7 @@ FILTERS = (
 
 
 def rule_label(rule: str) -> str:
-    return rule.replace("_", " ").capitalize().replace("La ten", "LA ten")
+    return rule_title(rule)
 
 
 class PupilListWidget(QWidget):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import clock
+from attendance_desk.domain.concern import rule_title
 from attendance_desk.domain.pathway import STAGE_LABELS
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
@@ -44,10 +45,6 @@ from attendance_desk.ui.workers import Worker, run_async
 
 GOOD, POOR = QColor("#2e7d32"), QColor("#c62828")
 FIGURE_HEADS = ("School", "Pupils", "Attendance", "Absence", "Persistent", "Severe", "Open cases")
-
-
-def _rule_label(rule: str) -> str:
-    return rule.replace("_", " ").capitalize()
 
 
 class TrustDashboardWidget(QWidget):
@@ -184,7 +181,7 @@ class TrustDashboardWidget(QWidget):
         rules = sorted(d.trust.concerns or {}, key=lambda r: (-(d.trust.concerns or {})[r], r))
         self._fill(
             self.concerns,
-            ("School", *[_rule_label(r) for r in rules]) if rules else ("School", "Concerns"),
+            ("School", *[rule_title(r) for r in rules]) if rules else ("School", "Concerns"),
             [
                 [s.name, *[str((s.concerns or {}).get(r, 0)) for r in rules]]
                 if s.concerns is not None
