@@ -89,19 +89,25 @@ def test_two_schools_side_by_side_with_the_trusts_total(
     assert trust.concerns is None  # not asked for: the costly part
 
 
+def trust_report_text(db: Database, second_school: str, tmp_path: Path) -> str:
+    """The trust's governors' report, with the school copied in as a second school, as text
+    laid out as on the page (pdftotext -layout)."""
+    conn = db.raw_connection(write=True)
+    with conn:
+        copy_school(conn, 1, second_school, 2)
+    conn.close()
+    pdf = tmp_path / "trust.pdf"
+    pdf.write_bytes(governors_report_pdf(db, DAY))
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
 def test_the_governors_report_for_the_trust_names_each_school_beside_the_national_figures(
     db: Database, school: dict[str, int], tmp_path: Path
 ) -> None:
-    conn = db.raw_connection(write=True)
-    with conn:
-        copy_school(conn, 1, "Riverside Primary", 2)
-    conn.close()
-    pdf = tmp_path / "trust.pdf"
-    pdf.write_bytes(governors_report_pdf(db, DAY))
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = trust_report_text(db, "Riverside Primary", tmp_path)
     assert "Attendance across the trust" in text
     assert "Oakfield Primary" in text and "Riverside Primary" in text and "The trust" in text
     assert f"National (primary, {NATIONAL_PRIMARY.year})" in text
@@ -115,15 +121,7 @@ def test_a_long_school_name_wraps_in_the_trusts_report_and_rules_have_their_name
     """A real school's long name used to run into its pupils' count ("...Primary School420");
     rule ids were spelled out as "Unresolved n" and "La ten day return"."""
     long_name = "St Bartholomew's Church of England Voluntary Aided Primary School"
-    conn = db.raw_connection(write=True)
-    with conn:
-        copy_school(conn, 1, long_name, 2)
-    conn.close()
-    pdf = tmp_path / "trust.pdf"
-    pdf.write_bytes(governors_report_pdf(db, DAY))
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = trust_report_text(db, long_name, tmp_path)
     figures = text.split("Open cases by stage")[0]
     assert "St Bartholomew's Church of" in figures and "Primary School " in figures  # wrapped
     assert not re.search(r"School\s?\d", figures)  # not run into its pupils' count
