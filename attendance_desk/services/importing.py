@@ -196,7 +196,8 @@ class FileOutcome:
                 f"{self.closures_added} closures {will}added, {self.closures_changed} changed"
             )
         if self.skipped:
-            parts.append(f"{len(self.skipped)} rows skipped")
+            n = len(self.skipped)
+            parts.append(f"{n} row{'' if n == 1 else 's'} skipped")
         if self.nothing_changed:
             parts.append("nothing to change")
         return f"{self.file_name} ({self.layout.replace('_', ' ')}): " + "; ".join(parts)

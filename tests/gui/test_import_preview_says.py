@@ -34,6 +34,17 @@ def test_the_preview_says_what_it_recognised_and_skipped(qtbot, db: Database, tm
     assert any(t.startswith("Recognised: sheet 'Marks': register: date row over") for t in texts)
     assert "Row 1 skipped: a title above the header: 'Ashgrove Primary School'" in texts
     assert "Row 11 skipped: a footer or key row, not a pupil: 'Number of pupils: 3'" in texts
+    assert dialog.summary_label.text().endswith("; 5 rows skipped")
+
+
+def test_one_row_skipped_is_said_in_the_singular(qtbot, db: Database, tmp_path: Path):  # noqa: ANN001
+    path = write_csv(tmp_path / "marks.csv", [["Ashgrove Primary School"], *long_export()])
+    dialog = ImportDialog(db, None, files=[path])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30000)
+    assert dialog.summary_label.text().endswith("; 1 row skipped")  # the title above the header
 
 
 def _former_upn_file(path: Path) -> Path:
