@@ -3,7 +3,7 @@ reference lines, and a bar chart by category. Calm colours, no animation, UK dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 
 from PySide6.QtCharts import (
@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from attendance_desk.domain.dates import day_text
@@ -71,9 +71,27 @@ class ChartView(QChartView):
         self.setAccessibleName(title)
         self.title = title
         self.max_steps = 8  # most gaps between % labels on the y axis
+        self._percent_line: Callable[[], None] | None = None  # draws the % line again
+        self._drawn_steps = 0  # the steps_that_fit the % line was drawn for
         self._new_chart()
 
+    def steps_that_fit(self) -> int:
+        """The most gaps between % labels this chart's height leaves room for, at most
+        `max_steps`: QtCharts elides a label that would touch the next ("…"), so each is given
+        half a line more than its own. The title, the x axis' labels and the legend take
+        about six lines."""
+        line = QFontMetrics(self.font()).height()
+        plot = self.height() - 6 * line - 24
+        return max(2, min(self.max_steps, int(plot // (1.5 * line))))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """A % line drawn for another height is drawn again with the labels that fit now."""
+        super().resizeEvent(event)
+        if self._percent_line is not None and self.steps_that_fit() != self._drawn_steps:
+            self._percent_line()
+
     def _new_chart(self) -> QChart:
+        self._percent_line = None  # what a resize draws again: set by set_percent_line
         chart = QChart()
         chart.setTitle(self.title)
         font = QFont(self.font())
@@ -111,6 +129,7 @@ class ChartView(QChartView):
         are (label, value, "#colour") dashed lines across the chart. The x axis labels the
         points' own dates; the y axis runs from a little below the lowest value to 100%."""
         chart = self._new_chart()
+        self._percent_line = lambda: self.set_percent_line(points, name, references, floor, extra)
         data = [(d, v) for d, v in points if v is not None]
         if not data:
             chart.setTitle(f"{self.title}: no figures yet")
@@ -118,7 +137,8 @@ class ChartView(QChartView):
         values = [v for _, v in data] + [r[1] for r in references]
         for _, pts, _ in extra:
             values += [v for _, v in pts if v is not None]
-        low, step = percent_range(min(values), floor, self.max_steps)
+        self._drawn_steps = self.steps_that_fit()
+        low, step = percent_range(min(values), floor, self._drawn_steps)
         y_axis = QValueAxis()
         y_axis.setRange(low, 100)
         y_axis.setTickCount(round((100 - low) / step) + 1)
