@@ -17,9 +17,13 @@ field and the pupil: a printed letter never shows a blank, `None` or a placehold
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from attendance_desk.errors import UserError
+
+if TYPE_CHECKING:
+    from attendance_desk.domain.policy import Policy
 
 FIELD_RE = re.compile(r"\{([^{}\n]*)\}")
 FIGURES_MARKER = "[figures]"
@@ -117,6 +121,24 @@ class LetterTemplate:
     stages: tuple[str, ...] = ()
     signed_by: str = "officer"
     source: str = "shipped"  # "shipped" | "edited" (a shipped one changed) | "custom"
+
+    def description_for(self, policy: Policy) -> str:
+        """The description in the school's own policy, never numbers written into it:
+        `{bands}` is the bands the letter is meant for with their ranges ("the Amber band
+        (90% to under 96%)"), `{name}` a threshold of the policy (`{illness_instances_term}`);
+        any other braces are left as they are."""
+        bands = [b for b in policy.bands if self.is_for_band(b.id, b.label)] if self.bands else []
+        values: dict[str, str] = {
+            f.name: str(getattr(policy.thresholds, f.name)) for f in fields(policy.thresholds)
+        }
+        values["bands"] = (
+            " or ".join(
+                f"the {b.label} band" + ("" if "%" in b.label else f" ({policy.band_span(b)})")
+                for b in bands  # a label with its range in it ("Class teacher (93-95.99%)")
+            )
+            or "every band"
+        )
+        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), self.description)
 
     def is_for_band(self, *names: str) -> bool:
         """Whether the letter is meant for a pupil in the band `names` names (its id, its

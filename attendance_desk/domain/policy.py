@@ -116,6 +116,16 @@ class Policy:
     actions: Mapping[str, RuleAction] = field(default_factory=lambda: MappingProxyType({}))
     meetings: tuple[MeetingRoute, ...] = ()
 
+    def band_span(self, band: Band) -> str:
+        """The band's range in words: "96% or more", "90% to under 96%", "below 90%"."""
+        ordered = sorted(self.bands, key=lambda b: b.lower_pct)
+        above = [b.lower_pct for b in ordered if b.lower_pct > band.lower_pct]
+        lower = f"{band.lower_pct:g}%"
+        if not above:
+            return f"{lower} or more"
+        upper = f"{above[0]:g}%"
+        return f"below {upper}" if band.lower_pct == 0 else f"{lower} to under {upper}"
+
     def band_for(self, attendance: Fraction | None) -> Band | None:
         """The band holding a year-to-date attendance fraction; None when there is none."""
         if attendance is None:

@@ -85,6 +85,36 @@ def test_every_letter_the_policies_name_ships() -> None:
         assert set(fields_used(template.body)) <= set(FIELDS)
 
 
+def test_a_letters_description_speaks_in_the_schools_own_policy() -> None:
+    """The class teacher's letter said "93% to 95.99%" under every policy: under Clifford's it
+    goes to the Amber band, 90% to under 96%. Its description now reads the policy."""
+    from dataclasses import replace
+
+    from attendance_desk.domain.policy import clifford, clifton
+
+    templates = shipped()
+    teacher, illness = templates["class_teacher_support"], templates["frequent_illness_meeting"]
+    assert "the Amber band (90% to under 96%)" in teacher.description_for(clifford())
+    assert "the Class teacher (93-95.99%) band" in teacher.description_for(clifton())
+    stricter = replace(
+        clifford(), thresholds=replace(clifford().thresholds, illness_instances_term=4)
+    )
+    assert "3 or more illness absences in a half term, or 4 in a term" in illness.description_for(
+        stricter
+    )
+    for template in templates.values():  # no policy number written into a description
+        for policy in (clifford(), clifton()):
+            assert "{" not in template.description_for(policy), template.id
+
+
+def test_band_ranges_in_words() -> None:
+    from attendance_desk.domain.policy import clifford
+
+    policy = clifford()
+    spans = [policy.band_span(b) for b in policy.bands]
+    assert spans == ["96% or more", "90% to under 96%", "below 90%"]
+
+
 def test_penalty_letters_carry_the_national_amounts() -> None:
     templates = shipped()
     for tid in ("pathway_3", "leave_reply"):

@@ -57,6 +57,7 @@ from attendance_desk.services.letters import (
     list_templates,
     render,
 )
+from attendance_desk.services.policy import get_policy
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import Worker, run_async
 from attendance_desk.user import current_user
@@ -309,7 +310,7 @@ class LetterComposerWidget(QWidget):
 
     def _template_chosen(self) -> None:
         template = self.templates.get(self.template_combo.currentData())
-        self.description.setText(template.description if template else "")
+        self.description.setText(template.description_for(get_policy(self.db)) if template else "")
         self.template_combo.setToolTip(template.title if template else "")
         used = set(template.extra_fields) if template else set()
         for name, edit in self.extra_edits.items():
