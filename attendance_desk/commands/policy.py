@@ -40,14 +40,10 @@ def describe(policy: Policy, changed: bool = False) -> str:
         f"Expected attendance: {t.expected_pct}%",
         "Bands:",
     ]
-    ordered = sorted(policy.bands, key=lambda b: b.lower_pct, reverse=True)
-    upper = None
-    for band in ordered:
-        span = f">= {band.lower_pct}%" if upper is None else f"{band.lower_pct}% to < {upper}%"
+    for band in sorted(policy.bands, key=lambda b: b.lower_pct, reverse=True):
         owner = f", owner: {band.owner}" if band.owner else ""
-        lines.append(f"  {band.id}: {band.label} ({span}, {band.colour}{owner})")
+        lines.append(f"  {band.id}: {band.label} ({policy.band_span(band)}, {band.colour}{owner})")
         lines += [f"    - {a}" for a in band.actions]
-        upper = band.lower_pct
     point = (
         "end of the previous half term"
         if fa.monitoring_point == "half_term"

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from attendance_desk.services.database import damage_error
+from attendance_desk.services.database import Database, damage_error
 from attendance_desk.ui import workers
 from attendance_desk.ui.write_access import DAMAGED, disable_writing
 
+if TYPE_CHECKING:
+    from attendance_desk.ui.main_window import MainWindow
 
-def watch_integrity(window: Any, db: Any, daily_backup: Any) -> None:
+
+def watch_integrity(
+    window: MainWindow, db: Database, daily_backup: Callable[[Database], object]
+) -> None:
     """Once the pupil list's figures are on screen (or after 3 s, whatever the list does):
     the full integrity check of the file, then, if it passed, the daily backup. A damaged
     file is said so at once, and the window writes nothing (every write waits for the check

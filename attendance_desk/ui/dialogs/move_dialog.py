@@ -40,7 +40,7 @@ from attendance_desk.services.moving import (
 )
 from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
 from attendance_desk.ui import workers
-from attendance_desk.ui.widgets.server_address import ServerAddressFields
+from attendance_desk.ui.widgets.server_address import ADDRESS_HINT, ServerAddressFields
 
 T = TypeVar("T")
 
@@ -60,7 +60,6 @@ TRUST_INTRO = (
     "the school stays in it until the trust removes it, a decision of its own (Remove from "
     "the trust, once the school has left)."
 )
-SERVER_HINT = "postgresql://user@host/dbname"
 REMOVE_WARNING = (
     'This deletes school {school} "{name}" and every record of it from the trust\'s database: '
     "its pupils, marks, casework, letters and settings. Do it once the school has left the "
@@ -133,7 +132,7 @@ class MoveDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.to_server)
         group.addButton(self.to_file)
-        self.server = ServerAddressFields(hint=SERVER_HINT)  # its password never shown
+        self.server = ServerAddressFields()  # its password never shown
         self.file = QLineEdit()
         self.file.setPlaceholderText("school.sqlite3")
         choose = QPushButton("Choose\u2026")
@@ -218,7 +217,7 @@ class MoveDialog(QDialog):
             self.status.setText("Say where to move the school: a server's address or a new file.")
             return None
         if self.to_server.isChecked() and not is_server(target):
-            self.status.setText(f"A server's address starts postgresql:// (e.g. {SERVER_HINT}).")
+            self.status.setText(f"A server's address starts postgresql:// (e.g. {ADDRESS_HINT}).")
             return None
         school = self.school.currentData() if self.trust is not None else None
         self.status.setText("")

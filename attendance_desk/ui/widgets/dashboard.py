@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import clock
+from attendance_desk.domain.concern import rule_title
 from attendance_desk.services.database import Database
 from attendance_desk.services.exporting import ExportTable
 from attendance_desk.ui import workers
@@ -36,7 +37,6 @@ from attendance_desk.ui.models.export import to_export_table
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.charts import ChartView
 from attendance_desk.ui.widgets.delegates import PercentBarDelegate
-from attendance_desk.ui.widgets.pupil_list import rule_label
 
 
 class Card(QFrame):
@@ -331,7 +331,7 @@ class Dashboard(QWidget):
         for rule in sorted(by_rule, key=lambda r: -sum(len(v) for v in by_rule[r].values())):
             owners = by_rule[rule]
             total = sum(len(v) for v in owners.values())
-            top = QTreeWidgetItem(self.queue, [f"{rule_label(rule)} ({total})", "", ""])
+            top = QTreeWidgetItem(self.queue, [f"{rule_title(rule)} ({total})", "", ""])
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
@@ -374,7 +374,7 @@ class Dashboard(QWidget):
                     ],
                     [
                         [
-                            rule_label(c.rule),
+                            rule_title(c.rule),
                             c.owner,
                             c.name,
                             c.reg_group,

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from attendance_desk.domain.concern import ALL_RULES
 from attendance_desk.domain.letters import EXTRA_FIELDS, FIELDS
+from attendance_desk.domain.policy import Policy
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.letter_register import (
@@ -109,6 +110,8 @@ REPRINT, RECORD, CANCEL = "reprint", "record", "cancel"
 
 
 class LetterComposerWidget(QWidget):
+    policy: Policy  # the school's, read by reload: what letters' descriptions are told in
+
     def __init__(self, db: Database, hub: SignalHub, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
@@ -280,6 +283,7 @@ class LetterComposerWidget(QWidget):
     # -- choices ---------------------------------------------------------------------------
     def reload(self) -> None:
         self.clear_preview()  # the figures or the policy changed
+        self.policy = get_policy(self.db)
         self._reload_templates()
         self._fill(self.class_combo, [(c, c) for c in class_names(self.db)])
         self._fill(self.band_combo, [(label, bid) for bid, label in band_choices(self.db)])
@@ -310,7 +314,7 @@ class LetterComposerWidget(QWidget):
 
     def _template_chosen(self) -> None:
         template = self.templates.get(self.template_combo.currentData())
-        self.description.setText(template.description_for(get_policy(self.db)) if template else "")
+        self.description.setText(template.description_for(self.policy) if template else "")
         self.template_combo.setToolTip(template.title if template else "")
         used = set(template.extra_fields) if template else set()
         for name, edit in self.extra_edits.items():

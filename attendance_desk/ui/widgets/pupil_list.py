@@ -38,10 +38,6 @@ FILTERS = (
 )
 
 
-def rule_label(rule: str) -> str:
-    return rule_title(rule)
-
-
 class PupilListWidget(QWidget):
     pupil_activated = Signal(int)  # open this pupil's page
     count_changed = Signal(int, int)  # shown, total
@@ -201,7 +197,7 @@ class PupilListWidget(QWidget):
             "class": [(c, c) for c in classes],
             "group": [(g, pl.FLAG_NAMES[g]) for g in pl.GROUPS],
             "stage": [(s, s) for s in stages] + ([(pl.NO_STAGE, pl.NO_STAGE)] if stages else []),
-            "rule": [(r, rule_label(r)) for r in rules],
+            "rule": [(r, rule_title(r)) for r in rules],
         }
         for name, items in options.items():
             combo = self.combos[name]

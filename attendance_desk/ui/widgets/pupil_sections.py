@@ -259,7 +259,7 @@ class ConcernsTree(QTreeWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
 
     def set_concerns(self, concerns: Sequence[Any]) -> None:
-        from attendance_desk.ui.widgets.pupil_list import rule_label
+        from attendance_desk.domain.concern import rule_title
 
         self.clear()
         if not concerns:
@@ -269,7 +269,7 @@ class ConcernsTree(QTreeWidget):
             item = QTreeWidgetItem(
                 self,
                 [
-                    concern_text(rule_label(concern.rule), concern.detail),
+                    concern_text(rule_title(concern.rule), concern.detail),
                     concern.action,
                     concern.owner,
                 ],
