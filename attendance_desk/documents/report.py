@@ -279,7 +279,7 @@ def build_trust_report_pdf(dashboard: Any, title: str, period: str, stages: Any)
         return [row[0], *[Paragraph(markup(h), head_style) for h in row[1:]]]
 
     name_style = ParagraphStyle(
-        "name", styles.small, fontName=fonts.regular, fontSize=8.5, leading=11
+        "name", styles.small, fontName=fonts.regular, fontSize=8.5, leading=11, textColor=INK
     )
     total_style = ParagraphStyle("total", name_style, fontName=fonts.bold)
 
