@@ -12,6 +12,7 @@ from pathlib import Path
 from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_file
+from attendance_desk.domain.wording import count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         db.close()
     write_file(args.out, render_agenda(paper), (".pdf",))
     print(
-        f"{paper.title}: {len(paper.pupils)} pupil(s) on the agenda, "
+        f"{paper.title}: {count(len(paper.pupils), 'pupil')} on the agenda, "
         f"{len(paper.follow_ups)} with actions to review, written to {args.out}"
     )
     return 0

@@ -16,6 +16,7 @@ from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date
 from attendance_desk.domain.letters import EXTRA_FIELDS
+from attendance_desk.domain.wording import count
 from attendance_desk.user import current_user
 
 
@@ -147,7 +148,7 @@ def run_letters(args: argparse.Namespace) -> int:
         print(composition.left_out_note)
     counts = ", ".join(f"{n} {title}" for title, n in composition.variant_counts())
     print(
-        f"{printed.letters} letter(s), {printed.pages} page(s) written to {args.out} "
+        f"{count(printed.letters, 'letter')}, {count(printed.pages, 'page')} written to {args.out} "
         f"(batch {printed.batch_id}, sha256 {printed.sha256[:12]}); "
         f"{composition.postal_count} to post; {counts}"
     )

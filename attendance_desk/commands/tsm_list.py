@@ -12,6 +12,7 @@ from pathlib import Path
 from attendance_desk import clock
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date
+from attendance_desk.domain.wording import count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         tsm = write_tsm(db, args.out, args.date or clock.today(), args.term)
     finally:
         db.close()
-    print(f"{tsm.title}: {len(tsm.rows)} pupil(s), written to {args.out}")
+    print(f"{tsm.title}: {count(len(tsm.rows), 'pupil')}, written to {args.out}")
     return 0

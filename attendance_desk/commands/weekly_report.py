@@ -11,6 +11,7 @@ from pathlib import Path
 
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_file
+from attendance_desk.domain.wording import count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     write_file(args.out, render_weekly_report(report), (".pdf",))
     pupils = sum(len(c.band_pupils) for c in report.classes)
     print(
-        f"{len(report.classes)} class page(s), {pupils} pupil(s) in the class teacher's band, "
+        f"{count(len(report.classes), 'class page')}, {count(pupils, 'pupil')} in the class teacher's band, "
         f"written to {args.out}"
     )
     return 0

@@ -28,6 +28,7 @@ from reportlab.platypus import (
 from attendance_desk.documents.batch import _canvas
 from attendance_desk.documents.fonts import FontNames, register_fonts
 from attendance_desk.documents.letter import INK, MUTED, PAPER_TINT, RULE, make_styles, markup
+from attendance_desk.domain.wording import count
 
 WARN = colors.HexColor("#c62828")
 MARGIN = 15 * mm
@@ -131,7 +132,7 @@ def build_weekly_report_pdf(report: Any) -> bytes:
             _p(report.school_name, st.small),
             _p(f"{report.title}: class {cls.class_name}", st.h1),
             _p(
-                f"Week {_d(week.start)} to {_d(week.end)}. {cls.pupils} pupil(s) on roll. "
+                f"Week {_d(week.start)} to {_d(week.end)}. {count(cls.pupils, 'pupil')} on roll. "
                 f"Expected attendance: {report.expected}.",
                 st.body,
             ),
@@ -230,7 +231,7 @@ def build_agenda_pdf(agenda: Any) -> bytes:
         _p(agenda.school_name, st.small),
         _p(f"{agenda.title}: {_d(agenda.on)}", st.h1),
         _p(agenda.intro, st.body),
-        _p(f"{len(agenda.pupils)} pupil(s) on the agenda.", st.body),
+        _p(f"{count(len(agenda.pupils), 'pupil')} on the agenda.", st.body),
         Spacer(1, 3 * mm),
     ]
     for p in agenda.pupils:

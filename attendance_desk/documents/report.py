@@ -30,6 +30,7 @@ from attendance_desk.documents.fonts import register_fonts
 from attendance_desk.documents.letter import INK, MUTED, PAPER_TINT, RULE, make_styles, markup
 from attendance_desk.domain.concern import rule_title
 from attendance_desk.domain.letters import Letterhead
+from attendance_desk.domain.wording import count
 
 WIDTH = A4[0] - 36 * mm
 ACCENT = colors.HexColor("#1e5aa8")
@@ -213,7 +214,7 @@ def build_report_pdf(report: Any, letterhead: Letterhead, logo: bytes | None = N
         ("Severe absence (50% or less)", report.severe),
         ("Persistent absence (90% or less)", report.persistent),
     ):
-        story.append(Paragraph(f"{title}: {len(people)} pupil(s)", h2))
+        story.append(Paragraph(f"{title}: {count(len(people), 'pupil')}", h2))
         if people:
             rows = [["Pupil", "Class", "Attendance", "Unauth. sessions", "Band"]] + [
                 [p.name, p.class_name, p.attendance, str(p.unauthorised), p.band] for p in people

@@ -32,6 +32,7 @@ from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.pathway import SUPPORT_STAGES, CaseContext, PartTimeTimetable, Stage
 from attendance_desk.domain.rule_input import RuleInput
 from attendance_desk.domain.rules import line_of, make_concern, pct, when
+from attendance_desk.domain.wording import count, noun
 
 PART_TIME_FIRST_REVIEW_DAYS = 14
 
@@ -65,10 +66,7 @@ def unauthorised_after_warning(inp: RuleInput) -> Concern | None:
     indexes = _unauthorised_indexes(inp, since + timedelta(days=1), inp.as_of)
     if len(indexes) < inp.policy.thresholds.unauthorised_after_warning_sessions:
         return None
-    detail = (
-        f"{len(indexes)} unauthorised session{'s' if len(indexes) != 1 else ''} since "
-        f"{why} on {when(since)}"
-    )
+    detail = f"{count(len(indexes), 'unauthorised session')} since {why} on {when(since)}"
     return make_concern(
         inp, R.UNAUTHORISED_AFTER_WARNING, detail, [inp.evidence(k) for k in indexes]
     )
@@ -156,7 +154,7 @@ def part_time_review(inp: RuleInput) -> Concern | None:
     uncovered = [k for k in c2 if not any(_covers(t, inp.date_at(k)) for t in timetables)]
     if uncovered:
         detail = (
-            f"{len(uncovered)} C2 (part-time timetable) session{'s' if len(uncovered) != 1 else ''} "
+            f"{len(uncovered)} C2 (part-time timetable) {noun(len(uncovered), 'session')} "
             "with no part-time timetable on record"
         )
         return make_concern(inp, R.PART_TIME_REVIEW, detail, [inp.evidence(k) for k in uncovered])

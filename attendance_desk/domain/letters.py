@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+from attendance_desk.domain.wording import noun
 from attendance_desk.errors import UserError
 
 if TYPE_CHECKING:
@@ -248,7 +249,9 @@ def check_template(template: LetterTemplate) -> None:
         unknown = [name for name in fields_used(part) if name not in FIELDS]
         if unknown:
             names = ", ".join("{" + n + "}" for n in unknown)
-            raise LetterTemplateError(f"template '{template.id}' uses unknown field(s) {names}")
+            raise LetterTemplateError(
+                f"template '{template.id}' uses unknown {noun(len(unknown), 'field')} {names}"
+            )
         stripped = FIELD_RE.sub("", part)
         if "{" in stripped or "}" in stripped:
             raise LetterTemplateError(

@@ -31,6 +31,7 @@ from attendance_desk.domain.rule_input import (
     date_of_slot,
     session_of_slot,
 )
+from attendance_desk.domain.wording import count
 
 RuleFunction = Callable[[RuleInput], Concern | None]
 
@@ -309,7 +310,7 @@ def unresolved_n(inp: RuleInput) -> Concern | None:
         k = chars.find(ch, k + 1)
     if not found:
         return None
-    detail = f"{len(found)} session(s) still coded N more than {limit} school days later, the oldest from {when(found[0].date)}"
+    detail = f"{count(len(found), 'session')} still coded N more than {limit} school days later, the oldest from {when(found[0].date)}"
     return make_concern(inp, R.UNRESOLVED_N, detail, found)
 
 
@@ -408,7 +409,7 @@ def missing_marks(inp: RuleInput) -> Concern | None:
     if not gaps:
         return None
     first = gaps[0]
-    detail = f"{len(gaps)} school session(s) with no mark, the first on {when(first.date)} {first.session}"
+    detail = f"{count(len(gaps), 'school session')} with no mark, the first on {when(first.date)} {first.session}"
     return make_concern(inp, R.MISSING_MARKS, detail, gaps)
 
 

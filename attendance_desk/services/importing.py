@@ -17,6 +17,7 @@ from pathlib import Path
 
 from attendance_desk import clock
 from attendance_desk.domain.dates import numeric_time
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.importers import ColumnMapping, Detection, Kind, ParsedFile, inspect_file
 from attendance_desk.importers.ahead import ReadAhead
@@ -197,7 +198,7 @@ class FileOutcome:
             )
         if self.skipped:
             n = len(self.skipped)
-            parts.append(f"{n} row{'' if n == 1 else 's'} skipped")
+            parts.append(f"{count(n, 'row')} skipped")
         if self.nothing_changed:
             parts.append("nothing to change")
         return f"{self.file_name} ({self.layout.replace('_', ' ')}): " + "; ".join(parts)

@@ -18,6 +18,7 @@ from attendance_desk.domain.calendar import AcademicYear
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import AttendanceFacts, PupilFacts, Recipient, SchoolFacts
 from attendance_desk.domain.letters import Letterhead
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Contact, Pupil, School
@@ -58,7 +59,7 @@ class Selection:
             return f"concern {self.concern}"
         if self.class_name:
             return f"class {self.class_name}"
-        return f"{len(self.upns) + len(self.pupil_ids)} chosen pupil(s)"
+        return count(len(self.upns) + len(self.pupil_ids), "chosen pupil")
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from attendance_desk.domain.letters import (
     is_blank,
     parse_template,
 )
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.paths import resource
 from attendance_desk.services.letter_sources import (
@@ -151,10 +152,7 @@ class Composition:
     def left_out_note(self) -> str:
         if not self.left_out:
             return ""
-        return (
-            f"{self.left_out} pupil{'s' if self.left_out != 1 else ''} left out: not in a band "
-            "this letter is meant for"
-        )
+        return f"{count(self.left_out, 'pupil')} left out: not in a band this letter is meant for"
 
     @property
     def pupil_count(self) -> int:

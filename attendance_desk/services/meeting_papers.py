@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 
@@ -78,8 +79,12 @@ def make_paper(db: Database, choice_id: str, on: date, class_name: str | None = 
         return Paper(
             choice,
             report.title,
-            f"{len(report.classes)} class page(s); {len(rows)} pupil(s) in the band "
-            f"{' and '.join(report.band_labels) or '(none)'}",
+            f"{count(len(report.classes), 'class page')}; "
+            + (
+                f"{count(len(rows), 'pupil')} in the band {' and '.join(report.band_labels)}"
+                if report.band_labels
+                else "the policy gives class teachers no band"
+            ),
             ("Class", "Pupil", "Year to date", "This week", "Letter"),
             rows,
             (),
@@ -93,7 +98,7 @@ def make_paper(db: Database, choice_id: str, on: date, class_name: str | None = 
         return Paper(
             choice,
             paper.title,
-            f"{len(paper.pupils)} pupil(s) on the agenda"
+            f"{count(len(paper.pupils), 'pupil')} on the agenda"
             + (f", {len(paper.follow_ups)} with actions to review" if paper.follow_ups else ""),
             ("Pupil", "Class", "Why", "Year to date", "Agreed last time"),
             tuple(
@@ -116,7 +121,7 @@ def make_paper(db: Database, choice_id: str, on: date, class_name: str | None = 
         return Paper(
             choice,
             tsm.title,
-            f"{len(tsm.rows)} pupil(s) persistently or severely absent",
+            f"{count(len(tsm.rows), 'pupil')} persistently or severely absent",
             ("Pupil", "Class", "Attendance", "Level", "Next steps"),
             tuple(
                 (r.name, r.class_name, r.attendance, r.level, r.next_steps.replace("\n", "; "))

@@ -13,6 +13,7 @@ from attendance_desk.domain import concern as R
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.letter_fields import percent
 from attendance_desk.domain.meetings import weekday_summary
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.storage.db import Database
 
@@ -98,7 +99,7 @@ def tsm_list(db: Database, on: date, term: str | None = None) -> TsmList:
         pattern = weekday_summary(
             [(w.name, w.missed, w.am_possible + w.pm_possible) for w in report.weekday_pattern]
         )
-        pattern += f"; {report.absence_instances} spell(s) of absence"
+        pattern += f"; {count(report.absence_instances, 'spell')} of absence"
         if report.break_absences:
             pattern += f"; {len(report.break_absences)} beside a holiday or weekend"
         support = [f"{numeric(s.date)} {s.description}" for s in support_on_record(db, o.pupil_id)]

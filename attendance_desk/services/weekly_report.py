@@ -20,6 +20,7 @@ from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import percent
 from attendance_desk.domain.meetings import Week, band_changes, class_teacher_route, week_ending
 from attendance_desk.domain.policy import Policy
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.services.monitoring import PupilOverview
 from attendance_desk.storage.db import Database
@@ -216,7 +217,7 @@ def _class_week(
         if c.rule == R.ABSENT_WEEK and _touches(c, week_start)
     ]
     lates = [
-        NamedLine(o.pupil_id, _name(o), f"{weeks[o.pupil_id].late} late mark(s) this week")
+        NamedLine(o.pupil_id, _name(o), f"{count(weeks[o.pupil_id].late, 'late mark')} this week")
         for o in on_roll
         if weeks[o.pupil_id].late
     ]

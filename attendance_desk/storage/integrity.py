@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import DatabaseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -153,7 +154,7 @@ def damage_error(report: IntegrityReport) -> DamagedDatabaseError:
     """The error that says, in words, what a failed check found and how to get the data back."""
     detail = report.problems[0]
     if len(report.problems) > 1:
-        detail += f", and {len(report.problems) - 1} more problem(s)"
+        detail += f", and {count(len(report.problems) - 1, 'more problem')}"
     path = report.path
     if report.server:
         return DamagedDatabaseError(

@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from attendance_desk.domain import wording
 from attendance_desk.errors import DatabaseError, UserError
 from attendance_desk.storage.audit_chain import (
     CONTENT,
@@ -564,7 +565,7 @@ def verify_moved_chain(conn: Any, school_id: int) -> ChainReport:
             previous, stretch, reached = seals[old_id], int(values[0]) + 1, old_id == tip_id
     if not reached:
         return ChainReport(checked, stretch, broken, 0)
-    said = f"{cleared} row{'' if cleared == 1 else 's'} cleared by retention" if cleared else ""
+    said = f"{wording.count(cleared, 'row')} cleared by retention" if cleared else ""
     return ChainReport(checked, None, said, 0)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from attendance_desk.domain.wording import noun
 from attendance_desk.storage.integrity import IntegrityReport
 from attendance_desk.storage.session_counts import PG_TRIGGERS
 
@@ -52,7 +53,7 @@ def check_postgres(conn: Any) -> PgCheckResult:
     elif revision == migrations.head_revision():
         missing = sorted(set(Base.metadata.tables) - tables)
         if missing:
-            problems.append(f"table(s) missing: {', '.join(missing)}")
+            problems.append(f"{noun(len(missing), 'table')} missing: {', '.join(missing)}")
     triggers = {
         r[0]
         for r in conn.execute(
@@ -67,11 +68,13 @@ def check_postgres(conn: Any) -> PgCheckResult:
     if _audit_rows_carry_school(conn) and AUDIT_SCHOOL_TRIGGER not in triggers:
         absent.append(AUDIT_SCHOOL_TRIGGER)  # without it a pupil's row takes the wrong school
     if absent:
-        problems.append(f"audit trigger(s) missing or disabled: {', '.join(absent)}")
+        problems.append(
+            f"{noun(len(absent), 'audit trigger')} missing or disabled: {', '.join(absent)}"
+        )
     uncounted = [n for n in PG_TRIGGERS if "register_sessions" in tables and n not in triggers]
     if uncounted:  # the owner's next open makes them again and counts every session again
         problems.append(
-            f"trigger(s) counting the register's sessions missing or disabled: "
+            f"{noun(len(uncounted), 'trigger')} counting the register's sessions missing or disabled: "
             f"{', '.join(uncounted)} (opened by the tables' owner, the database makes them again)"
         )
     for (name,) in conn.execute(

@@ -17,6 +17,7 @@ import shiboken6
 from PySide6.QtCore import QDate, QFileSystemWatcher, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QToolBar
 
+from attendance_desk.domain.wording import count
 from attendance_desk.services.watched_folder import (
     Settling,
     Status,
@@ -168,7 +169,7 @@ class FolderWatch(QObject):
             return
         first = next(iter(self.waiting.values()))
         more = len(self.waiting) - 1
-        extra = f" (and {more} more file{'s' if more > 1 else ''})" if more else ""
+        extra = f" (and {count(more, 'more file')})" if more else ""
         self.bar_label.setText(
             f"Waiting in the watched folder: {first.message}{extra}".replace("\n", " ")
         )

@@ -45,8 +45,3 @@ def pct(value: float | Fraction | Decimal | None, places: int = 1) -> str:
     if rounded is None:
         return DASH
     return f"{rounded:.{places}f}%"
-
-
-def count(value: int | None, singular: str, plural: str | None = None) -> str:
-    n = value or 0
-    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"

@@ -49,7 +49,7 @@ def test_letters_for_a_class(
         ]
     )
     assert code == 0, capsys.readouterr().err
-    assert "3 letter(s), 4 page(s)" in capsys.readouterr().out
+    assert "3 letters, 4 pages" in capsys.readouterr().out
     assert pdf_info(out)["Pages"] == "4"
     text = pdf_text(out)
     assert "Ólafur Jónsson" in text and "100.0%" in text and "57.1%" in text
@@ -107,7 +107,7 @@ def test_letters_for_the_whole_school(
     assert main([*args, "--as-of", "2024-10-18"]) == 0, capsys.readouterr().err
     # 7 pupils: 7 book-bag letters and the copy posted to the father who lives apart,
     # a cover sheet for 3B and 4K and one for the post
-    assert "8 letter(s), 11 page(s)" in capsys.readouterr().out
+    assert "8 letters, 11 pages" in capsys.readouterr().out
     text = pdf_text(out)
     order = [text.index(name) for name in ("Łucja Kowalska", "Nguyễn Văn An", "Ólafur Jónsson")]
     assert order == sorted(order)

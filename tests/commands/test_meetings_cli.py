@@ -35,7 +35,7 @@ def test_weekly_report_and_agenda(
 ) -> None:
     out = tmp_path / "out" / "weekly.pdf"
     assert run(school_db, "weekly-report", "--week-ending", "2025-03-28", "--out", str(out)) == 0
-    assert "2 class page(s), 2 pupil(s)" in capsys.readouterr().out
+    assert "2 class pages, 2 pupils" in capsys.readouterr().out
     assert pdf_pages(out) == 2
     one = tmp_path / "3B.pdf"
     args = ("weekly-report", "--class", "3B", "--week-ending", "2025-03-28", "--out", str(one))
@@ -44,7 +44,7 @@ def test_weekly_report_and_agenda(
     slt = tmp_path / "slt.pdf"
     args = ("agenda", "--meeting", "slt", "--date", "2025-03-28", "--out", str(slt))
     assert run(school_db, *args) == 0
-    assert "3 pupil(s) on the agenda" in capsys.readouterr().out
+    assert "3 pupils on the agenda" in capsys.readouterr().out
     assert "Hal Run" in pdf_text(slt)
 
 

@@ -379,7 +379,7 @@ def test_the_same_afternoon_missing_on_an_earlier_date_is_reported() -> None:
     concern = rules.missing_marks(make_input(marks, D(2024, 9, 16), taken=MORNING_ONLY))
     assert concern is not None
     assert [(e.date, e.session) for e in concern.evidence] == [(D(2024, 9, 13), "PM")]
-    assert concern.detail.startswith("1 school session(s) with no mark")
+    assert concern.detail.startswith("1 school session with no mark")
 
 
 def test_once_the_afternoon_is_taken_a_pupil_without_a_mark_is_missing() -> None:

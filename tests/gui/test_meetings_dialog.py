@@ -79,9 +79,13 @@ def test_weekly_report_for_one_class_and_the_tsm_list_as_excel(
     show(qtbot, dialog)
     assert rows(dialog) == ["4K"] and dialog.table.item(0, 1).text() == "Jo Late"
     assert dialog.document.pageCount() == 1
+    assert dialog.summary.text().endswith(
+        ": 1 class page; 1 pupil in the band Class teacher (93-95.99%)"
+    )
     dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("tsm_list"))
     show(qtbot, dialog)
     assert rows(dialog) == ["Fay Falling", "Gus Flat", "Eve Hub", "Dan Ninety"]
+    assert dialog.summary.text().endswith(": 4 pupils persistently or severely absent")
     out = dialog.save_excel(tmp_path / "tsm.xlsx")
     assert out is not None and out.stat().st_size > 0
     dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("governors_report"))

@@ -46,7 +46,7 @@ def test_persistent_absentees_with_figures_support_and_next_steps(db: Database) 
     ]
     row = tsm.rows[-1]
     assert (row.possible, row.authorised, row.unauthorised) == (100, 10, 0)
-    assert row.pattern.startswith("Mon 10/20; 10 spell(s) of absence")
+    assert row.pattern.startswith("Mon 10/20; 10 spells of absence")
     assert row.support.splitlines()[0] == "Case: Facilitate Support (tier 2); key person Mrs Cole"
     assert "12/03/2025 Referral to School nurse: consent given" in row.support
     assert row.next_steps == "Review with the school nurse (by 02/04/2025)"

@@ -43,7 +43,7 @@ def test_each_class_has_its_figures_band_pupils_runs_lates_and_changes(db: Datab
     assert (k4.week, k4.year, k4.year_below_expected) == ("36.7%", "96.0%", False)
     assert [(p.name, p.year) for p in k4.band_pupils] == [("Jo Late", "95.4%")]
     assert [p.name for p in k4.absent_week] == ["Hal Run"]
-    assert [(p.name, p.text) for p in k4.lates] == [("Jo Late", "2 late mark(s) this week")]
+    assert [(p.name, p.text) for p in k4.lates] == [("Jo Late", "2 late marks this week")]
     assert k4.changes == ()
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk.domain.events import EventKind
+from attendance_desk.domain.wording import count
 from attendance_desk.services.cases import CaseInfo, get_case
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
@@ -245,9 +246,7 @@ class CaseTimelineWidget(QWidget):
             by = f" \u00b7 {entry.recorded_by}" if entry.recorded_by else ""
             edited = " \u00b7 edited" if entry.edited else ""
             others = len(entry.pupil_ids) - 1
-            family = (
-                f" \u00b7 with {others} sibling{'s' if others > 1 else ''}" if others > 0 else ""
-            )
+            family = f" \u00b7 with {count(others, 'sibling')}" if others > 0 else ""
             text = (
                 f"{uk_date(entry.date)} \u2014 {entry.label}{by}{edited}{family}\n{entry.summary}"
             )

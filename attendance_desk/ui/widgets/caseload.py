@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from attendance_desk import clock
 from attendance_desk.domain.pathway import Stage
+from attendance_desk.domain.wording import count
 from attendance_desk.services.caseload import CaseRow, open_case_rows
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
@@ -298,7 +299,7 @@ class CaseloadWidget(QWidget):
                 shown += not hide
             group.setHidden(shown == 0)
             shown_total += shown
-        self.cases_summary.setText(f"{shown_total} open case{'s' if shown_total != 1 else ''}")
+        self.cases_summary.setText(count(shown_total, "open case"))
 
     def stage_rows(self, stage: Stage) -> list[CaseRow]:
         """The rows shown under a stage (for tests and printing)."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from attendance_desk import clock
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.leave import (
@@ -142,7 +143,7 @@ class LeavePanel(QWidget):
                 r.reason,
                 r.decision_label + (f" ({uk_short(r.decided_on)})" if r.decided_on else ""),
                 r.decided_by,
-                f"{g} session{'s' if g != 1 else ''}"
+                count(g, "session")
                 + (
                     f": {', '.join(f'{uk_short(d)} {s}' for d, s in r.g_marks[:6])}"
                     + ("\u2026" if g > 6 else "")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from attendance_desk import clock
 from attendance_desk.domain.concern import rule_title
 from attendance_desk.domain.pathway import STAGE_LABELS
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.trust import (
@@ -132,7 +133,7 @@ class TrustDashboardWidget(QWidget):
         self.loading = False
         n = len(dashboard.schools)
         self.status.setText(
-            f"{n} school{'s' if n != 1 else ''}, {dashboard.trust.pupils:,} pupils with marks "
+            f"{count(n, 'school')}, {dashboard.trust.pupils:,} pupils with marks "
             f"this year. National figures: primary schools in England, {dashboard.national.year}."
         )
 
