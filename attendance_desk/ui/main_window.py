@@ -40,6 +40,7 @@ from attendance_desk.ui import window_actions as actions
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.integrity_watch import watch_integrity
 from attendance_desk.ui.live import start_live_updates
+from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.dashboard import Dashboard
 from attendance_desk.ui.widgets.pupil_list import PupilListWidget
@@ -108,7 +109,8 @@ class MainWindow(QMainWindow):
         self.idle_lock: Any = None  # ui.idle_lock.IdleLock when a password and lock are set
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(DEFAULT_SIZE)
+        # on a smaller screen than DEFAULT_SIZE (a 1366x768 laptop), the first start fills it
+        self.cut_to_screen = resize_to_fit(self, DEFAULT_SIZE.width(), DEFAULT_SIZE.height())
 
         self.pupil_list = PupilListWidget(self)
         # The pupil page is built when a pupil is first opened (`pupil_page`): its services
@@ -247,7 +249,9 @@ class MainWindow(QMainWindow):
     def restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)
+            self.restoreGeometry(geometry)  # Qt brings it inside the screen it is now on
+        elif self.cut_to_screen:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)

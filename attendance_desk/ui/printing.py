@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QWidget
 from attendance_desk import private_files
 from attendance_desk.domain.characteristics import SAFEGUARDING, has
 from attendance_desk.ui.format import uk_date
+from attendance_desk.ui.screen_fit import resize_to_fit
 
 STYLE = """
 body { font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; }
@@ -156,7 +157,7 @@ def preview_dialog(parent: QWidget, printout: Printout) -> QPrintPreviewDialog:
     # the preview shows no pages.
     dialog.setProperty("kept", (printer, printout))
     dialog.setWindowTitle(f"Print preview: {printout.title}")
-    dialog.resize(1000, 800)
+    resize_to_fit(dialog, 1000, 800)
     dialog.paintRequested.connect(printout.paint)
     if printout.on_printed is not None:
         dialog.accepted.connect(printout.on_printed)

@@ -34,6 +34,7 @@ from attendance_desk.services.database import Database
 from attendance_desk.ui import workers
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
+from attendance_desk.ui.screen_fit import resize_to_fit
 
 ENTITY_NAMES = {
     "": "Everything",
@@ -65,7 +66,7 @@ class AuditDialog(QDialog):
         self.db = db
         self.export_worker: workers.Worker | None = None
         self.setWindowTitle("Audit log")
-        self.resize(1100, 600)
+        resize_to_fit(self, 1100, 600)
         self.kind = QComboBox()
         for key, name in ENTITY_NAMES.items():
             self.kind.addItem(name, key)

@@ -33,6 +33,7 @@ from attendance_desk.services.database import (
     set_aside,
 )
 from attendance_desk.ui.models.table import Column, RowTableModel
+from attendance_desk.ui.screen_fit import resize_to_fit
 
 KIND_NAMES = {
     backups.DAILY: "Daily",
@@ -68,7 +69,7 @@ class BackupDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle("Backups")
-        self.resize(820, 420)
+        resize_to_fit(self, 820, 420)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model: RowTableModel[BackupInfo] = RowTableModel(COLUMNS, self)

@@ -30,6 +30,7 @@ from attendance_desk.services.cme import CmeCase, cme_cases, raise_cme_referral,
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
 from attendance_desk.ui.format import uk_short
+from attendance_desk.ui.screen_fit import resize_to_fit
 
 COLUMNS = ("Pupil", "Class", "Absent since", "School days", "Attempts to reach the family")
 
@@ -41,7 +42,7 @@ class CmeDialog(QDialog):
         super().__init__(parent)
         self.db, self.as_of, self.folder = db, as_of, folder
         self.setWindowTitle("Children missing education")
-        self.resize(900, 420)
+        resize_to_fit(self, 900, 420)
         self.cases: tuple[CmeCase, ...] = ()
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("cme_cases")

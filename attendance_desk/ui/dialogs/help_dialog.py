@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.widgets.code_help import current_codes
 
 GUIDE = """
@@ -52,7 +53,7 @@ class HelpDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Attendance Desk: a short guide")
-        self.resize(720, 760)
+        resize_to_fit(self, 720, 760)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("guide")
         self.browser.setHtml(guide_html())

@@ -49,6 +49,7 @@ from attendance_desk.services.importing import (
     preview_import,
 )
 from attendance_desk.ui.dialogs.import_mapping import MappingPanel
+from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.workers import Worker, run_async
 
 PREVIEW_COLUMNS = ["File", "What", "Pupil", "Date", "Session", "Old", "New"]
@@ -77,7 +78,7 @@ class ImportDialog(QDialog):
         self.setAcceptDrops(True)
         self.db = db
         self.setWindowTitle("Import registers and pupil details")
-        self.resize(960, 640)
+        resize_to_fit(self, 960, 640)
         self.files: list[Path] = []
         self.mappings: dict[Path, ColumnMapping] = {}
         self.preview: ImportPreview | None = None

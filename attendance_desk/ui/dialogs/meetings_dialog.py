@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from attendance_desk import APP_NAME, clock, private_files
 from attendance_desk.domain.dates import numeric
+from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
 from attendance_desk.ui import workers
+from attendance_desk.ui.screen_fit import resize_to_fit
 
 ALL_CLASSES = "All classes"
 
@@ -58,7 +60,7 @@ class MeetingPapersDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("Meeting papers")
-        self.resize(1200, 780)
+        resize_to_fit(self, 1200, 780)
         self.db = db
         self.paper: Any = None
         self.worker: Any = None
@@ -274,7 +276,9 @@ class MeetingPapersDialog(QDialog):
         if accept:  # tests drive the open dialog themselves
             return dialog
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.summary.setText(f"{dialog.recorded} action(s) recorded for {self.paper.title}")
+            self.summary.setText(
+                f"{count(dialog.recorded, 'action')} recorded for {self.paper.title}"
+            )
         return dialog
 
     def _error(self, message: str) -> None:
@@ -292,7 +296,7 @@ class AgreedActionsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Actions agreed: {paper.title}, {on:%a %-d %b %Y}")
-        self.resize(900, 520)
+        resize_to_fit(self, 900, 520)
         self.db = db
         self.meeting_id = meeting_id
         self.on = on

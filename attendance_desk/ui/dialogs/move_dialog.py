@@ -40,6 +40,7 @@ from attendance_desk.services.moving import (
 )
 from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
 from attendance_desk.ui import workers
+from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.widgets.server_address import ADDRESS_HINT, ServerAddressFields
 
 T = TypeVar("T")
@@ -120,7 +121,7 @@ class MoveDialog(QDialog):
         self.work: workers.Worker | None = None  # the move or removal running, or last run
         self.working = False
         self.setWindowTitle("Move to another database")
-        self.resize(640, 420)
+        resize_to_fit(self, 640, 420)
         self.trust = trust_schools(db)  # None: the database is moved whole
         intro = QLabel(TRUST_INTRO if self.trust else INTRO)
         intro.setWordWrap(True)

@@ -29,6 +29,7 @@ from attendance_desk.services.retention import Leaver, RemovalResult
 from attendance_desk.services.staff import can_change
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, Index, RowTableModel
+from attendance_desk.ui.screen_fit import resize_to_fit
 
 LEAVER_COLUMNS: list[Column[Leaver]] = [
     Column("Remove", lambda _l: "", export=False, description="Ticked pupils are removed"),
@@ -89,7 +90,7 @@ class RetentionDialog(QDialog):
         self.removed: RemovalResult | None = None
         self.leavers: list[Leaver] = []
         self.setWindowTitle("Pupils past retention")
-        self.resize(760, 460)
+        resize_to_fit(self, 760, 460)
         self.years = QSpinBox(self)
         self.years.setObjectName("retentionYears")
         self.years.setAccessibleName("Years after leaving")

@@ -32,6 +32,7 @@ from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
 from attendance_desk.ui.dialogs.staff_tab import StaffTab
 from attendance_desk.ui.dialogs.term_dates_tab import SafetyTab, TermDatesTab
 from attendance_desk.ui.dialogs.this_pc_tab import ThisPcTab
+from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.widgets.template_editor import TemplateEditorWidget
 
@@ -125,7 +126,7 @@ class SettingsDialog(QDialog):
         self.db = db
         self.hub = hub
         self.setWindowTitle("Settings")
-        self.resize(1180, 720)  # room for the letter template form beside its preview
+        resize_to_fit(self, 1180, 720)  # room for the letter template form beside its preview
         self.tabs = QTabWidget(self)
         self.school_tab = SchoolTab(school_service.get_school_details(db), self)
         self.tabs.addTab(self.school_tab, "School")
