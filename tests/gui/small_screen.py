@@ -36,7 +36,10 @@ def main() -> int:
             }
         )
     )
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    # named from the folder it is in: Qt splits the platform's arguments at colons, and a
+    # Windows path has one after its drive letter
+    os.chdir(folder)
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config.name}"
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from meetings_school import WEEK_END, make_school
     from PySide6.QtCore import QPoint, QSettings
@@ -95,7 +98,17 @@ def main() -> int:
     again.close()
     workers.wait_all()
     db.close()
-    print(json.dumps({"first start maximised": first_start, "kept": kept, "windows": found}))
+    screen = app.primaryScreen().geometry()
+    print(
+        json.dumps(
+            {
+                "screen": [screen.width(), screen.height()],
+                "first start maximised": first_start,
+                "kept": kept,
+                "windows": found,
+            }
+        )
+    )
     return 0
 
 

@@ -43,6 +43,7 @@ def test_on_a_laptops_screen_every_window_and_button_is_on_it(
     )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["screen"] == [width, height]  # the platform took the size given
     assert result["first start maximised"]
     assert result["kept"] == [1000, 600, False]  # a size the officer chose is kept
     found = result["windows"]
