@@ -375,3 +375,28 @@ def test_the_first_screen_loads_nothing_it_does_not_show(demo_path: Path, tmp_pa
     heavy, built = done.stdout.splitlines()[-2:]
     assert heavy == "[]"
     assert built.split()[0] == "True" and int(built.split()[1]) > 400
+
+
+@pytest.mark.parametrize("width", [1366, 1280])
+def test_a_pupils_figures_are_whole_in_a_laptops_window(
+    qtbot, window: MainWindow, width: int
+) -> None:  # noqa: ANN001
+    """At 1366 wide the figures' Attendance column, the one that matters, was behind a scroll bar
+    that also hid half of "This half term" (seen under Xvfb)."""
+    window.showNormal()
+    window.resize(width, 720)
+    open_pupil_page(qtbot, window, window.pupil_list.model.rows[0].pupil_id)
+    view = window.pupil_page.figures_view
+    qtbot.waitUntil(lambda: view.isVisible() and view.model().rowCount() == 3)
+    header = view.horizontalHeader()
+    last = header.count() - 1
+    assert header.model().headerData(last, Qt.Orientation.Horizontal) == "Attendance"
+    qtbot.waitUntil(  # every column inside the view's width; the three periods' rows too
+        lambda: (
+            header.sectionViewportPosition(last) + header.sectionSize(last)
+            <= view.viewport().width()
+            and header.sectionSize(last) >= header.sectionSizeHint(last)
+        )
+    )
+    rows = view.verticalHeader()
+    assert rows.sectionViewportPosition(2) + rows.sectionSize(2) <= view.viewport().height()

@@ -12,12 +12,14 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -167,6 +169,13 @@ class PupilPage(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.figures_view.horizontalHeader().setStretchLastSection(True)
+        # every column whole, the Attendance one above all, never behind a scroll bar (on a
+        # 1366-wide screen it was): the view asks for its columns' width and takes no less;
+        # the charts beside it give up the room
+        self.figures_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.figures_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.figures_view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.figures_view.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.figures_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.figures_view.setFixedHeight(
             self.figures_view.horizontalHeader().sizeHint().height()
