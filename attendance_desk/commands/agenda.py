@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.meetings import agenda, render_agenda
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)  # reads only: works beside the window
     try:
         paper = agenda(db, args.meeting, args.date or clock.today())
     finally:

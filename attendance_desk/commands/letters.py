@@ -83,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_templates(args: argparse.Namespace) -> int:
     from attendance_desk.services.letters import list_templates
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)  # reads only: works beside the window
     try:
         for template in list_templates(db):
             if args.long:

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.reports import half_term_report_pdf
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)  # reads only: works beside the window
     try:
         as_of = args.as_of or clock.today()
         if args.trust or args.school is not None:

@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.tsm import write_tsm
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)  # reads only: works beside the window
     try:
         tsm = write_tsm(db, args.out, args.date or clock.today(), args.term)
     finally:

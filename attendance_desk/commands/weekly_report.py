@@ -33,15 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from attendance_desk.services.weekly_report import render_weekly_report, weekly_report
 
-    db = open_from_args(args)
+    db = open_from_args(args, read_only=True)  # reads only: works beside the window
     try:
         report = weekly_report(db, args.week_ending, args.class_name)
     finally:
         db.close()
     write_file(args.out, render_weekly_report(report), (".pdf",))
     pupils = sum(len(c.band_pupils) for c in report.classes)
-    print(
-        f"{count(len(report.classes), 'class page')}, {count(pupils, 'pupil')} in the class teacher's band, "
-        f"written to {args.out}"
+    band = (
+        f"{count(pupils, 'pupil')} in the class teacher's band"
+        if report.band_labels
+        else "the policy gives class teachers no band"
     )
+    print(f"{count(len(report.classes), 'class page')}, {band}, written to {args.out}")
     return 0

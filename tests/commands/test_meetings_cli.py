@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -90,3 +91,43 @@ def test_governors_report_from_the_command_line(school_db: Path, tmp_path: Path)
     assert run(school_db, "report", "--as-of", "2025-03-28", "--out", str(out)) == 0
     text = pdf_text(out)
     assert "Whole school" in text and "Persistent absence" in text
+
+
+HOLDER = "\n".join(
+    [
+        "import sys",
+        "from attendance_desk.storage.db import open_database",
+        "db = open_database(sys.argv[1])",
+        "print('open', flush=True)",
+        "sys.stdin.readline()",  # hold the database, as the window does, until told to stop
+    ]
+)
+
+
+def test_the_papers_are_made_while_the_window_has_the_database_open(
+    school_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each paper only reads: it was refused while another copy (the window) held the file."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(school_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        papers = [
+            ("weekly-report", "--week-ending", "2025-03-28"),
+            ("agenda", "--meeting", "slt", "--date", "2025-03-28"),
+            ("tsm-list", "--date", "2025-03-28"),
+            ("report", "--as-of", "2025-03-28"),
+        ]
+        for n, paper in enumerate(papers):
+            out = tmp_path / f"{n}.pdf"
+            assert run(school_db, *paper, "--out", str(out)) == 0, capsys.readouterr().err
+            assert pdf_pages(out) >= 1
+        assert run(school_db, "templates") == 0
+        assert "another copy" not in capsys.readouterr().err
+    finally:
+        holder.stdin.close()  # type: ignore[union-attr]
+        holder.wait(timeout=60)
