@@ -15,7 +15,15 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QPointF, QSize, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtPrintSupport import (
     QAbstractPrintDialog,
     QPrintDialog,
@@ -27,6 +35,7 @@ from PySide6.QtWidgets import QWidget
 
 from attendance_desk import private_files
 from attendance_desk.domain.characteristics import SAFEGUARDING, has
+from attendance_desk.domain.concern import rule_title
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.screen_fit import resize_to_fit
 
@@ -62,9 +71,16 @@ class Printout:
 
     def _document(self, printer: QPrinter) -> QTextDocument:
         doc = QTextDocument()
+        # laid out in the printer's own pixels, so 9pt prints as 9pt: with the page given in
+        # points and the text measured at the screen's 96 dpi, every printout came out a third
+        # bigger than written (9pt as 12pt) and a wide list's columns broke words
+        doc.documentLayout().setPaintDevice(printer)
+        option = doc.defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)  # a word is never split in two
+        doc.setDefaultTextOption(option)
         doc.setDefaultStyleSheet(STYLE)
         doc.setHtml(self.html)
-        rect = printer.pageLayout().paintRect(QPageLayout.Unit.Point)
+        rect = printer.pageLayout().paintRectPixels(printer.resolution())
         doc.setPageSize(QSizeF(rect.width(), rect.height()))
         return doc
 
@@ -186,9 +202,38 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+# A printed column's share of the page's width goes with the widest thing it holds, measured
+# in the printout's font (a heading by its longest word, in bold: it wraps), up to WIDEST
+# points: a long note wraps rather than taking the page. PADDING: the cell's padding and
+# borders (STYLE: 5px a side).
+WIDEST, PADDING = 160.0, 12.0
+FONT_FAMILY, FONT_POINTS = "DejaVu Sans", 9
+
+
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Each column's share of the table's width, in whole percent: QTextDocument otherwise
+    shares the page out nearly evenly, so twelve columns of a landscape page gave a class or a
+    band too little and an empty column too much (the pupil list printed "Ambe r")."""
+    plain = QFont(FONT_FAMILY)
+    plain.setPointSizeF(FONT_POINTS)
+    bold = QFont(plain)
+    bold.setBold(True)
+    body, head = QFontMetricsF(plain), QFontMetricsF(bold)
+    widest = [max((head.horizontalAdvance(w) for w in h.split()), default=0.0) for h in headers]
+    for c in range(len(headers)):
+        texts = {cell_text(row[c]) for row in rows if c < len(row)}
+        widest[c] = max([widest[c], *(body.horizontalAdvance(t) for t in texts)])
+    weights = [min(w, WIDEST) + PADDING for w in widest]
+    total = sum(weights) or 1.0
+    return [max(1, round(100 * w / total)) for w in weights]
+
+
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], fills: Any = None) -> str:
     fills = fills or {}
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    widths = column_widths(headers, rows)
+    head = "".join(
+        f"<th width='{w}%'>{escape(h)}</th>" for h, w in zip(headers, widths, strict=True)
+    )
     body = []
     for r, row in enumerate(rows):
         cells = []
@@ -286,7 +331,7 @@ def pupil_summary(data: Any) -> Printout:
     body += (
         table_html(
             ("Concern", "Found", "Action"),
-            [(c.rule.replace("_", " "), c.detail, c.action) for c in concerns],
+            [(rule_title(c.rule), c.detail, c.action) for c in concerns],
         )  # fmt: skip
         if concerns
         else "<p>None.</p>"
