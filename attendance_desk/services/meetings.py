@@ -17,7 +17,7 @@ from sqlalchemy import TextClause, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from attendance_desk.domain.concern import Concern
+from attendance_desk.domain.concern import Concern, rule_title
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.events import (
     EventKind,
@@ -215,12 +215,12 @@ def _route_words(meeting: MeetingRoute, policy: object) -> str:
 
     assert isinstance(policy, Policy)
     bands = [b.label for b in policy.bands if b.id in meeting.bands]
-    rules = [r.replace("_", " ") for r in meeting.rules]
+    rules = [rule_title(r) for r in meeting.rules]
     parts = []
     if bands:
         parts.append("every pupil in " + " and ".join(bands))
     if rules:
-        parts.append("every pupil with a concern for " + ", ".join(rules))
+        parts.append("every pupil with a concern: " + ", ".join(rules))
     return ("; ".join(parts) or "nobody (the policy names no band or concern)") + "."
 
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from attendance_desk.domain.concern import ALL_RULES
+from attendance_desk.domain.concern import ALL_RULES, rule_title
 from attendance_desk.domain.letters import EXTRA_FIELDS, FIELDS
 from attendance_desk.domain.policy import Policy
 from attendance_desk.errors import UserError
@@ -145,7 +145,7 @@ class LetterComposerWidget(QWidget):
         self.band_combo = QComboBox(objectName="bandCombo")
         self.concern_combo = QComboBox(objectName="concernCombo")
         for rule in ALL_RULES:
-            self.concern_combo.addItem(rule.replace("_", " "), rule)
+            self.concern_combo.addItem(rule_title(rule), rule)
         self.upns_edit = QLineEdit(
             objectName="upnsEdit", placeholderText="UPNs, separated by spaces"
         )
