@@ -13,7 +13,7 @@ from attendance_desk.domain.codes import UNRESOLVED_CODE
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.tasks import TaskKind, bucket_of, unresolved_n_due
 from attendance_desk.errors import UserError
-from attendance_desk.services.staff import list_staff, require_can_change
+from attendance_desk.services.staff import can_change, list_staff, require_can_change
 from attendance_desk.services.versions import check_version, conflicts
 from attendance_desk.storage.db import Database
 from attendance_desk.storage.models import Mark, Pupil
@@ -182,8 +182,10 @@ def _n_before(source_key: str | None, since: date) -> tuple[int, date, str] | No
 def caseload(db: Database, today: date, refresh: bool = True) -> Caseload:
     """Open tasks overdue, due today, due later this week (to Sunday) and later. With
     `refresh`, the register's tasks are brought up to date first: old `N` codes, and children
-    missing education (services/cme.py)."""
-    if refresh:
+    missing education (services/cme.py); not where nothing may be written (a database opened
+    read-only beside the window that has it, a class teacher who may only look): the tasks
+    are then those last brought up to date."""
+    if refresh and can_change(db):
         from attendance_desk.services.cme import sync_cme_tasks
 
         sync_unresolved_n_tasks(db, today)

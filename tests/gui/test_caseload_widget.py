@@ -104,3 +104,29 @@ def test_after_an_import_a_child_missing_education_is_a_task_in_the_caseload(qtb
     (note,) = [e for e in timeline(db, dan) if e.recorded_by == "Attendance Desk (automatic)"]
     assert "no attempt to reach the family is on record" in note.summary
     workers.wait_all()
+
+
+def test_the_caseload_opens_on_a_database_opened_read_only(qtbot, db_path) -> None:  # noqa: ANN001
+    """A second copy opened beside the window is read-only: the caseload brought the
+    register's tasks up to date first (two Ns of Ava's were due a task on 16 Oct) and said
+    "Something went wrong: attempt to write a readonly database", with the SQL, in place of
+    the tasks. It shows the tasks as last brought up to date."""
+    from attendance_desk.services.tasks import add_task
+    from attendance_desk.storage.db import open_database
+
+    writer = open_database(db_path)
+    ids = build_school(writer)
+    add_task(writer, ids["dan"], "Ring Dan's mum", date(2024, 10, 15))
+    writer.close()
+    reader = open_database(db_path, read_only=True)
+    try:
+        widget = CaseloadWidget(reader, SignalHub())
+        qtbot.addWidget(widget)
+        widget.set_today(date(2024, 10, 16))
+        qtbot.waitUntil(lambda: not widget.loading, timeout=10000)
+        assert "went wrong" not in widget.summary.text(), widget.summary.text()
+        assert widget.current is not None
+        assert [t.title for t in widget.current.overdue] == ["Ring Dan's mum"]
+    finally:
+        workers.wait_all()
+        reader.close()
