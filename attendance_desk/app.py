@@ -73,25 +73,42 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
 
     expect_the_last_sign_in()
     problem = ""  # why this PC's server database did not open: asked where the school is again
+    demo_problem = ""  # why the demo chosen there did not open: asked again
+    asked = False  # the school was chosen in the window, not named on the command line
     while True:
-        if db_path is None and not demo and (problem or _first_start()):
+        if db_path is None and not demo and (problem or demo_problem or _first_start()):
             from attendance_desk.ui.dialogs.start_dialog import ask_where_the_school_is
 
             # a new school here, a server's database (kept for this PC), or the demo
-            chosen = ask_where_the_school_is(problem=problem, suggested=str(chosen_database()))
+            chosen = ask_where_the_school_is(
+                problem=problem, suggested=str(chosen_database()), demo_problem=demo_problem
+            )
             if chosen is None:
                 return 0
+            asked, demo_problem = True, ""
             demo = chosen == "demo"
             db_path = None if chosen in ("demo", "new") else chosen
         if demo:
             from attendance_desk.demo import create_demo_database
+            from attendance_desk.services.database import DatabaseInUseError
 
             if isinstance(db_path, str):
                 from attendance_desk.errors import UserError
 
                 raise UserError("--demo makes a database file: give a file name with --db, or none")
             db_path = db_path or demo_database_path()
-            create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
+            try:
+                create_demo_database(db_path, seed=2024, as_of=clock.today(), replace_demo=True)
+            except DatabaseInUseError as exc:
+                if not asked:
+                    raise  # --demo on the command line: it says what is wrong there
+                # chosen in the window, which closed with nothing said: said, asked again
+                demo_problem = (
+                    f"It is open in another copy of Attendance Desk ({exc.holder}): use that "
+                    "window, or close it and choose the demo again."
+                )
+                demo, db_path = False, None
+                continue
         target = db_path or chosen_database()  # none named: the one chosen for this PC
         if isinstance(target, str) and is_database_url(target):
             try:

@@ -19,6 +19,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.storage import session_counts
 from attendance_desk.storage.db import Database, check_database_path, open_database
 from attendance_desk.storage.integrity import connect_read_only
+from attendance_desk.storage.writer_lock import acquire_writer_lock
 
 DEMO_SETTING = "demo"
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -34,6 +35,17 @@ def create_demo_database(
     """
     path = Path(path).expanduser().absolute()
     check_database_path(path)  # a folder, a text file or a read-only place: one clear line
+    # held from before the old demo is looked at until the new one is written: with another
+    # copy working in the demo, DatabaseInUseError says so and no file is touched (its files
+    # were deleted from under that copy's window, which then worked on in a deleted file)
+    lock = acquire_writer_lock(path)
+    try:
+        return _replace_or_write(path, seed, as_of or clock.today(), replace_demo)
+    finally:
+        lock.release()
+
+
+def _replace_or_write(path: Path, seed: int, as_of: date, replace_demo: bool) -> str:
     state = _existing_state(path)
     if state == "demo" and replace_demo:
         _delete_database(path)
@@ -44,7 +56,6 @@ def create_demo_database(
             f"{path} already holds a school's data: the demo is only written to a new or "
             "empty database (choose another file with --db)"
         )
-    as_of = as_of or clock.today()
     data = generate_demo(seed, as_of)
     db = open_database(path, new_school=True)  # asked for: a new school even in an empty file
     try:

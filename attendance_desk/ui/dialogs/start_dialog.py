@@ -108,22 +108,32 @@ def connect_for_this_pc(parent: QWidget | None, suggested: str = "postgresql://"
 
 
 def ask_where_the_school_is(
-    parent: QWidget | None = None, problem: str = "", suggested: str = "postgresql://"
+    parent: QWidget | None = None,
+    problem: str = "",
+    suggested: str = "postgresql://",
+    demo_problem: str = "",
 ) -> str | None:
     """At a PC's first start, or when the server's database chosen for it did not open
-    (`problem`, said first): "new" (a new school in a file on this PC, kept as the one it
-    opens), "demo", the address of a server's database (connected to, and kept for this PC's
-    next starts), or None (the person closed the question: nothing is made)."""
+    (`problem`, said first) or the demo chosen did not (`demo_problem`): "new" (a new school
+    in a file on this PC, kept as the one it opens), "demo", the address of a server's
+    database (connected to, and kept for this PC's next starts), or None (the person closed
+    the question: nothing is made)."""
     while True:
         box = QMessageBox(parent)
-        box.setWindowTitle("Welcome to Attendance Desk" if not problem else "Attendance Desk")
-        box.setIcon(QMessageBox.Icon.Question if not problem else QMessageBox.Icon.Warning)
+        told = problem or demo_problem
+        box.setWindowTitle("Welcome to Attendance Desk" if not told else "Attendance Desk")
+        box.setIcon(QMessageBox.Icon.Question if not told else QMessageBox.Icon.Warning)
         where = "<b>Where is your school's attendance database?</b>"
         if problem:
             shown = html.escape(database_shown(suggested))
             where = (
                 f"<b>The school's database on the server, {shown}, did not open:</b><br>"
                 f"{html.escape(problem)}<br><br>{where}"
+            )
+        elif demo_problem:
+            where = (
+                f"<b>The demo school did not open:</b><br>{html.escape(demo_problem)}"
+                f"<br><br>{where}"
             )
         box.setText(where)
         box.setInformativeText(
