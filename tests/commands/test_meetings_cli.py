@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from another_copy import another_copy  # noqa: E402
 from meetings_school import make_school, pdf_pages, pdf_text  # noqa: E402
 
 from attendance_desk.cli import main  # noqa: E402
@@ -93,29 +93,11 @@ def test_governors_report_from_the_command_line(school_db: Path, tmp_path: Path)
     assert "Whole school" in text and "Persistent absence" in text
 
 
-HOLDER = "\n".join(
-    [
-        "import sys",
-        "from attendance_desk.storage.db import open_database",
-        "db = open_database(sys.argv[1])",
-        "print('open', flush=True)",
-        "sys.stdin.readline()",  # hold the database, as the window does, until told to stop
-    ]
-)
-
-
 def test_the_papers_are_made_while_the_window_has_the_database_open(
     school_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each paper only reads: it was refused while another copy (the window) held the file."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(school_db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with another_copy(school_db):
         papers = [
             ("weekly-report", "--week-ending", "2025-03-28"),
             ("agenda", "--meeting", "slt", "--date", "2025-03-28"),
@@ -128,6 +110,3 @@ def test_the_papers_are_made_while_the_window_has_the_database_open(
             assert pdf_pages(out) >= 1
         assert run(school_db, "templates") == 0
         assert "another copy" not in capsys.readouterr().err
-    finally:
-        holder.stdin.close()  # type: ignore[union-attr]
-        holder.wait(timeout=60)

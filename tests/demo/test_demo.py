@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -311,39 +309,19 @@ def test_replaces_only_a_demo_and_only_when_asked(tmp_path: Path) -> None:
     conn.close()
 
 
-HOLDER = "\n".join(
-    [
-        "import sys",
-        "from attendance_desk.storage.db import open_database",
-        "db = open_database(sys.argv[1])",
-        "print('open', flush=True)",
-        "sys.stdin.readline()",  # working in the demo, as a window does, until told to stop
-    ]
-)
-
-
 def test_a_demo_open_in_another_copy_is_left_whole(tmp_path: Path) -> None:
     """Starting the demo again while another copy worked in it deleted its files from under
     that copy's window (on Linux it worked on in a deleted file, everything it did lost), then
     failed. Now nothing is touched and the error says who has it."""
     from attendance_desk.storage.writer_lock import DatabaseInUseError
+    from tests.another_copy import another_copy
 
     path = tmp_path / "demo.sqlite3"
     create_demo_database(path, seed=7, as_of=date(2025, 10, 1))
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with another_copy(path) as holder:
         with pytest.raises(DatabaseInUseError, match="another copy") as caught:
             create_demo_database(path, seed=7, as_of=date(2025, 10, 1), replace_demo=True)
         assert f"process {holder.pid}" in caught.value.holder
         assert path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == before
-    finally:
-        holder.stdin.close()  # type: ignore[union-attr]
-        holder.wait(timeout=60)
     create_demo_database(path, seed=7, as_of=date(2025, 10, 1), replace_demo=True)  # free again

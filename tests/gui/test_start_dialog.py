@@ -19,6 +19,7 @@ from attendance_desk.storage.db import open_database
 from attendance_desk.ui.dialogs.settings_dialog import SettingsDialog
 from attendance_desk.ui.dialogs.start_dialog import ask_where_the_school_is
 from attendance_desk.ui.main_window import MainWindow
+from tests.another_copy import another_copy
 from tests.casework_school import DAY, build_school
 
 
@@ -96,17 +97,6 @@ def test_settings_this_pc_opens_this_database_at_start(qtbot, tmp_path: Path) ->
         db.close()
 
 
-HOLDER = "\n".join(
-    [
-        "import sys",
-        "from attendance_desk.storage.db import open_database",
-        "db = open_database(sys.argv[1])",
-        "print('open', flush=True)",
-        "sys.stdin.readline()",  # a window working in the demo, until told to stop
-    ]
-)
-
-
 def _press_in_turn(labels: list[str], seen: list[str]) -> None:
     """Press each of `labels` on each question in turn as it shows, noting its text (until
     `labels` is emptied: a test that failed early stops it)."""
@@ -137,22 +127,13 @@ def _press_in_turn(labels: list[str], seen: list[str]) -> None:
 def test_the_demo_open_in_another_copy_is_said_and_the_question_asked_again(qtbot) -> None:  # noqa: ANN001
     """Chosen at the first start while another copy worked in the demo, the demo did not open
     and the window closed with nothing said (the reason only on the console)."""
-    import subprocess
-    import sys
     from datetime import date
 
     from attendance_desk.demo import create_demo_database
 
     path = app.demo_database_path()
     create_demo_database(path, seed=7, as_of=date(2025, 10, 1))
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with another_copy(path) as holder:
         assert app._first_start()
         seen: list[str] = []
         labels = ["Try the demo school", "Cancel"]
@@ -165,6 +146,3 @@ def test_the_demo_open_in_another_copy_is_said_and_the_question_asked_again(qtbo
         assert "The demo school did not open" in seen[1]
         assert "another copy of Attendance Desk" in seen[1] and str(holder.pid) in seen[1]
         assert path.exists()
-    finally:
-        holder.stdin.close()  # type: ignore[union-attr]
-        holder.wait(timeout=60)
