@@ -39,8 +39,10 @@ from attendance_desk.domain.concern import rule_title
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.screen_fit import resize_to_fit
 
-STYLE = """
-body { font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; }
+FONT_FAMILY, FONT_POINTS = "DejaVu Sans", 9  # the printouts' text
+STYLE = (
+    f"body {{ font-family: '{FONT_FAMILY}', sans-serif; font-size: {FONT_POINTS}pt; }}"
+    + """
 h1 { font-size: 14pt; margin: 0 0 4px 0; }
 h2 { font-size: 11pt; margin: 10px 0 4px 0; }
 p.sub { color: #444; margin: 0 0 8px 0; }
@@ -49,6 +51,7 @@ th { background: #e8edf2; text-align: left; }
 th, td { border: 1px solid #9aa5b1; padding: 3px 5px; vertical-align: top; }
 td.notes { width: 35%; }
 """
+)
 
 
 @dataclass(frozen=True)
@@ -203,17 +206,16 @@ def cell_text(value: Any) -> str:
 
 
 # A printed column's share of the page's width goes with the widest thing it holds, measured
-# in the printout's font (a heading by its longest word, in bold: it wraps), up to WIDEST
-# points: a long note wraps rather than taking the page. PADDING: the cell's padding and
-# borders (STYLE: 5px a side).
+# in the printouts' font (a heading by its longest word, in bold: it wraps), counted up to
+# WIDEST (about 25 characters): a long note wraps rather than taking the page. PADDING: a
+# cell's padding and borders (STYLE: 5px a side). Only the shares matter, not the unit.
 WIDEST, PADDING = 160.0, 12.0
-FONT_FAMILY, FONT_POINTS = "DejaVu Sans", 9
 
 
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
     """Each column's share of the table's width, in whole percent: QTextDocument otherwise
-    shares the page out nearly evenly, so twelve columns of a landscape page gave a class or a
-    band too little and an empty column too much (the pupil list printed "Ambe r")."""
+    shares the page out by its own rule, as much to a column left empty as to a full one, and
+    the pupil list's names and classes wrapped beside blank columns."""
     plain = QFont(FONT_FAMILY)
     plain.setPointSizeF(FONT_POINTS)
     bold = QFont(plain)
