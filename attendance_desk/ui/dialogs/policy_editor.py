@@ -74,6 +74,10 @@ class PolicyEditor(QWidget):
         self.bands.setHorizontalHeaderLabels(BAND_HEADERS)
         self.bands.verticalHeader().setVisible(False)
         self.bands.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        # each band as tall as its actions at the width shown: sized once, before the dialog
+        # was laid out, a row kept the height of its actions wrapped in a narrow column (the
+        # Amber band filled the table at 1366x768, the Red one out of sight)
+        self.bands.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.bands.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.bands.cellDoubleClicked.connect(self._maybe_pick_colour)
         add = QPushButton("Add band")
@@ -168,7 +172,6 @@ class PolicyEditor(QWidget):
                 self._paint_colour(item, value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.bands.setItem(row, col, item)
-        self.bands.resizeRowToContents(row)
 
     def _paint_colour(self, item: QTableWidgetItem, value: str) -> None:
         colour = QColor(value)
