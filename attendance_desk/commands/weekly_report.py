@@ -11,7 +11,6 @@ from pathlib import Path
 
 from attendance_desk.commands import open_from_args
 from attendance_desk.commands.common import parse_date, write_file
-from attendance_desk.domain.wording import count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,11 +38,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     write_file(args.out, render_weekly_report(report), (".pdf",))
-    pupils = sum(len(c.band_pupils) for c in report.classes)
-    band = (
-        f"{count(pupils, 'pupil')} in the class teacher's band"
-        if report.band_labels
-        else "the policy gives class teachers no band"
-    )
-    print(f"{count(len(report.classes), 'class page')}, {band}, written to {args.out}")
+    print(f"{report.summary(', ')}, written to {args.out}")
     return 0

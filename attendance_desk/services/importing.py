@@ -197,8 +197,7 @@ class FileOutcome:
                 f"{self.closures_added} closures {will}added, {self.closures_changed} changed"
             )
         if self.skipped:
-            n = len(self.skipped)
-            parts.append(f"{count(n, 'row')} skipped")
+            parts.append(f"{count(len(self.skipped), 'row')} skipped")
         if self.nothing_changed:
             parts.append("nothing to change")
         return f"{self.file_name} ({self.layout.replace('_', ' ')}): " + "; ".join(parts)

@@ -79,12 +79,7 @@ def make_paper(db: Database, choice_id: str, on: date, class_name: str | None = 
         return Paper(
             choice,
             report.title,
-            f"{count(len(report.classes), 'class page')}; "
-            + (
-                f"{count(len(rows), 'pupil')} in the band {' and '.join(report.band_labels)}"
-                if report.band_labels
-                else "the policy gives class teachers no band"
-            ),
+            report.summary(),
             ("Class", "Pupil", "Year to date", "This week", "Letter"),
             rows,
             (),

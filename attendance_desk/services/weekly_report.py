@@ -70,6 +70,15 @@ class WeeklyReport:
     band_labels: tuple[str, ...]  # the class teacher's band(s); empty when the policy has none
     classes: tuple[ClassWeek, ...]
 
+    def summary(self, joiner: str = "; ") -> str:
+        """What the report holds, in a line: "14 class pages; 3 pupils in the band Amber", or
+        that the policy gives class teachers no band (the window and the command line say it)."""
+        pages = count(len(self.classes), "class page")
+        if not self.band_labels:
+            return f"{pages}{joiner}the policy gives class teachers no band"
+        pupils = count(sum(len(c.band_pupils) for c in self.classes), "pupil")
+        return f"{pages}{joiner}{pupils} in the band {' and '.join(self.band_labels)}"
+
 
 def class_order(name: str) -> tuple[tuple[int, int, str], ...]:
     """Classes in natural order (3B before 10A), as the book-bag letter batches are sorted."""
