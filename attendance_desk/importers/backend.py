@@ -148,6 +148,55 @@ def drop_foreign_keys(conn: Any, table: str) -> list[str]:
     ]
 
 
+def referenced_tables(conn: Any, table: str) -> list[str]:
+    """PostgreSQL: the tables `table`'s foreign keys point at. SQLite: none."""
+    if not is_postgres(conn):
+        return []
+    rows = conn.execute(
+        "SELECT DISTINCT confrelid::regclass::text FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = to_regclass(?) ORDER BY 1",
+        (table,),
+    ).fetchall()
+    return [str(name) for (name,) in rows]
+
+
+def forced_row_security(conn: Any, tables: Sequence[str]) -> list[str]:
+    """PostgreSQL: those of `tables` whose row-level security binds their owner too (FORCE,
+    migration 0015) where it binds this connection's role (not a superuser, no BYPASSRLS: the
+    owner a school's server is set up with). SQLite: none.
+
+    For a big load they are lifted inside the import's transaction and put back before it
+    commits (as storage/transfer.py does for a move), so no other connection ever sees them
+    without it: bound by it, the owner may not COPY into the marks (they went through a
+    temporary table: 0.65 s more for a year), and PostgreSQL plans the check of the marks'
+    foreign keys under the policies, whose conditions it cannot estimate, as a nested loop
+    over every mark and every pupil (a year's first import into a school: 14-16 s for that
+    one check, against 0.1 s without the policies)."""
+    if not is_postgres(conn) or not tables:
+        return []
+    bypass = conn.execute(
+        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()
+    if bypass and bypass[0]:
+        return []
+    forced = {
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT relname FROM pg_class WHERE relforcerowsecurity AND oid IN ("
+            + ", ".join("to_regclass(?)" for _ in tables)
+            + ")",
+            tuple(tables),
+        ).fetchall()
+    }
+    return [t for t in tables if t in forced]
+
+
+def row_security_statements(tables: Sequence[str], force: bool) -> list[str]:
+    """The statements that lift (force=False) or put back the owner's row-level security."""
+    verb = "FORCE" if force else "NO FORCE"
+    return [f"ALTER TABLE {t} {verb} ROW LEVEL SECURITY" for t in tables]
+
+
 def drop_primary_key(conn: Any, table: str) -> list[str]:
     """PostgreSQL: drop the table's primary key for a big load and return the statement that
     adds it back (one sorted build is cheaper than keeping it up to date row by row; the load

@@ -236,8 +236,21 @@ def _drop_for_big_load(conn: sqlite3.Connection, inserts: int) -> list[str]:
         return []  # a role that does not own the table: every row is checked as it goes in
     if inserts < backend.rows_everywhere(conn, MARKS, at_least=inserts):
         return []  # other schools' marks too: keys kept (their PCs are not held up either)
+    # The owner bound by its row-level security (backend.forced_row_security says why): the
+    # marks' lifted for the load (the table is the load's alone by now: the keys' dropping
+    # holds it), the tables the keys point at only while the keys are checked, at the end.
+    forced = backend.forced_row_security(conn, [MARKS, *backend.referenced_tables(conn, MARKS)])
+    on_marks = [t for t in forced if t == MARKS]
+    pointed_at = [t for t in forced if t != MARKS]
     keys = backend.drop_foreign_keys(conn, MARKS)
     primary = backend.drop_primary_key(conn, MARKS)
     indexes = backend.drop_indexes(conn, MARKS, "ix_marks_date")
     audit = pg_mis_marks_unaudited(conn)  # the load writes MIS marks only
-    return [*audit, *backend.more_sort_memory(conn), *primary, *indexes, *keys]
+    for statement in backend.row_security_statements(on_marks, force=False):
+        conn.execute(statement)
+    checked = [
+        *backend.row_security_statements(pointed_at, force=False),
+        *keys,
+        *backend.row_security_statements(forced, force=True),
+    ]
+    return [*audit, *backend.more_sort_memory(conn), *primary, *indexes, *checked]

@@ -173,9 +173,13 @@ class TargetWriter:
                 "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relforcerowsecurity"
             ).fetchall()
+            # Put back after the keys are made again: checked under the policies, whose
+            # conditions PostgreSQL cannot estimate, each key's check became a nested loop
+            # over both tables (the demo school's move by its owner: 4.8 s, against 3.0 s).
+            forced_back = []
             for (table,) in forced:
                 conn.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
-                self.restore.append(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+                forced_back.append(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
             keys = (
                 []
                 if keep_keys
@@ -188,6 +192,7 @@ class TargetWriter:
             for table, name, definition in keys:
                 conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 self.restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            self.restore += forced_back
             return
         conn.isolation_level = None
         conn.execute("PRAGMA foreign_keys = OFF")  # checked once, at the end

@@ -21,7 +21,7 @@ TABLE_WORDS = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)\b")
 NOT_TABLES = {
     "json_each", "temp", "sqlite_master", "json_array_elements_text", "pg_constraint",
     "pg_attribute", "pg_class", "pg_index", "generate_series", "pg_temp", "pg_settings",
-    "json_populate_recordset", "pg_trigger", "pg_am", "pg_attrdef",
+    "json_populate_recordset", "pg_trigger", "pg_am", "pg_attrdef", "pg_roles",
 }  # fmt: skip
 
 

@@ -1,9 +1,10 @@
 """Issue 17: a big register import into a new school of a trust's PostgreSQL database (the
-tables' owner working on Hillside: row-level security keeps it to that school, so its COPY goes
-through a staging table) counts the new sessions itself with the counting trigger off, and
-leaves every school's register of sessions exactly its marks counted, the trigger on again and
-Oakfield's and Riverside's counts as they were. Needs a PostgreSQL server
-(ATTENDANCE_DESK_TEST_PG)."""
+tables' owner, not a superuser, working on Hillside: row-level security keeps it to that school)
+counts the new sessions itself with the counting trigger off, and leaves every school's register
+of sessions exactly its marks counted, the trigger on again and Oakfield's and Riverside's counts
+as they were. The owner's row-level security, lifted inside the load's transaction (so its COPY
+goes straight into the marks and the keys are checked over every school's rows), binds it
+again after. Needs a PostgreSQL server (ATTENDANCE_DESK_TEST_PG)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,40 @@ def _with_hillside(url: str) -> int:
         owner.close()
 
 
+FORCED = (
+    "SELECT relname, relforcerowsecurity FROM pg_class "
+    "WHERE oid IN ('marks'::regclass, 'pupils'::regclass, 'imports'::regclass)"
+)
+KEYS = "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'marks'::regclass"
+
+
+def _assert_kept_to_its_school(url: str, hillside: int) -> None:
+    """After Hillside's big load: the owner, working on another school, sees none of Hillside's
+    marks or pupils (its row-level security binds it again), and the marks' keys are whole."""
+    db = open_database(url)
+    try:
+        assert _rows(db, FORCED) == [("imports", True), ("marks", True), ("pupils", True)]
+        assert sorted(_rows(db, KEYS)) == [
+            ("ck_marks_session", True),
+            ("fk_marks_import_id_imports", True),
+            ("fk_marks_pupil_id_pupils", True),
+            ("pk_marks", True),
+        ]
+        other = min(
+            int(str(r[0])) for r in _rows(db, f"SELECT id FROM schools WHERE id <> {hillside}")
+        )
+    finally:
+        db.close()
+    elsewhere = open_database(school_url(url, other))
+    try:
+        seen = f"SELECT count(*) FROM {{}} WHERE school_id = {hillside}"
+        assert _rows(elsewhere, seen.format("marks")) == [(0,)]
+        assert _rows(elsewhere, seen.format("pupils")) == [(0,)]
+        assert _rows(elsewhere, "SELECT count(*) FROM marks")[0][0] > 0  # its own, as before
+    finally:
+        elsewhere.close()
+
+
 def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,6 +128,7 @@ def test_a_big_import_into_one_school_counts_its_sessions_and_leaves_the_others(
         finally:
             school.close()
         assert took == [True]  # the trigger was off, the import counted
+        _assert_kept_to_its_school(url, hillside)
 
         db = open_database(url)
         try:
