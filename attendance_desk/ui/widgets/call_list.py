@@ -11,6 +11,7 @@ and the next step. The day is the window's date.
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -120,6 +121,8 @@ class FirstDayCallsWidget(QWidget):
         self._day = clock.today()
         self._select_next: int | None = None  # the pupil to choose once the list reloads
         self._just_logged: set[int] = set()  # logged; off the list once it reloads
+        self._form_pupil: int | None = None  # whose call the form holds
+        self._outcome_chosen = False  # the outcome picked for this pupil's call, not defaulted
 
         self.title = QLabel("")
         self.title.setObjectName("callsTitle")
@@ -155,10 +158,11 @@ class FirstDayCallsWidget(QWidget):
         self.outcome_combo.setObjectName("outcomeCombo")
         for i, (key, text) in enumerate(CALL_OUTCOMES.items(), start=1):
             self.outcome_combo.addItem(f"{i} {text}", key)
+        self.outcome_combo.activated.connect(self._outcome_picked)
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("reasonEdit")
         self.reason_edit.setPlaceholderText("reason given")
-        self.reason_edit.returnPressed.connect(self.log_selected)
+        self.reason_edit.returnPressed.connect(self._enter_pressed)
         self.code_combo = QComboBox()
         self.code_combo.setObjectName("codeCombo")
         self.code_combo.setEditable(True)
@@ -169,7 +173,7 @@ class FirstDayCallsWidget(QWidget):
         edit = self.code_combo.lineEdit()
         assert edit is not None
         edit.setPlaceholderText("code, e.g. I")
-        edit.returnPressed.connect(self.log_selected)
+        edit.returnPressed.connect(self._enter_pressed)
         self.siblings_check = QCheckBox("")
         self.siblings_check.setObjectName("siblingsCheck")
         self.siblings_check.setChecked(True)
@@ -281,6 +285,9 @@ class FirstDayCallsWidget(QWidget):
 
     def _pupil_chosen(self) -> None:
         entry = self.selected()
+        pupil = entry.pupil_id if entry is not None else None
+        if pupil != self._form_pupil:  # another pupil's call (a reload keeps the same one's)
+            self._form_pupil, self._outcome_chosen = pupil, False
         self.number_combo.clear()
         self.siblings_check.hide()
         if entry is None:
@@ -320,6 +327,44 @@ class FirstDayCallsWidget(QWidget):
         from attendance_desk.ui.printing import call_sheet
 
         return call_sheet(self.day, list(self.model.rows))
+
+    def _outcome_picked(self) -> None:
+        self._outcome_chosen = True
+
+    def _nothing_entered(self) -> bool:
+        """The form as it was when the pupil came up: no outcome picked, no reason or code
+        typed, no follow-up ticked."""
+        return not (
+            self._outcome_chosen
+            or self.outcome_combo.currentIndex() != 0
+            or self.reason_edit.text().strip()
+            or self.code_combo.currentText().strip()
+            or self.follow_check.isChecked()
+        )
+
+    def _enter_pressed(self) -> LoggedCall | None:
+        """Enter in the reason or code logs the call, once something of it is entered. After a
+        call the next pupil comes up with the form cleared and the reason ready: an Enter too
+        many there logged a call nobody made ("spoke to contact") for that child, seen when a
+        second Enter followed the one that picked a code. Log call and Ctrl+Return log the form
+        as it stands."""
+        entry = self.selected()
+        if entry is not None and entry.pupil_id in self._just_logged:
+            # the same Enter passed on again by the code's completer, or a second one before
+            # the list reloads: the call is logged once
+            return None
+        if entry is not None and self._nothing_entered():
+            hint = (
+                f"Nothing entered yet for {entry.forename} {entry.surname}'s call: choose the "
+                "outcome or type the reason, then Enter (Log call logs it as it stands)"
+            )
+            shown = self.message.text()
+            if shown.startswith("Logged: "):  # the call just logged stays in sight above it
+                hint = f"<span style='color:#2e7d32'>{escape(shown)}</span><br>{escape(hint)}"
+            self.message.setStyleSheet("")
+            self.message.setText(hint)
+            return None
+        return self.log_selected()
 
     def log_selected(self) -> LoggedCall | None:
         """Log the call for the chosen pupil (and the brothers and sisters it covers); the next
@@ -384,6 +429,7 @@ class FirstDayCallsWidget(QWidget):
         self.code_combo.setEditText("")
         self.outcome_combo.setCurrentIndex(0)
         self.follow_check.setChecked(False)
+        self._form_pupil, self._outcome_chosen = None, False  # the next call's form is new
         for pid in (entry.pupil_id, *also):
             self.hub.case_changed.emit(pid)
             if logged.recoded:
