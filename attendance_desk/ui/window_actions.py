@@ -29,7 +29,7 @@ from attendance_desk.services.database import (
     database_target,
     is_database_url,
 )
-from attendance_desk.ui import workers
+from attendance_desk.ui import file_places, workers
 from attendance_desk.ui.signals import SignalHub
 
 if TYPE_CHECKING:
@@ -553,13 +553,16 @@ def export_current(w: MainWindow, path: Path | None = None) -> None:
     if not tables:
         tables = export_tables_of(w.pupil_list)
     if path is None:
-        suggested = Path.home() / f"{tables[0].title.lower().replace(' ', '-')}.xlsx"
-        chosen, _ = QFileDialog.getSaveFileName(
-            w, "Export to Excel", str(suggested), "Excel workbook (*.xlsx)"
+        chosen = file_places.save_file(
+            w,
+            "Export to Excel",
+            file_places.EXPORTS,
+            f"{tables[0].title.lower().replace(' ', '-')}.xlsx",
+            "Excel workbook (*.xlsx)",
         )
-        if not chosen:
+        if chosen is None:
             return
-        path = Path(chosen)
+        path = chosen
     from attendance_desk.services.exporting import export_tables
 
     w.busy("Exporting\u2026")

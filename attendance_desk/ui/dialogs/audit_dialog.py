@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +30,7 @@ from attendance_desk.services.audit import (
     write_audit_rows,
 )
 from attendance_desk.services.database import Database
-from attendance_desk.ui import workers
+from attendance_desk.ui import file_places, workers
 from attendance_desk.ui.models.proxy import RowFilterProxy
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.ui.screen_fit import resize_to_fit
@@ -135,12 +134,16 @@ class AuditDialog(QDialog):
         """Export the rows shown (after filtering) to an Excel file, written by the audit
         service on a worker thread; `exported` is emitted when it is on disk."""
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export the audit log", "audit log.xlsx", "Excel workbook (*.xlsx)"
+            chosen = file_places.save_file(
+                self,
+                "Export the audit log",
+                file_places.EXPORTS,
+                "audit log.xlsx",
+                "Excel workbook (*.xlsx)",
             )
-            if not name:
+            if chosen is None:
                 return None
-            path = Path(name)
+            path = chosen
         self.export_button.setEnabled(False)
         self.count_label.setText("Writing the Excel file\u2026")
         self.export_worker = workers.run_async(

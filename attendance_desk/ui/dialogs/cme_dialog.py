@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +28,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services.cme import CmeCase, cme_cases, raise_cme_referral, remove_from_roll
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
+from attendance_desk.ui import file_places
 from attendance_desk.ui.format import uk_short
 from attendance_desk.ui.screen_fit import resize_to_fit
 
@@ -89,7 +89,9 @@ class CmeDialog(QDialog):
         if not 0 <= row < len(self.cases):
             self.message.setText("Choose a pupil in the list first")
             return
-        folder = self.folder or QFileDialog.getExistingDirectory(self, "Save the notification in")
+        folder = self.folder or file_places.choose_folder(
+            self, "Save the notification in", file_places.PAPERS
+        )
         if not folder:
             return
         try:
@@ -138,7 +140,9 @@ class RemoveFromRollDialog(QDialog):
         self.path = ""
 
     def save(self) -> None:
-        folder = self.folder or QFileDialog.getExistingDirectory(self, "Save the notification in")
+        folder = self.folder or file_places.choose_folder(
+            self, "Save the notification in", file_places.PAPERS
+        )
         if not folder:
             return
         leaving = self.date_edit.date().toPython()

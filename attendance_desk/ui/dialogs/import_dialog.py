@@ -48,6 +48,7 @@ from attendance_desk.services.importing import (
     inspect,
     preview_import,
 )
+from attendance_desk.ui import file_places
 from attendance_desk.ui.dialogs.import_mapping import MappingPanel
 from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.workers import Worker, run_async
@@ -191,11 +192,19 @@ class ImportDialog(QDialog):
         """The file picker, window-modal over this window; the chosen files go to preview."""
         patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
         self.picker = QFileDialog(
-            self, "Choose files to import", "", f"Registers and pupil details ({patterns})"
+            self,
+            "Choose files to import",
+            file_places.start_in(file_places.REGISTERS),
+            f"Registers and pupil details ({patterns})",
         )
         self.picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        self.picker.filesSelected.connect(lambda names: self.add_files([Path(n) for n in names]))
+        self.picker.filesSelected.connect(self._files_chosen)
         self.picker.open()
+
+    def _files_chosen(self, names: list[str]) -> None:
+        if names:
+            file_places.remember(file_places.REGISTERS, names[0])
+        self.add_files([Path(n) for n in names])
 
     def _remove_selected(self) -> None:
         row = self.file_list.currentRow()

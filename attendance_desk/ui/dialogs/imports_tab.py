@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from attendance_desk.services.database import Database
 from attendance_desk.services.import_mappings import list_mappings, remove_mapping
 from attendance_desk.services.watched_folder import set_watch_folder, watch_folder
+from attendance_desk.ui import file_places
 
 MAPPING_COLUMNS = ["Name", "Headings", "Layout", "Last used"]
 
@@ -88,9 +88,11 @@ class ImportsTab(QWidget):
         self.remove_button.setEnabled(bool(saved))
 
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "The folder your MIS exports to")
-        if chosen:
-            self.folder_edit.setText(chosen)
+        chosen = file_places.choose_folder(
+            self, "The folder your MIS exports to", file_places.REGISTERS
+        )
+        if chosen is not None:
+            self.folder_edit.setText(str(chosen))
 
     def _remove(self) -> None:
         row = self.mapping_table.currentRow()

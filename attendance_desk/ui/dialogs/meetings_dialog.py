@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,7 +34,7 @@ from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
 from attendance_desk.services.database import Database
 from attendance_desk.services.staff import can_change
-from attendance_desk.ui import workers
+from attendance_desk.ui import file_places, workers
 from attendance_desk.ui.screen_fit import resize_to_fit
 
 ALL_CLASSES = "All classes"
@@ -216,20 +215,20 @@ class MeetingPapersDialog(QDialog):
         self._buffer = buffer
 
     # -- saving and printing -------------------------------------------------------------------
-    def _suggested(self, suffix: str) -> Path:
+    def _suggested(self, suffix: str) -> str:
         name = self.paper.title.lower().replace(" ", "-").replace("'", "")
-        return Path.home() / f"{name}-{self.on().isoformat()}{suffix}"
+        return f"{name}-{self.on().isoformat()}{suffix}"
 
     def save_pdf(self, path: Path | None = None) -> Path | None:
         if self.paper is None:
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save the paper", str(self._suggested(".pdf")), "PDF (*.pdf)"
+            chosen = file_places.save_file(
+                self, "Save the paper", file_places.PAPERS, self._suggested(".pdf"), "PDF (*.pdf)"
             )
-            if not chosen:
+            if chosen is None:
                 return None
-            path = Path(chosen)
+            path = chosen
         try:
             private_files.write(path, self.paper.pdf)
         except OSError as exc:
@@ -244,12 +243,16 @@ class MeetingPapersDialog(QDialog):
         if self.paper is None:
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save as Excel", str(self._suggested(".xlsx")), "Excel workbook (*.xlsx)"
+            chosen = file_places.save_file(
+                self,
+                "Save as Excel",
+                file_places.PAPERS,
+                self._suggested(".xlsx"),
+                "Excel workbook (*.xlsx)",
             )
-            if not chosen:
+            if chosen is None:
                 return None
-            path = Path(chosen)
+            path = chosen
         try:
             save_paper_excel(self.db, self.paper.choice.id, path, self.on())
         except UserError as exc:

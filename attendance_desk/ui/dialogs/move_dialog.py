@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -39,7 +38,7 @@ from attendance_desk.services.moving import (
     trust_schools,
 )
 from attendance_desk.services.school_removal import RemovalOutcome, remove_from_trust, same_name
-from attendance_desk.ui import workers
+from attendance_desk.ui import file_places, workers
 from attendance_desk.ui.screen_fit import resize_to_fit
 from attendance_desk.ui.widgets.server_address import ADDRESS_HINT, ServerAddressFields
 
@@ -203,11 +202,15 @@ class MoveDialog(QDialog):
         return (self.server if self.to_server.isChecked() else self.file).text().strip()
 
     def _choose_file(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "The new database file", "school.sqlite3", "Attendance Desk database (*.sqlite3)"
+        chosen = file_places.save_file(
+            self,
+            "The new database file",
+            file_places.DATABASES,
+            "school.sqlite3",
+            "Attendance Desk database (*.sqlite3)",
         )
-        if name:
-            self.file.setText(name)
+        if chosen is not None:
+            self.file.setText(str(chosen))
             self.to_file.setChecked(True)
 
     def move_now(self) -> workers.Worker | None:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from attendance_desk.errors import UserError
 from attendance_desk.services import policy as policy_service
 from attendance_desk.services import school as school_service
 from attendance_desk.services.database import Database
+from attendance_desk.ui import file_places
 from attendance_desk.ui.dialogs.imports_tab import ImportsTab
 from attendance_desk.ui.dialogs.policy_editor import PolicyEditor
 from attendance_desk.ui.dialogs.staff_tab import StaffTab
@@ -99,11 +99,12 @@ class SchoolTab(QWidget):
             self.logo_label.setText("No logo")
 
     def _choose_logo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the school's logo", "", "Pictures (*.png *.jpg *.jpeg)"
+        chosen = file_places.open_file(
+            self, "Choose the school's logo", file_places.PICTURES, "Pictures (*.png *.jpg *.jpeg)"
         )
-        if not path:
+        if chosen is None:
             return
+        path = str(chosen)
         try:
             self._set_logo(school_service.read_logo_file(path))
         except UserError as exc:

@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -38,6 +37,7 @@ from attendance_desk.services.leave import (
 )
 from attendance_desk.services.letter_register import save_pdf
 from attendance_desk.services.staff import can_change
+from attendance_desk.ui import file_places
 from attendance_desk.ui.format import uk_short
 from attendance_desk.user import current_user
 
@@ -208,9 +208,13 @@ class LeavePanel(QWidget):
         except UserError as exc:
             self.error.setText(str(exc))
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the letter", f"Leave reply {chosen.pupil_name}.pdf", "PDF (*.pdf)"
+        path = file_places.save_file(
+            self,
+            "Save the letter",
+            file_places.LETTERS,
+            f"Leave reply {chosen.pupil_name}.pdf",
+            "PDF (*.pdf)",
         )
-        if path:
+        if path is not None:
             save_pdf(printed.pdf, path)
         self.error.setText("The letter is in the letters register and on the timeline.")

@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -33,7 +32,7 @@ from attendance_desk.services.letter_register import (
 )
 from attendance_desk.services.staff import can_change
 from attendance_desk.services.subject_access import SubjectAccessExport, export_subject_access
-from attendance_desk.ui import workers
+from attendance_desk.ui import file_places, workers
 from attendance_desk.ui.format import uk_date
 from attendance_desk.ui.models.table import Column, RowTableModel
 from attendance_desk.user import current_user
@@ -133,15 +132,15 @@ class LettersPanel(QWidget):
         if letter is None:
             return None
         if path is None:
-            suggested = Path.home() / _safe_name(
+            suggested = _safe_name(
                 f"{letter.template_title or letter.template_id} - {letter.letter_date:%Y-%m-%d}.pdf"
             )
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Reprint the letter", str(suggested), "PDF (*.pdf)"
+            chosen = file_places.save_file(
+                self, "Reprint the letter", file_places.LETTERS, suggested, "PDF (*.pdf)"
             )
-            if not chosen:
+            if chosen is None:
                 return None
-            path = Path(chosen)
+            path = chosen
         self.message.setText("Reprinting\u2026")
         self._worker = workers.run_async(
             save_reprint,
@@ -195,13 +194,16 @@ def save_evidence_bundle(
 ) -> workers.Worker | None:
     """Ask where (unless `path`), then write the evidence bundle PDF on a worker."""
     if path is None:
-        suggested = Path.home() / _safe_name(f"{name} - evidence bundle - {as_of:%Y-%m-%d}.pdf")
-        chosen, _ = QFileDialog.getSaveFileName(
-            parent, "Save the evidence bundle", str(suggested), "PDF (*.pdf)"
+        chosen = file_places.save_file(
+            parent,
+            "Save the evidence bundle",
+            file_places.PAPERS,
+            _safe_name(f"{name} - evidence bundle - {as_of:%Y-%m-%d}.pdf"),
+            "PDF (*.pdf)",
         )
-        if not chosen:
+        if chosen is None:
             return None
-        path = Path(chosen)
+        path = chosen
     from attendance_desk.services.evidence_bundle import write_evidence_bundle  # ReportLab
 
     report("Writing the evidence bundle\u2026")
@@ -225,12 +227,12 @@ def save_subject_access(
 ) -> workers.Worker | None:
     """Ask for a folder (unless given), then write the subject access PDF and workbook."""
     if folder is None:
-        chosen = QFileDialog.getExistingDirectory(
-            parent, "Folder for the subject access export", str(Path.home())
+        chosen = file_places.choose_folder(
+            parent, "Folder for the subject access export", file_places.PAPERS
         )
-        if not chosen:
+        if chosen is None:
             return None
-        folder = Path(chosen)
+        folder = chosen
     report("Writing the subject access export\u2026")
 
     def done(export: SubjectAccessExport) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,6 +39,7 @@ from attendance_desk.services.trust import (
     governors_report_pdf,
     trust_dashboard,
 )
+from attendance_desk.ui import file_places
 from attendance_desk.ui.format import DASH, pct, uk_date
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import Worker, run_async
@@ -244,9 +244,14 @@ class TrustDashboardWidget(QWidget):
         school_id = self.report_for.currentData()
         name = self.report_for.currentText()
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Governors' report", f"Attendance report - {name}.pdf", "PDF (*.pdf)"
+            chosen = file_places.save_file(
+                self,
+                "Governors' report",
+                file_places.PAPERS,
+                f"Attendance report - {name}.pdf",
+                "PDF (*.pdf)",
             )
+            path = str(chosen) if chosen is not None else ""
         if not path:
             return None
         try:
