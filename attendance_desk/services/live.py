@@ -2,9 +2,11 @@
 one PC shows on the others within seconds, without a refresh.
 
 On PostgreSQL the database announces each change (triggers, migration 0015); `watch` runs
-on a thread of the window's and calls back with the tables changed (a change the window's own
-connections made is announced too: harmless, the page reloads once). On SQLite there is
-nothing to watch (one PC): `watch` returns at once.
+on a thread of the window's and calls back with the tables changed by other connections than
+the window's own: a change of its own is announced too, and taken for another PC's it reloaded
+every page (a batch of letters just saved was thrown away on the Letters page, "the choice
+changed"); the window tells its own pages of its own changes. On SQLite there is nothing to
+watch (one PC): `watch` returns at once.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def watch(
     try:
         while not stop.is_set():
             notes = listener.wait(poll)
-            tables = frozenset(str(n.get("table", "")) for n in notes) - {""}
+            own: set[int] = getattr(db, "own_backends", set())
+            tables = frozenset(str(n.get("table", "")) for n in notes if n.get("pid") not in own)
+            tables -= {""}
             if tables and not stop.is_set():
                 on_change(tables)
     finally:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -135,6 +136,9 @@ class PostgresDatabase(Database):
         self._all_schools: bool | None = None  # None: not known for good yet (see below)
         self._one_seen_at = -ONE_SCHOOL_FOR  # when it last saw one school (time.monotonic)
         self._superuser = False  # its role is one row-level security never restricts
+        # the server processes of this window's own connections: a change they make is
+        # announced to every listener (0015), this window's too, which is told only of others'
+        self.own_backends: set[int] = set()
 
     # one school, or all of them
     def for_all_schools(self) -> bool:
@@ -201,6 +205,7 @@ class PostgresDatabase(Database):
         if self.read_only:
             pg.execute("SET default_transaction_read_only = on")
         text_dates(pg)
+        self.own_backends.add(pg.info.backend_pid)
         return pg
 
     def _give_back(self, pg: psycopg.Connection[Any]) -> None:
@@ -227,7 +232,7 @@ class PostgresDatabase(Database):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_pg_engine(self.url, self.read_only)
+            self._engine = make_pg_engine(self.url, self.read_only, self.own_backends.add)
         return self._engine
 
     def check_again(self) -> None:
@@ -278,7 +283,11 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def make_pg_engine(url: str, read_only: bool = False) -> Engine:
+def make_pg_engine(
+    url: str, read_only: bool = False, connected: Callable[[int], None] | None = None
+) -> Engine:
+    """The SQLAlchemy engine over psycopg; `connected` is told each new connection's server
+    process id."""
     from sqlalchemy import create_engine, event
 
     engine = create_engine(
@@ -292,6 +301,8 @@ def make_pg_engine(url: str, read_only: bool = False) -> Engine:
         if read_only:
             dbapi_conn.execute("SET default_transaction_read_only = on")
         dbapi_conn.autocommit = False
+        if connected is not None:
+            connected(dbapi_conn.info.backend_pid)
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:

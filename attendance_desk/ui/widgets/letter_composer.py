@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -59,6 +58,7 @@ from attendance_desk.services.letters import (
     render,
 )
 from attendance_desk.services.policy import get_policy
+from attendance_desk.ui import file_places
 from attendance_desk.ui.signals import SignalHub
 from attendance_desk.ui.workers import Worker, run_async
 from attendance_desk.user import current_user
@@ -282,7 +282,13 @@ class LetterComposerWidget(QWidget):
 
     # -- choices ---------------------------------------------------------------------------
     def reload(self) -> None:
+        shown = self.composition is not None
         self.clear_preview()  # the figures or the policy changed
+        if shown:  # not the officer's choice: say what did change
+            self.status.setText(
+                "The figures, the policy or the pupils changed (F5, an import, or another PC): "
+                "press Preview to see the letters as they now are."
+            )
         self.policy = get_policy(self.db)
         self._reload_templates()
         self._fill(self.class_combo, [(c, c) for c in class_names(self.db)])
@@ -513,10 +519,14 @@ class LetterComposerWidget(QWidget):
         if self.composition is None or self.pdf is None:
             return
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save letters", f"{self.composition.template.id}.pdf", "PDF (*.pdf)"
+            chosen = file_places.save_file(
+                self,
+                "Save letters",
+                file_places.LETTERS,
+                f"{self.composition.template.id}.pdf",
+                "PDF (*.pdf)",
             )
-            if not chosen:
+            if chosen is None:
                 return
             path = chosen
         target = Path(path)
