@@ -139,6 +139,7 @@ class PostgresDatabase(Database):
         # the server processes of this window's own connections: a change they make is
         # announced to every listener (0015), this window's too, which is told only of others'
         self.own_backends: set[int] = set()
+        self._backend_of: dict[int, int] = {}  # id of a raw connection -> its server process
 
     # one school, or all of them
     def for_all_schools(self) -> bool:
@@ -205,8 +206,13 @@ class PostgresDatabase(Database):
         if self.read_only:
             pg.execute("SET default_transaction_read_only = on")
         text_dates(pg)
+        self._backend_of[id(pg)] = pg.info.backend_pid  # not to be read once it is closed
         self.own_backends.add(pg.info.backend_pid)
         return pg
+
+    def _forget(self, pg: psycopg.Connection[Any]) -> None:
+        """A raw connection closed: its server process id may be given to another PC's."""
+        self.own_backends.discard(self._backend_of.pop(id(pg), -1))
 
     def _give_back(self, pg: psycopg.Connection[Any]) -> None:
         with self._lock:
@@ -214,6 +220,7 @@ class PostgresDatabase(Database):
                 self._idle.append(pg)
                 return
             self._who.pop(id(pg), None)
+        self._forget(pg)
         pg.close()
 
     def raw_connection(self, write: bool = False) -> sqlite3.Connection:
@@ -222,6 +229,8 @@ class PostgresDatabase(Database):
         with self._lock:
             pg = self._idle.pop() if self._idle else None
         if pg is None or pg.closed or pg.broken:
+            if pg is not None:
+                self._forget(pg)
             pg = self._connect()
         who = current_user()
         if self._who.get(id(pg)) != who:  # the audit triggers name who made a change
@@ -232,7 +241,9 @@ class PostgresDatabase(Database):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_pg_engine(self.url, self.read_only, self.own_backends.add)
+            self._engine = make_pg_engine(
+                self.url, self.read_only, self.own_backends.add, self.own_backends.discard
+            )
         return self._engine
 
     def check_again(self) -> None:
@@ -276,6 +287,8 @@ class PostgresDatabase(Database):
         for pg in idle:
             with contextlib.suppress(Exception):
                 pg.close()
+        self.own_backends.clear()
+        self._backend_of.clear()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -284,10 +297,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 def make_pg_engine(
-    url: str, read_only: bool = False, connected: Callable[[int], None] | None = None
+    url: str,
+    read_only: bool = False,
+    connected: Callable[[int], None] | None = None,
+    closed: Callable[[int], None] | None = None,
 ) -> Engine:
-    """The SQLAlchemy engine over psycopg; `connected` is told each new connection's server
-    process id."""
+    """The SQLAlchemy engine over psycopg; `connected` and `closed` are told the server process
+    id of each connection it makes and closes."""
     from sqlalchemy import create_engine, event
 
     engine = create_engine(
@@ -301,8 +317,14 @@ def make_pg_engine(
         if read_only:
             dbapi_conn.execute("SET default_transaction_read_only = on")
         dbapi_conn.autocommit = False
+        record.info["backend_pid"] = dbapi_conn.info.backend_pid  # unreadable once closed
         if connected is not None:
-            connected(dbapi_conn.info.backend_pid)
+            connected(record.info["backend_pid"])
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_conn: Any, record: Any) -> None:
+        if closed is not None and "backend_pid" in record.info:
+            closed(record.info["backend_pid"])
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
