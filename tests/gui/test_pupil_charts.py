@@ -67,3 +67,39 @@ def test_a_concern_does_not_say_its_rule_twice() -> None:
     assert concern_text("Absent week", "Absent for 15 sessions") == (
         "Absent week: Absent for 15 sessions"
     )
+
+
+def test_the_band_lines_legend_stays_whole_when_the_chart_is_drawn_again(qtbot) -> None:  # noqa: ANN001
+    """The pupil page's monitoring chart: the bands' entries in a smaller font, the line's own
+    left out (the title says what it is), through a resize that draws the chart again (it
+    lost both: "Green fro…", "Amber fro…", "Year to date" at 1366x768)."""
+    from types import SimpleNamespace
+
+    from attendance_desk.ui.widgets.pupil_charts import PupilCharts
+
+    charts = PupilCharts()
+    qtbot.addWidget(charts)
+    charts.resize(330, 500)
+    charts.show()
+    report = SimpleNamespace(
+        monitoring_points=[(date(2026, 10, 23), 30.6), (date(2026, 12, 7), 31.1)],
+        weekday_pattern=(),
+    )
+    charts.set_report(report, band_lines(preset("clifford")))
+
+    def legend() -> tuple[list[str], float]:
+        chart = charts.monitoring_chart.chart()
+        shown = [m.label() for m in chart.legend().markers() if m.isVisible()]
+        return shown, chart.legend().font().pointSizeF()
+
+    qtbot.waitUntil(lambda: bool(legend()[0]), timeout=5000)  # laid out
+    shown, size = legend()
+    assert shown == ["Green from 96%", "Amber from 90%"]
+    assert size < charts.monitoring_chart.font().pointSizeF()
+    before = charts.monitoring_chart.chart()
+    redraw = charts.monitoring_chart._percent_line  # what a resize to another height calls
+    assert redraw is not None
+    redraw()
+    assert charts.monitoring_chart.chart() is not before  # a new chart
+    qtbot.waitUntil(lambda: bool(legend()[0]), timeout=5000)
+    assert legend() == (shown, size)

@@ -73,6 +73,9 @@ class ChartView(QChartView):
         self.max_steps = 8  # most gaps between % labels on the y axis
         self._percent_line: Callable[[], None] | None = None  # draws the % line again
         self._drawn_steps = 0  # the steps_that_fit the % line was drawn for
+        # kept by every drawing (a resize draws the % line again, in a new chart)
+        self.legend_scale = 1.0  # the legend's font against the view's
+        self.main_in_legend = True  # False: the % line's own entry left out (the title says)
         self._new_chart()
 
     def steps_that_fit(self) -> int:
@@ -101,6 +104,10 @@ class ChartView(QChartView):
         chart.setBackgroundRoundness(4)
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        if self.legend_scale != 1.0:
+            small = QFont(self.font())
+            small.setPointSizeF(max(small.pointSizeF() * self.legend_scale, 7.0))
+            chart.legend().setFont(small)
         old = self.chart()
         self.setChart(chart)
         if old is not None:
@@ -182,6 +189,9 @@ class ChartView(QChartView):
         chart.addSeries(line)
         line.attachAxis(x_axis)
         line.attachAxis(y_axis)
+        if not self.main_in_legend and references:
+            for marker in chart.legend().markers(line):
+                marker.setVisible(False)
 
     def line_points(self) -> list[tuple[date, float]]:
         """The main line's points as (date, %): what a person reads off the chart."""

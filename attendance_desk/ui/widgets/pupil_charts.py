@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from attendance_desk.ui.widgets.charts import ChartView
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri")
+LEGEND_SCALE = 0.88  # the charts' legends against the page's font: the column is narrow
 CHART_HEIGHT = 210  # the least height of each chart; they share what the page has to give
 BandLine = tuple[str, float, str]  # (label, %, "#colour")
 
@@ -63,10 +63,15 @@ class PupilCharts(QWidget):
         # Short titles: the column beside the calendar is narrow at 1366x768.
         self.monitoring_chart = ChartView("Attendance at each monitoring point", self, CHART_HEIGHT)
         self.monitoring_chart.max_steps = 5  # a short chart: every % label readable
+        # A smaller legend, without the line's own entry (the title says what it is), so the
+        # band lines' entries are whole in the narrow column ("Green fro…" at 1366x768)
+        self.monitoring_chart.legend_scale = LEGEND_SCALE
+        self.monitoring_chart.main_in_legend = False
         self.monitoring_chart.setToolTip(
             "Year-to-date attendance at each monitoring point, against the policy's bands"
         )
         self.weekday_chart = ChartView("Sessions missed by weekday", self, CHART_HEIGHT)
+        self.weekday_chart.legend_scale = LEGEND_SCALE
         self.weekday_chart.setToolTip(
             "Of the morning and afternoon sessions the pupil could have attended on each "
             "weekday this year, the share missed (authorised or unauthorised)"
@@ -85,7 +90,6 @@ class PupilCharts(QWidget):
             getattr(report, "monitoring_points", ()) or ()
         )
         self.monitoring_chart.set_percent_line(points, name="Year to date", references=lines)
-        self._compact_legend(self.monitoring_chart, hide_last=True)
         rows = weekday_rows(getattr(report, "weekday_pattern", None))
         am = [round(r[1] or 0.0) for r in rows]
         pm = [round(r[2] or 0.0) for r in rows]
@@ -96,17 +100,3 @@ class PupilCharts(QWidget):
             value_labels="@value",
         )
         self.weekday_chart.chart().legend().setVisible(True)
-        self._compact_legend(self.weekday_chart)
-
-    @staticmethod
-    def _compact_legend(view: ChartView, hide_last: bool = False) -> None:
-        """A smaller legend font; `hide_last` drops the main line's entry (the title says
-        what it is), so the band lines' entries are not cut short in a narrow column."""
-        legend = view.chart().legend()
-        font = QFont(view.font())
-        font.setPointSizeF(max(font.pointSizeF() * 0.88, 7.0))
-        legend.setFont(font)
-        series = view.chart().series()
-        if hide_last and len(series) > 1:
-            for marker in legend.markers(series[-1]):
-                marker.setVisible(False)
