@@ -131,6 +131,21 @@ def week_ending(on: date) -> Week:
     return Week(monday, on, monday - timedelta(days=1))
 
 
+def last_complete_week_end(on: date, calendar: SchoolCalendar) -> date:
+    """The date a weekly report's week ends on unless the officer picks another: the last
+    school day of the latest school week with none of its school days still to come on `on`.
+    On a Monday that is last week's Friday (the report for "the week ending" today was one
+    day long); on the Monday after a holiday, the last day before it; on a Friday, or a
+    Thursday before an INSET day, that day. A week whose days to come the calendar does not
+    know (no term dates: days inferred from the marks so far) is not over before Friday.
+    With no school day on or before `on`: `on`."""
+    friday = monday_of(on) + timedelta(days=4)
+    coming = calendar.next_school_day(on)
+    over = on >= friday or (coming is not None and coming > friday)
+    until = on if over else monday_of(on) - timedelta(days=1)
+    return calendar.last_school_day_on_or_before(until) or on
+
+
 def figures_date(meeting: MeetingRoute, calendar: SchoolCalendar, on: date) -> date:
     """The date a meeting's figures run to: the meeting's date for a weekly meeting; for a
     half-term review, the end of the current half term (the one holding the date, or the last

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from attendance_desk.domain import concern as R
 from attendance_desk.domain.calendar import AcademicYear
@@ -18,7 +18,13 @@ from attendance_desk.domain.concern import Concern
 from attendance_desk.domain.dates import numeric
 from attendance_desk.domain.figures import Figures
 from attendance_desk.domain.letter_fields import percent
-from attendance_desk.domain.meetings import Week, band_changes, class_teacher_route, week_ending
+from attendance_desk.domain.meetings import (
+    Week,
+    band_changes,
+    class_teacher_route,
+    last_complete_week_end,
+    week_ending,
+)
 from attendance_desk.domain.policy import Policy
 from attendance_desk.domain.wording import count
 from attendance_desk.errors import UserError
@@ -120,6 +126,17 @@ def _name(o: PupilOverview) -> str:
 
 def _sort_key(o: PupilOverview) -> tuple[str, str, int]:
     return (o.surname.casefold(), o.forename.casefold(), o.pupil_id)
+
+
+def default_week_end(db: Database, on: date) -> date:
+    """The week-ending date a weekly report is offered for on `on`: the last complete school
+    week's last day (domain.meetings.last_complete_week_end), by the school's calendar."""
+    from attendance_desk.services.calendar import get_calendar
+
+    return last_complete_week_end(on, get_calendar(db, since=on - LOOK_BACK, until=on))
+
+
+LOOK_BACK = timedelta(days=70)  # the calendar read for it: back past a summer holiday's start
 
 
 def weekly_report(db: Database, week_end: date, class_name: str | None = None) -> WeeklyReport:

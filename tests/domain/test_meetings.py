@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
@@ -18,6 +18,7 @@ from attendance_desk.domain.meetings import (
     band_changes,
     class_teacher_route,
     figures_date,
+    last_complete_week_end,
     placements,
     route,
     week_ending,
@@ -138,3 +139,37 @@ def test_weekday_summary_puts_the_worst_day_first() -> None:
         "Fri 5/10, Mon 3/10"
     )
     assert weekday_summary([("Monday", 0, 10)]) == "no absence"
+
+
+def test_the_weekly_report_defaults_to_the_last_complete_school_week() -> None:
+    """Autumn 2024: Autumn 1 Mon 2 Sep to Fri 25 Oct, Autumn 2 from Mon 4 Nov; Fri 11 Oct an
+    INSET day. Worked out by hand."""
+    calendar = SchoolCalendar(
+        [
+            ("Autumn 1", date(2024, 9, 2), date(2024, 10, 25)),
+            ("Autumn 2", date(2024, 11, 4), date(2024, 12, 20)),
+        ],
+        closures=[date(2024, 10, 11)],
+    )
+    # a Monday: last week's Friday (the week just begun is not a week yet)
+    assert last_complete_week_end(date(2024, 10, 7), calendar) == date(2024, 10, 4)
+    # Wednesday: still last week
+    assert last_complete_week_end(date(2024, 10, 2), calendar) == date(2024, 9, 27)
+    # a Friday: that day; the weekend after: that Friday
+    assert last_complete_week_end(date(2024, 10, 4), calendar) == date(2024, 10, 4)
+    assert last_complete_week_end(date(2024, 10, 6), calendar) == date(2024, 10, 4)
+    # Thursday before the INSET Friday: no school day left this week, so this Thursday
+    assert last_complete_week_end(date(2024, 10, 10), calendar) == date(2024, 10, 10)
+    # the Monday after half term: the last day before the holiday, across the holiday week
+    assert last_complete_week_end(date(2024, 11, 4), calendar) == date(2024, 10, 25)
+    # the first Monday of the year, with nothing before it: the day itself
+    assert last_complete_week_end(date(2024, 9, 2), calendar) == date(2024, 9, 2)
+
+
+def test_without_term_dates_a_week_is_not_over_before_friday() -> None:
+    """Days inferred from the marks so far: Monday 7 Oct's marks are in, the rest of the week
+    is unknown, so the report is last week's, not a one-day week."""
+    marked = [date(2024, 9, 30) + timedelta(days=d) for d in range(5)]
+    calendar = SchoolCalendar(session_dates=[*marked, date(2024, 10, 7)])
+    assert last_complete_week_end(date(2024, 10, 7), calendar) == date(2024, 10, 4)
+    assert last_complete_week_end(date(2024, 10, 4), calendar) == date(2024, 10, 4)

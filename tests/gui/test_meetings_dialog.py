@@ -95,6 +95,25 @@ def test_weekly_report_for_one_class_and_the_tsm_list_as_excel(
     assert date(2025, 3, 28) == dialog.on()
 
 
+def test_on_a_monday_the_weekly_report_is_last_weeks(qtbot, db: Database) -> None:  # noqa: ANN001
+    """Opened on Monday 31 Mar 2025 (Spring 2 runs to Fri 4 Apr): the weekly report offers
+    the week ending Fri 28 Mar, not a one-day week ending that Monday; an agenda offers the
+    meeting's day; a date the officer picks stays whatever the paper."""
+    make_school(db)
+    monday = date(2025, 3, 31)
+    dialog = MeetingPapersDialog(db, on=monday, paper_id="weekly_report")
+    qtbot.addWidget(dialog)
+    assert dialog.date_label.text() == "Week ending:"
+    assert dialog.on() == date(2025, 3, 28)
+    show(qtbot, dialog)
+    assert dialog.paper is not None and rows(dialog)  # last week's class pages
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("meeting:slt"))
+    assert dialog.on() == monday
+    dialog.date_edit.setDate(QDate(2025, 3, 26))  # as a person picks one
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("weekly_report"))
+    assert dialog.on() == date(2025, 3, 26)
+
+
 def test_the_meetings_menu_opens_each_paper(qtbot, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
     from PySide6.QtCore import QSettings
 

@@ -71,8 +71,11 @@ class MeetingPapersDialog(QDialog):
         self.date_edit = _named(QDateEdit(), "paperDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
-        start = on or clock.today()
-        self.date_edit.setDate(QDate(start.year, start.month, start.day))
+        self._on = on or clock.today()  # the figures date; a weekly report's default follows it
+        self._setting_date = False
+        self._date_by_hand = False  # once the officer picks a date, it stays
+        self._set_date(self._on)
+        self.date_edit.dateChanged.connect(self._date_changed)
         self.class_combo = _named(QComboBox(), "classCombo")
         self.class_combo.addItem(ALL_CLASSES)
         self.class_combo.addItems(list(class_names(db)))
@@ -144,8 +147,25 @@ class MeetingPapersDialog(QDialog):
     def on(self) -> date:
         return self.date_edit.date().toPython()
 
+    def _set_date(self, day: date) -> None:
+        self._setting_date = True
+        try:
+            self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        finally:
+            self._setting_date = False
+
+    def _date_changed(self) -> None:
+        if not self._setting_date:
+            self._date_by_hand = True
+
     def _choice_changed(self) -> None:
         choice = self.choice()
+        if not self._date_by_hand:
+            # a weekly report: the last complete week (on a Monday, last week's, not a one-day
+            # week ending today); an agenda: the meeting's day
+            from attendance_desk.services.weekly_report import default_week_end
+
+            self._set_date(default_week_end(self.db, self._on) if choice.by_class else self._on)
         self.class_combo.setEnabled(choice.by_class)
         self.date_label.setText("Week ending:" if choice.by_class else "Date:")
         self.paper = None
