@@ -136,3 +136,54 @@ def test_a_damaged_database_on_a_server_is_said_and_its_pages_still_open(
             workers.wait_all()
             win.close()
             db.close()
+
+
+def test_a_refused_password_is_asked_again_ready_to_type(qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """A password the server refuses: said, then the address asked again with the password
+    field focused and its dots selected, so what the officer types replaces them (it came up
+    on the address, the wrong password still in the field: seen under Xvfb)."""
+    from PySide6.QtWidgets import QMessageBox
+    from trust_school import trust_owner_database
+
+    from attendance_desk.services.database import server_password
+    from attendance_desk.ui.dialogs import start_dialog
+
+    monkeypatch.setattr(start_dialog, "choose_start_database", lambda _address: None)
+    with trust_owner_database(empty=False) as url:
+        login, rest = url.split("://", 1)[1].split("@", 1)
+        user, password = login.split(":", 1)
+        seen: list[object] = []
+        done: list[bool] = []
+
+        def act() -> None:  # what the person does with each window as it comes up
+            shown = QApplication.activeModalWidget()
+            if isinstance(shown, ServerAddressDialog):
+                if len(seen) > 3:  # refused again: the password was not typed over
+                    shown.reject()
+                    return
+                if not seen:
+                    shown.fields.setText(f"postgresql://{user}@{rest}")
+                    qtbot.keyClicks(shown.fields.password, "not-it")
+                    seen.append("typed a wrong one")
+                else:
+                    field = shown.fields.password
+                    seen.append((field.hasFocus(), field.selectionLength(), len(field.text())))
+                    qtbot.keyClicks(field, password)  # typed over the selection
+                qtbot.keyClick(shown.fields.password, Qt.Key.Key_Return)
+            elif isinstance(shown, QMessageBox):
+                seen.append(shown.text())
+                answer = shown.button(QMessageBox.StandardButton.No) or shown.buttons()[0]
+                answer.click()
+            if not done:
+                QTimer.singleShot(50, act)
+
+        QTimer.singleShot(50, act)
+        try:
+            address = start_dialog.connect_for_this_pc(None)
+        finally:
+            done.append(True)
+        assert seen[0] == "typed a wrong one"
+        assert "password authentication failed" in str(seen[1])
+        assert seen[2] == (True, len("not-it"), len("not-it"))  # focused, all selected
+        assert address is not None and server_password(address) == password
+        assert "Keep the password" in str(seen[3])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from attendance_desk.services.database import (
@@ -29,8 +31,11 @@ SERVER_PROMPT = (
 class ServerAddressDialog(QDialog):
     """The address of a server's database, its password asked apart and never shown."""
 
-    def __init__(self, parent: QWidget | None, suggested: str) -> None:
+    def __init__(
+        self, parent: QWidget | None, suggested: str, retype_password: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.retype_password = retype_password  # the server refused it: ready to type again
         self.setWindowTitle("Open a database on a server")
         prompt = QLabel(SERVER_PROMPT)
         prompt.setWordWrap(True)
@@ -47,13 +52,22 @@ class ServerAddressDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.retype_password:  # the dots selected: what is typed replaces them
+            self.fields.password.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.fields.password.selectAll()
 
-def ask_server_address(parent: QWidget | None, suggested: str = "postgresql://") -> str | None:
+
+def ask_server_address(
+    parent: QWidget | None, suggested: str = "postgresql://", retype_password: bool = False
+) -> str | None:
     """The address of a database on a server, as typed (None: cancelled); asked again, saying
-    why, until it is one."""
+    why, until it is one. `retype_password`: the server refused the one given, so the password
+    field comes up focused, its dots selected."""
     text = suggested
     while True:
-        dialog = ServerAddressDialog(parent, text)
+        dialog = ServerAddressDialog(parent, text, retype_password)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         text = dialog.fields.text().strip()
         dialog.deleteLater()
@@ -88,7 +102,8 @@ def connect_for_this_pc(parent: QWidget | None, suggested: str = "postgresql://"
                 "Open a database on a server",
                 _why(address, exc),
             )
-            address = ask_server_address(parent, address)
+            refused = "password" in str(exc).lower()  # libpq: "password authentication failed"
+            address = ask_server_address(parent, address, retype_password=refused)
             continue
         choose_start_database(address)
         if server_password_given(address):
