@@ -400,3 +400,23 @@ def test_a_pupils_figures_are_whole_in_a_laptops_window(
     )
     rows = view.verticalHeader()
     assert rows.sectionViewportPosition(2) + rows.sectionSize(2) <= view.viewport().height()
+
+
+def test_the_pupil_lists_column_titles_are_whole(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    """At 1366x768 on a new window "Concerns" and "Last contact" were cut short and "Half
+    term %" ran into "Year %" (seen under Xvfb): each title fits its column, as the header
+    itself measures it, every UPN shows whole, and the columns still fit a laptop's screen."""
+    window.showNormal()
+    window.resize(1366, 720)
+    view = window.pupil_list.view
+    header = view.horizontalHeader()
+    qtbot.waitUntil(lambda: view.isVisible() and view.model().rowCount() > 0)
+    short = [
+        header.model().headerData(i, Qt.Orientation.Horizontal)
+        for i in range(header.count() - 1)  # the last stretches to the edge
+        if header.sectionSize(i) < header.sectionSizeHint(i)
+    ]
+    assert short == []
+    # every UPN whole too (digits are wider than the average character)
+    assert header.sectionSize(pl.COL_UPN) >= view.sizeHintForColumn(pl.COL_UPN)
+    assert header.length() <= view.viewport().width()  # no scroll bar across the list

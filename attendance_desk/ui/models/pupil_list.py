@@ -156,7 +156,7 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
     Column(
         "Name", lambda r: (r.surname, r.forename), display=lambda v: f"{v[0]}, {v[1]}", width=22
     ),
-    Column("UPN", lambda r: r.upn or None, width=18),
+    Column("UPN", lambda r: r.upn or None, width=15, widest="W888888888888"),
     Column(
         "Year", lambda r: year_sort_value(r.year_group), display=year_label, width=4, kind="text"
     ),
@@ -179,7 +179,7 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
         "Band",
         lambda r: r.band_label or None,
         colour=lambda r: r.band_colour,
-        width=14,
+        width=11,
         tooltip=lambda r: (
             f"{r.band_label}: {r.band_owner}" if r.band_owner else r.band_label or None
         ),
@@ -192,12 +192,12 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
         description="Persistent absence (90% or below) / severe absence (50% or below)",
     ),
     Column(
-        "Stage", lambda r: r.stage or None, width=16, description="Stage of the pupil's open case"
+        "Stage", lambda r: r.stage or None, width=14, description="Stage of the pupil's open case"
     ),
     Column(
         "Flags",
         lambda r: " ".join(r.flags) or None,
-        width=14,
+        width=13,
         tooltip=lambda r: ", ".join(FLAG_NAMES[f] for f in r.flags) or None,
     ),
     Column(
@@ -212,7 +212,7 @@ PUPIL_COLUMNS: list[Column[PupilRow]] = [
         "Trend",
         lambda r: r.trend[-1] - r.trend[0] if len(r.trend) > 1 else None,
         display=lambda v: "",
-        width=10,
+        width=9,
         export=False,
         description="Year-to-date attendance at each monitoring point",
     ),

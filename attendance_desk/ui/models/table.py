@@ -37,6 +37,7 @@ class Column(Generic[R]):
     tooltip: Callable[[R], str | None] | None = None
     colour: Callable[[R], str | None] | None = None  # "#RRGGBB": chip, bar or export fill
     width: int | None = None  # preferred width in characters
+    widest: str = ""  # a value that must show whole, measured in the view's font (a UPN)
     export: bool = True
     description: str = ""  # header tooltip
 

@@ -97,7 +97,12 @@ class PupilListWidget(QWidget):
         header.setStretchLastSection(True)
         char = self.fontMetrics().averageCharWidth()
         for i, column in enumerate(self.model.columns):
-            self.view.setColumnWidth(i, int((column.width or 10) * char) + 14)
+            # never narrower than its title: "Concerns" and "Last contact" were cut short and
+            # "Half term %" ran into "Year %" on a new window at 1366x768
+            content = int((column.width or 10) * char) + 14
+            if column.widest:  # digits are wider than the average character
+                content = max(content, self.fontMetrics().horizontalAdvance(column.widest) + 14)
+            self.view.setColumnWidth(i, max(content, header.sectionSizeHint(i)))
         self.view.activated.connect(self._on_activated)
         self.view.doubleClicked.connect(self._on_activated)
 
