@@ -79,3 +79,36 @@ def test_an_enter_too_many_logs_no_call_for_the_next_pupil(qtbot, db, school) ->
     qtbot.mouseClick(calls.log_button, Qt.MouseButton.LeftButton)
     assert calls_logged(db, school["ben"]) == [*before, "spoke"]
     workers.wait_all()
+
+
+def test_a_pupil_taken_off_the_list_elsewhere_does_not_pass_the_call_to_the_next(
+    qtbot, db, school
+) -> None:  # noqa: ANN001
+    """The officer is typing Dan's call when Dan's call is logged on another PC (the list
+    reloads without him, as live updates make it): the form is not moved on to another
+    child, where Enter would log the reason for the wrong one; what was typed stays."""
+    from attendance_desk.services.calls import log_call
+
+    calls = FirstDayCallsWidget(db, SignalHub())
+    qtbot.addWidget(calls)
+    calls.show()
+    calls.set_date(DAY)
+    qtbot.waitUntil(lambda: not calls.loading and calls.model.rowCount() == 3, timeout=10000)
+    dan = next(i for i, e in enumerate(calls.model.rows) if e.pupil_id == school["dan"])
+    calls.table.selectRow(dan)
+    qtbot.keyClicks(calls.reason_edit, "Hospital appointment")
+    before = {p: calls_logged(db, school[p]) for p in ("ava", "ben")}
+
+    # another PC logs Dan's call and re-codes his day; this window's list reloads
+    log_call(db, school["dan"], DAY, "spoke", "Mr Smith", reason_given="Dentist", code="M",
+             recode=True)  # fmt: skip
+    calls.reload()
+    qtbot.waitUntil(lambda: not calls.loading and calls.model.rowCount() == 2, timeout=10000)
+    assert calls.selected() is None
+    assert calls.reason_edit.text() == "Hospital appointment"
+    assert "Dan Smith is off the list" in calls.message.text()
+
+    qtbot.keyClick(calls.reason_edit, Qt.Key.Key_Return)  # nobody chosen: nothing logged
+    assert {p: calls_logged(db, school[p]) for p in ("ava", "ben")} == before
+    assert calls_logged(db, school["dan"]) == ["spoke"]  # the other PC's call only
+    workers.wait_all()

@@ -256,6 +256,17 @@ class FirstDayCallsWidget(QWidget):
     def _loaded(self, entries: tuple[CallListEntry, ...], summary: DaySummary) -> None:
         selected = self.selected()
         wanted = self._select_next or (selected.pupil_id if selected else None)
+        # The pupil whose call is being typed has left the list (logged or re-coded on
+        # another PC): the form is not moved on to the next child, where an Enter would log
+        # what was typed for the wrong one. What was typed stays; a pupil is chosen by hand.
+        stranded = (
+            selected
+            if self._select_next is None
+            and selected is not None
+            and not self._nothing_entered()
+            and all(e.pupil_id != selected.pupil_id for e in entries)
+            else None
+        )
         self._select_next = None
         self._just_logged = set()
         self.model.set_rows(entries)
@@ -267,6 +278,17 @@ class FirstDayCallsWidget(QWidget):
             text += f", {flagged} not reached for 2+ days"
         self.count_label.setText(text)
         self.loading = False
+        if stranded is not None:
+            self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+            self._pupil_chosen()
+            self.message.setStyleSheet(f"color: {FLAG_COLOUR}")
+            self.message.setText(
+                f"{stranded.forename} {stranded.surname} is off the list now (a call or a code "
+                "entered on another PC): nothing was logged. What you typed is kept: choose the "
+                "pupil it is for."
+            )
+            return
         if entries:
             row = next((i for i, e in enumerate(entries) if e.pupil_id == wanted), 0)
             self.table.selectRow(row)
