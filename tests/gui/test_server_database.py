@@ -187,3 +187,24 @@ def test_a_refused_password_is_asked_again_ready_to_type(qtbot, monkeypatch) -> 
         assert seen[2] == (True, len("not-it"), len("not-it"))  # focused, all selected
         assert address is not None and server_password(address) == password
         assert "Keep the password" in str(seen[3])
+
+
+def test_password_and_lock_says_at_once_a_server_has_its_own_accounts(qtbot) -> None:  # noqa: ANN001
+    """Tools > Password and lock on a server's database: nothing to type (a password typed
+    twice was refused only at OK, seen under Xvfb); the dialog says why up front."""
+    from attendance_desk.ui.dialogs.password_dialog import AccessSettingsDialog
+
+    with postgres_database() as url:
+        db = open_database(url)
+        try:
+            dialog = AccessSettingsDialog(db)
+            qtbot.addWidget(dialog)
+            dialog.show()
+            fields = (dialog.current, dialog.new, dialog.confirm, dialog.remove, dialog.minutes)
+            assert not any(f.isEnabled() for f in fields)
+            said = " ".join(label.text() for label in dialog.findChildren(QLabel))
+            assert "protected by the server's own accounts" in said
+            dialog._save()  # OK: closes, nothing refused
+            assert dialog.result() == dialog.DialogCode.Accepted and dialog.message.text() == ""
+        finally:
+            db.close()

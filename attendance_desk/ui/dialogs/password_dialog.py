@@ -120,10 +120,20 @@ class AccessSettingsDialog(QDialog):
         form.addRow("Lock when idle for", self.minutes)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        self.on_server = getattr(db, "backend", "sqlite") == "postgresql"
         note = QLabel(
             f"With a password set, {APP_NAME} asks for it on opening and after the idle time. "
             f"Passwords need at least {access.MIN_PASSWORD_LENGTH} characters."
         )
+        if self.on_server:  # said before anything is typed, not after (seen under Xvfb)
+            note.setText(
+                "A database on a PostgreSQL server is protected by the server's own accounts "
+                f"(each person's login) and its encryption, not by an {APP_NAME} password, so "
+                "there is no password or idle lock to set here: lock the PC itself when you "
+                "leave it (Windows key + L)."
+            )
+            for field in (self.current, self.new, self.confirm, self.remove, self.minutes):
+                field.setEnabled(False)
         note.setWordWrap(True)
         layout.addWidget(note)
         self.message = QLabel("")
@@ -138,6 +148,9 @@ class AccessSettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _save(self) -> None:
+        if self.on_server:
+            self.accept()  # nothing here applies to a server's database
+            return
         try:
             if self.remove.isChecked():
                 access.clear_password(self.db, self.current.text())
