@@ -257,7 +257,7 @@ class FirstDayCallsWidget(QWidget):
         selected = self.selected()
         wanted = self._select_next or (selected.pupil_id if selected else None)
         # The pupil whose call is being typed has left the list (logged or re-coded on
-        # another PC): the form is not moved on to the next child, where an Enter would log
+        # another PC, or given a code by an import): the form is not moved on to the next child, where an Enter would log
         # what was typed for the wrong one. What was typed stays; a pupil is chosen by hand.
         stranded = (
             selected
@@ -284,9 +284,9 @@ class FirstDayCallsWidget(QWidget):
             self._pupil_chosen()
             self.message.setStyleSheet(f"color: {FLAG_COLOUR}")
             self.message.setText(
-                f"{stranded.forename} {stranded.surname} is off the list now (a call or a code "
-                "entered on another PC): nothing was logged. What you typed is kept: choose the "
-                "pupil it is for."
+                f"{stranded.forename} {stranded.surname} is off the list now (a call logged on "
+                "another PC, or a code come in): nothing was logged. What you typed is kept: "
+                "choose the pupil it is for."
             )
             return
         if entries:
