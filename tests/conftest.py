@@ -62,7 +62,8 @@ def db(db_path: Path) -> Iterator[Database]:
 
 PG_ENV = "ATTENDANCE_DESK_TEST_PG"
 NO_PG = (
-    f"no PostgreSQL server: set {PG_ENV} to a server URL (a role that may create databases), "
+    f"no PostgreSQL server: set {PG_ENV} to a server URL (a role that may create databases "
+    "and roles), "
     f"e.g. {PG_ENV}=postgresql://attendance@127.0.0.1:5432/postgres (.ci/run does)"
 )
 
