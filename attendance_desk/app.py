@@ -63,6 +63,9 @@ def run_window(db_path: Path | str | None = None, demo: bool = False) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("AttendanceDesk")
     app.setApplicationVersion(__version__)
+    from attendance_desk.ui import date_typing
+
+    date_typing.install(app)  # a date typed after clicking into its field is taken
     from attendance_desk.services.access import file_is_locked
     from attendance_desk.services.backup import daily_backup_if_due
     from attendance_desk.services.database import is_database_url
