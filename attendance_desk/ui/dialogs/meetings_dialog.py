@@ -74,6 +74,7 @@ class MeetingPapersDialog(QDialog):
         self._on = on or clock.today()  # the figures date; a weekly report's default follows it
         self._setting_date = False
         self._date_by_hand = False  # once the officer picks a date, it stays
+        self._week_end: date | None = None  # the weekly report's default, read once
         self._set_date(self._on)
         self.date_edit.dateChanged.connect(self._date_changed)
         self.class_combo = _named(QComboBox(), "classCombo")
@@ -154,6 +155,14 @@ class MeetingPapersDialog(QDialog):
         finally:
             self._setting_date = False
 
+    def _default_week_end(self) -> date:
+        """Read from the school's calendar once, not at every change of paper."""
+        if self._week_end is None:
+            from attendance_desk.services.weekly_report import default_week_end
+
+            self._week_end = default_week_end(self.db, self._on)
+        return self._week_end
+
     def _date_changed(self) -> None:
         if not self._setting_date:
             self._date_by_hand = True
@@ -163,9 +172,7 @@ class MeetingPapersDialog(QDialog):
         if not self._date_by_hand:
             # a weekly report: the last complete week (on a Monday, last week's, not a one-day
             # week ending today); an agenda: the meeting's day
-            from attendance_desk.services.weekly_report import default_week_end
-
-            self._set_date(default_week_end(self.db, self._on) if choice.by_class else self._on)
+            self._set_date(self._default_week_end() if choice.by_class else self._on)
         self.class_combo.setEnabled(choice.by_class)
         self.date_label.setText("Week ending:" if choice.by_class else "Date:")
         self.paper = None

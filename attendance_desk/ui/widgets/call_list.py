@@ -53,6 +53,7 @@ from attendance_desk.user import current_user
 
 REASON_CODES = ("", "I", "M", "R", "C", "G", "O", "L", "U")
 FLAG_COLOUR = "#c62828"
+LOGGED_COLOUR = "#2e7d32"  # the line saying a call is logged
 
 
 def _sessions(e: CallListEntry) -> str:
@@ -257,8 +258,9 @@ class FirstDayCallsWidget(QWidget):
         selected = self.selected()
         wanted = self._select_next or (selected.pupil_id if selected else None)
         # The pupil whose call is being typed has left the list (logged or re-coded on
-        # another PC, or given a code by an import): the form is not moved on to the next child, where an Enter would log
-        # what was typed for the wrong one. What was typed stays; a pupil is chosen by hand.
+        # another PC, or given a code by an import): the form is not moved on to the next
+        # child, where an Enter would log what was typed for the wrong one. What was typed
+        # stays; a pupil is chosen by hand.
         stranded = (
             selected
             if self._select_next is None
@@ -382,7 +384,9 @@ class FirstDayCallsWidget(QWidget):
             )
             shown = self.message.text()
             if shown.startswith("Logged: "):  # the call just logged stays in sight above it
-                hint = f"<span style='color:#2e7d32'>{escape(shown)}</span><br>{escape(hint)}"
+                hint = (
+                    f"<span style='color:{LOGGED_COLOUR}'>{escape(shown)}</span><br>{escape(hint)}"
+                )
             self.message.setStyleSheet("")
             self.message.setText(hint)
             return None
@@ -437,7 +441,7 @@ class FirstDayCallsWidget(QWidget):
             self.message.setText(str(exc))
             return None
         self.last_logged = logged
-        self.message.setStyleSheet("color: #2e7d32")
+        self.message.setStyleSheet(f"color: {LOGGED_COLOUR}")
         done = f"Logged: {logged.entry.summary}"
         if logged.recoded:
             done += " \u2014 re-coded " + ", ".join(
